@@ -1,0 +1,60 @@
+// The command line as a library call, so the golden runner drives exactly
+// what a user runs, in process. main() is a two-line shell over run_cli().
+#pragma once
+
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backcover/core/error.hpp"
+#include "backcover/engine/engine.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace backcover::cli {
+
+// Exit codes (DESIGN.md, Interfaces): 0 an answer was produced, 2 bad input
+// or usage, 1 internal failure.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitInternal = 1;
+inline constexpr int kExitBadInput = 2;
+
+// Runs `backcover ARGS…`. `args` excludes the program name. Relative paths in
+// args are taken relative to `base_dir` when it is not empty.
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+            const std::string& base_dir = {});
+
+// Where the shipped data (data/) lives: $BACKCOVER_DATA, else the source tree.
+std::string data_dir();
+
+// The read-only rule data a command needs, owned in one place. Each seam is
+// optional except the catalogue.
+struct LoadedRules {
+  std::vector<std::shared_ptr<const void>> keep_alive;  // backing stores of the seams
+  std::unique_ptr<CodeCatalogue> catalogue;
+  std::unique_ptr<ClaimEditor> editor;
+  std::unique_ptr<FeeSchedule> fee_schedule;
+  std::unique_ptr<MedicalPolicy> policy;
+  RuleSet view() const { return RuleSet{catalogue.get(), editor.get(), fee_schedule.get(), policy.get()}; }
+};
+
+// ---- Hooks each module fills in (src/cli/<module>_hooks.cpp) ----
+// Code sets (issue 4): add the claim editor and fee schedule to `rules`.
+void attach_codes(LoadedRules& rules, const std::string& data_dir, Errors& errors);
+// Policy packs (issue 5): add the medical policy for the plan's payer.
+void attach_policy(LoadedRules& rules, const Plan& plan, const std::string& data_dir, Errors& errors);
+// Extra verbs: `codes …` (issue 4), `coverage …` (issue 5), `compare` (issue 6).
+struct VerbContext {
+  std::ostream* out = nullptr;
+  std::ostream* err = nullptr;
+  std::string base_dir;
+  int* exit_code = nullptr;
+};
+void add_codes_verbs(CLI::App& app, VerbContext& ctx);
+void add_policy_verbs(CLI::App& app, VerbContext& ctx);
+void add_alternatives_verbs(CLI::App& app, VerbContext& ctx);
+
+}  // namespace backcover::cli

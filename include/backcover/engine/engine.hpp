@@ -1,0 +1,234 @@
+// The engine: one pure function from inputs to an estimate.
+//   validate -> scrub -> cover -> price -> share -> explain
+// No I/O, no clock, no globals. Code sets, fee schedules and policy packs plug
+// in through the three seams below (CodeCatalogue, ClaimEditor, FeeSchedule,
+// MedicalPolicy); each is read-only data loaded once.
+//
+// Lifetime: a result points at the Rules of its inputs (plan, prices, seams),
+// so keep the inputs alive while the result is used.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backcover/core/error.hpp"
+#include "backcover/core/money.hpp"
+#include "backcover/plan/case_file.hpp"
+#include "backcover/plan/plan.hpp"
+#include "backcover/plan/rule.hpp"
+#include "backcover/plan/services.hpp"
+
+namespace backcover {
+
+// ---- Verdict vocabulary (HL7 Da Vinci CRD coverage-information words) ----
+enum class Coverage : std::uint8_t { Covered, Conditional, NotCovered };
+enum class PaStatus : std::uint8_t { NoAuth, AuthNeeded, Satisfied, Conditional };
+const char* to_string(Coverage c);  // "covered", "conditional", "not-covered"
+const char* to_string(PaStatus p);  // "no-auth", "auth-needed", "satisfied", "conditional"
+
+// A CARC (group + code) with an optional RARC, e.g. PR-1, CO-45, PR-119.
+struct ReasonCode {
+  std::array<char, 3> group{};  // "CO", "PR", "OA", "PI"
+  std::array<char, 6> carc{};   // "45", "119", "B7"
+  std::array<char, 8> rarc{};   // "N130", or empty
+  static ReasonCode make(std::string_view group, std::string_view carc, std::string_view rarc = {});
+  bool empty() const { return group[0] == '\0'; }
+  std::string str() const;  // "PR-119"
+};
+
+// ---- The ledger: the charge split into postings, each naming its rule ----
+enum class Bucket : std::uint8_t {
+  ContractualAdjustment,  // charge above the allowed amount the provider writes off
+  Deductible,
+  Copay,
+  Coinsurance,
+  NotCovered,   // patient pays; does not count toward deductible or OOP
+  BalanceBill,  // out-of-network charge above the allowance; patient pays; not toward OOP
+  OtherPayer,   // paid by another payer first (workers' comp, PIP, secondary)
+  PlanPays,
+};
+const char* to_string(Bucket b);  // "contractual_adjustment", "deductible", …
+bool is_patient_bucket(Bucket b);
+
+struct Posting {
+  Bucket bucket = Bucket::PlanPays;
+  Money amount;
+  const Rule* rule = nullptr;
+  ReasonCode reason;
+  // Context for the explanation: for deductible/OOP postings the amount left
+  // before this line; for coinsurance the base it applied to.
+  Money context;
+  Rate rate;
+};
+
+// A small inline ledger: no allocation per line on the hot path.
+class Ledger {
+ public:
+  static constexpr std::size_t kCapacity = 12;
+  void add(const Posting& p);  // merges nothing; throws if full (an invariant)
+  std::size_t size() const { return n_; }
+  const Posting* begin() const { return items_.data(); }
+  const Posting* end() const { return items_.data() + n_; }
+  const Posting& operator[](std::size_t i) const { return items_[i]; }
+  Money total() const;
+  Money total(Bucket b) const;
+
+ private:
+  std::array<Posting, kCapacity> items_{};
+  std::size_t n_ = 0;
+};
+
+// Something that must be on file, a step to take, or a scrubbing finding.
+struct Finding {
+  enum class Kind : std::uint8_t { DocNeeded, Action, Warning, Edit };
+  Kind kind = Kind::Action;
+  std::string text;
+  const Rule* rule = nullptr;
+  ReasonCode reason;
+};
+
+struct PatientShare {
+  Money deductible, copay, coinsurance, not_covered, balance_bill;
+  Money total() const { return deductible + copay + coinsurance + not_covered + balance_bill; }
+};
+
+// One line's verdict and cost.
+struct Determination {
+  const ServiceLine* line = nullptr;
+  int benefit = -1;  // index into Plan::benefits, -1 when unmapped
+  Coverage covered = Coverage::Covered;
+  PaStatus pa = PaStatus::NoAuth;
+  Network network = Network::In;  // the tier whose cost sharing applied
+  bool nsa_protected = false;     // No Surprises Act: in-network cost sharing, no balance bill
+  Money charge;
+  Money allowed;
+  Money plan_pays;
+  Money other_payer;
+  PatientShare patient;
+  Money contractual_adjustment;
+  // What the patient would owe for this line if a conditional line were denied.
+  Money patient_if_denied;
+  Ledger ledger;
+  std::vector<Finding> findings;  // doc needed, actions, warnings, edits; often empty
+  const Rule* decided_by = nullptr;  // the rule that set `covered`
+
+  Money patient_pays() const { return patient.total(); }
+};
+
+// Year-to-date state the engine carries across lines; a new value out.
+struct AccumulatorState {
+  DateRange plan_year{};
+  Money deductible_individual[2];
+  Money deductible_family[2];
+  Money oop_individual[2];
+  Money oop_family[2];
+  std::vector<int> visits;                  // per Plan::visit_limits, this plan year
+  std::vector<std::vector<Date>> visit_dates;  // per limit: dates counted (for rolling windows)
+};
+
+struct Totals {
+  Money charge, allowed, plan_pays, other_payer, contractual_adjustment;
+  PatientShare patient;
+  Money patient_if_denied;  // extra exposure if every conditional line were denied
+  int lines = 0, covered = 0, conditional = 0, not_covered = 0;
+};
+
+struct Estimate {
+  std::vector<Determination> lines;  // in date order (stable for equal dates)
+  Totals totals;
+  AccumulatorState before;  // at the first line's plan year
+  AccumulatorState after;   // after the last line
+  std::vector<std::string> warnings;
+};
+
+// ---- Seams ----
+
+// What a code is: its default benefit category and plain-language name.
+struct CodeInfo {
+  std::string code;
+  std::string name;      // ours, never the AMA descriptor
+  std::string category;  // default benefit category
+  bool timed = false;    // 15-minute timed code (8-minute rule)
+  bool add_on = false;
+  bool ancillary = false;  // No Surprises Act ancillary (anesthesia, radiology, …)
+};
+class CodeCatalogue {
+ public:
+  virtual ~CodeCatalogue() = default;
+  virtual const CodeInfo* find(std::string_view code) const = 0;
+};
+
+// Claim scrubbing (NCCI, MUE, modifiers, diagnosis validity): appends findings
+// to lines; a finding with a reason whose group is CO or PR denies the line.
+struct EditFinding {
+  int line_index = 0;  // into the date-ordered lines
+  Finding finding;
+  bool denies = false;
+};
+class ClaimEditor {
+ public:
+  virtual ~ClaimEditor() = default;
+  virtual void scrub(const std::vector<const ServiceLine*>& lines, const CaseFile& case_file,
+                     std::vector<EditFinding>& out) const = 0;
+};
+
+// An allowed amount from a fee schedule (Medicare PFS for the patient's locality).
+struct FeeQuote {
+  Money amount;  // for the whole line (all units), before any percent-of rate
+  const Rule* rule = nullptr;
+};
+class FeeSchedule {
+ public:
+  virtual ~FeeSchedule() = default;
+  virtual std::optional<FeeQuote> quote(const ServiceLine& line, const CaseFile& case_file) const = 0;
+};
+
+// A payer's medical policy for a line: may make it conditional or not covered
+// and list what must be on file. The engine's own plan rules run first.
+struct PolicyVerdict {
+  Coverage covered = Coverage::Covered;
+  PaStatus pa = PaStatus::NoAuth;
+  std::vector<Finding> findings;
+  const Rule* decided_by = nullptr;
+  ReasonCode reason;
+};
+class MedicalPolicy {
+ public:
+  virtual ~MedicalPolicy() = default;
+  // `earlier` holds the lines of this estimate before `line` (date order), so
+  // frequency rules ("4 sessions per region in 12 months") see the course too.
+  virtual std::optional<PolicyVerdict> evaluate(const ServiceLine& line, const CodeInfo* code, const Plan& plan,
+                                                const CaseFile& case_file,
+                                                const std::vector<const ServiceLine*>& earlier) const = 0;
+};
+
+struct Inputs {
+  const Plan* plan = nullptr;
+  const CaseFile* case_file = nullptr;
+  const std::vector<ServiceLine>* services = nullptr;
+  const PriceList* prices = nullptr;  // optional
+};
+
+struct RuleSet {
+  const CodeCatalogue* catalogue = nullptr;  // required
+  const ClaimEditor* editor = nullptr;       // optional
+  const FeeSchedule* fee_schedule = nullptr; // optional
+  const MedicalPolicy* policy = nullptr;     // optional
+};
+
+// The engine. Same inputs, same output.
+Result<Estimate> estimate(const Inputs& in, const RuleSet& rules);
+
+// Checks that every line's postings add back to its charge and that the
+// buckets agree with the summary fields; returns a description of the first
+// broken invariant, or an empty string.
+std::string check_invariants(const Estimate& e);
+
+// The accumulator state at the start of `plan_year`, from the case file's
+// accumulators (zero when they are for an earlier plan year).
+AccumulatorState initial_state(const Plan& plan, const CaseFile& case_file, DateRange plan_year);
+
+}  // namespace backcover

@@ -1,0 +1,55 @@
+// Loaders: YAML (or JSON, which YAML reads too) files into the plan, case file,
+// services, price list and code catalogue. Every error names the file, line,
+// column and field path and what was expected; all errors are reported, not
+// only the first. Schemas: docs/schemas.md.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "backcover/core/error.hpp"
+#include "backcover/engine/engine.hpp"
+
+namespace backcover::io {
+
+// Input files larger than this are refused before parsing (untrusted input).
+inline constexpr std::size_t kMaxInputBytes = 16u << 20;
+
+// Reads a whole file; an Error naming the file when it cannot.
+Result<std::string> read_file(const std::string& path);
+
+// `name` is the file name used in messages.
+Result<Plan> parse_plan(std::string_view text, const std::string& name);
+Result<CaseFile> parse_case(std::string_view text, const std::string& name);
+// Expands course shorthands ("97012 twice a week for 10 weeks from 2026-03-02")
+// into dated lines. Diagnosis pointers (1, 2, …) resolve against `case_file`.
+Result<std::vector<ServiceLine>> parse_services(std::string_view text, const std::string& name,
+                                                const CaseFile* case_file);
+Result<PriceList> parse_prices(std::string_view text, const std::string& name);
+// Overrides the case file's accumulators with a separate accumulators file.
+Result<Accumulators> parse_accumulators(std::string_view text, const std::string& name);
+
+Result<Plan> load_plan(const std::string& path);
+Result<CaseFile> load_case(const std::string& path);
+Result<std::vector<ServiceLine>> load_services(const std::string& path, const CaseFile* case_file);
+Result<PriceList> load_prices(const std::string& path);
+Result<Accumulators> load_accumulators(const std::string& path);
+
+// The code catalogue (data/catalogue/services.yaml): code -> benefit category,
+// our plain-language name, timed / add-on / ancillary flags.
+class MapCatalogue : public CodeCatalogue {
+ public:
+  const CodeInfo* find(std::string_view code) const override;
+  void add(CodeInfo info);
+  std::size_t size() const { return codes_.size(); }
+  const std::vector<CodeInfo>& all() const { return codes_; }
+
+ private:
+  std::vector<CodeInfo> codes_;  // sorted by code
+};
+Result<std::unique_ptr<MapCatalogue>> parse_catalogue(std::string_view text, const std::string& name);
+Result<std::unique_ptr<MapCatalogue>> load_catalogue(const std::string& path);
+
+}  // namespace backcover::io

@@ -1,0 +1,102 @@
+// The case file: what the patient can prove (diagnoses, care tried, imaging,
+// referrals and prescriptions, authorizations, past services), and the
+// accumulators to date. Loaded by io/; the engine only reads it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backcover/core/date.hpp"
+#include "backcover/core/money.hpp"
+
+namespace backcover {
+
+struct Patient {
+  std::string name;
+  std::optional<Date> date_of_birth;
+  std::string state;  // "CA"
+  std::string zip;
+  std::string member_id;
+  std::string locality;  // Medicare fee-schedule locality ("01112"), when known
+};
+
+struct Diagnosis {
+  std::string code;  // ICD-10-CM with or without the dot, as written
+  std::string description;
+  std::optional<Date> onset;
+};
+
+// A course of care tried before: physical therapy, chiropractic, medication, …
+struct TherapyTried {
+  std::string kind;  // "physical_therapy", "nsaid", "home_exercise", …
+  std::optional<Date> start;
+  std::optional<Date> end;
+  int weeks = 0;
+  std::string outcome;  // "failed", "partial", "improved", "ongoing"
+  std::string provider;
+};
+
+struct ImagingStudy {
+  std::string modality;  // "mri", "ct", "xray"
+  std::string region;    // "lumbar", "cervical", …
+  Date date;
+  std::string finding;
+};
+
+// A referral or a prescription (a written order) on file.
+struct Referral {
+  enum class Kind : std::uint8_t { Referral, Prescription };
+  Kind kind = Kind::Referral;
+  std::string from;       // ordering provider
+  std::string specialty;  // of the ordering provider
+  std::vector<std::string> categories;  // benefit categories it covers ("massage")
+  std::vector<std::string> codes;       // or specific codes
+  std::vector<std::string> diagnoses;
+  Date date;
+  std::optional<Date> expires;
+  int visits = 0;         // 0: not stated
+  std::string frequency;  // "2x/week"
+  int duration_weeks = 0;
+};
+
+struct Authorization {
+  std::string number;
+  std::vector<std::string> categories;
+  std::vector<std::string> codes;
+  Date from;
+  Date to;
+  int visits = 0;  // 0: not limited by visits
+  int visits_used = 0;
+  std::string status = "approved";  // "approved", "pending", "denied"
+};
+
+struct PastService {
+  Date date;
+  std::string code;
+  std::string category;  // benefit category, when the code alone does not say
+};
+
+// Year-to-date amounts for the patient and the family, at a plan year.
+struct Accumulators {
+  std::optional<Date> plan_year_start;  // which plan year these figures are for
+  Money deductible_individual[2];       // by Network
+  Money deductible_family[2];
+  Money oop_individual[2];
+  Money oop_family[2];
+  std::vector<std::pair<std::string, int>> visits;  // limit id -> visits used this plan year
+};
+
+struct CaseFile {
+  Patient patient;
+  std::vector<Diagnosis> diagnoses;
+  std::vector<TherapyTried> therapies;
+  std::vector<ImagingStudy> imaging;
+  std::vector<Referral> referrals;
+  std::vector<Authorization> authorizations;
+  std::vector<PastService> past_services;
+  Accumulators accumulators;
+  std::string source;  // file name, for messages
+};
+
+}  // namespace backcover

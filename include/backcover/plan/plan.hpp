@@ -1,0 +1,136 @@
+// The plan: a benefit design shaped like the Summary of Benefits and Coverage
+// (SBC) a billing clerk already reads. Loaded from YAML by io/; the engine only
+// reads it. Every figure here carries a Rule (id + citation) so that each cent
+// of a result can name where it came from.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backcover/core/date.hpp"
+#include "backcover/core/money.hpp"
+#include "backcover/core/rate.hpp"
+#include "backcover/plan/rule.hpp"
+
+namespace backcover {
+
+enum class PayerKind : std::uint8_t {
+  Commercial,         // employer group, fully insured or self-funded
+  Marketplace,        // ACA individual market
+  Medicare,           // Original Medicare, Part B
+  MedicareAdvantage,  // Part C
+  Medicaid,
+  WorkersComp,
+  AutoPip,
+};
+enum class PlanType : std::uint8_t { HMO, PPO, EPO, POS, HDHP, FFS, Other };
+enum class Network : std::uint8_t { In = 0, Out = 1 };
+enum class CoverageTier : std::uint8_t { Self, Family };
+// Embedded: each member has an individual limit inside the family one.
+// Aggregate: only the family total counts on family coverage.
+enum class FamilyMode : std::uint8_t { Embedded, Aggregate };
+
+const char* to_string(PayerKind k);
+const char* to_string(PlanType t);
+const char* to_string(Network n);
+
+// Cost sharing for one benefit category in one network tier.
+struct CostShare {
+  bool covered = true;             // false: e.g. out-of-network on an HMO/EPO
+  Money copay;                     // per visit (per line)
+  Rate coinsurance;                // of the allowed amount after deductible and copay
+  bool deductible_applies = true;  // false: "copay, deductible does not apply"
+  const Rule* rule = nullptr;      // where this cost-share comes from
+};
+
+struct Exclusion {
+  enum class Kind : std::uint8_t { Excluded, Experimental, NotMedicallyNecessary };
+  Kind kind = Kind::Excluded;
+  const Rule* rule = nullptr;
+};
+
+struct Benefit {
+  std::string category;  // "chiropractic", "physical_therapy", …
+  std::string name;      // "Chiropractic care"
+  CostShare tier[2];     // indexed by Network
+  bool referral_required = false;
+  bool prior_auth_required = false;
+  bool prescription_required = false;  // e.g. medical massage: written order on file
+  std::optional<Exclusion> exclusion;
+  const Rule* referral_rule = nullptr;
+  const Rule* prior_auth_rule = nullptr;
+  const Rule* prescription_rule = nullptr;
+};
+
+// "20 visits a plan year, chiropractic and PT combined", or "12 in any 90 days".
+// A visit is one date of service per limit, however many lines that day.
+struct VisitLimit {
+  std::string id;
+  std::vector<int> benefits;  // indices into Plan::benefits
+  int max_visits = 0;
+  int window_days = 0;  // 0: per plan year; otherwise a rolling window of this many days
+  const Rule* rule = nullptr;
+};
+
+struct Limits {
+  std::optional<Money> individual;  // nullopt: none (no deductible / no OOP limit)
+  std::optional<Money> family;
+};
+
+// How an allowed amount is found for a tier when no price on file names one.
+struct AllowanceMethod {
+  enum class Kind : std::uint8_t {
+    Contract,                // the prices file (contract rates / OON allowances); else the charge, with a warning
+    PercentOfCharge,         // rate × billed charge
+    PercentOfFeeSchedule,    // rate × the fee schedule (e.g. 150% of Medicare), through the FeeSchedule seam
+  };
+  Kind kind = Kind::Contract;
+  Rate rate = Rate::one();
+  const Rule* rule = nullptr;
+};
+
+struct Plan {
+  std::string id;
+  std::string name;
+  PayerKind payer_kind = PayerKind::Commercial;
+  PlanType plan_type = PlanType::PPO;
+  CoverageTier coverage = CoverageTier::Self;
+  unsigned year_start_month = 1;
+  unsigned year_start_day = 1;
+  std::optional<DateRange> effective;
+  std::string source;  // the SBC or EOC this plan was transcribed from
+
+  Limits deductible[2];  // by Network
+  Limits oop_max[2];
+  FamilyMode deductible_mode = FamilyMode::Embedded;
+  FamilyMode oop_mode = FamilyMode::Embedded;
+  // In- and out-of-network amounts count toward each other's limits.
+  bool deductible_cross_accumulates = false;
+  bool oop_cross_accumulates = false;
+  bool copay_counts_to_oop = true;
+  // Out-of-network providers may bill above the allowance up to this share of
+  // the allowed amount (Medicare's limiting charge: 115%); nullopt = no limit.
+  std::optional<Rate> balance_bill_limit;
+  // No Surprises Act protections apply (group and individual health coverage).
+  bool no_surprises_act = true;
+
+  AllowanceMethod allowance[2];
+  std::vector<Benefit> benefits;
+  std::vector<VisitLimit> visit_limits;
+  // Codes mapped to a category by this plan, overriding the catalogue.
+  std::vector<std::pair<std::string, int>> code_overrides;
+
+  // Every rule the plan carries: the figures above point into this. A deque-like
+  // stable store, so pointers stay valid as it grows while loading.
+  RuleBook rules;
+
+  const Rule* deductible_rule[2] = {nullptr, nullptr};
+  const Rule* oop_rule[2] = {nullptr, nullptr};
+
+  int benefit_index(std::string_view category) const;  // -1 when absent
+  DateRange plan_year(Date d) const { return plan_year_containing(d, year_start_month, year_start_day); }
+};
+
+}  // namespace backcover

@@ -1,0 +1,772 @@
+// Path comparison: every path is first a list of dated charges (what the care
+// costs on it), then flows (when the patient pays). Financing and account paths
+// take another path's charges as their base. See docs/alternatives.md.
+#include "backcover/alternatives/compare.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+namespace backcover::alternatives {
+
+namespace {
+
+bool contains(const std::vector<std::string>& v, std::string_view s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+Money sum_charges(const std::vector<Charge>& cs) {
+  Money t;
+  for (const auto& c : cs) t += c.amount;
+  return t;
+}
+
+int month_index(Date d) { return d.year() * 12 + static_cast<int>(d.month()) - 1; }
+
+// Fills totals from flows: total_paid, paid_now, months, net_cost.
+void finish(Path& p) {
+  std::stable_sort(p.flows.begin(), p.flows.end(), [](const Flow& a, const Flow& b) { return a.date < b.date; });
+  p.total_paid = Money::zero();
+  p.paid_now = Money::zero();
+  for (const auto& f : p.flows) p.total_paid += f.amount;
+  if (!p.flows.empty()) {
+    const Date first = p.flows.front().date;
+    for (const auto& f : p.flows)
+      if (f.date == first) p.paid_now += f.amount;
+    p.months = month_index(p.flows.back().date) - month_index(first) + 1;
+  }
+  p.net_cost = p.total_paid - p.tax_saved;
+}
+
+// Pay-as-you-go: each charge is paid on its date.
+void flows_from_charges(Path& p) {
+  for (const auto& c : p.charges)
+    if (!c.amount.is_zero()) p.flows.push_back(Flow{c.date, c.amount, c.note});
+}
+
+std::string line_label(const ServiceLine& l) { return fmt::format("line {} {} {}", l.number, l.code, l.date.str()); }
+
+class Pricer {
+ public:
+  explicit Pricer(const CompareInputs& in) : in_(in), opt_(*in.options) {}
+
+  Result<Comparison> run();
+
+ private:
+  // ---- per-line facts ----
+  std::string category_of(const ServiceLine& l, const Determination* d) const {
+    if (d && in_.plan && d->benefit >= 0 && d->benefit < static_cast<int>(in_.plan->benefits.size()))
+      return in_.plan->benefits[static_cast<std::size_t>(d->benefit)].category;
+    if (!l.category.empty()) return l.category;
+    if (in_.catalogue)
+      if (const CodeInfo* ci = in_.catalogue->find(l.code)) return ci->category;
+    return {};
+  }
+  bool eligible(const std::string& category) const {
+    if (contains(opt_.ineligible_categories, category)) return false;
+    if (contains(opt_.lmn_categories, category)) return opt_.letter_of_medical_necessity;
+    return true;
+  }
+  // Cash price for the whole line; nullopt when none on file.
+  std::optional<Money> cash_price(const ServiceLine& l) const {
+    std::optional<Money> unit;
+    for (const auto& [code, m] : opt_.cash_prices)
+      if (code == l.code) unit = m;
+    if (!unit && in_.prices)
+      if (const Price* p = in_.prices->find(in_.prices->cash, l.code, in_.plan ? std::string_view(in_.plan->id) : "")) unit = p->amount;
+    if (!unit) return std::nullopt;
+    Money total = *unit * l.units;
+    return total - apply(opt_.cash_discount, total);
+  }
+  Charge cash_charge(const ServiceLine& l, const Determination* d, std::vector<std::string>& notes) const {
+    Charge c;
+    c.date = l.date;
+    c.line = l.number;
+    c.code = l.code;
+    c.category = category_of(l, d);
+    c.account_eligible = eligible(c.category);
+    if (auto p = cash_price(l)) {
+      c.amount = *p;
+    } else {
+      c.amount = l.charge;
+      notes.push_back(fmt::format("{}: no cash price on file; priced at the billed charge {}", line_label(l), l.charge.str()));
+    }
+    return c;
+  }
+
+  // ---- base paths ----
+  Path cash_path();
+  Path insured_path(const PackageOption* pkg);
+  Path package_path(const PackageOption& pkg);
+  // Prices `lines` (indices into lines_) through package `pkg`; lines that
+  // the package does not cover, or are cheaper at cash, go to cash.
+  void price_through_package(const PackageOption& pkg, const std::vector<int>& lines, Path& p);
+
+  Result<const Path*> base(const std::string& ref, const std::string& field);
+
+  Path payment_plan(const PaymentPlanOption& o, const Path& b);
+  Path deferred_card(const DeferredCardOption& o, const Path& b);
+  Path fixed_card(const FixedCardOption& o, const Path& b);
+  Path loan(const LoanOption& o, const Path& b);
+  Path hsa(const HsaOption& o, const Path& b);
+  Path fsa(const FsaOption& o, const Path& b);
+  Path other_payer(const OtherPayerOption& o, const Path& b);
+  void branches(Comparison& out);
+  void recommend(Comparison& out);
+
+  Rate marginal(bool payroll, bool hsa) const {
+    Rate r = opt_.tax.federal;
+    if (!hsa || opt_.tax.state_taxes_hsa == false) r = Rate::ppm(r.ppm() + opt_.tax.state.ppm());
+    if (payroll) r = Rate::ppm(r.ppm() + opt_.tax.fica.ppm());
+    return r;
+  }
+
+  const CompareInputs& in_;
+  const Options& opt_;
+  std::vector<const ServiceLine*> lines_;      // date order
+  std::vector<const Determination*> dets_;     // parallel; null without an estimate
+  std::vector<PackageOption> packages_;
+  std::map<std::string, Path> bases_;
+  Errors errors_;
+};
+
+Path Pricer::cash_path() {
+  Path p;
+  p.id = "cash";
+  p.kind = "cash";
+  p.name = opt_.cash_discount.is_zero() ? "Cash, per session" : fmt::format("Cash, per session ({} prompt-pay discount)", opt_.cash_discount.str());
+  for (std::size_t i = 0; i < lines_.size(); ++i) p.charges.push_back(cash_charge(*lines_[i], dets_[i], p.notes));
+  p.care_cost = sum_charges(p.charges);
+  flows_from_charges(p);
+  finish(p);
+  return p;
+}
+
+void Pricer::price_through_package(const PackageOption& pkg, const std::vector<int>& idx, Path& p) {
+  std::vector<int> in_pkg, rest;
+  for (int i : idx) (contains(pkg.codes, lines_[static_cast<std::size_t>(i)]->code) ? in_pkg : rest).push_back(i);
+  for (int i : rest) {
+    auto c = cash_charge(*lines_[static_cast<std::size_t>(i)], dets_[static_cast<std::size_t>(i)], p.notes);
+    p.charges.push_back(c);
+  }
+  const int n = static_cast<int>(in_pkg.size());
+  if (n == 0) return;
+  const int full = n / pkg.sessions;
+  const int rem = n % pkg.sessions;
+  int packs = full;
+  if (rem > 0) {
+    // One more package, or the remainder at cash: whichever costs less.
+    Money extra = pkg.price;
+    if (pkg.unused_refunded) extra -= scale(pkg.price, pkg.sessions - rem, pkg.sessions);
+    Money at_cash;
+    std::vector<std::string> scratch;
+    for (int j = full * pkg.sessions; j < n; ++j) {
+      auto i = static_cast<std::size_t>(in_pkg[static_cast<std::size_t>(j)]);
+      at_cash += cash_charge(*lines_[i], dets_[i], scratch).amount;
+    }
+    if (extra < at_cash || full == 0) packs = full + 1;
+  }
+  for (int k = 0; k < packs; ++k) {
+    const auto first = static_cast<std::size_t>(in_pkg[static_cast<std::size_t>(k * pkg.sessions)]);
+    Charge c;
+    c.date = lines_[first]->date;
+    c.amount = pkg.price;
+    c.code = lines_[first]->code;
+    c.category = category_of(*lines_[first], dets_[first]);
+    c.account_eligible = eligible(c.category);
+    c.note = fmt::format("{} (package {} of {})", pkg.name.empty() ? pkg.id : pkg.name, k + 1, packs);
+    p.charges.push_back(c);
+  }
+  for (int j = packs * pkg.sessions; j < n; ++j) {
+    auto i = static_cast<std::size_t>(in_pkg[static_cast<std::size_t>(j)]);
+    auto c = cash_charge(*lines_[i], dets_[i], p.notes);
+    c.note = "beyond the package: cash";
+    p.charges.push_back(c);
+  }
+  const int unused = packs * pkg.sessions - n;
+  if (unused > 0) {
+    const Money value = scale(pkg.price, unused, pkg.sessions);
+    const auto last = static_cast<std::size_t>(in_pkg.back());
+    if (pkg.unused_refunded) {
+      Charge r;
+      r.date = lines_[last]->date;
+      r.amount = -value;
+      r.code = lines_[last]->code;
+      r.category = category_of(*lines_[last], dets_[last]);
+      r.account_eligible = eligible(r.category);
+      r.note = fmt::format("refund of {} unused session(s)", unused);
+      p.charges.push_back(r);
+      p.notes.push_back(fmt::format("{} session(s) of the package unused: {} refunded (price x {}/{})", unused,
+                                    value.str(), unused, pkg.sessions));
+    } else {
+      p.unused_value += value;
+      p.notes.push_back(fmt::format("{} session(s) of the package unused: {} paid for and lost", unused, value.str()));
+    }
+  }
+  // A package is paid up front: if the course stops early, the rest is lost or refunded.
+  if (packs > 0) {
+    const Money per = scale(pkg.price, 1, pkg.sessions);
+    p.risks.push_back(fmt::format("each session not used is {} {} (package price {} / {} sessions)", per.str(),
+                                  pkg.unused_refunded ? "refunded" : "lost", pkg.price.str(), pkg.sessions));
+  }
+  std::stable_sort(p.charges.begin(), p.charges.end(), [](const Charge& a, const Charge& b) { return a.date < b.date; });
+}
+
+Path Pricer::package_path(const PackageOption& pkg) {
+  Path p;
+  p.id = "package:" + pkg.id;
+  p.kind = "package";
+  p.name = fmt::format("Package: {} ({} sessions for {})", pkg.name.empty() ? pkg.id : pkg.name, pkg.sessions, pkg.price.str());
+  std::vector<int> all(lines_.size());
+  for (std::size_t i = 0; i < lines_.size(); ++i) all[i] = static_cast<int>(i);
+  price_through_package(pkg, all, p);
+  p.care_cost = sum_charges(p.charges);
+  flows_from_charges(p);
+  finish(p);
+  return p;
+}
+
+Path Pricer::insured_path(const PackageOption* pkg) {
+  Path p;
+  p.id = pkg ? "insured+package:" + pkg->id : "insured";
+  p.kind = pkg ? "insured+package" : "insured";
+  p.name = pkg ? fmt::format("Insurance, with {} for lines the plan will not pay", pkg->name.empty() ? pkg->id : pkg->name)
+               : "Insurance" + (in_.plan && !in_.plan->name.empty() ? " (" + in_.plan->name + ")" : std::string());
+  std::vector<int> to_package;
+  for (std::size_t i = 0; i < lines_.size(); ++i) {
+    const ServiceLine& l = *lines_[i];
+    const Determination& d = *dets_[i];
+    if (d.covered == Coverage::Covered) {
+      Charge c;
+      c.date = l.date;
+      c.amount = d.patient_pays();
+      c.line = l.number;
+      c.code = l.code;
+      c.category = category_of(l, &d);
+      c.account_eligible = eligible(c.category);
+      p.charges.push_back(c);
+      continue;
+    }
+    const char* why = d.covered == Coverage::NotCovered ? "not covered" : "conditional";
+    const std::string rule = d.decided_by ? " (" + d.decided_by->id + ")" : std::string();
+    if (pkg && contains(pkg->codes, l.code)) {
+      to_package.push_back(static_cast<int>(i));
+      p.notes.push_back(fmt::format("{}: {}{}; through the package", line_label(l), why, rule));
+      continue;
+    }
+    if (cash_price(l)) {
+      Charge c = cash_charge(l, &d, p.notes);
+      c.note = fmt::format("{}: cash price", why);
+      p.notes.push_back(fmt::format("{}: {}{}; priced at the cash price {}", line_label(l), why, rule, c.amount.str()));
+      p.charges.push_back(c);
+    } else {
+      Charge c;
+      c.date = l.date;
+      c.amount = d.covered == Coverage::NotCovered ? d.patient_pays() : d.patient_pays() + d.patient_if_denied;
+      c.line = l.number;
+      c.code = l.code;
+      c.category = category_of(l, &d);
+      c.account_eligible = eligible(c.category);
+      c.note = fmt::format("{}: no cash price; what the plan leaves you", why);
+      p.notes.push_back(fmt::format("{}: {}{}; no cash price on file, priced at {}", line_label(l), why, rule, c.amount.str()));
+      p.charges.push_back(c);
+    }
+  }
+  if (pkg) price_through_package(*pkg, to_package, p);
+  std::stable_sort(p.charges.begin(), p.charges.end(), [](const Charge& a, const Charge& b) { return a.date < b.date; });
+  p.care_cost = sum_charges(p.charges);
+  flows_from_charges(p);
+  finish(p);
+  return p;
+}
+
+Result<const Path*> Pricer::base(const std::string& ref, const std::string& field) {
+  auto it = bases_.find(ref);
+  if (it != bases_.end()) return &it->second;
+  std::string known;
+  for (const auto& [k, v] : bases_) known += (known.empty() ? "" : ", ") + k;
+  return Error{opt_.source, 0, 0, field, ref, "one of: " + known};
+}
+
+Path Pricer::payment_plan(const PaymentPlanOption& o, const Path& b) {
+  Path p;
+  p.id = "plan:" + o.id;
+  p.kind = "payment_plan";
+  p.base = b.id;
+  p.name = o.name.empty() ? fmt::format("Clinic payment plan, {} months", o.months) : o.name;
+  p.care_cost = b.care_cost;
+  p.unused_value = b.unused_value;
+  if (b.flows.empty()) {
+    p.available = false;
+    p.why_not = "nothing to pay on the base path";
+    return p;
+  }
+  const Date start = b.flows.front().date;
+  const Money financed = clamp_nonneg(b.care_cost - o.down_payment);
+  const Money down = b.care_cost - financed;
+  if (!down.is_zero()) p.flows.push_back(Flow{start, down, "down payment"});
+  if (!o.fee.is_zero()) p.flows.push_back(Flow{start, o.fee, "enrollment fee"});
+  p.fees = o.fee;
+  Schedule s = amortize(financed, o.apr, o.months, start, o.payoff_after);
+  for (const auto& r : s.rows) p.flows.push_back(Flow{r.date, r.payment, fmt::format("payment {}", r.number)});
+  p.interest = s.total_interest;
+  p.monthly_payment = s.payment;
+  if (o.payoff_after) p.notes.push_back(fmt::format("paid off early with payment {}", *o.payoff_after));
+  p.notes.push_back(fmt::format("{} financed at {} APR over {} months: {} a month{}", financed.str(), o.apr.str(),
+                                o.months, s.payment.str(),
+                                s.rows.empty() || s.rows.back().payment == s.payment
+                                    ? std::string()
+                                    : fmt::format(", last payment {}", s.rows.back().payment.str())));
+  p.risks.push_back("a missed payment may bring late fees under the clinic's terms");
+  finish(p);
+  return p;
+}
+
+Path Pricer::deferred_card(const DeferredCardOption& o, const Path& b) {
+  Path p;
+  p.id = "card:" + o.id;
+  p.kind = "deferred_card";
+  p.base = b.id;
+  p.name = o.name.empty() ? fmt::format("Deferred-interest card, {} months no interest if paid in full", o.promo_months) : o.name;
+  p.care_cost = b.care_cost;
+  p.unused_value = b.unused_value;
+  if (b.flows.empty() || b.care_cost < o.min_purchase) {
+    p.available = false;
+    p.why_not = fmt::format("the purchase {} is below the promotion's minimum {}", b.care_cost.str(), o.min_purchase.str());
+    return p;
+  }
+  DeferredTerms t;
+  t.purchase = b.care_cost;
+  t.purchase_date = b.flows.front().date;
+  t.promo_months = o.promo_months;
+  t.standard_apr = o.standard_apr;
+  t.retro_base = o.retro_base;
+  t.minimum_percent = o.minimum_percent;
+  t.minimum_floor = o.minimum_floor;
+  DeferredOutcome r = simulate_deferred(t, o.monthly_payment, o.payoff_date);
+  for (const auto& row : r.rows)
+    if (!row.payment.is_zero()) p.flows.push_back(Flow{row.date, row.payment, row.note});
+  p.interest = r.interest_total;
+  p.monthly_payment = o.monthly_payment ? *o.monthly_payment : card_minimum(t, t.purchase);
+  const std::string how = o.monthly_payment ? fmt::format("{} a month (planned)", o.monthly_payment->str())
+                                            : fmt::format("the card minimum ({} first month)", p.monthly_payment.str());
+  p.notes.push_back(fmt::format("{} charged on {}; paying {}; promotion ends {}", t.purchase.str(), t.purchase_date.str(),
+                                how, r.promo_end.str()));
+  if (r.stalled) p.notes.push_back("the payment never clears the balance (stopped after 600 months)");
+  if (r.interest_charged) {
+    p.risks.push_back(fmt::format("{} is still owed on {}: {} of interest back to {} is added (standard APR {})",
+                                  r.balance_at_promo_end.str(), r.promo_end.str(), r.accrued_deferred.str(),
+                                  t.purchase_date.str(), o.standard_apr.str()));
+  } else {
+    // Paid in time: what the cliff would cost. The accrued interest does not
+    // depend on how much is left, only on the daily balances before the end.
+    Money due_at_end;
+    for (const auto& row : r.rows)
+      if (row.date == r.promo_end) due_at_end = row.payment;
+    if (due_at_end.is_zero() && !r.rows.empty()) due_at_end = r.rows.back().payment;
+    p.risks.push_back(fmt::format("paid in full by {}; but if {} is still owed on {}, {} of interest back to {} is added",
+                                  r.paid_off.str(), due_at_end.str(), r.promo_end.str(), r.accrued_deferred.str(),
+                                  t.purchase_date.str()));
+    if (o.payoff_date)
+      p.notes.push_back(fmt::format("paid off on {}", o.payoff_date->str()));
+  }
+  p.notes.push_back(fmt::format("to clear it in time pay at least {} a month ({} / {} months, rounded up)",
+                                Money::from_cents((t.purchase.cents() + o.promo_months - 1) / std::max(1, o.promo_months)).str(),
+                                t.purchase.str(), o.promo_months));
+  p.notes.push_back("an HSA or FSA can repay the care itself, not card interest or fees");
+  finish(p);
+  return p;
+}
+
+Path Pricer::fixed_card(const FixedCardOption& o, const Path& b) {
+  Path p;
+  p.id = "fixed:" + o.id;
+  p.kind = "fixed_card";
+  p.base = b.id;
+  p.name = o.name.empty() ? fmt::format("Reduced-APR card plan, {} months at {}", o.months, o.apr.str()) : o.name;
+  p.care_cost = b.care_cost;
+  p.unused_value = b.unused_value;
+  if (b.flows.empty() || b.care_cost < o.min_purchase) {
+    p.available = false;
+    p.why_not = fmt::format("the purchase {} is below the plan's minimum {}", b.care_cost.str(), o.min_purchase.str());
+    return p;
+  }
+  const Date start = b.flows.front().date;
+  Schedule s = amortize(b.care_cost, o.apr, o.months, start, o.payoff_after);
+  for (const auto& r : s.rows) p.flows.push_back(Flow{r.date, r.payment, fmt::format("payment {}", r.number)});
+  p.interest = s.total_interest;
+  p.monthly_payment = s.payment;
+  p.notes.push_back(fmt::format("{} at {} APR over {} months: {} a month", b.care_cost.str(), o.apr.str(), o.months, s.payment.str()));
+  p.risks.push_back("interest is charged from the start; a late payment can end the reduced rate");
+  finish(p);
+  return p;
+}
+
+Path Pricer::loan(const LoanOption& o, const Path& b) {
+  Path p;
+  p.id = "loan:" + o.id;
+  p.kind = "loan";
+  p.base = b.id;
+  p.name = o.name.empty() ? fmt::format("Personal loan, {} months at {}", o.months, o.apr.str()) : o.name;
+  p.care_cost = b.care_cost;
+  p.unused_value = b.unused_value;
+  if (b.flows.empty()) {
+    p.available = false;
+    p.why_not = "nothing to pay on the base path";
+    return p;
+  }
+  const Date start = b.flows.front().date;
+  const Money principal = principal_for_net(b.care_cost, o.origination_fee);
+  p.fees = principal - b.care_cost;
+  Schedule s = amortize(principal, o.apr, o.months, start, o.payoff_after);
+  for (const auto& r : s.rows) p.flows.push_back(Flow{r.date, r.payment, fmt::format("payment {}", r.number)});
+  p.interest = s.total_interest;
+  p.monthly_payment = s.payment;
+  p.notes.push_back(fmt::format("borrow {} ({} origination fee {} taken from the proceeds) at {} APR over {} months: {} a month",
+                                principal.str(), o.origination_fee.str(), p.fees.str(), o.apr.str(), o.months, s.payment.str()));
+  if (o.payoff_after)
+    p.notes.push_back(fmt::format("paid off early with payment {} ({} on {})", *o.payoff_after,
+                                  s.rows.back().payment.str(), s.rows.back().date.str()));
+  finish(p);
+  return p;
+}
+
+Path Pricer::hsa(const HsaOption& o, const Path& b) {
+  Path p;
+  p.id = "hsa";
+  p.kind = "hsa";
+  p.base = b.id;
+  p.name = fmt::format("HSA ({} balance) paying the {} path", o.balance.str(), b.id);
+  p.care_cost = b.care_cost;
+  p.unused_value = b.unused_value;
+  const bool hdhp = in_.plan && in_.plan->plan_type == PlanType::HDHP;
+  const bool qualified = o.qualified ? *o.qualified : hdhp;
+  if (!qualified) {
+    p.available = false;
+    p.why_not = in_.plan ? fmt::format("an HSA needs an HSA-qualified high-deductible plan (IRC 223); this plan is {}",
+                                       to_string(in_.plan->plan_type))
+                         : "an HSA needs an HSA-qualified high-deductible plan (IRC 223)";
+    return p;
+  }
+  Money left = o.balance;
+  Money from_account;
+  bool ran_out = false;
+  for (const auto& c : b.charges) {
+    if (c.amount <= Money::zero() || !c.account_eligible) {
+      if (!c.amount.is_zero()) p.flows.push_back(Flow{c.date, c.amount, c.note});
+      if (!c.account_eligible && c.amount > Money::zero())
+        p.notes.push_back(fmt::format("{} {} {}: not HSA-eligible{}", c.date.str(), c.code, c.amount.str(),
+                                      contains(opt_.lmn_categories, c.category) ? " without a letter of medical necessity" : ""));
+      continue;
+    }
+    const Money use = min(left, c.amount);
+    left -= use;
+    from_account += use;
+    if (use < c.amount && !ran_out) {
+      ran_out = true;
+      p.notes.push_back(fmt::format("the HSA runs out on {}: {} of that day and everything after comes from after-tax money",
+                                    c.date.str(), (c.amount - use).str()));
+    }
+    p.flows.push_back(Flow{c.date, c.amount, use.is_zero() ? "after-tax" : (use == c.amount ? "from the HSA" : "part HSA")});
+  }
+  const Rate m = marginal(o.funded_by_payroll, true);
+  p.tax_saved = tax_saved(from_account, m);
+  p.notes.push_back(fmt::format("{} paid from the HSA; tax saved at {} ({} federal{}{})", from_account.str(), m.str(),
+                                opt_.tax.federal.str(),
+                                opt_.tax.state_taxes_hsa ? "" : " + " + opt_.tax.state.str() + " state",
+                                o.funded_by_payroll ? " + " + opt_.tax.fica.str() + " FICA through payroll" : ""));
+  finish(p);
+  return p;
+}
+
+Path Pricer::fsa(const FsaOption& o, const Path& b) {
+  Path p;
+  p.id = "fsa";
+  p.kind = "fsa";
+  p.base = b.id;
+  p.name = fmt::format("FSA ({} election) paying the {} path", o.election.str(), b.id);
+  p.care_cost = b.care_cost;
+  p.unused_value = b.unused_value;
+  std::optional<Date> year_end = o.plan_year_end;
+  if (!year_end && in_.plan && !b.charges.empty()) year_end = in_.plan->plan_year(b.charges.front().date).last;
+  Money left = o.election, used;
+  for (const auto& c : b.charges) {
+    const bool in_year = !year_end || c.date <= *year_end;
+    if (c.amount <= Money::zero() || !c.account_eligible || !in_year) {
+      if (!c.amount.is_zero()) p.flows.push_back(Flow{c.date, c.amount, c.note});
+      if (c.amount > Money::zero() && !c.account_eligible)
+        p.notes.push_back(fmt::format("{} {} {}: not FSA-eligible{}", c.date.str(), c.code, c.amount.str(),
+                                      contains(opt_.lmn_categories, c.category) ? " without a letter of medical necessity" : ""));
+      continue;
+    }
+    const Money use = min(left, c.amount);
+    left -= use;
+    used += use;
+    p.flows.push_back(Flow{c.date, c.amount, use.is_zero() ? "after-tax" : "from the FSA"});
+  }
+  const Money carry = min(left, o.carryover);
+  p.forfeited = left - carry;
+  if (!p.forfeited.is_zero())
+    p.flows.push_back(Flow{year_end ? *year_end : b.charges.back().date, p.forfeited, "FSA balance forfeited (use it or lose it)"});
+  const Rate m = marginal(true, false);
+  p.tax_saved = tax_saved(o.election, m);
+  p.notes.push_back(fmt::format("{} elected through payroll, {} used, {} carried over, {} forfeited; tax saved at {} on the election",
+                                o.election.str(), used.str(), carry.str(), p.forfeited.str(), m.str()));
+  if (!p.forfeited.is_zero())
+    p.risks.push_back(fmt::format("{} of the election is lost at the plan year's end ({})", p.forfeited.str(),
+                                  year_end ? year_end->str() : std::string("plan year end")));
+  else
+    p.risks.push_back(fmt::format("if the care stops early, election above {} carryover is lost at the year's end", o.carryover.str()));
+  finish(p);
+  return p;
+}
+
+Path Pricer::other_payer(const OtherPayerOption& o, const Path& b) {
+  Path p;
+  p.id = "other:" + o.id;
+  p.kind = "other_payer";
+  p.base = b.id;
+  p.name = o.name.empty() ? o.id : o.name;
+  p.care_cost = b.care_cost;
+  p.unused_value = b.unused_value;
+  Money paid_by_other;
+  for (const auto& c : b.charges) {
+    Money pays;
+    const bool waiting = o.waiting_until && c.date < *o.waiting_until;
+    if (c.amount > Money::zero() && !waiting) {
+      pays = apply(o.share, c.amount);
+      if (o.limit) pays = min(pays, clamp_nonneg(*o.limit - paid_by_other));
+    }
+    paid_by_other += pays;
+    if (c.amount - pays != Money::zero()) p.flows.push_back(Flow{c.date, c.amount - pays, c.note});
+  }
+  if (!o.lump_sum.is_zero()) {
+    std::optional<Date> when;
+    for (const auto& c : b.charges)
+      if (!o.waiting_until || c.date >= *o.waiting_until) {
+        when = c.date;
+        break;
+      }
+    if (when) {
+      Money owed;
+      for (const auto& f : p.flows) owed += f.amount;
+      const Money lump = min(o.lump_sum, clamp_nonneg(owed));
+      if (!lump.is_zero()) p.flows.push_back(Flow{*when, -lump, "lump-sum benefit"});
+      paid_by_other += lump;
+      if (lump < o.lump_sum) p.notes.push_back(fmt::format("lump sum {} counted only up to what you owe", o.lump_sum.str()));
+    } else {
+      p.notes.push_back("no care after the waiting period: the lump sum is not paid");
+    }
+  }
+  if (o.waiting_until) p.risks.push_back(fmt::format("care before {} (waiting period) is not paid", o.waiting_until->str()));
+  p.other_payer = paid_by_other;
+  p.notes.push_back(fmt::format("{} paid by {} ({})", paid_by_other.str(), p.name, o.kind));
+  finish(p);
+  return p;
+}
+
+void Pricer::branches(Comparison& out) {
+  if (!in_.estimate) return;
+  const DecisionClock clock = decision_clock(in_.plan);
+  // Group the lines waiting on the insurer by code.
+  std::map<std::string, std::vector<std::size_t>> groups;
+  std::vector<std::string> order;
+  for (std::size_t i = 0; i < lines_.size(); ++i) {
+    const Determination& d = *dets_[i];
+    const bool waiting = d.covered == Coverage::Conditional || d.pa == PaStatus::AuthNeeded || d.pa == PaStatus::Conditional;
+    if (!waiting || d.covered == Coverage::NotCovered) continue;
+    if (!groups.count(lines_[i]->code)) order.push_back(lines_[i]->code);
+    groups[lines_[i]->code].push_back(i);
+  }
+  for (const auto& code : order) {
+    const auto& idx = groups[code];
+    BranchGroup g;
+    Money approved, denied_plan, cash;
+    bool pa = false;
+    for (std::size_t i : idx) {
+      const Determination& d = *dets_[i];
+      g.lines.push_back(lines_[i]->number);
+      approved += d.patient_pays();
+      denied_plan += d.patient_pays() + d.patient_if_denied;
+      std::vector<std::string> scratch;
+      cash += cash_charge(*lines_[i], &d, scratch).amount;
+      pa = pa || d.pa == PaStatus::AuthNeeded || d.pa == PaStatus::Conditional;
+    }
+    const Money denied_cost = min(cash, denied_plan);
+    g.what = fmt::format("{} x{} ({} to {}): {}", code, idx.size(), lines_[idx.front()]->date.str(),
+                         lines_[idx.back()]->date.str(), pa ? "prior authorization needed" : "covered only if conditions are met");
+    g.outcomes.push_back(Branch{"approved", approved, clock.pa_days, fmt::format("decision within {} days ({})", clock.pa_days, clock.source)});
+    g.outcomes.push_back(Branch{"denied, appealed and won", approved, clock.pa_days + clock.appeal_days,
+                                fmt::format("appeal decided within {} days of filing; care waits or is paid first", clock.appeal_days)});
+    g.outcomes.push_back(Branch{"denied, appealed and lost", denied_cost, clock.pa_days + clock.appeal_days,
+                                cash <= denied_plan ? "then paid at the cash price" : "then billed as not covered"});
+    g.outcomes.push_back(Branch{"denied, paid in cash", denied_cost, clock.pa_days,
+                                cash <= denied_plan ? "at the cash price" : "billed as not covered (no cheaper cash price on file)"});
+    out.branches.push_back(std::move(g));
+  }
+}
+
+void Pricer::recommend(Comparison& out) {
+  int best = -1, second = -1;
+  auto better = [&](int a, int b) {
+    const Path& x = out.paths[static_cast<std::size_t>(a)];
+    const Path& y = out.paths[static_cast<std::size_t>(b)];
+    if (x.net_cost != y.net_cost) return x.net_cost < y.net_cost;
+    if (x.total_paid != y.total_paid) return x.total_paid < y.total_paid;
+    return x.risks.size() < y.risks.size();
+  };
+  for (int i = 0; i < static_cast<int>(out.paths.size()); ++i) {
+    if (!out.paths[static_cast<std::size_t>(i)].available) continue;
+    if (best < 0 || better(i, best)) {
+      second = best;
+      best = i;
+    } else if (second < 0 || better(i, second)) {
+      second = i;
+    }
+  }
+  out.recommended = best;
+  if (best < 0) return;
+  const Path& b = out.paths[static_cast<std::size_t>(best)];
+  out.reasons.push_back(fmt::format("lowest net cost: {} ({} paid{})", b.net_cost.str(), b.total_paid.str(),
+                                    b.tax_saved.is_zero() ? "" : fmt::format(", {} tax saved", b.tax_saved.str())));
+  if (second >= 0) {
+    const Path& s = out.paths[static_cast<std::size_t>(second)];
+    out.reasons.push_back(fmt::format("{} less than the next best, {} ({})", (s.net_cost - b.net_cost).str(), s.name, s.net_cost.str()));
+  }
+  if (!b.interest.is_zero()) out.reasons.push_back(fmt::format("includes {} of interest", b.interest.str()));
+  if (b.months > 1 && !b.monthly_payment.is_zero())
+    out.reasons.push_back(fmt::format("spreads the cost: {} a month over {} months", b.monthly_payment.str(), b.months));
+  for (const auto& r : b.risks) out.reasons.push_back("watch: " + r);
+  for (const auto& p : out.paths)
+    if (p.kind == "insured" && !p.notes.empty() && b.kind != "insured")
+      out.reasons.push_back("the plan does not pay for every line (see the insurance path's notes)");
+}
+
+Result<Comparison> Pricer::run() {
+  if (!in_.services || !in_.options) return Error{{}, 0, 0, "compare", "missing input", "services and options"};
+  Comparison out;
+  if (in_.estimate) {
+    for (const auto& d : in_.estimate->lines) {
+      lines_.push_back(d.line);
+      dets_.push_back(&d);
+    }
+  } else {
+    for (const auto& l : *in_.services) lines_.push_back(&l);
+    std::stable_sort(lines_.begin(), lines_.end(), [](const ServiceLine* a, const ServiceLine* b) { return a->date < b->date; });
+    dets_.assign(lines_.size(), nullptr);
+  }
+  if (lines_.empty()) return Error{{}, 0, 0, "services", "no service lines", "at least one line"};
+
+  // Packages: the price list's, then the options' (same id: the options win).
+  if (in_.prices && opt_.use_price_list_packages)
+    for (const auto& pk : in_.prices->packages)
+      packages_.push_back(PackageOption{pk.id, pk.name, pk.codes, pk.sessions, pk.price, pk.unused_refunded});
+  for (const auto& pk : opt_.packages) {
+    auto it = std::find_if(packages_.begin(), packages_.end(), [&](const PackageOption& x) { return x.id == pk.id; });
+    if (it != packages_.end()) *it = pk; else packages_.push_back(pk);
+  }
+  for (std::size_t i = 0; i < packages_.size(); ++i)
+    if (packages_[i].sessions <= 0 || packages_[i].price.is_negative())
+      errors_.push_back(Error{opt_.source, 0, 0, fmt::format("packages[{}]", i), packages_[i].id,
+                              "sessions >= 1 and a price >= 0"});
+  if (!errors_.empty()) return errors_;
+
+  std::vector<Path> paths;
+  if (in_.estimate) bases_.emplace("insured", insured_path(nullptr));
+  bases_.emplace("cash", cash_path());
+  for (const auto& pk : packages_) {
+    bool matches = false;
+    for (const auto* l : lines_) matches = matches || contains(pk.codes, l->code);
+    if (!matches) {
+      out.warnings.push_back(fmt::format("package {}: no line of the course uses its codes", pk.id));
+      continue;
+    }
+    bases_.emplace("package:" + pk.id, package_path(pk));
+    if (in_.estimate) {
+      bool any = false;
+      for (std::size_t i = 0; i < lines_.size(); ++i)
+        any = any || (dets_[i]->covered != Coverage::Covered && contains(pk.codes, lines_[i]->code));
+      if (any) bases_.emplace("insured+package:" + pk.id, insured_path(&pk));
+    }
+  }
+  if (in_.estimate) paths.push_back(bases_.at("insured"));
+  paths.push_back(bases_.at("cash"));
+  for (const auto& pk : packages_) {
+    if (auto it = bases_.find("package:" + pk.id); it != bases_.end()) paths.push_back(it->second);
+    if (auto it = bases_.find("insured+package:" + pk.id); it != bases_.end()) paths.push_back(it->second);
+  }
+  auto with_base = [&](const std::string& ref, const std::string& field, auto&& make) {
+    auto b = base(ref, field);
+    if (!b) {
+      errors_.insert(errors_.end(), b.errors().begin(), b.errors().end());
+      return;
+    }
+    paths.push_back(make(**b));
+  };
+  const std::string def_account = in_.estimate ? "insured" : "cash";
+  for (std::size_t i = 0; i < opt_.payment_plans.size(); ++i)
+    with_base(opt_.payment_plans[i].base, fmt::format("payment_plans[{}].base", i), [&](const Path& b) { return payment_plan(opt_.payment_plans[i], b); });
+  for (std::size_t i = 0; i < opt_.deferred_cards.size(); ++i)
+    with_base(opt_.deferred_cards[i].base, fmt::format("deferred_cards[{}].base", i), [&](const Path& b) { return deferred_card(opt_.deferred_cards[i], b); });
+  for (std::size_t i = 0; i < opt_.fixed_cards.size(); ++i)
+    with_base(opt_.fixed_cards[i].base, fmt::format("fixed_cards[{}].base", i), [&](const Path& b) { return fixed_card(opt_.fixed_cards[i], b); });
+  for (std::size_t i = 0; i < opt_.loans.size(); ++i)
+    with_base(opt_.loans[i].base, fmt::format("loans[{}].base", i), [&](const Path& b) { return loan(opt_.loans[i], b); });
+  if (opt_.hsa) {
+    const std::string ref = opt_.hsa->base.empty() ? def_account : opt_.hsa->base;
+    with_base(ref, "hsa.base", [&](const Path& b) { return hsa(*opt_.hsa, b); });
+  }
+  if (opt_.fsa) {
+    const std::string ref = opt_.fsa->base.empty() ? def_account : opt_.fsa->base;
+    with_base(ref, "fsa.base", [&](const Path& b) { return fsa(*opt_.fsa, b); });
+  }
+  for (std::size_t i = 0; i < opt_.other_payers.size(); ++i) {
+    const std::string ref = opt_.other_payers[i].base.empty() ? def_account : opt_.other_payers[i].base;
+    with_base(ref, fmt::format("other_payers[{}].base", i), [&](const Path& b) { return other_payer(opt_.other_payers[i], b); });
+  }
+  if (!errors_.empty()) return errors_;
+  out.paths = std::move(paths);
+  branches(out);
+  recommend(out);
+  return out;
+}
+
+}  // namespace
+
+DecisionClock decision_clock(const Plan* plan) {
+  if (plan && (plan->payer_kind == PayerKind::MedicareAdvantage || plan->payer_kind == PayerKind::Medicaid))
+    return DecisionClock{7, 30, "CMS-0057-F standard prior-authorization decision, 7 days from 2026"};
+  if (plan && plan->payer_kind == PayerKind::Medicare)
+    return DecisionClock{0, 60, "Original Medicare: no prior authorization for most care; redetermination 60 days"};
+  return DecisionClock{15, 30, "ERISA / ACA pre-service claim: decision 15 days, appeal 30 days (29 CFR 2560.503-1)"};
+}
+
+Result<Comparison> compare(const CompareInputs& in) { return Pricer(in).run(); }
+
+std::vector<PlanRank> rank_plans(const std::vector<PlanInput>& plans) {
+  std::vector<PlanRank> out;
+  for (const auto& pi : plans) {
+    PlanRank r;
+    r.plan = pi.plan ? pi.plan->id : std::string();
+    r.name = pi.plan ? pi.plan->name : std::string();
+    r.premiums = pi.premium_monthly * 12;
+    r.hsa_employer = (pi.plan && pi.plan->plan_type == PlanType::HDHP) ? pi.hsa_employer : Money::zero();
+    if (pi.estimate) {
+      r.oop_best = pi.estimate->totals.patient.total();
+      r.oop_worst = r.oop_best + pi.estimate->totals.patient_if_denied;
+      r.conditional_lines = pi.estimate->totals.conditional;
+      r.not_covered_lines = pi.estimate->totals.not_covered;
+    }
+    r.total_best = r.premiums + r.oop_best - r.hsa_employer;
+    r.total_worst = r.premiums + r.oop_worst - r.hsa_employer;
+    out.push_back(r);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const PlanRank& a, const PlanRank& b) {
+    if (a.total_best != b.total_best) return a.total_best < b.total_best;
+    return a.total_worst < b.total_worst;
+  });
+  return out;
+}
+
+}  // namespace backcover::alternatives

@@ -1,0 +1,763 @@
+// The criteria evaluator. Pure: the line's date is "today"; everything else
+// comes from the case file, the plan and the earlier lines of the estimate.
+// Each criterion returns whether it holds and, in plain words, what satisfied
+// it or what is still missing from the case file.
+#include "backcover/policy/evaluate.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+namespace backcover::policy {
+
+namespace {
+
+using K = Criterion::Kind;
+
+std::string norm_icd(std::string_view s) {
+  std::string out;
+  for (char ch : s)
+    if (ch != '.' && ch != ' ') out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+  return out;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return out;
+}
+
+bool contains_ci(const std::vector<std::string>& set, std::string_view v) {
+  const auto lv = lower(v);
+  for (const auto& s : set)
+    if (lower(s) == lv) return true;
+  return false;
+}
+
+std::string words(std::string_view s) {
+  std::string out(s);
+  std::replace(out.begin(), out.end(), '_', ' ');
+  return out;
+}
+
+std::string join(const std::vector<std::string>& v, std::string_view last_sep = " or ", bool underscores = true) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i > 0) out += (i + 1 == v.size()) ? std::string(last_sep) : std::string(", ");
+    out += underscores ? words(v[i]) : v[i];
+  }
+  return out;
+}
+
+std::string plural(int n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+// "within the last 6 months" / "within the last 90 days"
+std::string window_words(int days) {
+  if (days <= 0) return {};
+  if (days % 365 == 0) return days == 365 ? " in the last 12 months" : fmt::format(" in the last {} years", days / 365);
+  if (days % 30 == 0 && days >= 60) return fmt::format(" in the last {} months", days / 30);
+  return fmt::format(" in the last {} days", days);
+}
+
+// Relief percentage written in an outcome ("85% relief", "relief 80%").
+int relief_of(std::string_view outcome) {
+  for (std::size_t i = 0; i < outcome.size(); ++i) {
+    if (outcome[i] != '%') continue;
+    std::size_t j = i;
+    while (j > 0 && std::isdigit(static_cast<unsigned char>(outcome[j - 1]))) --j;
+    if (j < i) return std::min(100, std::atoi(std::string(outcome.substr(j, i - j)).c_str()));
+  }
+  return -1;
+}
+
+struct Ctx {
+  const Library* lib;
+  const Pack* pack;  // the pack the rule belongs to (sets, regions)
+  const PolicyRule* rule;
+  const ServiceLine& line;
+  const CodeInfo* code;
+  const Plan& plan;
+  const CaseFile& cf;
+  const std::vector<const ServiceLine*>& earlier;
+};
+
+std::string service_name(const Ctx& c) {
+  if (c.rule && !c.rule->service.empty()) return c.rule->service;
+  if (c.code && !c.code->name.empty()) return lower(c.code->name);
+  return "code " + c.line.code;
+}
+
+std::vector<std::string> line_diagnoses(const Ctx& c) {
+  if (!c.line.diagnoses.empty()) return c.line.diagnoses;
+  std::vector<std::string> out;
+  for (const auto& d : c.cf.diagnoses) out.push_back(d.code);
+  return out;
+}
+
+std::string set_words(const Criterion& cr, const Pack& pack) {
+  if (!cr.set_name.empty()) {
+    auto it = pack.set_labels.find(cr.set_name);
+    if (it != pack.set_labels.end() && !it->second.empty()) return it->second;
+    return words(cr.set_name);
+  }
+  return join(cr.values, " or ", false);
+}
+
+bool in_window(std::optional<Date> start, std::optional<Date> end, Date on, int within_days) {
+  if (start && *start > on) return false;  // not yet begun on the date of service
+  if (within_days <= 0) return true;
+  const Date from = on.plus_days(-within_days);
+  const Date last = end ? *end : start ? *start : on;  // undated: taken at its word
+  return last >= from;
+}
+
+std::string care_words(const Criterion& cr) {
+  if (!cr.describe.empty()) return cr.describe;
+  return join(cr.values);
+}
+
+bool line_in_region(const Pack& pack, std::string_view code, std::string& region) {
+  for (const auto& [name, codes] : pack.regions)
+    if (std::find(codes.begin(), codes.end(), code) != codes.end()) {
+      region = name;
+      return true;
+    }
+  return false;
+}
+
+bool authorization_on_file(const Ctx& c) {
+  for (const auto& a : c.cf.authorizations) {
+    if (lower(a.status) != "approved") continue;
+    if (!(a.from <= c.line.date && c.line.date <= a.to)) continue;
+    bool match = std::find(a.codes.begin(), a.codes.end(), c.line.code) != a.codes.end();
+    if (!match && c.code) match = contains_ci(a.categories, c.code->category);
+    if (!match && !c.line.category.empty()) match = contains_ci(a.categories, c.line.category);
+    if (!match) continue;
+    if (a.visits > 0 && a.visits_used >= a.visits) continue;
+    return true;
+  }
+  return false;
+}
+
+CriterionResult eval(const Criterion& cr, const Ctx& c);
+
+CriterionResult eval_diagnosis(const Criterion& cr, const Ctx& c) {
+  auto dx = line_diagnoses(c);
+  if (cr.primary_only && dx.size() > 1) dx.resize(1);
+  const std::string what = set_words(cr, *c.pack);
+  std::string young;  // a matching diagnosis whose onset is too recent
+  for (const auto& d : dx) {
+    bool match = false;
+    for (const auto& p : cr.values)
+      if (icd_matches(p, d)) match = true;
+    if (!match) continue;
+    if (cr.for_weeks > 0) {
+      std::optional<Date> onset;
+      for (const auto& cd : c.cf.diagnoses)
+        if (norm_icd(cd.code) == norm_icd(d)) onset = cd.onset;
+      if (!onset) {
+        young = fmt::format("diagnosis {} has no onset date on file; add the date symptoms began (at least {} weeks "
+                            "before {} is required)",
+                            d, cr.for_weeks, c.line.date.str());
+        continue;
+      }
+      const int weeks = (c.line.date - *onset) / 7;
+      if (weeks < cr.for_weeks) {
+        young = fmt::format("diagnosis {} began on {}, {} before {}; {} need at least {} weeks", d, onset->str(),
+                            plural(weeks, "week", "weeks"), c.line.date.str(), service_name(c), cr.for_weeks);
+        continue;
+      }
+      return {true, fmt::format("diagnosis {} ({}) for {} weeks", d, what, weeks)};
+    }
+    return {true, fmt::format("diagnosis {} ({}) is on file", d, what)};
+  }
+  if (!young.empty()) return {false, young};
+  if (dx.empty())
+    return {false, fmt::format("no diagnosis is on the line or in the case file; {} need{} a diagnosis of {}",
+                               service_name(c), "", what)};
+  return {false, fmt::format("the {} ({}) {} not {}; {} need{} a diagnosis of {}",
+                             cr.primary_only ? "primary diagnosis" : (dx.size() == 1 ? "diagnosis" : "diagnoses"),
+                             join(dx, " and ", false), dx.size() == 1 || cr.primary_only ? "is" : "are", what,
+                             service_name(c), "", what)};
+}
+
+CriterionResult eval_age(const Criterion& cr, const Ctx& c) {
+  const auto& dob = c.cf.patient.date_of_birth;
+  std::string range = cr.max < 0   ? fmt::format("{} or older", cr.min)
+                      : cr.min <= 0 ? fmt::format("{} or younger", cr.max)
+                                    : fmt::format("from {} to {}", cr.min, cr.max);
+  if (!dob) return {false, fmt::format("the patient's date of birth is not on file; this rule needs an age {}", range)};
+  const int age = age_on(*dob, c.line.date);
+  const bool ok = age >= cr.min && (cr.max < 0 || age <= cr.max);
+  return {ok, fmt::format("the patient is {} on {} (this rule: age {})", age, c.line.date.str(), range)};
+}
+
+CriterionResult eval_care(const Criterion& cr, const Ctx& c) {
+  int weeks = 0, records = 0;
+  std::vector<std::string> wrong_outcome;
+  for (const auto& t : c.cf.therapies) {
+    if (!contains_ci(cr.values, t.kind)) continue;
+    if (!in_window(t.start, t.end, c.line.date, cr.within_days)) continue;
+    if (!cr.outcomes.empty() && !contains_ci(cr.outcomes, t.outcome)) {
+      wrong_outcome.push_back(fmt::format("{} ({})", words(t.kind), t.outcome.empty() ? "no outcome" : t.outcome));
+      continue;
+    }
+    weeks += t.weeks;
+    ++records;
+  }
+  const std::string what = care_words(cr);
+  const std::string win = window_words(cr.within_days);
+  const std::string outcome = cr.outcomes.empty() ? "" : fmt::format(" with outcome {}", join(cr.outcomes));
+  if (cr.min > 0) {
+    if (weeks >= cr.min) return {true, fmt::format("{} weeks of {}{}{} documented", weeks, what, outcome, win)};
+    std::string text = fmt::format("{} of the {} weeks of {}{} required before {} {} documented{}; add {} more {}",
+                                   weeks, cr.min, what, outcome, service_name(c), weeks == 1 ? "is" : "are", win,
+                                   cr.min - weeks, cr.min - weeks == 1 ? "week" : "weeks");
+    if (!wrong_outcome.empty())
+      text += fmt::format(" (not counted, outcome not {}: {})", join(cr.outcomes), join(wrong_outcome, " and ", false));
+    return {false, text};
+  }
+  if (records > 0) return {true, fmt::format("{}{} on file", what, outcome)};
+  return {false, fmt::format("no {}{} is documented{}; add it to the case file", what, outcome, win)};
+}
+
+CriterionResult eval_blocks(const Criterion& cr, const Ctx& c) {
+  int good = 0;
+  std::vector<std::string> weak;
+  for (const auto& t : c.cf.therapies) {
+    if (!contains_ci(cr.values, t.kind)) continue;
+    if (!in_window(t.start, t.end, c.line.date, cr.within_days)) continue;
+    const int r = relief_of(t.outcome);
+    if (r >= cr.relief_pct && (cr.relief_pct > 0 || r >= 0 || contains_ci({"improved", "success", "passed"}, t.outcome))) {
+      ++good;
+    } else {
+      weak.push_back(r >= 0 ? fmt::format("{}%", r) : (t.outcome.empty() ? "no relief recorded" : t.outcome));
+    }
+  }
+  const std::string what = care_words(cr);
+  const std::string relief = cr.relief_pct > 0 ? fmt::format(" with at least {}% relief", cr.relief_pct) : "";
+  const std::string win = window_words(cr.within_days);
+  if (good >= cr.min) return {true, fmt::format("{} of {}{} documented{}", good, what, relief, win)};
+  std::string text = fmt::format("{} of the {} {}{} required before {} {} documented{}; add {} more", good, cr.min,
+                                 what, relief, service_name(c), good == 1 ? "is" : "are", win, cr.min - good);
+  if (!weak.empty()) text += fmt::format(" (not counted: {})", join(weak, " and ", false));
+  return {false, text};
+}
+
+CriterionResult eval_evaluation(const Criterion& cr, const Ctx& c) {
+  const std::string what = care_words(cr);
+  for (const auto& t : c.cf.therapies) {
+    if (!contains_ci(cr.values, t.kind)) continue;
+    if (!in_window(t.start, t.end, c.line.date, cr.within_days)) continue;
+    if (!cr.outcomes.empty() && !contains_ci(cr.outcomes, t.outcome)) continue;
+    return {true, fmt::format("{} on file{}", what, t.start ? " (" + t.start->str() + ")" : "")};
+  }
+  const std::string outcome = cr.outcomes.empty() ? "" : fmt::format(" with outcome {}", join(cr.outcomes));
+  return {false, fmt::format("no {}{} is on file{}; {} need{} one", what, outcome, window_words(cr.within_days),
+                             service_name(c), "")};
+}
+
+CriterionResult eval_imaging(const Criterion& cr, const Ctx& c) {
+  std::string near;
+  for (const auto& im : c.cf.imaging) {
+    if (!cr.modalities.empty() && !contains_ci(cr.modalities, im.modality)) continue;
+    if (!cr.regions.empty() && !contains_ci(cr.regions, im.region)) continue;
+    if (im.date > c.line.date) continue;
+    const std::string found = fmt::format("{} {} of {}", im.region, im.modality, im.date.str());
+    if (cr.within_days > 0 && c.line.date - im.date > cr.within_days) {
+      near = fmt::format(" (the {} is older than {} days)", found, cr.within_days);
+      continue;
+    }
+    if (!cr.findings.empty()) {
+      const auto f = lower(im.finding);
+      bool hit = false;
+      for (const auto& w : cr.findings)
+        if (f.find(lower(w)) != std::string::npos) hit = true;
+      if (!hit) {
+        near = fmt::format(" (the {} reports \"{}\")", found, im.finding);
+        continue;
+      }
+    }
+    return {true, fmt::format("{}{}", found, im.finding.empty() ? "" : ": " + im.finding)};
+  }
+  std::string what = !cr.describe.empty() ? cr.describe
+                                          : fmt::format("{} {}", cr.regions.empty() ? "" : join(cr.regions),
+                                                        cr.modalities.empty() ? "imaging" : join(cr.modalities));
+  if (!cr.findings.empty()) what += " showing " + join(cr.findings, " or ", false);
+  std::string win = cr.within_days > 0 ? fmt::format(" from the last {} days", cr.within_days) : "";
+  return {false, fmt::format("no {}{} is on file{}; add the imaging report", what, win, near)};
+}
+
+CriterionResult eval_order(const Criterion& cr, const Ctx& c) {
+  const char* noun = cr.prescription ? "prescription" : "referral";
+  const auto dx = line_diagnoses(c);
+  std::string best_gap;
+  for (const auto& r : c.cf.referrals) {
+    if ((r.kind == Referral::Kind::Prescription) != cr.prescription) continue;
+    bool covers = r.categories.empty() && r.codes.empty();
+    if (std::find(r.codes.begin(), r.codes.end(), c.line.code) != r.codes.end()) covers = true;
+    if (c.code && contains_ci(r.categories, c.code->category)) covers = true;
+    if (!c.line.category.empty() && contains_ci(r.categories, c.line.category)) covers = true;
+    if (!covers) continue;
+    if (r.date > c.line.date) continue;
+    if (r.expires && *r.expires < c.line.date) {
+      if (best_gap.empty())
+        best_gap = fmt::format("the {} of {} expired on {}; get a new one", noun, r.date.str(), r.expires->str());
+      continue;
+    }
+    if (cr.within_days > 0 && c.line.date - r.date > cr.within_days) {
+      if (best_gap.empty())
+        best_gap = fmt::format("the {} of {} is older than {} days; get a new one", noun, r.date.str(), cr.within_days);
+      continue;
+    }
+    if (!cr.values.empty() && !contains_ci(cr.values, r.specialty)) {
+      if (best_gap.empty())
+        best_gap = fmt::format("the {} of {} is from {} ({}); it must come from {}", noun, r.date.str(),
+                               r.from.empty() ? "a provider" : r.from, r.specialty.empty() ? "specialty not stated" : words(r.specialty),
+                               join(cr.values));
+      continue;
+    }
+    std::vector<std::string> missing;
+    if (cr.need_diagnosis) {
+      bool dx_ok = false;
+      for (const auto& a : r.diagnoses)
+        for (const auto& b : dx)
+          if (icd_matches(a, b)) dx_ok = true;
+      if (!dx_ok) missing.push_back(r.diagnoses.empty() ? "the diagnosis" : "a diagnosis matching the line's");
+    }
+    if (cr.need_frequency && r.frequency.empty()) missing.push_back("the frequency");
+    if (cr.need_duration && r.duration_weeks <= 0) missing.push_back("the duration");
+    if (missing.empty())
+      return {true, fmt::format("{} of {}{}{}", noun, r.date.str(), r.frequency.empty() ? "" : ", " + r.frequency,
+                                r.duration_weeks > 0 ? fmt::format(" for {} weeks", r.duration_weeks) : "")};
+    best_gap = fmt::format("the {} of {} does not state {}; ask the {} to add {}", noun, r.date.str(),
+                           join(missing, " and ", false), cr.prescription ? "prescriber" : "referring provider",
+                           missing.size() == 1 ? "it" : "them");
+  }
+  if (!best_gap.empty()) return {false, best_gap};
+  std::vector<std::string> needs;
+  if (cr.need_diagnosis) needs.push_back("the diagnosis");
+  if (cr.need_frequency) needs.push_back("the frequency");
+  if (cr.need_duration) needs.push_back("the duration");
+  return {false, fmt::format("no {} for {} is on file; add a written {}{}{}", noun, service_name(c), noun,
+                             cr.values.empty() ? "" : " from " + join(cr.values),
+                             needs.empty() ? "" : " naming " + join(needs, " and ", false))};
+}
+
+CriterionResult eval_specialist(const Criterion& cr, const Ctx& c) {
+  for (const auto& r : c.cf.referrals) {
+    if (!contains_ci(cr.values, r.specialty)) continue;
+    if (r.date > c.line.date) continue;
+    if (cr.within_days > 0 && c.line.date - r.date > cr.within_days) continue;
+    return {true, fmt::format("note from {} ({}) of {}", r.from.empty() ? "a specialist" : r.from, words(r.specialty),
+                              r.date.str())};
+  }
+  const std::string who = cr.describe.empty() ? join(cr.values) : cr.describe;
+  return {false, fmt::format("no note or referral from a {} is on file{}; {} need{} the specialist's evaluation", who,
+                             window_words(cr.within_days), service_name(c), "")};
+}
+
+CriterionResult eval_count(const Criterion& cr, const Ctx& c) {
+  std::vector<std::string> codes = cr.values.empty() && c.rule ? c.rule->codes : cr.values;
+  std::string region;
+  if (cr.per_region && line_in_region(*c.pack, c.line.code, region)) {
+    const auto& rc = c.pack->regions.at(region);
+    std::erase_if(codes, [&](const std::string& x) { return std::find(rc.begin(), rc.end(), x) == rc.end(); });
+  }
+  DateRange window = cr.plan_year ? c.plan.plan_year(c.line.date) : last_n_days(c.line.date, cr.within_days);
+  window.last = c.line.date;
+  std::set<Date> dates;
+  auto take = [&](const std::string& code, Date d) {
+    if (window.contains(d) && std::find(codes.begin(), codes.end(), code) != codes.end()) dates.insert(d);
+  };
+  for (const auto& p : c.cf.past_services) take(p.code, p.date);
+  for (const auto* l : c.earlier)
+    if (l) take(l->code, l->date);
+  const bool same_day = dates.count(c.line.date) > 0;  // one session per date
+  dates.insert(c.line.date);
+  const int n = static_cast<int>(dates.size());
+  const std::string what =
+      !cr.describe.empty() ? cr.describe : fmt::format("{} sessions", c.rule && !c.rule->service.empty() ? c.rule->service : "these");
+  const std::string where = region.empty() ? "" : fmt::format(" ({} region)", words(region));
+  const std::string span = cr.plan_year ? fmt::format("the plan year {} to {}", window.first.str(), c.plan.plan_year(c.line.date).last.str())
+                                        : fmt::format("the {} days ending {}", cr.within_days, c.line.date.str());
+  if (n <= cr.max)
+    return {true, fmt::format("session {} of at most {} {}{} in {}{}", n, cr.max, what, where, span,
+                              same_day ? " (same day as another counted line)" : "")};
+  std::string next;
+  if (!cr.plan_year) {
+    std::vector<Date> prior(dates.begin(), dates.end());
+    prior.erase(std::remove(prior.begin(), prior.end(), c.line.date), prior.end());
+    const int k = static_cast<int>(prior.size());
+    if (cr.max >= 1 && k >= cr.max) {
+      const Date ok_from = prior[static_cast<std::size_t>(k - cr.max)].plus_days(cr.within_days);
+      next = fmt::format("; the next session within the limit is possible from {}", ok_from.str());
+    }
+  } else {
+    next = fmt::format("; the limit resets on {}", c.plan.plan_year(c.line.date).last.plus_days(1).str());
+  }
+  return {false, fmt::format("this would be session {} of {}{} in {}; the limit is {}{}", n, what, where, span, cr.max,
+                             next)};
+}
+
+CriterionResult eval(const Criterion& cr, const Ctx& c) {
+  CriterionResult r;
+  switch (cr.kind) {
+    case K::Diagnosis: r = eval_diagnosis(cr, c); break;
+    case K::Age: r = eval_age(cr, c); break;
+    case K::Care: r = eval_care(cr, c); break;
+    case K::Blocks: r = eval_blocks(cr, c); break;
+    case K::Evaluation: r = eval_evaluation(cr, c); break;
+    case K::Imaging: r = eval_imaging(cr, c); break;
+    case K::Order: r = eval_order(cr, c); break;
+    case K::Specialist: r = eval_specialist(cr, c); break;
+    case K::Count: r = eval_count(cr, c); break;
+    case K::Modifier: {
+      for (const auto& m : c.line.modifiers)
+        if (contains_ci(cr.values, m)) {
+          r = {true, "modifier " + m + " is on the line"};
+          break;
+        }
+      if (!r.met) r = {false, fmt::format("modifier {} is missing from the line", join(cr.values, " or ", false))};
+      break;
+    }
+    case K::Units:
+      r.met = c.line.units <= cr.max;
+      r.text = fmt::format("{} on the line (at most {})", plural(c.line.units, "unit", "units"), cr.max);
+      break;
+    case K::PlanType:
+      r.met = contains_ci(cr.values, to_string(c.plan.plan_type));
+      r.text = fmt::format("the plan is a{} {}{}", std::string("AEIOU").find(to_string(c.plan.plan_type)[0]) != std::string::npos ? "n" : "",
+                           to_string(c.plan.plan_type), r.met ? "" : " (this rule: " + join(cr.values, " or ", false) + ")");
+      break;
+    case K::Network:
+      r.met = c.line.provider.network == cr.network;
+      r.text = fmt::format("the provider is {}", c.line.provider.network == Network::In ? "in network" : "out of network");
+      if (!r.met) r.text += cr.network == Network::In ? "; use an in-network provider" : "";
+      break;
+    case K::ProviderRole:
+      r.met = contains_ci(cr.values, c.line.provider.role);
+      r.text = fmt::format("the rendering provider is {}", c.line.provider.role.empty() ? "of unstated role" : "a " + words(c.line.provider.role));
+      if (!r.met) r.text += " (this rule: " + join(cr.values) + ")";
+      break;
+    case K::PlaceOfService:
+      r.met = contains_ci(cr.values, c.line.place_of_service);
+      r.text = "place of service " + c.line.place_of_service;
+      break;
+    case K::State:
+      r.met = contains_ci(cr.values, c.cf.patient.state);
+      r.text = c.cf.patient.state.empty() ? "the patient's state is not on file" : "the patient lives in " + c.cf.patient.state;
+      break;
+    case K::AllOf: {
+      r.met = true;
+      std::vector<std::string> bad, good;
+      for (const auto& ch : cr.children) {
+        auto x = eval(ch, c);
+        (x.met ? good : bad).push_back(x.text);
+        r.met = r.met && x.met;
+      }
+      r.text = r.met ? join(good, " and ", false) : join(bad, "; and ", false);
+      break;
+    }
+    case K::AnyOf: {
+      std::vector<std::string> bad;
+      for (const auto& ch : cr.children) {
+        auto x = eval(ch, c);
+        if (x.met) {
+          r = x;
+          break;
+        }
+        bad.push_back(x.text);
+      }
+      if (!r.met) r.text = "none of these holds: " + join(bad, "; or ", false);
+      break;
+    }
+    case K::Not: {
+      auto x = eval(cr.children.front(), c);
+      r.met = !x.met;
+      r.text = x.met ? "excluded here: " + x.text : "not: " + x.text;
+      break;
+    }
+  }
+  if (!cr.label.empty()) r.text = cr.label + (r.met ? "" : " (" + r.text + ")");
+  return r;
+}
+
+bool service_matches(const PolicyRule& r, const ServiceLine& line, const CodeInfo* code) {
+  if (std::find(r.codes.begin(), r.codes.end(), line.code) != r.codes.end()) return true;
+  if (r.categories.empty()) return false;
+  const std::string& cat = !line.category.empty() ? line.category : code ? code->category : std::string{};
+  return !cat.empty() && std::find(r.categories.begin(), r.categories.end(), cat) != r.categories.end();
+}
+
+int severity(Outcome o) { return o == Outcome::NotCovered ? 2 : 1; }
+bool pa_only(const PolicyRule& r) { return r.prior_auth && r.require.empty() && !r.exclusion; }
+
+}  // namespace
+
+const char* to_string(RuleTrace::State s) {
+  switch (s) {
+    case RuleTrace::State::NotApplicable: return "not-applicable";
+    case RuleTrace::State::Met: return "met";
+    case RuleTrace::State::Waived: return "waived";
+    case RuleTrace::State::Failed: return "failed";
+  }
+  return "?";
+}
+
+int age_on(Date birth, Date on) {
+  int age = on.year() - birth.year();
+  if (on.month() < birth.month() || (on.month() == birth.month() && on.day() < birth.day())) --age;
+  return age;
+}
+
+bool icd_matches(std::string_view pattern, std::string_view code) {
+  const std::string c = norm_icd(code);
+  std::string p(pattern);
+  if (auto dash = p.find('-'); dash != std::string::npos) {
+    const std::string lo = norm_icd(p.substr(0, dash));
+    std::string hi = norm_icd(p.substr(dash + 1));
+    if (!hi.empty() && hi.back() == '*') hi.pop_back();
+    if (c.compare(0, hi.size(), hi) == 0) return true;  // everything under the upper bound
+    return c >= lo && c <= hi;
+  }
+  std::string np = norm_icd(p);
+  if (!np.empty() && np.back() == '*') np.pop_back();
+  return !np.empty() && c.compare(0, np.size(), np) == 0;
+}
+
+std::string describe(const Criterion& c, const Pack& pack) {
+  if (!c.label.empty()) return c.label;
+  switch (c.kind) {
+    case K::Diagnosis:
+      return fmt::format("{}a diagnosis of {}{}", c.primary_only ? "primary " : "", set_words(c, pack),
+                         c.for_weeks > 0 ? fmt::format(" for at least {} weeks", c.for_weeks) : "");
+    case K::Age:
+      return c.max < 0 ? fmt::format("age {} or older", c.min)
+             : c.min <= 0 ? fmt::format("age {} or younger", c.max)
+                          : fmt::format("age {} to {}", c.min, c.max);
+    case K::Care:
+      return c.min > 0 ? fmt::format("at least {} weeks of {}{}{}", c.min, care_words(c),
+                                     c.outcomes.empty() ? "" : " (" + join(c.outcomes) + ")", window_words(c.within_days))
+                       : fmt::format("{} on file{}", care_words(c), window_words(c.within_days));
+    case K::Blocks:
+      return fmt::format("{} {}{}{}", c.min, care_words(c),
+                         c.relief_pct > 0 ? fmt::format(" with at least {}% relief", c.relief_pct) : "",
+                         window_words(c.within_days));
+    case K::Evaluation: return fmt::format("a {} on file{}", care_words(c), window_words(c.within_days));
+    case K::Imaging:
+      return fmt::format("{}{}{}{}", c.describe.empty() ? join(c.regions) + " " + join(c.modalities) : c.describe,
+                         c.findings.empty() ? "" : " showing " + join(c.findings, " or ", false),
+                         c.within_days > 0 ? fmt::format(" from the last {} days", c.within_days) : "", "");
+    case K::Order: {
+      std::vector<std::string> needs;
+      if (c.need_diagnosis) needs.push_back("diagnosis");
+      if (c.need_frequency) needs.push_back("frequency");
+      if (c.need_duration) needs.push_back("duration");
+      return fmt::format("a {}{}", c.prescription ? "prescription" : "referral",
+                         needs.empty() ? "" : " naming " + join(needs, " and ", false));
+    }
+    case K::Specialist: return fmt::format("a note from a {}", c.describe.empty() ? join(c.values) : c.describe);
+    case K::Count:
+      return fmt::format("at most {} {} {}{}", c.max, c.describe.empty() ? "sessions" : c.describe,
+                         c.plan_year ? "per plan year" : fmt::format("in any {} days", c.within_days),
+                         c.per_region ? " per spinal region" : "");
+    case K::Modifier: return "modifier " + join(c.values, " or ", false);
+    case K::Units: return fmt::format("at most {} units", c.max);
+    case K::PlanType: return "plan type " + join(c.values, " or ", false);
+    case K::Network: return c.network == Network::In ? "an in-network provider" : "an out-of-network provider";
+    case K::ProviderRole: return "rendering provider: " + join(c.values);
+    case K::PlaceOfService: return "place of service " + join(c.values, " or ", false);
+    case K::State: return "patient in " + join(c.values, " or ", false);
+    case K::AllOf: {
+      std::vector<std::string> v;
+      for (const auto& ch : c.children) v.push_back(describe(ch, pack));
+      return join(v, " and ", false);
+    }
+    case K::AnyOf: {
+      std::vector<std::string> v;
+      for (const auto& ch : c.children) v.push_back(describe(ch, pack));
+      return join(v, " or ", false);
+    }
+    case K::Not: return "not " + describe(c.children.front(), pack);
+  }
+  return {};
+}
+
+CriterionResult check(const Criterion& c, const Pack& pack, const ServiceLine& line, const CodeInfo* code,
+                      const Plan& plan, const CaseFile& case_file, const std::vector<const ServiceLine*>& earlier) {
+  Ctx ctx{nullptr, &pack, nullptr, line, code, plan, case_file, earlier};
+  return eval(c, ctx);
+}
+
+Evaluation evaluate(const Library& library, const Pack& selected, const ServiceLine& line, const CodeInfo* code,
+                    const Plan& plan, const CaseFile& case_file, const std::vector<const ServiceLine*>& earlier) {
+  Evaluation ev;
+  ev.pack = &selected;
+  bool any_applied = false;
+  for (const Pack* pack : library.chain(&selected)) {
+    for (const auto& r : pack->rules) {
+      if (!service_matches(r, line, code)) continue;
+      if (r.effective_from && line.date < *r.effective_from) continue;
+      if (r.effective_to && line.date > *r.effective_to) continue;
+      Ctx ctx{&library, pack, &r, line, code, plan, case_file, earlier};
+      RuleTrace t;
+      t.rule = &r;
+      bool applies = true;
+      for (const auto& w : r.when) {
+        auto x = eval(w, ctx);
+        if (!x.met) {
+          applies = false;
+          t.details.push_back(std::move(x));
+          break;
+        }
+      }
+      if (!applies) {
+        t.state = RuleTrace::State::NotApplicable;
+        ev.trace.push_back(std::move(t));
+        continue;
+      }
+      any_applied = true;
+      if (r.exclusion) {
+        t.state = RuleTrace::State::Failed;
+        for (const auto& w : r.when) t.details.push_back(eval(w, ctx));
+      } else if (r.require.empty()) {  // prior authorization only: met when one is on file
+        const bool on_file = authorization_on_file(ctx);
+        t.state = on_file ? RuleTrace::State::Met : RuleTrace::State::Failed;
+        t.details.push_back({on_file, on_file ? "an approved authorization covering this date is on file"
+                                              : "no approved authorization covering this date is on file"});
+      } else {
+        bool all = true;
+        for (const auto& q : r.require) {
+          auto x = eval(q, ctx);
+          all = all && x.met;
+          t.details.push_back(std::move(x));
+        }
+        t.state = all ? RuleTrace::State::Met : RuleTrace::State::Failed;
+        if (!all) {
+          for (const auto& u : r.unless) {
+            auto x = eval(u, ctx);
+            if (x.met) {
+              t.state = RuleTrace::State::Waived;
+              t.details.push_back({true, "exception: " + x.text});
+              break;
+            }
+          }
+        }
+      }
+      ev.trace.push_back(std::move(t));
+    }
+  }
+  if (!any_applied) return ev;
+
+  PolicyVerdict v;
+  const RuleTrace* decider = nullptr;
+  int worst = 0;
+  bool pa_needed = false;
+  Ctx any_ctx{&library, &selected, nullptr, line, code, plan, case_file, earlier};
+  for (const auto& t : ev.trace) {
+    if (t.state == RuleTrace::State::NotApplicable) continue;
+    if (t.rule->prior_auth) pa_needed = true;
+    if (t.state == RuleTrace::State::Failed && !pa_only(*t.rule)) {
+      const int s = severity(t.rule->otherwise);
+      if (s > worst) {
+        worst = s;
+        decider = &t;
+      }
+    } else if (!decider && worst == 0) {
+      decider = &t;
+    }
+  }
+  v.covered = worst == 2 ? Coverage::NotCovered : worst == 1 ? Coverage::Conditional : Coverage::Covered;
+  if (decider) v.decided_by = decider->rule->rule;
+  if (worst > 0) v.reason = decider->rule->reason;
+
+  // Findings: what is still missing, per failed rule, in pack order.
+  for (const auto& t : ev.trace) {
+    if (t.state != RuleTrace::State::Failed || pa_only(*t.rule)) continue;
+    const PolicyRule& r = *t.rule;
+    const Pack* owner = nullptr;
+    for (const Pack* p : library.chain(&selected))
+      for (const auto& x : p->rules)
+        if (&x == &r) owner = p;
+    std::string alternatives;
+    if (!r.unless.empty()) {
+      std::vector<std::string> alts;
+      for (const auto& u : r.unless) alts.push_back(describe(u, owner ? *owner : selected));
+      alternatives = " — or document an exception: " + fmt::format("{}", fmt::join(alts, "; "));
+    }
+    if (r.exclusion) {
+      Finding f;
+      f.kind = Finding::Kind::Warning;
+      f.text = fmt::format("not covered: {}", r.rule->text);
+      f.rule = r.rule;
+      f.reason = r.reason;
+      v.findings.push_back(std::move(f));
+    } else {
+      for (const auto& d : t.details) {
+        if (d.met) continue;
+        Finding f;
+        f.kind = r.otherwise == Outcome::Conditional ? Finding::Kind::DocNeeded : Finding::Kind::Warning;
+        std::string text = d.text;
+        if (!text.empty()) text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
+        f.text = text + alternatives;
+        f.rule = r.rule;
+        f.reason = r.reason;
+        v.findings.push_back(std::move(f));
+      }
+    }
+    if (!r.action.empty()) {
+      Finding f;
+      f.kind = Finding::Kind::Action;
+      f.text = r.action;
+      f.rule = r.rule;
+      f.reason = r.reason;
+      v.findings.push_back(std::move(f));
+    }
+    if (r.confidence == Confidence::Unverified) {
+      Finding f;
+      f.kind = Finding::Kind::Warning;
+      f.text = fmt::format("rule {} rests on an unverified figure (mark U in the pack); confirm it against the "
+                           "payer's current policy before relying on this answer",
+                           r.rule->id);
+      f.rule = r.rule;
+      v.findings.push_back(std::move(f));
+    }
+  }
+
+  if (pa_needed && v.covered != Coverage::NotCovered) {
+    const RuleTrace* pa_rule = nullptr;
+    for (const auto& t : ev.trace)
+      if (t.state != RuleTrace::State::NotApplicable && t.rule->prior_auth && !pa_rule) pa_rule = &t;
+    if (authorization_on_file(any_ctx)) {
+      v.pa = PaStatus::Satisfied;
+    } else {
+      v.pa = PaStatus::AuthNeeded;
+      Finding f;
+      f.kind = Finding::Kind::Action;
+      f.text = fmt::format("request prior authorization for {} before {}{}", service_name(Ctx{&library, &selected, pa_rule->rule, line, code, plan, case_file, earlier}),
+                           line.date.str(),
+                           v.covered == Coverage::Conditional ? ", with the documents listed above" : "");
+      f.rule = pa_rule->rule->rule;
+      f.reason = ReasonCode::make("CO", "197");
+      v.findings.push_back(std::move(f));
+    }
+    if (!v.decided_by) v.decided_by = pa_rule->rule->rule;
+  }
+  ev.verdict = std::move(v);
+  return ev;
+}
+
+std::optional<PolicyVerdict> PackPolicy::evaluate(const ServiceLine& line, const CodeInfo* code, const Plan& plan,
+                                                  const CaseFile& case_file,
+                                                  const std::vector<const ServiceLine*>& earlier) const {
+  const Pack* pack = library_->select(plan, case_file.patient.state);
+  if (!pack) return std::nullopt;
+  return policy::evaluate(*library_, *pack, line, code, plan, case_file, earlier).verdict;
+}
+
+}  // namespace backcover::policy

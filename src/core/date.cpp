@@ -5,12 +5,12 @@
 
 namespace backcover {
 
-using namespace std::chrono;
+namespace chr = std::chrono;
 
 Date Date::from_ymd(int y, unsigned m, unsigned d) {
-  year_month_day ymd{year{y}, month{m}, day{d}};
+  chr::year_month_day ymd{chr::year{y}, chr::month{m}, chr::day{d}};
   if (!ymd.ok()) throw std::invalid_argument("Date::from_ymd: not a real date");
-  return Date{static_cast<std::int32_t>(sys_days{ymd}.time_since_epoch().count())};
+  return Date{static_cast<std::int32_t>(chr::sys_days{ymd}.time_since_epoch().count())};
 }
 
 std::optional<Date> Date::parse(std::string_view s) {
@@ -26,16 +26,16 @@ std::optional<Date> Date::parse(std::string_view s) {
   int y = 0, m = 0, d = 0;
   if (!num(0, 4, y) || !num(5, 2, m) || !num(8, 2, d)) return std::nullopt;
   if (y < 1900 || y > 2200) return std::nullopt;
-  year_month_day ymd{year{y}, month{static_cast<unsigned>(m)}, day{static_cast<unsigned>(d)}};
+  chr::year_month_day ymd{chr::year{y}, chr::month{static_cast<unsigned>(m)}, chr::day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;
-  return Date{static_cast<std::int32_t>(sys_days{ymd}.time_since_epoch().count())};
+  return Date{static_cast<std::int32_t>(chr::sys_days{ymd}.time_since_epoch().count())};
 }
 
-year_month_day Date::ymd() const { return year_month_day{sys_days{days{days_}}}; }
+chr::year_month_day Date::ymd() const { return chr::year_month_day{chr::sys_days{chr::days{days_}}}; }
 int Date::year() const { return static_cast<int>(ymd().year()); }
 unsigned Date::month() const { return static_cast<unsigned>(ymd().month()); }
 unsigned Date::day() const { return static_cast<unsigned>(ymd().day()); }
-unsigned Date::weekday() const { return std::chrono::weekday{sys_days{days{days_}}}.c_encoding(); }
+unsigned Date::weekday() const { return std::chrono::weekday{chr::sys_days{chr::days{days_}}}.c_encoding(); }
 
 std::string Date::str() const {
   char buf[16];
@@ -47,20 +47,20 @@ std::string Date::str() const {
 
 Date Date::plus_months(int n) const {
   auto v = ymd();
-  auto ym = year_month{v.year(), v.month()} + months{n};
-  auto end = year_month_day_last{ym.year() / ym.month() / std::chrono::last}.day();
+  auto ym = chr::year_month{v.year(), v.month()} + chr::months{n};
+  auto end = chr::year_month_day_last{ym.year() / ym.month() / std::chrono::last}.day();
   auto d = v.day() > end ? end : v.day();
-  return Date{static_cast<std::int32_t>(sys_days{ym.year() / ym.month() / d}.time_since_epoch().count())};
+  return Date{static_cast<std::int32_t>(chr::sys_days{ym.year() / ym.month() / d}.time_since_epoch().count())};
 }
 
 DateRange plan_year_containing(Date d, unsigned start_month, unsigned start_day) {
   int y = d.year();
   auto start_in = [&](int year) {
-    year_month_day ymd{std::chrono::year{year}, month{start_month}, day{start_day}};
+    chr::year_month_day ymd{std::chrono::year{year}, chr::month{start_month}, chr::day{start_day}};
     if (!ymd.ok()) {  // Feb 29 start in a common year: use Feb 28
-      ymd = year_month_day{std::chrono::year{year}, month{start_month}, day{28}};
+      ymd = chr::year_month_day{std::chrono::year{year}, chr::month{start_month}, chr::day{28}};
     }
-    return Date::from_days(static_cast<std::int32_t>(sys_days{ymd}.time_since_epoch().count()));
+    return Date::from_days(static_cast<std::int32_t>(chr::sys_days{ymd}.time_since_epoch().count()));
   };
   Date start = start_in(y);
   if (d < start) start = start_in(y - 1);

@@ -1,0 +1,1081 @@
+// YAML loaders for the plan, case file, services, prices, accumulators and
+// the code catalogue. Schemas with examples: docs/schemas.md.
+#include "backcover/io/loaders.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "io/yaml_reader.hpp"
+
+namespace backcover::io {
+
+using detail::Reader;
+
+Result<std::string> read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return Error{path, 0, 0, "", "a file that cannot be opened", "a readable file"};
+  f.seekg(0, std::ios::end);
+  auto size = f.tellg();
+  if (size < 0) return Error{path, 0, 0, "", "a file that cannot be read", "a readable file"};
+  if (static_cast<std::size_t>(size) > kMaxInputBytes)
+    return Error{path, 0, 0, "", std::to_string(size) + " bytes",
+                 "a file of at most " + std::to_string(kMaxInputBytes) + " bytes"};
+  f.seekg(0);
+  std::string text(static_cast<std::size_t>(size), '\0');
+  f.read(text.data(), size);
+  return text;
+}
+
+namespace {
+
+std::string base_name(const std::string& path) {
+  auto p = path.find_last_of('/');
+  return p == std::string::npos ? path : path.substr(p + 1);
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// ------------------------------------------------------------------ plan
+
+std::optional<PayerKind> payer_kind(const std::string& s) {
+  static const std::pair<const char*, PayerKind> table[] = {
+      {"commercial", PayerKind::Commercial},        {"employer", PayerKind::Commercial},
+      {"marketplace", PayerKind::Marketplace},      {"medicare", PayerKind::Medicare},
+      {"medicare_advantage", PayerKind::MedicareAdvantage}, {"medicaid", PayerKind::Medicaid},
+      {"workers_comp", PayerKind::WorkersComp},     {"auto_pip", PayerKind::AutoPip},
+  };
+  for (const auto& [k, v] : table)
+    if (s == k) return v;
+  return std::nullopt;
+}
+
+std::optional<PlanType> plan_type(const std::string& s) {
+  static const std::pair<const char*, PlanType> table[] = {
+      {"HMO", PlanType::HMO}, {"PPO", PlanType::PPO},   {"EPO", PlanType::EPO},      {"POS", PlanType::POS},
+      {"HDHP", PlanType::HDHP}, {"FFS", PlanType::FFS}, {"other", PlanType::Other},
+  };
+  for (const auto& [k, v] : table)
+    if (s == k) return v;
+  return std::nullopt;
+}
+
+const char* kTierKeys[2] = {"in_network", "out_of_network"};
+
+std::string money_or_none(const std::optional<Money>& m) { return m ? m->str() : "none"; }
+
+void read_limits(Reader& r, const YAML::Node& node, const std::string& path, Limits (&out)[2], FamilyMode& mode,
+                 bool& cross, bool is_oop) {
+  if (!r.is_map(node, path, false)) return;
+  r.only_keys(node, path,
+              {"in_network", "out_of_network", "family_mode", "cross_accumulate", "copays_count", "source"});
+  for (int t = 0; t < 2; ++t) {
+    YAML::Node tier = node[kTierKeys[t]];
+    std::string tp = Reader::join(path, kTierKeys[t]);
+    if (!tier.IsDefined() || tier.IsNull()) continue;
+    if (tier.IsScalar() && (tier.Scalar() == "none" || tier.Scalar() == "unlimited")) continue;
+    if (tier.IsScalar()) {  // a single amount: individual only
+      out[t].individual = r.as_money(tier, tp);
+      continue;
+    }
+    if (!r.is_map(tier, tp)) continue;
+    r.only_keys(tier, tp, {"individual", "family"});
+    for (const char* k : {"individual", "family"}) {
+      YAML::Node v = tier[k];
+      if (!v.IsDefined() || v.IsNull()) continue;
+      if (v.IsScalar() && (v.Scalar() == "none" || v.Scalar() == "unlimited")) continue;
+      auto m = r.as_money(v, Reader::join(tp, k));
+      if (std::string(k) == "individual") out[t].individual = m;
+      else out[t].family = m;
+    }
+  }
+  if (auto m = r.str(node, "family_mode", path)) {
+    if (*m == "embedded") mode = FamilyMode::Embedded;
+    else if (*m == "aggregate") mode = FamilyMode::Aggregate;
+    else r.error(node["family_mode"], Reader::join(path, "family_mode"), "\"" + *m + "\"", "embedded or aggregate");
+  }
+  if (auto b = r.boolean(node, "cross_accumulate", path)) cross = *b;
+  (void)is_oop;
+}
+
+void read_cost_share(Reader& r, const YAML::Node& node, const std::string& path, CostShare& cs) {
+  if (node.IsScalar() && (node.Scalar() == "not_covered" || node.Scalar() == "not covered")) {
+    cs.covered = false;
+    return;
+  }
+  if (!r.is_map(node, path)) return;
+  r.only_keys(node, path, {"copay", "coinsurance", "deductible", "covered"});
+  if (auto m = r.money(node, "copay", path)) cs.copay = *m;
+  if (auto c = r.rate(node, "coinsurance", path)) {
+    if (*c > Rate::one()) r.error(node["coinsurance"], Reader::join(path, "coinsurance"), c->str(), "at most 100%");
+    else cs.coinsurance = *c;
+  }
+  if (auto b = r.boolean(node, "deductible", path)) cs.deductible_applies = *b;
+  if (auto b = r.boolean(node, "covered", path)) cs.covered = *b;
+}
+
+std::string describe(const CostShare& cs, const char* tier_words) {
+  if (!cs.covered) return std::string(tier_words) + ": not covered";
+  std::string s = tier_words;
+  s += ": ";
+  std::vector<std::string> parts;
+  if (!cs.copay.is_zero()) parts.push_back(cs.copay.str() + " copay");
+  if (!cs.coinsurance.is_zero()) parts.push_back(cs.coinsurance.str() + " coinsurance");
+  if (parts.empty()) parts.push_back("no charge");
+  for (std::size_t i = 0; i < parts.size(); ++i) s += (i ? " + " : "") + parts[i];
+  s += cs.deductible_applies ? ", after the deductible" : ", deductible does not apply";
+  return s;
+}
+
+void read_allowance(Reader& r, const YAML::Node& node, const std::string& path, AllowanceMethod& m) {
+  if (!node.IsDefined() || node.IsNull()) return;
+  if (node.IsScalar()) {
+    if (node.Scalar() == "contract") { m.kind = AllowanceMethod::Kind::Contract; return; }
+    r.error(node, path, Reader::shown(node),
+            "contract, or a mapping {method: percent_of_fee_schedule|percent_of_charge, rate: 150%}");
+    return;
+  }
+  if (!r.is_map(node, path)) return;
+  r.only_keys(node, path, {"method", "rate", "source"});
+  auto method = r.str(node, "method", path, true);
+  if (method) {
+    if (*method == "contract") m.kind = AllowanceMethod::Kind::Contract;
+    else if (*method == "percent_of_fee_schedule" || *method == "percent_of_medicare")
+      m.kind = AllowanceMethod::Kind::PercentOfFeeSchedule;
+    else if (*method == "percent_of_charge") m.kind = AllowanceMethod::Kind::PercentOfCharge;
+    else
+      r.error(node["method"], Reader::join(path, "method"), "\"" + *method + "\"",
+              "contract, percent_of_fee_schedule or percent_of_charge");
+  }
+  if (auto rate = r.rate(node, "rate", path, m.kind != AllowanceMethod::Kind::Contract)) m.rate = *rate;
+}
+
+}  // namespace
+
+Result<Plan> parse_plan(std::string_view text, const std::string& name) {
+  Reader r(name);
+  auto root_opt = r.parse(text);
+  if (!root_opt) return r.errors();
+  YAML::Node root = *root_opt;
+  if (root.IsMap() && root["plan"].IsDefined()) root = root["plan"];
+  if (!r.is_map(root, "plan")) return r.errors();
+  r.only_keys(root, "", {"id", "name", "payer", "type", "coverage", "plan_year_start", "effective", "source",
+                         "no_surprises_act", "deductible", "out_of_pocket_max", "allowed_amounts", "benefits",
+                         "visit_limits", "codes"});
+
+  Plan plan;
+  plan.id = r.str(root, "id", "", true).value_or("");
+  plan.name = r.str(root, "name", "").value_or(plan.id);
+  plan.source = r.str(root, "source", "").value_or(name);
+  const std::string& src = plan.source;
+
+  if (auto p = r.str(root, "payer", "", true)) {
+    if (auto k = payer_kind(*p)) plan.payer_kind = *k;
+    else
+      r.error(root["payer"], "payer", "\"" + *p + "\"",
+              "commercial, marketplace, medicare, medicare_advantage, medicaid, workers_comp or auto_pip");
+  }
+  // The No Surprises Act covers group and individual health coverage, not
+  // Medicare, Medicaid, workers' comp or auto (they have their own rules).
+  plan.no_surprises_act = plan.payer_kind == PayerKind::Commercial || plan.payer_kind == PayerKind::Marketplace;
+  if (auto b = r.boolean(root, "no_surprises_act", "")) plan.no_surprises_act = *b;
+  if (auto t = r.str(root, "type", "")) {
+    if (auto k = plan_type(*t)) plan.plan_type = *k;
+    else r.error(root["type"], "type", "\"" + *t + "\"", "HMO, PPO, EPO, POS, HDHP, FFS or other");
+  }
+  if (auto c = r.str(root, "coverage", "")) {
+    if (*c == "self" || *c == "individual") plan.coverage = CoverageTier::Self;
+    else if (*c == "family") plan.coverage = CoverageTier::Family;
+    else r.error(root["coverage"], "coverage", "\"" + *c + "\"", "self or family");
+  }
+  if (auto s = r.str(root, "plan_year_start", "")) {
+    // "MM-DD", or a full date whose month and day are used.
+    std::string v = *s;
+    auto d = Date::parse(v.size() == 5 ? "2000-" + v : v);
+    if (!d) r.error(root["plan_year_start"], "plan_year_start", "\"" + v + "\"", "MM-DD such as 01-01, or YYYY-MM-DD");
+    else {
+      plan.year_start_month = d->month();
+      plan.year_start_day = d->day();
+    }
+  }
+  if (YAML::Node eff = root["effective"]; eff.IsDefined() && r.is_map(eff, "effective")) {
+    auto from = r.date(eff, "from", "effective", true);
+    auto to = r.date(eff, "to", "effective", true);
+    if (from && to) plan.effective = DateRange{*from, *to};
+  }
+
+  // Deductible and out-of-pocket maximum.
+  YAML::Node ded = root["deductible"];
+  read_limits(r, ded, "deductible", plan.deductible, plan.deductible_mode, plan.deductible_cross_accumulates, false);
+  YAML::Node oop = root["out_of_pocket_max"];
+  read_limits(r, oop, "out_of_pocket_max", plan.oop_max, plan.oop_mode, plan.oop_cross_accumulates, true);
+  if (oop.IsMap())
+    if (auto b = r.boolean(oop, "copays_count", "out_of_pocket_max")) plan.copay_counts_to_oop = *b;
+  std::string ded_src = ded.IsMap() && ded["source"].IsScalar() ? ded["source"].Scalar() : src;
+  std::string oop_src = oop.IsMap() && oop["source"].IsScalar() ? oop["source"].Scalar() : src;
+  for (int t = 0; t < 2; ++t) {
+    std::string tw = t == 0 ? "in network" : "out of network";
+    plan.deductible_rule[t] = plan.rules.add(
+        std::string("plan.deductible.") + kTierKeys[t],
+        "Deductible, " + tw + ": " + money_or_none(plan.deductible[t].individual) + " individual, " +
+            money_or_none(plan.deductible[t].family) + " family (" +
+            (plan.deductible_mode == FamilyMode::Embedded ? "embedded" : "aggregate") + ")",
+        ded_src);
+    plan.oop_rule[t] = plan.rules.add(
+        std::string("plan.out_of_pocket_max.") + kTierKeys[t],
+        "Out-of-pocket maximum, " + tw + ": " + money_or_none(plan.oop_max[t].individual) + " individual, " +
+            money_or_none(plan.oop_max[t].family) + " family",
+        oop_src);
+  }
+
+  // Allowed amounts.
+  if (YAML::Node al = root["allowed_amounts"]; al.IsDefined() && r.is_map(al, "allowed_amounts")) {
+    r.only_keys(al, "allowed_amounts", {"in_network", "out_of_network", "balance_bill_limit", "source"});
+    std::string al_src = al["source"].IsScalar() ? al["source"].Scalar() : src;
+    for (int t = 0; t < 2; ++t) {
+      read_allowance(r, al[kTierKeys[t]], Reader::join("allowed_amounts", kTierKeys[t]), plan.allowance[t]);
+      const auto& m = plan.allowance[t];
+      std::string how = m.kind == AllowanceMethod::Kind::Contract ? "the contract rate or allowance on file"
+                        : m.kind == AllowanceMethod::Kind::PercentOfCharge
+                            ? m.rate.str() + " of the billed charge"
+                            : m.rate.str() + " of the fee schedule (Medicare PFS for the patient's locality)";
+      plan.allowance[t].rule = plan.rules.add(std::string("plan.allowed_amounts.") + kTierKeys[t],
+                                              std::string("Allowed amount, ") + (t == 0 ? "in" : "out of") +
+                                                  " network: " + how,
+                                              al_src);
+    }
+    if (auto b = r.rate(al, "balance_bill_limit", "allowed_amounts")) plan.balance_bill_limit = *b;
+  } else {
+    for (int t = 0; t < 2; ++t)
+      plan.allowance[t].rule = plan.rules.add(std::string("plan.allowed_amounts.") + kTierKeys[t],
+                                              "Allowed amount: the contract rate or allowance on file", src);
+  }
+
+  // Benefits.
+  YAML::Node bens = root["benefits"];
+  if (!bens.IsDefined()) r.error(root, "benefits", "nothing", "a mapping of benefit categories");
+  else if (r.is_map(bens, "benefits")) {
+    for (const auto& kv : bens) {
+      std::string cat = kv.first.Scalar();
+      std::string bp = "plan.benefits." + cat;
+      const YAML::Node& b = kv.second;
+      if (!r.is_map(b, bp)) continue;
+      r.only_keys(b, bp, {"name", "in_network", "out_of_network", "visit_limit", "referral_required",
+                          "prior_authorization", "prescription_required", "excluded", "source"});
+      Benefit ben;
+      ben.category = cat;
+      ben.name = r.str(b, "name", bp).value_or(cat);
+      std::string bsrc = r.str(b, "source", bp).value_or(src);
+      for (int t = 0; t < 2; ++t) {
+        YAML::Node tn = b[kTierKeys[t]];
+        std::string tp = Reader::join(bp, kTierKeys[t]);
+        if (tn.IsDefined() && !tn.IsNull()) read_cost_share(r, tn, tp, ben.tier[t]);
+        else if (t == 1) ben.tier[t].covered = false;  // no out-of-network column: not covered
+        ben.tier[t].rule = plan.rules.add(tp, ben.name + ", " + describe(ben.tier[t], t == 0 ? "in network" : "out of network"), bsrc);
+      }
+      if (auto v = r.boolean(b, "referral_required", bp); v && *v) {
+        ben.referral_required = true;
+        ben.referral_rule = plan.rules.add(bp + ".referral_required",
+                                           ben.name + " needs a referral from the primary care provider", bsrc);
+      }
+      if (auto v = r.boolean(b, "prior_authorization", bp); v && *v) {
+        ben.prior_auth_required = true;
+        ben.prior_auth_rule =
+            plan.rules.add(bp + ".prior_authorization", ben.name + " needs prior authorization", bsrc);
+      }
+      if (auto v = r.boolean(b, "prescription_required", bp); v && *v) {
+        ben.prescription_required = true;
+        ben.prescription_rule = plan.rules.add(
+            bp + ".prescription_required",
+            ben.name + " is covered only with a written prescription naming the diagnosis, frequency and duration",
+            bsrc);
+      }
+      if (auto ex = r.str(b, "excluded", bp)) {
+        Exclusion e;
+        std::string words;
+        if (*ex == "experimental" || *ex == "investigational") {
+          e.kind = Exclusion::Kind::Experimental;
+          words = " is excluded as experimental/investigational";
+        } else if (*ex == "excluded" || *ex == "true" || *ex == "yes") {
+          e.kind = Exclusion::Kind::Excluded;
+          words = " is excluded from the plan";
+        } else if (*ex == "not_medically_necessary") {
+          e.kind = Exclusion::Kind::NotMedicallyNecessary;
+          words = " is not considered medically necessary";
+        } else if (*ex == "false" || *ex == "no") {
+          words.clear();
+        } else {
+          r.error(b["excluded"], bp + ".excluded", "\"" + *ex + "\"",
+                  "experimental, excluded, not_medically_necessary or false");
+        }
+        if (!words.empty()) {
+          e.rule = plan.rules.add(bp + ".excluded", ben.name + words, bsrc);
+          ben.exclusion = e;
+        }
+      }
+      plan.benefits.push_back(std::move(ben));
+      // Inline visit limit on the benefit.
+      if (YAML::Node vl = b["visit_limit"]; vl.IsDefined() && !vl.IsNull()) {
+        VisitLimit lim;
+        lim.id = cat;
+        lim.benefits.push_back(static_cast<int>(plan.benefits.size() - 1));
+        std::string vp = bp + ".visit_limit";
+        if (vl.IsScalar()) {
+          YAML::Node wrap;
+          wrap["visits"] = vl;
+          if (auto n = r.integer(wrap, "visits", bp + ".visit_limit", 0, 100000, true)) lim.max_visits = static_cast<int>(*n);
+        } else if (r.is_map(vl, vp)) {
+          r.only_keys(vl, vp, {"visits", "window_days"});
+          lim.max_visits = static_cast<int>(r.integer(vl, "visits", vp, 0, 100000, true).value_or(0));
+          lim.window_days = static_cast<int>(r.integer(vl, "window_days", vp, 1, 3660).value_or(0));
+        }
+        lim.rule = plan.rules.add(vp,
+                                  plan.benefits.back().name + ": " + std::to_string(lim.max_visits) + " visits " +
+                                      (lim.window_days ? "in any " + std::to_string(lim.window_days) + " days"
+                                                       : "per plan year"),
+                                  bsrc);
+        plan.visit_limits.push_back(std::move(lim));
+      }
+    }
+  }
+
+  // Shared visit limits.
+  if (YAML::Node vls = root["visit_limits"]; vls.IsDefined() && r.is_seq(vls, "visit_limits")) {
+    for (std::size_t i = 0; i < vls.size(); ++i) {
+      const YAML::Node& v = vls[i];
+      std::string vp = Reader::index("visit_limits", i);
+      if (!r.is_map(v, vp)) continue;
+      r.only_keys(v, vp, {"id", "categories", "visits", "window_days", "source"});
+      VisitLimit lim;
+      lim.id = r.str(v, "id", vp, true).value_or("");
+      lim.max_visits = static_cast<int>(r.integer(v, "visits", vp, 0, 100000, true).value_or(0));
+      lim.window_days = static_cast<int>(r.integer(v, "window_days", vp, 1, 3660).value_or(0));
+      std::string names;
+      for (const auto& c : r.str_list(v, "categories", vp)) {
+        int b = plan.benefit_index(c);
+        if (b < 0) r.error(v["categories"], vp + ".categories", "\"" + c + "\"", "a category listed under benefits");
+        else {
+          lim.benefits.push_back(b);
+          names += (names.empty() ? "" : " + ") + plan.benefits[static_cast<std::size_t>(b)].name;
+        }
+      }
+      if (lim.benefits.empty()) r.error(v, vp + ".categories", "no categories", "at least one benefit category");
+      lim.rule = plan.rules.add("plan.visit_limits." + lim.id,
+                                names + ": " + std::to_string(lim.max_visits) + " visits combined " +
+                                    (lim.window_days ? "in any " + std::to_string(lim.window_days) + " days"
+                                                     : "per plan year"),
+                                r.str(v, "source", vp).value_or(src));
+      plan.visit_limits.push_back(std::move(lim));
+    }
+  }
+
+  // Code overrides.
+  if (YAML::Node codes = root["codes"]; codes.IsDefined() && r.is_map(codes, "codes")) {
+    for (const auto& kv : codes) {
+      std::string code = kv.first.Scalar();
+      if (!kv.second.IsScalar()) {
+        r.error(kv.second, "codes." + code, Reader::shown(kv.second), "a benefit category");
+        continue;
+      }
+      int b = plan.benefit_index(kv.second.Scalar());
+      if (b < 0) r.error(kv.second, "codes." + code, "\"" + kv.second.Scalar() + "\"", "a category listed under benefits");
+      else plan.code_overrides.emplace_back(code, b);
+    }
+  }
+
+  if (!r.ok()) return r.errors();
+  return plan;
+}
+
+// ------------------------------------------------------------------ case file
+
+namespace {
+
+std::optional<Referral::Kind> referral_kind(const std::string& s) {
+  if (s == "referral") return Referral::Kind::Referral;
+  if (s == "prescription" || s == "order") return Referral::Kind::Prescription;
+  return std::nullopt;
+}
+
+void read_tier_amounts(Reader& r, const YAML::Node& n, const std::string& path, Money (&out)[2]) {
+  if (!n.IsDefined() || n.IsNull()) return;
+  if (n.IsScalar()) {
+    if (auto m = r.as_money(n, path)) out[0] = *m;
+    return;
+  }
+  if (!r.is_map(n, path)) return;
+  r.only_keys(n, path, {"in_network", "out_of_network"});
+  for (int t = 0; t < 2; ++t)
+    if (auto m = r.money(n, kTierKeys[t], path)) out[t] = *m;
+}
+
+void read_accumulators(Reader& r, const YAML::Node& a, const std::string& path, Accumulators& acc) {
+  if (!r.is_map(a, path)) return;
+  r.only_keys(a, path, {"plan_year_start", "deductible_met", "family_deductible_met", "out_of_pocket_met",
+                        "family_out_of_pocket_met", "visits_used"});
+  acc.plan_year_start = r.date(a, "plan_year_start", path);
+  read_tier_amounts(r, a["deductible_met"], Reader::join(path, "deductible_met"), acc.deductible_individual);
+  read_tier_amounts(r, a["family_deductible_met"], Reader::join(path, "family_deductible_met"), acc.deductible_family);
+  read_tier_amounts(r, a["out_of_pocket_met"], Reader::join(path, "out_of_pocket_met"), acc.oop_individual);
+  read_tier_amounts(r, a["family_out_of_pocket_met"], Reader::join(path, "family_out_of_pocket_met"), acc.oop_family);
+  if (YAML::Node v = a["visits_used"]; v.IsDefined() && r.is_map(v, Reader::join(path, "visits_used"))) {
+    for (const auto& kv : v) {
+      std::string id = kv.first.Scalar();
+      if (auto n = r.integer(v, id.c_str(), Reader::join(path, "visits_used"), 0, 100000))
+        acc.visits.emplace_back(id, static_cast<int>(*n));
+    }
+  }
+}
+
+}  // namespace
+
+Result<CaseFile> parse_case(std::string_view text, const std::string& name) {
+  Reader r(name);
+  auto root_opt = r.parse(text);
+  if (!root_opt) return r.errors();
+  YAML::Node root = *root_opt;
+  if (!r.is_map(root, "case")) return r.errors();
+  r.only_keys(root, "", {"patient", "diagnoses", "history", "accumulators", "notes"});
+  CaseFile cf;
+  cf.source = name;
+
+  if (YAML::Node p = root["patient"]; p.IsDefined() && r.is_map(p, "patient")) {
+    r.only_keys(p, "patient", {"name", "date_of_birth", "state", "zip", "member_id", "locality"});
+    cf.patient.name = r.str(p, "name", "patient").value_or("");
+    cf.patient.date_of_birth = r.date(p, "date_of_birth", "patient");
+    cf.patient.state = r.str(p, "state", "patient").value_or("");
+    cf.patient.zip = r.str(p, "zip", "patient").value_or("");
+    cf.patient.member_id = r.str(p, "member_id", "patient").value_or("");
+    cf.patient.locality = r.str(p, "locality", "patient").value_or("");
+  }
+
+  if (YAML::Node dx = root["diagnoses"]; dx.IsDefined() && r.is_seq(dx, "diagnoses")) {
+    for (std::size_t i = 0; i < dx.size(); ++i) {
+      std::string dp = Reader::index("diagnoses", i);
+      Diagnosis d;
+      if (dx[i].IsScalar()) d.code = dx[i].Scalar();
+      else if (r.is_map(dx[i], dp)) {
+        r.only_keys(dx[i], dp, {"code", "description", "onset"});
+        d.code = r.str(dx[i], "code", dp, true).value_or("");
+        d.description = r.str(dx[i], "description", dp).value_or("");
+        d.onset = r.date(dx[i], "onset", dp);
+      }
+      cf.diagnoses.push_back(std::move(d));
+    }
+  }
+
+  if (YAML::Node h = root["history"]; h.IsDefined() && r.is_map(h, "history")) {
+    r.only_keys(h, "history", {"therapies", "imaging", "referrals", "authorizations", "past_services"});
+    if (YAML::Node t = h["therapies"]; t.IsDefined() && r.is_seq(t, "history.therapies")) {
+      for (std::size_t i = 0; i < t.size(); ++i) {
+        std::string tp = Reader::index("history.therapies", i);
+        if (!r.is_map(t[i], tp)) continue;
+        r.only_keys(t[i], tp, {"kind", "start", "end", "weeks", "outcome", "provider"});
+        TherapyTried th;
+        th.kind = r.str(t[i], "kind", tp, true).value_or("");
+        th.start = r.date(t[i], "start", tp);
+        th.end = r.date(t[i], "end", tp);
+        th.weeks = static_cast<int>(r.integer(t[i], "weeks", tp, 0, 520).value_or(0));
+        if (th.weeks == 0 && th.start && th.end) th.weeks = (*th.end - *th.start) / 7;
+        th.outcome = r.str(t[i], "outcome", tp).value_or("");
+        th.provider = r.str(t[i], "provider", tp).value_or("");
+        cf.therapies.push_back(std::move(th));
+      }
+    }
+    if (YAML::Node im = h["imaging"]; im.IsDefined() && r.is_seq(im, "history.imaging")) {
+      for (std::size_t i = 0; i < im.size(); ++i) {
+        std::string ip = Reader::index("history.imaging", i);
+        if (!r.is_map(im[i], ip)) continue;
+        r.only_keys(im[i], ip, {"modality", "region", "date", "finding"});
+        ImagingStudy s;
+        s.modality = r.str(im[i], "modality", ip, true).value_or("");
+        s.region = r.str(im[i], "region", ip).value_or("");
+        s.date = r.date(im[i], "date", ip, true).value_or(Date{});
+        s.finding = r.str(im[i], "finding", ip).value_or("");
+        cf.imaging.push_back(std::move(s));
+      }
+    }
+    if (YAML::Node rf = h["referrals"]; rf.IsDefined() && r.is_seq(rf, "history.referrals")) {
+      for (std::size_t i = 0; i < rf.size(); ++i) {
+        std::string rp = Reader::index("history.referrals", i);
+        if (!r.is_map(rf[i], rp)) continue;
+        r.only_keys(rf[i], rp, {"kind", "from", "specialty", "for", "codes", "diagnoses", "date", "expires", "visits",
+                                "frequency", "duration_weeks"});
+        Referral ref;
+        if (auto k = r.str(rf[i], "kind", rp, true)) {
+          if (auto kk = referral_kind(*k)) ref.kind = *kk;
+          else r.error(rf[i]["kind"], rp + ".kind", "\"" + *k + "\"", "referral or prescription");
+        }
+        ref.from = r.str(rf[i], "from", rp).value_or("");
+        ref.specialty = r.str(rf[i], "specialty", rp).value_or("");
+        ref.categories = r.str_list(rf[i], "for", rp);
+        ref.codes = r.str_list(rf[i], "codes", rp);
+        ref.diagnoses = r.str_list(rf[i], "diagnoses", rp);
+        ref.date = r.date(rf[i], "date", rp, true).value_or(Date{});
+        ref.expires = r.date(rf[i], "expires", rp);
+        ref.visits = static_cast<int>(r.integer(rf[i], "visits", rp, 0, 10000).value_or(0));
+        ref.frequency = r.str(rf[i], "frequency", rp).value_or("");
+        ref.duration_weeks = static_cast<int>(r.integer(rf[i], "duration_weeks", rp, 0, 520).value_or(0));
+        cf.referrals.push_back(std::move(ref));
+      }
+    }
+    if (YAML::Node au = h["authorizations"]; au.IsDefined() && r.is_seq(au, "history.authorizations")) {
+      for (std::size_t i = 0; i < au.size(); ++i) {
+        std::string ap = Reader::index("history.authorizations", i);
+        if (!r.is_map(au[i], ap)) continue;
+        r.only_keys(au[i], ap, {"number", "for", "codes", "from", "to", "visits", "visits_used", "status"});
+        Authorization a;
+        a.number = r.str(au[i], "number", ap).value_or("");
+        a.categories = r.str_list(au[i], "for", ap);
+        a.codes = r.str_list(au[i], "codes", ap);
+        a.from = r.date(au[i], "from", ap, true).value_or(Date{});
+        a.to = r.date(au[i], "to", ap, true).value_or(Date{});
+        a.visits = static_cast<int>(r.integer(au[i], "visits", ap, 0, 10000).value_or(0));
+        a.visits_used = static_cast<int>(r.integer(au[i], "visits_used", ap, 0, 10000).value_or(0));
+        a.status = r.str(au[i], "status", ap).value_or("approved");
+        if (a.status != "approved" && a.status != "pending" && a.status != "denied")
+          r.error(au[i]["status"], ap + ".status", "\"" + a.status + "\"", "approved, pending or denied");
+        if (a.to < a.from) r.error(au[i]["to"], ap + ".to", a.to.str(), "a date on or after " + a.from.str());
+        cf.authorizations.push_back(std::move(a));
+      }
+    }
+    if (YAML::Node ps = h["past_services"]; ps.IsDefined() && r.is_seq(ps, "history.past_services")) {
+      for (std::size_t i = 0; i < ps.size(); ++i) {
+        std::string pp = Reader::index("history.past_services", i);
+        if (!r.is_map(ps[i], pp)) continue;
+        r.only_keys(ps[i], pp, {"date", "code", "category"});
+        PastService s;
+        s.date = r.date(ps[i], "date", pp, true).value_or(Date{});
+        s.code = r.str(ps[i], "code", pp).value_or("");
+        s.category = r.str(ps[i], "category", pp).value_or("");
+        if (s.code.empty() && s.category.empty()) r.error(ps[i], pp, "neither code nor category", "a code or a category");
+        cf.past_services.push_back(std::move(s));
+      }
+    }
+  }
+  if (YAML::Node a = root["accumulators"]; a.IsDefined()) read_accumulators(r, a, "accumulators", cf.accumulators);
+
+  if (!r.ok()) return r.errors();
+  return cf;
+}
+
+Result<Accumulators> parse_accumulators(std::string_view text, const std::string& name) {
+  Reader r(name);
+  auto root_opt = r.parse(text);
+  if (!root_opt) return r.errors();
+  YAML::Node root = *root_opt;
+  if (root.IsMap() && root["accumulators"].IsDefined()) root = root["accumulators"];
+  Accumulators acc;
+  read_accumulators(r, root, "accumulators", acc);
+  if (!r.ok()) return r.errors();
+  return acc;
+}
+
+// ------------------------------------------------------------------ services
+
+namespace {
+
+struct LineDefaults {
+  Provider provider;
+  std::string pos = "11";
+  std::optional<Money> charge;
+  std::vector<std::string> diagnoses;
+  std::vector<std::string> modifiers;
+  std::optional<Network> facility;
+};
+
+std::optional<Network> network_word(const std::string& s) {
+  if (s == "in" || s == "in_network" || s == "in-network") return Network::In;
+  if (s == "out" || s == "out_of_network" || s == "out-of-network") return Network::Out;
+  return std::nullopt;
+}
+
+void read_provider(Reader& r, const YAML::Node& n, const std::string& path, Provider& p) {
+  if (!r.is_map(n, path)) return;
+  r.only_keys(n, path, {"name", "npi", "role", "network"});
+  if (auto v = r.str(n, "name", path)) p.name = *v;
+  if (auto v = r.str(n, "npi", path)) p.npi = *v;
+  if (auto v = r.str(n, "role", path)) p.role = *v;
+  if (auto v = r.str(n, "network", path)) {
+    if (auto nw = network_word(*v)) p.network = *nw;
+    else r.error(n["network"], Reader::join(path, "network"), "\"" + *v + "\"", "in or out");
+  }
+}
+
+// Diagnoses on a line: codes as written, or 1-based pointers into the case file.
+std::vector<std::string> read_dx(Reader& r, const YAML::Node& n, const std::string& path, const CaseFile* cf) {
+  std::vector<std::string> out;
+  YAML::Node list = n;
+  if (n.IsScalar()) {
+    list = YAML::Node(YAML::NodeType::Sequence);
+    list.push_back(n);
+  }
+  if (!r.is_seq(list, path)) return out;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (!list[i].IsScalar()) {
+      r.error(list[i], Reader::index(path, i), Reader::shown(list[i]), "an ICD-10-CM code or a pointer 1-12");
+      continue;
+    }
+    const std::string& s = list[i].Scalar();
+    if (!s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }) && s.size() <= 2) {
+      int ptr = std::stoi(s);
+      if (!cf || ptr < 1 || static_cast<std::size_t>(ptr) > cf->diagnoses.size()) {
+        r.error(list[i], Reader::index(path, i), "pointer " + s,
+                "a pointer from 1 to " + std::to_string(cf ? cf->diagnoses.size() : 0) +
+                    " into the case file's diagnoses");
+        continue;
+      }
+      out.push_back(cf->diagnoses[static_cast<std::size_t>(ptr - 1)].code);
+    } else {
+      out.push_back(s);
+    }
+  }
+  return out;
+}
+
+// Reads the fields common to a line and a course; `lp` is the path.
+bool read_line_fields(Reader& r, const YAML::Node& n, const std::string& lp, const LineDefaults& defs,
+                      const std::map<std::string, Provider>& providers, const CaseFile* cf, ServiceLine& s) {
+  s.source_line = Reader::line_of(n);
+  s.provider = defs.provider;
+  s.place_of_service = defs.pos;
+  s.diagnoses = defs.diagnoses;
+  s.modifiers = defs.modifiers;
+  s.facility_network = defs.facility;
+  if (auto code = r.str(n, "code", lp, true)) s.code = *code;
+  if (n["modifiers"].IsDefined()) s.modifiers = r.str_list(n, "modifiers", lp);
+  if (auto u = r.integer(n, "units", lp, 1, 999)) s.units = static_cast<int>(*u);
+  if (auto m = r.integer(n, "minutes", lp, 1, 1440)) s.minutes = static_cast<int>(*m);
+  if (n["dx"].IsDefined()) s.diagnoses = read_dx(r, n["dx"], Reader::join(lp, "dx"), cf);
+  if (n["diagnoses"].IsDefined()) s.diagnoses = read_dx(r, n["diagnoses"], Reader::join(lp, "diagnoses"), cf);
+  if (auto pos = r.str(n, "pos", lp)) s.place_of_service = *pos;
+  if (YAML::Node pn = n["provider"]; pn.IsDefined()) {
+    if (pn.IsScalar()) {
+      auto it = providers.find(pn.Scalar());
+      if (it == providers.end())
+        r.error(pn, Reader::join(lp, "provider"), "\"" + pn.Scalar() + "\"", "a provider named under providers:");
+      else s.provider = it->second;
+    } else {
+      read_provider(r, pn, Reader::join(lp, "provider"), s.provider);
+    }
+  }
+  if (auto nw = r.str(n, "network", lp)) {
+    if (auto v = network_word(*nw)) s.provider.network = *v;
+    else r.error(n["network"], Reader::join(lp, "network"), "\"" + *nw + "\"", "in or out");
+  }
+  if (auto f = r.str(n, "facility", lp)) {
+    if (auto v = network_word(*f)) s.facility_network = *v;
+    else r.error(n["facility"], Reader::join(lp, "facility"), "\"" + *f + "\"", "in or out (the facility's network)");
+  }
+  std::optional<Money> charge = defs.charge;
+  if (YAML::Node c = n["charge"]; c.IsDefined()) charge = r.as_money(c, Reader::join(lp, "charge"), true);
+  if (!charge) {
+    if (!n["charge"].IsDefined()) r.error(n, Reader::join(lp, "charge"), "nothing", "the line's charge, e.g. 60.00");
+    return false;
+  }
+  if (charge->cents() <= 0) {
+    r.error(n["charge"].IsDefined() ? n["charge"] : n, Reader::join(lp, "charge"), charge->str(),
+            "a charge greater than $0.00");
+    return false;
+  }
+  s.charge = *charge;
+  if (auto c = r.str(n, "category", lp)) s.category = *c;
+  if (auto e = r.boolean(n, "emergency", lp)) s.emergency = *e;
+  if (auto e = r.boolean(n, "nsa_consent_signed", lp)) s.nsa_consent_signed = *e;
+  return true;
+}
+
+const char* kLineKeys[] = {"date", "code", "modifiers", "units", "minutes", "dx", "diagnoses", "pos", "provider",
+                           "network", "facility", "charge", "category", "emergency", "nsa_consent_signed"};
+
+// Day offsets within a week for n sessions a week (Mon/Thu for twice, …).
+std::vector<int> week_offsets(int per_week) {
+  switch (per_week) {
+    case 1: return {0};
+    case 2: return {0, 3};
+    case 3: return {0, 2, 4};
+    case 4: return {0, 1, 3, 4};
+    case 5: return {0, 1, 2, 3, 4};
+    case 6: return {0, 1, 2, 3, 4, 5};
+    default: return {0, 1, 2, 3, 4, 5, 6};
+  }
+}
+
+// "97012 twice a week for 10 weeks from 2026-03-02 at $60"
+struct Shorthand {
+  std::string code;
+  int per_week = 0;
+  int weeks = 0;
+  Date start;
+  std::optional<Money> charge;
+};
+
+std::optional<Shorthand> parse_shorthand(const std::string& text, std::string& why) {
+  std::istringstream in(text);
+  std::vector<std::string> w;
+  for (std::string t; in >> t;) {
+    while (!t.empty() && t.back() == ',') t.pop_back();
+    if (!t.empty()) w.push_back(lower(t));
+  }
+  Shorthand s;
+  std::size_t i = 0;
+  if (w.empty()) { why = "an empty course"; return std::nullopt; }
+  s.code = w[i++];
+  for (auto& c : s.code) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  auto num = [](const std::string& t) -> int {
+    static const std::pair<const char*, int> words[] = {{"one", 1}, {"two", 2},   {"three", 3}, {"four", 4},
+                                                        {"five", 5}, {"six", 6},  {"seven", 7}, {"eight", 8},
+                                                        {"nine", 9}, {"ten", 10}, {"twelve", 12}};
+    for (const auto& [k, v] : words)
+      if (t == k) return v;
+    if (t.empty() || t.size() > 3 || !std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return -1;
+    return std::stoi(t);
+  };
+  // Frequency.
+  if (i < w.size() && (w[i] == "once" || w[i] == "twice" || w[i] == "weekly" || w[i] == "daily")) {
+    s.per_week = w[i] == "once" || w[i] == "weekly" ? 1 : w[i] == "twice" ? 2 : 5;
+    ++i;
+    if (s.per_week != 5 && w[i - 1] != "weekly") {
+      if (i + 1 < w.size() && w[i] == "a" && w[i + 1] == "week") i += 2;
+      else if (i < w.size() && w[i] == "weekly") i += 1;
+    }
+  } else if (i + 3 < w.size() && num(w[i]) > 0 && w[i + 1] == "times" && w[i + 2] == "a" && w[i + 3] == "week") {
+    s.per_week = num(w[i]);
+    i += 4;
+  } else if (i < w.size() && w[i].size() > 6 && w[i].substr(w[i].size() - 6) == "x/week") {
+    s.per_week = num(w[i].substr(0, w[i].size() - 6));
+    ++i;
+  }
+  if (s.per_week <= 0 || s.per_week > 7) {
+    why = "a frequency such as \"twice a week\", \"3 times a week\" or \"2x/week\"";
+    return std::nullopt;
+  }
+  if (i + 2 < w.size() && w[i] == "for" && num(w[i + 1]) > 0 && (w[i + 2] == "weeks" || w[i + 2] == "week")) {
+    s.weeks = num(w[i + 1]);
+    i += 3;
+  } else {
+    why = "a duration such as \"for 10 weeks\"";
+    return std::nullopt;
+  }
+  if (i + 1 < w.size() && (w[i] == "from" || w[i] == "starting")) {
+    auto d = Date::parse(w[i + 1]);
+    if (!d) { why = "a start date as YYYY-MM-DD after \"from\""; return std::nullopt; }
+    s.start = *d;
+    i += 2;
+  } else {
+    why = "a start such as \"from 2026-03-02\"";
+    return std::nullopt;
+  }
+  if (i + 1 < w.size() && w[i] == "at") {
+    auto m = Money::parse(w[i + 1]);
+    if (!m || m->cents() <= 0) { why = "a charge such as \"at $60\""; return std::nullopt; }
+    s.charge = *m;
+    i += 2;
+  }
+  if (i != w.size()) {
+    why = "nothing after the course (found \"" + w[i] + "\")";
+    return std::nullopt;
+  }
+  return s;
+}
+
+}  // namespace
+
+Result<std::vector<ServiceLine>> parse_services(std::string_view text, const std::string& name,
+                                                const CaseFile* case_file) {
+  Reader r(name);
+  auto root_opt = r.parse(text);
+  if (!root_opt) return r.errors();
+  YAML::Node root = *root_opt;
+  if (root.IsSequence()) {  // a bare list of lines
+    YAML::Node wrap;
+    wrap["lines"] = root;
+    root = wrap;
+  }
+  if (!r.is_map(root, "services")) return r.errors();
+  r.only_keys(root, "", {"defaults", "providers", "lines", "courses", "description"});
+
+  LineDefaults defs;
+  std::map<std::string, Provider> providers;
+  if (YAML::Node pv = root["providers"]; pv.IsDefined() && r.is_map(pv, "providers")) {
+    for (const auto& kv : pv) {
+      Provider p;
+      p.name = kv.first.Scalar();
+      read_provider(r, kv.second, "providers." + kv.first.Scalar(), p);
+      providers[kv.first.Scalar()] = p;
+    }
+  }
+  if (YAML::Node d = root["defaults"]; d.IsDefined() && r.is_map(d, "defaults")) {
+    r.only_keys(d, "defaults", {"provider", "pos", "charge", "dx", "diagnoses", "modifiers", "network", "facility"});
+    if (YAML::Node pn = d["provider"]; pn.IsDefined()) {
+      if (pn.IsScalar() && providers.count(pn.Scalar())) defs.provider = providers[pn.Scalar()];
+      else if (pn.IsScalar()) r.error(pn, "defaults.provider", "\"" + pn.Scalar() + "\"", "a provider named under providers:");
+      else read_provider(r, pn, "defaults.provider", defs.provider);
+    }
+    if (auto v = r.str(d, "network", "defaults")) {
+      if (auto nw = network_word(*v)) defs.provider.network = *nw;
+      else r.error(d["network"], "defaults.network", "\"" + *v + "\"", "in or out");
+    }
+    if (auto v = r.str(d, "facility", "defaults")) {
+      if (auto nw = network_word(*v)) defs.facility = *nw;
+      else r.error(d["facility"], "defaults.facility", "\"" + *v + "\"", "in or out");
+    }
+    if (auto v = r.str(d, "pos", "defaults")) defs.pos = *v;
+    if (YAML::Node c = d["charge"]; c.IsDefined()) defs.charge = r.as_money(c, "defaults.charge");
+    if (d["dx"].IsDefined()) defs.diagnoses = read_dx(r, d["dx"], "defaults.dx", case_file);
+    if (d["diagnoses"].IsDefined()) defs.diagnoses = read_dx(r, d["diagnoses"], "defaults.diagnoses", case_file);
+    if (d["modifiers"].IsDefined()) defs.modifiers = r.str_list(d, "modifiers", "defaults");
+  }
+
+  std::vector<ServiceLine> out;
+  if (YAML::Node lines = root["lines"]; lines.IsDefined() && r.is_seq(lines, "lines")) {
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      std::string lp = Reader::index("lines", i);
+      const YAML::Node& n = lines[i];
+      if (!r.is_map(n, lp)) continue;
+      for (const auto& kv : n) {
+        const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "";
+        if (std::none_of(std::begin(kLineKeys), std::end(kLineKeys), [&](const char* s) { return k == s; }))
+          r.error(kv.first, Reader::join(lp, k), "an unknown key \"" + k + "\"",
+                  "one of: date, code, modifiers, units, minutes, dx, pos, provider, network, facility, charge, "
+                  "category, emergency, nsa_consent_signed");
+      }
+      ServiceLine s;
+      auto date = r.date(n, "date", lp, true);
+      if (!read_line_fields(r, n, lp, defs, providers, case_file, s) || !date) continue;
+      s.date = *date;
+      out.push_back(std::move(s));
+    }
+  }
+  if (YAML::Node courses = root["courses"]; courses.IsDefined() && r.is_seq(courses, "courses")) {
+    for (std::size_t i = 0; i < courses.size(); ++i) {
+      std::string cp = Reader::index("courses", i);
+      const YAML::Node& n = courses[i];
+      Shorthand sh;
+      ServiceLine proto;
+      if (n.IsScalar()) {
+        std::string why;
+        auto parsed = parse_shorthand(n.Scalar(), why);
+        if (!parsed) {
+          r.error(n, cp, Reader::shown(n), why + " (e.g. \"97012 twice a week for 10 weeks from 2026-03-02 at $60\")");
+          continue;
+        }
+        sh = *parsed;
+        YAML::Node fake;
+        fake["code"] = sh.code;
+        if (sh.charge) fake["charge"] = sh.charge->plain();
+        if (!read_line_fields(r, fake, cp, defs, providers, case_file, proto)) continue;
+        proto.source_line = Reader::line_of(n);
+      } else if (r.is_map(n, cp)) {
+        for (const auto& kv : n) {
+          const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "";
+          bool known = std::any_of(std::begin(kLineKeys), std::end(kLineKeys), [&](const char* s) { return k == s; });
+          if (!known && k != "per_week" && k != "weeks" && k != "start" && k != "sessions")
+            r.error(kv.first, Reader::join(cp, k), "an unknown key \"" + k + "\"",
+                    "a line's keys plus per_week, weeks, start, sessions");
+        }
+        auto start = r.date(n, "start", cp, true);
+        auto weeks = r.integer(n, "weeks", cp, 1, 104, true);
+        auto per_week = r.integer(n, "per_week", cp, 1, 7);
+        auto sessions = r.integer(n, "sessions", cp, 1, 500);
+        if (!read_line_fields(r, n, cp, defs, providers, case_file, proto) || !start || !weeks) continue;
+        sh.code = proto.code;
+        sh.start = *start;
+        sh.weeks = static_cast<int>(*weeks);
+        if (per_week) sh.per_week = static_cast<int>(*per_week);
+        else if (sessions) sh.per_week = static_cast<int>((*sessions + *weeks - 1) / *weeks);
+        else {
+          r.error(n, cp + ".per_week", "nothing", "per_week (sessions a week) or sessions (in all)");
+          continue;
+        }
+        if (sh.per_week > 7) {
+          r.error(n, cp + ".sessions", std::to_string(*sessions), "at most 7 sessions a week");
+          continue;
+        }
+        if (sessions && *sessions > sh.per_week * sh.weeks) {
+          r.error(n["sessions"], cp + ".sessions", std::to_string(*sessions),
+                  "at most per_week x weeks = " + std::to_string(sh.per_week * sh.weeks) + " sessions");
+          continue;
+        }
+        // Spread a session count over the weeks: the total is capped below.
+        if (sessions) {
+          int total = static_cast<int>(*sessions);
+          int made = 0;
+          auto offs = week_offsets(sh.per_week);
+          for (int wk = 0; wk < sh.weeks && made < total; ++wk)
+            for (int off : offs) {
+              if (made == total) break;
+              ServiceLine s = proto;
+              s.date = sh.start.plus_days(wk * 7 + off);
+              out.push_back(std::move(s));
+              ++made;
+            }
+          continue;
+        }
+      } else {
+        continue;
+      }
+      auto offs = week_offsets(sh.per_week);
+      for (int wk = 0; wk < sh.weeks; ++wk)
+        for (int off : offs) {
+          ServiceLine s = proto;
+          s.date = sh.start.plus_days(wk * 7 + off);
+          out.push_back(std::move(s));
+        }
+    }
+  }
+  if (!r.ok()) return r.errors();
+  if (out.size() > 100000)
+    return Error{name, 0, 0, "lines", std::to_string(out.size()) + " lines", "at most 100000 lines"};
+  for (std::size_t i = 0; i < out.size(); ++i) out[i].number = static_cast<int>(i + 1);
+  return out;
+}
+
+// ------------------------------------------------------------------ prices
+
+Result<PriceList> parse_prices(std::string_view text, const std::string& name) {
+  Reader r(name);
+  auto root_opt = r.parse(text);
+  if (!root_opt) return r.errors();
+  YAML::Node root = *root_opt;
+  if (!r.is_map(root, "prices")) return r.errors();
+  r.only_keys(root, "", {"source", "contract", "out_of_network_allowance", "cash", "packages", "effective"});
+  PriceList pl;
+  std::string src = r.str(root, "source", "").value_or(name);
+
+  auto read_list = [&](const char* key, std::vector<Price>& list, const char* amount_key, const char* words) {
+    YAML::Node n = root[key];
+    if (!n.IsDefined()) return;
+    if (!r.is_seq(n, key)) return;
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      std::string p = Reader::index(key, i);
+      if (!r.is_map(n[i], p)) continue;
+      r.only_keys(n[i], p, {"code", "plan", amount_key, "source"});
+      Price pr;
+      pr.code = r.str(n[i], "code", p, true).value_or("");
+      pr.plan = r.str(n[i], "plan", p).value_or("");
+      auto m = r.money(n[i], amount_key, p, true);
+      if (m && m->is_zero()) r.error(n[i][amount_key], Reader::join(p, amount_key), "$0.00", "an amount above $0.00");
+      if (!m) continue;
+      pr.amount = *m;
+      std::string psrc = r.str(n[i], "source", p).value_or(src);
+      pr.rule = pl.rules.add(std::string("prices.") + key + "." + pr.code + (pr.plan.empty() ? "" : "." + pr.plan),
+                             std::string(words) + " for " + pr.code + ": " + pr.amount.str() + " per unit" +
+                                 (pr.plan.empty() ? "" : " (plan " + pr.plan + ")"),
+                             psrc);
+      list.push_back(std::move(pr));
+    }
+  };
+  read_list("contract", pl.contract, "allowed", "In-network contract rate");
+  read_list("out_of_network_allowance", pl.oon_allowed, "allowed", "Out-of-network allowance");
+  read_list("cash", pl.cash, "price", "Cash (self-pay) price");
+
+  if (YAML::Node pk = root["packages"]; pk.IsDefined() && r.is_seq(pk, "packages")) {
+    for (std::size_t i = 0; i < pk.size(); ++i) {
+      std::string p = Reader::index("packages", i);
+      if (!r.is_map(pk[i], p)) continue;
+      r.only_keys(pk[i], p, {"id", "name", "codes", "sessions", "price", "unused", "source"});
+      Package pack;
+      pack.id = r.str(pk[i], "id", p, true).value_or("");
+      pack.name = r.str(pk[i], "name", p).value_or(pack.id);
+      pack.codes = r.str_list(pk[i], "codes", p);
+      pack.sessions = static_cast<int>(r.integer(pk[i], "sessions", p, 1, 1000, true).value_or(0));
+      pack.price = r.money(pk[i], "price", p, true).value_or(Money{});
+      if (auto u = r.str(pk[i], "unused", p)) {
+        if (*u == "refunded") pack.unused_refunded = true;
+        else if (*u != "lost") r.error(pk[i]["unused"], p + ".unused", "\"" + *u + "\"", "lost or refunded");
+      }
+      pack.rule = pl.rules.add("prices.packages." + pack.id,
+                               pack.name + ": " + std::to_string(pack.sessions) + " sessions for " + pack.price.str() +
+                                   (pack.unused_refunded ? ", unused sessions refunded" : ", unused sessions lost"),
+                               r.str(pk[i], "source", p).value_or(src));
+      pl.packages.push_back(std::move(pack));
+    }
+  }
+  if (!r.ok()) return r.errors();
+  return pl;
+}
+
+// ------------------------------------------------------------------ catalogue
+
+const CodeInfo* MapCatalogue::find(std::string_view code) const {
+  auto it = std::lower_bound(codes_.begin(), codes_.end(), code,
+                             [](const CodeInfo& c, std::string_view k) { return c.code < k; });
+  if (it != codes_.end() && it->code == code) return &*it;
+  return nullptr;
+}
+
+void MapCatalogue::add(CodeInfo info) {
+  auto it = std::lower_bound(codes_.begin(), codes_.end(), info.code,
+                             [](const CodeInfo& c, const std::string& k) { return c.code < k; });
+  if (it != codes_.end() && it->code == info.code) *it = std::move(info);
+  else codes_.insert(it, std::move(info));
+}
+
+Result<std::unique_ptr<MapCatalogue>> parse_catalogue(std::string_view text, const std::string& name) {
+  Reader r(name);
+  auto root_opt = r.parse(text);
+  if (!root_opt) return r.errors();
+  YAML::Node root = *root_opt;
+  if (!r.is_map(root, "catalogue")) return r.errors();
+  auto cat = std::make_unique<MapCatalogue>();
+  YAML::Node codes = root["codes"];
+  if (!codes.IsDefined()) r.error(root, "codes", "nothing", "a list of codes");
+  else if (r.is_seq(codes, "codes")) {
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+      std::string p = Reader::index("codes", i);
+      if (!r.is_map(codes[i], p)) continue;
+      CodeInfo c;
+      c.code = r.str(codes[i], "code", p, true).value_or("");
+      c.name = r.str(codes[i], "name", p, true).value_or("");
+      c.category = r.str(codes[i], "category", p, true).value_or("");
+      c.timed = r.boolean(codes[i], "timed", p).value_or(false);
+      c.add_on = r.boolean(codes[i], "add_on", p).value_or(false);
+      c.ancillary = r.boolean(codes[i], "ancillary", p).value_or(false);
+      if (!c.code.empty()) cat->add(std::move(c));
+    }
+  }
+  if (!r.ok()) return r.errors();
+  return cat;
+}
+
+// ------------------------------------------------------------------ files
+
+namespace {
+template <typename T, typename F>
+Result<T> load_with(const std::string& path, F parse) {
+  auto text = read_file(path);
+  if (!text) return text.errors();
+  return parse(*text, base_name(path));
+}
+}  // namespace
+
+Result<Plan> load_plan(const std::string& path) {
+  return load_with<Plan>(path, [](std::string_view t, const std::string& n) { return parse_plan(t, n); });
+}
+Result<CaseFile> load_case(const std::string& path) {
+  return load_with<CaseFile>(path, [](std::string_view t, const std::string& n) { return parse_case(t, n); });
+}
+Result<std::vector<ServiceLine>> load_services(const std::string& path, const CaseFile* cf) {
+  return load_with<std::vector<ServiceLine>>(
+      path, [cf](std::string_view t, const std::string& n) { return parse_services(t, n, cf); });
+}
+Result<PriceList> load_prices(const std::string& path) {
+  return load_with<PriceList>(path, [](std::string_view t, const std::string& n) { return parse_prices(t, n); });
+}
+Result<Accumulators> load_accumulators(const std::string& path) {
+  return load_with<Accumulators>(path,
+                                 [](std::string_view t, const std::string& n) { return parse_accumulators(t, n); });
+}
+Result<std::unique_ptr<MapCatalogue>> load_catalogue(const std::string& path) {
+  return load_with<std::unique_ptr<MapCatalogue>>(
+      path, [](std::string_view t, const std::string& n) { return parse_catalogue(t, n); });
+}
+
+}  // namespace backcover::io

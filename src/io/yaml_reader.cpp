@@ -1,0 +1,234 @@
+#include "io/yaml_reader.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include "backcover/io/loaders.hpp"
+
+namespace backcover::io::detail {
+
+std::optional<YAML::Node> Reader::parse(std::string_view text) {
+  if (text.size() > kMaxInputBytes) {
+    errors_.push_back(Error{file_, 0, 0, "", std::to_string(text.size()) + " bytes",
+                            "a file of at most " + std::to_string(kMaxInputBytes) + " bytes"});
+    return std::nullopt;
+  }
+  try {
+    YAML::Node root = YAML::Load(std::string(text));
+    return root;
+  } catch (const YAML::Exception& e) {
+    errors_.push_back(Error{file_, e.mark.line >= 0 ? e.mark.line + 1 : 0, e.mark.column >= 0 ? e.mark.column + 1 : 0,
+                            "", "a YAML syntax error (" + e.msg + ")", "well-formed YAML or JSON"});
+  } catch (const std::exception& e) {
+    errors_.push_back(Error{file_, 0, 0, "", std::string("unreadable input (") + e.what() + ")", "YAML or JSON"});
+  }
+  return std::nullopt;
+}
+
+std::string Reader::shown(const YAML::Node& n) {
+  if (!n.IsDefined() || n.IsNull()) return "nothing";
+  if (n.IsScalar()) {
+    std::string s = n.Scalar();
+    if (s.size() > 60) s = s.substr(0, 57) + "...";
+    return "\"" + s + "\"";
+  }
+  if (n.IsSequence()) return "a list";
+  if (n.IsMap()) return "a mapping";
+  return "something else";
+}
+
+void Reader::error(const YAML::Node& at, const std::string& path, const std::string& found,
+                   const std::string& expected) {
+  int line = 0, col = 0;
+  if (at.IsDefined()) {
+    line = at.Mark().line >= 0 ? at.Mark().line + 1 : 0;
+    col = at.Mark().column >= 0 ? at.Mark().column + 1 : 0;
+  }
+  errors_.push_back(Error{file_, line, col, path, found, expected});
+}
+
+void Reader::error_line(int line, const std::string& path, const std::string& found, const std::string& expected) {
+  errors_.push_back(Error{file_, line, 0, path, found, expected});
+}
+
+bool Reader::is_map(const YAML::Node& n, const std::string& path, bool required) {
+  if (n.IsMap()) return true;
+  if (!required && (!n.IsDefined() || n.IsNull())) return false;
+  error(n, path, shown(n), "a mapping of keys to values");
+  return false;
+}
+
+bool Reader::is_seq(const YAML::Node& n, const std::string& path) {
+  if (n.IsSequence()) return true;
+  error(n, path, shown(n), "a list");
+  return false;
+}
+
+void Reader::only_keys(const YAML::Node& map, const std::string& path, std::initializer_list<const char*> known) {
+  if (!map.IsMap()) return;
+  for (const auto& kv : map) {
+    if (!kv.first.IsScalar()) {
+      error(kv.first, path, "a non-text key", "one of the documented keys");
+      continue;
+    }
+    const std::string& k = kv.first.Scalar();
+    if (std::none_of(known.begin(), known.end(), [&](const char* s) { return k == s; })) {
+      std::string list;
+      for (const char* s : known) list += std::string(list.empty() ? "" : ", ") + s;
+      error(kv.first, join(path, k), "an unknown key \"" + k + "\"", "one of: " + list);
+    }
+  }
+}
+
+namespace {
+YAML::Node child(const YAML::Node& map, const char* key) {
+  if (!map.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  return map[key];
+}
+bool absent(const YAML::Node& n) { return !n.IsDefined() || n.IsNull(); }
+}  // namespace
+
+std::optional<std::string> Reader::str(const YAML::Node& map, const char* key, const std::string& path,
+                                       bool required) {
+  YAML::Node n = child(map, key);
+  if (absent(n)) {
+    if (required) error(map, join(path, key), "nothing", "a value for " + std::string(key));
+    return std::nullopt;
+  }
+  if (!n.IsScalar()) {
+    error(n, join(path, key), shown(n), "text");
+    return std::nullopt;
+  }
+  return n.Scalar();
+}
+
+std::optional<Money> Reader::as_money(const YAML::Node& n, const std::string& path, bool allow_negative) {
+  if (!n.IsScalar()) {
+    error(n, path, shown(n), "an amount such as 1500, 1500.00 or \"$1,500.00\"");
+    return std::nullopt;
+  }
+  auto m = Money::parse(n.Scalar());
+  if (!m) {
+    error(n, path, shown(n), "an amount such as 1500, 1500.00 or \"$1,500.00\"");
+    return std::nullopt;
+  }
+  if (!allow_negative && m->is_negative()) {
+    error(n, path, shown(n), "an amount >= 0");
+    return std::nullopt;
+  }
+  return m;
+}
+
+std::optional<Money> Reader::money(const YAML::Node& map, const char* key, const std::string& path, bool required,
+                                   bool allow_negative) {
+  YAML::Node n = child(map, key);
+  if (absent(n)) {
+    if (required) error(map, join(path, key), "nothing", "an amount");
+    return std::nullopt;
+  }
+  return as_money(n, join(path, key), allow_negative);
+}
+
+std::optional<Rate> Reader::as_rate(const YAML::Node& n, const std::string& path) {
+  if (!n.IsScalar()) {
+    error(n, path, shown(n), "a percentage such as 20% or 12.5%");
+    return std::nullopt;
+  }
+  auto r = Rate::parse(n.Scalar());
+  if (!r) {
+    error(n, path, shown(n), "a percentage such as 20% or 12.5% (or a fraction such as 0.2)");
+    return std::nullopt;
+  }
+  return r;
+}
+
+std::optional<Rate> Reader::rate(const YAML::Node& map, const char* key, const std::string& path, bool required) {
+  YAML::Node n = child(map, key);
+  if (absent(n)) {
+    if (required) error(map, join(path, key), "nothing", "a percentage");
+    return std::nullopt;
+  }
+  return as_rate(n, join(path, key));
+}
+
+std::optional<Date> Reader::as_date(const YAML::Node& n, const std::string& path) {
+  if (!n.IsScalar()) {
+    error(n, path, shown(n), "a date as YYYY-MM-DD");
+    return std::nullopt;
+  }
+  auto d = Date::parse(n.Scalar());
+  if (!d) {
+    error(n, path, shown(n), "a real calendar date as YYYY-MM-DD");
+    return std::nullopt;
+  }
+  return d;
+}
+
+std::optional<Date> Reader::date(const YAML::Node& map, const char* key, const std::string& path, bool required) {
+  YAML::Node n = child(map, key);
+  if (absent(n)) {
+    if (required) error(map, join(path, key), "nothing", "a date as YYYY-MM-DD");
+    return std::nullopt;
+  }
+  return as_date(n, join(path, key));
+}
+
+std::optional<long long> Reader::integer(const YAML::Node& map, const char* key, const std::string& path,
+                                         long long lo, long long hi, bool required) {
+  YAML::Node n = child(map, key);
+  if (absent(n)) {
+    if (required) error(map, join(path, key), "nothing", "a whole number");
+    return std::nullopt;
+  }
+  std::string expected = "a whole number from " + std::to_string(lo) + " to " + std::to_string(hi);
+  if (!n.IsScalar()) {
+    error(n, join(path, key), shown(n), expected);
+    return std::nullopt;
+  }
+  const std::string& s = n.Scalar();
+  long long v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v < lo || v > hi) {
+    error(n, join(path, key), shown(n), expected);
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<bool> Reader::boolean(const YAML::Node& map, const char* key, const std::string& path) {
+  YAML::Node n = child(map, key);
+  if (absent(n)) return std::nullopt;
+  if (n.IsScalar()) {
+    const std::string& s = n.Scalar();
+    if (s == "true" || s == "yes" || s == "True" || s == "Yes") return true;
+    if (s == "false" || s == "no" || s == "False" || s == "No") return false;
+  }
+  error(n, join(path, key), shown(n), "true or false");
+  return std::nullopt;
+}
+
+std::vector<std::string> Reader::str_list(const YAML::Node& map, const char* key, const std::string& path) {
+  std::vector<std::string> out;
+  YAML::Node n = child(map, key);
+  if (absent(n)) return out;
+  if (n.IsScalar()) {
+    out.push_back(n.Scalar());
+    return out;
+  }
+  if (!n.IsSequence()) {
+    error(n, join(path, key), shown(n), "a list of text values");
+    return out;
+  }
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    if (!n[i].IsScalar()) {
+      error(n[i], index(join(path, key), i), shown(n[i]), "text");
+      continue;
+    }
+    out.push_back(n[i].Scalar());
+  }
+  return out;
+}
+
+}  // namespace backcover::io::detail

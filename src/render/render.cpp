@@ -1,0 +1,329 @@
+#include "backcover/render/render.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace backcover::render {
+
+namespace {
+
+std::string code_name(const Determination& d, const EstimateContext& ctx) {
+  if (ctx.catalogue && d.line)
+    if (const CodeInfo* c = ctx.catalogue->find(d.line->code)) return c->name;
+  return {};
+}
+
+std::string category_of(const Determination& d, const EstimateContext& ctx) {
+  if (ctx.plan && d.benefit >= 0) return ctx.plan->benefits[static_cast<std::size_t>(d.benefit)].category;
+  if (d.line && !d.line->category.empty()) return d.line->category;
+  if (ctx.catalogue && d.line)
+    if (const CodeInfo* c = ctx.catalogue->find(d.line->code)) return c->category;
+  return {};
+}
+
+nlohmann::json rule_json(const Rule* r) {
+  if (!r) return nullptr;
+  return {{"id", r->id}, {"text", r->text}, {"source", r->source}};
+}
+
+nlohmann::json share_json(const PatientShare& p) {
+  return {{"deductible", p.deductible.cents()},
+          {"copay", p.copay.cents()},
+          {"coinsurance", p.coinsurance.cents()},
+          {"not_covered", p.not_covered.cents()},
+          {"balance_bill", p.balance_bill.cents()}};
+}
+
+nlohmann::json acc_json(const AccumulatorState& s, const Plan* plan) {
+  nlohmann::json j;
+  j["plan_year"] = {{"first", s.plan_year.first.str()}, {"last", s.plan_year.last.str()}};
+  const char* tiers[2] = {"in_network", "out_of_network"};
+  for (int t = 0; t < 2; ++t) {
+    j["deductible_met_cents"][tiers[t]] = s.deductible_individual[t].cents();
+    j["family_deductible_met_cents"][tiers[t]] = s.deductible_family[t].cents();
+    j["out_of_pocket_met_cents"][tiers[t]] = s.oop_individual[t].cents();
+    j["family_out_of_pocket_met_cents"][tiers[t]] = s.oop_family[t].cents();
+  }
+  j["visits_used"] = nlohmann::json::object();
+  if (plan)
+    for (std::size_t i = 0; i < plan->visit_limits.size() && i < s.visits.size(); ++i)
+      j["visits_used"][plan->visit_limits[i].id] = s.visits[i];
+  return j;
+}
+
+std::string pad(std::string s, std::size_t w) {
+  // Pads by code points, not bytes, so names with "—" still line up.
+  std::size_t cps = 0;
+  for (unsigned char c : s)
+    if ((c & 0xC0) != 0x80) ++cps;
+  if (cps > w) {
+    std::string out;
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      unsigned char c = static_cast<unsigned char>(s[i]);
+      if ((c & 0xC0) != 0x80 && ++n > w - 1) break;
+      out += s[i];
+    }
+    return out + "…";
+  }
+  return s + std::string(w - cps, ' ');
+}
+
+std::string rpad(const std::string& s, std::size_t w) { return s.size() >= w ? s : std::string(w - s.size(), ' ') + s; }
+
+const char* bucket_words(Bucket b) {
+  switch (b) {
+    case Bucket::ContractualAdjustment: return "written off by the provider";
+    case Bucket::Deductible: return "deductible";
+    case Bucket::Copay: return "copay";
+    case Bucket::Coinsurance: return "coinsurance";
+    case Bucket::NotCovered: return "not covered";
+    case Bucket::BalanceBill: return "balance bill";
+    case Bucket::OtherPayer: return "other payer";
+    case Bucket::PlanPays: return "plan pays";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::string describe_posting(const Posting& p) {
+  std::string what;
+  switch (p.bucket) {
+    case Bucket::Deductible:
+      what = fmt::format("{} deductible ({} of the deductible was left to meet)", p.amount.str(), p.context.str());
+      break;
+    case Bucket::Copay:
+      what = fmt::format("{} copay", p.amount.str());
+      break;
+    case Bucket::Coinsurance:
+      what = fmt::format("{} coinsurance ({} of {})", p.amount.str(), p.rate.str(), p.context.str());
+      break;
+    case Bucket::BalanceBill:
+      what = fmt::format("{} balance bill (charge above the allowance of {})", p.amount.str(), p.context.str());
+      break;
+    case Bucket::ContractualAdjustment:
+      what = p.context.is_zero() ? fmt::format("{} written off by the provider", p.amount.str())
+                                 : fmt::format("{} written off (above the limiting charge of {})", p.amount.str(),
+                                               p.context.str());
+      break;
+    default:
+      what = fmt::format("{} {}", p.amount.str(), bucket_words(p.bucket));
+  }
+  if (p.rule) what += fmt::format(" [{}: {}; source: {}]", p.rule->id, p.rule->text, p.rule->source);
+  if (!p.reason.empty()) what += " " + p.reason.str();
+  return what;
+}
+
+nlohmann::json estimate_json(const Estimate& e, const EstimateContext& ctx) {
+  nlohmann::json j;
+  if (ctx.plan) {
+    j["plan"] = {{"id", ctx.plan->id},
+                 {"name", ctx.plan->name},
+                 {"payer", to_string(ctx.plan->payer_kind)},
+                 {"type", to_string(ctx.plan->plan_type)},
+                 {"source", ctx.plan->source}};
+  }
+  nlohmann::json lines = nlohmann::json::array();
+  for (const auto& d : e.lines) {
+    nlohmann::json l;
+    const ServiceLine& s = *d.line;
+    l["line"] = s.number;
+    l["date"] = s.date.str();
+    l["code"] = s.code;
+    l["name"] = code_name(d, ctx);
+    l["modifiers"] = s.modifiers;
+    l["units"] = s.units;
+    l["category"] = category_of(d, ctx);
+    l["provider"] = {{"name", s.provider.name}, {"role", s.provider.role}, {"network", to_string(s.provider.network)}};
+    l["network_applied"] = to_string(d.network);
+    l["nsa_protected"] = d.nsa_protected;
+    l["covered"] = to_string(d.covered);
+    l["pa_needed"] = to_string(d.pa);
+    l["decided_by"] = rule_json(d.decided_by);
+    l["charge_cents"] = d.charge.cents();
+    l["allowed_cents"] = d.allowed.cents();
+    l["plan_pays_cents"] = d.plan_pays.cents();
+    l["other_payer_cents"] = d.other_payer.cents();
+    l["contractual_adjustment_cents"] = d.contractual_adjustment.cents();
+    l["patient_pays_cents"] = d.patient_pays().cents();
+    l["patient"] = share_json(d.patient);
+    l["patient_if_denied_cents"] = d.patient_if_denied.cents();
+    nlohmann::json ledger = nlohmann::json::array();
+    nlohmann::json reasons = nlohmann::json::array();
+    std::set<std::string> seen;
+    auto add_reason = [&](const ReasonCode& r, const Rule* rule) {
+      if (r.empty()) return;
+      std::string key = r.str() + (rule ? rule->id : "");
+      if (!seen.insert(key).second) return;
+      reasons.push_back({{"group", r.group.data()},
+                         {"carc", r.carc.data()},
+                         {"rarc", r.rarc.data()},
+                         {"rule", rule ? rule->id : ""},
+                         {"citation", rule ? rule->source : ""}});
+    };
+    for (const auto& p : d.ledger) {
+      ledger.push_back({{"bucket", to_string(p.bucket)},
+                        {"amount_cents", p.amount.cents()},
+                        {"rule", p.rule ? p.rule->id : ""},
+                        {"reason", p.reason.str()},
+                        {"note", describe_posting(p)},
+                        {"source", p.rule ? p.rule->source : ""}});
+      add_reason(p.reason, p.rule);
+    }
+    nlohmann::json doc = nlohmann::json::array(), actions = nlohmann::json::array(),
+                   warnings = nlohmann::json::array(), edits = nlohmann::json::array();
+    for (const auto& f : d.findings) {
+      nlohmann::json fj = {{"text", f.text}, {"rule", f.rule ? f.rule->id : ""}, {"reason", f.reason.str()}};
+      switch (f.kind) {
+        case Finding::Kind::DocNeeded: doc.push_back(fj); break;
+        case Finding::Kind::Action: actions.push_back(fj); break;
+        case Finding::Kind::Warning: warnings.push_back(fj); break;
+        case Finding::Kind::Edit: edits.push_back(fj); break;
+      }
+      add_reason(f.reason, f.rule);
+    }
+    l["ledger"] = ledger;
+    l["reasons"] = reasons;
+    l["doc_needed"] = doc;
+    l["actions"] = actions;
+    l["warnings"] = warnings;
+    l["edits"] = edits;
+    lines.push_back(std::move(l));
+  }
+  j["lines"] = lines;
+  const Totals& T = e.totals;
+  j["totals"] = {{"lines", T.lines},
+                 {"covered", T.covered},
+                 {"conditional", T.conditional},
+                 {"not_covered", T.not_covered},
+                 {"charge_cents", T.charge.cents()},
+                 {"allowed_cents", T.allowed.cents()},
+                 {"plan_pays_cents", T.plan_pays.cents()},
+                 {"other_payer_cents", T.other_payer.cents()},
+                 {"contractual_adjustment_cents", T.contractual_adjustment.cents()},
+                 {"patient_pays_cents", T.patient.total().cents()},
+                 {"patient", share_json(T.patient)},
+                 {"patient_if_denied_cents", T.patient_if_denied.cents()}};
+  j["accumulators_before"] = acc_json(e.before, ctx.plan);
+  j["accumulators_after"] = acc_json(e.after, ctx.plan);
+  j["warnings"] = e.warnings;
+  return j;
+}
+
+std::string estimate_text(const Estimate& e, const EstimateContext& ctx) {
+  std::string out;
+  if (ctx.plan)
+    out += fmt::format("Plan: {} ({} {}); source: {}\n", ctx.plan->name, to_string(ctx.plan->payer_kind),
+                       to_string(ctx.plan->plan_type), ctx.plan->source);
+  if (ctx.case_file && !ctx.case_file->patient.name.empty())
+    out += fmt::format("Patient: {}\n", ctx.case_file->patient.name);
+  out += "\n";
+  out += fmt::format("{} {} {} {} {} {} {} {}\n", rpad("#", 3), pad("date", 10), pad("code", 6), pad("service", 40),
+                     pad("status", 11), rpad("allowed", 11), rpad("plan pays", 11), rpad("you pay", 11));
+  for (const auto& d : e.lines) {
+    const ServiceLine& s = *d.line;
+    std::string name = code_name(d, ctx);
+    if (name.empty()) name = category_of(d, ctx);
+    out += fmt::format("{} {} {} {} {} {} {} {}\n", rpad(std::to_string(s.number), 3), s.date.str(), pad(s.code, 6),
+                       pad(name, 40), pad(to_string(d.covered), 11), rpad(d.allowed.str(), 11),
+                       rpad(d.plan_pays.str(), 11), rpad(d.patient_pays().str(), 11));
+    for (const auto& p : d.ledger) {
+      if (!is_patient_bucket(p.bucket)) continue;
+      out += fmt::format("      {} {} ({}{})\n", rpad(p.amount.str(), 10), bucket_words(p.bucket),
+                         p.rule ? p.rule->id : "", p.reason.empty() ? "" : ", " + p.reason.str());
+    }
+    if (d.pa != PaStatus::NoAuth) out += fmt::format("      prior authorization: {}\n", to_string(d.pa));
+    for (const auto& f : d.findings) {
+      const char* tag = f.kind == Finding::Kind::DocNeeded ? "needs"
+                        : f.kind == Finding::Kind::Action  ? "to do"
+                        : f.kind == Finding::Kind::Edit    ? "edit"
+                                                           : "note";
+      out += fmt::format("      {}: {}\n", tag, f.text);
+    }
+  }
+  const Totals& T = e.totals;
+  out += "\n";
+  out += fmt::format("Lines: {} ({} covered, {} conditional, {} not covered)\n", T.lines, T.covered, T.conditional,
+                     T.not_covered);
+  out += fmt::format("Charges {}  allowed {}  plan pays {}  you pay {}\n", T.charge.str(), T.allowed.str(),
+                     T.plan_pays.str(), T.patient.total().str());
+  out += fmt::format("You pay: deductible {}, copay {}, coinsurance {}, not covered {}, balance bill {}\n",
+                     T.patient.deductible.str(), T.patient.copay.str(), T.patient.coinsurance.str(),
+                     T.patient.not_covered.str(), T.patient.balance_bill.str());
+  if (T.conditional > 0)
+    out += fmt::format("If every conditional line were denied you would pay {} instead\n",
+                       (T.patient.total() - [&] {
+                         Money m;
+                         for (const auto& d : e.lines)
+                           if (d.covered == Coverage::Conditional) m += d.patient_pays();
+                         return m;
+                       }() + [&] {
+                         Money m;
+                         for (const auto& d : e.lines)
+                           if (d.covered == Coverage::Conditional) m += d.patient_if_denied;
+                         return m;
+                       }()).str());
+  const AccumulatorState& a = e.after;
+  out += fmt::format("After the course (plan year {} to {}):\n", a.plan_year.first.str(), a.plan_year.last.str());
+  if (ctx.plan) {
+    for (int t = 0; t < 2; ++t) {
+      const auto& ded = ctx.plan->deductible[t];
+      const auto& oop = ctx.plan->oop_max[t];
+      if (!ded.individual && !oop.individual && a.deductible_individual[t].is_zero() && a.oop_individual[t].is_zero())
+        continue;
+      out += fmt::format("  {}: deductible met {}{}, out-of-pocket met {}{}\n", t == 0 ? "in network" : "out of network",
+                         a.deductible_individual[t].str(), ded.individual ? " of " + ded.individual->str() : "",
+                         a.oop_individual[t].str(), oop.individual ? " of " + oop.individual->str() : "");
+    }
+    for (std::size_t i = 0; i < ctx.plan->visit_limits.size(); ++i) {
+      const auto& l = ctx.plan->visit_limits[i];
+      if (l.window_days > 0) continue;
+      out += fmt::format("  visits {}: {} of {} used\n", l.id, a.visits[i], l.max_visits);
+    }
+  }
+  for (const auto& w : e.warnings) out += "Note: " + w + "\n";
+  return out;
+}
+
+std::string explain_text(const Estimate& e, const EstimateContext& ctx) {
+  std::string out;
+  for (const auto& d : e.lines) {
+    const ServiceLine& s = *d.line;
+    out += fmt::format("Line {} {} {} {}: {}, charge {}, allowed {}\n", s.number, s.date.str(), s.code,
+                       code_name(d, ctx), to_string(d.covered), d.charge.str(), d.allowed.str());
+    if (d.decided_by)
+      out += fmt::format("  decided by {}: {} (source: {})\n", d.decided_by->id, d.decided_by->text,
+                         d.decided_by->source);
+    std::string sum;
+    for (const auto& p : d.ledger) {
+      if (!is_patient_bucket(p.bucket)) continue;
+      sum += (sum.empty() ? "" : " + ") +
+             fmt::format("{} {} ({})", p.amount.str(), bucket_words(p.bucket), p.rule ? p.rule->id : "?");
+    }
+    out += fmt::format("  you pay {}{}\n", d.patient_pays().str(), sum.empty() ? "" : " = " + sum);
+    for (const auto& p : d.ledger) out += "    " + describe_posting(p) + "\n";
+  }
+  // The total, grouped by rule: "why do I pay $412?"
+  std::map<std::pair<int, std::string>, Money> by_rule;
+  std::map<std::string, const Rule*> rules;
+  for (const auto& d : e.lines)
+    for (const auto& p : d.ledger) {
+      if (!is_patient_bucket(p.bucket)) continue;
+      std::string id = p.rule ? p.rule->id : "?";
+      by_rule[{static_cast<int>(p.bucket), id}] += p.amount;
+      rules[id] = p.rule;
+    }
+  std::string sum;
+  for (const auto& [k, m] : by_rule)
+    sum += (sum.empty() ? "" : " + ") + fmt::format("{} {} ({})", m.str(), bucket_words(static_cast<Bucket>(k.first)), k.second);
+  out += fmt::format("\nTotal you pay: {}{}\n", e.totals.patient.total().str(), sum.empty() ? "" : " = " + sum);
+  for (const auto& [id, r] : rules)
+    if (r) out += fmt::format("  {}: {} (source: {})\n", id, r->text, r->source);
+  return out;
+}
+
+}  // namespace backcover::render

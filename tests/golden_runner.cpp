@@ -1,0 +1,198 @@
+// The golden-case runner: each folder under tests/cases is one case.
+//
+//   args             the command line after `backcover`, one argument per line
+//                    ('#' lines are comments); relative paths are taken from
+//                    the case folder
+//   expected.json    compared as parsed JSON when present
+//   expected.txt     otherwise, stdout compared exactly
+//   expected_exit    the exit code (default 0)
+//   expected_err.txt optional: every line must appear in stderr
+//   README.md        first line: what the case proves; then the arithmetic
+//
+// Usage: golden_runner [--update] CASE_DIR...   (runs the CLI in process)
+//        golden_runner --index CASES_DIR        (rewrites CASES_DIR/README.md)
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "backcover/cli/app.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string> read_args(const fs::path& p) {
+  std::vector<std::string> args;
+  std::istringstream in(slurp(p));
+  for (std::string line; std::getline(in, line);) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    args.push_back(line);
+  }
+  return args;
+}
+
+std::string first_line(const fs::path& p) {
+  std::istringstream in(slurp(p));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    while (!line.empty() && line[0] == '#') line.erase(0, 1);
+    while (!line.empty() && line[0] == ' ') line.erase(0, 1);
+    return line;
+  }
+  return {};
+}
+
+// Points at the first difference between two JSON values.
+std::string json_diff(const nlohmann::json& want, const nlohmann::json& got, const std::string& path) {
+  if (want.type() != got.type()) return path + ": expected " + want.dump() + ", got " + got.dump();
+  if (want.is_object()) {
+    for (auto it = want.begin(); it != want.end(); ++it) {
+      if (!got.contains(it.key())) return path + "." + it.key() + ": missing";
+      auto d = json_diff(it.value(), got.at(it.key()), path + "." + it.key());
+      if (!d.empty()) return d;
+    }
+    for (auto it = got.begin(); it != got.end(); ++it)
+      if (!want.contains(it.key())) return path + "." + it.key() + ": unexpected";
+    return {};
+  }
+  if (want.is_array()) {
+    if (want.size() != got.size())
+      return path + ": expected " + std::to_string(want.size()) + " items, got " + std::to_string(got.size());
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      auto d = json_diff(want[i], got[i], path + "[" + std::to_string(i) + "]");
+      if (!d.empty()) return d;
+    }
+    return {};
+  }
+  if (want != got) return path + ": expected " + want.dump() + ", got " + got.dump();
+  return {};
+}
+
+int run_case(const fs::path& dir, bool update) {
+  const std::string name = dir.filename().string();
+  if (!fs::exists(dir / "args")) {
+    std::cerr << name << ": no args file\n";
+    return 1;
+  }
+  if (!fs::exists(dir / "README.md") || first_line(dir / "README.md").empty()) {
+    std::cerr << name << ": no README.md saying what the case proves\n";
+    return 1;
+  }
+  auto args = read_args(dir / "args");
+  bool json = false;
+  for (const auto& a : args)
+    if (a == "--json") json = true;
+  std::ostringstream out, err;
+  int code = backcover::cli::run_cli(args, out, err, dir.string());
+
+  int want_code = 0;
+  if (fs::exists(dir / "expected_exit")) want_code = std::stoi(slurp(dir / "expected_exit"));
+
+  if (update) {
+    if (json && code == 0) {
+      std::ofstream(dir / "expected.json") << nlohmann::json::parse(out.str()).dump(2) << "\n";
+    } else {
+      std::ofstream(dir / "expected.txt") << out.str();
+    }
+    if (code != 0) std::ofstream(dir / "expected_exit") << code << "\n";
+    if (code != 0 && !err.str().empty()) std::ofstream(dir / "expected_err.txt") << err.str();
+    std::cout << name << ": updated\n";
+    return 0;
+  }
+
+  int failures = 0;
+  if (code != want_code) {
+    std::cerr << name << ": exit code " << code << ", expected " << want_code << "\nstderr:\n" << err.str();
+    ++failures;
+  }
+  if (fs::exists(dir / "expected.json")) {
+    nlohmann::json want = nlohmann::json::parse(slurp(dir / "expected.json"));
+    nlohmann::json got;
+    try {
+      got = nlohmann::json::parse(out.str());
+    } catch (const std::exception& e) {
+      std::cerr << name << ": output is not JSON: " << e.what() << "\n" << out.str() << err.str();
+      return 1;
+    }
+    if (auto d = json_diff(want, got, "$"); !d.empty()) {
+      std::cerr << name << ": " << d << "\n";
+      ++failures;
+    }
+  } else if (fs::exists(dir / "expected.txt")) {
+    std::string want = slurp(dir / "expected.txt");
+    if (want != out.str()) {
+      std::cerr << name << ": stdout differs from expected.txt\n--- expected\n"
+                << want << "--- got\n"
+                << out.str() << "--- stderr\n"
+                << err.str();
+      ++failures;
+    }
+  } else {
+    std::cerr << name << ": no expected.json or expected.txt\n";
+    ++failures;
+  }
+  if (fs::exists(dir / "expected_err.txt")) {
+    std::istringstream in(slurp(dir / "expected_err.txt"));
+    for (std::string line; std::getline(in, line);) {
+      if (line.empty()) continue;
+      if (err.str().find(line) == std::string::npos) {
+        std::cerr << name << ": stderr lacks \"" << line << "\"\nstderr was:\n" << err.str();
+        ++failures;
+      }
+    }
+  }
+  if (failures == 0) std::cout << name << ": ok\n";
+  return failures == 0 ? 0 : 1;
+}
+
+int write_index(const fs::path& cases) {
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (const auto& e : fs::directory_iterator(cases))
+    if (e.is_directory()) rows.emplace_back(e.path().filename().string(), first_line(e.path() / "README.md"));
+  std::sort(rows.begin(), rows.end());
+  std::ofstream f(cases / "README.md");
+  f << "# Golden cases\n\n"
+       "Each folder is one case: `args` (the command line after `backcover`), the input files, the expected\n"
+       "output (`expected.json` or `expected.txt`, optional `expected_exit` and `expected_err.txt`) and a\n"
+       "`README.md` with what the case proves and the arithmetic behind every expected figure.\n"
+       "Run one: `build/tests/golden_runner tests/cases/NAME`; rewrite its expected output for review:\n"
+       "`build/tests/golden_runner --update tests/cases/NAME`. This table is generated by\n"
+       "`build/tests/golden_runner --index tests/cases`.\n\n"
+       "| case | what it proves |\n|---|---|\n";
+  for (const auto& [n, d] : rows) f << "| `" << n << "` | " << d << " |\n";
+  std::cout << "indexed " << rows.size() << " cases\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool update = false;
+  std::vector<fs::path> dirs;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--update") update = true;
+    else if (a == "--index" && i + 1 < argc) return write_index(argv[++i]);
+    else dirs.emplace_back(a);
+  }
+  if (dirs.empty()) {
+    std::cerr << "usage: golden_runner [--update] CASE_DIR... | --index CASES_DIR\n";
+    return 2;
+  }
+  int failed = 0;
+  for (const auto& d : dirs) failed += run_case(d, update) != 0;
+  return failed == 0 ? 0 : 1;
+}

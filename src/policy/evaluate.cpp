@@ -177,12 +177,12 @@ CriterionResult eval_diagnosis(const Criterion& cr, const Ctx& c) {
   }
   if (!young.empty()) return {false, young};
   if (dx.empty())
-    return {false, fmt::format("no diagnosis is on the line or in the case file; {} need{} a diagnosis of {}",
-                               service_name(c), "", what)};
-  return {false, fmt::format("the {} ({}) {} not {}; {} need{} a diagnosis of {}",
+    return {false, fmt::format("no diagnosis is on the line or in the case file; {} requires a diagnosis of {}",
+                               service_name(c), what)};
+  return {false, fmt::format("the {} ({}) {} not {}; {} requires a diagnosis of {}",
                              cr.primary_only ? "primary diagnosis" : (dx.size() == 1 ? "diagnosis" : "diagnoses"),
                              join(dx, " and ", false), dx.size() == 1 || cr.primary_only ? "is" : "are", what,
-                             service_name(c), "", what)};
+                             service_name(c), what)};
 }
 
 CriterionResult eval_age(const Criterion& cr, const Ctx& c) {
@@ -257,8 +257,8 @@ CriterionResult eval_evaluation(const Criterion& cr, const Ctx& c) {
     return {true, fmt::format("{} on file{}", what, t.start ? " (" + t.start->str() + ")" : "")};
   }
   const std::string outcome = cr.outcomes.empty() ? "" : fmt::format(" with outcome {}", join(cr.outcomes));
-  return {false, fmt::format("no {}{} is on file{}; {} need{} one", what, outcome, window_words(cr.within_days),
-                             service_name(c), "")};
+  return {false, fmt::format("no {}{} is on file{}; {} requires one", what, outcome, window_words(cr.within_days),
+                             service_name(c))};
 }
 
 CriterionResult eval_imaging(const Criterion& cr, const Ctx& c) {
@@ -357,8 +357,8 @@ CriterionResult eval_specialist(const Criterion& cr, const Ctx& c) {
                               r.date.str())};
   }
   const std::string who = cr.describe.empty() ? join(cr.values) : cr.describe;
-  return {false, fmt::format("no note or referral from a {} is on file{}; {} need{} the specialist's evaluation", who,
-                             window_words(cr.within_days), service_name(c), "")};
+  return {false, fmt::format("no note or referral from a {} is on file{}; {} requires the specialist's evaluation", who,
+                             window_words(cr.within_days), service_name(c))};
 }
 
 CriterionResult eval_count(const Criterion& cr, const Ctx& c) {

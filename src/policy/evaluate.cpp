@@ -452,6 +452,11 @@ CriterionResult eval(const Criterion& cr, const Ctx& c) {
       r.met = contains_ci(cr.values, c.cf.patient.state);
       r.text = c.cf.patient.state.empty() ? "the patient's state is not on file" : "the patient lives in " + c.cf.patient.state;
       break;
+    case K::Authorization:
+      r.met = authorization_on_file(c);
+      r.text = r.met ? "an approved authorization covering this date is on file"
+                     : "no approved authorization covering this line and date is on file; ask the payer for one";
+      break;
     case K::AllOf: {
       r.met = true;
       std::vector<std::string> bad, good;
@@ -573,6 +578,7 @@ std::string describe(const Criterion& c, const Pack& pack) {
     case K::ProviderRole: return "rendering provider: " + join(c.values);
     case K::PlaceOfService: return "place of service " + join(c.values, " or ", false);
     case K::State: return "patient in " + join(c.values, " or ", false);
+    case K::Authorization: return "an approved authorization from the payer";
     case K::AllOf: {
       std::vector<std::string> v;
       for (const auto& ch : c.children) v.push_back(describe(ch, pack));

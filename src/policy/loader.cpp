@@ -340,6 +340,14 @@ bool parse_criterion(Ctx& c, const YAML::Node& n, const std::string& field, Crit
     }
     return ok;
   }
+  if (kind_key == "authorization") {
+    out.kind = K::Authorization;
+    if (!(body.IsNull() || (body.IsMap() && body.size() == 0) || (body.IsScalar() && body.Scalar() == "true"))) {
+      c.err(body, f, shown(body), "authorization: true (an approved authorization covering the line)");
+      return false;
+    }
+    return true;
+  }
   if (kind_key == "network") {
     out.kind = K::Network;
     std::string s;
@@ -364,7 +372,7 @@ bool parse_criterion(Ctx& c, const YAML::Node& n, const std::string& field, Crit
   }
   c.err(n, field, kind_key.empty() ? "no criterion key" : "\"" + kind_key + "\"",
         "a criterion: diagnosis, no_diagnosis, age, care, blocks, evaluation, imaging, order, specialist, count, "
-        "modifier, units, plan_type, network, provider_role, place_of_service, state, all_of, any_of, not");
+        "modifier, units, plan_type, network, provider_role, place_of_service, state, authorization, all_of, any_of, not");
   return false;
 }
 

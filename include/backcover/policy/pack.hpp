@@ -50,6 +50,7 @@ struct Criterion {
     ProviderRole,   // rendering provider role in a set
     PlaceOfService, // place of service in a set
     State,          // patient's state in a set
+    Authorization,  // an approved authorization covering this line is on file
     AllOf,
     AnyOf,
     Not,

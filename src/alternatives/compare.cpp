@@ -26,7 +26,10 @@ int month_index(Date d) { return d.year() * 12 + static_cast<int>(d.month()) - 1
 
 // Fills totals from flows: total_paid, paid_now, months, net_cost.
 void finish(Path& p) {
-  std::stable_sort(p.flows.begin(), p.flows.end(), [](const Flow& a, const Flow& b) { return a.date < b.date; });
+  auto by_date = [](const Flow& a, const Flow& b) { return a.date < b.date; };
+  std::stable_sort(p.flows.begin(), p.flows.end(), by_date);
+  if (p.costs.empty()) p.costs = p.flows;
+  std::stable_sort(p.costs.begin(), p.costs.end(), by_date);
   p.total_paid = Money::zero();
   p.paid_now = Money::zero();
   for (const auto& f : p.flows) p.total_paid += f.amount;
@@ -308,8 +311,12 @@ Path Pricer::payment_plan(const PaymentPlanOption& o, const Path& b) {
   if (!down.is_zero()) p.flows.push_back(Flow{start, down, "down payment"});
   if (!o.fee.is_zero()) p.flows.push_back(Flow{start, o.fee, "enrollment fee"});
   p.fees = o.fee;
+  p.costs.push_back(Flow{start, b.care_cost + o.fee, "care financed"});
   Schedule s = amortize(financed, o.apr, o.months, start, o.payoff_after);
-  for (const auto& r : s.rows) p.flows.push_back(Flow{r.date, r.payment, fmt::format("payment {}", r.number)});
+  for (const auto& r : s.rows) {
+    p.flows.push_back(Flow{r.date, r.payment, fmt::format("payment {}", r.number)});
+    if (!r.interest.is_zero()) p.costs.push_back(Flow{r.date, r.interest, "interest"});
+  }
   p.interest = s.total_interest;
   p.monthly_payment = s.payment;
   if (o.payoff_after) p.notes.push_back(fmt::format("paid off early with payment {}", *o.payoff_after));
@@ -344,9 +351,14 @@ Path Pricer::deferred_card(const DeferredCardOption& o, const Path& b) {
   t.retro_base = o.retro_base;
   t.minimum_percent = o.minimum_percent;
   t.minimum_floor = o.minimum_floor;
+  t.first_payment = o.first_payment;
   DeferredOutcome r = simulate_deferred(t, o.monthly_payment, o.payoff_date);
-  for (const auto& row : r.rows)
+  p.costs.push_back(Flow{t.purchase_date, t.purchase, "care charged to the card"});
+  for (const auto& row : r.rows) {
     if (!row.payment.is_zero()) p.flows.push_back(Flow{row.date, row.payment, row.note});
+    if (!row.interest_charged.is_zero())
+      p.costs.push_back(Flow{row.date, row.interest_charged, row.note.empty() ? "interest" : row.note});
+  }
   p.interest = r.interest_total;
   p.monthly_payment = o.monthly_payment ? *o.monthly_payment : card_minimum(t, t.purchase);
   const std::string how = o.monthly_payment ? fmt::format("{} a month (planned)", o.monthly_payment->str())
@@ -394,7 +406,11 @@ Path Pricer::fixed_card(const FixedCardOption& o, const Path& b) {
   }
   const Date start = b.flows.front().date;
   Schedule s = amortize(b.care_cost, o.apr, o.months, start, o.payoff_after);
-  for (const auto& r : s.rows) p.flows.push_back(Flow{r.date, r.payment, fmt::format("payment {}", r.number)});
+  p.costs.push_back(Flow{start, b.care_cost, "care charged to the card"});
+  for (const auto& r : s.rows) {
+    p.flows.push_back(Flow{r.date, r.payment, fmt::format("payment {}", r.number)});
+    if (!r.interest.is_zero()) p.costs.push_back(Flow{r.date, r.interest, "interest"});
+  }
   p.interest = s.total_interest;
   p.monthly_payment = s.payment;
   p.notes.push_back(fmt::format("{} at {} APR over {} months: {} a month", b.care_cost.str(), o.apr.str(), o.months, s.payment.str()));
@@ -420,7 +436,11 @@ Path Pricer::loan(const LoanOption& o, const Path& b) {
   const Money principal = principal_for_net(b.care_cost, o.origination_fee);
   p.fees = principal - b.care_cost;
   Schedule s = amortize(principal, o.apr, o.months, start, o.payoff_after);
-  for (const auto& r : s.rows) p.flows.push_back(Flow{r.date, r.payment, fmt::format("payment {}", r.number)});
+  p.costs.push_back(Flow{start, principal, "care paid with the loan, with its origination fee"});
+  for (const auto& r : s.rows) {
+    p.flows.push_back(Flow{r.date, r.payment, fmt::format("payment {}", r.number)});
+    if (!r.interest.is_zero()) p.costs.push_back(Flow{r.date, r.interest, "interest"});
+  }
   p.interest = s.total_interest;
   p.monthly_payment = s.payment;
   p.notes.push_back(fmt::format("borrow {} ({} origination fee {} taken from the proceeds) at {} APR over {} months: {} a month",

@@ -53,7 +53,11 @@ struct Path {
   Money total_paid;  // sum of flows: every dollar the patient pays
   Money net_cost;    // total_paid - tax_saved
 
-  std::vector<Flow> flows;  // date order
+  std::vector<Flow> flows;  // payments, date order
+  // When each cost is incurred (care received or bought, interest posted, fees,
+  // forfeits): its running sum is the plot's curve, so the deferred-interest
+  // cliff shows on the day it is posted. Sums to total_paid.
+  std::vector<Flow> costs;
   std::vector<Charge> charges;
   std::vector<std::string> notes;  // flagged lines, assumptions
   std::vector<std::string> risks;  // in plain words

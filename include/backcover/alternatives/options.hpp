@@ -56,6 +56,7 @@ struct DeferredCardOption {
   std::optional<Money> monthly_payment;  // the patient's plan; unset = the card minimum
   Rate minimum_percent = Rate::ppm(35000);
   Money minimum_floor = Money::from_cents(3000);
+  std::optional<Date> first_payment;  // unset: on the statement dates
   std::optional<Date> payoff_date;
   RetroBase retro_base = RetroBase::DailyBalance;
 };

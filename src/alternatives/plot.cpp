@@ -1,0 +1,186 @@
+// SVG plot of cumulative cost per path. Everything is integer: amounts in
+// cents, time in days, positions in tenths of a pixel (no floating point in
+// alternatives/, as STYLE.md asks).
+#include "backcover/alternatives/plot.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdint>
+
+namespace backcover::alternatives {
+
+namespace {
+
+constexpr int kWidth = 960, kHeight = 540;
+constexpr int kLeft = 90, kRight = 330, kTop = 60, kBottom = 70;
+constexpr int kPlotW = kWidth - kLeft - kRight, kPlotH = kHeight - kTop - kBottom;
+const char* const kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
+                               "#e377c2", "#17becf", "#7f7f7f", "#bcbd22", "#393b79", "#637939"};
+
+std::string esc(std::string_view s) {
+  std::string o;
+  for (char ch : s) {
+    switch (ch) {
+      case '&': o += "&amp;"; break;
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '"': o += "&quot;"; break;
+      default: o += ch;
+    }
+  }
+  return o;
+}
+
+std::string shorten(const std::string& s, std::size_t n) { return s.size() <= n ? s : s.substr(0, n - 3) + "..."; }
+
+// "$1,200" for whole dollars, else "$1,200.50".
+std::string dollars(Money m) {
+  std::string s = m.str();
+  if (s.size() > 3 && s.compare(s.size() - 3, 3, ".00") == 0) s.resize(s.size() - 3);
+  return s;
+}
+
+// A "nice" tick step in cents (1, 2 or 5 x 10^k dollars) giving about 5 ticks.
+std::int64_t nice_step(std::int64_t max_cents) {
+  std::int64_t step = 100;
+  while (true) {
+    for (std::int64_t f : {1, 2, 5})
+      if (max_cents / (step * f) <= 6) return step * f;
+    step *= 10;
+  }
+}
+
+Date month_start(Date d) { return Date::from_ymd(d.year(), d.month(), 1); }
+
+// Tenths of a pixel as "123.4".
+std::string px(std::int64_t tenths) { return fmt::format("{}.{}", tenths / 10, tenths % 10); }
+
+}  // namespace
+
+std::string render_svg(const Comparison& c, const std::string& title) {
+  std::vector<std::size_t> shown;
+  for (std::size_t i = 0; i < c.paths.size(); ++i)
+    if (c.paths[i].available && !c.paths[i].costs.empty()) shown.push_back(i);
+
+  std::string o;
+  o += fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
+      "font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n",
+      kWidth, kHeight);
+  o += fmt::format("<rect width=\"{}\" height=\"{}\" fill=\"white\"/>\n", kWidth, kHeight);
+  o += fmt::format("<text x=\"{}\" y=\"28\" font-size=\"17\" font-weight=\"bold\">{}</text>\n", kLeft, esc(title));
+  o += fmt::format(
+      "<text x=\"{}\" y=\"46\" fill=\"#555\">Cumulative cost by month: care as it is received or financed, plus "
+      "interest and fees as they are charged</text>\n",
+      kLeft);
+  if (shown.empty()) {
+    o += fmt::format("<text x=\"{}\" y=\"{}\">No path to plot.</text>\n</svg>\n", kLeft, kTop + 40);
+    return o;
+  }
+
+  Date first = c.paths[shown[0]].costs.front().date, last = first;
+  std::int64_t max_cents = 1;
+  for (std::size_t i : shown) {
+    const Path& p = c.paths[i];
+    std::int64_t run = 0, peak = 0;
+    for (const auto& f : p.costs) {
+      first = std::min(first, f.date);
+      last = std::max(last, f.date);
+      run += f.amount.cents();
+      peak = std::max(peak, run);
+    }
+    max_cents = std::max(max_cents, peak);
+  }
+  const Date x0 = month_start(first);
+  const Date x1 = month_start(last).plus_months(1);
+  const std::int64_t span = std::max(1, x1 - x0);
+  const std::int64_t step = nice_step(max_cents);
+  const std::int64_t ymax = ((max_cents + step - 1) / step) * step;
+  auto X = [&](Date d) { return px(kLeft * 10 + std::int64_t{kPlotW} * 10 * (d - x0) / span); };
+  auto Y = [&](std::int64_t cents) {
+    return px(kTop * 10 + static_cast<std::int64_t>(static_cast<__int128>(kPlotH) * 10 * (ymax - cents) / ymax));
+  };
+  auto Yoff = [&](std::int64_t cents, int dy) {
+    return px(kTop * 10 + static_cast<std::int64_t>(static_cast<__int128>(kPlotH) * 10 * (ymax - cents) / ymax) + dy * 10);
+  };
+  auto Xoff = [&](Date d, int dx) { return px(kLeft * 10 + std::int64_t{kPlotW} * 10 * (d - x0) / span + dx * 10); };
+
+  // Grid and axes.
+  o += "<g stroke=\"#e5e5e5\" stroke-width=\"1\">\n";
+  for (std::int64_t v = 0; v <= ymax; v += step)
+    o += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", kLeft, Y(v), kLeft + kPlotW, Y(v));
+  o += "</g>\n";
+  for (std::int64_t v = 0; v <= ymax; v += step)
+    o += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#333\">{}</text>\n", kLeft - 8, Yoff(v, 4),
+                     dollars(Money::from_cents(v)));
+  const int months = (x1.year() - x0.year()) * 12 + static_cast<int>(x1.month()) - static_cast<int>(x0.month());
+  const int every = months <= 15 ? 1 : months <= 30 ? 2 : months <= 48 ? 3 : months <= 96 ? 6 : 12;
+  for (int m = 0; m <= months; m += every) {
+    const Date d = x0.plus_months(m);
+    o += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#ccc\"/>\n", X(d), kTop + kPlotH,
+                     kTop + kPlotH + 5);
+    o += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#333\">{}-{:02}</text>\n", X(d),
+                     kTop + kPlotH + 20, d.year(), d.month());
+  }
+  o += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#333\"/>\n", kLeft, kTop, kTop + kPlotH);
+  o += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#333\"/>\n", kLeft, kTop + kPlotH,
+                   kLeft + kPlotW);
+  o += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#333\">month</text>\n", kLeft + kPlotW / 2,
+                   kHeight - 22);
+  o += fmt::format(
+      "<text x=\"22\" y=\"{0}\" text-anchor=\"middle\" fill=\"#333\" transform=\"rotate(-90 22 {0})\">cumulative "
+      "cost</text>\n",
+      kTop + kPlotH / 2);
+
+  // One step line per path; the recommended one last, on top, heavier.
+  std::vector<std::size_t> order = shown;
+  std::stable_partition(order.begin(), order.end(), [&](std::size_t i) { return static_cast<int>(i) != c.recommended; });
+  std::string markers;
+  for (std::size_t i : order) {
+    const Path& p = c.paths[i];
+    const auto pos = static_cast<std::size_t>(std::find(shown.begin(), shown.end(), i) - shown.begin());
+    const char* color = kColors[pos % 12];
+    const bool rec = static_cast<int>(i) == c.recommended;
+    std::string pts = X(x0) + "," + Y(0);
+    std::int64_t run = 0;
+    for (const auto& f : p.costs) {
+      pts += fmt::format(" {},{}", X(f.date), Y(run));
+      run += f.amount.cents();
+      pts += fmt::format(" {},{}", X(f.date), Y(run));
+      if (f.note.find("deferred interest") != std::string::npos) {
+        markers += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"5\" fill=\"none\" stroke=\"#c00\" stroke-width=\"2\"/>\n",
+                               X(f.date), Y(run));
+        markers += fmt::format(
+            "<text x=\"{}\" y=\"{}\" fill=\"#c00\" font-weight=\"bold\" text-anchor=\"end\">+{} deferred interest "
+            "on {}</text>\n",
+            Xoff(f.date, -8), Yoff(run, -8), dollars(f.amount), f.date.str());
+      }
+    }
+    pts += fmt::format(" {},{}", X(x1), Y(run));
+    o += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"{}\"{} points=\"{}\"><title>{}</title></polyline>\n",
+                     color, rec ? 4 : 2, p.kind == "insured" || p.kind == "cash" ? "" : " stroke-opacity=\"0.85\"", pts,
+                     esc(p.name));
+  }
+  o += markers;
+
+  // Legend: colour, name, net cost.
+  const int lx = kLeft + kPlotW + 20;
+  o += fmt::format("<text x=\"{}\" y=\"{}\" font-weight=\"bold\">path: total paid (net of tax saved)</text>\n", lx, kTop);
+  int ly = kTop + 20;
+  for (std::size_t n = 0; n < shown.size(); ++n) {
+    const Path& p = c.paths[shown[n]];
+    const bool rec = static_cast<int>(shown[n]) == c.recommended;
+    o += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"{}\" fill=\"{}\"/>\n", lx, ly - 10, rec ? 6 : 3,
+                     kColors[n % 12]);
+    o += fmt::format("<text x=\"{}\" y=\"{}\"{}>{}</text>\n", lx + 20, ly - 4, rec ? " font-weight=\"bold\"" : "",
+                     esc(shorten(p.name, 46)));
+    o += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#555\">{} ({}){}</text>\n", lx + 20, ly + 10,
+                     dollars(p.total_paid), dollars(p.net_cost), rec ? "  recommended" : "");
+    ly += 32;
+  }
+  o += "</svg>\n";
+  return o;
+}
+
+}  // namespace backcover::alternatives

@@ -1,0 +1,163 @@
+#include "alternatives_render.hpp"
+
+#include <fmt/format.h>
+
+namespace backcover::cli {
+
+using namespace backcover::alternatives;
+
+namespace {
+
+std::string cut(const std::string& s, std::size_t n) { return s.size() <= n ? s : s.substr(0, n - 3) + "..."; }
+std::string dash_if_zero(Money m) { return m.is_zero() ? "-" : m.str(); }
+
+}  // namespace
+
+std::string compare_text(const Comparison& c, const std::string& heading) {
+  std::string o;
+  if (!heading.empty()) o += heading + "\n\n";
+  o += fmt::format("{:<3}{:<44} {:>12} {:>11} {:>10} {:>6} {:>11} {:>10} {:>12}\n", "", "path", "total paid",
+                   "paid now", "monthly", "months", "int.+fees", "tax saved", "net cost");
+  for (std::size_t i = 0; i < c.paths.size(); ++i) {
+    const Path& p = c.paths[i];
+    const char* mark = static_cast<int>(i) == c.recommended ? "*  " : "   ";
+    if (!p.available) {
+      o += fmt::format("{}{:<44} not available: {}\n", mark, cut(p.name, 44), p.why_not);
+      continue;
+    }
+    o += fmt::format("{}{:<44} {:>12} {:>11} {:>10} {:>6} {:>11} {:>10} {:>12}\n", mark, cut(p.name, 44),
+                     p.total_paid.str(), p.paid_now.str(), dash_if_zero(p.monthly_payment), p.months,
+                     dash_if_zero(p.interest + p.fees), dash_if_zero(p.tax_saved), p.net_cost.str());
+  }
+  if (c.recommended >= 0) {
+    o += fmt::format("\nRecommended: {}\n", c.paths[static_cast<std::size_t>(c.recommended)].name);
+    for (const auto& r : c.reasons) o += "  - " + r + "\n";
+  } else {
+    o += "\nNo path is available.\n";
+  }
+  bool any_risk = false;
+  for (const auto& p : c.paths)
+    if (p.available && !p.risks.empty()) any_risk = true;
+  if (any_risk) {
+    o += "\nRisks\n";
+    for (const auto& p : c.paths) {
+      if (!p.available) continue;
+      for (const auto& r : p.risks) o += fmt::format("  {}: {}\n", p.id, r);
+    }
+  }
+  bool any_note = false;
+  for (const auto& p : c.paths)
+    if (p.available && !p.notes.empty()) any_note = true;
+  if (any_note) {
+    o += "\nNotes\n";
+    for (const auto& p : c.paths) {
+      if (!p.available) continue;
+      for (const auto& n : p.notes) o += fmt::format("  {}: {}\n", p.id, n);
+    }
+  }
+  if (!c.branches.empty()) {
+    o += "\nIf the insurer decides\n";
+    for (const auto& g : c.branches) {
+      o += "  " + g.what + "\n";
+      for (const auto& b : g.outcomes)
+        o += fmt::format("    {:<28} you pay {:>11}   known in {:>3} days   {}\n", b.outcome, b.patient_cost.str(),
+                         b.days, b.note);
+    }
+  }
+  if (!c.warnings.empty()) {
+    o += "\nWarnings\n";
+    for (const auto& w : c.warnings) o += "  " + w + "\n";
+  }
+  return o;
+}
+
+nlohmann::json compare_json(const Comparison& c) {
+  using nlohmann::json;
+  json paths = json::array();
+  for (const auto& p : c.paths) {
+    json flows = json::array(), costs = json::array();
+    for (const auto& f : p.flows) flows.push_back({{"date", f.date.str()}, {"amount_cents", f.amount.cents()}, {"note", f.note}});
+    for (const auto& f : p.costs) costs.push_back({{"date", f.date.str()}, {"amount_cents", f.amount.cents()}, {"note", f.note}});
+    json j = {{"id", p.id},
+              {"kind", p.kind},
+              {"name", p.name},
+              {"available", p.available}};
+    if (!p.available) {
+      j["why_not"] = p.why_not;
+      paths.push_back(j);
+      continue;
+    }
+    if (!p.base.empty()) j["base"] = p.base;
+    j["care_cents"] = p.care_cost.cents();
+    j["total_paid_cents"] = p.total_paid.cents();
+    j["paid_now_cents"] = p.paid_now.cents();
+    j["monthly_payment_cents"] = p.monthly_payment.cents();
+    j["months"] = p.months;
+    j["interest_cents"] = p.interest.cents();
+    j["fees_cents"] = p.fees.cents();
+    j["forfeited_cents"] = p.forfeited.cents();
+    j["unused_value_cents"] = p.unused_value.cents();
+    j["other_payer_cents"] = p.other_payer.cents();
+    j["tax_saved_cents"] = p.tax_saved.cents();
+    j["net_cost_cents"] = p.net_cost.cents();
+    j["risks"] = p.risks;
+    j["notes"] = p.notes;
+    j["payments"] = flows;
+    j["costs"] = costs;
+    paths.push_back(j);
+  }
+  json branches = json::array();
+  for (const auto& g : c.branches) {
+    json outs = json::array();
+    for (const auto& b : g.outcomes)
+      outs.push_back({{"outcome", b.outcome}, {"patient_cents", b.patient_cost.cents()}, {"days", b.days}, {"note", b.note}});
+    branches.push_back({{"what", g.what}, {"lines", g.lines}, {"outcomes", outs}});
+  }
+  json out = {{"paths", paths}};
+  out["recommended"] = c.recommended >= 0 ? json(c.paths[static_cast<std::size_t>(c.recommended)].id) : json(nullptr);
+  out["reasons"] = c.reasons;
+  out["branches"] = branches;
+  out["warnings"] = c.warnings;
+  return out;
+}
+
+std::string plans_text(const std::vector<PlanRank>& ranks) {
+  std::string o;
+  o += fmt::format("{:<4}{:<36} {:>11} {:>11} {:>11} {:>12} {:>12} {:>12}\n", "", "plan", "premiums", "HSA employer",
+                   "OOP best", "OOP worst", "total best", "total worst");
+  for (std::size_t i = 0; i < ranks.size(); ++i) {
+    const auto& r = ranks[i];
+    o += fmt::format("{:<4}{:<36} {:>11} {:>11} {:>11} {:>12} {:>12} {:>12}\n", fmt::format("{}.", i + 1),
+                     cut(r.name.empty() ? r.plan : r.name, 36), r.premiums.str(), dash_if_zero(r.hsa_employer),
+                     r.oop_best.str(), r.oop_worst.str(), r.total_best.str(), r.total_worst.str());
+  }
+  o += "\nbest case: every conditional line approved; worst case: every conditional line denied.\n";
+  o += "total = a year of premiums + out-of-pocket for the expected care - the employer's HSA contribution.\n";
+  for (const auto& r : ranks)
+    if (r.conditional_lines || r.not_covered_lines)
+      o += fmt::format("{}: {} conditional line(s), {} not covered\n", r.name.empty() ? r.plan : r.name,
+                       r.conditional_lines, r.not_covered_lines);
+  if (!ranks.empty())
+    o += fmt::format("\nCheapest expected: {} ({} best case, {} worst case)\n",
+                     ranks.front().name.empty() ? ranks.front().plan : ranks.front().name, ranks.front().total_best.str(),
+                     ranks.front().total_worst.str());
+  return o;
+}
+
+nlohmann::json plans_json(const std::vector<PlanRank>& ranks) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& r : ranks)
+    a.push_back({{"plan", r.plan},
+                 {"name", r.name},
+                 {"premiums_cents", r.premiums.cents()},
+                 {"hsa_employer_cents", r.hsa_employer.cents()},
+                 {"oop_best_cents", r.oop_best.cents()},
+                 {"oop_worst_cents", r.oop_worst.cents()},
+                 {"total_best_cents", r.total_best.cents()},
+                 {"total_worst_cents", r.total_worst.cents()},
+                 {"conditional_lines", r.conditional_lines},
+                 {"not_covered_lines", r.not_covered_lines}});
+  return {{"plans", a}};
+}
+
+}  // namespace backcover::cli

@@ -1,0 +1,84 @@
+// Medicare Physician Fee Schedule pricing over a CodeSets.
+//
+// Per unit:  fee = round_half_up((W×GPCIw + PE×GPCIpe + MP×GPCImp) × CF, cents)
+// with RVUs in hundredths, GPCIs in thousandths and CF in 1/10,000 dollar, so
+// the product is an exact integer and is rounded once (as CMS's own payment
+// file is: checked against PFREV25C for 76145 in every locality).
+// Facility PE applies in a facility place of service (code-roles.tsv
+// facility_pos); non-facility pricing is refused where the file says NA.
+//
+// Adjustments, each rounded once more to the cent where CMS applies it to
+// the fee schedule amount:
+//   * therapy MPPR (indicator 5): the unit with the highest PE on a date is
+//     paid in full, every other unit with 50% of its PE (built into the fee,
+//     as the PFREV "therapy reduction" amount is);
+//   * multiple surgery (indicator 2): highest fee on a date 100%, second to
+//     fifth 50% (in price_claim by ranking; in quote() when the line carries 51);
+//   * bilateral 50 (indicator 1): 150% of the fee; indicator 3: 200%;
+//   * anesthesia (status J): (base units + minutes/15) × anesthesia CF, only
+//     when a base-unit table is loaded (data/codes/anesthesia-base-units.tsv;
+//     not shipped: no public copy with a citable source was available).
+//
+// quote() sees one line only: it applies the therapy MPPR to units 2+ of the
+// line (assuming its first unit is the day's highest-PE unit) and the 50%
+// multiple-surgery reduction only when the line carries modifier 51.
+// price_claim() sees every line and applies both reductions across lines.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "backcover/codes/code_sets.hpp"
+#include "backcover/engine/engine.hpp"
+
+namespace backcover::codes {
+
+// The exact per-unit PFS amount in cents. RVUs in hundredths, GPCIs in
+// thousandths, CF in 1/10,000 dollar. pe_half: PE counted at 50% (therapy MPPR).
+Money pfs_fee(std::int64_t work, std::int64_t pe, std::int64_t mp, std::int64_t gpci_work, std::int64_t gpci_pe,
+              std::int64_t gpci_mp, std::int64_t cf, bool pe_half = false);
+// (base×15 + minutes) × CF / 15, rounded half-up to the cent; CF in 1/10,000 dollar.
+Money anesthesia_fee(std::int64_t base_units, std::int64_t minutes, std::int64_t cf);
+// A whole-percent adjustment of a fee (150% bilateral, 50% second surgery), half-up.
+Money percent_of(Money fee, std::int64_t percent);
+
+struct PfsPrice {
+  Money amount;          // the whole line
+  Money full_unit_fee;   // one unit without reductions
+  bool facility = false;
+  const RvuRow* row = nullptr;
+  const Locality* locality = nullptr;
+  std::vector<const Rule*> rules;  // formula, then each adjustment applied
+  std::string explanation;         // the arithmetic, for people
+};
+
+// How a line is priced when other lines of the claim matter.
+struct PfsContext {
+  bool therapy_first_unit_full = true;  // false: another line holds the day's highest-PE therapy unit
+  int surgery_rank = 1;                 // 1 = highest-paid multiple-surgery procedure on the date
+};
+
+class MedicarePfs : public FeeSchedule {
+ public:
+  explicit MedicarePfs(const CodeSets& sets) : sets_(sets) {}
+
+  // The seam: nullopt when the code, locality or price is unknown.
+  std::optional<FeeQuote> quote(const ServiceLine& line, const CaseFile& case_file) const override;
+
+  // The same with the reason when no price can be given.
+  Result<PfsPrice> price(const ServiceLine& line, const Locality& locality, const PfsContext& ctx) const;
+  Result<PfsPrice> price(const ServiceLine& line, const CaseFile& case_file, const PfsContext& ctx) const;
+
+  // Every line with cross-line reductions (therapy MPPR, multiple surgery),
+  // lines grouped by date of service. Same order as `lines`.
+  std::vector<Result<PfsPrice>> price_claim(const std::vector<const ServiceLine*>& lines,
+                                            const CaseFile& case_file) const;
+
+  bool is_facility(const std::string& place_of_service) const;
+
+ private:
+  const CodeSets& sets_;
+};
+
+}  // namespace backcover::codes

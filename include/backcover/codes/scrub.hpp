@@ -1,0 +1,60 @@
+// The claim editor: the checks a payer's claim scrubber runs on claim lines
+// before it prices them. Each finding names its rule (id, text, public
+// source) and a CARC group + code (with a RARC where one fits); `denies` is
+// true when a payer would deny the line.
+//
+// Edits, in order (rule ids in data/codes/rules.tsv):
+//   codes.proc.valid           unknown code; Medicare: PFS status not payable (I, N, X, …)
+//   codes.dx.required          no diagnosis on the line                      CO-16 M76
+//   codes.dx.billable          diagnosis not billable on the date of service CO-16 M76
+//   codes.ncci.ptp             PTP pair, indicator 0 / 1 (59, XE, XS, XP, XU, 25, …)  CO-236
+//   codes.ncci.mue             units per day (or per line, MAI 1)            CO-151 N362
+//   codes.addon.primary        add-on without its primary on the date       CO-107
+//   codes.therapy.eight_minute total timed minutes -> units across codes      CO-151
+//   codes.therapy.gp_modifier  always-therapy code without GP/GO/GN          CO-4
+//   codes.em.modifier25        E/M with CMT or a 0/10-day procedure, no 25   CO-97 M80
+//   codes.bilateral.50         50 on a code that is not bilateral, or units>1  CO-4
+//   codes.global.period        E/M inside a surgery's global period          CO-97 M144
+//   codes.medicare.chiro.*     Medicare: only 98940-98942 from a chiropractor,
+//                              primary dx M99.00-M99.05, AT modifier          PR-96 / CO-11 / CO-50
+//   codes.pfs.mppr_surgery     (informational) second and later surgery paid at 50%
+//
+// Medicare-only edits (chiropractic, GP modifier, 8-minute rule, PFS status)
+// deny under PayerProfile::Medicare and are warnings otherwise.
+#pragma once
+
+#include "backcover/codes/code_sets.hpp"
+#include "backcover/engine/engine.hpp"
+
+namespace backcover::codes {
+
+enum class PayerProfile : std::uint8_t { Commercial, Medicare };
+// Medicare and Medicare Advantage use the Medicare profile; every other payer the commercial one.
+PayerProfile profile_for(PayerKind kind);
+
+class ClaimScrubber : public ClaimEditor {
+ public:
+  // `catalogue` is optional: it adds our timed / add-on flags for codes the
+  // code sets do not mark.
+  ClaimScrubber(const CodeSets& sets, PayerProfile profile, const CodeCatalogue* catalogue = nullptr)
+      : sets_(sets), profile_(profile), catalogue_(catalogue) {}
+
+  void scrub(const std::vector<const ServiceLine*>& lines, const CaseFile& case_file,
+             std::vector<EditFinding>& out) const override;
+
+  PayerProfile profile() const { return profile_; }
+  const CodeSets& sets() const { return sets_; }
+  // Chosen once the plan is known (before any scrub call; not thread-safe with scrub).
+  void set_profile(PayerProfile p) { profile_ = p; }
+
+ private:
+  const CodeSets& sets_;
+  PayerProfile profile_;
+  const CodeCatalogue* catalogue_;
+};
+
+// CMS 8-minute rule: billable 15-minute units for a total of timed minutes
+// (0-7 -> 0, 8-22 -> 1, 23-37 -> 2, …).
+int timed_units(int total_minutes);
+
+}  // namespace backcover::codes

@@ -1,0 +1,204 @@
+// Medicare PFS pricing: exact integer arithmetic, one half-up rounding per
+// step CMS rounds at (see pfs.hpp for the steps).
+#include "backcover/codes/pfs.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace backcover::codes {
+
+namespace {
+
+// n / d rounded half-up (n >= 0, d > 0).
+std::int64_t div_half_up(__int128 n, __int128 d) { return static_cast<std::int64_t>((n + d / 2) / d); }
+
+std::string fixed(std::int64_t v, int scale) {
+  std::int64_t p = 1;
+  for (int i = 0; i < scale; ++i) p *= 10;
+  std::string frac = std::to_string(v % p);
+  while (static_cast<int>(frac.size()) < scale) frac = "0" + frac;
+  return std::to_string(v / p) + "." + frac;
+}
+
+bool has_modifier(const ServiceLine& l, std::string_view m) {
+  return std::find(l.modifiers.begin(), l.modifiers.end(), m) != l.modifiers.end();
+}
+
+}  // namespace
+
+Money pfs_fee(std::int64_t work, std::int64_t pe, std::int64_t mp, std::int64_t gw, std::int64_t gpe,
+              std::int64_t gmp, std::int64_t cf, bool pe_half) {
+  // Units: RVU 1e-2 × GPCI 1e-3 = 1e-5; × CF 1e-4 dollar = 1e-9 dollar = 1e-7 cent.
+  // With pe_half every term is doubled and PE is not, then the divisor doubles.
+  __int128 k = pe_half ? 2 : 1;
+  __int128 sum = k * work * gw + static_cast<__int128>(pe) * gpe + k * mp * gmp;
+  return Money::from_cents(div_half_up(sum * cf, k * 10000000));
+}
+
+Money anesthesia_fee(std::int64_t base_units, std::int64_t minutes, std::int64_t cf) {
+  // (base + minutes/15) units × CF: CF in 1e-4 dollar = 1e-2 cent.
+  __int128 n = static_cast<__int128>(base_units * 15 + minutes) * cf;
+  return Money::from_cents(div_half_up(n, 15 * 100));
+}
+
+Money percent_of(Money fee, std::int64_t percent) {
+  return Money::from_cents(div_half_up(static_cast<__int128>(fee.cents()) * percent, 100));
+}
+
+bool MedicarePfs::is_facility(const std::string& pos) const {
+  return sets_.has_role(pack(pos), "facility_pos");
+}
+
+Result<PfsPrice> MedicarePfs::price(const ServiceLine& line, const CaseFile& case_file, const PfsContext& ctx) const {
+  const Locality* loc = sets_.locality(case_file.patient.locality);
+  if (!loc) {
+    return Error{case_file.source, 0, 0, "patient.locality", case_file.patient.locality,
+                 "a Medicare locality as MAC + locality, 7 digits (e.g. 0111205 or 01112-05 for San Francisco)"};
+  }
+  return price(line, *loc, ctx);
+}
+
+Result<PfsPrice> MedicarePfs::price(const ServiceLine& line, const Locality& loc, const PfsContext& ctx) const {
+  PfsPrice p;
+  p.locality = &loc;
+  auto fail = [&](std::string found, std::string expected) {
+    return Error{"", line.source_line, 0, fmt::format("line {} {}", line.number, line.code), std::move(found),
+                 std::move(expected)};
+  };
+  // The component row (26/TC) when the line carries one, else the global row.
+  const RvuRow* row = nullptr;
+  for (const auto& m : line.modifiers)
+    if (m == "26" || m == "TC") row = sets_.rvu(line.code, m);
+  if (!row) row = sets_.rvu(line.code);
+  if (!row) return fail(line.code, "a code in the Medicare Physician Fee Schedule (PFS RVU file CY2025)");
+  p.row = row;
+  p.facility = is_facility(line.place_of_service);
+  const Rule& formula = sets_.rule("codes.pfs.formula");
+
+  if (row->status == 'J') {
+    auto base = sets_.anesthesia_base_units(row->code);
+    if (!base)
+      return fail(line.code + " (anesthesia)",
+                  "an anesthesia base-unit table (data/codes/anesthesia-base-units.tsv is not shipped: no citable public copy)");
+    if (loc.anesthesia_cf < 0) return fail(loc.id(), "a locality with an anesthesia conversion factor");
+    if (line.minutes <= 0) return fail("no anesthesia minutes", "the anesthesia time in minutes");
+    p.amount = anesthesia_fee(*base, line.minutes, loc.anesthesia_cf);
+    p.full_unit_fee = p.amount;
+    p.rules.push_back(&sets_.rule("codes.pfs.anesthesia"));
+    p.explanation = fmt::format("({} base + {} min / 15) × anesthesia CF {} ({} {}) = {}", *base, line.minutes,
+                                fixed(loc.anesthesia_cf, 4), loc.id(), loc.name, p.amount.str());
+    return p;
+  }
+  if (row->status != 'A' && row->status != 'R' && row->status != 'T') {
+    return fail(std::string("PFS status ") + row->status,
+                "a payable status (A, R or T); " + sets_.rule("codes.pfs.not_payable").text);
+  }
+  if (p.facility && row->facility_na) return fail("facility place of service " + line.place_of_service,
+                                                   "a setting where the PFS prices this code (facility NA)");
+  if (!p.facility && row->nonfacility_na)
+    return fail("non-facility place of service " + line.place_of_service,
+                "a facility place of service (non-facility pricing is NA for this code)");
+  std::int64_t pe = p.facility ? row->pe_facility : row->pe_nonfacility;
+  Money full = pfs_fee(row->work, pe, row->mp, loc.gpci_work, loc.gpci_pe, loc.gpci_mp, row->conversion_factor);
+  p.full_unit_fee = full;
+  p.rules.push_back(&formula);
+  int units = std::max(1, line.units);
+  p.explanation = fmt::format("({}×{} + {}×{} + {}×{}) × {} = {} per unit ({} PE, locality {} {})",
+                              fixed(row->work, 2), fixed(loc.gpci_work, 3), fixed(pe, 2), fixed(loc.gpci_pe, 3),
+                              fixed(row->mp, 2), fixed(loc.gpci_mp, 3), fixed(row->conversion_factor, 4), full.str(),
+                              p.facility ? "facility" : "non-facility", loc.id(), loc.name);
+
+  if (row->mult_proc == 5) {  // therapy MPPR
+    Money reduced = pfs_fee(row->work, pe, row->mp, loc.gpci_work, loc.gpci_pe, loc.gpci_mp, row->conversion_factor, true);
+    int full_units = ctx.therapy_first_unit_full ? 1 : 0;
+    int reduced_units = units - full_units;
+    p.amount = full * full_units + reduced * reduced_units;
+    if (reduced_units > 0) {
+      p.rules.push_back(&sets_.rule("codes.pfs.mppr_therapy"));
+      p.explanation += fmt::format("; therapy MPPR: {} unit(s) × {} + {} unit(s) × {} (PE at 50%) = {}", full_units,
+                                   full.str(), reduced_units, reduced.str(), p.amount.str());
+    } else {
+      p.explanation += fmt::format(" × {} = {}", units, p.amount.str());
+    }
+    return p;
+  }
+  Money per_unit = full;
+  bool bilateral = std::find(line.modifiers.begin(), line.modifiers.end(), "50") != line.modifiers.end();
+  if (bilateral && (row->bilateral == 1 || row->bilateral == 3)) {
+    std::int64_t pct = row->bilateral == 1 ? 150 : 200;
+    per_unit = percent_of(full, pct);
+    p.rules.push_back(&sets_.rule("codes.pfs.bilateral"));
+    p.explanation += fmt::format("; bilateral (50): {}% = {}", pct, per_unit.str());
+  }
+  int rank = ctx.surgery_rank;
+  if (rank == 1 && has_modifier(line, "51")) rank = 2;
+  if (row->mult_proc == 2 && rank >= 2) {
+    // Ranks above five are priced by the contractor ("by report"); we keep 50%.
+    per_unit = percent_of(per_unit, 50);
+    p.rules.push_back(&sets_.rule("codes.pfs.mppr_surgery"));
+    p.explanation += fmt::format("; multiple surgery, procedure #{}: 50% = {}", rank, per_unit.str());
+  }
+  p.amount = per_unit * units;
+  if (units != 1) p.explanation += fmt::format(" × {} units = {}", units, p.amount.str());
+  return p;
+}
+
+std::optional<FeeQuote> MedicarePfs::quote(const ServiceLine& line, const CaseFile& case_file) const {
+  auto r = price(line, case_file, PfsContext{});
+  if (!r) return std::nullopt;
+  return FeeQuote{r->amount, r->rules.empty() ? nullptr : r->rules.back()};
+}
+
+std::vector<Result<PfsPrice>> MedicarePfs::price_claim(const std::vector<const ServiceLine*>& lines,
+                                                       const CaseFile& case_file) const {
+  std::vector<PfsContext> ctx(lines.size());
+  const Locality* loc = sets_.locality(case_file.patient.locality);
+  if (loc) {
+    // Group by date (and provider NPI when given): therapy MPPR and multiple surgery are per day.
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      std::vector<std::size_t> day;
+      bool first = true;
+      for (std::size_t j = 0; j < lines.size(); ++j) {
+        if (lines[j]->date != lines[i]->date || lines[j]->provider.npi != lines[i]->provider.npi) continue;
+        if (j < i) first = false;
+        day.push_back(j);
+      }
+      if (!first) continue;  // each day once, from its first line
+      // Therapy: the single unit with the highest PE (in dollars for this locality) keeps full PE.
+      std::size_t best = lines.size();
+      std::int64_t best_pe = -1;
+      for (std::size_t j : day) {
+        const RvuRow* r = sets_.rvu(lines[j]->code);
+        if (!r || r->mult_proc != 5) continue;
+        std::int64_t pe = is_facility(lines[j]->place_of_service) ? r->pe_facility : r->pe_nonfacility;
+        if (pe > best_pe) {
+          best_pe = pe;
+          best = j;
+        }
+        ctx[j].therapy_first_unit_full = false;
+      }
+      if (best < lines.size()) ctx[best].therapy_first_unit_full = true;
+      // Surgery: rank indicator-2 procedures by their full fee, highest first.
+      std::vector<std::pair<std::int64_t, std::size_t>> surg;
+      for (std::size_t j : day) {
+        const RvuRow* r = sets_.rvu(lines[j]->code);
+        if (!r || r->mult_proc != 2) continue;
+        auto pr = price(*lines[j], *loc, PfsContext{});
+        surg.emplace_back(pr ? -pr->full_unit_fee.cents() : 0, j);
+      }
+      std::stable_sort(surg.begin(), surg.end());
+      for (std::size_t k = 0; k < surg.size(); ++k) ctx[surg[k].second].surgery_rank = static_cast<int>(k + 1);
+    }
+  }
+  std::vector<Result<PfsPrice>> out;
+  out.reserve(lines.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (!loc)
+      out.push_back(price(*lines[i], case_file, ctx[i]));
+    else
+      out.push_back(price(*lines[i], *loc, ctx[i]));
+  }
+  return out;
+}
+
+}  // namespace backcover::codes

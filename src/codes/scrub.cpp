@@ -1,0 +1,428 @@
+// The claim editor (see scrub.hpp for the list of edits and their reason codes).
+// Lines arrive in date order; every per-day edit works on runs of one date and
+// one provider (NPI, when given), as NCCI and the MPPR do.
+#include "backcover/codes/scrub.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <fmt/format.h>
+
+namespace backcover::codes {
+
+PayerProfile profile_for(PayerKind kind) {
+  return kind == PayerKind::Medicare || kind == PayerKind::MedicareAdvantage ? PayerProfile::Medicare
+                                                                             : PayerProfile::Commercial;
+}
+
+int timed_units(int total_minutes) {
+  if (total_minutes < 8) return 0;
+  return total_minutes / 15 + (total_minutes % 15 >= 8 ? 1 : 0);
+}
+
+namespace {
+
+bool has_mod(const ServiceLine& l, std::string_view m) {
+  return std::find(l.modifiers.begin(), l.modifiers.end(), m) != l.modifiers.end();
+}
+
+bool same_day_provider(const ServiceLine& a, const ServiceLine& b) {
+  return a.date == b.date && (a.provider.npi.empty() || b.provider.npi.empty() || a.provider.npi == b.provider.npi);
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+class Run {
+ public:
+  Run(const CodeSets& sets, PayerProfile profile, const CodeCatalogue* catalogue,
+      const std::vector<const ServiceLine*>& lines, const CaseFile& cf)
+      : sets_(sets), medicare_(profile == PayerProfile::Medicare), catalogue_(catalogue), lines_(lines), cf_(cf) {}
+
+  std::vector<EditFinding> found;
+
+  // A finding that denies the line under every payer.
+  void deny(std::size_t i, const Rule& rule, ReasonCode reason, std::string text) {
+    found.push_back(EditFinding{static_cast<int>(i), Finding{Finding::Kind::Edit, std::move(text), &rule, reason}, true});
+  }
+  // A Medicare rule: denies under Medicare, a warning for other payers.
+  void medicare_rule(std::size_t i, const Rule& rule, ReasonCode reason, std::string text) {
+    if (medicare_) {
+      deny(i, rule, reason, std::move(text));
+    } else {
+      found.push_back(EditFinding{static_cast<int>(i),
+                                  Finding{Finding::Kind::Warning, "Medicare rule (other payers may follow it): " + text,
+                                          &rule, reason},
+                                  false});
+    }
+  }
+  void warn(std::size_t i, const Rule& rule, std::string text, ReasonCode reason = {}) {
+    found.push_back(EditFinding{static_cast<int>(i), Finding{Finding::Kind::Warning, std::move(text), &rule, reason}, false});
+  }
+
+  const ServiceLine& line(std::size_t i) const { return *lines_[i]; }
+  std::string who(std::size_t i) const { return fmt::format("line {} ({})", line(i).number, line(i).code); }
+
+  bool is_addon(const ServiceLine& l) const {
+    if (sets_.addon(pack(l.code))) return true;
+    if (const RvuRow* r = sets_.rvu(l.code); r && r->global_days == kGlobalZZZ) return true;
+    if (catalogue_)
+      if (const CodeInfo* c = catalogue_->find(l.code); c && c->add_on) return true;
+    return false;
+  }
+  bool is_timed(const ServiceLine& l) const { return sets_.has_role(pack(l.code), "timed"); }
+  bool is_em(const ServiceLine& l) const { return sets_.has_role(pack(l.code), "em"); }
+  bool is_cmt(const ServiceLine& l) const { return sets_.has_role(pack(l.code), "cmt"); }
+  bool by_chiropractor(const ServiceLine& l) const { return lower(l.provider.role).find("chiro") != std::string::npos; }
+  bool ncci_bypass(const ServiceLine& l) const {
+    for (const auto& m : l.modifiers)
+      if (const Modifier* mod = sets_.modifier(m); mod && mod->ncci_bypass) return true;
+    return false;
+  }
+
+  std::vector<std::string> diagnoses(const ServiceLine& l) const {
+    if (!l.diagnoses.empty()) return l.diagnoses;
+    std::vector<std::string> out;
+    for (const auto& d : cf_.diagnoses) out.push_back(d.code);
+    return out;
+  }
+
+  void run() {
+    for (std::size_t i = 0; i < lines_.size(); ++i) {
+      procedure_valid(i);
+      diagnosis(i);
+      modifiers(i);
+      medicare_chiropractic(i);
+    }
+    // Per date and provider.
+    std::vector<bool> seen(lines_.size(), false);
+    for (std::size_t i = 0; i < lines_.size(); ++i) {
+      if (seen[i]) continue;
+      std::vector<std::size_t> day;
+      for (std::size_t j = i; j < lines_.size(); ++j)
+        if (!seen[j] && same_day_provider(line(i), line(j))) {
+          seen[j] = true;
+          day.push_back(j);
+        }
+      ptp(day);
+      mue(day);
+      addons(day);
+      eight_minute(day);
+      modifier25(day);
+      multiple_surgery(day);
+    }
+    global_period();
+    std::stable_sort(found.begin(), found.end(),
+                     [](const EditFinding& a, const EditFinding& b) { return a.line_index < b.line_index; });
+  }
+
+ private:
+  void procedure_valid(std::size_t i) {
+    const ServiceLine& l = line(i);
+    const RvuRow* r = sets_.rvu(l.code);
+    const Rule& rule = sets_.rule("codes.proc.valid");
+    if (!r && !sets_.hcpcs(l.code) && !(catalogue_ && catalogue_->find(l.code))) {
+      deny(i, rule, ReasonCode::make("CO", "16", "M51"),
+           fmt::format("{}: {} is not a CPT/HCPCS code we know (not in the PFS, HCPCS Level II or our catalogue); "
+                       "check the code",
+                       who(i), l.code));
+      return;
+    }
+    if (!r || !medicare_) return;
+    switch (r->status) {
+      case 'I':
+        deny(i, rule, ReasonCode::make("CO", "16", "M51"),
+             fmt::format("{}: {} is not valid for Medicare (PFS status I); Medicare pays another code for this service",
+                         who(i), l.code));
+        break;
+      case 'N':
+      case 'X':
+      case 'E':
+        deny(i, rule, ReasonCode::make("PR", "96", "N130"),
+             fmt::format("{}: {} is not covered by Medicare (PFS status {}); the patient pays", who(i), l.code, r->status));
+        break;
+      case 'B':
+      case 'P':
+        deny(i, rule, ReasonCode::make("CO", "97"),
+             fmt::format("{}: {} is bundled into other services under Medicare (PFS status {}); not paid separately",
+                         who(i), l.code, r->status));
+        break;
+      default:
+        break;
+    }
+  }
+
+  void diagnosis(std::size_t i) {
+    const ServiceLine& l = line(i);
+    auto dx = diagnoses(l);
+    if (dx.empty()) {
+      deny(i, sets_.rule("codes.dx.required"), ReasonCode::make("CO", "16", "M76"),
+           fmt::format("{}: no diagnosis; point the line at a billable ICD-10-CM code", who(i)));
+      return;
+    }
+    for (const auto& d : dx) {
+      IcdLookup r = sets_.lookup_icd(d, l.date);
+      if (r.status == IcdStatus::Billable) continue;
+      if (r.status == IcdStatus::NoCodeSet) {
+        warn(i, sets_.rule("codes.dx.billable"), fmt::format("{}: diagnosis {} not checked: {}", who(i), r.code, r.note));
+        continue;
+      }
+      std::string text = fmt::format("{}: diagnosis {} is {}", who(i), r.code, r.note);
+      if (!r.suggestions.empty()) {
+        text += " (";
+        for (std::size_t k = 0; k < r.suggestions.size() && k < 6; ++k) {
+          if (k) text += ", ";
+          text += r.suggestions[k].code;
+          if (!r.suggestions[k].title.empty()) text += " " + r.suggestions[k].title;
+        }
+        if (r.suggestions.size() > 6) text += ", …";
+        text += ")";
+      }
+      deny(i, sets_.rule("codes.dx.billable"), ReasonCode::make("CO", "16", "M76"), text);
+    }
+  }
+
+  void modifiers(std::size_t i) {
+    const ServiceLine& l = line(i);
+    const RvuRow* r = sets_.rvu(l.code);
+    // Therapy plan-of-care modifier on always-therapy codes (MPPR indicator 5).
+    if (r && r->mult_proc == 5 && !has_mod(l, "GP") && !has_mod(l, "GO") && !has_mod(l, "GN")) {
+      medicare_rule(i, sets_.rule("codes.therapy.gp_modifier"), ReasonCode::make("CO", "4"),
+                    fmt::format("{}: therapy code without GP (or GO/GN); add GP for physical therapy", who(i)));
+    }
+    if (has_mod(l, "50")) {
+      if (!r || (r->bilateral != 1 && r->bilateral != 3)) {
+        deny(i, sets_.rule("codes.bilateral.50"), ReasonCode::make("CO", "4"),
+             fmt::format("{}: modifier 50 is not valid for {} (bilateral indicator {}); {}", who(i), l.code,
+                         r ? std::to_string(r->bilateral) : "unknown",
+                         r && r->bilateral == 2 ? "the code is already bilateral" : "bill each side as its own line (RT/LT)"));
+      } else if (l.units != 1) {
+        deny(i, sets_.rule("codes.bilateral.50"), ReasonCode::make("CO", "4"),
+             fmt::format("{}: a bilateral procedure with modifier 50 is one line of 1 unit (found {} units)", who(i),
+                         l.units));
+      }
+    }
+  }
+
+  void medicare_chiropractic(std::size_t i) {
+    const ServiceLine& l = line(i);
+    bool cmt = is_cmt(l);
+    if (!cmt && !by_chiropractor(l)) return;
+    if (!sets_.has_role(pack(l.code), "cmt_medicare")) {
+      medicare_rule(i, sets_.rule("codes.medicare.chiro.codes"), ReasonCode::make("PR", "96", "N130"),
+                    fmt::format("{}: Medicare covers only spinal manipulation (98940-98942) {}; {} is not covered",
+                                who(i), cmt ? "among chiropractic manipulation codes" : "from a chiropractor", l.code));
+      return;
+    }
+    auto dx = diagnoses(l);
+    std::string primary = dx.empty() ? "" : normalize_icd(dx.front());
+    if (primary.empty() || !sets_.has_role(pack(primary), "chiro_primary_dx")) {
+      medicare_rule(i, sets_.rule("codes.medicare.chiro.dx"), ReasonCode::make("CO", "11"),
+                    fmt::format("{}: the primary diagnosis must be a spinal subluxation M99.00-M99.05 (found {})",
+                                who(i), primary.empty() ? "none" : dotted_icd(primary)));
+    }
+    if (!has_mod(l, "AT")) {
+      bool abn = has_mod(l, "GA");
+      medicare_rule(i, sets_.rule("codes.medicare.chiro.at"), ReasonCode::make(abn ? "PR" : "CO", "50"),
+                    fmt::format("{}: no AT modifier, so Medicare treats it as maintenance therapy, which is not "
+                                "covered{}",
+                                who(i), abn ? " (GA: ABN on file, the patient pays)" : "; add AT if the treatment is active/corrective"));
+    }
+  }
+
+  void ptp(const std::vector<std::size_t>& day) {
+    const Rule& base = sets_.rule("codes.ncci.ptp");
+    for (std::size_t a : day)
+      for (std::size_t b : day) {
+        if (a == b) continue;
+        const ServiceLine& c1 = line(a);
+        const ServiceLine& c2 = line(b);
+        const PtpEdit* e = sets_.ptp(pack(c1.code), pack(c2.code), c1.date);
+        if (!e || e->modifier == 9) continue;
+        if (e->modifier == 1 && (ncci_bypass(c2) || ncci_bypass(c1))) continue;
+        std::string how = e->modifier == 0
+                              ? "no modifier allows both"
+                              : "if it was a separate region, session or structure, add 59 or XS/XE/XP/XU";
+        deny(b, e->rule ? *e->rule : base, ReasonCode::make("CO", "236"),
+             fmt::format("{}: NCCI pair with line {} ({}): {} is not paid with {} on the same day ({}); {}", who(b),
+                         c1.number, c1.code, c2.code, c1.code, e->rationale, how));
+      }
+  }
+
+  void mue(const std::vector<std::size_t>& day) {
+    std::vector<std::pair<PackedCode, int>> totals;
+    for (std::size_t i : day) {
+      const ServiceLine& l = line(i);
+      PackedCode c = pack(l.code);
+      const MueEdit* e = sets_.mue(c);
+      if (!e) continue;
+      const Rule& rule = e->rule ? *e->rule : sets_.rule("codes.ncci.mue");
+      if (e->mai == 1) {
+        if (l.units > e->units)
+          deny(i, rule, ReasonCode::make("CO", "151", "N362"),
+               fmt::format("{}: {} units on one line, the MUE allows {}", who(i), l.units, e->units));
+        continue;
+      }
+      auto it = std::find_if(totals.begin(), totals.end(), [&](const auto& t) { return t.first == c; });
+      if (it == totals.end()) it = totals.insert(totals.end(), {c, 0});
+      int before = it->second;
+      it->second += l.units;
+      if (it->second > e->units)
+        deny(i, rule, ReasonCode::make("CO", "151", "N362"),
+             fmt::format("{}: {} units of {} on {} (with earlier lines: {}), the MUE allows {} per day", who(i), l.units,
+                         l.code, l.date.str(), it->second, e->units));
+      (void)before;
+    }
+  }
+
+  void addons(const std::vector<std::size_t>& day) {
+    for (std::size_t i : day) {
+      const ServiceLine& l = line(i);
+      if (!is_addon(l)) continue;
+      const AddOnEdit* e = sets_.addon(pack(l.code));
+      bool ok = false;
+      for (std::size_t j : day) {
+        if (j == i) continue;
+        const ServiceLine& p = line(j);
+        if (e) ok = ok || std::binary_search(e->primaries.begin(), e->primaries.end(), pack(p.code));
+        else ok = ok || !is_addon(p);
+      }
+      if (ok) continue;
+      std::string need;
+      if (e)
+        for (PackedCode c : e->primaries) need += (need.empty() ? "" : ", ") + unpack(c);
+      deny(i, e && e->rule ? *e->rule : sets_.rule("codes.addon.primary"), ReasonCode::make("CO", "107"),
+           fmt::format("{}: add-on code billed without its primary procedure on {} ({})", who(i), l.date.str(),
+                       e ? "needs one of " + need : "needs a primary procedure"));
+    }
+  }
+
+  void eight_minute(const std::vector<std::size_t>& day) {
+    std::vector<std::size_t> timed;
+    int total = 0;
+    for (std::size_t i : day)
+      if (is_timed(line(i)) && line(i).minutes > 0) {
+        timed.push_back(i);
+        total += line(i).minutes;
+      }
+    if (timed.empty()) return;
+    int allowed = timed_units(total);
+    // Whole units per line, then the leftover units to the largest remainders.
+    std::vector<int> expect(timed.size());
+    int assigned = 0;
+    for (std::size_t k = 0; k < timed.size(); ++k) {
+      expect[k] = line(timed[k]).minutes / 15;
+      assigned += expect[k];
+    }
+    std::vector<std::size_t> order(timed.size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return line(timed[a]).minutes % 15 > line(timed[b]).minutes % 15;
+    });
+    for (std::size_t k = 0; k < order.size() && assigned < allowed; ++k, ++assigned) ++expect[order[k]];
+    const Rule& rule = sets_.rule("codes.therapy.eight_minute");
+    for (std::size_t k = 0; k < timed.size(); ++k) {
+      const ServiceLine& l = line(timed[k]);
+      if (l.units > expect[k]) {
+        medicare_rule(timed[k], rule, ReasonCode::make("CO", "151"),
+                      fmt::format("{}: {} unit(s) billed for {} min; {} timed minutes on {} support {} unit(s) in all, "
+                                  "{} of them for this line",
+                                  who(timed[k]), l.units, l.minutes, total, l.date.str(), allowed, expect[k]));
+      } else if (l.units < expect[k]) {
+        warn(timed[k], rule,
+             fmt::format("{}: {} unit(s) billed for {} min; the 8-minute rule allows {} for this line", who(timed[k]),
+                         l.units, l.minutes, expect[k]));
+      }
+    }
+  }
+
+  void modifier25(const std::vector<std::size_t>& day) {
+    for (std::size_t i : day) {
+      const ServiceLine& em = line(i);
+      if (!is_em(em) || has_mod(em, "25")) continue;
+      for (std::size_t j : day) {
+        if (j == i) continue;
+        const ServiceLine& p = line(j);
+        const RvuRow* r = sets_.rvu(p.code);
+        bool minor = r && (r->global_days == 0 || r->global_days == 10);
+        if (!is_cmt(p) && !minor) continue;
+        deny(i, sets_.rule("codes.em.modifier25"), ReasonCode::make("CO", "97", "M80"),
+             fmt::format("{}: office visit on the same day as line {} ({}) without modifier 25; the visit is included "
+                         "unless it was significant and separately identifiable (then add 25)",
+                         who(i), p.number, p.code));
+        break;
+      }
+    }
+  }
+
+  void multiple_surgery(const std::vector<std::size_t>& day) {
+    std::vector<std::pair<std::int64_t, std::size_t>> surg;
+    for (std::size_t i : day) {
+      const RvuRow* r = sets_.rvu(line(i).code);
+      if (r && r->mult_proc == 2 && r->status == 'A') surg.emplace_back(-(r->work + r->pe_facility + r->mp), i);
+    }
+    if (surg.size() < 2) return;
+    std::stable_sort(surg.begin(), surg.end());
+    for (std::size_t k = 1; k < surg.size(); ++k) {
+      std::size_t i = surg[k].second;
+      warn(i, sets_.rule("codes.pfs.mppr_surgery"),
+           fmt::format("{}: procedure #{} on {} (ranked by RVUs): Medicare pays 50% of its fee; bill it with "
+                       "modifier 51",
+                       who(i), k + 1, line(i).date.str()));
+    }
+  }
+
+  void global_period() {
+    struct Surgery {
+      Date date;
+      std::string code;
+      int days;
+      int number;  // line number, 0 for a past service
+    };
+    std::vector<Surgery> surgeries;
+    auto consider = [&](Date d, const std::string& code, int number) {
+      const RvuRow* r = sets_.rvu(code);
+      if (r && r->status == 'A' && (r->global_days == 10 || r->global_days == 90))
+        surgeries.push_back(Surgery{d, code, r->global_days, number});
+    };
+    for (const auto& p : cf_.past_services) consider(p.date, p.code, 0);
+    for (std::size_t i = 0; i < lines_.size(); ++i) consider(line(i).date, line(i).code, line(i).number);
+    if (surgeries.empty()) return;
+    for (std::size_t i = 0; i < lines_.size(); ++i) {
+      const ServiceLine& em = line(i);
+      if (!is_em(em)) continue;
+      for (const auto& s : surgeries) {
+        std::int32_t delta = em.date - s.date;
+        std::string what;
+        if (s.days == 90 && (delta == -1 || delta == 0) && !has_mod(em, "57"))
+          what = "the day before or the day of a major surgery; add 57 if this visit decided on the surgery";
+        else if (delta >= 1 && delta <= s.days && !has_mod(em, "24") && !has_mod(em, "25"))
+          what = fmt::format("day {} of the {}-day global period; add 24 if the visit is unrelated to the surgery",
+                             delta, s.days);
+        if (what.empty()) continue;
+        deny(i, sets_.rule("codes.global.period"), ReasonCode::make("CO", "97", "M144"),
+             fmt::format("{}: visit inside the global period of {} on {}{}: {}", who(i), s.code, s.date.str(),
+                         s.number ? fmt::format(" (line {})", s.number) : std::string(" (past service)"), what));
+        break;
+      }
+    }
+  }
+
+  const CodeSets& sets_;
+  bool medicare_;
+  const CodeCatalogue* catalogue_;
+  const std::vector<const ServiceLine*>& lines_;
+  const CaseFile& cf_;
+};
+
+}  // namespace
+
+void ClaimScrubber::scrub(const std::vector<const ServiceLine*>& lines, const CaseFile& case_file,
+                          std::vector<EditFinding>& out) const {
+  Run run(sets_, profile_, catalogue_, lines, case_file);
+  run.run();
+  out.insert(out.end(), std::make_move_iterator(run.found.begin()), std::make_move_iterator(run.found.end()));
+}
+
+}  // namespace backcover::codes

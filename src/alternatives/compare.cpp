@@ -76,8 +76,12 @@ class Pricer {
     std::optional<Money> unit;
     for (const auto& [code, m] : opt_.cash_prices)
       if (code == l.code) unit = m;
-    if (!unit && in_.prices)
-      if (const Price* p = in_.prices->find(in_.prices->cash, l.code, in_.plan ? std::string_view(in_.plan->id) : "")) unit = p->amount;
+    if (!unit && in_.prices) {
+      const std::string_view plan = in_.plan ? std::string_view(in_.plan->id) : std::string_view();
+      const Price* p = in_.prices->find(in_.prices->cash, l.code, plan, l.category);
+      if (!p && !l.category.empty()) p = in_.prices->find(in_.prices->cash, l.code, plan);
+      if (p) unit = p->amount;
+    }
     if (!unit) return std::nullopt;
     Money total = *unit * l.units;
     return total - apply(opt_.cash_discount, total);

@@ -1,0 +1,380 @@
+// Path comparison over hand-built estimates (no engine, no files), so each
+// figure can be checked with a pencil. Worked arithmetic in alternatives_README.md.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "backcover/alternatives/compare.hpp"
+#include "backcover/alternatives/plot.hpp"
+
+namespace backcover::alternatives {
+namespace {
+
+Money c(std::int64_t cents) { return Money::from_cents(cents); }
+Money usd(std::int64_t d) { return Money::from_cents(d * 100); }
+Date d(int y, unsigned m, unsigned dd) { return Date::from_ymd(y, m, dd); }
+
+// n sessions of `code`, Mondays and Thursdays from 2026-03-02, charge $150.
+std::vector<ServiceLine> course(const std::string& code, int n, const std::string& category = "decompression") {
+  std::vector<ServiceLine> v;
+  Date day = d(2026, 3, 2);
+  for (int i = 0; i < n; ++i) {
+    ServiceLine l;
+    l.number = i + 1;
+    l.date = day;
+    l.code = code;
+    l.charge = usd(150);
+    l.category = category;
+    v.push_back(l);
+    day = day.plus_days(i % 2 == 0 ? 3 : 4);
+  }
+  return v;
+}
+
+PriceList cash_list(const std::string& code, std::int64_t dollars) {
+  PriceList p;
+  Price price;
+  price.code = code;
+  price.amount = usd(dollars);
+  p.cash.push_back(price);
+  return p;
+}
+
+const Path& path(const Comparison& cmp, const std::string& id) {
+  auto it = std::find_if(cmp.paths.begin(), cmp.paths.end(), [&](const Path& p) { return p.id == id; });
+  if (it == cmp.paths.end()) throw std::runtime_error("no path " + id);
+  return *it;
+}
+
+Money sum(const std::vector<Flow>& fs) {
+  Money t;
+  for (const auto& f : fs) t += f.amount;
+  return t;
+}
+
+// Every path: payments and costs both add up to total_paid; net = total - tax.
+void check_paths(const Comparison& cmp) {
+  for (const auto& p : cmp.paths) {
+    if (!p.available) continue;
+    SCOPED_TRACE(p.id);
+    EXPECT_EQ(sum(p.flows), p.total_paid);
+    EXPECT_EQ(sum(p.costs), p.total_paid);
+    EXPECT_EQ(p.net_cost, p.total_paid - p.tax_saved);
+    EXPECT_TRUE(std::is_sorted(p.flows.begin(), p.flows.end(), [](const Flow& a, const Flow& b) { return a.date < b.date; }));
+  }
+}
+
+Comparison run(const std::vector<ServiceLine>& lines, const PriceList* prices, const Options& o,
+               const Estimate* est = nullptr, const Plan* plan = nullptr) {
+  CompareInputs in;
+  in.services = &lines;
+  in.prices = prices;
+  in.options = &o;
+  in.estimate = est;
+  in.plan = plan;
+  auto r = compare(in);
+  if (!r) throw std::runtime_error(format_errors(r.errors()));
+  check_paths(r.value());
+  return r.value();
+}
+
+TEST(AlternativesCompare, CashPerSessionAndDiscount) {
+  auto lines = course("S9090", 20);
+  auto prices = cash_list("S9090", 150);
+  Options o;
+  auto cmp = run(lines, &prices, o);
+  EXPECT_EQ(path(cmp, "cash").total_paid, usd(3000));
+  EXPECT_EQ(path(cmp, "cash").paid_now, usd(150));
+  EXPECT_EQ(path(cmp, "cash").months, 3);  // 2026-03-02 .. 2026-05-07
+  o.cash_discount = Rate::percent(10);
+  cmp = run(lines, &prices, o);
+  EXPECT_EQ(path(cmp, "cash").total_paid, usd(2700));
+}
+
+TEST(AlternativesCompare, PackageLargerThanSessionsUsedLost) {
+  auto lines = course("S9090", 8);
+  auto prices = cash_list("S9090", 150);
+  Options o;
+  o.packages.push_back(PackageOption{"p10", "10 sessions", {"S9090"}, 10, usd(1200), false});
+  auto cmp = run(lines, &prices, o);
+  const Path& p = path(cmp, "package:p10");
+  EXPECT_EQ(p.total_paid, usd(1200));
+  EXPECT_EQ(p.paid_now, usd(1200));
+  EXPECT_EQ(p.unused_value, usd(240));  // 2 of 10 sessions x $120
+  EXPECT_EQ(path(cmp, "cash").total_paid, usd(1200));
+  // Same net cost: the tie goes to fewer dollars at risk -> cash (no risks).
+  EXPECT_EQ(cmp.paths[static_cast<std::size_t>(cmp.recommended)].id, "cash");
+}
+
+TEST(AlternativesCompare, PackageLargerThanSessionsUsedRefunded) {
+  auto lines = course("S9090", 8);
+  auto prices = cash_list("S9090", 150);
+  Options o;
+  o.packages.push_back(PackageOption{"p10", "10 sessions", {"S9090"}, 10, usd(1200), true});
+  auto cmp = run(lines, &prices, o);
+  const Path& p = path(cmp, "package:p10");
+  EXPECT_EQ(p.total_paid, usd(960));  // $1,200 - 2 x $120 refunded
+  EXPECT_EQ(p.flows.back().amount, usd(-240));
+  EXPECT_EQ(cmp.paths[static_cast<std::size_t>(cmp.recommended)].id, "package:p10");
+}
+
+TEST(AlternativesCompare, PackageRemainderAtCashWhenCheaper) {
+  auto lines = course("S9090", 12);
+  auto prices = cash_list("S9090", 150);
+  Options o;
+  o.packages.push_back(PackageOption{"p10", "10 sessions", {"S9090"}, 10, usd(1200), false});
+  auto cmp = run(lines, &prices, o);
+  // One package ($1,200) + 2 sessions at cash ($300) beats two packages ($2,400).
+  EXPECT_EQ(path(cmp, "package:p10").total_paid, usd(1500));
+  // 19 sessions: a second package ($1,200 for 9 used) beats 9 x $150 = $1,350.
+  lines = course("S9090", 19);
+  cmp = run(lines, &prices, o);
+  EXPECT_EQ(path(cmp, "package:p10").total_paid, usd(2400));
+  EXPECT_EQ(path(cmp, "package:p10").unused_value, usd(120));
+}
+
+TEST(AlternativesCompare, ZeroInterestPaymentPlan) {
+  auto lines = course("S9090", 10);
+  auto prices = cash_list("S9090", 150);
+  Options o;
+  o.packages.push_back(PackageOption{"p10", "10 sessions", {"S9090"}, 10, usd(1200), false});
+  PaymentPlanOption pp;
+  pp.id = "six";
+  pp.base = "package:p10";
+  pp.months = 6;
+  pp.fee = usd(25);
+  o.payment_plans.push_back(pp);
+  auto cmp = run(lines, &prices, o);
+  const Path& p = path(cmp, "plan:six");
+  EXPECT_EQ(p.monthly_payment, usd(200));
+  EXPECT_EQ(p.total_paid, usd(1225));
+  EXPECT_EQ(p.paid_now, usd(25));
+  EXPECT_TRUE(p.interest.is_zero());
+  EXPECT_EQ(p.flows.back().date, d(2026, 9, 2));
+}
+
+TEST(AlternativesCompare, DeferredCardPaidOneDayLateShowsTheCliff) {
+  auto lines = course("S9090", 10);
+  auto prices = cash_list("S9090", 120);  // $1,200 of care
+  Options o;
+  DeferredCardOption dc;
+  dc.id = "late";
+  dc.promo_months = 12;
+  dc.monthly_payment = usd(100);
+  dc.first_payment = d(2026, 4, 3);  // the purchase is on 2026-03-02: every payment a day late
+  o.deferred_cards.push_back(dc);
+  dc.id = "ontime";
+  dc.first_payment.reset();
+  o.deferred_cards.push_back(dc);
+  auto cmp = run(lines, &prices, o);
+  const Path& late = path(cmp, "card:late");
+  const Path& ontime = path(cmp, "card:ontime");
+  EXPECT_TRUE(ontime.interest.is_zero());
+  EXPECT_EQ(ontime.total_paid, usd(1200));
+  EXPECT_FALSE(late.interest.is_zero());
+  EXPECT_GT(late.total_paid, usd(1350));
+  ASSERT_FALSE(late.risks.empty());
+  EXPECT_NE(late.risks[0].find("$100.00 is still owed on 2027-03-02"), std::string::npos) << late.risks[0];
+  EXPECT_NE(late.risks[0].find("back to 2026-03-02"), std::string::npos);
+  EXPECT_NE(ontime.risks[0].find("if $100.00 is still owed on 2027-03-02"), std::string::npos) << ontime.risks[0];
+  // The cliff is a cost event on the promo end date.
+  bool cliff = false;
+  for (const auto& f : late.costs) cliff = cliff || (f.date == d(2027, 3, 2) && f.note.find("deferred interest") != std::string::npos);
+  EXPECT_TRUE(cliff);
+  const std::string svg = render_svg(cmp, "test");
+  EXPECT_NE(svg.find("deferred interest on 2027-03-02"), std::string::npos);
+  EXPECT_EQ(svg.rfind("<svg", 0), 0u);
+  EXPECT_NE(svg.find("</svg>"), std::string::npos);
+}
+
+TEST(AlternativesCompare, MinPurchaseMakesCardUnavailable) {
+  auto lines = course("S9090", 1);
+  auto prices = cash_list("S9090", 150);
+  Options o;
+  DeferredCardOption dc;
+  dc.id = "c";
+  o.deferred_cards.push_back(dc);  // $200 minimum purchase
+  auto cmp = run(lines, &prices, o);
+  EXPECT_FALSE(path(cmp, "card:c").available);
+  EXPECT_NE(path(cmp, "card:c").why_not.find("$150.00 is below the promotion's minimum $200.00"), std::string::npos);
+}
+
+TEST(AlternativesCompare, LoanWithFeePaidOffEarly) {
+  auto lines = course("S9090", 10);
+  auto prices = cash_list("S9090", 475);  // $4,750 of care
+  Options o;
+  LoanOption l;
+  l.id = "l";
+  l.months = 36;
+  l.apr = Rate::ppm(115000);
+  l.origination_fee = Rate::percent(5);
+  o.loans.push_back(l);
+  l.id = "early";
+  l.payoff_after = 12;
+  o.loans.push_back(l);
+  auto cmp = run(lines, &prices, o);
+  const Path& full = path(cmp, "loan:l");
+  const Path& early = path(cmp, "loan:early");
+  EXPECT_EQ(full.fees, usd(250));  // borrow $5,000 to get $4,750
+  EXPECT_EQ(full.monthly_payment, level_payment(usd(5000), Rate::ppm(115000), 36));
+  EXPECT_EQ(full.total_paid, usd(5000) + full.interest);
+  EXPECT_EQ(early.flows.size(), 12u);
+  EXPECT_LT(early.interest, full.interest);
+  EXPECT_EQ(early.total_paid, usd(5000) + early.interest);
+}
+
+// ---- insured paths over a hand-made estimate ----
+
+struct Insured {
+  std::vector<ServiceLine> lines;
+  Estimate est;
+  Plan plan;
+};
+
+// 6 PT visits: the first two go to the deductible ($120 each), then $40 copays;
+// visit 6 is not covered (visit cap).
+Insured insured_case(PlanType type) {
+  Insured s;
+  s.lines = course("97110", 6, "physical_therapy");
+  s.plan.id = "p";
+  s.plan.name = "Test plan";
+  s.plan.plan_type = type;
+  for (std::size_t i = 0; i < s.lines.size(); ++i) {
+    Determination det;
+    det.line = &s.lines[i];
+    det.charge = usd(150);
+    if (i < 2) det.patient.deductible = usd(120);
+    else if (i < 5) det.patient.copay = usd(40);
+    else {
+      det.covered = Coverage::NotCovered;
+      det.patient.not_covered = usd(150);
+    }
+    s.est.lines.push_back(det);
+  }
+  return s;
+}
+
+TEST(AlternativesCompare, InsuredPricesNotCoveredLineAtCash) {
+  auto s = insured_case(PlanType::PPO);
+  auto prices = cash_list("97110", 90);
+  Options o;
+  auto cmp = run(s.lines, &prices, o, &s.est, &s.plan);
+  const Path& ins = path(cmp, "insured");
+  EXPECT_EQ(ins.total_paid, usd(120 * 2 + 40 * 3 + 90));  // $450
+  ASSERT_FALSE(ins.notes.empty());
+  EXPECT_NE(ins.notes[0].find("line 6 97110 2026-03-19: not covered; priced at the cash price $90.00"), std::string::npos) << ins.notes[0];
+  EXPECT_EQ(path(cmp, "cash").total_paid, usd(540));
+  EXPECT_EQ(cmp.paths[static_cast<std::size_t>(cmp.recommended)].id, "insured");
+}
+
+TEST(AlternativesCompare, HsaNeedsHdhpAndRunsOutPartWay) {
+  auto s = insured_case(PlanType::PPO);
+  auto prices = cash_list("97110", 90);
+  Options o;
+  o.tax.federal = Rate::percent(22);
+  o.tax.state = Rate::percent(5);
+  o.hsa = HsaOption{"", usd(300), true, std::nullopt};
+  auto cmp = run(s.lines, &prices, o, &s.est, &s.plan);
+  EXPECT_FALSE(path(cmp, "hsa").available);
+  EXPECT_NE(path(cmp, "hsa").why_not.find("PPO"), std::string::npos);
+
+  s = insured_case(PlanType::HDHP);
+  cmp = run(s.lines, &prices, o, &s.est, &s.plan);
+  const Path& h = path(cmp, "hsa");
+  ASSERT_TRUE(h.available);
+  // $300 covers $120 + $120 + $40 + $20 of the 4th charge; tax saved at 22% + 5% + 7.65%.
+  EXPECT_EQ(h.total_paid, usd(450));
+  EXPECT_EQ(h.tax_saved, c(10395));  // 300 x 34.65% = $103.95
+  EXPECT_EQ(h.net_cost, c(45000 - 10395));
+  bool ran_out = false;
+  for (const auto& n : h.notes) ran_out = ran_out || n.find("the HSA runs out on 2026-03-12: $20.00") != std::string::npos;
+  EXPECT_TRUE(ran_out);
+}
+
+TEST(AlternativesCompare, FsaForfeitsAndMassageNeedsLetter) {
+  auto s = insured_case(PlanType::PPO);
+  for (auto& l : s.lines) l.category = "massage";
+  auto prices = cash_list("97110", 90);
+  Options o;
+  o.tax.federal = Rate::percent(12);
+  o.fsa = FsaOption{"", usd(1000), usd(0), d(2026, 12, 31)};
+  auto cmp = run(s.lines, &prices, o, &s.est, &s.plan);
+  const Path& f = path(cmp, "fsa");
+  // Without a letter of medical necessity no massage is FSA-eligible: all $1,000 is lost.
+  EXPECT_EQ(f.forfeited, usd(1000));
+  EXPECT_EQ(f.total_paid, usd(1450));
+  EXPECT_EQ(f.tax_saved, c(19650));  // $1,000 x (12% + 7.65%)
+  o.letter_of_medical_necessity = true;
+  o.fsa->carryover = usd(680);
+  cmp = run(s.lines, &prices, o, &s.est, &s.plan);
+  const Path& g = path(cmp, "fsa");
+  // $450 used, $550 left, all under the $680 carryover: nothing lost.
+  EXPECT_TRUE(g.forfeited.is_zero());
+  EXPECT_EQ(g.total_paid, usd(450));
+}
+
+TEST(AlternativesCompare, BranchesForConditionalLines) {
+  auto s = insured_case(PlanType::PPO);
+  s.est.lines[2].covered = Coverage::Conditional;
+  s.est.lines[2].pa = PaStatus::AuthNeeded;
+  s.est.lines[2].patient_if_denied = usd(110);
+  auto prices = cash_list("97110", 90);
+  Options o;
+  auto cmp = run(s.lines, &prices, o, &s.est, &s.plan);
+  ASSERT_EQ(cmp.branches.size(), 1u);
+  const auto& g = cmp.branches[0];
+  ASSERT_EQ(g.outcomes.size(), 4u);
+  EXPECT_EQ(g.outcomes[0].patient_cost, usd(40));   // approved: the copay
+  EXPECT_EQ(g.outcomes[0].days, 15);
+  EXPECT_EQ(g.outcomes[1].days, 45);
+  EXPECT_EQ(g.outcomes[3].patient_cost, usd(90));   // denied: the cash price beats $150
+  // The insured path prices the conditional line at cash, flagged.
+  EXPECT_EQ(path(cmp, "insured").total_paid, usd(120 * 2 + 90 + 40 * 2 + 90));
+}
+
+TEST(AlternativesCompare, OtherPayerAndUnknownBase) {
+  auto s = insured_case(PlanType::PPO);
+  auto prices = cash_list("97110", 90);
+  Options o;
+  OtherPayerOption pip;
+  pip.id = "pip";
+  pip.kind = "auto_pip";
+  pip.share = Rate::percent(80);
+  pip.limit = usd(300);
+  o.other_payers.push_back(pip);
+  auto cmp = run(s.lines, &prices, o, &s.est, &s.plan);
+  const Path& p = path(cmp, "other:pip");
+  EXPECT_EQ(p.other_payer, usd(300));
+  EXPECT_EQ(p.total_paid, usd(150));
+  o.other_payers[0].base = "package:nope";
+  CompareInputs in;
+  in.services = &s.lines;
+  in.prices = &prices;
+  in.options = &o;
+  in.estimate = &s.est;
+  in.plan = &s.plan;
+  auto r = compare(in);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.errors()[0].field, "other_payers[0].base");
+}
+
+TEST(AlternativesCompare, PlansRankedByPremiumsPlusOop) {
+  auto a = insured_case(PlanType::PPO);
+  auto b = insured_case(PlanType::HDHP);
+  a.plan.id = "ppo";
+  b.plan.id = "hdhp";
+  a.est.totals.patient.copay = usd(450);
+  b.est.totals.patient.deductible = usd(900);
+  b.est.totals.patient_if_denied = usd(150);
+  b.est.totals.conditional = 1;
+  std::vector<PlanInput> in{{&a.plan, &a.est, usd(300), usd(0)}, {&b.plan, &b.est, usd(200), usd(1000)}};
+  auto r = rank_plans(in);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].plan, "hdhp");  // 2,400 + 900 - 1,000 = 2,300
+  EXPECT_EQ(r[0].total_best, usd(2300));
+  EXPECT_EQ(r[0].total_worst, usd(2450));
+  EXPECT_EQ(r[1].total_best, usd(4050));  // 3,600 + 450
+}
+
+}  // namespace
+}  // namespace backcover::alternatives

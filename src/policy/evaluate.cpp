@@ -735,6 +735,24 @@ Evaluation evaluate(const Library& library, const Pack& selected, const ServiceL
     }
   }
 
+  // A signed advance notice (Medicare ABN, modifier GA; voluntary notice GX)
+  // moves liability for a denied line from the provider to the patient.
+  if (v.covered == Coverage::NotCovered && !v.reason.empty() && v.reason.group[0] == 'C' && v.reason.group[1] == 'O') {
+    for (const auto& m : line.modifiers) {
+      if (m != "GA" && m != "GX") continue;
+      v.reason.group = {'P', 'R', '\0'};
+      Finding f;
+      f.kind = Finding::Kind::Warning;
+      f.text = fmt::format("modifier {} says the patient signed an advance notice (ABN or waiver) before the service: "
+                           "the patient pays the charge",
+                           m);
+      f.rule = v.decided_by;
+      f.reason = v.reason;
+      v.findings.push_back(std::move(f));
+      break;
+    }
+  }
+
   if (pa_needed && v.covered != Coverage::NotCovered) {
     const RuleTrace* pa_rule = nullptr;
     for (const auto& t : ev.trace)

@@ -163,9 +163,11 @@ std::string detect_layout(std::string_view text) {
     if (is_code(trim(f[0])) && f.size() >= 3 && parse_int(f[1]) && !trim(f[2]).empty() &&
         (trim(f[2])[0] >= '1' && trim(f[2])[0] <= '3'))
       return "mue";
+    // CMS codes file: the code padded with spaces to 8 columns, then the title.
     auto sp = line.find(' ');
-    if (sp != std::string_view::npos && sp >= 3 && sp <= 7 && !normalize_icd(line.substr(0, sp)).empty() &&
-        line.find('\t') == std::string_view::npos && line.find(',') == std::string_view::npos)
+    if (sp != std::string_view::npos && sp >= 3 && sp <= 7 && line.size() > 8 && line[7] == ' ' && line[8] != ' ' &&
+        trim(line.substr(0, 8)).size() == sp && !normalize_icd(line.substr(0, sp)).empty() &&
+        line.find('\t') == std::string_view::npos)
       return "icd-codes";
   }
   return "";

@@ -525,7 +525,7 @@ Result<Estimate> estimate(const Inputs& in, const RuleSet& rules) {
         case AllowanceMethod::Kind::Contract: {
           if (in.prices) {
             const auto& list = price_net == Network::In ? in.prices->contract : in.prices->oon_allowed;
-            if (const Price* p = in.prices->find(list, line.code, plan.id)) {
+            if (const Price* p = in.prices->find(list, line.code, plan.id, line.category)) {
               allowed = p->amount * line.units;
               allowed_rule = p->rule;
             }

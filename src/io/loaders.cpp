@@ -956,17 +956,20 @@ Result<PriceList> parse_prices(std::string_view text, const std::string& name) {
     for (std::size_t i = 0; i < n.size(); ++i) {
       std::string p = Reader::index(key, i);
       if (!r.is_map(n[i], p)) continue;
-      r.only_keys(n[i], p, {"code", "plan", amount_key, "source"});
+      r.only_keys(n[i], p, {"code", "plan", "category", amount_key, "source"});
       Price pr;
       pr.code = r.str(n[i], "code", p, true).value_or("");
       pr.plan = r.str(n[i], "plan", p).value_or("");
+      pr.category = r.str(n[i], "category", p).value_or("");
       auto m = r.money(n[i], amount_key, p, true);
       if (m && m->is_zero()) r.error(n[i][amount_key], Reader::join(p, amount_key), "$0.00", "an amount above $0.00");
       if (!m) continue;
       pr.amount = *m;
       std::string psrc = r.str(n[i], "source", p).value_or(src);
-      pr.rule = pl.rules.add(std::string("prices.") + key + "." + pr.code + (pr.plan.empty() ? "" : "." + pr.plan),
+      pr.rule = pl.rules.add(std::string("prices.") + key + "." + pr.code + (pr.category.empty() ? "" : "." + pr.category) +
+                                 (pr.plan.empty() ? "" : "." + pr.plan),
                              std::string(words) + " for " + pr.code + ": " + pr.amount.str() + " per unit" +
+                                 (pr.category.empty() ? "" : " (" + pr.category + ")") +
                                  (pr.plan.empty() ? "" : " (plan " + pr.plan + ")"),
                              psrc);
       list.push_back(std::move(pr));

@@ -38,10 +38,11 @@ int Plan::benefit_index(std::string_view category) const {
   return -1;
 }
 
-const Price* PriceList::find(const std::vector<Price>& list, std::string_view code, std::string_view plan) const {
+const Price* PriceList::find(const std::vector<Price>& list, std::string_view code, std::string_view plan,
+                             std::string_view category) const {
   const Price* any = nullptr;
   for (const auto& p : list) {
-    if (p.code != code) continue;
+    if (p.code != code || p.category != category) continue;
     if (!p.plan.empty() && p.plan == plan) return &p;
     if (p.plan.empty() && !any) any = &p;
   }

@@ -42,8 +42,9 @@ struct ServiceLine {
 
 struct Price {
   std::string code;
-  std::string plan;  // empty: any plan
-  Money amount;      // per unit
+  std::string plan;      // empty: any plan
+  std::string category;  // empty: lines without a category override; "facility": facility lines
+  Money amount;          // per unit
   const Rule* rule = nullptr;
 };
 
@@ -64,7 +65,10 @@ struct PriceList {
   std::vector<Package> packages;
   RuleBook rules;
 
-  const Price* find(const std::vector<Price>& list, std::string_view code, std::string_view plan) const;
+  // The price for a code on a line of `category` (the line's override, usually
+  // empty), preferring one named for `plan` over one for any plan.
+  const Price* find(const std::vector<Price>& list, std::string_view code, std::string_view plan,
+                    std::string_view category = {}) const;
 };
 
 }  // namespace backcover

@@ -3,7 +3,8 @@
 //   codes lookup CODE [--date D] [--kind K] [--locality L] [--json]
 //   codes check --services S [--case C] [--plan P | --payer medicare|commercial] [--locality L] [--json]
 //   codes price CODE [--modifier M] [--units N] [--pos P] --locality L [--minutes N] [--json]
-//   codes import-ncci DIR [--out DIR] [--all]
+//   codes fees CODE... --locality L [--locality L2 …]
+//   codes import-ncci DIR [--out DIR] [--all] [--dry-run]
 //   codes import-icd10-titles FILE [--out DIR]
 // Text goes to ctx.out, errors to ctx.err; exit 0 for an answer (a denied line
 // or a header code is an answer), 2 for bad input, 1 for an internal failure.
@@ -515,6 +516,54 @@ int run_price(const PriceOptions& o, const VerbContext& ctx) {
   return kExitOk;
 }
 
+// ---- fees: a fee table for codes x localities ----
+
+struct FeesOptions {
+  std::vector<std::string> codes, localities;
+};
+
+int run_fees(const FeesOptions& o, const VerbContext& ctx) {
+  auto sets = load_sets(data_dir());
+  if (!sets) {
+    *ctx.err << format_errors(sets.errors());
+    return kExitInternal;
+  }
+  const CodeSets& s = *sets.value();
+  std::vector<const codes::Locality*> locs;
+  for (const auto& id : o.localities) {
+    const codes::Locality* l = s.locality(id);
+    if (!l) {
+      *ctx.err << "error: --locality: got \"" << id << "\", expected MAC + locality, 7 digits (e.g. 0111205)\n";
+      return kExitBadInput;
+    }
+    locs.push_back(l);
+  }
+  std::ostream& out = *ctx.out;
+  out << "code   locality  non-facility    facility  (Medicare PFS CY2025, CF 32.3465; NA = not priced in that setting)\n";
+  int rc = kExitOk;
+  for (const auto& raw : o.codes) {
+    std::string code = raw;
+    for (auto& c : code) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    const codes::RvuRow* r = s.rvu(code);
+    if (!r) {
+      *ctx.err << "error: " << code << ": not in the PFS RVU file\n";
+      rc = kExitBadInput;
+      continue;
+    }
+    for (const auto* l : locs) {
+      bool payable = r->status == 'A' || r->status == 'R' || r->status == 'T';
+      auto cell = [&](bool na, std::int64_t pe) {
+        if (!payable) return fmt::format("status {}", r->status);
+        if (na) return std::string("NA");
+        return codes::pfs_fee(r->work, pe, r->mp, l->gpci_work, l->gpci_pe, l->gpci_mp, r->conversion_factor).str();
+      };
+      out << fmt::format("{:<6} {:<8} {:>13} {:>11}\n", code, l->id(), cell(r->nonfacility_na, r->pe_nonfacility),
+                         cell(r->facility_na, r->pe_facility));
+    }
+  }
+  return rc;
+}
+
 // ---- importers ----
 
 int write_file(const std::string& path, const std::string& header, const std::string& body, std::ostream& err) {
@@ -552,6 +601,7 @@ Result<std::string> slurp(const std::string& path) {
 struct ImportOptions {
   std::string dir, out;
   bool all = false;
+  bool dry_run = false;
 };
 
 int run_import_ncci(const ImportOptions& o, const VerbContext& ctx) {
@@ -610,6 +660,10 @@ int run_import_ncci(const ImportOptions& o, const VerbContext& ctx) {
   if (ptp_st.read == 0 && mue_st.read == 0) {
     err << "error: " << dir << ": expected CMS NCCI practitioner PTP (tab or CSV) or MUE (CSV) files; none found\n";
     return kExitBadInput;
+  }
+  if (o.dry_run) {
+    out << "dry run: would write " << ptp_st.kept << " PTP edit(s) and " << mue_st.kept << " MUE value(s)\n" << ptp << mue;
+    return kExitOk;
   }
   int rc = kExitOk;
   if (ptp_st.read)
@@ -704,11 +758,18 @@ void add_codes_verbs(CLI::App& app, VerbContext& ctx) {
   price->add_flag("--json", po->json, "machine output (JSON)");
   price->callback([po, &ctx] { *ctx.exit_code = run_price(*po, ctx); });
 
+  auto fo = std::make_shared<FeesOptions>();
+  auto* fees = codes_cmd->add_subcommand("fees", "Medicare PFS non-facility and facility amounts for codes in localities");
+  fees->add_option("codes", fo->codes, "CPT/HCPCS codes")->required();
+  fees->add_option("--locality", fo->localities, "MAC + locality, repeatable (e.g. 0111205)")->required();
+  fees->callback([fo, &ctx] { *ctx.exit_code = run_fees(*fo, ctx); });
+
   auto io_opts = std::make_shared<ImportOptions>();
   auto* imp = codes_cmd->add_subcommand("import-ncci", "Convert CMS NCCI practitioner PTP and MUE files into data/codes");
   imp->add_option("dir", io_opts->dir, "folder holding the downloaded CMS files (unzipped)")->required();
   imp->add_option("--out", io_opts->out, "destination folder (default: the data/codes folder)");
   imp->add_flag("--all", io_opts->all, "keep edits for every code, not only the codes in our catalogue");
+  imp->add_flag("--dry-run", io_opts->dry_run, "print the converted rows instead of writing them");
   imp->callback([io_opts, &ctx] { *ctx.exit_code = run_import_ncci(*io_opts, ctx); });
 
   auto it_opts = std::make_shared<ImportOptions>();

@@ -232,6 +232,17 @@ AccumulatorState initial_state(const Plan& plan, const CaseFile& cf, DateRange p
       st.visit_dates[i].push_back(ps.date);
     }
   }
+  // A plan-year limit counts the larger of the accumulators' visits and the
+  // distinct past-service dates in this plan year (either may be incomplete).
+  for (std::size_t i = 0; i < plan.visit_limits.size(); ++i) {
+    if (plan.visit_limits[i].window_days > 0) continue;  // rolling windows look at the dates themselves
+    auto dates = st.visit_dates[i];
+    std::sort(dates.begin(), dates.end());
+    dates.erase(std::unique(dates.begin(), dates.end()), dates.end());
+    int in_year = static_cast<int>(
+        std::count_if(dates.begin(), dates.end(), [&](Date d) { return plan_year.contains(d); }));
+    st.visits[i] = std::max(st.visits[i], in_year);
+  }
   return st;
 }
 
@@ -390,6 +401,16 @@ Result<Estimate> estimate(const Inputs& in, const RuleSet& rules) {
   std::vector<int> auth_used(cf.authorizations.size(), 0);
   std::vector<const ServiceLine*> earlier;
   earlier.reserve(order.size());
+  // A copay is owed once per visit: one date, one benefit, one provider.
+  struct VisitKey {
+    Date date;
+    int benefit;
+    const ServiceLine* first;
+  };
+  std::vector<VisitKey> copay_visits;
+  auto same_provider = [](const ServiceLine& a, const ServiceLine& b) {
+    return a.provider.name == b.provider.name && a.provider.npi == b.provider.npi;
+  };
 
   est.lines.reserve(order.size());
   for (std::size_t li = 0; li < order.size(); ++li) {
@@ -596,10 +617,14 @@ Result<Estimate> estimate(const Inputs& in, const RuleSet& rules) {
           add_to(st.oop_individual, st.oop_family, t, plan.oop_cross_accumulates, ded);
         }
       }
-      if (!cs.copay.is_zero() && left > Money::zero()) {
+      bool copay_already = false;
+      for (const auto& v : copay_visits)
+        if (v.date == line.date && v.benefit == ctx.benefit && same_provider(*v.first, line)) copay_already = true;
+      if (!cs.copay.is_zero() && !copay_already && left > Money::zero()) {
         Money copay = min(cs.copay, left);
         if (plan.copay_counts_to_oop) copay = cap(copay, oop_rem);
         if (copay > Money::zero()) {
+          copay_visits.push_back(VisitKey{line.date, ctx.benefit, &line});
           d.patient.copay = copay;
           d.ledger.add(Posting{Bucket::Copay, copay, cs.rule, ReasonCode::make("PR", "3"), cs.copay, {}});
           left -= copay;
@@ -615,6 +640,7 @@ Result<Estimate> estimate(const Inputs& in, const RuleSet& rules) {
           d.patient.coinsurance = co;
           d.ledger.add(Posting{Bucket::Coinsurance, co, cs.rule, ReasonCode::make("PR", "2"), left, cs.coinsurance});
           add_to(st.oop_individual, st.oop_family, t, plan.oop_cross_accumulates, co);
+          if (oop_rem) *oop_rem -= co;
           left -= co;
         }
       }

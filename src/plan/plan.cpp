@@ -40,13 +40,21 @@ int Plan::benefit_index(std::string_view category) const {
 
 const Price* PriceList::find(const std::vector<Price>& list, std::string_view code, std::string_view plan,
                              std::string_view category) const {
-  const Price* any = nullptr;
+  // Best first: this plan and this category; any plan and this category; then
+  // the same two for a price without a category (the fallback for any line).
+  const Price* best = nullptr;
+  int best_rank = 0;
   for (const auto& p : list) {
-    if (p.code != code || p.category != category) continue;
-    if (!p.plan.empty() && p.plan == plan) return &p;
-    if (p.plan.empty() && !any) any = &p;
+    if (p.code != code) continue;
+    if (!p.plan.empty() && p.plan != plan) continue;
+    if (!p.category.empty() && p.category != category) continue;
+    int rank = (p.category.empty() ? 0 : 2) + (p.plan.empty() ? 0 : 1) + 1;
+    if (rank > best_rank) {
+      best = &p;
+      best_rank = rank;
+    }
   }
-  return any;
+  return best;
 }
 
 }  // namespace backcover

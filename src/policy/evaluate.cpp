@@ -499,6 +499,14 @@ bool service_matches(const PolicyRule& r, const ServiceLine& line, const CodeInf
   return !cat.empty() && std::find(r.categories.begin(), r.categories.end(), cat) != r.categories.end();
 }
 
+bool plan_requires_order(const Plan& plan, const ServiceLine& line, const CodeInfo* code, bool prescription) {
+  const std::string& cat = !line.category.empty() ? line.category : code ? code->category : std::string{};
+  const int bi = cat.empty() ? -1 : plan.benefit_index(cat);
+  if (bi < 0) return false;
+  const Benefit& b = plan.benefits[static_cast<std::size_t>(bi)];
+  return prescription ? b.prescription_required : b.referral_required;
+}
+
 int severity(Outcome o) { return o == Outcome::NotCovered ? 2 : 1; }
 bool pa_only(const PolicyRule& r) { return r.prior_auth && r.require.empty() && !r.exclusion; }
 
@@ -696,6 +704,7 @@ Evaluation evaluate(const Library& library, const Pack& selected, const ServiceL
       for (const auto& u : r.unless) alts.push_back(describe(u, owner ? *owner : selected));
       alternatives = " — or document an exception: " + fmt::format("{}", fmt::join(alts, "; "));
     }
+    const std::size_t before = v.findings.size();
     if (r.exclusion) {
       Finding f;
       f.kind = Finding::Kind::Warning;
@@ -704,8 +713,12 @@ Evaluation evaluate(const Library& library, const Pack& selected, const ServiceL
       f.reason = r.reason;
       v.findings.push_back(std::move(f));
     } else {
-      for (const auto& d : t.details) {
+      for (std::size_t i = 0; i < t.details.size(); ++i) {
+        const auto& d = t.details[i];
         if (d.met) continue;
+        // The plan itself requires this order: the engine already lists it.
+        if (i < r.require.size() && r.require[i].kind == Criterion::Kind::Order && plan_requires_order(plan, line, code, r.require[i].prescription))
+          continue;
         Finding f;
         f.kind = r.otherwise == Outcome::Conditional ? Finding::Kind::DocNeeded : Finding::Kind::Warning;
         std::string text = d.text;
@@ -716,6 +729,7 @@ Evaluation evaluate(const Library& library, const Pack& selected, const ServiceL
         v.findings.push_back(std::move(f));
       }
     }
+    if (v.findings.size() == before) continue;  // everything it would say, the plan's own rules say
     if (!r.action.empty()) {
       Finding f;
       f.kind = Finding::Kind::Action;
@@ -757,8 +771,15 @@ Evaluation evaluate(const Library& library, const Pack& selected, const ServiceL
     const RuleTrace* pa_rule = nullptr;
     for (const auto& t : ev.trace)
       if (t.state != RuleTrace::State::NotApplicable && t.rule->prior_auth && !pa_rule) pa_rule = &t;
+    // When the plan itself lists this benefit as needing authorization, the
+    // engine already says so; do not repeat the action.
+    const std::string& cat = !line.category.empty() ? line.category : code ? code->category : std::string{};
+    const int bi = cat.empty() ? -1 : plan.benefit_index(cat);
+    const bool plan_says_pa = bi >= 0 && plan.benefits[static_cast<std::size_t>(bi)].prior_auth_required;
     if (authorization_on_file(any_ctx)) {
       v.pa = PaStatus::Satisfied;
+    } else if (plan_says_pa) {
+      v.pa = PaStatus::AuthNeeded;
     } else {
       v.pa = PaStatus::AuthNeeded;
       Finding f;

@@ -240,6 +240,27 @@ Path Pricer::insured_path(const PackageOption* pkg) {
   p.kind = pkg ? "insured+package" : "insured";
   p.name = pkg ? fmt::format("Insurance, with {} for lines the plan will not pay", pkg->name.empty() ? pkg->id : pkg->name)
                : "Insurance" + (in_.plan && !in_.plan->name.empty() ? " (" + in_.plan->name + ")" : std::string());
+  // Lines the plan will not (or may not) pay, grouped for one note each:
+  // same code, verdict, rule and pricing.
+  struct Group {
+    std::string key, code, why, rule, how;
+    Date first, last;
+    int count = 0;
+    Money total;
+  };
+  std::vector<Group> groups;
+  auto flag = [&](const ServiceLine& l, const char* why, const std::string& rule, const std::string& how, Money amount) {
+    const std::string key = l.code + "|" + why + "|" + rule + "|" + how;
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.key == key; });
+    if (it == groups.end()) {
+      groups.push_back(Group{key, l.code, why, rule, how, l.date, l.date, 0, Money::zero()});
+      it = groups.end() - 1;
+    }
+    it->first = std::min(it->first, l.date);
+    it->last = std::max(it->last, l.date);
+    ++it->count;
+    it->total += amount;
+  };
   std::vector<int> to_package;
   for (std::size_t i = 0; i < lines_.size(); ++i) {
     const ServiceLine& l = *lines_[i];
@@ -256,19 +277,18 @@ Path Pricer::insured_path(const PackageOption* pkg) {
       continue;
     }
     const char* why = d.covered == Coverage::NotCovered ? "not covered" : "conditional";
-    const std::string rule = d.decided_by ? " (" + d.decided_by->id + ")" : std::string();
+    const std::string rule = d.decided_by ? d.decided_by->id : std::string();
     if (pkg && contains(pkg->codes, l.code)) {
       to_package.push_back(static_cast<int>(i));
-      p.notes.push_back(fmt::format("{}: {}{}; through the package", line_label(l), why, rule));
+      flag(l, why, rule, "through the package", Money::zero());
       continue;
     }
+    Charge c;
     if (cash_price(l)) {
-      Charge c = cash_charge(l, &d, p.notes);
+      c = cash_charge(l, &d, p.notes);
       c.note = fmt::format("{}: cash price", why);
-      p.notes.push_back(fmt::format("{}: {}{}; priced at the cash price {}", line_label(l), why, rule, c.amount.str()));
-      p.charges.push_back(c);
+      flag(l, why, rule, "priced at the cash price", c.amount);
     } else {
-      Charge c;
       c.date = l.date;
       c.amount = d.covered == Coverage::NotCovered ? d.patient_pays() : d.patient_pays() + d.patient_if_denied;
       c.line = l.number;
@@ -276,9 +296,18 @@ Path Pricer::insured_path(const PackageOption* pkg) {
       c.category = category_of(l, &d);
       c.account_eligible = eligible(c.category);
       c.note = fmt::format("{}: no cash price; what the plan leaves you", why);
-      p.notes.push_back(fmt::format("{}: {}{}; no cash price on file, priced at {}", line_label(l), why, rule, c.amount.str()));
-      p.charges.push_back(c);
+      flag(l, why, rule, "no cash price on file: priced at what the plan leaves you", c.amount);
     }
+    p.charges.push_back(c);
+  }
+  for (const auto& g : groups) {
+    const std::string when = g.first == g.last ? g.first.str() : g.first.str() + " to " + g.last.str();
+    const std::string rule = g.rule.empty() ? std::string() : " (" + g.rule + ")";
+    if (g.how == "through the package")
+      p.notes.push_back(fmt::format("{} x{} ({}): {}{}; {}", g.code, g.count, when, g.why, rule, g.how));
+    else
+      p.notes.push_back(fmt::format("{} x{} ({}): {}{}; {}, {} in all", g.code, g.count, when, g.why, rule, g.how,
+                                    g.total.str()));
   }
   if (pkg) price_through_package(*pkg, to_package, p);
   std::stable_sort(p.charges.begin(), p.charges.end(), [](const Charge& a, const Charge& b) { return a.date < b.date; });
@@ -331,6 +360,7 @@ Path Pricer::payment_plan(const PaymentPlanOption& o, const Path& b) {
                                     : fmt::format(", last payment {}", s.rows.back().payment.str())));
   p.risks.push_back("a missed payment may bring late fees under the clinic's terms");
   finish(p);
+  p.months = s.months();
   return p;
 }
 
@@ -392,6 +422,7 @@ Path Pricer::deferred_card(const DeferredCardOption& o, const Path& b) {
                                 t.purchase.str(), o.promo_months));
   p.notes.push_back("an HSA or FSA can repay the care itself, not card interest or fees");
   finish(p);
+  p.months = r.payments;
   return p;
 }
 
@@ -420,6 +451,7 @@ Path Pricer::fixed_card(const FixedCardOption& o, const Path& b) {
   p.notes.push_back(fmt::format("{} at {} APR over {} months: {} a month", b.care_cost.str(), o.apr.str(), o.months, s.payment.str()));
   p.risks.push_back("interest is charged from the start; a late payment can end the reduced rate");
   finish(p);
+  p.months = s.months();
   return p;
 }
 
@@ -453,6 +485,7 @@ Path Pricer::loan(const LoanOption& o, const Path& b) {
     p.notes.push_back(fmt::format("paid off early with payment {} ({} on {})", *o.payoff_after,
                                   s.rows.back().payment.str(), s.rows.back().date.str()));
   finish(p);
+  p.months = s.months();
   return p;
 }
 
@@ -708,10 +741,14 @@ Result<Comparison> Pricer::run() {
     }
     bases_.emplace("package:" + pk.id, package_path(pk));
     if (in_.estimate) {
-      bool any = false;
-      for (std::size_t i = 0; i < lines_.size(); ++i)
+      // Worth a path of its own only when the plan pays some lines and the
+      // package takes some it does not (else it is the package or the plan).
+      bool any = false, some_covered = false;
+      for (std::size_t i = 0; i < lines_.size(); ++i) {
         any = any || (dets_[i]->covered != Coverage::Covered && contains(pk.codes, lines_[i]->code));
-      if (any) bases_.emplace("insured+package:" + pk.id, insured_path(&pk));
+        some_covered = some_covered || dets_[i]->covered == Coverage::Covered;
+      }
+      if (any && some_covered) bases_.emplace("insured+package:" + pk.id, insured_path(&pk));
     }
   }
   if (in_.estimate) paths.push_back(bases_.at("insured"));

@@ -87,13 +87,23 @@ std::string render_svg(const Comparison& c, const std::string& title) {
     for (const auto& f : p.costs) {
       first = std::min(first, f.date);
       last = std::max(last, f.date);
-      run += f.amount.cents();
-      peak = std::max(peak, run);
     }
-    max_cents = std::max(max_cents, peak);
+    (void)run;
+    (void)peak;
   }
   const Date x0 = month_start(first);
-  const Date x1 = month_start(last).plus_months(1);
+  // Beyond three years (and a month, so a 36-month loan shows whole) the short paths would be squeezed into a sliver: clip
+  // there and label where the long ones end.
+  constexpr int kMaxMonths = 37;
+  const Date x1 = std::min(month_start(last).plus_months(1), x0.plus_months(kMaxMonths));
+  for (std::size_t i : shown) {
+    std::int64_t run = 0;
+    for (const auto& f : c.paths[i].costs) {
+      if (f.date >= x1) break;
+      run += f.amount.cents();
+      max_cents = std::max(max_cents, run);
+    }
+  }
   const std::int64_t span = std::max(1, x1 - x0);
   const std::int64_t step = nice_step(max_cents);
   const std::int64_t ymax = ((max_cents + step - 1) / step) * step;
@@ -115,7 +125,12 @@ std::string render_svg(const Comparison& c, const std::string& title) {
     o += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#333\">{}</text>\n", kLeft - 8, Yoff(v, 4),
                      dollars(Money::from_cents(v)));
   const int months = (x1.year() - x0.year()) * 12 + static_cast<int>(x1.month()) - static_cast<int>(x0.month());
-  const int every = months <= 15 ? 1 : months <= 30 ? 2 : months <= 48 ? 3 : months <= 96 ? 6 : 12;
+  // A label needs about 60 px.
+  int every = 1;
+  for (int e : {1, 2, 3, 6, 12})
+    if (every == 1 && months / e * 60 > kPlotW) every = 0;
+    else if (every == 0 && months / e * 60 <= kPlotW) every = e;
+  if (every == 0) every = 12;
   for (int m = 0; m <= months; m += every) {
     const Date d = x0.plus_months(m);
     o += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#ccc\"/>\n", X(d), kTop + kPlotH,
@@ -144,20 +159,29 @@ std::string render_svg(const Comparison& c, const std::string& title) {
     const bool rec = static_cast<int>(i) == c.recommended;
     std::string pts = X(x0) + "," + Y(0);
     std::int64_t run = 0;
+    bool clipped = false;
     for (const auto& f : p.costs) {
+      if (f.date >= x1) {
+        clipped = true;
+        break;
+      }
       pts += fmt::format(" {},{}", X(f.date), Y(run));
       run += f.amount.cents();
       pts += fmt::format(" {},{}", X(f.date), Y(run));
       if (f.note.find("deferred interest") != std::string::npos) {
-        markers += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"5\" fill=\"none\" stroke=\"#c00\" stroke-width=\"2\"/>\n",
+        const bool left_half = (f.date - x0) * 2 < span;
+        markers += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"6\" fill=\"none\" stroke=\"#c00\" stroke-width=\"2\"/>\n",
                                X(f.date), Y(run));
         markers += fmt::format(
-            "<text x=\"{}\" y=\"{}\" fill=\"#c00\" font-weight=\"bold\" text-anchor=\"end\">+{} deferred interest "
+            "<text x=\"{}\" y=\"{}\" fill=\"#c00\" font-weight=\"bold\" text-anchor=\"{}\">+{} deferred interest "
             "on {}</text>\n",
-            Xoff(f.date, -8), Yoff(run, -8), dollars(f.amount), f.date.str());
+            Xoff(f.date, left_half ? 10 : -10), Yoff(run, -10), left_half ? "start" : "end", dollars(f.amount), f.date.str());
       }
     }
     pts += fmt::format(" {},{}", X(x1), Y(run));
+    if (clipped)
+      markers += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"{}\" text-anchor=\"end\">continues: {} by {}</text>\n",
+                             Xoff(x1, -4), Yoff(run, -6), color, dollars(p.total_paid), p.costs.back().date.str());
     o += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"{}\"{} points=\"{}\"><title>{}</title></polyline>\n",
                      color, rec ? 4 : 2, p.kind == "insured" || p.kind == "cash" ? "" : " stroke-opacity=\"0.85\"", pts,
                      esc(p.name));
@@ -174,7 +198,7 @@ std::string render_svg(const Comparison& c, const std::string& title) {
     o += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"{}\" fill=\"{}\"/>\n", lx, ly - 10, rec ? 6 : 3,
                      kColors[n % 12]);
     o += fmt::format("<text x=\"{}\" y=\"{}\"{}>{}</text>\n", lx + 20, ly - 4, rec ? " font-weight=\"bold\"" : "",
-                     esc(shorten(p.name, 46)));
+                     esc(shorten(p.name, 40)));
     o += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#555\">{} ({}){}</text>\n", lx + 20, ly + 10,
                      dollars(p.total_paid), dollars(p.net_cost), rec ? "  recommended" : "");
     ly += 32;

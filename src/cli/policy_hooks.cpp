@@ -249,8 +249,9 @@ int run_coverage(const InputOptions& o, const VerbContext& ctx) {
     out += fmt::format("\nline {}  {}  {}{}\n", d.line->number, d.line->date.str(), d.line->code,
                        ci ? "  " + ci->name : "");
     std::string reason;
-    for (const auto& p : d.ledger)
-      if (!p.reason.empty() && p.rule == d.decided_by) reason = p.reason.str();
+    if (d.covered != Coverage::Covered)
+      for (const auto& p : d.ledger)
+        if (!p.reason.empty() && p.rule == d.decided_by) reason = p.reason.str();
     out += fmt::format("  covered: {}   prior authorization: {}{}\n", to_string(d.covered), to_string(d.pa),
                        reason.empty() ? "" : "   reason: " + reason);
     if (d.decided_by)

@@ -115,6 +115,19 @@ bool in_window(std::optional<Date> start, std::optional<Date> end, Date on, int 
   return last >= from;
 }
 
+// "herniation" also finds "herniated", "extrusion" finds "extruded": a
+// report's wording varies, so a finding word matches on its stem.
+std::string stem(std::string w) {
+  for (const char* suffix : {"ation", "sion", "tion", "ing", "ed", "es", "s"}) {
+    const std::size_t n = std::char_traits<char>::length(suffix);
+    if (w.size() >= n + 4 && w.compare(w.size() - n, n, suffix) == 0) {
+      w.resize(w.size() - n);
+      break;
+    }
+  }
+  return w;
+}
+
 std::string care_words(const Criterion& cr) {
   if (!cr.describe.empty()) return cr.describe;
   return join(cr.values);
@@ -276,7 +289,7 @@ CriterionResult eval_imaging(const Criterion& cr, const Ctx& c) {
       const auto f = lower(im.finding);
       bool hit = false;
       for (const auto& w : cr.findings)
-        if (f.find(lower(w)) != std::string::npos) hit = true;
+        if (f.find(stem(lower(w))) != std::string::npos) hit = true;
       if (!hit) {
         near = fmt::format(" (the {} reports \"{}\")", found, im.finding);
         continue;

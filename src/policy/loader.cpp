@@ -566,7 +566,7 @@ Result<std::unique_ptr<Pack>> parse_pack(std::string_view text, const std::strin
       else
         for (auto it = sets.begin(); it != sets.end(); ++it) {
           std::string sname = it->first.Scalar();
-          const auto& body = it->second;
+          const YAML::Node body = it->second;  // a copy: it-> is a temporary proxy
           std::vector<std::string> codes;
           if (body.IsMap()) {
             only_keys(c, body, "sets." + sname, {"label", "codes"});

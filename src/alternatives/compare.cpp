@@ -35,8 +35,9 @@ void finish(Path& p) {
   for (const auto& f : p.flows) p.total_paid += f.amount;
   if (!p.flows.empty()) {
     const Date first = p.flows.front().date;
+    const Date start = p.start ? *p.start : first;
     for (const auto& f : p.flows)
-      if (f.date == first) p.paid_now += f.amount;
+      if (f.date == start) p.paid_now += f.amount;
     p.months = month_index(p.flows.back().date) - month_index(first) + 1;
   }
   p.net_cost = p.total_paid - p.tax_saved;
@@ -49,6 +50,37 @@ void flows_from_charges(Path& p) {
 }
 
 std::string line_label(const ServiceLine& l) { return fmt::format("line {} {} {}", l.number, l.code, l.date.str()); }
+
+// Charges an HSA or FSA cannot pay, one note per code.
+class Ineligible {
+ public:
+  void add(const Charge& c, bool needs_letter) {
+    auto it = std::find_if(items_.begin(), items_.end(), [&](const Item& i) { return i.code == c.code; });
+    if (it == items_.end()) {
+      items_.push_back(Item{c.code, c.date, c.date, 0, Money::zero(), needs_letter});
+      it = items_.end() - 1;
+    }
+    it->last = c.date;
+    ++it->count;
+    it->total += c.amount;
+  }
+  void notes(Path& p, const char* account) const {
+    for (const auto& i : items_)
+      p.notes.push_back(fmt::format("{} x{} ({}{}), {}: not {}-eligible{}", i.code, i.count, i.first.str(),
+                                    i.first == i.last ? "" : " to " + i.last.str(), i.total.str(), account,
+                                    i.needs_letter ? " without a letter of medical necessity" : ""));
+  }
+
+ private:
+  struct Item {
+    std::string code;
+    Date first, last;
+    int count;
+    Money total;
+    bool needs_letter;
+  };
+  std::vector<Item> items_;
+};
 
 class Pricer {
  public:
@@ -339,6 +371,7 @@ Path Pricer::payment_plan(const PaymentPlanOption& o, const Path& b) {
     return p;
   }
   const Date start = b.flows.front().date;
+  p.start = start;
   const Money financed = clamp_nonneg(b.care_cost - o.down_payment);
   const Money down = b.care_cost - financed;
   if (!down.is_zero()) p.flows.push_back(Flow{start, down, "down payment"});
@@ -380,6 +413,7 @@ Path Pricer::deferred_card(const DeferredCardOption& o, const Path& b) {
   DeferredTerms t;
   t.purchase = b.care_cost;
   t.purchase_date = b.flows.front().date;
+  p.start = t.purchase_date;
   t.promo_months = o.promo_months;
   t.standard_apr = o.standard_apr;
   t.retro_base = o.retro_base;
@@ -440,6 +474,7 @@ Path Pricer::fixed_card(const FixedCardOption& o, const Path& b) {
     return p;
   }
   const Date start = b.flows.front().date;
+  p.start = start;
   Schedule s = amortize(b.care_cost, o.apr, o.months, start, o.payoff_after);
   p.costs.push_back(Flow{start, b.care_cost, "care charged to the card"});
   for (const auto& r : s.rows) {
@@ -469,6 +504,7 @@ Path Pricer::loan(const LoanOption& o, const Path& b) {
     return p;
   }
   const Date start = b.flows.front().date;
+  p.start = start;
   const Money principal = principal_for_net(b.care_cost, o.origination_fee);
   p.fees = principal - b.care_cost;
   Schedule s = amortize(principal, o.apr, o.months, start, o.payoff_after);
@@ -509,12 +545,11 @@ Path Pricer::hsa(const HsaOption& o, const Path& b) {
   Money left = o.balance;
   Money from_account;
   bool ran_out = false;
+  Ineligible ineligible;
   for (const auto& c : b.charges) {
     if (c.amount <= Money::zero() || !c.account_eligible) {
       if (!c.amount.is_zero()) p.flows.push_back(Flow{c.date, c.amount, c.note});
-      if (!c.account_eligible && c.amount > Money::zero())
-        p.notes.push_back(fmt::format("{} {} {}: not HSA-eligible{}", c.date.str(), c.code, c.amount.str(),
-                                      contains(opt_.lmn_categories, c.category) ? " without a letter of medical necessity" : ""));
+      if (!c.account_eligible && c.amount > Money::zero()) ineligible.add(c, contains(opt_.lmn_categories, c.category));
       continue;
     }
     const Money use = min(left, c.amount);
@@ -527,6 +562,7 @@ Path Pricer::hsa(const HsaOption& o, const Path& b) {
     }
     p.flows.push_back(Flow{c.date, c.amount, use.is_zero() ? "after-tax" : (use == c.amount ? "from the HSA" : "part HSA")});
   }
+  ineligible.notes(p, "HSA");
   const Rate m = marginal(o.funded_by_payroll, true);
   p.tax_saved = tax_saved(from_account, m);
   p.notes.push_back(fmt::format("{} paid from the HSA; tax saved at {} ({} federal{}{})", from_account.str(), m.str(),
@@ -548,13 +584,12 @@ Path Pricer::fsa(const FsaOption& o, const Path& b) {
   std::optional<Date> year_end = o.plan_year_end;
   if (!year_end && in_.plan && !b.charges.empty()) year_end = in_.plan->plan_year(b.charges.front().date).last;
   Money left = o.election, used;
+  Ineligible ineligible;
   for (const auto& c : b.charges) {
     const bool in_year = !year_end || c.date <= *year_end;
     if (c.amount <= Money::zero() || !c.account_eligible || !in_year) {
       if (!c.amount.is_zero()) p.flows.push_back(Flow{c.date, c.amount, c.note});
-      if (c.amount > Money::zero() && !c.account_eligible)
-        p.notes.push_back(fmt::format("{} {} {}: not FSA-eligible{}", c.date.str(), c.code, c.amount.str(),
-                                      contains(opt_.lmn_categories, c.category) ? " without a letter of medical necessity" : ""));
+      if (c.amount > Money::zero() && !c.account_eligible) ineligible.add(c, contains(opt_.lmn_categories, c.category));
       continue;
     }
     const Money use = min(left, c.amount);
@@ -562,6 +597,7 @@ Path Pricer::fsa(const FsaOption& o, const Path& b) {
     used += use;
     p.flows.push_back(Flow{c.date, c.amount, use.is_zero() ? "after-tax" : "from the FSA"});
   }
+  ineligible.notes(p, "FSA");
   const Money carry = min(left, o.carryover);
   p.forfeited = left - carry;
   if (!p.forfeited.is_zero())
@@ -689,7 +725,12 @@ void Pricer::recommend(Comparison& out) {
                                     b.tax_saved.is_zero() ? "" : fmt::format(", {} tax saved", b.tax_saved.str())));
   if (second >= 0) {
     const Path& s = out.paths[static_cast<std::size_t>(second)];
-    out.reasons.push_back(fmt::format("{} less than the next best, {} ({})", (s.net_cost - b.net_cost).str(), s.name, s.net_cost.str()));
+    if (s.net_cost == b.net_cost)
+      out.reasons.push_back(fmt::format("same net cost as {}; chosen for {}", s.name,
+                                        b.total_paid < s.total_paid ? "fewer dollars paid" : "fewer risks"));
+    else
+      out.reasons.push_back(fmt::format("{} less than the next best, {} ({})", (s.net_cost - b.net_cost).str(), s.name,
+                                        s.net_cost.str()));
   }
   if (!b.interest.is_zero()) out.reasons.push_back(fmt::format("includes {} of interest", b.interest.str()));
   if (b.months > 1 && !b.monthly_payment.is_zero())

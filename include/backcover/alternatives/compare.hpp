@@ -41,7 +41,8 @@ struct Path {
   std::string base;     // the path whose charges a financing/account path pays
 
   Money care_cost;        // the care itself on this path (before interest and fees)
-  Money paid_now;         // paid on the first day
+  Money paid_now;         // paid on the first day of care (the purchase date for financing)
+  std::optional<Date> start;  // that day, when it is not the first payment's
   Money monthly_payment;  // level payment (financing paths), else zero
   int months = 0;         // calendar months from the first to the last payment
   Money interest;

@@ -321,6 +321,12 @@ int run_explain(const InputOptions& o, const VerbContext& ctx) {
         out += fmt::format("      {} {}\n", d.met ? "ok:     " : "missing:", d.text);
         jd.push_back({{"met", d.met}, {"text", d.text}});
       }
+      if (t.state == policy::RuleTrace::State::Failed && pack)
+        for (const auto& u : r.unless) {
+          const std::string what = policy::describe(u, *pack);
+          out += fmt::format("      exception, none on file: {}\n", what);
+          jd.push_back({{"met", false}, {"text", "exception, none on file: " + what}});
+        }
       jrules.push_back({{"id", r.rule->id},
                         {"state", policy::to_string(t.state)},
                         {"text", r.rule->text},

@@ -322,7 +322,7 @@ Path Pricer::insured_path(const PackageOption* pkg) {
       flag(l, why, rule, "priced at the cash price", c.amount);
     } else {
       c.date = l.date;
-      c.amount = d.covered == Coverage::NotCovered ? d.patient_pays() : d.patient_pays() + d.patient_if_denied;
+      c.amount = d.covered == Coverage::NotCovered ? d.patient_pays() : d.patient_if_denied;
       c.line = l.number;
       c.code = l.code;
       c.category = category_of(l, &d);
@@ -681,14 +681,15 @@ void Pricer::branches(Comparison& out) {
       const Determination& d = *dets_[i];
       g.lines.push_back(lines_[i]->number);
       approved += d.patient_pays();
-      denied_plan += d.patient_pays() + d.patient_if_denied;
+      denied_plan += d.patient_if_denied;
       std::vector<std::string> scratch;
       cash += cash_charge(*lines_[i], &d, scratch).amount;
       pa = pa || d.pa == PaStatus::AuthNeeded || d.pa == PaStatus::Conditional;
     }
     const Money denied_cost = min(cash, denied_plan);
-    g.what = fmt::format("{} x{} ({} to {}): {}", code, idx.size(), lines_[idx.front()]->date.str(),
-                         lines_[idx.back()]->date.str(), pa ? "prior authorization needed" : "covered only if conditions are met");
+    const Date d0 = lines_[idx.front()]->date, d1 = lines_[idx.back()]->date;
+    g.what = fmt::format("{} x{} ({}): {}", code, idx.size(), d0 == d1 ? d0.str() : d0.str() + " to " + d1.str(),
+                         pa ? "prior authorization needed" : "covered only if conditions are met");
     g.outcomes.push_back(Branch{"approved", approved, clock.pa_days, fmt::format("decision within {} days ({})", clock.pa_days, clock.source)});
     g.outcomes.push_back(Branch{"denied, appealed and won", approved, clock.pa_days + clock.appeal_days,
                                 fmt::format("appeal decided within {} days of filing; care waits or is paid first", clock.appeal_days)});
@@ -855,10 +856,14 @@ std::vector<PlanRank> rank_plans(const std::vector<PlanInput>& plans) {
     r.premiums = pi.premium_monthly * 12;
     r.hsa_employer = (pi.plan && pi.plan->plan_type == PlanType::HDHP) ? pi.hsa_employer : Money::zero();
     if (pi.estimate) {
-      r.oop_best = pi.estimate->totals.patient.total();
-      r.oop_worst = r.oop_best + pi.estimate->totals.patient_if_denied;
-      r.conditional_lines = pi.estimate->totals.conditional;
-      r.not_covered_lines = pi.estimate->totals.not_covered;
+      // Worst case: each conditional line at what the patient owes if it is
+      // denied (Determination::patient_if_denied), every other line as is.
+      for (const auto& d : pi.estimate->lines) {
+        r.oop_best += d.patient_pays();
+        r.oop_worst += d.covered == Coverage::Conditional ? d.patient_if_denied : d.patient_pays();
+        r.conditional_lines += d.covered == Coverage::Conditional ? 1 : 0;
+        r.not_covered_lines += d.covered == Coverage::NotCovered ? 1 : 0;
+      }
     }
     r.total_best = r.premiums + r.oop_best - r.hsa_employer;
     r.total_worst = r.premiums + r.oop_worst - r.hsa_employer;

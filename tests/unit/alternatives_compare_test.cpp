@@ -262,7 +262,7 @@ TEST(AlternativesCompare, InsuredPricesNotCoveredLineAtCash) {
   const Path& ins = path(cmp, "insured");
   EXPECT_EQ(ins.total_paid, usd(120 * 2 + 40 * 3 + 90));  // $450
   ASSERT_FALSE(ins.notes.empty());
-  EXPECT_NE(ins.notes[0].find("line 6 97110 2026-03-19: not covered; priced at the cash price $90.00"), std::string::npos) << ins.notes[0];
+  EXPECT_EQ(ins.notes[0], "97110 x1 (2026-03-19): not covered; priced at the cash price, $90.00 in all");
   EXPECT_EQ(path(cmp, "cash").total_paid, usd(540));
   EXPECT_EQ(cmp.paths[static_cast<std::size_t>(cmp.recommended)].id, "insured");
 }
@@ -317,7 +317,7 @@ TEST(AlternativesCompare, BranchesForConditionalLines) {
   auto s = insured_case(PlanType::PPO);
   s.est.lines[2].covered = Coverage::Conditional;
   s.est.lines[2].pa = PaStatus::AuthNeeded;
-  s.est.lines[2].patient_if_denied = usd(110);
+  s.est.lines[2].patient_if_denied = usd(150);  // the whole charge
   auto prices = cash_list("97110", 90);
   Options o;
   auto cmp = run(s.lines, &prices, o, &s.est, &s.plan);
@@ -359,21 +359,25 @@ TEST(AlternativesCompare, OtherPayerAndUnknownBase) {
 }
 
 TEST(AlternativesCompare, PlansRankedByPremiumsPlusOop) {
-  auto a = insured_case(PlanType::PPO);
+  auto a = insured_case(PlanType::PPO);  // patient pays 120 + 120 + 40 x 3 + 150 = $510
   auto b = insured_case(PlanType::HDHP);
   a.plan.id = "ppo";
   b.plan.id = "hdhp";
-  a.est.totals.patient.copay = usd(450);
-  b.est.totals.patient.deductible = usd(900);
-  b.est.totals.patient_if_denied = usd(150);
-  b.est.totals.conditional = 1;
+  b.est.lines[0].covered = Coverage::Conditional;  // $120 if approved, $150 if denied
+  b.est.lines[0].patient_if_denied = usd(150);
   std::vector<PlanInput> in{{&a.plan, &a.est, usd(300), usd(0)}, {&b.plan, &b.est, usd(200), usd(1000)}};
   auto r = rank_plans(in);
   ASSERT_EQ(r.size(), 2u);
-  EXPECT_EQ(r[0].plan, "hdhp");  // 2,400 + 900 - 1,000 = 2,300
-  EXPECT_EQ(r[0].total_best, usd(2300));
-  EXPECT_EQ(r[0].total_worst, usd(2450));
-  EXPECT_EQ(r[1].total_best, usd(4050));  // 3,600 + 450
+  EXPECT_EQ(r[0].plan, "hdhp");  // 2,400 + 510 - 1,000 = 1,910
+  EXPECT_EQ(r[0].oop_best, usd(510));
+  EXPECT_EQ(r[0].total_best, usd(1910));
+  EXPECT_EQ(r[0].total_worst, usd(1940));
+  EXPECT_EQ(r[0].conditional_lines, 1);
+  EXPECT_EQ(r[0].not_covered_lines, 1);
+  EXPECT_EQ(r[1].total_best, usd(4110));  // 3,600 + 510
+  // The employer HSA money counts only on an HDHP.
+  std::vector<PlanInput> in2{{&a.plan, &a.est, usd(300), usd(1000)}};
+  EXPECT_TRUE(rank_plans(in2)[0].hsa_employer.is_zero());
 }
 
 }  // namespace

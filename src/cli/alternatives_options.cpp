@@ -4,6 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <initializer_list>
 #include <sstream>
@@ -339,7 +340,13 @@ Result<Options> parse_options(std::string_view text, const std::string& name) {
   } catch (const YAML::Exception& e) {
     r.errors.push_back(Error{name, e.mark.line + 1, e.mark.column + 1, "", e.msg, "valid options"});
   }
-  if (!r.errors.empty()) return r.errors;
+  if (!r.errors.empty()) {
+    // In file order, as a reader scans it.
+    std::stable_sort(r.errors.begin(), r.errors.end(), [](const Error& a, const Error& b) {
+      return a.line != b.line ? a.line < b.line : a.column < b.column;
+    });
+    return r.errors;
+  }
   return o;
 }
 

@@ -69,7 +69,10 @@ int relief_of(std::string_view outcome) {
     if (outcome[i] != '%') continue;
     std::size_t j = i;
     while (j > 0 && std::isdigit(static_cast<unsigned char>(outcome[j - 1]))) --j;
-    if (j < i) return std::min(100, std::atoi(std::string(outcome.substr(j, i - j)).c_str()));
+    if (j < i) {
+      if (i - j > 3) return 100;  // "1000%": more than all of it
+      return std::min(100, std::atoi(std::string(outcome.substr(j, i - j)).c_str()));
+    }
   }
   return -1;
 }

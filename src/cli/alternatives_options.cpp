@@ -53,7 +53,7 @@ class Reader {
         ok = ok || k == a;
         list += (list.empty() ? "" : ", ") + std::string(a);
       }
-      if (!ok) fail(kv.first, field.empty() ? k : field + "." + k, k, "one of: " + list);
+      if (!ok) fail(kv.first, field.empty() ? k : field + "." + k, "an unknown key \"" + k + "\"", "one of: " + list);
     }
   }
   std::string str(const YAML::Node& n, const std::string& field) {

@@ -27,9 +27,10 @@ int month_index(Date d) { return d.year() * 12 + static_cast<int>(d.month()) - 1
 // Fills totals from flows: total_paid, paid_now, months, net_cost.
 void finish(Path& p) {
   auto by_date = [](const Flow& a, const Flow& b) { return a.date < b.date; };
-  std::stable_sort(p.flows.begin(), p.flows.end(), by_date);
+  // Usually already in date order: sorting only when not saves the hot path.
+  if (!std::is_sorted(p.flows.begin(), p.flows.end(), by_date)) std::stable_sort(p.flows.begin(), p.flows.end(), by_date);
   if (p.costs.empty()) p.costs = p.flows;
-  std::stable_sort(p.costs.begin(), p.costs.end(), by_date);
+  if (!std::is_sorted(p.costs.begin(), p.costs.end(), by_date)) std::stable_sort(p.costs.begin(), p.costs.end(), by_date);
   p.total_paid = Money::zero();
   p.paid_now = Money::zero();
   for (const auto& f : p.flows) p.total_paid += f.amount;
@@ -41,6 +42,11 @@ void finish(Path& p) {
     p.months = month_index(p.flows.back().date) - month_index(first) + 1;
   }
   p.net_cost = p.total_paid - p.tax_saved;
+}
+
+void sort_charges(std::vector<Charge>& cs) {
+  auto by_date = [](const Charge& a, const Charge& b) { return a.date < b.date; };
+  if (!std::is_sorted(cs.begin(), cs.end(), by_date)) std::stable_sort(cs.begin(), cs.end(), by_date);
 }
 
 // Pay-as-you-go: each charge is paid on its date.
@@ -142,8 +148,6 @@ class Pricer {
   // the package does not cover, or are cheaper at cash, go to cash.
   void price_through_package(const PackageOption& pkg, const std::vector<int>& lines, Path& p);
 
-  Result<const Path*> base(const std::string& ref, const std::string& field);
-
   Path payment_plan(const PaymentPlanOption& o, const Path& b);
   Path deferred_card(const DeferredCardOption& o, const Path& b);
   Path fixed_card(const FixedCardOption& o, const Path& b);
@@ -166,7 +170,7 @@ class Pricer {
   std::vector<const ServiceLine*> lines_;      // date order
   std::vector<const Determination*> dets_;     // parallel; null without an estimate
   std::vector<PackageOption> packages_;
-  std::map<std::string, Path> bases_;
+  std::map<std::string, std::size_t> bases_;  // base path id -> index in the output
   Errors errors_;
 };
 
@@ -249,7 +253,7 @@ void Pricer::price_through_package(const PackageOption& pkg, const std::vector<i
     p.risks.push_back(fmt::format("each session not used is {} {} (package price {} / {} sessions)", per.str(),
                                   pkg.unused_refunded ? "refunded" : "lost", pkg.price.str(), pkg.sessions));
   }
-  std::stable_sort(p.charges.begin(), p.charges.end(), [](const Charge& a, const Charge& b) { return a.date < b.date; });
+  sort_charges(p.charges);
 }
 
 Path Pricer::package_path(const PackageOption& pkg) {
@@ -342,19 +346,11 @@ Path Pricer::insured_path(const PackageOption* pkg) {
                                     g.total.str()));
   }
   if (pkg) price_through_package(*pkg, to_package, p);
-  std::stable_sort(p.charges.begin(), p.charges.end(), [](const Charge& a, const Charge& b) { return a.date < b.date; });
+  sort_charges(p.charges);
   p.care_cost = sum_charges(p.charges);
   flows_from_charges(p);
   finish(p);
   return p;
-}
-
-Result<const Path*> Pricer::base(const std::string& ref, const std::string& field) {
-  auto it = bases_.find(ref);
-  if (it != bases_.end()) return &it->second;
-  std::string known;
-  for (const auto& [k, v] : bases_) known += (known.empty() ? "" : ", ") + k;
-  return Error{opt_.source, 0, 0, field, ref, "one of: " + known};
 }
 
 Path Pricer::payment_plan(const PaymentPlanOption& o, const Path& b) {
@@ -771,9 +767,17 @@ Result<Comparison> Pricer::run() {
                               "sessions >= 1 and a price >= 0"});
   if (!errors_.empty()) return errors_;
 
+  // Base paths go straight into the output, in display order; bases_ maps a
+  // base id to its index.
   std::vector<Path> paths;
-  if (in_.estimate) bases_.emplace("insured", insured_path(nullptr));
-  bases_.emplace("cash", cash_path());
+  paths.reserve(8 + 2 * packages_.size() + opt_.payment_plans.size() + opt_.deferred_cards.size() +
+                opt_.fixed_cards.size() + opt_.loans.size() + opt_.other_payers.size());
+  auto add_base = [&](Path p) {
+    bases_.emplace(p.id, paths.size());
+    paths.push_back(std::move(p));
+  };
+  if (in_.estimate) add_base(insured_path(nullptr));
+  add_base(cash_path());
   for (const auto& pk : packages_) {
     bool matches = false;
     for (const auto* l : lines_) matches = matches || contains(pk.codes, l->code);
@@ -781,7 +785,7 @@ Result<Comparison> Pricer::run() {
       out.warnings.push_back(fmt::format("package {}: no line of the course uses its codes", pk.id));
       continue;
     }
-    bases_.emplace("package:" + pk.id, package_path(pk));
+    add_base(package_path(pk));
     if (in_.estimate) {
       // Worth a path of its own only when the plan pays some lines and the
       // package takes some it does not (else it is the package or the plan).
@@ -790,22 +794,19 @@ Result<Comparison> Pricer::run() {
         any = any || (dets_[i]->covered != Coverage::Covered && contains(pk.codes, lines_[i]->code));
         some_covered = some_covered || dets_[i]->covered == Coverage::Covered;
       }
-      if (any && some_covered) bases_.emplace("insured+package:" + pk.id, insured_path(&pk));
+      if (any && some_covered) add_base(insured_path(&pk));
     }
-  }
-  if (in_.estimate) paths.push_back(bases_.at("insured"));
-  paths.push_back(bases_.at("cash"));
-  for (const auto& pk : packages_) {
-    if (auto it = bases_.find("package:" + pk.id); it != bases_.end()) paths.push_back(it->second);
-    if (auto it = bases_.find("insured+package:" + pk.id); it != bases_.end()) paths.push_back(it->second);
   }
   auto with_base = [&](const std::string& ref, const std::string& field, auto&& make) {
-    auto b = base(ref, field);
-    if (!b) {
-      errors_.insert(errors_.end(), b.errors().begin(), b.errors().end());
+    auto it = bases_.find(ref);
+    if (it == bases_.end()) {
+      std::string known;
+      for (const auto& [k, v] : bases_) known += (known.empty() ? "" : ", ") + k;
+      errors_.push_back(Error{opt_.source, 0, 0, field, ref, "one of: " + known});
       return;
     }
-    paths.push_back(make(**b));
+    Path p = make(paths[it->second]);  // made before push_back may move the base
+    paths.push_back(std::move(p));
   };
   const std::string def_account = in_.estimate ? "insured" : "cash";
   for (std::size_t i = 0; i < opt_.payment_plans.size(); ++i)

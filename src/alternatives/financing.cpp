@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <numeric>
 #include <stdexcept>
 
 namespace backcover::alternatives {
@@ -91,14 +92,29 @@ Money level_payment(Money principal, Rate apr, int months) {
   if (principal.is_zero()) return Money::zero();
   if (apr.is_zero()) return scale(principal, 1, months);
   if (apr.ppm() < 0) throw std::invalid_argument("level_payment: negative APR");
-  const auto a = static_cast<std::uint64_t>(apr.ppm());
-  const auto b = static_cast<std::uint64_t>(kMonthDen);
+  // r = a / b in lowest terms keeps the numbers small (6.5% / 12 = 13 / 2400).
+  auto a = static_cast<std::uint64_t>(apr.ppm());
+  auto b = static_cast<std::uint64_t>(kMonthDen);
+  const std::uint64_t g = std::gcd(a, b);
+  a /= g;
+  b /= g;
   const auto p = static_cast<std::uint64_t>(principal.cents());
-  BigUint grow(1), base(1);  // (a+b)^n, b^n
-  for (int i = 0; i < months; ++i) {
-    grow.mul(a + b);
-    base.mul(b);
-  }
+  // (a+b)^n and b^n, multiplying by as many factors at once as fit in 64 bits.
+  auto power = [months](std::uint64_t factor) {
+    BigUint r(1);
+    int left = months;
+    while (left > 0) {
+      std::uint64_t chunk = 1;
+      while (left > 0 && chunk <= UINT64_MAX / factor) {
+        chunk *= factor;
+        --left;
+      }
+      r.mul(chunk);
+    }
+    return r;
+  };
+  BigUint grow = power(a + b);
+  const BigUint base = power(b);
   BigUint den = grow;  // b ((a+b)^n - b^n)
   den.sub(base);
   den.mul(b);

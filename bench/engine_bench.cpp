@@ -10,6 +10,12 @@
 //                       lines/s on one core (counter lines_per_second).
 //   startup_load_inputs the CLI's per-run load: catalogue, plan, case file,
 //                       treatment plan and price list parsed from disk.
+//   startup_load_rules  the rule data the CLI adds: code sets, fee schedule,
+//                       the payer's policy packs (attach_codes, attach_policy).
+//
+// The estimate and batch benchmarks run twice: with the engine's one required
+// seam (the code catalogue) and, as *_full_rules, with the claim editor, fee
+// schedule and policy pack plugged in as `backcover estimate` runs them.
 //
 // Each has a baseline measured in the same run, named <name>_baseline_<what>,
 // so that bench/run can state the result as a ratio that does not depend on
@@ -55,25 +61,42 @@ struct Fixture {
   CaseFile case_file;
   std::vector<ServiceLine> treatment;  // the 30-line plan
   PriceList prices;
+  // The rules the CLI's `estimate` runs with: the catalogue plus the claim
+  // editor and fee schedule (attach_codes) and the payer's policy pack
+  // (attach_policy), all from data/.
+  cli::LoadedRules full;
 
+  // The engine alone: the catalogue is its one required seam.
   RuleSet rules() const { return RuleSet{catalogue.get(), nullptr, nullptr, nullptr}; }
+  RuleSet full_rules() const { return full.view(); }
 
+  // Built in place and never moved: the seams may point into the plan.
   static const Fixture& get() {
-    static const Fixture f = [] {
-      Fixture x;
+    static const std::unique_ptr<Fixture> f = [] {
+      auto p = std::make_unique<Fixture>();
+      Fixture& x = *p;
       x.catalogue = must(io::load_catalogue(cli::data_dir() + "/catalogue/services.yaml"), "the catalogue");
       x.plan = must(io::load_plan(kBenchData + "/plan.yaml"), "bench/data/plan.yaml");
       x.case_file = must(io::load_case(kBenchData + "/case.yaml"), "bench/data/case.yaml");
       x.treatment = must(io::load_services(kBenchData + "/treatment-30.yaml", &x.case_file),
                          "bench/data/treatment-30.yaml");
       x.prices = must(io::load_prices(kBenchData + "/prices.yaml"), "bench/data/prices.yaml");
+      x.full.catalogue = must(io::load_catalogue(cli::data_dir() + "/catalogue/services.yaml"), "the catalogue");
+      Errors errors;
+      cli::attach_codes(x.full, cli::data_dir(), errors);
+      cli::attach_policy(x.full, x.plan, cli::data_dir(), errors);
+      if (!errors.empty()) {
+        std::fprintf(stderr, "engine_bench: the code sets or policy packs do not load:\n%s\n",
+                     format_errors(errors).c_str());
+        std::exit(1);
+      }
       if (x.treatment.size() != 30) {
         std::fprintf(stderr, "engine_bench: treatment-30.yaml holds %zu lines, expected 30\n", x.treatment.size());
         std::exit(1);
       }
-      return x;
+      return p;
     }();
-    return f;
+    return *f;
   }
 };
 
@@ -90,10 +113,9 @@ void check(benchmark::State& state, const Result<Estimate>& est) {
 
 // ------------------------------------------------------------ 30-line estimate
 
-void estimate_30_lines(benchmark::State& state) {
+void estimate_30_lines_with(benchmark::State& state, const RuleSet& rules) {
   const Fixture& f = Fixture::get();
   Inputs in{&f.plan, &f.case_file, &f.treatment, &f.prices};
-  const RuleSet rules = f.rules();
   check(state, estimate(in, rules));
   for (auto _ : state) {
     auto est = estimate(in, rules);
@@ -102,7 +124,14 @@ void estimate_30_lines(benchmark::State& state) {
   state.counters["lines_per_second"] =
       benchmark::Counter(static_cast<double>(state.iterations() * f.treatment.size()), benchmark::Counter::kIsRate);
 }
+void estimate_30_lines(benchmark::State& state) { estimate_30_lines_with(state, Fixture::get().rules()); }
 BENCHMARK(estimate_30_lines)->Unit(benchmark::kMicrosecond);
+
+// The same with the code sets and policy packs plugged in, as the CLI runs it.
+void estimate_30_lines_full_rules(benchmark::State& state) {
+  estimate_30_lines_with(state, Fixture::get().full_rules());
+}
+BENCHMARK(estimate_30_lines_full_rules)->Unit(benchmark::kMicrosecond);
 
 void estimate_30_lines_baseline_copy_inputs(benchmark::State& state) {
   const Fixture& f = Fixture::get();
@@ -198,10 +227,9 @@ const std::vector<Member>& members() {
   return all;
 }
 
-void batch_1m_lines(benchmark::State& state) {
+void batch_with(benchmark::State& state, const RuleSet& rules) {
   const Fixture& f = Fixture::get();
   const auto& all = members();
-  const RuleSet rules = f.rules();
   for (const auto& m : all) {  // every member's result is valid before timing
     auto est = estimate(Inputs{&f.plan, &m.case_file, &m.lines, &f.prices}, rules);
     check(state, est);
@@ -219,7 +247,11 @@ void batch_1m_lines(benchmark::State& state) {
   }
   state.counters["lines_per_second"] = benchmark::Counter(static_cast<double>(lines), benchmark::Counter::kIsRate);
 }
+void batch_1m_lines(benchmark::State& state) { batch_with(state, Fixture::get().rules()); }
 BENCHMARK(batch_1m_lines)->Unit(benchmark::kMillisecond);
+
+void batch_1m_lines_full_rules(benchmark::State& state) { batch_with(state, Fixture::get().full_rules()); }
+BENCHMARK(batch_1m_lines_full_rules)->Unit(benchmark::kMillisecond);
 
 void batch_1m_lines_baseline_copy_lines(benchmark::State& state) {
   const auto& all = members();
@@ -285,5 +317,23 @@ void startup_load_inputs_baseline_read_files(benchmark::State& state) {
   }
 }
 BENCHMARK(startup_load_inputs_baseline_read_files)->Unit(benchmark::kMicrosecond);
+
+// Loading the rule data the CLI adds to the catalogue: every code set, the
+// fee schedule and the payer's policy packs (DESIGN.md: tens of milliseconds).
+void startup_load_rules(benchmark::State& state) {
+  const Fixture& f = Fixture::get();
+  for (auto _ : state) {
+    cli::LoadedRules rules;
+    Errors errors;
+    cli::attach_codes(rules, cli::data_dir(), errors);
+    cli::attach_policy(rules, f.plan, cli::data_dir(), errors);
+    if (!errors.empty()) {
+      state.SkipWithError("rule data does not load");
+      break;
+    }
+    benchmark::DoNotOptimize(rules);
+  }
+}
+BENCHMARK(startup_load_rules)->Unit(benchmark::kMillisecond);
 
 }  // namespace

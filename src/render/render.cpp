@@ -254,19 +254,14 @@ std::string estimate_text(const Estimate& e, const EstimateContext& ctx) {
   out += fmt::format("You pay: deductible {}, copay {}, coinsurance {}, not covered {}, balance bill {}\n",
                      T.patient.deductible.str(), T.patient.copay.str(), T.patient.coinsurance.str(),
                      T.patient.not_covered.str(), T.patient.balance_bill.str());
-  if (T.conditional > 0)
-    out += fmt::format("If every conditional line were denied you would pay {} instead\n",
-                       (T.patient.total() - [&] {
-                         Money m;
-                         for (const auto& d : e.lines)
-                           if (d.covered == Coverage::Conditional) m += d.patient_pays();
-                         return m;
-                       }() + [&] {
-                         Money m;
-                         for (const auto& d : e.lines)
-                           if (d.covered == Coverage::Conditional) m += d.patient_if_denied;
-                         return m;
-                       }()).str());
+  if (T.conditional > 0) {
+    // Exposure if the conditional lines were denied: their charge instead of their share.
+    Money if_denied = T.patient.total();
+    for (const auto& d : e.lines)
+      if (d.covered == Coverage::Conditional) if_denied += d.patient_if_denied - d.patient_pays();
+    if (if_denied != T.patient.total())
+      out += fmt::format("If every conditional line were denied you could owe {} instead\n", if_denied.str());
+  }
   const AccumulatorState& a = e.after;
   out += fmt::format("After the course (plan year {} to {}):\n", a.plan_year.first.str(), a.plan_year.last.str());
   if (ctx.plan) {
@@ -281,7 +276,8 @@ std::string estimate_text(const Estimate& e, const EstimateContext& ctx) {
     }
     for (std::size_t i = 0; i < ctx.plan->visit_limits.size(); ++i) {
       const auto& l = ctx.plan->visit_limits[i];
-      if (l.window_days > 0) continue;
+      // Only the limits this course touched or that were already in use.
+      if (l.window_days > 0 || (a.visits[i] == 0 && e.before.visits[i] == 0)) continue;
       out += fmt::format("  visits {}: {} of {} used\n", l.id, a.visits[i], l.max_visits);
     }
   }

@@ -7,6 +7,8 @@
 //   coverage rules [--pack ID] [--json]       the rules of the loaded packs
 //   coverage regime --plan P [--funding F] [--json]   appeal / PA clocks, No Surprises Act, who pays first
 //   coverage test [--dir D]                   run the packs' tests and rule coverage
+//   coverage payers --plan P --case C --services S --others O [--json]
+//                          other payers first: who pays what, in order, per line
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fmt/format.h>
@@ -18,6 +20,7 @@
 #include "backcover/policy/crd.hpp"
 #include "backcover/policy/evaluate.hpp"
 #include "backcover/policy/pack_tests.hpp"
+#include "backcover/policy/payers.hpp"
 #include "backcover/policy/router.hpp"
 
 namespace backcover::cli {
@@ -34,7 +37,7 @@ std::string resolve(const std::string& base, const std::string& path) {
 std::string policy_dir(const std::string& data) { return data + "/policy"; }
 
 struct InputOptions {
-  std::string plan, case_file, services, prices, accumulators, funding;
+  std::string plan, case_file, services, prices, accumulators, funding, others;
   bool json = false;
   bool fhir = false;
   int line = 0;
@@ -427,6 +430,67 @@ int run_pack_test_verb(const std::string& dir_opt, const VerbContext& ctx) {
   return rep.ok() ? kExitOk : kExitInternal;
 }
 
+// ---- coverage payers ----
+int run_payers(const InputOptions& o, const VerbContext& ctx) {
+  Loaded L;
+  if (!load_inputs(o, ctx, L, true)) return kExitBadInput;
+  auto text = io::read_file(resolve(ctx.base_dir, o.others));
+  if (!text) {
+    *ctx.err << format_errors(text.errors());
+    return kExitBadInput;
+  }
+  RuleBook book;
+  auto others = policy::parse_other_coverages(text.value(), std::filesystem::path(o.others).filename().string(), book);
+  if (!others) {
+    *ctx.err << format_errors(others.errors());
+    return kExitBadInput;
+  }
+  Inputs in{L.plan.get(), L.cf.get(), L.services.get(), L.prices.get()};
+  auto est = estimate(in, L.rules.view());
+  if (!est) {
+    *ctx.err << format_errors(est.errors());
+    return kExitBadInput;
+  }
+  const auto co = policy::coordinate(est.value(), *L.plan, others.value(), L.rules.catalogue.get());
+  if (o.json) {
+    json lines = json::array();
+    for (const auto& s : co.lines) {
+      json order = json::array();
+      for (const auto& p : s.order)
+        order.push_back({{"payer", p.payer}, {"cents", p.amount.cents()}, {"rule", p.rule ? json(p.rule->id) : json(nullptr)},
+                         {"note", p.note}});
+      const auto& d = *s.determination;
+      lines.push_back({{"line", d.line->number}, {"date", d.line->date.str()}, {"code", d.line->code},
+                       {"charge_cents", d.charge.cents()}, {"covered", to_string(d.covered)}, {"order", order},
+                       {"patient_cents", s.patient.cents()}, {"paid_to_patient_cents", s.paid_to_patient.cents()}});
+    }
+    json totals = json::array();
+    for (const auto& [k, v] : co.totals) totals.push_back({{"payer", k}, {"cents", v.cents()}});
+    json rules = json::array();
+    for (const auto& r : book.all()) rules.push_back({{"id", r.id}, {"text", r.text}, {"source", r.source}});
+    *ctx.out << json{{"lines", lines}, {"totals", totals}, {"paid_to_patient_cents", co.paid_to_patient.cents()},
+                     {"notes", co.notes}, {"rules", rules}}.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::string out = "who pays, in order\n";
+  for (const auto& s : co.lines) {
+    const auto& d = *s.determination;
+    out += fmt::format("\nline {}  {}  {}  charge {}  ({})\n", d.line->number, d.line->date.str(), d.line->code,
+                       d.charge.str(), to_string(d.covered));
+    int n = 0;
+    for (const auto& p : s.order)
+      out += fmt::format("  {}. {:<40} {:>12}{}\n", ++n, p.payer, p.amount.str(), p.note.empty() ? "" : "  " + p.note);
+  }
+  out += "\ntotals\n";
+  for (const auto& [k, v] : co.totals) out += fmt::format("  {:<43} {:>12}\n", k, v.str());
+  if (!co.paid_to_patient.is_zero())
+    out += fmt::format("  {:<43} {:>12}\n", "paid to the patient (supplemental)", co.paid_to_patient.str());
+  for (const auto& r : book.all()) out += fmt::format("rule {}: {} (source: {})\n", r.id, r.text, r.source);
+  for (const auto& n : co.notes) out += "note: " + n + "\n";
+  *ctx.out << out;
+  return kExitOk;
+}
+
 }  // namespace
 
 void attach_policy(LoadedRules& rules, const Plan& plan, const std::string& data, Errors& errors) {
@@ -498,6 +562,16 @@ void add_policy_verbs(CLI::App& app, VerbContext& ctx) {
     else *ctx.out << regime_text(rt);
     *ctx.exit_code = kExitOk;
   });
+
+  auto po = std::make_shared<InputOptions>();
+  auto* py = cov->add_subcommand("payers", "Other payers first: workers' comp, PIP, Medigap, a second plan, supplemental");
+  py->add_option("--plan", po->plan, "plan file")->required();
+  py->add_option("--case", po->case_file, "case file")->required();
+  py->add_option("--services", po->services, "services file")->required();
+  py->add_option("--prices", po->prices, "price list");
+  py->add_option("--others", po->others, "other coverages (YAML: others: [{kind, name, share, limit, plan, pays}])")->required();
+  py->add_flag("--json", po->json, "machine output (JSON)");
+  py->callback([po, &ctx] { *ctx.exit_code = run_payers(*po, ctx); });
 
   auto td = std::make_shared<std::string>();
   auto* ts = cov->add_subcommand("test", "Run the policy packs' tests and check every rule is seen passing and failing");

@@ -676,6 +676,14 @@ void CodeSets::finish(Errors& errors) {
   std::sort(anesthesia_base_.begin(), anesthesia_base_.end());
   std::stable_sort(localities_.begin(), localities_.end(),
                    [](const Locality& a, const Locality& b) { return a.id() < b.id(); });
+  locality_keys_.clear();
+  for (const auto& l : localities_) locality_keys_.push_back(static_cast<std::uint32_t>(std::stoul(l.id())));
+  std::stable_sort(roles_.begin(), roles_.end(),
+                   [](const CodeRole& a, const CodeRole& b) { return a.role < b.role; });
+  rule_index_.clear();
+  for (const auto& r : rules_.all()) rule_index_.emplace_back(r.id, &r);
+  std::stable_sort(rule_index_.begin(), rule_index_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [id, cf] : anesthesia_cf_) {
     auto it = std::lower_bound(localities_.begin(), localities_.end(), id,
                                [](const Locality& l, const std::string& k) { return l.id() < k; });
@@ -911,13 +919,20 @@ const TextEntry* CodeSets::carc(std::string_view code) const { return find_text(
 const TextEntry* CodeSets::rarc(std::string_view code) const { return find_text(rarc_, trim(code)); }
 
 const Locality* CodeSets::locality(std::string_view id) const {
-  std::string k;
-  for (char c : id)
-    if (c >= '0' && c <= '9') k += c;
-  if (k.size() != 7) return nullptr;
-  auto it = std::lower_bound(localities_.begin(), localities_.end(), k,
-                             [](const Locality& l, const std::string& key) { return l.id() < key; });
-  return it != localities_.end() && it->id() == k ? &*it : nullptr;
+  std::uint32_t key = 0;
+  int digits = 0;
+  for (char c : id) {
+    if (c >= '0' && c <= '9') {
+      if (++digits > 7) return nullptr;
+      key = key * 10 + static_cast<std::uint32_t>(c - '0');
+    } else if (c != '-' && c != '/' && c != ' ') {
+      return nullptr;
+    }
+  }
+  if (digits != 7) return nullptr;
+  auto it = std::lower_bound(locality_keys_.begin(), locality_keys_.end(), key);
+  if (it == locality_keys_.end() || *it != key) return nullptr;
+  return &localities_[static_cast<std::size_t>(it - locality_keys_.begin())];
 }
 
 std::optional<std::int64_t> CodeSets::anesthesia_base_units(PackedCode code) const {
@@ -956,8 +971,10 @@ bool CodeSets::has_role(PackedCode code, std::string_view role) const {
   // Ranges compare by string order, which packed order preserves; only codes of
   // the same length as the range ends belong to it.
   std::size_t len = packed_length(code);
-  for (const auto& r : roles_)
-    if (r.role == role && r.from <= code && code <= r.to && packed_length(r.from) == len) return true;
+  auto lo = std::lower_bound(roles_.begin(), roles_.end(), role,
+                             [](const CodeRole& r, std::string_view k) { return r.role < k; });
+  for (auto it = lo; it != roles_.end() && it->role == role; ++it)
+    if (it->from <= code && code <= it->to && packed_length(it->from) == len) return true;
   return false;
 }
 
@@ -968,7 +985,10 @@ const Modifier* CodeSets::modifier(std::string_view code) const {
 }
 
 const Rule& CodeSets::rule(std::string_view id) const {
-  const Rule* r = rules_.find(id);
+  auto it = std::lower_bound(rule_index_.begin(), rule_index_.end(), id,
+                             [](const auto& e, std::string_view k) { return e.first < k; });
+  if (it != rule_index_.end() && it->first == id) return *it->second;
+  const Rule* r = rules_.find(id);  // before finish()
   if (!r) throw std::logic_error("codes: rule " + std::string(id) + " missing from rules.tsv");
   return *r;
 }

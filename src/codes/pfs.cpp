@@ -85,7 +85,7 @@ Result<PfsPrice> MedicarePfs::price(const ServiceLine& line, const Locality& loc
     p.amount = anesthesia_fee(*base, line.minutes, loc.anesthesia_cf);
     p.full_unit_fee = p.amount;
     p.rules.push_back(&sets_.rule("codes.pfs.anesthesia"));
-    p.explanation = fmt::format("({} base + {} min / 15) × anesthesia CF {} ({} {}) = {}", *base, line.minutes,
+    if (ctx.explain) p.explanation = fmt::format("({} base + {} min / 15) × anesthesia CF {} ({} {}) = {}", *base, line.minutes,
                                 fixed(loc.anesthesia_cf, 4), loc.id(), loc.name, p.amount.str());
     return p;
   }
@@ -103,7 +103,7 @@ Result<PfsPrice> MedicarePfs::price(const ServiceLine& line, const Locality& loc
   p.full_unit_fee = full;
   p.rules.push_back(&formula);
   int units = std::max(1, line.units);
-  p.explanation = fmt::format("({}×{} + {}×{} + {}×{}) × {} = {} per unit ({} PE, locality {} {})",
+  if (ctx.explain) p.explanation = fmt::format("({}×{} + {}×{} + {}×{}) × {} = {} per unit ({} PE, locality {} {})",
                               fixed(row->work, 2), fixed(loc.gpci_work, 3), fixed(pe, 2), fixed(loc.gpci_pe, 3),
                               fixed(row->mp, 2), fixed(loc.gpci_mp, 3), fixed(row->conversion_factor, 4), full.str(),
                               p.facility ? "facility" : "non-facility", loc.id(), loc.name);
@@ -115,9 +115,9 @@ Result<PfsPrice> MedicarePfs::price(const ServiceLine& line, const Locality& loc
     p.amount = full * full_units + reduced * reduced_units;
     if (reduced_units > 0) {
       p.rules.push_back(&sets_.rule("codes.pfs.mppr_therapy"));
-      p.explanation += fmt::format("; therapy MPPR: {} unit(s) × {} + {} unit(s) × {} (PE at 50%) = {}", full_units,
+      if (ctx.explain) p.explanation += fmt::format("; therapy MPPR: {} unit(s) × {} + {} unit(s) × {} (PE at 50%) = {}", full_units,
                                    full.str(), reduced_units, reduced.str(), p.amount.str());
-    } else {
+    } else if (ctx.explain) {
       p.explanation += fmt::format(" × {} = {}", units, p.amount.str());
     }
     return p;
@@ -128,7 +128,7 @@ Result<PfsPrice> MedicarePfs::price(const ServiceLine& line, const Locality& loc
     std::int64_t pct = row->bilateral == 1 ? 150 : 200;
     per_unit = percent_of(full, pct);
     p.rules.push_back(&sets_.rule("codes.pfs.bilateral"));
-    p.explanation += fmt::format("; bilateral (50): {}% = {}", pct, per_unit.str());
+    if (ctx.explain) p.explanation += fmt::format("; bilateral (50): {}% = {}", pct, per_unit.str());
   }
   int rank = ctx.surgery_rank;
   if (rank == 1 && has_modifier(line, "51")) rank = 2;
@@ -136,15 +136,17 @@ Result<PfsPrice> MedicarePfs::price(const ServiceLine& line, const Locality& loc
     // Ranks above five are priced by the contractor ("by report"); we keep 50%.
     per_unit = percent_of(per_unit, 50);
     p.rules.push_back(&sets_.rule("codes.pfs.mppr_surgery"));
-    p.explanation += fmt::format("; multiple surgery, procedure #{}: 50% = {}", rank, per_unit.str());
+    if (ctx.explain) p.explanation += fmt::format("; multiple surgery, procedure #{}: 50% = {}", rank, per_unit.str());
   }
   p.amount = per_unit * units;
-  if (units != 1) p.explanation += fmt::format(" × {} units = {}", units, p.amount.str());
+  if (units != 1 && ctx.explain) p.explanation += fmt::format(" × {} units = {}", units, p.amount.str());
   return p;
 }
 
 std::optional<FeeQuote> MedicarePfs::quote(const ServiceLine& line, const CaseFile& case_file) const {
-  auto r = price(line, case_file, PfsContext{});
+  PfsContext ctx;
+  ctx.explain = false;
+  auto r = price(line, case_file, ctx);
   if (!r) return std::nullopt;
   return FeeQuote{r->amount, r->rules.empty() ? nullptr : r->rules.back()};
 }

@@ -162,6 +162,7 @@ class Run {
       return;
     }
     for (const auto& d : dx) {
+      if (sets_.icd_billable(d, l.date)) continue;  // the common case, without building a message
       IcdLookup r = sets_.lookup_icd(d, l.date);
       if (r.status == IcdStatus::Billable) continue;
       if (r.status == IcdStatus::NoCodeSet) {

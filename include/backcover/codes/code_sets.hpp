@@ -239,6 +239,9 @@ class CodeSets {
   // Anesthesia CFs are read before or after the GPCIs; merged in finish().
   std::vector<std::pair<std::string, std::int64_t>> anesthesia_cf_;
   RuleBook rules_;
+  // Built by finish() for fast lookups.
+  std::vector<std::uint32_t> locality_keys_;  // parallel to localities_: MAC×100 + locality
+  std::vector<std::pair<std::string_view, const Rule*>> rule_index_;  // sorted by id
 };
 
 }  // namespace backcover::codes

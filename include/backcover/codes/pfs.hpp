@@ -57,6 +57,7 @@ struct PfsPrice {
 struct PfsContext {
   bool therapy_first_unit_full = true;  // false: another line holds the day's highest-PE therapy unit
   int surgery_rank = 1;                 // 1 = highest-paid multiple-surgery procedure on the date
+  bool explain = true;                  // false: skip the explanation text (the hot path of quote())
 };
 
 class MedicarePfs : public FeeSchedule {

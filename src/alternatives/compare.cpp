@@ -629,6 +629,9 @@ Path Pricer::other_payer(const OtherPayerOption& o, const Path& b) {
     }
     paid_by_other += pays;
     if (c.amount - pays != Money::zero()) p.flows.push_back(Flow{c.date, c.amount - pays, c.note});
+    Charge left = c;  // what is left of the charge, for a payer after this one
+    left.amount = c.amount - pays;
+    p.charges.push_back(left);
   }
   if (!o.lump_sum.is_zero()) {
     std::optional<Date> when;
@@ -641,7 +644,15 @@ Path Pricer::other_payer(const OtherPayerOption& o, const Path& b) {
       Money owed;
       for (const auto& f : p.flows) owed += f.amount;
       const Money lump = min(o.lump_sum, clamp_nonneg(owed));
-      if (!lump.is_zero()) p.flows.push_back(Flow{*when, -lump, "lump-sum benefit"});
+      if (!lump.is_zero()) {
+        p.flows.push_back(Flow{*when, -lump, "lump-sum benefit"});
+        Charge back;
+        back.date = *when;
+        back.amount = -lump;
+        back.note = "lump-sum benefit";
+        p.charges.push_back(back);
+        sort_charges(p.charges);
+      }
       paid_by_other += lump;
       if (lump < o.lump_sum) p.notes.push_back(fmt::format("lump sum {} counted only up to what you owe", o.lump_sum.str()));
     } else {
@@ -828,6 +839,9 @@ Result<Comparison> Pricer::run() {
   for (std::size_t i = 0; i < opt_.other_payers.size(); ++i) {
     const std::string ref = opt_.other_payers[i].base.empty() ? def_account : opt_.other_payers[i].base;
     with_base(ref, fmt::format("other_payers[{}].base", i), [&](const Path& b) { return other_payer(opt_.other_payers[i], b); });
+    // A later payer (or nothing) may pay what this one leaves: base "other:ID".
+    if (!errors_.empty()) continue;
+    bases_.emplace(paths.back().id, paths.size() - 1);
   }
   if (!errors_.empty()) return errors_;
   out.paths = std::move(paths);

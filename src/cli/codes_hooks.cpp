@@ -143,7 +143,11 @@ int icd_lookup(const CodeSets& sets, const LookupOptions& o, std::ostream& out, 
     for (const auto& s : r.suggestions) out << "  " << s.code << (s.title.empty() ? "" : "  " + s.title) << "\n";
   }
   if (!r.source.empty()) out << "Source: " << r.source << "\n";
-  if (exit != kExitOk) err << "error: " << r.code << ": " << r.note << "\n";
+  if (exit != kExitOk) {
+    std::string why = r.note;
+    if (auto c = why.find(';'); c != std::string::npos) why.erase(c);  // the list of codes is on stdout
+    err << "error: " << r.code << ": " << why << "\n";
+  }
   return exit;
 }
 

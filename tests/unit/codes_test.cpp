@@ -1,6 +1,7 @@
 // Code sets, PFS pricing, claim scrubbing and the NCCI importer.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -388,6 +389,25 @@ TEST(CodesLoad, MalformedLinesNameFileAndLine) {
   EXPECT_EQ(errors[1].field, "work_rvu");
   EXPECT_NE(errors[1].message().find("pfs-rvu.csv:3"), std::string::npos);
   EXPECT_EQ(s.rvu_count(), 1u);
+}
+
+TEST(CodesLoad, MalformedDataFileInTheFolderNamesFileAndLine) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / "backcover-codes-malformed";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  for (const auto& e : fs::directory_iterator(cli::data_dir() + "/codes"))
+    if (e.is_regular_file()) fs::copy_file(e.path(), dir / e.path().filename());
+  {
+    std::ofstream f(dir / "pfs-gpci-2025.csv", std::ios::app);
+    f << "01112,CA,99,BROKEN,1.0,one,0.5\n";
+  }
+  auto r = CodeSets::load(dir.string());
+  ASSERT_FALSE(r);
+  ASSERT_EQ(r.errors().size(), 1u) << format_errors(r.errors());
+  EXPECT_EQ(r.errors()[0].message().substr(0, (dir / "pfs-gpci-2025.csv:111 ").string().size()),
+            (dir / "pfs-gpci-2025.csv:111 ").string());
+  fs::remove_all(dir);
 }
 
 TEST(CodesLoad, LoadReportsAMissingFolder) {

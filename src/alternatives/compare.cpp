@@ -104,10 +104,19 @@ class Pricer {
       if (const CodeInfo* ci = in_.catalogue->find(l.code)) return ci->category;
     return {};
   }
-  bool eligible(const std::string& category) const {
+  bool eligible(const std::string& category, const std::string& code = {}) const {
     if (contains(opt_.ineligible_categories, category)) return false;
-    if (contains(opt_.lmn_categories, category)) return opt_.letter_of_medical_necessity;
+    if (contains(opt_.lmn_categories, category)) return opt_.letter_of_medical_necessity || prescribed(category, code);
     return true;
+  }
+  // A written prescription on file naming the category or the code.
+  bool prescribed(const std::string& category, const std::string& code) const {
+    if (!in_.case_file) return false;
+    for (const auto& r : in_.case_file->referrals)
+      if (r.kind == Referral::Kind::Prescription &&
+          ((!category.empty() && contains(r.categories, category)) || (!code.empty() && contains(r.codes, code))))
+        return true;
+    return false;
   }
   // Cash price for the whole line; nullopt when none on file.
   std::optional<Money> cash_price(const ServiceLine& l) const {
@@ -130,7 +139,7 @@ class Pricer {
     c.line = l.number;
     c.code = l.code;
     c.category = category_of(l, d);
-    c.account_eligible = eligible(c.category);
+    c.account_eligible = eligible(c.category, c.code);
     if (auto p = cash_price(l)) {
       c.amount = *p;
     } else {
@@ -217,7 +226,7 @@ void Pricer::price_through_package(const PackageOption& pkg, const std::vector<i
     c.amount = pkg.price;
     c.code = lines_[first]->code;
     c.category = category_of(*lines_[first], dets_[first]);
-    c.account_eligible = eligible(c.category);
+    c.account_eligible = eligible(c.category, c.code);
     c.note = fmt::format("{} (package {} of {})", pkg.name.empty() ? pkg.id : pkg.name, k + 1, packs);
     p.charges.push_back(c);
   }
@@ -237,7 +246,7 @@ void Pricer::price_through_package(const PackageOption& pkg, const std::vector<i
       r.amount = -value;
       r.code = lines_[last]->code;
       r.category = category_of(*lines_[last], dets_[last]);
-      r.account_eligible = eligible(r.category);
+      r.account_eligible = eligible(r.category, r.code);
       r.note = fmt::format("refund of {} unused session(s)", unused);
       p.charges.push_back(r);
       p.notes.push_back(fmt::format("{} session(s) of the package unused: {} refunded (price x {}/{})", unused,
@@ -308,7 +317,7 @@ Path Pricer::insured_path(const PackageOption* pkg) {
       c.line = l.number;
       c.code = l.code;
       c.category = category_of(l, &d);
-      c.account_eligible = eligible(c.category);
+      c.account_eligible = eligible(c.category, c.code);
       p.charges.push_back(c);
       continue;
     }
@@ -330,7 +339,7 @@ Path Pricer::insured_path(const PackageOption* pkg) {
       c.line = l.number;
       c.code = l.code;
       c.category = category_of(l, &d);
-      c.account_eligible = eligible(c.category);
+      c.account_eligible = eligible(c.category, c.code);
       c.note = fmt::format("{}: no cash price; what the plan leaves you", why);
       flag(l, why, rule, "no cash price on file: priced at what the plan leaves you", c.amount);
     }

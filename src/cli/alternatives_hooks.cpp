@@ -177,6 +177,7 @@ int run_compare(const CompareArgs& a, const VerbContext& ctx) {
   ci.services = &services.value();
   ci.prices = price_list;
   ci.catalogue = rules.catalogue.get();
+  ci.case_file = &case_file;
   ci.options = &options;
   auto cmp = alternatives::compare(ci);
   if (!cmp) return fail(err, cmp.errors());

@@ -313,6 +313,32 @@ TEST(AlternativesCompare, FsaForfeitsAndMassageNeedsLetter) {
   EXPECT_EQ(g.total_paid, usd(450));
 }
 
+TEST(AlternativesCompare, PrescriptionOnFileCountsAsLetter) {
+  auto s = insured_case(PlanType::PPO);
+  for (auto& l : s.lines) l.category = "massage";
+  auto prices = cash_list("97110", 90);
+  Options o;
+  o.fsa = FsaOption{"", usd(450), usd(0), d(2026, 12, 31)};
+  CaseFile cf;
+  Referral rx;
+  rx.kind = Referral::Kind::Prescription;
+  rx.categories = {"massage"};
+  cf.referrals.push_back(rx);
+  CompareInputs in;
+  in.services = &s.lines;
+  in.prices = &prices;
+  in.options = &o;
+  in.estimate = &s.est;
+  in.plan = &s.plan;
+  in.case_file = &cf;
+  auto r = compare(in);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(path(r.value(), "fsa").forfeited.is_zero());  // all $450 eligible and used
+  in.case_file = nullptr;
+  r = compare(in);
+  EXPECT_EQ(path(r.value(), "fsa").forfeited, usd(450));
+}
+
 TEST(AlternativesCompare, BranchesForConditionalLines) {
   auto s = insured_case(PlanType::PPO);
   s.est.lines[2].covered = Coverage::Conditional;

@@ -91,6 +91,9 @@ struct CompareInputs {
   const std::vector<ServiceLine>* services = nullptr;  // required
   const PriceList* prices = nullptr;                   // optional
   const CodeCatalogue* catalogue = nullptr;            // optional: line categories
+  // optional: a prescription on file for a category or code counts as the
+  // letter of medical necessity HSA/FSA administrators ask for (SEED-FACTS.md)
+  const CaseFile* case_file = nullptr;
   const Options* options = nullptr;                    // required
 };
 

@@ -16,6 +16,11 @@ namespace {
 
 using K = Criterion::Kind;
 
+// ASCII only: codes and the case-file vocabulary are ASCII, and the locale-aware
+// std::tolower is a library call per character on the hot path.
+constexpr char ascii_lower(char ch) { return ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch; }
+constexpr char ascii_upper(char ch) { return ch >= 'a' && ch <= 'z' ? static_cast<char>(ch - 'a' + 'A') : ch; }
+
 std::string norm_icd(std::string_view s) {
   std::string out;
   for (char ch : s)
@@ -29,10 +34,16 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+bool equal_ci(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
+}
+
 bool contains_ci(const std::vector<std::string>& set, std::string_view v) {
-  const auto lv = lower(v);
   for (const auto& s : set)
-    if (lower(s) == lv) return true;
+    if (equal_ci(s, v)) return true;
   return false;
 }
 
@@ -77,6 +88,10 @@ int relief_of(std::string_view outcome) {
   return -1;
 }
 
+// How much wording to produce: everything (explain, tests), only what is
+// missing (the engine's hot path), or nothing (a `when:` that only gates).
+enum class Text : std::uint8_t { All, Unmet, None };
+
 struct Ctx {
   const Library* lib;
   const Pack* pack;  // the pack the rule belongs to (sets, regions)
@@ -86,7 +101,10 @@ struct Ctx {
   const Plan& plan;
   const CaseFile& cf;
   const std::vector<const ServiceLine*>& earlier;
+  Text text = Text::All;
 };
+
+bool want(const Ctx& c, bool met) { return c.text == Text::All || (c.text == Text::Unmet && !met); }
 
 std::string service_name(const Ctx& c) {
   if (c.rule && !c.rule->service.empty()) return c.rule->service;
@@ -187,15 +205,15 @@ CriterionResult eval_diagnosis(const Criterion& cr, const Ctx& c) {
                             plural(weeks, "week", "weeks"), c.line.date.str(), service_name(c), cr.for_weeks);
         continue;
       }
-      return {true, fmt::format("diagnosis {} ({}) for {} weeks", d, what, weeks)};
+      return {true, !want(c, true) ? std::string{} : fmt::format("diagnosis {} ({}) for {} weeks", d, what, weeks)};
     }
-    return {true, fmt::format("diagnosis {} ({}) is on file", d, what)};
+    return {true, !want(c, true) ? std::string{} : fmt::format("diagnosis {} ({}) is on file", d, what)};
   }
   if (!young.empty()) return {false, young};
   if (dx.empty())
-    return {false, fmt::format("no diagnosis is on the line or in the case file; {} requires a diagnosis of {}",
+    return {false, !want(c, false) ? std::string{} : fmt::format("no diagnosis is on the line or in the case file; {} requires a diagnosis of {}",
                                service_name(c), what)};
-  return {false, fmt::format("the {} ({}) {} not {}; {} requires a diagnosis of {}",
+  return {false, !want(c, false) ? std::string{} : fmt::format("the {} ({}) {} not {}; {} requires a diagnosis of {}",
                              cr.primary_only ? "primary diagnosis" : (dx.size() == 1 ? "diagnosis" : "diagnoses"),
                              join(dx, " and ", false), dx.size() == 1 || cr.primary_only ? "is" : "are", what,
                              service_name(c), what)};
@@ -206,10 +224,10 @@ CriterionResult eval_age(const Criterion& cr, const Ctx& c) {
   std::string range = cr.max < 0   ? fmt::format("{} or older", cr.min)
                       : cr.min <= 0 ? fmt::format("{} or younger", cr.max)
                                     : fmt::format("from {} to {}", cr.min, cr.max);
-  if (!dob) return {false, fmt::format("the patient's date of birth is not on file; this rule needs an age {}", range)};
+  if (!dob) return {false, !want(c, false) ? std::string{} : fmt::format("the patient's date of birth is not on file; this rule needs an age {}", range)};
   const int age = age_on(*dob, c.line.date);
   const bool ok = age >= cr.min && (cr.max < 0 || age <= cr.max);
-  return {ok, fmt::format("the patient is {} on {} (this rule: age {})", age, c.line.date.str(), range)};
+  return {ok, !want(c, ok) ? std::string{} : fmt::format("the patient is {} on {} (this rule: age {})", age, c.line.date.str(), range)};
 }
 
 CriterionResult eval_care(const Criterion& cr, const Ctx& c) {
@@ -225,11 +243,13 @@ CriterionResult eval_care(const Criterion& cr, const Ctx& c) {
     weeks += t.weeks;
     ++records;
   }
+  const bool met = cr.min > 0 ? weeks >= cr.min : records > 0;
+  if (!want(c, met)) return {met, {}};
   const std::string what = care_words(cr);
   const std::string win = window_words(cr.within_days);
   const std::string outcome = cr.outcomes.empty() ? "" : fmt::format(" with outcome {}", join(cr.outcomes));
   if (cr.min > 0) {
-    if (weeks >= cr.min) return {true, fmt::format("{} weeks of {}{}{} documented", weeks, what, outcome, win)};
+    if (weeks >= cr.min) return {true, !want(c, true) ? std::string{} : fmt::format("{} weeks of {}{}{} documented", weeks, what, outcome, win)};
     std::string text = fmt::format("{} of the {} weeks of {}{} required before {} {} documented{}; add {} more {}",
                                    weeks, cr.min, what, outcome, service_name(c), weeks == 1 ? "is" : "are", win,
                                    cr.min - weeks, cr.min - weeks == 1 ? "week" : "weeks");
@@ -237,8 +257,8 @@ CriterionResult eval_care(const Criterion& cr, const Ctx& c) {
       text += fmt::format(" (not counted, outcome not {}: {})", join(cr.outcomes), join(wrong_outcome, " and ", false));
     return {false, text};
   }
-  if (records > 0) return {true, fmt::format("{}{} on file", what, outcome)};
-  return {false, fmt::format("no {}{} is documented{}; add it to the case file", what, outcome, win)};
+  if (records > 0) return {true, !want(c, true) ? std::string{} : fmt::format("{}{} on file", what, outcome)};
+  return {false, !want(c, false) ? std::string{} : fmt::format("no {}{} is documented{}; add it to the case file", what, outcome, win)};
 }
 
 CriterionResult eval_blocks(const Criterion& cr, const Ctx& c) {
@@ -254,10 +274,11 @@ CriterionResult eval_blocks(const Criterion& cr, const Ctx& c) {
       weak.push_back(r >= 0 ? fmt::format("{}%", r) : (t.outcome.empty() ? "no relief recorded" : t.outcome));
     }
   }
+  if (!want(c, good >= cr.min)) return {good >= cr.min, {}};
   const std::string what = care_words(cr);
   const std::string relief = cr.relief_pct > 0 ? fmt::format(" with at least {}% relief", cr.relief_pct) : "";
   const std::string win = window_words(cr.within_days);
-  if (good >= cr.min) return {true, fmt::format("{} of {}{} documented{}", good, what, relief, win)};
+  if (good >= cr.min) return {true, !want(c, true) ? std::string{} : fmt::format("{} of {}{} documented{}", good, what, relief, win)};
   std::string text = fmt::format("{} of the {} {}{} required before {} {} documented{}; add {} more", good, cr.min,
                                  what, relief, service_name(c), good == 1 ? "is" : "are", win, cr.min - good);
   if (!weak.empty()) text += fmt::format(" (not counted: {})", join(weak, " and ", false));
@@ -270,10 +291,10 @@ CriterionResult eval_evaluation(const Criterion& cr, const Ctx& c) {
     if (!contains_ci(cr.values, t.kind)) continue;
     if (!in_window(t.start, t.end, c.line.date, cr.within_days)) continue;
     if (!cr.outcomes.empty() && !contains_ci(cr.outcomes, t.outcome)) continue;
-    return {true, fmt::format("{} on file{}", what, t.start ? " (" + t.start->str() + ")" : "")};
+    return {true, !want(c, true) ? std::string{} : fmt::format("{} on file{}", what, t.start ? " (" + t.start->str() + ")" : "")};
   }
   const std::string outcome = cr.outcomes.empty() ? "" : fmt::format(" with outcome {}", join(cr.outcomes));
-  return {false, fmt::format("no {}{} is on file{}; {} requires one", what, outcome, window_words(cr.within_days),
+  return {false, !want(c, false) ? std::string{} : fmt::format("no {}{} is on file{}; {} requires one", what, outcome, window_words(cr.within_days),
                              service_name(c))};
 }
 
@@ -298,14 +319,14 @@ CriterionResult eval_imaging(const Criterion& cr, const Ctx& c) {
         continue;
       }
     }
-    return {true, fmt::format("{}{}", found, im.finding.empty() ? "" : ": " + im.finding)};
+    return {true, !want(c, true) ? std::string{} : fmt::format("{}{}", found, im.finding.empty() ? "" : ": " + im.finding)};
   }
   std::string what = !cr.describe.empty() ? cr.describe
                                           : fmt::format("{} {}", cr.regions.empty() ? "" : join(cr.regions),
                                                         cr.modalities.empty() ? "imaging" : join(cr.modalities));
   if (!cr.findings.empty()) what += " showing " + join(cr.findings, " or ", false);
   std::string win = cr.within_days > 0 ? fmt::format(" from the last {} days", cr.within_days) : "";
-  return {false, fmt::format("no {}{} is on file{}; add the imaging report", what, win, near)};
+  return {false, !want(c, false) ? std::string{} : fmt::format("no {}{} is on file{}; add the imaging report", what, win, near)};
 }
 
 CriterionResult eval_order(const Criterion& cr, const Ctx& c) {
@@ -348,7 +369,7 @@ CriterionResult eval_order(const Criterion& cr, const Ctx& c) {
     if (cr.need_frequency && r.frequency.empty()) missing.push_back("the frequency");
     if (cr.need_duration && r.duration_weeks <= 0) missing.push_back("the duration");
     if (missing.empty())
-      return {true, fmt::format("{} of {}{}{}", noun, r.date.str(), r.frequency.empty() ? "" : ", " + r.frequency,
+      return {true, !want(c, true) ? std::string{} : fmt::format("{} of {}{}{}", noun, r.date.str(), r.frequency.empty() ? "" : ", " + r.frequency,
                                 r.duration_weeks > 0 ? fmt::format(" for {} weeks", r.duration_weeks) : "")};
     best_gap = fmt::format("the {} of {} does not state {}; ask the {} to add {}", noun, r.date.str(),
                            join(missing, " and ", false), cr.prescription ? "prescriber" : "referring provider",
@@ -359,7 +380,7 @@ CriterionResult eval_order(const Criterion& cr, const Ctx& c) {
   if (cr.need_diagnosis) needs.push_back("the diagnosis");
   if (cr.need_frequency) needs.push_back("the frequency");
   if (cr.need_duration) needs.push_back("the duration");
-  return {false, fmt::format("no {} for {} is on file; add a written {}{}{}", noun, service_name(c), noun,
+  return {false, !want(c, false) ? std::string{} : fmt::format("no {} for {} is on file; add a written {}{}{}", noun, service_name(c), noun,
                              cr.values.empty() ? "" : " from " + join(cr.values),
                              needs.empty() ? "" : " naming " + join(needs, " and ", false))};
 }
@@ -369,11 +390,11 @@ CriterionResult eval_specialist(const Criterion& cr, const Ctx& c) {
     if (!contains_ci(cr.values, r.specialty)) continue;
     if (r.date > c.line.date) continue;
     if (cr.within_days > 0 && c.line.date - r.date > cr.within_days) continue;
-    return {true, fmt::format("note from {} ({}) of {}", r.from.empty() ? "a specialist" : r.from, words(r.specialty),
+    return {true, !want(c, true) ? std::string{} : fmt::format("note from {} ({}) of {}", r.from.empty() ? "a specialist" : r.from, words(r.specialty),
                               r.date.str())};
   }
   const std::string who = cr.describe.empty() ? join(cr.values) : cr.describe;
-  return {false, fmt::format("no note or referral from a {} is on file{}; {} requires the specialist's evaluation", who,
+  return {false, !want(c, false) ? std::string{} : fmt::format("no note or referral from a {} is on file{}; {} requires the specialist's evaluation", who,
                              window_words(cr.within_days), service_name(c))};
 }
 
@@ -396,13 +417,14 @@ CriterionResult eval_count(const Criterion& cr, const Ctx& c) {
   const bool same_day = dates.count(c.line.date) > 0;  // one session per date
   dates.insert(c.line.date);
   const int n = static_cast<int>(dates.size());
+  if (!want(c, n <= cr.max)) return {n <= cr.max, {}};
   const std::string what =
       !cr.describe.empty() ? cr.describe : fmt::format("{} sessions", c.rule && !c.rule->service.empty() ? c.rule->service : "these");
   const std::string where = region.empty() ? "" : fmt::format(" ({} region)", words(region));
   const std::string span = cr.plan_year ? fmt::format("the plan year {} to {}", window.first.str(), c.plan.plan_year(c.line.date).last.str())
                                         : fmt::format("the {} days ending {}", cr.within_days, c.line.date.str());
   if (n <= cr.max)
-    return {true, fmt::format("session {} of at most {} {}{} in {}{}", n, cr.max, what, where, span,
+    return {true, !want(c, true) ? std::string{} : fmt::format("session {} of at most {} {}{} in {}{}", n, cr.max, what, where, span,
                               same_day ? " (same day as another counted line)" : "")};
   std::string next;
   if (!cr.plan_year) {
@@ -416,7 +438,7 @@ CriterionResult eval_count(const Criterion& cr, const Ctx& c) {
   } else {
     next = fmt::format("; the limit resets on {}", c.plan.plan_year(c.line.date).last.plus_days(1).str());
   }
-  return {false, fmt::format("this would be session {} of {}{} in {}; the limit is {}{}", n, what, where, span, cr.max,
+  return {false, !want(c, false) ? std::string{} : fmt::format("this would be session {} of {}{} in {}; the limit is {}{}", n, what, where, span, cr.max,
                              next)};
 }
 
@@ -443,22 +465,22 @@ CriterionResult eval(const Criterion& cr, const Ctx& c) {
     }
     case K::Units:
       r.met = c.line.units <= cr.max;
-      r.text = fmt::format("{} on the line (at most {})", plural(c.line.units, "unit", "units"), cr.max);
+      if (want(c, r.met)) r.text = fmt::format("{} on the line (at most {})", plural(c.line.units, "unit", "units"), cr.max);
       break;
     case K::PlanType:
       r.met = contains_ci(cr.values, to_string(c.plan.plan_type));
-      r.text = fmt::format("the plan is a{} {}{}", std::string("AEIOU").find(to_string(c.plan.plan_type)[0]) != std::string::npos ? "n" : "",
+      if (want(c, r.met)) r.text = fmt::format("the plan is a{} {}{}", std::string("AEIOU").find(to_string(c.plan.plan_type)[0]) != std::string::npos ? "n" : "",
                            to_string(c.plan.plan_type), r.met ? "" : " (this rule: " + join(cr.values, " or ", false) + ")");
       break;
     case K::Network:
       r.met = c.line.provider.network == cr.network;
-      r.text = fmt::format("the provider is {}", c.line.provider.network == Network::In ? "in network" : "out of network");
-      if (!r.met) r.text += cr.network == Network::In ? "; use an in-network provider" : "";
+      if (want(c, r.met)) r.text = fmt::format("the provider is {}", c.line.provider.network == Network::In ? "in network" : "out of network");
+      if (!r.met && want(c, r.met)) r.text += cr.network == Network::In ? "; use an in-network provider" : "";
       break;
     case K::ProviderRole:
       r.met = contains_ci(cr.values, c.line.provider.role);
-      r.text = fmt::format("the rendering provider is {}", c.line.provider.role.empty() ? "of unstated role" : "a " + words(c.line.provider.role));
-      if (!r.met) r.text += " (this rule: " + join(cr.values) + ")";
+      if (want(c, r.met)) r.text = fmt::format("the rendering provider is {}", c.line.provider.role.empty() ? "of unstated role" : "a " + words(c.line.provider.role));
+      if (!r.met && want(c, r.met)) r.text += " (this rule: " + join(cr.values) + ")";
       break;
     case K::PlaceOfService:
       r.met = contains_ci(cr.values, c.line.place_of_service);
@@ -498,13 +520,15 @@ CriterionResult eval(const Criterion& cr, const Ctx& c) {
       break;
     }
     case K::Not: {
-      auto x = eval(cr.children.front(), c);
+      Ctx inner = c;  // a negation's missing text is the child's met text
+      if (inner.text == Text::Unmet) inner.text = Text::All;
+      auto x = eval(cr.children.front(), inner);
       r.met = !x.met;
       r.text = x.met ? "excluded here: " + x.text : "not: " + x.text;
       break;
     }
   }
-  if (!cr.label.empty()) r.text = cr.label + (r.met ? "" : " (" + r.text + ")");
+  if (!cr.label.empty() && want(c, r.met)) r.text = cr.label + (r.met ? "" : " (" + r.text + ")");
   return r;
 }
 
@@ -545,18 +569,27 @@ int age_on(Date birth, Date on) {
 }
 
 bool icd_matches(std::string_view pattern, std::string_view code) {
-  const std::string c = norm_icd(code);
-  std::string p(pattern);
-  if (auto dash = p.find('-'); dash != std::string::npos) {
-    const std::string lo = norm_icd(p.substr(0, dash));
-    std::string hi = norm_icd(p.substr(dash + 1));
-    if (!hi.empty() && hi.back() == '*') hi.pop_back();
-    if (c.compare(0, hi.size(), hi) == 0) return true;  // everything under the upper bound
-    return c >= lo && c <= hi;
+  // Normalised into small fixed buffers: this runs for every diagnosis of
+  // every line against every code of a set, so it does not allocate.
+  struct Norm {
+    char b[24];
+    std::size_t n = 0;
+    explicit Norm(std::string_view s) {
+      for (char ch : s)
+        if (ch != '.' && ch != ' ' && n < sizeof b) b[n++] = ascii_upper(ch);
+      if (n > 0 && b[n - 1] == '*') --n;
+    }
+    std::string_view view() const { return {b, n}; }
+  };
+  const Norm c(code);
+  const std::string_view cv = c.view();
+  if (auto dash = pattern.find('-'); dash != std::string_view::npos) {
+    const Norm lo(pattern.substr(0, dash)), hi(pattern.substr(dash + 1));
+    if (hi.n > 0 && cv.substr(0, hi.n) == hi.view()) return true;  // everything under the upper bound
+    return cv >= lo.view() && cv <= hi.view();
   }
-  std::string np = norm_icd(p);
-  if (!np.empty() && np.back() == '*') np.pop_back();
-  return !np.empty() && c.compare(0, np.size(), np) == 0;
+  const Norm p(pattern);
+  return p.n > 0 && cv.substr(0, p.n) == p.view();
 }
 
 std::string describe(const Criterion& c, const Pack& pack) {
@@ -625,21 +658,29 @@ CriterionResult check(const Criterion& c, const Pack& pack, const ServiceLine& l
 }
 
 Evaluation evaluate(const Library& library, const Pack& selected, const ServiceLine& line, const CodeInfo* code,
-                    const Plan& plan, const CaseFile& case_file, const std::vector<const ServiceLine*>& earlier) {
+                    const Plan& plan, const CaseFile& case_file, const std::vector<const ServiceLine*>& earlier,
+                    bool explain) {
   Evaluation ev;
   ev.pack = &selected;
   bool any_applied = false;
+  const std::string& category = !line.category.empty() ? line.category : code ? code->category : std::string{};
+  std::vector<std::size_t> candidates;
   for (const Pack* pack : library.chain(&selected)) {
-    for (const auto& r : pack->rules) {
+    pack->candidates(line.code, category, candidates);
+    for (std::size_t ri : candidates) {
+      const PolicyRule& r = pack->rules[ri];
       if (!service_matches(r, line, code)) continue;
       if (r.effective_from && line.date < *r.effective_from) continue;
       if (r.effective_to && line.date > *r.effective_to) continue;
       Ctx ctx{&library, pack, &r, line, code, plan, case_file, earlier};
+      Ctx gate = ctx;
+      gate.text = explain ? Text::All : Text::None;
+      ctx.text = explain ? Text::All : Text::Unmet;
       RuleTrace t;
       t.rule = &r;
       bool applies = true;
       for (const auto& w : r.when) {
-        auto x = eval(w, ctx);
+        auto x = eval(w, gate);
         if (!x.met) {
           applies = false;
           t.details.push_back(std::move(x));
@@ -654,7 +695,8 @@ Evaluation evaluate(const Library& library, const Pack& selected, const ServiceL
       any_applied = true;
       if (r.exclusion) {
         t.state = RuleTrace::State::Failed;
-        for (const auto& w : r.when) t.details.push_back(eval(w, ctx));
+        if (explain)
+          for (const auto& w : r.when) t.details.push_back(eval(w, ctx));
       } else if (r.require.empty()) {  // prior authorization only: met when one is on file
         const bool on_file = authorization_on_file(ctx);
         t.state = on_file ? RuleTrace::State::Met : RuleTrace::State::Failed;
@@ -670,7 +712,7 @@ Evaluation evaluate(const Library& library, const Pack& selected, const ServiceL
         t.state = all ? RuleTrace::State::Met : RuleTrace::State::Failed;
         if (!all) {
           for (const auto& u : r.unless) {
-            auto x = eval(u, ctx);
+            auto x = eval(u, gate);
             if (x.met) {
               t.state = RuleTrace::State::Waived;
               t.details.push_back({true, "exception: " + x.text});
@@ -818,7 +860,7 @@ std::optional<PolicyVerdict> PackPolicy::evaluate(const ServiceLine& line, const
                                                   const std::vector<const ServiceLine*>& earlier) const {
   const Pack* pack = library_->select(plan, case_file.patient.state);
   if (!pack) return std::nullopt;
-  return policy::evaluate(*library_, *pack, line, code, plan, case_file, earlier).verdict;
+  return policy::evaluate(*library_, *pack, line, code, plan, case_file, earlier, /*explain=*/false).verdict;
 }
 
 }  // namespace backcover::policy

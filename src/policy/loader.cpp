@@ -601,7 +601,36 @@ Result<std::unique_ptr<Pack>> parse_pack(std::string_view text, const std::strin
     errors.push_back(Error{name, e.mark.line + 1, e.mark.column + 1, "", e.msg, "valid YAML"});
   }
   if (!errors.empty()) return errors;
+  pack->index();
   return pack;
+}
+
+void Pack::index() {
+  by_key_.clear();
+  for (std::size_t i = 0; i < rules.size(); ++i) {
+    for (const auto& c : rules[i].codes) by_key_.emplace_back("c:" + c, i);
+    for (const auto& k : rules[i].categories) by_key_.emplace_back("k:" + k, i);
+  }
+  std::sort(by_key_.begin(), by_key_.end());
+}
+
+void Pack::candidates(std::string_view code, std::string_view category, std::vector<std::size_t>& out) const {
+  out.clear();
+  auto take = [&](char tag, std::string_view key) {
+    if (key.empty()) return;
+    std::string k;
+    k.reserve(key.size() + 2);
+    k += tag;
+    k += ':';
+    k += key;
+    auto it = std::lower_bound(by_key_.begin(), by_key_.end(), k,
+                               [](const std::pair<std::string, std::size_t>& e, const std::string& x) { return e.first < x; });
+    for (; it != by_key_.end() && it->first == k; ++it) out.push_back(it->second);
+  };
+  take('c', code);
+  take('k', category);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
 }
 
 const Pack* Library::find(std::string_view id) const {

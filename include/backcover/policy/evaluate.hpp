@@ -40,9 +40,12 @@ struct Evaluation {
   std::vector<RuleTrace> trace;           // every rule about this line, in pack order
 };
 
-// Evaluates `pack` (and the packs it includes) for one line.
+// Evaluates `pack` (and the packs it includes) for one line. With `explain`
+// false (the engine's path) only what is missing is put into words; the
+// verdict and findings are the same.
 Evaluation evaluate(const Library& library, const Pack& pack, const ServiceLine& line, const CodeInfo* code,
-                    const Plan& plan, const CaseFile& case_file, const std::vector<const ServiceLine*>& earlier);
+                    const Plan& plan, const CaseFile& case_file, const std::vector<const ServiceLine*>& earlier,
+                    bool explain = true);
 
 // Evaluates one criterion (exposed for tests and for `coverage explain`).
 CriterionResult check(const Criterion& c, const Pack& pack, const ServiceLine& line, const CodeInfo* code,

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 #include <map>
 #include <memory>
 #include <optional>
@@ -121,6 +122,14 @@ struct Pack {
   std::map<std::string, std::vector<std::string>> regions;  // region -> codes
   std::vector<PolicyRule> rules;
   RuleBook book;  // the rules' Rule records (stable addresses)
+
+  // Indices of the rules about a code or a category, in pack order (built by
+  // index() once the rules are loaded; the engine's hot path uses it).
+  void index();
+  void candidates(std::string_view code, std::string_view category, std::vector<std::size_t>& out) const;
+
+ private:
+  std::vector<std::pair<std::string, std::size_t>> by_key_;  // sorted ("c:" code | "k:" category, rule index)
 };
 
 // Every pack in a directory (data/policy/*.yaml), includes resolved.

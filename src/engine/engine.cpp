@@ -564,10 +564,17 @@ Result<Estimate> estimate(const Inputs& in, const RuleSet& rules) {
       if (!allowed) {
         allowed = line.charge;
         allowed_rule = &builtin_rules::no_price_on_file();
+        std::string why =
+            m.kind != AllowanceMethod::Kind::PercentOfFeeSchedule
+                ? "no allowed amount on file for " + line.code
+                : !rules.fee_schedule
+                      ? "no fee schedule is loaded to price " + line.code
+                      : "the fee schedule has no amount for " + line.code +
+                            (cf.patient.locality.empty() ? " (the case file names no patient.locality)"
+                                                         : " at locality " + cf.patient.locality);
         d.findings.push_back(finding(Finding::Kind::Warning,
-                                     "no allowed amount on file for " + line.code +
-                                         ": the estimate assumes the plan allows the full charge; ask the plan or "
-                                         "the clinic for the contract rate",
+                                     why + ": the estimate assumes the plan allows the full charge; ask the plan or "
+                                           "the clinic for the rate",
                                      allowed_rule));
       }
       // Payers allow the lesser of the charge and their allowance.

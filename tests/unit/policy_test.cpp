@@ -9,6 +9,7 @@
 #include "backcover/policy/crd.hpp"
 #include "backcover/policy/evaluate.hpp"
 #include "backcover/policy/pack_tests.hpp"
+#include "backcover/policy/payers.hpp"
 #include "backcover/policy/router.hpp"
 
 namespace backcover::policy {
@@ -413,6 +414,88 @@ TEST(PolicyCrd, CheckerCatchesBrokenExtensions) {
                       {{"url", "questionnaire"}, {"valueCanonical", "q"}},
                       {{"url", "coverage-assertion-id"}, {"valueString", "x"}}};
   EXPECT_EQ(check_crd_invariants(bad), "questionnaire without doc-needed");
+}
+
+}  // namespace
+}  // namespace backcover::policy
+
+// ---------------------------------------------------------------- other payers first
+
+namespace backcover::policy {
+namespace {
+
+struct PayersFixture {
+  Plan plan;
+  std::vector<ServiceLine> lines;
+  Estimate est;
+  RuleBook book;
+  PayersFixture(PayerKind kind, std::vector<std::string> dx) {
+    plan.id = "p";
+    plan.name = "Primary";
+    plan.payer_kind = kind;
+    lines.resize(2);
+    for (int i = 0; i < 2; ++i) {
+      lines[i].number = i + 1;
+      lines[i].code = "97110";
+      lines[i].date = Date::from_ymd(2026, 3, 2 + i);
+      lines[i].diagnoses = dx;
+      lines[i].charge = Money::dollars(100);
+    }
+    for (auto& l : lines) {
+      Determination d;
+      d.line = &l;
+      d.charge = l.charge;
+      d.allowed = Money::dollars(100);
+      d.plan_pays = Money::dollars(80);
+      d.patient.coinsurance = Money::dollars(20);
+      est.lines.push_back(d);
+    }
+  }
+  Coordination run(const std::string& yaml) {
+    auto o = parse_other_coverages(yaml, "others.yaml", book);
+    EXPECT_TRUE(o) << (o ? "" : format_errors(o.errors()));
+    return coordinate(est, plan, o ? o.value() : std::vector<OtherCoverage>{}, nullptr);
+  }
+};
+
+TEST(PolicyPayers, PipPaysFirstUpToItsLimitThenThePlan) {
+  PayersFixture f(PayerKind::Commercial, {"S13.4XXA", "V43.52XA"});
+  auto c = f.run("others:\n  - {kind: auto_pip, name: PIP, share: 80%, limit: 150}\n");
+  ASSERT_EQ(c.lines.size(), 2u);
+  EXPECT_EQ(c.lines[0].order[0].amount, Money::dollars(80));  // 80% of $100
+  EXPECT_EQ(c.lines[0].order[1].amount, Money::dollars(20));  // plan pays the rest (up to its $80)
+  EXPECT_EQ(c.lines[0].patient, Money{});
+  EXPECT_EQ(c.lines[1].order[0].amount, Money::dollars(70));  // $150 limit: $70 left
+  EXPECT_EQ(c.lines[1].order[1].amount, Money::dollars(30));
+  EXPECT_FALSE(c.notes.empty());
+}
+
+TEST(PolicyPayers, NoCrashOnFileMeansThePlanIsPrimary) {
+  PayersFixture f(PayerKind::Commercial, {"S13.4XXA"});
+  auto c = f.run("others:\n  - {kind: auto_pip, name: PIP}\n");
+  EXPECT_EQ(c.lines[0].order[0].payer, "plan: Primary");
+  EXPECT_EQ(c.lines[0].patient, Money::dollars(20));
+}
+
+TEST(PolicyPayers, MedigapGPaysCoinsuranceSecondaryPaysItsShare) {
+  PayersFixture f(PayerKind::Medicare, {"M54.16"});
+  auto c = f.run("others:\n  - {kind: medigap, name: G, plan: G}\n");
+  EXPECT_EQ(c.lines[0].order[1].amount, Money::dollars(20));
+  EXPECT_EQ(c.lines[0].patient, Money{});
+  PayersFixture g(PayerKind::Commercial, {"M54.16"});
+  auto c2 = g.run("others:\n  - {kind: secondary, name: Spouse, share: 50%}\n  - {kind: supplemental, name: Acc, pays: {physical_therapy: 25}}\n");
+  EXPECT_EQ(c2.lines[0].order[1].amount, Money::dollars(10));
+  EXPECT_EQ(c2.lines[0].patient, Money::dollars(10));
+  EXPECT_EQ(c2.paid_to_patient, Money{});  // no catalogue/category given: nothing matched
+}
+
+TEST(PolicyPayers, BadOthersFileIsReported) {
+  RuleBook book;
+  auto r = parse_other_coverages("others:\n  - {kind: lottery}\n  - {kind: medigap, plan: F}\n", "o.yaml", book);
+  ASSERT_FALSE(r);
+  const std::string all = format_errors(r.errors());
+  EXPECT_NE(all.find("o.yaml:2"), std::string::npos) << all;
+  EXPECT_NE(all.find("G or N"), std::string::npos) << all;
 }
 
 }  // namespace

@@ -53,6 +53,16 @@ std::int64_t nice_step(std::int64_t max_cents) {
 
 Date month_start(Date d) { return Date::from_ymd(d.year(), d.month(), 1); }
 
+// Paths that coincide (a card paid on time and cash) stay visible: each kind
+// has its own dash pattern, so both colours show along the overlap.
+std::string dash_for(const Path& p, std::size_t pos) {
+  if (p.kind == "package" || p.kind == "insured+package") return " stroke-dasharray=\"10 4\"";
+  if (p.kind == "payment_plan" || p.kind == "deferred_card" || p.kind == "fixed_card" || p.kind == "loan")
+    return fmt::format(" stroke-dasharray=\"{} 4\"", 4 + 2 * (pos % 3));
+  if (p.kind == "hsa" || p.kind == "fsa" || p.kind == "other_payer") return " stroke-dasharray=\"2 3\"";
+  return {};
+}
+
 // Tenths of a pixel as "123.4".
 std::string px(std::int64_t tenths) { return fmt::format("{}.{}", tenths / 10, tenths % 10); }
 
@@ -106,7 +116,8 @@ std::string render_svg(const Comparison& c, const std::string& title) {
   }
   const std::int64_t span = std::max(1, x1 - x0);
   const std::int64_t step = nice_step(max_cents);
-  const std::int64_t ymax = ((max_cents + step - 1) / step) * step;
+  // A tenth of headroom so the top line and its labels clear the title.
+  const std::int64_t ymax = ((max_cents + max_cents / 10 + step - 1) / step) * step;
   auto X = [&](Date d) { return px(kLeft * 10 + std::int64_t{kPlotW} * 10 * (d - x0) / span); };
   auto Y = [&](std::int64_t cents) {
     return px(kTop * 10 + static_cast<std::int64_t>(static_cast<__int128>(kPlotH) * 10 * (ymax - cents) / ymax));
@@ -148,9 +159,10 @@ std::string render_svg(const Comparison& c, const std::string& title) {
       "cost</text>\n",
       kTop + kPlotH / 2);
 
-  // One step line per path; the recommended one last, on top, heavier.
+  // One step line per path. The recommended one is drawn first and heavier,
+  // so the thinner dashed lines over it stay visible where they coincide.
   std::vector<std::size_t> order = shown;
-  std::stable_partition(order.begin(), order.end(), [&](std::size_t i) { return static_cast<int>(i) != c.recommended; });
+  std::stable_partition(order.begin(), order.end(), [&](std::size_t i) { return static_cast<int>(i) == c.recommended; });
   std::string markers;
   for (std::size_t i : order) {
     const Path& p = c.paths[i];
@@ -182,9 +194,9 @@ std::string render_svg(const Comparison& c, const std::string& title) {
     if (clipped)
       markers += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"{}\" text-anchor=\"end\">continues: {} by {}</text>\n",
                              Xoff(x1, -4), Yoff(run, -6), color, dollars(p.total_paid), p.costs.back().date.str());
+    const std::string dash = dash_for(p, pos);
     o += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"{}\"{} points=\"{}\"><title>{}</title></polyline>\n",
-                     color, rec ? 4 : 2, p.kind == "insured" || p.kind == "cash" ? "" : " stroke-opacity=\"0.85\"", pts,
-                     esc(p.name));
+                     color, rec ? 4 : 2, dash, pts, esc(p.name));
   }
   o += markers;
 
@@ -195,8 +207,8 @@ std::string render_svg(const Comparison& c, const std::string& title) {
   for (std::size_t n = 0; n < shown.size(); ++n) {
     const Path& p = c.paths[shown[n]];
     const bool rec = static_cast<int>(shown[n]) == c.recommended;
-    o += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"{}\" fill=\"{}\"/>\n", lx, ly - 10, rec ? 6 : 3,
-                     kColors[n % 12]);
+    o += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"{}\"{}/>\n", lx, ly - 8,
+                     lx + 16, ly - 8, kColors[n % 12], rec ? 4 : 2, dash_for(p, n));
     o += fmt::format("<text x=\"{}\" y=\"{}\"{}>{}</text>\n", lx + 20, ly - 4, rec ? " font-weight=\"bold\"" : "",
                      esc(shorten(p.name, 40)));
     o += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#555\">{} ({}){}</text>\n", lx + 20, ly + 10,

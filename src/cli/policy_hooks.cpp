@@ -110,6 +110,14 @@ bool load_inputs(const InputOptions& o, const VerbContext& ctx, Loaded& L, bool 
   return true;
 }
 
+// The coverage view leaves out findings about price and cost sharing (those
+// belong to `estimate`), so it answers only "will the plan pay, and what is
+// missing".
+bool about_cost(const Finding& f) {
+  return f.rule == &builtin_rules::no_price_on_file() || f.rule == &builtin_rules::conditional_assumed_approved() ||
+         f.rule == &builtin_rules::oop_max_reached();
+}
+
 const char* finding_kind(Finding::Kind k) {
   switch (k) {
     case Finding::Kind::DocNeeded: return "doc_needed";
@@ -212,6 +220,7 @@ int run_coverage(const InputOptions& o, const VerbContext& ctx) {
     for (const auto& d : est->lines) {
       json doc = json::array(), actions = json::array(), warnings = json::array();
       for (const auto& f : d.findings) {
+        if (about_cost(f)) continue;
         json item = {{"text", f.text}, {"rule", f.rule ? json(f.rule->id) : json(nullptr)}};
         if (f.kind == Finding::Kind::DocNeeded) doc.push_back(item);
         else if (f.kind == Finding::Kind::Action) actions.push_back(item);
@@ -262,7 +271,7 @@ int run_coverage(const InputOptions& o, const VerbContext& ctx) {
     for (auto kind : {Finding::Kind::DocNeeded, Finding::Kind::Action, Finding::Kind::Warning, Finding::Kind::Edit}) {
       bool first = true;
       for (const auto& f : d.findings) {
-        if (f.kind != kind) continue;
+        if (f.kind != kind || about_cost(f)) continue;
         if (first)
           out += kind == Finding::Kind::DocNeeded ? "  still missing from the case file:\n"
                  : kind == Finding::Kind::Action  ? "  to do:\n"

@@ -91,16 +91,11 @@ std::string render_svg(const Comparison& c, const std::string& title) {
 
   Date first = c.paths[shown[0]].costs.front().date, last = first;
   std::int64_t max_cents = 1;
-  for (std::size_t i : shown) {
-    const Path& p = c.paths[i];
-    std::int64_t run = 0, peak = 0;
-    for (const auto& f : p.costs) {
+  for (std::size_t i : shown)
+    for (const auto& f : c.paths[i].costs) {
       first = std::min(first, f.date);
       last = std::max(last, f.date);
     }
-    (void)run;
-    (void)peak;
-  }
   const Date x0 = month_start(first);
   // Beyond three years (and a month, so a 36-month loan shows whole) the short paths would be squeezed into a sliver: clip
   // there and label where the long ones end.

@@ -605,8 +605,10 @@ Path Pricer::fsa(const FsaOption& o, const Path& b) {
   ineligible.notes(p, "FSA");
   const Money carry = min(left, o.carryover);
   p.forfeited = left - carry;
-  if (!p.forfeited.is_zero())
+  if (!p.forfeited.is_zero() && (year_end || !b.charges.empty()))
     p.flows.push_back(Flow{year_end ? *year_end : b.charges.back().date, p.forfeited, "FSA balance forfeited (use it or lose it)"});
+  else
+    p.forfeited = Money::zero();
   const Rate m = marginal(true, false);
   p.tax_saved = tax_saved(o.election, m);
   p.notes.push_back(fmt::format("{} elected through payroll, {} used, {} carried over, {} forfeited; tax saved at {} on the election",

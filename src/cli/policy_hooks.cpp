@@ -503,6 +503,8 @@ int run_payers(const InputOptions& o, const VerbContext& ctx) {
 }  // namespace
 
 void attach_policy(LoadedRules& rules, const Plan& plan, const std::string& data, Errors& errors) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(policy_dir(data), ec)) return;  // no packs shipped: the plan alone decides
   auto lib = policy::load_library(policy_dir(data));
   if (!lib) {
     errors.insert(errors.end(), lib.errors().begin(), lib.errors().end());

@@ -5,9 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <fstream>
 #include <initializer_list>
-#include <sstream>
 
 #include "backcover/io/loaders.hpp"
 
@@ -351,11 +349,9 @@ Result<Options> parse_options(std::string_view text, const std::string& name) {
 }
 
 Result<Options> load_options(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{path, 0, 0, "", "cannot open the file", "a readable options file"};
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  const std::string text = buf.str();
+  auto read = io::read_file(path);  // same messages and size limit as the other loaders
+  if (!read) return read.errors();
+  const std::string& text = read.value();
   std::string name = path;
   if (auto s = name.rfind('/'); s != std::string::npos) name = name.substr(s + 1);
   return parse_options(text, name);

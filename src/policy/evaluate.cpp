@@ -415,7 +415,9 @@ CriterionResult eval_count(const Criterion& cr, const Ctx& c) {
   for (const auto* l : c.earlier)
     if (l) take(l->code, l->date);
   const bool same_day = dates.count(c.line.date) > 0;  // one session per date
-  dates.insert(c.line.date);
+  // This line counts when it is one of the codes counted (a rule may count
+  // other codes: "no manipulation on the same day").
+  if (std::find(codes.begin(), codes.end(), c.line.code) != codes.end()) dates.insert(c.line.date);
   const int n = static_cast<int>(dates.size());
   if (!want(c, n <= cr.max)) return {n <= cr.max, {}};
   const std::string what =

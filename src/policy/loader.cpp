@@ -182,6 +182,15 @@ bool parse_criterion(Ctx& c, const YAML::Node& n, const std::string& field, Crit
   auto bool_field = [&](const char* key, bool& dst) {
     if (body[key]) ok &= get_bool(c, body[key], f + "." + key, dst);
   };
+  // `within_months: 6` is `within_days: 180` (30-day months, as the messages say).
+  auto window_field = [&](int& dst) {
+    if (body["within_days"]) ok &= get_int(c, body["within_days"], f + ".within_days", dst, 0, 36600);
+    if (body["within_months"]) {
+      int months = 0;
+      if (get_int(c, body["within_months"], f + ".within_months", months, 0, 1200)) dst = months * 30;
+      else ok = false;
+    }
+  };
   auto str_field = [&](const char* key, std::string& dst) {
     if (body[key]) ok &= get_string(c, body[key], f + "." + key, dst);
   };
@@ -248,13 +257,13 @@ bool parse_criterion(Ctx& c, const YAML::Node& n, const std::string& field, Crit
   if (kind_key == "care" || kind_key == "blocks" || kind_key == "evaluation") {
     out.kind = kind_key == "care" ? K::Care : kind_key == "blocks" ? K::Blocks : K::Evaluation;
     if (!body.IsMap()) { c.err(body, f, shown(body), "a map with kinds: […]"); return false; }
-    only_keys(c, body, f, {"kinds", "weeks", "count", "within_days", "outcome", "relief_pct", "describe"});
+    only_keys(c, body, f, {"kinds", "weeks", "count", "within_days", "within_months", "outcome", "relief_pct", "describe"});
     list_field("kinds", out.values);
     list_field("outcome", out.outcomes);
     if (out.kind == K::Care) int_field("weeks", out.min, 0, 520);
     if (out.kind == K::Blocks) { out.min = 1; int_field("count", out.min, 1, 50); }
     if (out.kind == K::Evaluation) out.min = 1;
-    int_field("within_days", out.within_days, 0, 36600);
+    window_field(out.within_days);
     int_field("relief_pct", out.relief_pct, 0, 100);
     str_field("describe", out.describe);
     if (out.values.empty()) { c.err(body, f + ".kinds", "nothing", "at least one kind"); ok = false; }
@@ -263,18 +272,18 @@ bool parse_criterion(Ctx& c, const YAML::Node& n, const std::string& field, Crit
   if (kind_key == "imaging") {
     out.kind = K::Imaging;
     if (!body.IsMap()) { c.err(body, f, shown(body), "a map with modality/region/within_days/finding"); return false; }
-    only_keys(c, body, f, {"modality", "region", "within_days", "finding", "describe"});
+    only_keys(c, body, f, {"modality", "region", "within_days", "within_months", "finding", "describe"});
     list_field("modality", out.modalities);
     list_field("region", out.regions);
     list_field("finding", out.findings);
-    int_field("within_days", out.within_days, 0, 36600);
+    window_field(out.within_days);
     str_field("describe", out.describe);
     return ok;
   }
   if (kind_key == "order") {
     out.kind = K::Order;
     if (!body.IsMap()) { c.err(body, f, shown(body), "{kind: prescription|referral, diagnosis: true, …}"); return false; }
-    only_keys(c, body, f, {"kind", "diagnosis", "frequency", "duration", "within_days", "specialties"});
+    only_keys(c, body, f, {"kind", "diagnosis", "frequency", "duration", "within_days", "within_months", "specialties"});
     std::string kind = "prescription";
     str_field("kind", kind);
     if (kind == "prescription") out.prescription = true;
@@ -283,16 +292,16 @@ bool parse_criterion(Ctx& c, const YAML::Node& n, const std::string& field, Crit
     bool_field("diagnosis", out.need_diagnosis);
     bool_field("frequency", out.need_frequency);
     bool_field("duration", out.need_duration);
-    int_field("within_days", out.within_days, 0, 36600);
+    window_field(out.within_days);
     list_field("specialties", out.values);
     return ok;
   }
   if (kind_key == "specialist") {
     out.kind = K::Specialist;
     if (!body.IsMap()) { c.err(body, f, shown(body), "{specialties: […], within_days: N}"); return false; }
-    only_keys(c, body, f, {"specialties", "within_days", "describe"});
+    only_keys(c, body, f, {"specialties", "within_days", "within_months", "describe"});
     list_field("specialties", out.values);
-    int_field("within_days", out.within_days, 0, 36600);
+    window_field(out.within_days);
     str_field("describe", out.describe);
     if (out.values.empty()) { c.err(body, f + ".specialties", "nothing", "at least one specialty"); ok = false; }
     return ok;

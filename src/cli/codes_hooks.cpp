@@ -158,7 +158,13 @@ int procedure_lookup(const CodeSets& sets, const CodeCatalogue* cat, const Looku
   const codes::RvuRow* row = sets.rvu(code);
   const codes::TextEntry* l2 = sets.hcpcs(code);
   const CodeInfo* info = cat ? cat->find(code) : nullptr;
+  const codes::Replacement* repl = sets.replacement(codes::pack(code));
   if (!row && !l2 && !info) {
+    if (repl) {
+      out << code << "  not a valid code: " << repl->note << "\nBill instead:\n  " << codes::unpack(repl->replacement);
+      if (const CodeInfo* ri = cat ? cat->find(codes::unpack(repl->replacement)) : nullptr) out << "  " << ri->name;
+      out << "\nSource: " << repl->source << "\n";
+    }
     err << "error: " << code << ": not a CPT/HCPCS code in the CY2025 fee schedule, HCPCS Level II or our catalogue\n";
     return kExitBadInput;
   }
@@ -207,6 +213,9 @@ int procedure_lookup(const CodeSets& sets, const CodeCatalogue* cat, const Looku
                   {"nonfacility_cents", nonfac ? nlohmann::json(nonfac->cents()) : nlohmann::json(nullptr)},
                   {"facility_cents", fac ? nlohmann::json(fac->cents()) : nlohmann::json(nullptr)}};
     }
+    if (repl)
+      j["replacement"] = {{"code", codes::unpack(repl->replacement)}, {"payer", repl->payer}, {"note", repl->note},
+                          {"source", repl->source}};
     j["timed"] = sets.has_role(pc, "timed");
     j["add_on"] = addon != nullptr || (row && row->global_days == codes::kGlobalZZZ);
     if (addon) {
@@ -240,6 +249,9 @@ int procedure_lookup(const CodeSets& sets, const CodeCatalogue* cat, const Looku
   } else {
     out << "  not in the Medicare Physician Fee Schedule\n";
   }
+  if (repl)
+    out << "  " << repl->note << "; bill "
+        << codes::unpack(repl->replacement) << " (" << repl->source << ")\n";
   if (sets.has_role(pc, "timed")) out << "  timed 15-minute code (CMS 8-minute rule)\n";
   if (addon) {
     out << "  add-on code; primary:";
@@ -382,15 +394,15 @@ int run_check(const CheckOptions& o, const VerbContext& ctx) {
   std::vector<EditFinding> findings;
   scrubber.scrub(lines, cf, findings);
   codes::MedicarePfs pfs(sets);
-  std::vector<Result<codes::PfsPrice>> prices;
-  if (loc) prices = pfs.price_claim(lines, cf);
-
   int denied = 0, warnings = 0;
   std::vector<bool> line_denied(lines.size(), false);
   for (const auto& f : findings) {
     if (f.denies) line_denied[static_cast<std::size_t>(f.line_index)] = true;
     else ++warnings;
   }
+  // Denied lines do not take the day's full-PE therapy unit or the first surgery rank.
+  std::vector<Result<codes::PfsPrice>> prices;
+  if (loc) prices = pfs.price_claim(lines, cf, &line_denied);
   for (bool b : line_denied) denied += b;
   Money total;
   for (std::size_t i = 0; i < prices.size(); ++i)

@@ -629,6 +629,26 @@ void CodeSets::parse_rules(std::string_view text, const std::string& name, Error
   }
 }
 
+void CodeSets::parse_replacements(std::string_view text, const std::string& name, Errors& errors) {
+  ErrorSink sink(errors, name);
+  LineReader lines(text);
+  std::vector<std::string_view> f;
+  std::string_view line;
+  while (lines.next(line)) {
+    if (trim(line).empty() || line.front() == '#') continue;
+    split_tsv(line, f);
+    if (lines.number() == 1 && is_header(f[0], "code")) continue;
+    if (f.size() < 5 || !looks_like_procedure(trim(f[0])) || !looks_like_procedure(trim(f[1])) ||
+        (trim(f[2]) != "medicare" && trim(f[2]) != "all")) {
+      sink.add(lines.number(), "", std::string(line),
+               "5 tab-separated fields: code, replacement code, medicare|all, note, source");
+      continue;
+    }
+    replacements_.push_back(Replacement{pack(trim(f[0])), pack(trim(f[1])), std::string(trim(f[2])),
+                                        std::string(trim(f[3])), std::string(trim(f[4]))});
+  }
+}
+
 void CodeSets::parse_text_table(std::string_view kind, std::string_view text, const std::string& name,
                                 Errors& errors) {
   ErrorSink sink(errors, name);
@@ -674,6 +694,8 @@ void CodeSets::finish(Errors& errors) {
   std::stable_sort(addons_.begin(), addons_.end(),
                    [](const AddOnEdit& a, const AddOnEdit& b) { return a.addon < b.addon; });
   std::sort(anesthesia_base_.begin(), anesthesia_base_.end());
+  std::stable_sort(replacements_.begin(), replacements_.end(),
+                   [](const Replacement& a, const Replacement& b) { return a.code < b.code; });
   std::stable_sort(localities_.begin(), localities_.end(),
                    [](const Locality& a, const Locality& b) { return a.id() < b.id(); });
   locality_keys_.clear();
@@ -742,6 +764,8 @@ Result<std::unique_ptr<CodeSets>> CodeSets::load(const std::string& dir) {
   with("carc.tsv", false, [&](const std::string& t, const std::string& n) { sets->parse_text_table("carc", t, n, errors); });
   with("rarc.tsv", false, [&](const std::string& t, const std::string& n) { sets->parse_text_table("rarc", t, n, errors); });
   with("modifiers.tsv", false, [&](const std::string& t, const std::string& n) { sets->parse_modifiers(t, n, errors); });
+  with("curated-replacements.tsv", false,
+       [&](const std::string& t, const std::string& n) { sets->parse_replacements(t, n, errors); });
   with("code-roles.tsv", false, [&](const std::string& t, const std::string& n) { sets->parse_roles(t, n, errors); });
   with("curated-addon-primaries.tsv", false,
        [&](const std::string& t, const std::string& n) { sets->parse_addons(t, n, errors); });
@@ -965,6 +989,12 @@ const AddOnEdit* CodeSets::addon(PackedCode code) const {
   auto it = std::lower_bound(addons_.begin(), addons_.end(), code,
                              [](const AddOnEdit& e, PackedCode c) { return e.addon < c; });
   return it != addons_.end() && it->addon == code ? &*it : nullptr;
+}
+
+const Replacement* CodeSets::replacement(PackedCode code) const {
+  auto it = std::lower_bound(replacements_.begin(), replacements_.end(), code,
+                             [](const Replacement& r, PackedCode c) { return r.code < c; });
+  return it != replacements_.end() && it->code == code ? &*it : nullptr;
 }
 
 bool CodeSets::has_role(PackedCode code, std::string_view role) const {

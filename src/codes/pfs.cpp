@@ -152,7 +152,8 @@ std::optional<FeeQuote> MedicarePfs::quote(const ServiceLine& line, const CaseFi
 }
 
 std::vector<Result<PfsPrice>> MedicarePfs::price_claim(const std::vector<const ServiceLine*>& lines,
-                                                       const CaseFile& case_file) const {
+                                                       const CaseFile& case_file, const std::vector<bool>* denied) const {
+  auto is_denied = [&](std::size_t j) { return denied && j < denied->size() && (*denied)[j]; };
   std::vector<PfsContext> ctx(lines.size());
   const Locality* loc = sets_.locality(case_file.patient.locality);
   if (loc) {
@@ -172,19 +173,20 @@ std::vector<Result<PfsPrice>> MedicarePfs::price_claim(const std::vector<const S
       for (std::size_t j : day) {
         const RvuRow* r = sets_.rvu(lines[j]->code);
         if (!r || r->mult_proc != 5) continue;
+        if (is_denied(j)) continue;  // priced on its own: its first unit at full PE
+        ctx[j].therapy_first_unit_full = false;
         std::int64_t pe = is_facility(lines[j]->place_of_service) ? r->pe_facility : r->pe_nonfacility;
         if (pe > best_pe) {
           best_pe = pe;
           best = j;
         }
-        ctx[j].therapy_first_unit_full = false;
       }
       if (best < lines.size()) ctx[best].therapy_first_unit_full = true;
       // Surgery: rank indicator-2 procedures by their full fee, highest first.
       std::vector<std::pair<std::int64_t, std::size_t>> surg;
       for (std::size_t j : day) {
         const RvuRow* r = sets_.rvu(lines[j]->code);
-        if (!r || r->mult_proc != 2) continue;
+        if (!r || r->mult_proc != 2 || is_denied(j)) continue;
         auto pr = price(*lines[j], *loc, PfsContext{});
         surg.emplace_back(pr ? -pr->full_unit_fee.cents() : 0, j);
       }

@@ -122,19 +122,25 @@ class Run {
     const ServiceLine& l = line(i);
     const RvuRow* r = sets_.rvu(l.code);
     const Rule& rule = sets_.rule("codes.proc.valid");
+    const Replacement* repl = sets_.replacement(pack(l.code));
     if (!r && !sets_.hcpcs(l.code) && !(catalogue_ && catalogue_->find(l.code))) {
-      deny(i, rule, ReasonCode::make("CO", "16", "M51"),
-           fmt::format("{}: {} is not a CPT/HCPCS code we know (not in the PFS, HCPCS Level II or our catalogue); "
-                       "check the code",
-                       who(i), l.code));
+      deny(i, rule, ReasonCode::make("CO", "181"),
+           repl ? fmt::format("{}: {} is no longer a valid code: {}; bill {}", who(i), l.code, repl->note,
+                              unpack(repl->replacement))
+                : fmt::format("{}: {} is not a CPT/HCPCS code we know (not in the PFS, HCPCS Level II or our "
+                              "catalogue); check the code",
+                              who(i), l.code));
       return;
     }
     if (!r || !medicare_) return;
     switch (r->status) {
       case 'I':
         deny(i, rule, ReasonCode::make("CO", "16", "M51"),
-             fmt::format("{}: {} is not valid for Medicare (PFS status I); Medicare pays another code for this service",
-                         who(i), l.code));
+             repl ? fmt::format("{}: {} is not valid for Medicare (PFS status I): {}; bill {}", who(i), l.code,
+                                repl->note, unpack(repl->replacement))
+                  : fmt::format("{}: {} is not valid for Medicare (PFS status I); Medicare pays another code for "
+                                "this service, if any",
+                                who(i), l.code));
         break;
       case 'N':
       case 'X':

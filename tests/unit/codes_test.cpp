@@ -374,6 +374,16 @@ TEST(CodesScrub, UnknownAndNonMedicareCodes) {
   EXPECT_FALSE(has(scrub({make(1, "2026-03-02", "S9090")}, PayerProfile::Commercial), 0, "codes.proc.valid"));
 }
 
+TEST(CodesScrub, RetiredAndMedicareInvalidCodesNameTheReplacement) {
+  auto f = scrub({make(1, "2026-03-02", "97014", {"GP"})});
+  ASSERT_TRUE(has(f, 0, "codes.proc.valid")) << dump(f);
+  EXPECT_NE(f[0].finding.text.find("bill G0283"), std::string::npos) << f[0].finding.text;
+  auto g = scrub({make(1, "2026-03-02", "64475")}, PayerProfile::Commercial);
+  ASSERT_TRUE(has(g, 0, "codes.proc.valid")) << dump(g);
+  EXPECT_EQ(g[0].finding.reason.str(), "CO-181");
+  EXPECT_NE(g[0].finding.text.find("bill 64493"), std::string::npos) << g[0].finding.text;
+}
+
 // ---------------------------------------------------------------- loaders
 
 TEST(CodesLoad, MalformedLinesNameFileAndLine) {

@@ -124,6 +124,13 @@ struct IcdHistory {
   std::string source;
 };
 
+// A procedure code a payer does not accept and what to bill instead (curated-replacements.tsv).
+struct Replacement {
+  PackedCode code = 0, replacement = 0;
+  std::string payer;  // "medicare" or "all"
+  std::string note, source;
+};
+
 struct TextEntry {  // POS, CARC, RARC, HCPCS Level II short descriptors
   std::string code, text, extra;
 };
@@ -178,6 +185,7 @@ class CodeSets {
   const PtpEdit* ptp(PackedCode column1, PackedCode column2, Date dos) const;
   const MueEdit* mue(PackedCode code) const;
   const AddOnEdit* addon(PackedCode code) const;
+  const Replacement* replacement(PackedCode code) const;
   bool has_role(PackedCode code, std::string_view role) const;
   const Modifier* modifier(std::string_view code) const;
   const std::vector<Modifier>& modifiers() const { return modifiers_; }
@@ -212,6 +220,7 @@ class CodeSets {
   void parse_roles(std::string_view text, const std::string& name, Errors& errors);
   void parse_modifiers(std::string_view text, const std::string& name, Errors& errors);
   void parse_rules(std::string_view text, const std::string& name, Errors& errors);
+  void parse_replacements(std::string_view text, const std::string& name, Errors& errors);
   // Two- or three-column code/text tables: kind is "pos", "carc", "rarc", "hcpcs".
   void parse_text_table(std::string_view kind, std::string_view text, const std::string& name, Errors& errors);
   // Sorts and indexes everything parsed so far; call once after the parse_* calls.
@@ -236,6 +245,7 @@ class CodeSets {
   std::vector<AddOnEdit> addons_;
   std::vector<CodeRole> roles_;
   std::vector<Modifier> modifiers_;
+  std::vector<Replacement> replacements_;
   // Anesthesia CFs are read before or after the GPCIs; merged in finish().
   std::vector<std::pair<std::string, std::int64_t>> anesthesia_cf_;
   RuleBook rules_;

@@ -72,9 +72,11 @@ class MedicarePfs : public FeeSchedule {
   Result<PfsPrice> price(const ServiceLine& line, const CaseFile& case_file, const PfsContext& ctx) const;
 
   // Every line with cross-line reductions (therapy MPPR, multiple surgery),
-  // lines grouped by date of service. Same order as `lines`.
-  std::vector<Result<PfsPrice>> price_claim(const std::vector<const ServiceLine*>& lines,
-                                            const CaseFile& case_file) const;
+  // lines grouped by date of service. Same order as `lines`. Lines flagged in
+  // `denied` (same size as lines, optional) are priced on their own but do not
+  // take the day's full-PE therapy unit or the first surgery rank.
+  std::vector<Result<PfsPrice>> price_claim(const std::vector<const ServiceLine*>& lines, const CaseFile& case_file,
+                                            const std::vector<bool>* denied = nullptr) const;
 
   bool is_facility(const std::string& place_of_service) const;
 

@@ -214,4 +214,65 @@ std::string render_svg(const Comparison& c, const std::string& title) {
   return o;
 }
 
+std::string render_plans_svg(const std::vector<PlanRank>& ranks, const std::string& title) {
+  std::string o = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
+      "font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n",
+      kWidth, kHeight);
+  o += fmt::format("<rect width=\"{}\" height=\"{}\" fill=\"white\"/>\n", kWidth, kHeight);
+  o += fmt::format("<text x=\"{}\" y=\"28\" font-size=\"17\" font-weight=\"bold\">{}</text>\n", kLeft, esc(title));
+  o += fmt::format(
+      "<text x=\"{}\" y=\"46\" fill=\"#555\">A year of premiums + out-of-pocket for the expected care, less the "
+      "employer's HSA money; the bracket is the worst case</text>\n",
+      kLeft);
+  if (ranks.empty()) return o + "</svg>\n";
+  std::int64_t max_cents = 1;
+  for (const auto& r : ranks) max_cents = std::max({max_cents, r.total_worst.cents(), (r.premiums + r.oop_worst).cents()});
+  const std::int64_t step = nice_step(max_cents);
+  const std::int64_t ymax = ((max_cents + max_cents / 10 + step - 1) / step) * step;
+  auto Y = [&](std::int64_t cents) {
+    return kTop * 10 + static_cast<std::int64_t>(static_cast<__int128>(kPlotH) * 10 * (ymax - cents) / ymax);
+  };
+  for (std::int64_t v = 0; v <= ymax; v += step) {
+    o += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#e5e5e5\"/>\n", kLeft, px(Y(v)),
+                     kLeft + kPlotW, px(Y(v)));
+    o += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#333\">{}</text>\n", kLeft - 8,
+                     px(Y(v) + 40), dollars(Money::from_cents(v)));
+  }
+  const std::int64_t slot = std::int64_t{kPlotW} * 10 / static_cast<std::int64_t>(ranks.size());
+  const std::int64_t bar = slot * 5 / 10;
+  for (std::size_t i = 0; i < ranks.size(); ++i) {
+    const auto& r = ranks[i];
+    const std::int64_t x = kLeft * 10 + slot * static_cast<std::int64_t>(i) + (slot - bar) / 2;
+    const std::int64_t prem = r.premiums.cents();
+    const std::int64_t oop = std::max<std::int64_t>(0, (r.oop_best - r.hsa_employer).cents());
+    // premiums (bottom), out-of-pocket net of the employer's HSA money (top)
+    o += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#1f77b4\"><title>premiums {}</title></rect>\n",
+                     px(x), px(Y(prem)), px(bar), px(Y(0) - Y(prem)), r.premiums.str());
+    o += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#ff7f0e\"><title>out-of-pocket {}</title></rect>\n",
+                     px(x), px(Y(prem + oop)), px(bar), px(Y(prem) - Y(prem + oop)), r.oop_best.str());
+    const std::int64_t cx = x + bar / 2;
+    const std::int64_t worst = std::max<std::int64_t>(prem + oop, r.total_worst.cents());
+    o += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#c00\" stroke-width=\"2\"/>\n", px(cx),
+                     px(Y(prem + oop)), px(Y(worst)));
+    o += fmt::format("<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"#c00\" stroke-width=\"2\"/>\n",
+                     px(cx - bar / 4), px(cx + bar / 4), px(Y(worst)));
+    o += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#c00\">worst {}</text>\n", px(cx + bar / 4 + 40), px(Y(worst) + 40),
+                     dollars(r.total_worst));
+    o += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-weight=\"bold\" fill=\"white\">{}</text>\n",
+                     px(cx), px(Y(prem + oop) + 160), dollars(r.total_best));
+    o += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}. {}</text>\n", px(cx), kTop + kPlotH + 20, i + 1,
+                     esc(shorten(r.name.empty() ? r.plan : r.name, 34)));
+  }
+  o += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"#333\"/>\n", kLeft, kTop + kPlotH, kLeft + kPlotW);
+  const int lx = kLeft + kPlotW + 20;
+  o += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"10\" fill=\"#1f77b4\"/><text x=\"{}\" y=\"{}\">a year of premiums</text>\n",
+                   lx, kTop, lx + 20, kTop + 9);
+  o += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"10\" fill=\"#ff7f0e\"/><text x=\"{}\" y=\"{}\">out-of-pocket, best case, less employer HSA</text>\n",
+                   lx, kTop + 20, lx + 20, kTop + 29);
+  o += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#c00\" stroke-width=\"2\"/><text x=\"{}\" y=\"{}\">worst case: conditional lines denied</text>\n",
+                   lx, kTop + 45, lx + 14, kTop + 45, lx + 20, kTop + 49);
+  return o + "</svg>\n";
+}
+
 }  // namespace backcover::alternatives

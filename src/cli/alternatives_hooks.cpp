@@ -149,6 +149,12 @@ int run_compare(const CompareArgs& a, const VerbContext& ctx) {
     for (std::size_t i = 0; i < plans.size(); ++i)
       inputs.push_back(alternatives::PlanInput{&plans[i], &estimates[i], pricing[i].premium_monthly, pricing[i].hsa_employer});
     auto ranks = alternatives::rank_plans(inputs);
+    if (!a.svg.empty()) {
+      const std::string svg_path = resolve(base, a.svg);
+      std::ofstream f(svg_path, std::ios::binary | std::ios::trunc);
+      if (!f) return fail(err, {Error{svg_path, 0, 0, "--svg", "cannot write the file", "a writable path"}});
+      f << alternatives::render_plans_svg(ranks, fmt::format("{} plans for the expected care", ranks.size()));
+    }
     if (a.json) out << plans_json(ranks).dump(2) << "\n";
     else out << plans_text(ranks);
     return kExitOk;

@@ -401,6 +401,10 @@ TEST(AlternativesCompare, PlansRankedByPremiumsPlusOop) {
   EXPECT_EQ(r[0].conditional_lines, 1);
   EXPECT_EQ(r[0].not_covered_lines, 1);
   EXPECT_EQ(r[1].total_best, usd(4110));  // 3,600 + 510
+  const std::string svg = render_plans_svg(r, "plans");
+  EXPECT_NE(svg.find("worst $1,940"), std::string::npos);
+  EXPECT_NE(svg.find("$1,910"), std::string::npos);
+  EXPECT_NE(svg.find("</svg>"), std::string::npos);
   // The employer HSA money counts only on an HDHP.
   std::vector<PlanInput> in2{{&a.plan, &a.est, usd(300), usd(1000)}};
   EXPECT_TRUE(rank_plans(in2)[0].hsa_employer.is_zero());

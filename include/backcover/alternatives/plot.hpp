@@ -12,4 +12,9 @@ namespace backcover::alternatives {
 
 std::string render_svg(const Comparison& c, const std::string& title);
 
+// Plans ranked (`compare --plans --svg`): one bar per plan, premiums and
+// out-of-pocket stacked for the best case (less the employer's HSA money),
+// with the worst case (every conditional line denied) as a bracket above.
+std::string render_plans_svg(const std::vector<PlanRank>& ranks, const std::string& title);
+
 }  // namespace backcover::alternatives

@@ -44,7 +44,7 @@ struct Path {
   Money paid_now;         // paid on the first day of care (the purchase date for financing)
   std::optional<Date> start;  // that day, when it is not the first payment's
   Money monthly_payment;  // level payment (financing paths), else zero
-  int months = 0;         // calendar months from the first to the last payment
+  int months = 0;         // installments (financing paths), else calendar months from the first to the last payment
   Money interest;
   Money fees;
   Money forfeited;   // FSA use-it-or-lose-it

@@ -409,11 +409,27 @@ CriterionResult eval_count(const Criterion& cr, const Ctx& c) {
   window.last = c.line.date;
   std::set<Date> dates;
   auto take = [&](const std::string& code, Date d) {
-    if (window.contains(d) && std::find(codes.begin(), codes.end(), code) != codes.end()) dates.insert(d);
+    if (window.contains(d) && std::find(codes.begin(), codes.end(), code) != codes.end()) {
+      dates.insert(d);
+      return true;
+    }
+    return false;
   };
   for (const auto& p : c.cf.past_services) take(p.code, p.date);
-  for (const auto* l : c.earlier)
-    if (l) take(l->code, l->date);
+  // Earlier lines are in date order: walk back from the newest and stop at the
+  // window's start, or once more distinct dates than the limit are seen (the
+  // answer and the "next possible" date depend only on the newest `max`+1),
+  // so a long course is not rescanned in full for every line.
+  std::set<Date> recent;
+  for (auto it = c.earlier.rbegin(); it != c.earlier.rend(); ++it) {
+    const ServiceLine* l = *it;
+    if (!l) continue;
+    if (l->date < window.first) break;
+    if (take(l->code, l->date)) {
+      recent.insert(l->date);
+      if (static_cast<int>(recent.size()) > cr.max + 1) break;
+    }
+  }
   const bool same_day = dates.count(c.line.date) > 0;  // one session per date
   // This line counts when it is one of the codes counted (a rule may count
   // other codes: "no manipulation on the same day").

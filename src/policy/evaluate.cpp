@@ -421,10 +421,18 @@ CriterionResult eval_count(const Criterion& cr, const Ctx& c) {
   // answer and the "next possible" date depend only on the newest `max`+1),
   // so a long course is not rescanned in full for every line.
   std::set<Date> recent;
+  // Bound the walk: an estimate with thousands of lines inside one window is
+  // not a treatment plan; answer conservatively instead of scanning on.
+  constexpr int kMaxScan = 2000;
+  int scanned = 0;
   for (auto it = c.earlier.rbegin(); it != c.earlier.rend(); ++it) {
     const ServiceLine* l = *it;
     if (!l) continue;
     if (l->date < window.first) break;
+    if (++scanned > kMaxScan)
+      return {false, fmt::format("more than {} earlier lines of this estimate fall in the window; split the estimate "
+                                 "so the sessions can be counted",
+                                 kMaxScan)};
     if (take(l->code, l->date)) {
       recent.insert(l->date);
       if (static_cast<int>(recent.size()) > cr.max + 1) break;

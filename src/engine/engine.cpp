@@ -490,12 +490,15 @@ Result<Estimate> estimate(const Inputs& in, const RuleSet& rules) {
     }
 
     // Visit limits (a visit is one date of service per limit).
-    std::vector<std::size_t> limits_hit;
+    // The limits this line counts toward (no allocation on the hot path).
+    std::array<std::uint16_t, 16> limits_hit{};
+    std::size_t n_limits_hit = 0;
     if (ben && d.covered != Coverage::NotCovered) {
       for (std::size_t l = 0; l < plan.visit_limits.size(); ++l) {
         const auto& lim = plan.visit_limits[l];
         if (!limit_has_benefit(lim, ctx.benefit)) continue;
-        limits_hit.push_back(l);
+        if (n_limits_hit == limits_hit.size()) throw std::logic_error("more than 16 visit limits on one benefit");
+        limits_hit[n_limits_hit++] = static_cast<std::uint16_t>(l);
         bool same_day = false;
         int used = visits_counted(lim, l, st, line.date, same_day);
         if (!same_day && used >= lim.max_visits) {
@@ -675,7 +678,8 @@ Result<Estimate> estimate(const Inputs& in, const RuleSet& rules) {
                                      &builtin_rules::conditional_assumed_approved()));
 
       // The visit counts toward every limit that covers this benefit.
-      for (std::size_t l : limits_hit) {
+      for (std::size_t k = 0; k < n_limits_hit; ++k) {
+        const std::size_t l = limits_hit[k];
         auto& dates = st.visit_dates[l];
         if (std::find(dates.begin(), dates.end(), line.date) == dates.end()) {
           dates.push_back(line.date);

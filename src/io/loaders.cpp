@@ -374,6 +374,16 @@ Result<Plan> parse_plan(std::string_view text, const std::string& name) {
     }
   }
 
+  // The engine tracks at most 16 limits per benefit (an inline array).
+  for (std::size_t b = 0; b < plan.benefits.size(); ++b) {
+    int n = 0;
+    for (const auto& l : plan.visit_limits)
+      n += static_cast<int>(std::count(l.benefits.begin(), l.benefits.end(), static_cast<int>(b)));
+    if (n > 16)
+      r.error(root["visit_limits"], "visit_limits", std::to_string(n) + " limits on " + plan.benefits[b].category,
+              "at most 16 visit limits covering one benefit");
+  }
+
   // Code overrides.
   if (YAML::Node codes = root["codes"]; codes.IsDefined() && r.is_map(codes, "codes")) {
     for (const auto& kv : codes) {

@@ -425,9 +425,13 @@ CriterionResult eval_count(const Criterion& cr, const Ctx& c) {
   // not a treatment plan; answer conservatively instead of scanning on.
   constexpr int kMaxScan = 2000;
   int scanned = 0;
-  for (auto it = c.earlier.rbegin(); it != c.earlier.rend(); ++it) {
-    const ServiceLine* l = *it;
-    if (!l) continue;
+  std::size_t i = c.earlier.size();
+  while (i > 0) {
+    const ServiceLine* l = c.earlier[i - 1];
+    if (!l) {
+      --i;
+      continue;
+    }
     if (l->date < window.first) break;
     if (++scanned > kMaxScan)
       return {false, fmt::format("more than {} earlier lines of this estimate fall in the window; split the estimate "
@@ -436,7 +440,14 @@ CriterionResult eval_count(const Criterion& cr, const Ctx& c) {
     if (take(l->code, l->date)) {
       recent.insert(l->date);
       if (static_cast<int>(recent.size()) > cr.max + 1) break;
+      // One session per date: skip the rest of this date's lines.
+      const Date day = l->date;
+      auto first_of_day = std::lower_bound(c.earlier.begin(), c.earlier.begin() + static_cast<std::ptrdiff_t>(i), day,
+                                           [](const ServiceLine* x, Date d) { return x && x->date < d; });
+      i = static_cast<std::size_t>(first_of_day - c.earlier.begin());
+      continue;
     }
+    --i;
   }
   const bool same_day = dates.count(c.line.date) > 0;  // one session per date
   // This line counts when it is one of the codes counted (a rule may count

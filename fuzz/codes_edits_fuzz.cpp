@@ -24,13 +24,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     s.parse_addons(text, "addons.tsv", errors);
     s.parse_roles(text, "roles.tsv", errors);
     s.parse_modifiers(text, "modifiers.tsv", errors);
+    s.parse_replacements(text, "replacements.tsv", errors);
     for (const char* kind : {"pos", "carc", "rarc", "hcpcs"}) s.parse_text_table(kind, text, "table.tsv", errors);
     Errors finish_errors;
     s.finish(finish_errors);
     for (const auto& e : errors) (void)e.message();
     if (finish_errors.empty()) {  // every standard rule present: scrub a claim
       std::vector<ServiceLine> lines(3);
-      const char* codes[] = {"98940", "97140", "64484"};
+      const char* codes[] = {"98940", "97140", "64475"};
       for (int i = 0; i < 3; ++i) {
         lines[i].number = i + 1;
         lines[i].date = Date::from_ymd(2026, 3, 2);

@@ -512,5 +512,44 @@ TEST(CodesImport, IcdOrderAndCodesFiles) {
   EXPECT_EQ(out, "M5450\t1\tLow back pain, unspecified\tCMS\nM5451\t1\tVertebrogenic low back pain\tCMS\n");
 }
 
+TEST(CodesImport, ImportNcciVerbWritesFilesTheLoaderReads) {
+  namespace fs = std::filesystem;
+  fs::path root = fs::temp_directory_path() / "backcover-codes-import";
+  fs::remove_all(root);
+  fs::create_directories(root / "codes");
+  fs::create_directories(root / "ncci");
+  for (const auto& e : fs::directory_iterator(cli::data_dir() + "/codes"))
+    if (e.is_regular_file() && e.path().filename().string().rfind("ncci-", 0) != 0)
+      fs::copy_file(e.path(), root / "codes" / e.path().filename());
+  {
+    std::ofstream f(root / "ncci" / "ccipra-v321r0-f1.txt");
+    f << "Column1\tColumn2\t*\tEffective Date\tDeletion Date\tModifier\tPTP Edit Rationale\n"
+      << "98940\t97112\t\t20020101\t*\t1\tMisuse of column two code with column one code\n";
+    std::ofstream m(root / "ncci" / "mue.csv");
+    m << "\"HCPCS/CPT Code\",\"MUE\",\"MAI\",\"Rationale\"\n97140,4,\"3 Date of Service Edit: Clinical\",\"Clinical\"\n";
+  }
+  std::ostringstream out, err;
+  int rc = cli::run_cli({"codes", "import-ncci", (root / "ncci").string(), "--out", (root / "codes").string()}, out, err);
+  ASSERT_EQ(rc, 0) << err.str();
+  auto r = CodeSets::load((root / "codes").string());
+  ASSERT_TRUE(r) << format_errors(r.errors());
+  const PtpEdit* e = r.value()->ptp(pack("98940"), pack("97112"), d("2026-03-02"));
+  ASSERT_NE(e, nullptr);
+  EXPECT_NE(e->rule->source.find("ccipra-v321r0-f1.txt"), std::string::npos);
+  const MueEdit* mu = r.value()->mue(pack("97140"));
+  ASSERT_NE(mu, nullptr);
+  EXPECT_EQ(mu->units, 4);
+  // A malformed row: nothing is written, the error names the file and line.
+  {
+    std::ofstream f(root / "ncci" / "ccipra-v321r0-f1.txt", std::ios::app);
+    f << "98941\t97112\t\t2002-99-99\t*\t1\tbad date\n";
+  }
+  std::ostringstream out2, err2;
+  EXPECT_EQ(cli::run_cli({"codes", "import-ncci", (root / "ncci").string(), "--out", (root / "codes").string()}, out2, err2),
+            cli::kExitBadInput);
+  EXPECT_NE(err2.str().find("ccipra-v321r0-f1.txt:3"), std::string::npos) << err2.str();
+  fs::remove_all(root);
+}
+
 }  // namespace
 }  // namespace backcover::codes

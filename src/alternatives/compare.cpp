@@ -588,6 +588,7 @@ Path Pricer::fsa(const FsaOption& o, const Path& b) {
   p.unused_value = b.unused_value;
   std::optional<Date> year_end = o.plan_year_end;
   if (!year_end && in_.plan && !b.charges.empty()) year_end = in_.plan->plan_year(b.charges.front().date).last;
+  if (o.grace_until && (!year_end || *o.grace_until > *year_end)) year_end = o.grace_until;
   Money left = o.election, used;
   Ineligible ineligible;
   for (const auto& c : b.charges) {

@@ -289,7 +289,7 @@ Result<Options> parse_options(std::string_view text, const std::string& name) {
       }
     }
     if (auto h = root["fsa"]) {
-      r.keys(h, "fsa", {"base", "election", "carryover", "plan_year_end"});
+      r.keys(h, "fsa", {"base", "election", "carryover", "plan_year_end", "grace_until"});
       if (h.IsMap()) {
         FsaOption p;
         p.base.clear();
@@ -297,6 +297,10 @@ Result<Options> parse_options(std::string_view text, const std::string& name) {
         if (h["election"]) p.election = r.money(h["election"], "fsa.election");
         if (h["carryover"]) p.carryover = r.money(h["carryover"], "fsa.carryover");
         if (h["plan_year_end"]) p.plan_year_end = r.date(h["plan_year_end"], "fsa.plan_year_end");
+        if (h["grace_until"]) {
+          p.grace_until = r.date(h["grace_until"], "fsa.grace_until");
+          if (!h["carryover"]) p.carryover = Money::zero();  // a plan has one or the other
+        }
         o.fsa = p;
       }
     }

@@ -297,7 +297,7 @@ TEST(AlternativesCompare, FsaForfeitsAndMassageNeedsLetter) {
   auto prices = cash_list("97110", 90);
   Options o;
   o.tax.federal = Rate::percent(12);
-  o.fsa = FsaOption{"", usd(1000), usd(0), d(2026, 12, 31)};
+  o.fsa = FsaOption{"", usd(1000), usd(0), d(2026, 12, 31), std::nullopt};
   auto cmp = run(s.lines, &prices, o, &s.est, &s.plan);
   const Path& f = path(cmp, "fsa");
   // Without a letter of medical necessity no massage is FSA-eligible: all $1,000 is lost.
@@ -313,12 +313,34 @@ TEST(AlternativesCompare, FsaForfeitsAndMassageNeedsLetter) {
   EXPECT_EQ(g.total_paid, usd(450));
 }
 
+TEST(AlternativesCompare, FsaGracePeriodReachesNextYear) {
+  // 4 sessions at $100 in late December and January; $400 elected for 2026.
+  std::vector<ServiceLine> lines;
+  for (int i = 0; i < 4; ++i) {
+    ServiceLine l;
+    l.number = i + 1;
+    l.date = d(2026, 12, 21).plus_days(14 * i);  // 12-21, 01-04, 01-18, 02-01
+    l.code = "97110";
+    l.charge = usd(100);
+    lines.push_back(l);
+  }
+  auto prices = cash_list("97110", 100);
+  Options o;
+  o.fsa = FsaOption{"cash", usd(400), usd(0), d(2026, 12, 31), std::nullopt};
+  auto cmp = run(lines, &prices, o);
+  EXPECT_EQ(path(cmp, "fsa").forfeited, usd(300));  // only December's session used the election
+  o.fsa->grace_until = d(2027, 3, 15);
+  cmp = run(lines, &prices, o);
+  EXPECT_TRUE(path(cmp, "fsa").forfeited.is_zero());
+  EXPECT_EQ(path(cmp, "fsa").total_paid, usd(400));
+}
+
 TEST(AlternativesCompare, PrescriptionOnFileCountsAsLetter) {
   auto s = insured_case(PlanType::PPO);
   for (auto& l : s.lines) l.category = "massage";
   auto prices = cash_list("97110", 90);
   Options o;
-  o.fsa = FsaOption{"", usd(450), usd(0), d(2026, 12, 31)};
+  o.fsa = FsaOption{"", usd(450), usd(0), d(2026, 12, 31), std::nullopt};
   CaseFile cf;
   Referral rx;
   rx.kind = Referral::Kind::Prescription;

@@ -93,6 +93,9 @@ struct FsaOption {
   Money election;
   Money carryover = Money::from_cents(68000);  // 2026 limit (Rev. Proc. 2025-32)
   std::optional<Date> plan_year_end;           // unset: the plan year's end
+  // A grace period instead of a carryover (IRS Notice 2005-42: up to 2.5
+  // months): care until this date may still use the election.
+  std::optional<Date> grace_until;
 };
 
 // A payer that pays before the patient: a fixed share of the base path's

@@ -175,6 +175,38 @@ TEST(PolicyEvaluate, RollingCountPerRegionCountsEarlierLinesAndPastServices) {
   EXPECT_NE(ev.verdict->findings[0].text.find("possible from 2026-04-01"), std::string::npos);
 }
 
+TEST(PolicyEvaluate, RollingCountWithManyLinesPerDayCountsDates) {
+  Fixture f(R"(  - id: t.acu
+    text: "3 visits in 30 days"
+    citation: "test"
+    confidence: S
+    effective: {from: 2024-01-01}
+    codes: ["97810"]
+    require:
+      - count: {codes: ["97810"], max: 3, window_days: 30}
+    otherwise: not-covered
+    reason: "CO-119"
+)");
+  f.line.code = "97810";
+  std::vector<ServiceLine> store;
+  for (int day = 0; day < 3; ++day)
+    for (const char* code : {"97110", "97810", "97811", "97810", "97140"}) {
+      ServiceLine l;
+      l.code = code;
+      l.date = d("2026-02-20").plus_days(day * 3);
+      store.push_back(l);
+    }
+  std::vector<const ServiceLine*> earlier;
+  for (const auto& l : store) earlier.push_back(&l);
+  f.line.date = d("2026-02-26");  // the third day again: still 3 dates
+  EXPECT_EQ(f.run(earlier).verdict->covered, Coverage::Covered);
+  f.line.date = d("2026-03-02");  // a fourth date
+  auto ev = f.run(earlier);
+  ASSERT_EQ(ev.verdict->covered, Coverage::NotCovered);
+  EXPECT_NE(ev.verdict->findings[0].text.find("session 4"), std::string::npos);
+  EXPECT_NE(ev.verdict->findings[0].text.find("possible from 2026-03-22"), std::string::npos);  // 02-20 + 30
+}
+
 TEST(PolicyEvaluate, MostRestrictiveRuleDecidesAndNotCoveredDropsPa) {
   Fixture f(std::string(kMriRule) + R"(  - id: t.mri_excluded_over_80
     text: "no MRI over 80, test"

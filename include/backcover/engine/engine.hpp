@@ -132,7 +132,7 @@ struct AccumulatorState {
 struct Totals {
   Money charge, allowed, plan_pays, other_payer, contractual_adjustment;
   PatientShare patient;
-  Money patient_if_denied;  // extra exposure if every conditional line were denied
+  Money patient_if_denied;  // what the patient would owe in all if every conditional line were denied
   int lines = 0, covered = 0, conditional = 0, not_covered = 0;
 };
 

@@ -124,7 +124,8 @@ class Run {
     const Rule& rule = sets_.rule("codes.proc.valid");
     const Replacement* repl = sets_.replacement(pack(l.code));
     if (!r && !sets_.hcpcs(l.code) && !(catalogue_ && catalogue_->find(l.code))) {
-      deny(i, rule, ReasonCode::make("CO", "181"),
+      // Retired (valid once, not on this date): CO-181; never a code: CO-16 with M51.
+      deny(i, rule, repl ? ReasonCode::make("CO", "181") : ReasonCode::make("CO", "16", "M51"),
            repl ? fmt::format("{}: {} is no longer a valid code: {}; bill {}", who(i), l.code, repl->note,
                               unpack(repl->replacement))
                 : fmt::format("{}: {} is not a CPT/HCPCS code we know (not in the PFS, HCPCS Level II or our "

@@ -577,7 +577,7 @@ Result<Estimate> estimate(const Inputs& in, const RuleSet& rules) {
                                                          : " at locality " + cf.patient.locality);
         d.findings.push_back(finding(Finding::Kind::Warning,
                                      why + ": the estimate assumes the plan allows the full charge; ask the plan or "
-                                           "the clinic for the rate",
+                                           "the clinic for the contract rate",
                                      allowed_rule));
       }
       // Payers allow the lesser of the charge and their allowance.

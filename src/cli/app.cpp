@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "backcover/codes/cli.hpp"
 #include "backcover/io/loaders.hpp"
 #include "backcover/render/render.hpp"
 
@@ -70,6 +71,7 @@ int run_estimate(const EstimateOptions& o, const std::string& base, std::ostream
     return kExitBadInput;
   }
   attach_codes(rules, data_dir(), errors);
+  set_codes_payer(rules, plan.value().payer_kind);  // Medicare-only edits deny only under Medicare
   attach_policy(rules, plan.value(), data_dir(), errors);
   if (!errors.empty()) {
     err << format_errors(errors);

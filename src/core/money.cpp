@@ -92,11 +92,16 @@ std::optional<Money> Money::parse(std::string_view s) {
 std::string Money::plain() const {
   std::int64_t c = cents_;
   bool neg = c < 0;
-  // |INT64_MIN| does not fit; print via unsigned.
+  // |INT64_MIN| does not fit; print via unsigned. Built with append, not
+  // operator+ chains (g++ 12 -O3 raises a false -Wrestrict on those).
   std::uint64_t u = neg ? std::uint64_t(0) - static_cast<std::uint64_t>(c) : static_cast<std::uint64_t>(c);
-  std::string frac = std::to_string(u % 100);
-  if (frac.size() < 2) frac = "0" + frac;
-  return (neg ? "-" : "") + std::to_string(u / 100) + "." + frac;
+  std::string out;
+  if (neg) out.push_back('-');
+  out.append(std::to_string(u / 100));
+  out.push_back('.');
+  out.push_back(static_cast<char>('0' + (u % 100) / 10));
+  out.push_back(static_cast<char>('0' + u % 10));
+  return out;
 }
 
 std::string Money::str() const {
@@ -104,16 +109,17 @@ std::string Money::str() const {
   bool neg = c < 0;
   std::uint64_t u = neg ? std::uint64_t(0) - static_cast<std::uint64_t>(c) : static_cast<std::uint64_t>(c);
   std::string whole = std::to_string(u / 100);
-  std::string grouped;
-  int n = 0;
-  for (auto it = whole.rbegin(); it != whole.rend(); ++it) {
-    if (n > 0 && n % 3 == 0) grouped.insert(grouped.begin(), ',');
-    grouped.insert(grouped.begin(), *it);
-    ++n;
+  std::string out;
+  if (neg) out.push_back('-');
+  out.push_back('$');
+  for (std::size_t i = 0; i < whole.size(); ++i) {
+    if (i > 0 && (whole.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(whole[i]);
   }
-  std::string frac = std::to_string(u % 100);
-  if (frac.size() < 2) frac = "0" + frac;
-  return (neg ? "-$" : "$") + grouped + "." + frac;
+  out.push_back('.');
+  out.push_back(static_cast<char>('0' + (u % 100) / 10));
+  out.push_back(static_cast<char>('0' + u % 10));
+  return out;
 }
 
 }  // namespace backcover

@@ -483,11 +483,8 @@ Result<Estimate> estimate(const Inputs& in, const RuleSet& rules) {
                                    &builtin_rules::out_of_network_not_covered()));
     }
 
-    for (const auto& e : edits) {
-      if (static_cast<std::size_t>(e.line_index) != li) continue;
-      d.findings.push_back(e.finding);
-      if (e.denies) deny(e.finding.rule, e.finding.reason);
-    }
+    for (const auto& e : edits)
+      if (static_cast<std::size_t>(e.line_index) == li) d.findings.push_back(e.finding);
 
     // Visit limits (a visit is one date of service per limit).
     // The limits this line counts toward (no allocation on the hot path).
@@ -528,6 +525,11 @@ Result<Estimate> estimate(const Inputs& in, const RuleSet& rules) {
         for (auto& f : v->findings) d.findings.push_back(std::move(f));
       }
     }
+    // Coding edits come last: when the plan or the payer's policy already
+    // refuses the service, that is the answer (and who is liable); the edit is
+    // still listed so the claim can be fixed.
+    for (const auto& e : edits)
+      if (static_cast<std::size_t>(e.line_index) == li && e.denies) deny(e.finding.rule, e.finding.reason);
     if (d.covered == Coverage::Covered && !d.decided_by && ben) d.decided_by = ben->tier[idx(d.network)].rule;
 
     // 4. price and 5. share

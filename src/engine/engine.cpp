@@ -167,20 +167,21 @@ bool limit_has_benefit(const VisitLimit& l, int benefit) {
 }
 
 // Visits already counted for limit `l` on the dates that matter for `date`.
+// visit_dates[l] is kept sorted and free of duplicates, so this is two binary
+// searches, not a scan (a long course must not turn quadratic).
 int visits_counted(const VisitLimit& l, std::size_t li, const AccumulatorState& st, Date date, bool& same_day) {
   const auto& dates = st.visit_dates[li];
-  same_day = std::find(dates.begin(), dates.end(), date) != dates.end();
+  same_day = std::binary_search(dates.begin(), dates.end(), date);
   if (l.window_days <= 0) return st.visits[li];
   DateRange w = last_n_days(date, l.window_days);
-  int n = 0;
-  for (std::size_t i = 0; i < dates.size(); ++i) {
-    if (!w.contains(dates[i])) continue;
-    bool dup = false;
-    for (std::size_t j = 0; j < i; ++j)
-      if (dates[j] == dates[i]) { dup = true; break; }
-    if (!dup) ++n;
-  }
-  return n;
+  auto lo = std::lower_bound(dates.begin(), dates.end(), w.first);
+  auto hi = std::upper_bound(dates.begin(), dates.end(), w.last);
+  return static_cast<int>(hi - lo);
+}
+
+void add_visit_date(std::vector<Date>& dates, Date d) {
+  auto it = std::lower_bound(dates.begin(), dates.end(), d);
+  if (it == dates.end() || *it != d) dates.insert(it, d);
 }
 
 void add_to(Money (&ind)[2], Money (&fam)[2], int tier, bool cross, Money amount) {
@@ -235,10 +236,10 @@ AccumulatorState initial_state(const Plan& plan, const CaseFile& cf, DateRange p
   // A plan-year limit counts the larger of the accumulators' visits and the
   // distinct past-service dates in this plan year (either may be incomplete).
   for (std::size_t i = 0; i < plan.visit_limits.size(); ++i) {
-    if (plan.visit_limits[i].window_days > 0) continue;  // rolling windows look at the dates themselves
-    auto dates = st.visit_dates[i];
+    auto& dates = st.visit_dates[i];
     std::sort(dates.begin(), dates.end());
     dates.erase(std::unique(dates.begin(), dates.end()), dates.end());
+    if (plan.visit_limits[i].window_days > 0) continue;  // rolling windows look at the dates themselves
     int in_year = static_cast<int>(
         std::count_if(dates.begin(), dates.end(), [&](Date d) { return plan_year.contains(d); }));
     st.visits[i] = std::max(st.visits[i], in_year);
@@ -313,22 +314,27 @@ void apply_plan_conditions(const Benefit& ben, const ServiceLine& line, std::str
   }
   if (ben.prior_auth_required) {
     bool found = false;
-    std::string why = "none is on file";
+    // Why the last candidate did not fit; the sentence is built only if none fits.
+    enum class Miss { None, Status, Dates, Visits } miss = Miss::None;
+    std::size_t miss_at = 0;
     for (std::size_t i = 0; i < cf.authorizations.size(); ++i) {
       const auto& a = cf.authorizations[i];
       if (!covers_code_or_category(a.categories, a.codes, category, line.code)) continue;
-      if (a.status != "approved") { why = "authorization " + a.number + " is " + a.status; continue; }
-      if (line.date < a.from || line.date > a.to) {
-        why = "authorization " + a.number + " runs " + a.from.str() + " to " + a.to.str();
-        continue;
-      }
-      if (a.visits > 0 && a.visits_used + auth_used[i] >= a.visits) {
-        why = "authorization " + a.number + " has used all " + std::to_string(a.visits) + " visits";
-        continue;
-      }
+      miss_at = i;
+      if (a.status != "approved") { miss = Miss::Status; continue; }
+      if (line.date < a.from || line.date > a.to) { miss = Miss::Dates; continue; }
+      if (a.visits > 0 && a.visits_used + auth_used[i] >= a.visits) { miss = Miss::Visits; continue; }
       ++auth_used[i];
       found = true;
       break;
+    }
+    std::string why = "none is on file";
+    if (!found && miss != Miss::None) {
+      const auto& a = cf.authorizations[miss_at];
+      why = miss == Miss::Status  ? "authorization " + a.number + " is " + a.status
+            : miss == Miss::Dates ? "authorization " + a.number + " runs " + a.from.str() + " to " + a.to.str()
+                                  : "authorization " + a.number + " has used all " + std::to_string(a.visits) +
+                                        " visits";
     }
     if (found) {
       d.pa = PaStatus::Satisfied;
@@ -351,7 +357,21 @@ void apply_plan_conditions(const Benefit& ben, const ServiceLine& line, std::str
 
 // ---------------------------------------------------------------- estimate
 
+namespace {
+Result<Estimate> estimate_unchecked(const Inputs& in, const RuleSet& rules);
+}
+
 Result<Estimate> estimate(const Inputs& in, const RuleSet& rules) {
+  try {
+    return estimate_unchecked(in, rules);
+  } catch (const std::overflow_error&) {
+    return Error{"", 0, 0, "amounts", "amounts too large to add up exactly in cents",
+                 "charges, prices and accumulators of a realistic size (at most $100,000,000.00 each)"};
+  }
+}
+
+namespace {
+Result<Estimate> estimate_unchecked(const Inputs& in, const RuleSet& rules) {
   Errors errors;
   if (!in.plan) errors.push_back(Error{"", 0, 0, "plan", "nothing", "a plan"});
   if (!in.case_file) errors.push_back(Error{"", 0, 0, "case", "nothing", "a case file"});
@@ -683,8 +703,8 @@ Result<Estimate> estimate(const Inputs& in, const RuleSet& rules) {
       for (std::size_t k = 0; k < n_limits_hit; ++k) {
         const std::size_t l = limits_hit[k];
         auto& dates = st.visit_dates[l];
-        if (std::find(dates.begin(), dates.end(), line.date) == dates.end()) {
-          dates.push_back(line.date);
+        if (!std::binary_search(dates.begin(), dates.end(), line.date)) {
+          add_visit_date(dates, line.date);
           ++st.visits[l];
         }
       }
@@ -716,6 +736,7 @@ Result<Estimate> estimate(const Inputs& in, const RuleSet& rules) {
   est.after = std::move(st);
   return est;
 }
+}  // namespace
 
 std::string check_invariants(const Estimate& e) {
   for (std::size_t i = 0; i < e.lines.size(); ++i) {

@@ -847,6 +847,11 @@ Result<std::vector<ServiceLine>> parse_services(std::string_view text, const std
   if (YAML::Node lines = root["lines"]; lines.IsDefined() && r.is_seq(lines, "lines")) {
     for (std::size_t i = 0; i < lines.size(); ++i) {
       std::string lp = Reader::index("lines", i);
+      if (out.size() >= kMaxServiceLines) {
+        r.error(lines[i], lp, "more than " + std::to_string(kMaxServiceLines) + " lines",
+                "at most " + std::to_string(kMaxServiceLines) + " service lines in one file");
+        break;
+      }
       const YAML::Node& n = lines[i];
       if (!r.is_map(n, lp)) continue;
       for (const auto& kv : n) {
@@ -908,6 +913,11 @@ Result<std::vector<ServiceLine>> parse_services(std::string_view text, const std
           r.error(n, cp + ".sessions", std::to_string(*sessions), "at most 7 sessions a week");
           continue;
         }
+        if (out.size() + static_cast<std::size_t>(sh.per_week * sh.weeks) > kMaxServiceLines) {
+          r.error(n, cp, "a course that would take the file past " + std::to_string(kMaxServiceLines) + " lines",
+                  "at most " + std::to_string(kMaxServiceLines) + " service lines in one file");
+          break;
+        }
         if (sessions && *sessions > sh.per_week * sh.weeks) {
           r.error(n["sessions"], cp + ".sessions", std::to_string(*sessions),
                   "at most per_week x weeks = " + std::to_string(sh.per_week * sh.weeks) + " sessions");
@@ -931,6 +941,11 @@ Result<std::vector<ServiceLine>> parse_services(std::string_view text, const std
       } else {
         continue;
       }
+      if (out.size() + static_cast<std::size_t>(sh.per_week * sh.weeks) > kMaxServiceLines) {
+        r.error(n, cp, "a course that would take the file past " + std::to_string(kMaxServiceLines) + " lines",
+                "at most " + std::to_string(kMaxServiceLines) + " service lines in one file");
+        break;
+      }
       auto offs = week_offsets(sh.per_week);
       for (int wk = 0; wk < sh.weeks; ++wk)
         for (int off : offs) {
@@ -941,8 +956,9 @@ Result<std::vector<ServiceLine>> parse_services(std::string_view text, const std
     }
   }
   if (!r.ok()) return r.errors();
-  if (out.size() > 100000)
-    return Error{name, 0, 0, "lines", std::to_string(out.size()) + " lines", "at most 100000 lines"};
+  if (out.size() > kMaxServiceLines)
+    return Error{name, 0, 0, "lines", std::to_string(out.size()) + " lines",
+                 "at most " + std::to_string(kMaxServiceLines) + " lines"};
   for (std::size_t i = 0; i < out.size(); ++i) out[i].number = static_cast<int>(i + 1);
   return out;
 }

@@ -118,6 +118,12 @@ std::optional<Money> Reader::as_money(const YAML::Node& n, const std::string& pa
     error(n, path, shown(n), "an amount >= 0");
     return std::nullopt;
   }
+  // Bounded so that sums over any realistic course stay exact in an int64.
+  constexpr std::int64_t kMaxCents = 10'000'000'000;  // $100,000,000.00
+  if (m->cents() > kMaxCents || m->cents() < -kMaxCents) {
+    error(n, path, shown(n), "an amount of at most $100,000,000.00");
+    return std::nullopt;
+  }
   return m;
 }
 
@@ -139,6 +145,10 @@ std::optional<Rate> Reader::as_rate(const YAML::Node& n, const std::string& path
   auto r = Rate::parse(n.Scalar());
   if (!r) {
     error(n, path, shown(n), "a percentage such as 20% or 12.5% (or a fraction such as 0.2)");
+    return std::nullopt;
+  }
+  if (*r > Rate::percent(1000)) {
+    error(n, path, shown(n), "a percentage of at most 1000%");
     return std::nullopt;
   }
   return r;

@@ -649,6 +649,8 @@ Result<Estimate> estimate_unchecked(const Inputs& in, const RuleSet& rules) {
           add_to(st.oop_individual, st.oop_family, t, plan.oop_cross_accumulates, ded);
         }
       }
+      // Lines come in date order: only today's visits can match.
+      if (!copay_visits.empty() && copay_visits.front().date != line.date) copay_visits.clear();
       bool copay_already = false;
       for (const auto& v : copay_visits)
         if (v.date == line.date && v.benefit == ctx.benefit && same_provider(*v.first, line)) copay_already = true;

@@ -18,7 +18,9 @@ namespace backcover::io {
 inline constexpr std::size_t kMaxInputBytes = 16u << 20;
 // A services file expands to at most this many lines (courses included), so a
 // small file cannot ask for millions of lines through YAML aliases.
-inline constexpr std::size_t kMaxServiceLines = 100000;
+// (A patient's treatment plan is tens of lines; payer batches go through the
+// library, not a services file.)
+inline constexpr std::size_t kMaxServiceLines = 10000;
 
 // Reads a whole file; an Error naming the file when it cannot.
 Result<std::string> read_file(const std::string& path);

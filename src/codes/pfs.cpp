@@ -151,6 +151,17 @@ std::optional<FeeQuote> MedicarePfs::quote(const ServiceLine& line, const CaseFi
   return FeeQuote{r->amount, r->rules.empty() ? nullptr : r->rules.back()};
 }
 
+std::vector<std::optional<FeeQuote>> MedicarePfs::quote_claim(const std::vector<const ServiceLine*>& lines,
+                                                              const CaseFile& case_file) const {
+  std::vector<std::optional<FeeQuote>> out;
+  out.reserve(lines.size());
+  for (auto& r : price_claim(lines, case_file, nullptr)) {
+    if (!r) out.emplace_back();
+    else out.push_back(FeeQuote{r->amount, r->rules.empty() ? nullptr : r->rules.back()});
+  }
+  return out;
+}
+
 std::vector<Result<PfsPrice>> MedicarePfs::price_claim(const std::vector<const ServiceLine*>& lines,
                                                        const CaseFile& case_file, const std::vector<bool>* denied) const {
   auto is_denied = [&](std::size_t j) { return denied && j < denied->size() && (*denied)[j]; };

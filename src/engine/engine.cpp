@@ -412,6 +412,12 @@ Result<Estimate> estimate_unchecked(const Inputs& in, const RuleSet& rules) {
   std::vector<EditFinding> edits;
   if (rules.editor) rules.editor->scrub(order, cf, edits);
 
+  // Fee-schedule amounts for the whole course at once (cross-line reductions).
+  std::vector<std::optional<FeeQuote>> fee_quotes;
+  if (rules.fee_schedule && (plan.allowance[0].kind == AllowanceMethod::Kind::PercentOfFeeSchedule ||
+                             plan.allowance[1].kind == AllowanceMethod::Kind::PercentOfFeeSchedule))
+    fee_quotes = rules.fee_schedule->quote_claim(order, cf);
+
   AccumulatorState st = initial_state(plan, cf, plan.plan_year(order.front()->date));
   if (cf.accumulators.plan_year_start && *cf.accumulators.plan_year_start != st.plan_year.first)
     est.warnings.push_back("the accumulators on file are for the plan year starting " +
@@ -582,8 +588,10 @@ Result<Estimate> estimate_unchecked(const Inputs& in, const RuleSet& rules) {
           allowed = apply(m.rate, line.charge);
           break;
         case AllowanceMethod::Kind::PercentOfFeeSchedule:
-          if (rules.fee_schedule)
-            if (auto q = rules.fee_schedule->quote(line, cf)) allowed = apply(m.rate, q->amount);
+          if (li < fee_quotes.size() && fee_quotes[li]) {
+            allowed = apply(m.rate, fee_quotes[li]->amount);
+            if (fee_quotes[li]->rule) allowed_rule = fee_quotes[li]->rule;
+          }
           break;
       }
       if (!allowed) {

@@ -66,6 +66,9 @@ class MedicarePfs : public FeeSchedule {
 
   // The seam: nullopt when the code, locality or price is unknown.
   std::optional<FeeQuote> quote(const ServiceLine& line, const CaseFile& case_file) const override;
+  // The seam for a whole course: price_claim() with its cross-line reductions.
+  std::vector<std::optional<FeeQuote>> quote_claim(const std::vector<const ServiceLine*>& lines,
+                                                   const CaseFile& case_file) const override;
 
   // The same with the reason when no price can be given.
   Result<PfsPrice> price(const ServiceLine& line, const Locality& locality, const PfsContext& ctx) const;

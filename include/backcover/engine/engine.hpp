@@ -184,6 +184,16 @@ class FeeSchedule {
  public:
   virtual ~FeeSchedule() = default;
   virtual std::optional<FeeQuote> quote(const ServiceLine& line, const CaseFile& case_file) const = 0;
+  // Every line of a course at once (date order), so that reductions across
+  // lines apply (therapy multiple-procedure reduction, second surgery at 50%).
+  // Same order as `lines`. The default quotes each line alone.
+  virtual std::vector<std::optional<FeeQuote>> quote_claim(const std::vector<const ServiceLine*>& lines,
+                                                           const CaseFile& case_file) const {
+    std::vector<std::optional<FeeQuote>> out;
+    out.reserve(lines.size());
+    for (const ServiceLine* l : lines) out.push_back(quote(*l, case_file));
+    return out;
+  }
 };
 
 // A payer's medical policy for a line: may make it conditional or not covered

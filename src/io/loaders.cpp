@@ -442,6 +442,7 @@ void read_accumulators(Reader& r, const YAML::Node& a, const std::string& path, 
   }
 }
 
+void read_provider(Reader& r, const YAML::Node& n, const std::string& path, Provider& p);  // below
 }  // namespace
 
 Result<CaseFile> parse_case(std::string_view text, const std::string& name) {
@@ -450,9 +451,37 @@ Result<CaseFile> parse_case(std::string_view text, const std::string& name) {
   if (!root_opt) return r.errors();
   YAML::Node root = *root_opt;
   if (!r.is_map(root, "case")) return r.errors();
-  r.only_keys(root, "", {"patient", "diagnoses", "history", "accumulators", "notes"});
+  r.only_keys(root, "", {"patient", "diagnoses", "history", "accumulators", "notes", "providers", "log"});
   CaseFile cf;
   cf.source = name;
+  if (auto v = r.str(root, "notes", "")) cf.notes = *v;
+  if (YAML::Node pv = root["providers"]; pv.IsDefined() && r.is_seq(pv, "providers")) {
+    for (std::size_t i = 0; i < pv.size(); ++i) {
+      Provider p;
+      read_provider(r, pv[i], Reader::index("providers", i), p);
+      cf.providers.push_back(std::move(p));
+    }
+  }
+  if (YAML::Node lg = root["log"]; lg.IsDefined() && r.is_seq(lg, "log")) {
+    for (std::size_t i = 0; i < lg.size(); ++i) {
+      std::string lp = Reader::index("log", i);
+      if (!r.is_map(lg[i], lp)) continue;
+      r.only_keys(lg[i], lp, {"date", "codes", "modalities", "minutes", "pain_before", "pain_after", "function",
+                              "notes", "provider"});
+      LogVisit v;
+      v.source_line = Reader::line_of(lg[i]);
+      v.date = r.date(lg[i], "date", lp, true).value_or(Date{});
+      v.codes = r.str_list(lg[i], "codes", lp);
+      v.modalities = r.str_list(lg[i], "modalities", lp);
+      v.minutes = static_cast<int>(r.integer(lg[i], "minutes", lp, 0, 1440).value_or(0));
+      if (auto n = r.integer(lg[i], "pain_before", lp, 0, 10)) v.pain_before = static_cast<int>(*n);
+      if (auto n = r.integer(lg[i], "pain_after", lp, 0, 10)) v.pain_after = static_cast<int>(*n);
+      v.function = r.str(lg[i], "function", lp).value_or("");
+      v.notes = r.str(lg[i], "notes", lp).value_or("");
+      v.provider = r.str(lg[i], "provider", lp).value_or("");
+      cf.log.push_back(std::move(v));
+    }
+  }
 
   if (YAML::Node p = root["patient"]; p.IsDefined() && r.is_map(p, "patient")) {
     r.only_keys(p, "patient", {"name", "date_of_birth", "state", "zip", "member_id", "locality"});
@@ -480,7 +509,48 @@ Result<CaseFile> parse_case(std::string_view text, const std::string& name) {
   }
 
   if (YAML::Node h = root["history"]; h.IsDefined() && r.is_map(h, "history")) {
-    r.only_keys(h, "history", {"therapies", "imaging", "referrals", "authorizations", "past_services"});
+    r.only_keys(h, "history", {"therapies", "imaging", "referrals", "authorizations", "past_services", "medications",
+                               "scores", "findings"});
+    if (YAML::Node md = h["medications"]; md.IsDefined() && r.is_seq(md, "history.medications")) {
+      for (std::size_t i = 0; i < md.size(); ++i) {
+        std::string mp = Reader::index("history.medications", i);
+        if (!r.is_map(md[i], mp)) continue;
+        r.only_keys(md[i], mp, {"name", "start", "end", "outcome"});
+        Medication m;
+        m.name = r.str(md[i], "name", mp, true).value_or("");
+        m.start = r.date(md[i], "start", mp);
+        m.end = r.date(md[i], "end", mp);
+        m.outcome = r.str(md[i], "outcome", mp).value_or("");
+        cf.medications.push_back(std::move(m));
+      }
+    }
+    if (YAML::Node sc = h["scores"]; sc.IsDefined() && r.is_seq(sc, "history.scores")) {
+      for (std::size_t i = 0; i < sc.size(); ++i) {
+        std::string sp = Reader::index("history.scores", i);
+        if (!r.is_map(sc[i], sp)) continue;
+        r.only_keys(sc[i], sp, {"date", "measure", "value", "max"});
+        Score s;
+        s.date = r.date(sc[i], "date", sp, true).value_or(Date{});
+        s.measure = r.str(sc[i], "measure", sp, true).value_or("");
+        s.value = static_cast<int>(r.integer(sc[i], "value", sp, 0, 1000, true).value_or(0));
+        s.max = static_cast<int>(r.integer(sc[i], "max", sp, 0, 1000).value_or(0));
+        if (s.max > 0 && s.value > s.max)
+          r.error(sc[i]["value"], sp + ".value", std::to_string(s.value), "at most max (" + std::to_string(s.max) + ")");
+        cf.scores.push_back(std::move(s));
+      }
+    }
+    if (YAML::Node fd = h["findings"]; fd.IsDefined() && r.is_seq(fd, "history.findings")) {
+      for (std::size_t i = 0; i < fd.size(); ++i) {
+        std::string fp = Reader::index("history.findings", i);
+        if (!r.is_map(fd[i], fp)) continue;
+        r.only_keys(fd[i], fp, {"date", "text", "provider"});
+        ExamFinding f;
+        f.date = r.date(fd[i], "date", fp, true).value_or(Date{});
+        f.text = r.str(fd[i], "text", fp, true).value_or("");
+        f.provider = r.str(fd[i], "provider", fp).value_or("");
+        cf.findings.push_back(std::move(f));
+      }
+    }
     if (YAML::Node t = h["therapies"]; t.IsDefined() && r.is_seq(t, "history.therapies")) {
       for (std::size_t i = 0; i < t.size(); ++i) {
         std::string tp = Reader::index("history.therapies", i);
@@ -607,10 +677,14 @@ std::optional<Network> network_word(const std::string& s) {
 
 void read_provider(Reader& r, const YAML::Node& n, const std::string& path, Provider& p) {
   if (!r.is_map(n, path)) return;
-  r.only_keys(n, path, {"name", "npi", "role", "network"});
+  r.only_keys(n, path, {"name", "npi", "role", "network", "tin", "address", "phone", "specialty"});
   if (auto v = r.str(n, "name", path)) p.name = *v;
   if (auto v = r.str(n, "npi", path)) p.npi = *v;
   if (auto v = r.str(n, "role", path)) p.role = *v;
+  if (auto v = r.str(n, "tin", path)) p.tin = *v;
+  if (auto v = r.str(n, "address", path)) p.address = *v;
+  if (auto v = r.str(n, "phone", path)) p.phone = *v;
+  if (auto v = r.str(n, "specialty", path)) p.specialty = *v;
   if (auto v = r.str(n, "network", path)) {
     if (auto nw = network_word(*v)) p.network = *nw;
     else r.error(n["network"], Reader::join(path, "network"), "\"" + *v + "\"", "in or out");

@@ -56,5 +56,12 @@ struct VerbContext {
 void add_codes_verbs(CLI::App& app, VerbContext& ctx);
 void add_policy_verbs(CLI::App& app, VerbContext& ctx);
 void add_alternatives_verbs(CLI::App& app, VerbContext& ctx);
+// Documents (issue 7): `doc …`, `deadlines`, `audit-bill`, `log …`.
+// add_docs_verbs (docs_hooks.cpp) creates `doc` and calls the two groups:
+//   billing (docs_billing_hooks.cpp): doc gfe, doc superbill, doc log, deadlines, audit-bill, log add
+//   letters (docs_letters_hooks.cpp): doc lmn, doc pa, doc appeal, doc p2p, auth tracker
+void add_docs_verbs(CLI::App& app, VerbContext& ctx);
+void add_doc_billing_verbs(CLI::App& app, CLI::App& doc, VerbContext& ctx);
+void add_doc_letter_verbs(CLI::App& app, CLI::App& doc, VerbContext& ctx);
 
 }  // namespace backcover::cli

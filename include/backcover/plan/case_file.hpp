@@ -9,6 +9,7 @@
 
 #include "backcover/core/date.hpp"
 #include "backcover/core/money.hpp"
+#include "backcover/plan/services.hpp"
 
 namespace backcover {
 
@@ -77,6 +78,43 @@ struct PastService {
   std::string category;  // benefit category, when the code alone does not say
 };
 
+// A medication tried for the back pain.
+struct Medication {
+  std::string name;  // "naproxen 500 mg twice daily"
+  std::optional<Date> start;
+  std::optional<Date> end;
+  std::string outcome;  // "failed", "partial", "improved", "side effects", …
+};
+
+// A pain or function score: NPRS 0-10, ODI 0-100 (%), NDI, PSFS, …
+struct Score {
+  Date date;
+  std::string measure;  // "NPRS", "ODI", …
+  int value = 0;
+  int max = 0;  // 0: the measure's usual maximum
+};
+
+// A clinician's examination finding ("straight-leg raise positive right at 40 degrees").
+struct ExamFinding {
+  Date date;
+  std::string text;
+  std::string provider;
+};
+
+// One visit in the treatment log (`backcover log add`).
+struct LogVisit {
+  Date date;
+  std::vector<std::string> codes;       // services given
+  std::vector<std::string> modalities;  // plain words ("spinal manipulation", "heat")
+  int minutes = 0;
+  std::optional<int> pain_before;  // 0-10
+  std::optional<int> pain_after;   // 0-10
+  std::string function;            // "ODI 38%", "sat 30 min without pain"
+  std::string notes;
+  std::string provider;
+  int source_line = 0;
+};
+
 // Year-to-date amounts for the patient and the family, at a plan year.
 struct Accumulators {
   std::optional<Date> plan_year_start;  // which plan year these figures are for
@@ -95,6 +133,12 @@ struct CaseFile {
   std::vector<Referral> referrals;
   std::vector<Authorization> authorizations;
   std::vector<PastService> past_services;
+  std::vector<Medication> medications;
+  std::vector<Score> scores;
+  std::vector<ExamFinding> findings;
+  std::vector<Provider> providers;  // treating clinic, referring physician, facility (documents)
+  std::vector<LogVisit> log;        // the treatment log
+  std::string notes;
   Accumulators accumulators;
   std::string source;  // file name, for messages
 };

@@ -18,6 +18,11 @@ struct Provider {
   std::string npi;
   std::string role;  // "surgeon", "anesthesia", "facility", "radiology", "therapist", …
   Network network = Network::In;
+  // For documents (Good Faith Estimate, superbill); the engine ignores them.
+  std::string tin;        // taxpayer identification number ("12-3456789")
+  std::string address;    // one line: street, city, state ZIP
+  std::string phone;
+  std::string specialty;  // "chiropractic", "physical_therapy", "pain_medicine", …
 };
 
 struct ServiceLine {

@@ -179,7 +179,8 @@ policy::Routing route(const Plan& plan, const std::string& funding, const VerbCo
     return {};
   }
   keep = std::move(r).value();
-  return keep.route(plan, funding);
+  // --funding overrides the plan file's `funding:`.
+  return keep.route(plan, funding.empty() ? plan.funding : funding);
 }
 
 std::string pack_label(const policy::Pack* p) {

@@ -166,9 +166,22 @@ Result<Plan> parse_plan(std::string_view text, const std::string& name) {
   if (!r.is_map(root, "plan")) return r.errors();
   r.only_keys(root, "", {"id", "name", "payer", "type", "coverage", "plan_year_start", "effective", "source",
                          "no_surprises_act", "deductible", "out_of_pocket_max", "allowed_amounts", "benefits",
-                         "visit_limits", "codes"});
+                         "visit_limits", "codes", "funding", "contact"});
 
   Plan plan;
+  if (auto f = r.str(root, "funding", "")) {
+    if (*f == "self_funded" || *f == "fully_insured") plan.funding = *f;
+    else r.error(root["funding"], "funding", "\"" + *f + "\"", "self_funded or fully_insured");
+  }
+  if (YAML::Node c = root["contact"]; c.IsDefined() && r.is_map(c, "contact")) {
+    r.only_keys(c, "contact", {"payer_name", "address", "appeals_address", "phone", "fax", "group_number"});
+    plan.contact.payer_name = r.str(c, "payer_name", "contact").value_or("");
+    plan.contact.address = r.str(c, "address", "contact").value_or("");
+    plan.contact.appeals_address = r.str(c, "appeals_address", "contact").value_or("");
+    plan.contact.phone = r.str(c, "phone", "contact").value_or("");
+    plan.contact.fax = r.str(c, "fax", "contact").value_or("");
+    plan.contact.group_number = r.str(c, "group_number", "contact").value_or("");
+  }
   plan.id = r.str(root, "id", "", true).value_or("");
   plan.name = r.str(root, "name", "").value_or(plan.id);
   plan.source = r.str(root, "source", "").value_or(name);

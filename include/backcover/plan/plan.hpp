@@ -101,6 +101,18 @@ struct Plan {
   unsigned year_start_day = 1;
   std::optional<DateRange> effective;
   std::string source;  // the SBC or EOC this plan was transcribed from
+  // Employer plans: "self_funded" (ERISA, federal rules) or "fully_insured"
+  // (state insurance law too); empty when not stated. Picks the regime.
+  std::string funding;
+  // Where letters go (documents); empty fields render as missing markers.
+  struct Contact {
+    std::string payer_name;        // "Acme Health Insurance Co."
+    std::string address;           // claims / correspondence
+    std::string appeals_address;   // where appeals go, if different
+    std::string phone;
+    std::string fax;
+    std::string group_number;
+  } contact;
 
   Limits deductible[2];  // by Network
   Limits oop_max[2];

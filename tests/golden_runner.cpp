@@ -8,6 +8,13 @@
 //   expected_exit    the exit code (default 0)
 //   expected_err.txt optional: every line must appear in stderr
 //   README.md        first line: what the case proves; then the arithmetic
+//   setup/           optional: copied into a fresh temporary folder before the run;
+//                    the token {out} in args names that folder (commands that
+//                    write files, or edit one, work there, never in the case)
+//   expected_files/  optional: each file is compared with the same name under
+//                    {out}: X.pdf.txt with the text extracted from {out}/X.pdf
+//                    (whitespace runs collapsed), .json as parsed JSON, others
+//                    exactly. The temporary folder's path prints as {out}.
 //
 // Usage: golden_runner [--update] CASE_DIR...   (runs the CLI in process)
 //        golden_runner --index CASES_DIR        (rewrites CASES_DIR/README.md)
@@ -18,6 +25,10 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <poppler/cpp/poppler-document.h>
+#include <poppler/cpp/poppler-page.h>
+#include <unistd.h>
 
 #include "backcover/cli/app.hpp"
 
@@ -81,6 +92,106 @@ std::string json_diff(const nlohmann::json& want, const nlohmann::json& got, con
   return {};
 }
 
+// The text a reader sees in a PDF, page by page, whitespace runs collapsed
+// (so the comparison does not hang on pixel-level layout differences).
+std::string pdf_text(const fs::path& p) {
+  std::unique_ptr<poppler::document> doc(poppler::document::load_from_file(p.string()));
+  if (!doc) return "(not a PDF: " + p.filename().string() + ")\n";
+  std::string out;
+  for (int i = 0; i < doc->pages(); ++i) {
+    std::unique_ptr<poppler::page> page(doc->create_page(i));
+    if (!page) continue;
+    auto bytes = page->text().to_utf8();
+    std::string raw(bytes.begin(), bytes.end());
+    out += "--- page " + std::to_string(i + 1) + " ---\n";
+    std::istringstream in(raw);
+    for (std::string line; std::getline(in, line);) {
+      std::string norm;
+      bool space = false;
+      for (char c : line) {
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\f') space = !norm.empty();
+        else {
+          if (space) norm += ' ';
+          space = false;
+          norm += c;
+        }
+      }
+      if (!norm.empty()) out += norm + "\n";
+    }
+  }
+  return out;
+}
+
+void replace_all(std::string& s, const std::string& from, const std::string& to) {
+  if (from.empty()) return;
+  for (std::size_t at = 0; (at = s.find(from, at)) != std::string::npos; at += to.size()) s.replace(at, from.size(), to);
+}
+
+// Compares (or, with update, rewrites) expected_files/ against the output folder.
+int check_files(const std::string& name, const fs::path& dir, const fs::path& outdir, bool update) {
+  const fs::path want_dir = dir / "expected_files";
+  const std::string tmp = outdir.string();
+  if (update) {
+    for (const auto& e : fs::recursive_directory_iterator(outdir)) {
+      if (!e.is_regular_file()) continue;
+      const fs::path rel = fs::relative(e.path(), outdir);
+      if (fs::exists(dir / "setup" / rel) && slurp(dir / "setup" / rel) == slurp(e.path())) continue;  // untouched input
+      fs::path target = want_dir / rel;
+      fs::create_directories(target.parent_path());
+      if (e.path().extension() == ".pdf") {
+        target += ".txt";
+        std::ofstream(target, std::ios::binary) << pdf_text(e.path());
+      } else {
+        std::string got = slurp(e.path());
+        replace_all(got, tmp, "{out}");
+        std::ofstream(target, std::ios::binary) << got;
+      }
+    }
+    return 0;
+  }
+  if (!fs::exists(want_dir)) return 0;
+  int failures = 0;
+  for (const auto& e : fs::recursive_directory_iterator(want_dir)) {
+    if (!e.is_regular_file()) continue;
+    fs::path rel = fs::relative(e.path(), want_dir);
+    const std::string want = slurp(e.path());
+    std::string got;
+    const std::string rs = rel.string();
+    if (rs.size() > 8 && rs.ends_with(".pdf.txt")) {
+      fs::path pdf = outdir / rs.substr(0, rs.size() - 4);
+      if (!fs::exists(pdf)) {
+        std::cerr << name << ": " << pdf.filename().string() << " was not written\n";
+        ++failures;
+        continue;
+      }
+      got = pdf_text(pdf);
+    } else {
+      if (!fs::exists(outdir / rel)) {
+        std::cerr << name << ": " << rs << " was not written\n";
+        ++failures;
+        continue;
+      }
+      got = slurp(outdir / rel);
+      replace_all(got, tmp, "{out}");
+    }
+    if (rel.extension() == ".json") {
+      try {
+        if (auto d = json_diff(nlohmann::json::parse(want), nlohmann::json::parse(got), "$"); !d.empty()) {
+          std::cerr << name << ": " << rs << ": " << d << "\n";
+          ++failures;
+        }
+      } catch (const std::exception& ex) {
+        std::cerr << name << ": " << rs << ": not JSON: " << ex.what() << "\n";
+        ++failures;
+      }
+    } else if (want != got) {
+      std::cerr << name << ": " << rs << " differs\n--- expected\n" << want << "--- got\n" << got;
+      ++failures;
+    }
+  }
+  return failures;
+}
+
 int run_case(const fs::path& dir, bool update) {
   const std::string name = dir.filename().string();
   if (!fs::exists(dir / "args")) {
@@ -92,11 +203,38 @@ int run_case(const fs::path& dir, bool update) {
     return 1;
   }
   auto args = read_args(dir / "args");
-  bool json = false;
-  for (const auto& a : args)
+  bool json = false, uses_out = false;
+  for (const auto& a : args) {
     if (a == "--json") json = true;
-  std::ostringstream out, err;
-  int code = backcover::cli::run_cli(args, out, err, dir.string());
+    if (a.find("{out}") != std::string::npos) uses_out = true;
+  }
+  // A fresh folder for what the command writes, seeded from setup/.
+  fs::path outdir;
+  if (uses_out || fs::exists(dir / "setup")) {
+    outdir = fs::temp_directory_path() / ("backcover-golden-" + name + "-" + std::to_string(::getpid()));
+    fs::remove_all(outdir);
+    fs::create_directories(outdir);
+    if (fs::exists(dir / "setup")) fs::copy(dir / "setup", outdir, fs::copy_options::recursive);
+    for (auto& a : args) replace_all(a, "{out}", outdir.string());
+  }
+  struct Cleanup {
+    fs::path p;
+    ~Cleanup() {
+      std::error_code ec;
+      if (!p.empty()) fs::remove_all(p, ec);
+    }
+  } cleanup{outdir};
+  std::ostringstream out_raw, err_raw;
+  int code = backcover::cli::run_cli(args, out_raw, err_raw, dir.string());
+  std::string out_text = out_raw.str(), err_text = err_raw.str();
+  if (!outdir.empty()) {
+    replace_all(out_text, outdir.string(), "{out}");
+    replace_all(err_text, outdir.string(), "{out}");
+  }
+  struct Text {
+    const std::string& s;
+    const std::string& str() const { return s; }
+  } out{out_text}, err{err_text};
 
   int want_code = 0;
   if (fs::exists(dir / "expected_exit")) want_code = std::stoi(slurp(dir / "expected_exit"));
@@ -109,6 +247,7 @@ int run_case(const fs::path& dir, bool update) {
     }
     if (code != 0) std::ofstream(dir / "expected_exit") << code << "\n";
     if (code != 0 && !err.str().empty()) std::ofstream(dir / "expected_err.txt") << err.str();
+    if (!outdir.empty()) check_files(name, dir, outdir, true);
     std::cout << name << ": updated\n";
     return 0;
   }
@@ -154,6 +293,7 @@ int run_case(const fs::path& dir, bool update) {
       }
     }
   }
+  if (!outdir.empty()) failures += check_files(name, dir, outdir, false);
   if (failures == 0) std::cout << name << ": ok\n";
   return failures == 0 ? 0 : 1;
 }

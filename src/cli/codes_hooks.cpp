@@ -6,6 +6,8 @@
 //   codes fees CODE... --locality L [--locality L2 …]
 //   codes import-ncci DIR [--out DIR] [--all] [--dry-run]
 //   codes import-icd10-titles FILE [--out DIR]
+//   codes import-anesthesia FILE [--out DIR]
+// `--tables DIR` (check, price) reads the imported tables from DIR instead of data/codes.
 // Text goes to ctx.out, errors to ctx.err; exit 0 for an answer (a denied line
 // or a header code is an answer), 2 for bad input, 1 for an internal failure.
 #include <CLI/CLI.hpp>
@@ -37,8 +39,11 @@ std::string resolve_path(const std::string& base, const std::string& path) {
   return (fs::path(base) / path).string();
 }
 
-Result<std::shared_ptr<const CodeSets>> load_sets(const std::string& data) {
-  auto r = CodeSets::load(data + "/codes");
+Result<std::shared_ptr<const CodeSets>> load_sets(const std::string& data, const std::string& tables = {}) {
+  std::error_code ec;
+  if (!tables.empty() && !fs::is_directory(tables, ec))
+    return Error{tables, 0, 0, "--tables", tables, "a folder holding imported tables (e.g. anesthesia-base-units.tsv)"};
+  auto r = CodeSets::load(data + "/codes", tables);
   if (!r) return r.errors();
   return std::shared_ptr<const CodeSets>(std::move(r.value()));
 }
@@ -317,7 +322,12 @@ int run_lookup(const LookupOptions& o, const VerbContext& ctx) {
     return kExitBadInput;
   }
   if (text.empty()) {
-    err << "error: " << kind << " " << code << ": not in the " << kind << " table\n";
+    if (kind == "rarc")
+      err << "error: rarc " << code
+          << ": not a remark code backcover knows (data/codes/rarc.tsv lists the remark codes our edits, policy packs "
+             "and letters use; the full list is X12's External Code Source 411)\n";
+    else
+      err << "error: " << kind << " " << code << ": not in the " << kind << " table\n";
     return kExitBadInput;
   }
   if (o.json) {
@@ -332,7 +342,7 @@ int run_lookup(const LookupOptions& o, const VerbContext& ctx) {
 // ---- check ----
 
 struct CheckOptions {
-  std::string services, case_file, plan, payer, locality;
+  std::string services, case_file, plan, payer, locality, tables;
   bool json = false;
 };
 
@@ -372,7 +382,7 @@ int run_check(const CheckOptions& o, const VerbContext& ctx) {
     }
   }
   if (!o.locality.empty()) cf.patient.locality = o.locality;
-  auto sets_r = load_sets(data_dir());
+  auto sets_r = load_sets(data_dir(), resolve_path(ctx.base_dir, o.tables));
   if (!sets_r) {
     err << format_errors(sets_r.errors());
     return kExitInternal;
@@ -482,13 +492,13 @@ int run_check(const CheckOptions& o, const VerbContext& ctx) {
 // ---- price ----
 
 struct PriceOptions {
-  std::string code, modifier, pos = "11", locality;
+  std::string code, modifier, pos = "11", locality, date, tables;
   int units = 1, minutes = 0;
   bool json = false;
 };
 
 int run_price(const PriceOptions& o, const VerbContext& ctx) {
-  auto sets = load_sets(data_dir());
+  auto sets = load_sets(data_dir(), resolve_path(ctx.base_dir, o.tables));
   if (!sets) {
     *ctx.err << format_errors(sets.errors());
     return kExitInternal;
@@ -511,6 +521,14 @@ int run_price(const PriceOptions& o, const VerbContext& ctx) {
   l.units = o.units;
   l.minutes = o.minutes;
   l.place_of_service = o.pos;
+  if (!o.date.empty()) {
+    auto d = Date::parse(o.date);
+    if (!d) {
+      *ctx.err << "error: --date: got \"" << o.date << "\", expected a date YYYY-MM-DD\n";
+      return kExitBadInput;
+    }
+    l.date = *d;
+  }
   auto p = codes::MedicarePfs(s).price(l, *loc, codes::PfsContext{});
   if (!p) {
     *ctx.err << format_errors(p.errors());
@@ -717,6 +735,34 @@ int run_import_titles(const ImportOptions& o, const VerbContext& ctx) {
   return rc;
 }
 
+int run_import_anesthesia(const ImportOptions& o, const VerbContext& ctx) {
+  std::string file = resolve_path(ctx.base_dir, o.dir);
+  std::string dest = o.out.empty() ? data_dir() + "/codes" : resolve_path(ctx.base_dir, o.out);
+  auto text = slurp(file);
+  if (!text) {
+    *ctx.err << format_errors(text.errors());
+    return kExitBadInput;
+  }
+  std::string body;
+  Errors errors;
+  auto st = codes::import_anesthesia_base_units(
+      *text, file, "CMS anesthesia base units, " + fs::path(file).filename().string(), body, errors);
+  if (!errors.empty()) {
+    *ctx.err << format_errors(errors) << "nothing written\n";
+    return kExitBadInput;
+  }
+  if (st.kept == 0) {
+    *ctx.err << "error: " << file
+             << ": expected CMS's anesthesia base unit file (CSV or tab-delimited: code, [description,] base units); no "
+                "row starts with a code\nnothing written\n";
+    return kExitBadInput;
+  }
+  int rc = write_file(dest + "/anesthesia-base-units.tsv", "code\tbase_units\tsource\n", body, *ctx.err);
+  if (rc == kExitOk)
+    *ctx.out << "wrote " << st.kept << " anesthesia base unit(s) to " << dest << "/anesthesia-base-units.tsv\n";
+  return rc;
+}
+
 }  // namespace
 
 void attach_codes(LoadedRules& rules, const std::string& data, Errors& errors) {
@@ -760,6 +806,7 @@ void add_codes_verbs(CLI::App& app, VerbContext& ctx) {
   check->add_option("--plan", co->plan, "plan file: its payer kind chooses Medicare or commercial edits");
   check->add_option("--payer", co->payer, "medicare or commercial (overrides --plan)");
   check->add_option("--locality", co->locality, "Medicare locality, MAC + locality (overrides the case file's)");
+  check->add_option("--tables", co->tables, "folder with imported tables (anesthesia base units, NCCI) to use instead of data/codes'");
   check->add_flag("--json", co->json, "machine output (JSON)");
   check->callback([co, &ctx] { *ctx.exit_code = run_check(*co, ctx); });
 
@@ -771,6 +818,8 @@ void add_codes_verbs(CLI::App& app, VerbContext& ctx) {
   price->add_option("--units", po->units, "units (default 1)")->check(CLI::Range(1, 999));
   price->add_option("--minutes", po->minutes, "anesthesia minutes")->check(CLI::Range(0, 1440));
   price->add_option("--pos", po->pos, "place of service (default 11, office)");
+  price->add_option("--date", po->date, "date of service YYYY-MM-DD (CQ/CO reduction from 2022-01-01)");
+  price->add_option("--tables", po->tables, "folder with imported tables (anesthesia base units) to use instead of data/codes'");
   price->add_flag("--json", po->json, "machine output (JSON)");
   price->callback([po, &ctx] { *ctx.exit_code = run_price(*po, ctx); });
 
@@ -793,6 +842,12 @@ void add_codes_verbs(CLI::App& app, VerbContext& ctx) {
   imt->add_option("file", it_opts->dir, "icd10cm_order_YYYY.txt or icd10cm_codes_YYYY.txt")->required();
   imt->add_option("--out", it_opts->out, "destination folder (default: the data/codes folder)");
   imt->callback([it_opts, &ctx] { *ctx.exit_code = run_import_titles(*it_opts, ctx); });
+
+  auto ia_opts = std::make_shared<ImportOptions>();
+  auto* ima = codes_cmd->add_subcommand("import-anesthesia", "Load anesthesia base units from CMS's base unit file (CSV or tab-delimited)");
+  ima->add_option("file", ia_opts->dir, "CMS anesthesia base units file, saved as CSV or tab-delimited text")->required();
+  ima->add_option("--out", ia_opts->out, "destination folder (default: the data/codes folder)");
+  ima->callback([ia_opts, &ctx] { *ctx.exit_code = run_import_anesthesia(*ia_opts, ctx); });
 }
 
 }  // namespace backcover::cli

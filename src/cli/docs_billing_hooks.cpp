@@ -1,10 +1,603 @@
-// Documents group "billing" (see cli/app.hpp). Placeholder until the group lands.
+// Documents group "billing" (issue 7):
+//   doc gfe       --case C --services S [--prices P] (--scheduled D | --requested D) [--issued D]
+//                 [--separate TEXT]… [--lang en|es] [--letterhead F] [--json FILE] --out gfe.pdf|.html|.md|-
+//   doc superbill --case C --services S [--plan P] [--letterhead F] --out …
+//   doc log       --case C [--lang en|es] [--letterhead F] --out …
+//   log add       --case C --date D [--codes …] [--modalities …] [--minutes N] [--pain-before N]
+//                 [--pain-after N] [--function …] [--notes …] [--provider …]
+//   audit-bill    --gfe gfe.json --bill bill.yaml [--today D] [--json] [--out packet.md|.html|.pdf]
+//   deadlines     --plan P --case C [--services S] [--denial F] [--bill F] [--options F] [--scheduled D]
+//                 [--requested D] [--pa-requested D] [--today D] [--lang en|es] [--ics F] [--json]
+// I/O lives here; the builders (src/docs/) are pure.
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "backcover/cli/app.hpp"
+#include "backcover/docs/billing.hpp"
+#include "backcover/docs/deadlines.hpp"
+#include "backcover/docs/denial.hpp"
+#include "backcover/docs/render.hpp"
+#include "backcover/io/loaders.hpp"
+#include "backcover/policy/router.hpp"
+#include "cli/alternatives_options.hpp"
 
 namespace backcover::cli {
 
-void add_doc_billing_verbs(CLI::App& /*app*/, CLI::App& /*doc*/, VerbContext& /*ctx*/) {}
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string resolve(const std::string& base, const std::string& path) {
+  if (path.empty() || base.empty() || path.front() == '/' || path == "-") return path;
+  return (fs::path(base) / path).string();
+}
+
+// A date option: empty is "not given"; a malformed one is an error naming the option.
+bool date_option(const std::string& text, const char* option, std::optional<Date>& out, Errors& errors) {
+  if (text.empty()) return true;
+  auto d = Date::parse(text);
+  if (!d) {
+    errors.push_back(Error{"", 0, 0, option, "\"" + text + "\"", "a date as YYYY-MM-DD"});
+    return false;
+  }
+  out = d;
+  return true;
+}
+
+bool lang_option(const std::string& lang, Errors& errors) {
+  if (lang == "en" || lang == "es") return true;
+  errors.push_back(Error{"", 0, 0, "--lang", "\"" + lang + "\"", "en or es"});
+  return false;
+}
+
+// Writes a file atomically (temporary + rename).
+Result<bool> write_atomic(const std::string& path, const std::string& bytes) {
+  const std::string tmp = path + ".tmp-backcover";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) return Error{path, 0, 0, "", "a file that cannot be written", "a writable path"};
+    f << bytes;
+    f.flush();
+    if (!f) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      return Error{path, 0, 0, "", "a failed write", "a writable path"};
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    return Error{path, 0, 0, "", ec.message(), "a writable path"};
+  }
+  return true;
+}
+
+struct DocOptions {
+  std::string case_file, services, prices, plan, scheduled, requested, issued, letterhead, json_out, lang = "en";
+  std::string out = "-";
+  std::vector<std::string> separate;
+};
+
+docs::RenderOptions render_options(const std::string& letterhead, const VerbContext& ctx, const std::string& title,
+                                   const std::string& lang, Errors& errors) {
+  docs::RenderOptions opt;
+  opt.title = title;
+  opt.lang = lang;
+  std::string path = letterhead.empty() ? data_dir() + "/templates/letterhead.yaml" : resolve(ctx.base_dir, letterhead);
+  std::error_code ec;
+  if (!letterhead.empty() || fs::exists(path, ec)) {
+    auto lh = docs::load_letterhead(path);
+    if (!lh) errors.insert(errors.end(), lh.errors().begin(), lh.errors().end());
+    else opt.letterhead = std::move(lh).value();
+  }
+  return opt;
+}
+
+// Fills a template and writes it to `out` ("-": Markdown on stdout); warns
+// about every [MISSING: …] marker on stderr.
+int emit(const std::string& out, const std::string& letterhead, const std::string& lang, const VerbContext& ctx,
+         const std::string& tmpl, const json& context, const std::string& title) {
+  auto md = docs::fill(data_dir() + "/templates", tmpl, lang, context);
+  if (!md) {
+    *ctx.err << format_errors(md.errors());
+    return kExitInternal;
+  }
+  if (out == "-" || out.empty()) {
+    *ctx.out << md.value();
+  } else {
+    Errors errors;
+    auto opt = render_options(letterhead, ctx, title, lang, errors);
+    if (!errors.empty()) {
+      *ctx.err << format_errors(errors);
+      return kExitBadInput;
+    }
+    auto w = docs::write_document(md.value(), resolve(ctx.base_dir, out), opt);
+    if (!w) {
+      *ctx.err << format_errors(w.errors());
+      return kExitBadInput;
+    }
+  }
+  auto gaps = docs::missing_facts(md.value());
+  std::sort(gaps.begin(), gaps.end());
+  gaps.erase(std::unique(gaps.begin(), gaps.end()), gaps.end());
+  if (!gaps.empty()) {
+    *ctx.err << fmt::format("warning: {} fact{} missing (marked [MISSING: …]):\n", gaps.size(),
+                            gaps.size() == 1 ? "" : "s");
+    for (const auto& g : gaps) *ctx.err << "  - " << g << "\n";
+  }
+  return kExitOk;
+}
+
+struct Inputs {
+  std::unique_ptr<CaseFile> cf;
+  std::vector<ServiceLine> lines;
+  std::unique_ptr<PriceList> prices;
+  std::unique_ptr<io::MapCatalogue> catalogue;
+};
+
+bool load(const DocOptions& o, const VerbContext& ctx, Inputs& in, bool need_services, Errors& errors) {
+  auto add = [&](const Errors& es) { errors.insert(errors.end(), es.begin(), es.end()); };
+  auto cf = io::load_case(resolve(ctx.base_dir, o.case_file));
+  if (!cf) add(cf.errors());
+  else in.cf = std::make_unique<CaseFile>(std::move(cf).value());
+  if (need_services && in.cf) {
+    auto sv = io::load_services(resolve(ctx.base_dir, o.services), in.cf.get());
+    if (!sv) add(sv.errors());
+    else in.lines = std::move(sv).value();
+  }
+  if (!o.prices.empty()) {
+    auto pr = io::load_prices(resolve(ctx.base_dir, o.prices));
+    if (!pr) add(pr.errors());
+    else in.prices = std::make_unique<PriceList>(std::move(pr).value());
+  }
+  auto cat = io::load_catalogue(data_dir() + "/catalogue/services.yaml");
+  if (!cat) add(cat.errors());
+  else in.catalogue = std::move(cat).value();
+  return errors.empty();
+}
+
+// ---- doc gfe ----
+int run_gfe(const DocOptions& o, const VerbContext& ctx) {
+  Errors errors;
+  docs::GfeInput gi;
+  date_option(o.scheduled, "--scheduled", gi.scheduled, errors);
+  date_option(o.requested, "--requested", gi.requested, errors);
+  date_option(o.issued, "--issued", gi.issued, errors);
+  lang_option(o.lang, errors);
+  if (o.scheduled.empty() && o.requested.empty())
+    errors.push_back(Error{"", 0, 0, "--scheduled", "nothing",
+                           "the date the service was scheduled (or --requested: the date the patient asked)"});
+  if (!errors.empty()) {
+    *ctx.err << format_errors(errors);
+    return kExitBadInput;
+  }
+  Inputs in;
+  if (!load(o, ctx, in, true, errors)) {
+    *ctx.err << format_errors(errors);
+    return kExitBadInput;
+  }
+  gi.separately_scheduled = o.separate;
+  const docs::Gfe g = docs::build_gfe(*in.cf, in.lines, in.prices.get(), *in.catalogue, gi);
+  for (const auto& w : g.warnings) *ctx.err << "warning: " << w << "\n";
+  if (!o.json_out.empty()) {
+    auto w = write_atomic(resolve(ctx.base_dir, o.json_out), docs::gfe_to_json(g).dump(2) + "\n");
+    if (!w) {
+      *ctx.err << format_errors(w.errors());
+      return kExitBadInput;
+    }
+  }
+  return emit(o.out, o.letterhead, o.lang, ctx, "gfe", docs::gfe_context(g, o.lang),
+              o.lang == "es" ? "Estimación de Buena Fe" : "Good Faith Estimate");
+}
+
+// ---- doc superbill ----
+int run_superbill(const DocOptions& o, const VerbContext& ctx) {
+  Errors errors;
+  Inputs in;
+  std::string plan_name;
+  if (!o.plan.empty()) {
+    auto plan = io::load_plan(resolve(ctx.base_dir, o.plan));
+    if (!plan) errors.insert(errors.end(), plan.errors().begin(), plan.errors().end());
+    else plan_name = !plan->contact.payer_name.empty() && !plan->name.empty()
+                         ? plan->contact.payer_name + " — " + plan->name
+                         : (plan->name.empty() ? plan->contact.payer_name : plan->name);
+  }
+  if (!load(o, ctx, in, true, errors)) {
+    *ctx.err << format_errors(errors);
+    return kExitBadInput;
+  }
+  if (!errors.empty()) {
+    *ctx.err << format_errors(errors);
+    return kExitBadInput;
+  }
+  std::vector<std::string> warnings;
+  json c = docs::superbill_context(*in.cf, in.lines, *in.catalogue, plan_name, warnings);
+  for (const auto& w : warnings) *ctx.err << "warning: " << w << "\n";
+  return emit(o.out, o.letterhead, "en", ctx, "superbill", c, "Superbill");
+}
+
+// ---- doc log ----
+int run_doc_log(const DocOptions& o, const VerbContext& ctx) {
+  Errors errors;
+  lang_option(o.lang, errors);
+  auto cf = io::load_case(resolve(ctx.base_dir, o.case_file));
+  if (!cf) errors.insert(errors.end(), cf.errors().begin(), cf.errors().end());
+  if (!errors.empty()) {
+    *ctx.err << format_errors(errors);
+    return kExitBadInput;
+  }
+  return emit(o.out, o.letterhead, o.lang, ctx, "log", docs::log_context(cf.value(), o.lang),
+              o.lang == "es" ? "Registro de tratamiento" : "Treatment log");
+}
+
+// ---- log add ----
+struct LogOptions {
+  std::string case_file, date, codes, modalities, function, notes, provider;
+  std::string minutes, pain_before, pain_after;
+};
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : s) {
+    if (c == ',') {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  out.push_back(cur);
+  for (auto& x : out) {
+    while (!x.empty() && x.front() == ' ') x.erase(x.begin());
+    while (!x.empty() && x.back() == ' ') x.pop_back();
+  }
+  out.erase(std::remove(out.begin(), out.end(), std::string{}), out.end());
+  return out;
+}
+
+bool int_option(const std::string& text, const char* option, int lo, int hi, std::optional<int>& out, Errors& errors) {
+  if (text.empty()) return true;
+  int v = 0;
+  std::size_t used = 0;
+  try {
+    v = std::stoi(text, &used);
+  } catch (...) {
+    used = 0;
+  }
+  if (used != text.size() || used == 0 || v < lo || v > hi) {
+    errors.push_back(Error{"", 0, 0, option, "\"" + text + "\"", fmt::format("a whole number from {} to {}", lo, hi)});
+    return false;
+  }
+  out = v;
+  return true;
+}
+
+int run_log_add(const LogOptions& o, const VerbContext& ctx) {
+  Errors errors;
+  LogVisit v;
+  std::optional<Date> date;
+  date_option(o.date, "--date", date, errors);
+  if (o.date.empty()) errors.push_back(Error{"", 0, 0, "--date", "nothing", "the visit's date as YYYY-MM-DD"});
+  if (date) v.date = *date;
+  v.codes = split_list(o.codes);
+  for (const auto& c : v.codes) {
+    bool shape = c.size() >= 4 && c.size() <= 7 &&
+                 std::all_of(c.begin(), c.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)); });
+    if (!shape) errors.push_back(Error{"", 0, 0, "--codes", "\"" + c + "\"", "CPT or HCPCS codes such as 98941,97140"});
+  }
+  v.modalities = split_list(o.modalities);
+  std::optional<int> minutes;
+  int_option(o.minutes, "--minutes", 0, 1440, minutes, errors);
+  v.minutes = minutes.value_or(0);
+  int_option(o.pain_before, "--pain-before", 0, 10, v.pain_before, errors);
+  int_option(o.pain_after, "--pain-after", 0, 10, v.pain_after, errors);
+  v.function = o.function;
+  v.notes = o.notes;
+  v.provider = o.provider;
+  for (const auto* s : {&v.function, &v.notes, &v.provider})
+    if (s->size() > 2000) errors.push_back(Error{"", 0, 0, "--notes", "text of " + std::to_string(s->size()) + " characters", "at most 2000 characters"});
+  if (!errors.empty()) {
+    *ctx.err << format_errors(errors);
+    return kExitBadInput;
+  }
+  const std::string path = resolve(ctx.base_dir, o.case_file);
+  auto text = io::read_file(path);
+  if (!text) {
+    *ctx.err << format_errors(text.errors());
+    return kExitBadInput;
+  }
+  const std::string name = fs::path(path).filename().string();
+  // The file as it is must load: never append to a broken case file.
+  if (auto before = io::parse_case(text.value(), name); !before) {
+    *ctx.err << format_errors(before.errors());
+    return kExitBadInput;
+  }
+  auto edited = docs::append_log_visit(text.value(), v, name);
+  if (!edited) {
+    *ctx.err << format_errors(edited.errors());
+    return kExitBadInput;
+  }
+  auto after = io::parse_case(edited.value(), name);
+  if (!after) {
+    *ctx.err << format_errors(after.errors());
+    return kExitBadInput;
+  }
+  auto w = write_atomic(path, edited.value());
+  if (!w) {
+    *ctx.err << format_errors(w.errors());
+    return kExitBadInput;
+  }
+  *ctx.out << fmt::format("added the visit of {} to {} ({} visit{} in the log)\n", v.date.str(), o.case_file,
+                          after->log.size(), after->log.size() == 1 ? "" : "s");
+  return kExitOk;
+}
+
+// ---- audit-bill ----
+struct AuditOptions {
+  std::string gfe, bill, today, out, letterhead;
+  bool json = false;
+};
+
+int run_audit(const AuditOptions& o, const VerbContext& ctx) {
+  Errors errors;
+  std::optional<Date> today;
+  date_option(o.today, "--today", today, errors);
+  std::optional<docs::Gfe> gfe;
+  std::optional<docs::Bill> bill;
+  if (auto text = io::read_file(resolve(ctx.base_dir, o.gfe)); !text) {
+    errors.insert(errors.end(), text.errors().begin(), text.errors().end());
+  } else if (auto g = docs::parse_gfe_json(text.value(), fs::path(o.gfe).filename().string()); !g) {
+    errors.insert(errors.end(), g.errors().begin(), g.errors().end());
+  } else {
+    gfe = std::move(g).value();
+  }
+  if (auto text = io::read_file(resolve(ctx.base_dir, o.bill)); !text) {
+    errors.insert(errors.end(), text.errors().begin(), text.errors().end());
+  } else if (auto b = docs::parse_bill(text.value(), fs::path(o.bill).filename().string()); !b) {
+    errors.insert(errors.end(), b.errors().begin(), b.errors().end());
+  } else {
+    bill = std::move(b).value();
+  }
+  if (!errors.empty()) {
+    *ctx.err << format_errors(errors);
+    return kExitBadInput;
+  }
+  const docs::Audit a = docs::audit_bill(*gfe, *bill, today);
+  const json c = docs::audit_context(a, *gfe, *bill);
+  if (o.json) {
+    *ctx.out << docs::audit_to_json(a).dump(2) << "\n";
+  } else {
+    auto md = docs::fill(data_dir() + "/templates", "audit", "en", c);
+    if (!md) {
+      *ctx.err << format_errors(md.errors());
+      return kExitInternal;
+    }
+    *ctx.out << md.value();
+  }
+  if (o.out == "-") {  // the packet on stdout, after the verdict
+    *ctx.out << "\n";
+    return emit(o.out, o.letterhead, "en", ctx, "dispute", c, "Patient-provider dispute: packet");
+  }
+  if (!o.out.empty()) return emit(o.out, o.letterhead, "en", ctx, "dispute", c, "Patient-provider dispute: packet");
+  return kExitOk;
+}
+
+// ---- deadlines ----
+struct DeadlineOptions {
+  std::string plan, case_file, services, denial, bill, options, scheduled, requested, pa_requested, today, ics;
+  std::string lang = "en";
+  bool json = false;
+};
+
+int run_deadlines(const DeadlineOptions& o, const VerbContext& ctx) {
+  Errors errors;
+  auto add = [&](const Errors& es) { errors.insert(errors.end(), es.begin(), es.end()); };
+  docs::DeadlineInputs in;
+  in.lang = o.lang;
+  lang_option(o.lang, errors);
+  date_option(o.today, "--today", in.today, errors);
+  date_option(o.scheduled, "--scheduled", in.scheduled, errors);
+  date_option(o.requested, "--requested", in.requested, errors);
+  date_option(o.pa_requested, "--pa-requested", in.pa_requested, errors);
+  auto plan = io::load_plan(resolve(ctx.base_dir, o.plan));
+  if (!plan) add(plan.errors());
+  auto cf = io::load_case(resolve(ctx.base_dir, o.case_file));
+  if (!cf) add(cf.errors());
+  if (!o.services.empty() && cf) {
+    auto sv = io::load_services(resolve(ctx.base_dir, o.services), &cf.value());
+    if (!sv) add(sv.errors());
+    else
+      for (const auto& l : sv.value())
+        if (!in.service_date || l.date < *in.service_date) in.service_date = l.date;
+  }
+  if (!o.denial.empty()) {
+    auto d = docs::load_denial(resolve(ctx.base_dir, o.denial));
+    if (!d) add(d.errors());
+    else in.denial = std::move(d).value();
+  }
+  if (!o.bill.empty()) {
+    auto text = io::read_file(resolve(ctx.base_dir, o.bill));
+    if (!text) add(text.errors());
+    else if (auto b = docs::parse_bill(text.value(), fs::path(o.bill).filename().string()); !b) add(b.errors());
+    else in.bill_date = b->date;
+  }
+  std::optional<alternatives::Options> options;
+  if (!o.options.empty()) {
+    auto op = load_options(resolve(ctx.base_dir, o.options));
+    if (!op) add(op.errors());
+    else options = std::move(op).value();
+  }
+  policy::Router router;
+  policy::Routing rt;
+  if (plan) {
+    auto r = policy::load_router(data_dir() + "/policy/router/regimes.yaml");
+    if (!r) add(r.errors());
+    else {
+      router = std::move(r).value();
+      rt = router.route(plan.value(), plan->funding);
+    }
+  }
+  if (!errors.empty()) {
+    *ctx.err << format_errors(errors);
+    return kExitBadInput;
+  }
+  std::vector<std::string> notes = rt.notes;
+  if (rt.regime) {
+    in.regime_name = rt.regime->name;
+    for (const auto& c : rt.regime->pa_clocks) in.pa_clocks.push_back({c.name, c.limit, c.citation});
+    for (const auto& c : rt.regime->appeal_clocks) in.appeal_clocks.push_back({c.name, c.limit, c.citation});
+  }
+  in.authorizations = cf->authorizations;
+  in.has_plan = true;
+  in.plan_year_month = plan->year_start_month;
+  in.plan_year_day = plan->year_start_day;
+  if (options) {
+    std::optional<Date> purchase = in.service_date ? in.service_date : in.scheduled;
+    for (const auto& card : options->deferred_cards) {
+      if (!purchase) {
+        notes.push_back(fmt::format("{}: no purchase date (give --services or --scheduled)", card.name.empty() ? card.id : card.name));
+        continue;
+      }
+      in.promos.push_back({card.name.empty() ? card.id : card.name, *purchase, card.promo_months});
+    }
+  }
+  const auto list = docs::compute_deadlines(in, notes);
+  if (!o.ics.empty()) {
+    std::optional<Date> stamp = in.today;
+    if (!stamp && !list.empty()) stamp = list.front().date;
+    auto w = write_atomic(resolve(ctx.base_dir, o.ics), docs::to_ics(list, stamp.value_or(Date::from_ymd(2000, 1, 1))));
+    if (!w) {
+      *ctx.err << format_errors(w.errors());
+      return kExitBadInput;
+    }
+  }
+  if (o.json) {
+    json rows = json::array();
+    for (const auto& d : list) {
+      json row = {{"date", d.date.str()}, {"kind", d.kind}, {"what", d.what}, {"rule", d.rule}, {"detail", d.detail}};
+      row["days_left"] = in.today ? json(d.date - *in.today) : json(nullptr);
+      rows.push_back(row);
+    }
+    json j = {{"deadlines", rows}, {"notes", notes}, {"regime", in.regime_name}};
+    j["today"] = in.today ? json(in.today->str()) : json(nullptr);
+    *ctx.out << j.dump(2) << "\n";
+    return kExitOk;
+  }
+  const bool es = o.lang == "es";
+  json rows = json::array();
+  for (const auto& d : list) {
+    std::string left = "—";
+    if (in.today) {
+      int n = d.date - *in.today;
+      if (n >= 0) left = std::to_string(n);
+      else if (es) left = fmt::format("vencido hace {} día{}", -n, n == -1 ? "" : "s");
+      else left = fmt::format("passed {} day{} ago", -n, n == -1 ? "" : "s");
+    }
+    rows.push_back({{"date", d.date.str()}, {"what", d.what}, {"rule", d.rule}, {"detail", d.detail}, {"days_left", left}});
+  }
+  json c = {{"patient_name", cf->patient.name.empty() ? docs::missing("patient name") : cf->patient.name},
+            {"today", in.today ? in.today->str() : "—"},
+            {"regime", in.regime_name.empty() ? "—" : in.regime_name},
+            {"rows", rows},
+            {"has_rows", !rows.empty()},
+            {"notes", notes},
+            {"has_notes", !notes.empty()},
+            {"ics", o.ics}};
+  auto md = docs::fill(data_dir() + "/templates", "deadlines", o.lang, c);
+  if (!md) {
+    *ctx.err << format_errors(md.errors());
+    return kExitInternal;
+  }
+  *ctx.out << md.value();
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_doc_billing_verbs(CLI::App& app, CLI::App& doc, VerbContext& ctx) {
+  auto g = std::make_shared<DocOptions>();
+  auto* gfe = doc.add_subcommand("gfe", "Good Faith Estimate for uninsured or self-pay patients (45 CFR 149.610)");
+  gfe->add_option("--case", g->case_file, "case file")->required();
+  gfe->add_option("--services", g->services, "the services expected (course.yaml)")->required();
+  gfe->add_option("--prices", g->prices, "price list (cash: self-pay prices)");
+  gfe->add_option("--scheduled", g->scheduled, "the date the service was scheduled (YYYY-MM-DD)");
+  gfe->add_option("--requested", g->requested, "the date the patient asked for an estimate (YYYY-MM-DD)");
+  gfe->add_option("--issued", g->issued, "the date of issue (default: the scheduling or request date)");
+  gfe->add_option("--separate", g->separate, "an item or service scheduled separately (repeatable)");
+  gfe->add_option("--lang", g->lang, "en or es");
+  gfe->add_option("--letterhead", g->letterhead, "the clinic's letterhead (YAML)");
+  gfe->add_option("--json", g->json_out, "also write the GFE as JSON (for audit-bill)");
+  gfe->add_option("--out", g->out, "output: file.pdf, file.html, file.md, or - for Markdown on stdout");
+  gfe->callback([g, &ctx] { *ctx.exit_code = run_gfe(*g, ctx); });
+
+  auto s = std::make_shared<DocOptions>();
+  auto* sb = doc.add_subcommand("superbill", "Superbill (CMS-1500 fields) for out-of-network reimbursement");
+  sb->add_option("--case", s->case_file, "case file")->required();
+  sb->add_option("--services", s->services, "the visits (visits.yaml)")->required();
+  sb->add_option("--plan", s->plan, "plan file (item 11c: the plan's name)");
+  sb->add_option("--letterhead", s->letterhead, "the clinic's letterhead (YAML)");
+  sb->add_option("--out", s->out, "output: file.pdf, file.html, file.md, or - for Markdown on stdout");
+  sb->callback([s, &ctx] { *ctx.exit_code = run_superbill(*s, ctx); });
+
+  auto l = std::make_shared<DocOptions>();
+  auto* lg = doc.add_subcommand("log", "Treatment log: dated visits, pain and function, history");
+  lg->add_option("--case", l->case_file, "case file")->required();
+  lg->add_option("--lang", l->lang, "en or es");
+  lg->add_option("--letterhead", l->letterhead, "the clinic's letterhead (YAML)");
+  lg->add_option("--out", l->out, "output: file.pdf, file.html, file.md, or - for Markdown on stdout");
+  lg->callback([l, &ctx] { *ctx.exit_code = run_doc_log(*l, ctx); });
+
+  auto la = std::make_shared<LogOptions>();
+  auto* logv = app.add_subcommand("log", "The treatment log in the case file");
+  logv->require_subcommand(1);
+  auto* add = logv->add_subcommand("add", "Append a visit to the case file's log: (comments kept)");
+  add->add_option("--case", la->case_file, "case file (edited in place)")->required();
+  add->add_option("--date", la->date, "visit date (YYYY-MM-DD)")->required();
+  add->add_option("--codes", la->codes, "service codes, comma-separated (98941,97140)");
+  add->add_option("--modalities", la->modalities, "modalities, comma-separated (\"spinal manipulation, heat\")");
+  add->add_option("--minutes", la->minutes, "minutes of treatment");
+  add->add_option("--pain-before", la->pain_before, "pain 0-10 before the visit");
+  add->add_option("--pain-after", la->pain_after, "pain 0-10 after the visit");
+  add->add_option("--function", la->function, "function (\"ODI 38%\", \"sat 30 min\")");
+  add->add_option("--notes", la->notes, "notes");
+  add->add_option("--provider", la->provider, "who treated");
+  add->callback([la, &ctx] { *ctx.exit_code = run_log_add(*la, ctx); });
+
+  auto a = std::make_shared<AuditOptions>();
+  auto* au = app.add_subcommand("audit-bill", "Bill vs Good Faith Estimate: patient-provider dispute resolution (45 CFR 149.620)");
+  au->add_option("--gfe", a->gfe, "the GFE as JSON (doc gfe --json)")->required();
+  au->add_option("--bill", a->bill, "the bill (bill.yaml)")->required();
+  au->add_option("--today", a->today, "today's date, for the days left (YYYY-MM-DD)");
+  au->add_option("--out", a->out, "also write the dispute packet: packet.md, .html or .pdf");
+  au->add_option("--letterhead", a->letterhead, "letterhead for the packet (YAML)");
+  au->add_flag("--json", a->json, "machine output (JSON)");
+  au->callback([a, &ctx] { *ctx.exit_code = run_audit(*a, ctx); });
+
+  auto d = std::make_shared<DeadlineOptions>();
+  auto* dl = app.add_subcommand("deadlines", "Every date that matters, as a table and as an iCalendar file");
+  dl->add_option("--plan", d->plan, "plan file")->required();
+  dl->add_option("--case", d->case_file, "case file")->required();
+  dl->add_option("--services", d->services, "services file (the first service date)");
+  dl->add_option("--denial", d->denial, "a denial notice (denial.yaml)");
+  dl->add_option("--bill", d->bill, "a bill (bill.yaml): dispute window");
+  dl->add_option("--options", d->options, "payment options (options.yaml): promotional financing end");
+  dl->add_option("--scheduled", d->scheduled, "the date the service was scheduled (GFE delivery)");
+  dl->add_option("--requested", d->requested, "the date the patient asked for a GFE");
+  dl->add_option("--pa-requested", d->pa_requested, "the date the prior authorization was requested");
+  dl->add_option("--today", d->today, "today's date (days left; the calendar's DTSTAMP)");
+  dl->add_option("--lang", d->lang, "en or es");
+  dl->add_option("--ics", d->ics, "write an iCalendar file (RFC 5545)");
+  dl->add_flag("--json", d->json, "machine output (JSON)");
+  dl->callback([d, &ctx] { *ctx.exit_code = run_deadlines(*d, ctx); });
+}
 
 }  // namespace backcover::cli

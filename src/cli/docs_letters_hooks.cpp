@@ -1,10 +1,478 @@
-// Documents group "letters" (see cli/app.hpp). Placeholder until the group lands.
+// Documents group "letters" (see cli/app.hpp): the clinical letters and the
+// authorization tracker.
+//   doc lmn    --case C --service CODE --purpose pa|hsa|appeal [--plan P] [--services S] [--denial D]
+//              [--today D] [--letterhead F] --out lmn.pdf|.html|.md|-
+//   doc pa     --plan P --case C --service CODE [--services S] [--today D] [--urgent] --out DIR/
+//   doc appeal --plan P --case C --denial D [--today D] [--out …]
+//   doc p2p    --plan P --case C --denial D [--today D] [--out …]
+//   auth status --case C [--services S] [--today D] [--json]
+// I/O only here: the builders (docs/letters.hpp) are pure.
 #include <CLI/CLI.hpp>
+#include <filesystem>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <ostream>
 
 #include "backcover/cli/app.hpp"
+#include "backcover/codes/code_sets.hpp"
+#include "backcover/docs/denial.hpp"
+#include "backcover/docs/letters.hpp"
+#include "backcover/docs/render.hpp"
+#include "backcover/io/loaders.hpp"
+#include "backcover/policy/evaluate.hpp"
+#include "backcover/policy/router.hpp"
 
 namespace backcover::cli {
 
-void add_doc_letter_verbs(CLI::App& /*app*/, CLI::App& /*doc*/, VerbContext& /*ctx*/) {}
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string resolve(const std::string& base, const std::string& path) {
+  if (path.empty() || base.empty() || path.front() == '/') return path;
+  return (fs::path(base) / path).string();
+}
+
+struct LetterOptions {
+  std::string plan, case_file, services, service, purpose, denial, today, letterhead, out = "-";
+  bool urgent = false;
+  bool json = false;
+};
+
+// Everything a letter needs, loaded once and kept alive while it is built.
+struct Loaded {
+  std::unique_ptr<Plan> plan;
+  std::unique_ptr<CaseFile> cf;
+  std::vector<ServiceLine> services;
+  std::unique_ptr<io::MapCatalogue> catalogue;
+  std::shared_ptr<const codes::CodeSets> sets;
+  std::unique_ptr<policy::Library> library;
+  policy::Router router;
+  std::optional<docs::Denial> denial;
+  std::optional<Date> today;
+};
+
+bool fail(const VerbContext& ctx, const Errors& errors) {
+  *ctx.err << format_errors(errors);
+  return false;
+}
+
+bool load(const LetterOptions& o, const VerbContext& ctx, Loaded& L, bool need_plan, bool need_denial) {
+  Errors errors;
+  auto add = [&](const Errors& es) { errors.insert(errors.end(), es.begin(), es.end()); };
+  if (need_plan && o.plan.empty()) errors.push_back(Error{"", 0, 0, "--plan", "nothing", "a plan file"});
+  if (o.case_file.empty()) errors.push_back(Error{"", 0, 0, "--case", "nothing", "a case file"});
+  if (need_denial && o.denial.empty()) errors.push_back(Error{"", 0, 0, "--denial", "nothing", "a denial file (denial.yaml)"});
+  if (!o.today.empty()) {
+    L.today = Date::parse(o.today);
+    if (!L.today) errors.push_back(Error{"", 0, 0, "--today", o.today, "a date YYYY-MM-DD"});
+  }
+  if (!errors.empty()) return fail(ctx, errors);
+  if (!o.plan.empty()) {
+    auto plan = io::load_plan(resolve(ctx.base_dir, o.plan));
+    if (!plan) add(plan.errors());
+    else L.plan = std::make_unique<Plan>(std::move(plan).value());
+  }
+  auto cf = io::load_case(resolve(ctx.base_dir, o.case_file));
+  if (!cf) add(cf.errors());
+  else L.cf = std::make_unique<CaseFile>(std::move(cf).value());
+  if (L.cf && !o.services.empty()) {
+    auto sv = io::load_services(resolve(ctx.base_dir, o.services), L.cf.get());
+    if (!sv) add(sv.errors());
+    else L.services = std::move(sv).value();
+  }
+  if (!o.denial.empty()) {
+    auto d = docs::load_denial(resolve(ctx.base_dir, o.denial));
+    if (!d) add(d.errors());
+    else L.denial = std::move(d).value();
+  }
+  auto cat = io::load_catalogue(data_dir() + "/catalogue/services.yaml");
+  if (!cat) add(cat.errors());
+  else L.catalogue = std::move(cat).value();
+  auto sets = codes::CodeSets::load(data_dir() + "/codes");
+  if (!sets) add(sets.errors());
+  else L.sets = std::shared_ptr<const codes::CodeSets>(std::move(sets).value());
+  if (L.plan) {
+    auto lib = policy::load_library(data_dir() + "/policy");
+    if (!lib) add(lib.errors());
+    else L.library = std::move(lib).value();
+    auto router = policy::load_router(data_dir() + "/policy/router/regimes.yaml");
+    if (!router) add(router.errors());
+    else L.router = std::move(router).value();
+  }
+  if (!errors.empty()) return fail(ctx, errors);
+  for (auto& ps : L.cf->past_services)
+    if (ps.category.empty())
+      if (const CodeInfo* c = L.catalogue->find(ps.code)) ps.category = c->category;
+  return true;
+}
+
+docs::NameLookup names(const Loaded& L) {
+  docs::NameLookup n;
+  auto sets = L.sets;
+  n.icd = [sets](std::string_view code, Date on) { return sets ? sets->lookup_icd(code, on).title : std::string{}; };
+  n.carc = [sets](std::string_view c) {
+    const auto* e = sets ? sets->carc(c) : nullptr;
+    return e ? e->text : std::string{};
+  };
+  n.rarc = [sets](std::string_view c) {
+    const auto* e = sets ? sets->rarc(c) : nullptr;
+    return e ? e->text : std::string{};
+  };
+  return n;
+}
+
+docs::DenialFacts denial_facts(const docs::Denial& d) {
+  docs::DenialFacts f;
+  f.date = d.date;
+  f.received = d.received;
+  f.claim_number = d.claim_number;
+  f.group = d.carc_group;
+  f.carc = d.carc;
+  f.rarc = d.rarc;
+  f.code = d.service.code;
+  f.service_date = d.service.date;
+  f.units = d.service.units;
+  f.level = docs::to_string(d.level);
+  f.type = docs::to_string(d.type);
+  f.reason_text = d.reason_text;
+  return f;
+}
+
+// The letter's inputs: the service line (from the services file when given),
+// the policy review and the regime. `code` is the service; `date_hint` the
+// date to evaluate on when no services file gives one.
+struct Prepared {
+  docs::LetterInputs in;
+  docs::PolicyReview review;
+  docs::DenialFacts denial;
+  policy::Routing routing;
+};
+
+bool prepare(const LetterOptions& o, const VerbContext& ctx, Loaded& L, const std::string& code,
+             std::optional<Date> date_hint, Prepared& P) {
+  docs::LetterInputs& in = P.in;
+  in.cf = L.cf.get();
+  in.plan = L.plan.get();
+  in.names = names(L);
+  in.line.code = code;
+  in.line.number = 1;
+  bool found = false;
+  for (const auto& l : L.services) {
+    if (l.code != code) continue;
+    if (!found) {
+      in.line = l;
+      found = true;
+    } else {
+      in.more_lines.push_back(l);
+    }
+  }
+  if (!L.services.empty() && !found) {
+    *ctx.err << fmt::format("error: --service: got \"{}\", expected a code that appears in {}\n", code, o.services);
+    return false;
+  }
+  in.line_planned = found;
+  if (!found) {
+    if (date_hint) in.line.date = *date_hint;
+    else if (L.today) in.line.date = *L.today;
+    else {
+      *ctx.err << "error: --today: got nothing, expected the letter's date (YYYY-MM-DD) or a --services file with the service's date\n";
+      return false;
+    }
+  }
+  in.today = L.today ? *L.today : date_hint ? *date_hint : in.line.date;
+  in.code_info = L.catalogue->find(code);
+  in.service_name = in.code_info ? in.code_info->name : std::string{};
+  if (in.code_info && in.line.category.empty()) in.line.category = in.code_info->category;
+  if (L.plan) {
+    const policy::Pack* pack = L.library ? L.library->select(*L.plan, L.cf->patient.state) : nullptr;
+    P.review = docs::review_policy(L.library.get(), pack, in.line, in.code_info, L.plan.get(), *L.cf);
+    in.review = &P.review;
+    P.routing = L.router.route(*L.plan, L.plan->funding);
+    in.regime = P.routing.regime;
+  }
+  in.urgency = o.urgent ? "urgent" : "standard";
+  return true;
+}
+
+docs::RenderOptions render_options(const LetterOptions& o, const VerbContext& ctx, const std::string& title, Errors& errors) {
+  docs::RenderOptions opt;
+  opt.title = title;
+  std::string path = o.letterhead.empty() ? data_dir() + "/templates/letterhead.yaml" : resolve(ctx.base_dir, o.letterhead);
+  std::error_code ec;
+  if (!o.letterhead.empty() || fs::exists(path, ec)) {
+    auto lh = docs::load_letterhead(path);
+    if (!lh) errors.insert(errors.end(), lh.errors().begin(), lh.errors().end());
+    else opt.letterhead = std::move(lh).value();
+  }
+  return opt;
+}
+
+// Template sections leave runs of blank lines; Markdown needs at most one.
+std::string tidy(std::string md) {
+  std::string out;
+  int newlines = 0;
+  for (char ch : md) {
+    if (ch == '\n') {
+      if (++newlines > 2) continue;
+    } else {
+      newlines = 0;
+    }
+    out += ch;
+  }
+  while (out.size() >= 2 && out[out.size() - 1] == '\n' && out[out.size() - 2] == '\n') out.pop_back();
+  return out;
+}
+
+// Fills a template and writes it to --out ("-": Markdown on stdout).
+int emit(const LetterOptions& o, const VerbContext& ctx, const std::string& tmpl, const json& context,
+         const std::string& title) {
+  auto md = docs::fill(data_dir() + "/templates", tmpl, "en", context);
+  if (!md) {
+    *ctx.err << format_errors(md.errors());
+    return kExitInternal;
+  }
+  md = tidy(std::move(md).value());
+  if (o.out == "-" || o.out.empty()) {
+    *ctx.out << md.value();
+  } else {
+    Errors errors;
+    auto opt = render_options(o, ctx, title, errors);
+    if (!errors.empty()) {
+      *ctx.err << format_errors(errors);
+      return kExitBadInput;
+    }
+    auto w = docs::write_document(md.value(), resolve(ctx.base_dir, o.out), opt);
+    if (!w) {
+      *ctx.err << format_errors(w.errors());
+      return kExitBadInput;
+    }
+  }
+  const auto gaps = docs::missing_facts(md.value());
+  if (!gaps.empty()) {
+    *ctx.err << fmt::format("warning: {} fact{} missing from the case file (marked [MISSING: …]):\n", gaps.size(),
+                            gaps.size() == 1 ? "" : "s");
+    for (const auto& g : gaps) *ctx.err << "  - " << g << "\n";
+  }
+  return kExitOk;
+}
+
+int run_lmn(const LetterOptions& o, const VerbContext& ctx) {
+  docs::LmnPurpose purpose;
+  if (o.purpose == "pa") purpose = docs::LmnPurpose::PriorAuth;
+  else if (o.purpose == "hsa") purpose = docs::LmnPurpose::Hsa;
+  else if (o.purpose == "appeal") purpose = docs::LmnPurpose::Appeal;
+  else {
+    *ctx.err << fmt::format("error: --purpose: got \"{}\", expected pa, hsa or appeal\n", o.purpose);
+    return kExitBadInput;
+  }
+  if (o.service.empty()) {
+    *ctx.err << "error: --service: got nothing, expected a service code (CPT/HCPCS)\n";
+    return kExitBadInput;
+  }
+  Loaded L;
+  if (!load(o, ctx, L, false, false)) return kExitBadInput;
+  Prepared P;
+  std::optional<Date> hint;
+  if (L.denial) hint = L.denial->service.date ? *L.denial->service.date : L.denial->date;
+  if (!prepare(o, ctx, L, o.service, hint, P)) return kExitBadInput;
+  if (L.denial) {
+    P.denial = denial_facts(*L.denial);
+    P.in.denial = &P.denial;
+  }
+  if (purpose != docs::LmnPurpose::Hsa && !L.plan)
+    *ctx.err << "note: no --plan: the letter lists no policy criteria\n";
+  return emit(o, ctx, docs::lmn_template(purpose), docs::lmn_context(P.in, purpose), "Letter of medical necessity");
+}
+
+int run_pa(const LetterOptions& o, const VerbContext& ctx) {
+  if (o.service.empty()) {
+    *ctx.err << "error: --service: got nothing, expected a service code (CPT/HCPCS)\n";
+    return kExitBadInput;
+  }
+  if (o.out.empty() || o.out == "-") {
+    *ctx.err << "error: --out: got nothing, expected a folder for the packet (pa/)\n";
+    return kExitBadInput;
+  }
+  Loaded L;
+  if (!load(o, ctx, L, true, false)) return kExitBadInput;
+  Prepared P;
+  if (!prepare(o, ctx, L, o.service, std::nullopt, P)) return kExitBadInput;
+  struct Part {
+    const char* file;
+    const char* tmpl;
+    const char* title;
+    json context;
+  };
+  std::vector<Part> parts = {
+      {"cover", "pa-cover", "Prior authorization request: cover sheet", docs::pa_cover_context(P.in)},
+      {"checklist", "pa-checklist", "Prior authorization: criteria checklist", docs::pa_checklist_context(P.in)},
+      {"lmn", "lmn-pa", "Letter of medical necessity", docs::lmn_context(P.in, docs::LmnPurpose::PriorAuth)},
+  };
+  std::vector<std::pair<std::string, std::string>> filled;
+  for (const auto& p : parts) {
+    auto md = docs::fill(data_dir() + "/templates", p.tmpl, "en", p.context);
+    if (!md) {
+      *ctx.err << format_errors(md.errors());
+      return kExitInternal;
+    }
+    filled.emplace_back(p.file, tidy(std::move(md).value()));
+  }
+  const std::string dir = resolve(ctx.base_dir, o.out);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) {
+    *ctx.err << format_errors({Error{dir, 0, 0, "--out", ec.message(), "a folder that can be created"}});
+    return kExitBadInput;
+  }
+  Errors errors;
+  std::vector<std::string> written;
+  for (std::size_t i = 0; i < filled.size(); ++i) {
+    auto opt = render_options(o, ctx, parts[i].title, errors);
+    if (!errors.empty()) break;
+    for (const char* ext : {".md", ".html", ".pdf"}) {
+      const std::string name = filled[i].first + ext;
+      auto w = docs::write_document(filled[i].second, (fs::path(dir) / name).string(), opt);
+      if (w) written.push_back(name);
+      else if (std::string(ext) == ".md") errors.insert(errors.end(), w.errors().begin(), w.errors().end());
+      // .html/.pdf: rendering may not be available; the Markdown stands alone.
+    }
+  }
+  if (!errors.empty()) {
+    *ctx.err << format_errors(errors);
+    return kExitBadInput;
+  }
+  // Index.
+  std::vector<std::string> missing_all;
+  for (const auto& [file, md] : filled)
+    for (const auto& m : docs::missing_facts(md))
+      if (std::find(missing_all.begin(), missing_all.end(), m) == missing_all.end()) missing_all.push_back(m);
+  std::string index = fmt::format("# Prior authorization packet: {} {}\n\nPatient: {} · prepared {}\n\n",
+                                  P.in.line.code, P.in.service_name, L.cf->patient.name.empty() ? docs::missing("patient name") : L.cf->patient.name,
+                                  P.in.today.str());
+  index += "| Document | Files |\n|---|---|\n";
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    std::vector<std::string> files;
+    for (const auto& w : written)
+      if (w.rfind(std::string(parts[i].file) + ".", 0) == 0) files.push_back(w);
+    index += fmt::format("| {} | {} |\n", parts[i].title, fmt::join(files, ", "));
+  }
+  const auto& still = P.review.missing;
+  index += "\n## Still missing\n\n";
+  if (still.empty() && missing_all.empty()) index += "Nothing: every criterion is documented and every fact is on file.\n";
+  for (const auto& s : still) index += "- [ ] " + s + "\n";
+  for (const auto& m : missing_all) index += "- [ ] " + m + " (marked in the documents)\n";
+  auto w = docs::write_document(index, (fs::path(dir) / "README.md").string(), {});
+  if (!w) {
+    *ctx.err << format_errors(w.errors());
+    return kExitBadInput;
+  }
+  *ctx.out << fmt::format("prior-authorization packet for {} written to {}\n", P.in.line.code, o.out);
+  *ctx.out << fmt::format("policy verdict: {}; {} of the criteria unmet\n", P.review.covered, still.size());
+  if (!still.empty() || !missing_all.empty()) {
+    *ctx.err << "warning: still missing before sending the packet:\n";
+    for (const auto& s : still) *ctx.err << "  - " << s << "\n";
+    for (const auto& m : missing_all) *ctx.err << "  - " << m << "\n";
+  }
+  return kExitOk;
+}
+
+int run_appeal(const LetterOptions& o, const VerbContext& ctx, bool p2p) {
+  Loaded L;
+  if (!load(o, ctx, L, true, true)) return kExitBadInput;
+  Prepared P;
+  P.denial = denial_facts(*L.denial);
+  const Date hint = L.denial->service.date ? *L.denial->service.date : L.denial->date;
+  LetterOptions oo = o;
+  oo.services.clear();  // the denied service is the line, not a plan of care
+  Loaded& LL = L;
+  LL.services.clear();
+  if (!L.today) L.today = L.denial->date;
+  if (!prepare(oo, ctx, LL, L.denial->service.code, hint, P)) return kExitBadInput;
+  P.in.line.units = L.denial->service.units;
+  P.in.denial = &P.denial;
+  if (p2p) return emit(o, ctx, "p2p", docs::p2p_context(P.in), "Peer-to-peer preparation");
+  return emit(o, ctx, "appeal", docs::appeal_context(P.in), "Appeal");
+}
+
+int run_auth_status(const LetterOptions& o, const VerbContext& ctx) {
+  if (o.today.empty()) {
+    *ctx.err << "error: --today: got nothing, expected the date to count from (YYYY-MM-DD)\n";
+    return kExitBadInput;
+  }
+  Loaded L;
+  Errors errors;
+  auto today = Date::parse(o.today);
+  if (!today) errors.push_back(Error{"", 0, 0, "--today", o.today, "a date YYYY-MM-DD"});
+  if (o.case_file.empty()) errors.push_back(Error{"", 0, 0, "--case", "nothing", "a case file"});
+  if (!errors.empty()) return fail(ctx, errors), kExitBadInput;
+  auto cf = io::load_case(resolve(ctx.base_dir, o.case_file));
+  if (!cf) return fail(ctx, cf.errors()), kExitBadInput;
+  L.cf = std::make_unique<CaseFile>(std::move(cf).value());
+  if (!o.services.empty()) {
+    auto sv = io::load_services(resolve(ctx.base_dir, o.services), L.cf.get());
+    if (!sv) return fail(ctx, sv.errors()), kExitBadInput;
+    L.services = std::move(sv).value();
+  }
+  auto cat = io::load_catalogue(data_dir() + "/catalogue/services.yaml");
+  if (!cat) return fail(ctx, cat.errors()), kExitBadInput;
+  const auto report = docs::auth_status(*L.cf, L.services, *today, cat.value().get());
+  if (o.json) *ctx.out << docs::auth_status_json(report).dump(2) << "\n";
+  else *ctx.out << docs::auth_status_text(report);
+  return kExitOk;
+}
+
+void common_options(CLI::App* c, LetterOptions& o) {
+  c->add_option("--case", o.case_file, "case file")->required();
+  c->add_option("--today", o.today, "the letter's date (YYYY-MM-DD)");
+  c->add_option("--letterhead", o.letterhead, "the clinic's letterhead (YAML)");
+  c->add_option("--out", o.out, "output: file.pdf, file.html, file.md, or - for Markdown on stdout");
+}
+
+}  // namespace
+
+void add_doc_letter_verbs(CLI::App& app, CLI::App& doc, VerbContext& ctx) {
+  auto lo = std::make_shared<LetterOptions>();
+  auto* lmn = doc.add_subcommand("lmn", "Letter of medical necessity (prior authorization, HSA/FSA, appeal)");
+  common_options(lmn, *lo);
+  lmn->add_option("--service", lo->service, "the service code (CPT/HCPCS)")->required();
+  lmn->add_option("--purpose", lo->purpose, "pa, hsa or appeal")->required();
+  lmn->add_option("--plan", lo->plan, "plan file (pa and appeal: the policy criteria)");
+  lmn->add_option("--services", lo->services, "services file with the planned line(s)");
+  lmn->add_option("--denial", lo->denial, "denial.yaml (appeal)");
+  lmn->callback([lo, &ctx] { *ctx.exit_code = run_lmn(*lo, ctx); });
+
+  auto po = std::make_shared<LetterOptions>();
+  po->out.clear();
+  auto* pa = doc.add_subcommand("pa", "Prior-authorization packet: cover sheet, criteria checklist, LMN, still missing");
+  common_options(pa, *po);
+  pa->add_option("--plan", po->plan, "plan file")->required();
+  pa->add_option("--service", po->service, "the service code (CPT/HCPCS)")->required();
+  pa->add_option("--services", po->services, "services file with the planned line(s)");
+  pa->add_flag("--urgent", po->urgent, "ask for an expedited (urgent) decision");
+  pa->callback([po, &ctx] { *ctx.exit_code = run_pa(*po, ctx); });
+
+  for (bool p2p : {false, true}) {
+    auto ao = std::make_shared<LetterOptions>();
+    auto* ap = doc.add_subcommand(p2p ? "p2p" : "appeal",
+                                  p2p ? "Peer-to-peer review preparation sheet for a denial"
+                                      : "Appeal letter for a denial, with the level and deadline for the plan");
+    common_options(ap, *ao);
+    ap->add_option("--plan", ao->plan, "plan file")->required();
+    ap->add_option("--denial", ao->denial, "denial.yaml")->required();
+    ap->callback([ao, p2p, &ctx] { *ctx.exit_code = run_appeal(*ao, ctx, p2p); });
+  }
+
+  auto* auth = app.add_subcommand("auth", "Authorizations: visits and dates left, alerts");
+  auth->require_subcommand(1);
+  auto so = std::make_shared<LetterOptions>();
+  auto* st = auth->add_subcommand("status", "Visits left, days to expiry and alerts for each authorization");
+  st->add_option("--case", so->case_file, "case file")->required();
+  st->add_option("--services", so->services, "planned lines to check against the authorizations");
+  st->add_option("--today", so->today, "the date to count from (YYYY-MM-DD)");
+  st->add_flag("--json", so->json, "machine output (JSON)");
+  st->callback([so, &ctx] { *ctx.exit_code = run_auth_status(*so, ctx); });
+}
 
 }  // namespace backcover::cli

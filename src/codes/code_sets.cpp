@@ -716,15 +716,23 @@ void CodeSets::finish(Errors& errors) {
         "codes.addon.primary", "codes.therapy.eight_minute", "codes.therapy.gp_modifier", "codes.em.modifier25",
         "codes.bilateral.50", "codes.global.period", "codes.medicare.chiro.codes", "codes.medicare.chiro.dx",
         "codes.medicare.chiro.at", "codes.pfs.formula", "codes.pfs.mppr_therapy", "codes.pfs.mppr_surgery",
-        "codes.pfs.bilateral", "codes.pfs.anesthesia", "codes.pfs.not_payable"}) {
+        "codes.pfs.bilateral", "codes.pfs.anesthesia", "codes.pfs.not_payable", "codes.pfs.mppr_imaging",
+        "codes.pfs.therapy_assistant", "codes.therapy.assistant_modifier"}) {
     if (!rules_.find(id)) errors.push_back(Error{"rules.tsv", 0, 0, "id", std::string(id), "a rule with this id"});
   }
 }
 
-Result<std::unique_ptr<CodeSets>> CodeSets::load(const std::string& dir) {
+Result<std::unique_ptr<CodeSets>> CodeSets::load(const std::string& dir, const std::string& user_dir) {
   auto sets = std::make_unique<CodeSets>();
   Errors errors;
-  auto path = [&](const char* f) { return dir + "/" + f; };
+  auto path = [&](const char* f) {
+    static constexpr std::string_view kImported[] = {"anesthesia-base-units.tsv", "ncci-ptp-imported.tsv",
+                                                     "ncci-mue-imported.tsv", "icd10cm-titles-imported.tsv"};
+    if (!user_dir.empty() && std::find(std::begin(kImported), std::end(kImported), f) != std::end(kImported) &&
+        file_exists(user_dir + "/" + f))
+      return user_dir + "/" + f;
+    return dir + "/" + f;
+  };
   // Required files: a missing one is an error; optional ones are skipped.
   auto with = [&](const char* file, bool required, auto&& parse) {
     std::string p = path(file);
@@ -734,7 +742,7 @@ Result<std::unique_ptr<CodeSets>> CodeSets::load(const std::string& dir) {
       for (const auto& e : text.errors()) errors.push_back(e);
       return;
     }
-    parse(*text, std::string(file));
+    parse(*text, p.rfind(dir + "/", 0) == 0 ? std::string(file) : p);
   };
   // rules.tsv first: the edit parsers attach to rules by id.
   with("rules.tsv", true, [&](const std::string& t, const std::string& n) { sets->parse_rules(t, n, errors); });

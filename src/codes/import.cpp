@@ -2,6 +2,8 @@
 #include "backcover/codes/import.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <optional>
 
 #include "backcover/codes/code_sets.hpp"
 #include "text_table.hpp"
@@ -142,6 +144,60 @@ ImportStats import_icd10_titles(std::string_view text, const std::string& name, 
     }
     ++st.kept;
     out += code + '\t' + (billable ? "1" : "0") + '\t' + title + '\t' + source + '\n';
+  }
+  return st;
+}
+
+ImportStats import_anesthesia_base_units(std::string_view text, const std::string& name, const std::string& source,
+                                         std::string& out, Errors& errors) {
+  ImportStats st;
+  ErrorSink sink(errors, name);
+  LineReader lines(text);
+  std::vector<std::string_view> f;
+  std::vector<std::string> storage;
+  std::string_view line;
+  auto upper = [](std::string_view v) {
+    std::string u(trim(v));
+    for (auto& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return u;
+  };
+  std::optional<std::size_t> code_col, base_col;  // from the header row
+  std::vector<std::string> seen;
+  while (lines.next(line)) {
+    if (trim(line).empty()) continue;
+    if (!split_any(line, f, storage) || f.empty()) {
+      ++st.skipped;
+      continue;
+    }
+    std::size_t cc = code_col.value_or(0);
+    if (cc >= f.size() || !is_code(trim(f[cc]))) {
+      // A header names the columns; anything else before the data is preamble.
+      std::optional<std::size_t> c, b;
+      for (std::size_t k = 0; k < f.size(); ++k) {
+        std::string h = upper(f[k]);
+        if (!b && h.find("BASE") != std::string::npos) b = k;
+        else if (!c && (h.find("CODE") != std::string::npos || h == "CPT" || h == "HCPCS")) c = k;
+      }
+      if (c && b) code_col = c, base_col = b;
+      ++st.skipped;
+      continue;
+    }
+    ++st.read;
+    std::size_t bc = base_col.value_or(f.size() - 1);
+    auto units = bc < f.size() && bc != cc ? parse_int(trim(f[bc])) : std::nullopt;
+    if (!units || *units < 0 || *units > 100) {
+      sink.add(lines.number(), "base units", bc < f.size() ? std::string(trim(f[bc])) : std::string(line),
+               "a whole number of base units from 0 to 100");
+      continue;
+    }
+    std::string code = upper(f[cc]);
+    if (std::find(seen.begin(), seen.end(), code) != seen.end()) {
+      sink.add(lines.number(), "code", code, "each code once");
+      continue;
+    }
+    seen.push_back(code);
+    ++st.kept;
+    out += code + '\t' + std::to_string(*units) + '\t' + source + '\n';
   }
   return st;
 }

@@ -35,10 +35,12 @@ Money pfs_fee(std::int64_t work, std::int64_t pe, std::int64_t mp, std::int64_t 
   return Money::from_cents(div_half_up(sum * cf, k * 10000000));
 }
 
+std::int64_t anesthesia_time_tenths(std::int64_t minutes) { return div_half_up(static_cast<__int128>(minutes) * 10, 15); }
+
 Money anesthesia_fee(std::int64_t base_units, std::int64_t minutes, std::int64_t cf) {
-  // (base + minutes/15) units × CF: CF in 1e-4 dollar = 1e-2 cent.
-  __int128 n = static_cast<__int128>(base_units * 15 + minutes) * cf;
-  return Money::from_cents(div_half_up(n, 15 * 100));
+  // (base + time units) in tenths × CF in 1e-4 dollar = 1e-5 dollar = 1e-3 cent.
+  __int128 n = static_cast<__int128>(base_units * 10 + anesthesia_time_tenths(minutes)) * cf;
+  return Money::from_cents(div_half_up(n, 1000));
 }
 
 Money percent_of(Money fee, std::int64_t percent) {
@@ -79,14 +81,16 @@ Result<PfsPrice> MedicarePfs::price(const ServiceLine& line, const Locality& loc
     auto base = sets_.anesthesia_base_units(row->code);
     if (!base)
       return fail(line.code + " (anesthesia)",
-                  "an anesthesia base-unit table (data/codes/anesthesia-base-units.tsv is not shipped: no citable public copy)");
+                  "an anesthesia base-unit table (not shipped: load CMS's anesthesia base unit file with `backcover codes import-anesthesia FILE`)");
     if (loc.anesthesia_cf < 0) return fail(loc.id(), "a locality with an anesthesia conversion factor");
     if (line.minutes <= 0) return fail("no anesthesia minutes", "the anesthesia time in minutes");
     p.amount = anesthesia_fee(*base, line.minutes, loc.anesthesia_cf);
     p.full_unit_fee = p.amount;
     p.rules.push_back(&sets_.rule("codes.pfs.anesthesia"));
-    if (ctx.explain) p.explanation = fmt::format("({} base + {} min / 15) × anesthesia CF {} ({} {}) = {}", *base, line.minutes,
-                                fixed(loc.anesthesia_cf, 4), loc.id(), loc.name, p.amount.str());
+    if (ctx.explain)
+      p.explanation = fmt::format("({} base units + {} time units ({} min / 15, to one decimal)) × anesthesia CF {} ({} {}) = {}",
+                                  *base, fixed(anesthesia_time_tenths(line.minutes), 1), line.minutes,
+                                  fixed(loc.anesthesia_cf, 4), loc.id(), loc.name, p.amount.str());
     return p;
   }
   if (row->status != 'A' && row->status != 'R' && row->status != 'T') {
@@ -120,7 +124,48 @@ Result<PfsPrice> MedicarePfs::price(const ServiceLine& line, const Locality& loc
     } else if (ctx.explain) {
       p.explanation += fmt::format(" × {} = {}", units, p.amount.str());
     }
-    return p;
+    return assistant_reduction(line, std::move(p), ctx);
+  }
+  if (row->mult_proc == 4) {  // imaging MPPR: TC 50%, PC 5% on the second and later procedures
+    bool has_tc = row->modifier != pack("26"), has_pc = row->modifier != pack("TC");
+    int tc_rank = ctx.imaging_tc_rank, pc_rank = ctx.imaging_pc_rank;
+    if ((has_tc && tc_rank >= 2) || (has_pc && pc_rank >= 2) || units > 1) {
+      auto tc = has_tc ? component_fee(line.code, "TC", p.facility, loc) : std::optional<Money>{};
+      auto pc = has_pc ? component_fee(line.code, "26", p.facility, loc) : std::optional<Money>{};
+      if (row->modifier != 0) (row->modifier == pack("TC") ? tc : pc) = full;  // the line's own row
+      if ((!has_tc || tc) && (!has_pc || pc)) {
+        auto unit_at = [&](int tr, int pr) {
+          Money m = Money::zero();
+          if (tc) m = m + (tr >= 2 ? percent_of(*tc, 50) : *tc);
+          if (pc) m = m + (pr >= 2 ? percent_of(*pc, 95) : *pc);
+          return m;
+        };
+        Money first = (tc_rank < 2 || !has_tc) && (pc_rank < 2 || !has_pc) ? full : unit_at(tc_rank, pc_rank);
+        Money later = unit_at(2, 2);
+        p.amount = first + later * (units - 1);
+        p.rules.push_back(&sets_.rule("codes.pfs.mppr_imaging"));
+        if (ctx.explain) {
+          auto part = [&](const char* name, const std::optional<Money>& fee, int rank, int pct) {
+            if (!fee) return std::string();
+            return rank >= 2 ? fmt::format("{} {} × {}% = {}", name, fee->str(), pct, percent_of(*fee, pct).str())
+                             : fmt::format("{} {} in full", name, fee->str());
+          };
+          std::string a = part("TC", tc, tc_rank, 50), b = part("PC", pc, pc_rank, 95);
+          std::string ranks = has_tc && has_pc ? fmt::format("TC #{}, PC #{}", tc_rank, pc_rank)
+                              : has_tc            ? fmt::format("TC #{}", tc_rank)
+                                                  : fmt::format("PC #{}", pc_rank);
+          p.explanation += fmt::format("; imaging MPPR ({} on the date): {}{}{} = {}", ranks, a,
+                                       !a.empty() && !b.empty() ? " + " : "", b, first.str());
+          if (units > 1) {
+            std::string la = part("TC", tc, 2, 50), lb = part("PC", pc, 2, 95);
+            p.explanation += fmt::format("; units 2-{} as later procedures: {}{}{} = {} each; {} + {} × {} = {}", units, la,
+                                         !la.empty() && !lb.empty() ? " + " : "", lb, later.str(), first.str(),
+                                         later.str(), units - 1, p.amount.str());
+          }
+        }
+        return assistant_reduction(line, std::move(p), ctx);
+      }
+    }
   }
   Money per_unit = full;
   bool bilateral = std::find(line.modifiers.begin(), line.modifiers.end(), "50") != line.modifiers.end();
@@ -140,7 +185,29 @@ Result<PfsPrice> MedicarePfs::price(const ServiceLine& line, const Locality& loc
   }
   p.amount = per_unit * units;
   if (units != 1 && ctx.explain) p.explanation += fmt::format(" × {} units = {}", units, p.amount.str());
+  return assistant_reduction(line, std::move(p), ctx);
+}
+
+PfsPrice MedicarePfs::assistant_reduction(const ServiceLine& line, PfsPrice p, const PfsContext& ctx) const {
+  // CQ/CO: furnished in whole or in part by a therapy assistant, 85% from 2022 (42 CFR 410.59(a)(4), 410.60(a)(4)...).
+  static const Date kFrom = Date::from_ymd(2022, 1, 1);
+  const char* mod = has_modifier(line, "CQ") ? "CQ" : has_modifier(line, "CO") ? "CO" : nullptr;
+  if (!mod || (line.date != Date{} && line.date < kFrom)) return p;
+  Money before = p.amount;
+  p.amount = percent_of(p.amount, 85);
+  p.rules.push_back(&sets_.rule("codes.pfs.therapy_assistant"));
+  if (ctx.explain)
+    p.explanation += fmt::format("; {} (therapy assistant): 85% of {} = {}", mod, before.str(), p.amount.str());
   return p;
+}
+
+std::optional<Money> MedicarePfs::component_fee(std::string_view code, std::string_view component, bool facility,
+                                                const Locality& loc) const {
+  const RvuRow* r = sets_.rvu(code, component);
+  if (!r || r->modifier == 0) return std::nullopt;
+  if (facility ? r->facility_na : r->nonfacility_na) return std::nullopt;
+  return pfs_fee(r->work, facility ? r->pe_facility : r->pe_nonfacility, r->mp, loc.gpci_work, loc.gpci_pe, loc.gpci_mp,
+                 r->conversion_factor);
 }
 
 std::optional<FeeQuote> MedicarePfs::quote(const ServiceLine& line, const CaseFile& case_file) const {
@@ -203,6 +270,25 @@ std::vector<Result<PfsPrice>> MedicarePfs::price_claim(const std::vector<const S
       }
       std::stable_sort(surg.begin(), surg.end());
       for (std::size_t k = 0; k < surg.size(); ++k) ctx[surg[k].second].surgery_rank = static_cast<int>(k + 1);
+      // Imaging (indicator 4): rank the technical and the professional components separately
+      // by their fee, highest first; a global line has both.
+      std::vector<std::pair<std::int64_t, std::size_t>> tcs, pcs;
+      for (std::size_t j : day) {
+        const RvuRow* r = sets_.rvu(lines[j]->code);
+        if (!r || r->mult_proc != 4 || is_denied(j)) continue;
+        std::string_view comp;
+        for (const auto& m : lines[j]->modifiers)
+          if (m == "26" || m == "TC") comp = m;
+        bool fac = is_facility(lines[j]->place_of_service);
+        if (comp != "26")
+          if (auto f = component_fee(lines[j]->code, "TC", fac, *loc)) tcs.emplace_back(-f->cents(), j);
+        if (comp != "TC")
+          if (auto f = component_fee(lines[j]->code, "26", fac, *loc)) pcs.emplace_back(-f->cents(), j);
+      }
+      std::stable_sort(tcs.begin(), tcs.end());
+      std::stable_sort(pcs.begin(), pcs.end());
+      for (std::size_t k = 0; k < tcs.size(); ++k) ctx[tcs[k].second].imaging_tc_rank = static_cast<int>(k + 1);
+      for (std::size_t k = 0; k < pcs.size(); ++k) ctx[pcs[k].second].imaging_pc_rank = static_cast<int>(k + 1);
     }
   }
   std::vector<Result<PfsPrice>> out;

@@ -4,6 +4,7 @@
 #include "backcover/codes/scrub.hpp"
 
 #include <algorithm>
+#include <tuple>
 #include <cctype>
 #include <fmt/format.h>
 
@@ -198,6 +199,14 @@ class Run {
     if (r && r->mult_proc == 5 && !has_mod(l, "GP") && !has_mod(l, "GO") && !has_mod(l, "GN")) {
       medicare_rule(i, sets_.rule("codes.therapy.gp_modifier"), ReasonCode::make("CO", "4"),
                     fmt::format("{}: therapy code without GP (or GO/GN); add GP for physical therapy", who(i)));
+    }
+    // A therapy-assistant modifier goes with its discipline: CQ with GP, CO with GO.
+    for (auto [assistant, discipline, who_did] : {std::tuple{"CQ", "GP", "a physical therapist assistant"},
+                                                  std::tuple{"CO", "GO", "an occupational therapy assistant"}}) {
+      if (has_mod(l, assistant) && !has_mod(l, discipline))
+        medicare_rule(i, sets_.rule("codes.therapy.assistant_modifier"), ReasonCode::make("CO", "4"),
+                      fmt::format("{}: {} (service by {}) is reported with {}; add {}", who(i), assistant, who_did,
+                                  discipline, discipline));
     }
     if (has_mod(l, "50")) {
       if (!r || (r->bilateral != 1 && r->bilateral != 3)) {

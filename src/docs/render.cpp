@@ -1,10 +1,15 @@
-// Rendering of filled Markdown to HTML and PDF. First cut: Markdown only;
-// HTML (cmark-gfm) and PDF (cairo + pango) land with the rendering work.
+// Documents: formats, the letterhead file, and atomic writing. The renderers
+// themselves: html.cpp (cmark-gfm) and pdf.cpp (pango + cairo).
 #include "backcover/docs/render.hpp"
+
+#include <yaml-cpp/yaml.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+
+#include "docs/markdown.hpp"
 
 namespace backcover::docs {
 
@@ -27,13 +32,77 @@ std::optional<Format> format_of(std::string_view path) {
   return std::nullopt;
 }
 
-Result<Letterhead> load_letterhead(const std::string& /*path*/) { return Letterhead{}; }
+std::string default_letterhead_path(const std::string& data_dir) { return data_dir + "/templates/letterhead.yaml"; }
 
-Result<std::string> to_html(std::string_view /*markdown*/, const RenderOptions& /*opt*/) {
-  return Error{"", 0, 0, "format", "html", "md (HTML rendering is not built yet)"};
+namespace {
+
+Error at(const std::string& path, const YAML::Node& n, std::string field, std::string found, std::string expected) {
+  Error e{path, 0, 0, std::move(field), std::move(found), std::move(expected)};
+  if (n.IsDefined() && n.Mark().line >= 0) {
+    e.line = n.Mark().line + 1;
+    e.column = n.Mark().column + 1;
+  }
+  return e;
 }
-Result<std::string> to_pdf(std::string_view /*markdown*/, const RenderOptions& /*opt*/) {
-  return Error{"", 0, 0, "format", "pdf", "md (PDF rendering is not built yet)"};
+
+std::string shape(const YAML::Node& n) {
+  if (n.IsSequence()) return "a list";
+  if (n.IsMap()) return "a mapping";
+  if (n.IsNull()) return "nothing";
+  return "\"" + n.Scalar() + "\"";
+}
+
+}  // namespace
+
+Result<Letterhead> load_letterhead(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{path, 0, 0, "", "no such file", "a letterhead file (YAML: name, lines, footer, accent)"};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  YAML::Node root;
+  try {
+    root = YAML::Load(ss.str());
+  } catch (const YAML::Exception& e) {
+    return Error{path, e.mark.line + 1, e.mark.column + 1, "", e.msg, "valid YAML"};
+  }
+  Letterhead lh;
+  if (root.IsNull()) return lh;
+  if (!root.IsMap()) return at(path, root, "", shape(root), "a mapping with name, lines, footer, accent");
+  Errors errors;
+  auto text = [&](const YAML::Node& v, const std::string& field, std::string& into) {
+    if (v.IsNull()) return;
+    if (!v.IsScalar()) errors.push_back(at(path, v, field, shape(v), "text"));
+    else into = v.Scalar();
+  };
+  for (auto it = root.begin(); it != root.end(); ++it) {
+    const std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
+    const YAML::Node v = it->second;
+    if (key == "name") text(v, "name", lh.name);
+    else if (key == "footer") text(v, "footer", lh.footer);
+    else if (key == "accent") {
+      std::string accent;
+      text(v, "accent", accent);
+      if (v.IsScalar()) {
+        if (detail::valid_accent(accent)) lh.accent = accent;
+        else errors.push_back(at(path, v, "accent", shape(v), "a colour \"#rrggbb\" (e.g. \"#1f4e79\")"));
+      }
+    } else if (key == "lines") {
+      if (v.IsNull()) continue;
+      if (!v.IsSequence()) {
+        errors.push_back(at(path, v, "lines", shape(v), "a list of lines (address, phone, …)"));
+        continue;
+      }
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        if (!v[i].IsScalar()) errors.push_back(at(path, v[i], "lines[" + std::to_string(i) + "]", shape(v[i]), "text"));
+        else lh.lines.push_back(v[i].Scalar());
+      }
+    } else {
+      errors.push_back(at(path, it->first, key.empty() ? "(key)" : key, "unknown field",
+                          "one of name, lines, footer, accent"));
+    }
+  }
+  if (!errors.empty()) return errors;
+  return lh;
 }
 
 Result<Format> write_document(std::string_view markdown, const std::string& path, const RenderOptions& opt) {
@@ -41,9 +110,14 @@ Result<Format> write_document(std::string_view markdown, const std::string& path
   if (!fmt) return Error{path, 0, 0, "--out", path, "a file name ending in .pdf, .html or .md"};
   std::string bytes;
   if (*fmt == Format::Markdown) bytes = std::string(markdown);
-  else {
+  else {  // rendered in full before the target is touched
     auto r = *fmt == Format::Html ? to_html(markdown, opt) : to_pdf(markdown, opt);
-    if (!r) return r.errors();
+    if (!r) {
+      Errors errors = r.errors();
+      for (auto& e : errors)
+        if (e.file.empty()) e.file = path;
+      return errors;
+    }
     bytes = std::move(r).value();
   }
   const std::string tmp = path + ".tmp";
@@ -51,11 +125,18 @@ Result<Format> write_document(std::string_view markdown, const std::string& path
     std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
     if (!o) return Error{path, 0, 0, "--out", "cannot write " + tmp, "a writable location"};
     o.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!o) return Error{path, 0, 0, "--out", "write failed", "a writable location with free space"};
+    o.close();
+    if (!o) {
+      std::remove(tmp.c_str());
+      return Error{path, 0, 0, "--out", "write failed", "a writable location with free space"};
+    }
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
-  if (ec) return Error{path, 0, 0, "--out", ec.message(), "a writable location"};
+  if (ec) {
+    std::remove(tmp.c_str());
+    return Error{path, 0, 0, "--out", ec.message(), "a writable location"};
+  }
   return *fmt;
 }
 

@@ -212,6 +212,7 @@ AccumulatorState initial_state(const Plan& plan, const CaseFile& cf, DateRange p
   st.plan_year = plan_year;
   st.visits.assign(plan.visit_limits.size(), 0);
   st.visit_dates.assign(plan.visit_limits.size(), {});
+  st.threshold_spend.assign(plan.thresholds.size(), Money::zero());
   const Accumulators& a = cf.accumulators;
   bool same_year = !a.plan_year_start || *a.plan_year_start == plan_year.first;
   if (same_year) {
@@ -224,6 +225,9 @@ AccumulatorState initial_state(const Plan& plan, const CaseFile& cf, DateRange p
     for (const auto& [id, n] : a.visits)
       for (std::size_t i = 0; i < plan.visit_limits.size(); ++i)
         if (plan.visit_limits[i].id == id) st.visits[i] = n;
+    for (const auto& [id, m] : a.threshold_spend)
+      for (std::size_t i = 0; i < plan.thresholds.size(); ++i)
+        if (plan.thresholds[i].id == id) st.threshold_spend[i] = m;
   }
   // Past services give the dates that rolling windows look back on.
   for (const auto& ps : cf.past_services) {
@@ -256,6 +260,7 @@ void reset_for_plan_year(AccumulatorState& st, DateRange py) {
     st.oop_individual[t] = st.oop_family[t] = Money::zero();
   }
   std::fill(st.visits.begin(), st.visits.end(), 0);
+  std::fill(st.threshold_spend.begin(), st.threshold_spend.end(), Money::zero());
 }
 
 // Plan-level coverage conditions: referral, prescription, prior authorization.
@@ -558,16 +563,8 @@ Result<Estimate> estimate_unchecked(const Inputs& in, const RuleSet& rules) {
       if (static_cast<std::size_t>(e.line_index) == li && e.denies) deny(e.finding.rule, e.finding.reason);
     if (d.covered == Coverage::Covered && !d.decided_by && ben) d.decided_by = ben->tier[idx(d.network)].rule;
 
-    // 4. price and 5. share
-    if (d.covered == Coverage::NotCovered) {
-      // Provider liability (CO): the patient owes nothing; patient liability (PR): the whole charge.
-      bool provider_liable = deny_reason.group[0] == 'C' && deny_reason.group[1] == 'O';
-      d.ledger.add(Posting{provider_liable ? Bucket::ContractualAdjustment : Bucket::NotCovered, line.charge,
-                           deny_rule, deny_reason, {}, {}});
-      if (provider_liable) d.contractual_adjustment = line.charge;
-      else d.patient.not_covered = line.charge;
-      d.patient_if_denied = d.patient_pays();
-    } else {
+    // 4. price (before the share: a spending threshold looks at the allowed amount)
+    if (d.covered != Coverage::NotCovered) {
       // Allowed amount. NSA-protected lines are priced on the in-network basis.
       const Network price_net = d.network;
       const AllowanceMethod& m = plan.allowance[idx(price_net)];
@@ -612,6 +609,59 @@ Result<Estimate> estimate_unchecked(const Inputs& in, const RuleSet& rules) {
       }
       // Payers allow the lesser of the charge and their allowance.
       d.allowed = min(*allowed, line.charge);
+
+      // Spending thresholds (Medicare's KX threshold for therapy): a line whose
+      // allowed amount takes the year's total above the threshold must carry
+      // the modifier attesting medical necessity.
+      for (std::size_t k = 0; k < plan.thresholds.size(); ++k) {
+        const SpendThreshold& th = plan.thresholds[k];
+        if (std::find(th.benefits.begin(), th.benefits.end(), ctx.benefit) == th.benefits.end()) continue;
+        const std::optional<Money> amount = th.amount_for(line.date.year());
+        if (!amount) continue;
+        const Money before = st.threshold_spend[k];
+        const Money after = before + d.allowed;
+        if (after <= *amount) continue;
+        const bool has_mod = std::find(line.modifiers.begin(), line.modifiers.end(), th.modifier) != line.modifiers.end();
+        if (!has_mod) {
+          deny(th.rule, ReasonCode::make("CO", "119"));
+          d.findings.push_back(finding(
+              Finding::Kind::Action,
+              "this year's " + th.id + " total would reach " + after.str() + ", above the " + amount->str() +
+                  " threshold: if the care is medically necessary and the record shows why, bill it with the " +
+                  th.modifier + " modifier; if it is not, have the patient sign an ABN before the visit",
+              th.rule, ReasonCode::make("CO", "119")));
+          break;
+        }
+        d.findings.push_back(finding(Finding::Kind::Warning,
+                                     "above the " + amount->str() + " " + th.id + " threshold (" + after.str() +
+                                         " this year): the " + th.modifier +
+                                         " modifier attests medical necessity, and the record must show it",
+                                     th.rule));
+        if (th.review_at && after > *th.review_at)
+          d.findings.push_back(finding(Finding::Kind::Warning,
+                                       "above " + th.review_at->str() + " this year (" + after.str() +
+                                           "): the claim may be selected for targeted medical review; keep the "
+                                           "plan of care, progress notes and measurable goals ready",
+                                       th.review_rule));
+      }
+      if (d.covered != Coverage::NotCovered)
+        for (std::size_t k = 0; k < plan.thresholds.size(); ++k) {
+          const SpendThreshold& th = plan.thresholds[k];
+          if (std::find(th.benefits.begin(), th.benefits.end(), ctx.benefit) != th.benefits.end())
+            st.threshold_spend[k] += d.allowed;
+        }
+    }
+
+    // 5. share
+    if (d.covered == Coverage::NotCovered) {
+      // Provider liability (CO): the patient owes nothing; patient liability (PR): the whole charge.
+      bool provider_liable = deny_reason.group[0] == 'C' && deny_reason.group[1] == 'O';
+      d.ledger.add(Posting{provider_liable ? Bucket::ContractualAdjustment : Bucket::NotCovered, line.charge,
+                           deny_rule, deny_reason, {}, {}});
+      if (provider_liable) d.contractual_adjustment = line.charge;
+      else d.patient.not_covered = line.charge;
+      d.patient_if_denied = d.patient_pays();
+    } else {
 
       Money excess = line.charge - d.allowed;
       if (d.network == Network::In) {

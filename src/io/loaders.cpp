@@ -166,7 +166,7 @@ Result<Plan> parse_plan(std::string_view text, const std::string& name) {
   if (!r.is_map(root, "plan")) return r.errors();
   r.only_keys(root, "", {"id", "name", "payer", "type", "coverage", "plan_year_start", "effective", "source",
                          "no_surprises_act", "deductible", "out_of_pocket_max", "allowed_amounts", "benefits",
-                         "visit_limits", "codes", "funding", "contact"});
+                         "visit_limits", "codes", "funding", "contact", "thresholds"});
 
   Plan plan;
   if (auto f = r.str(root, "funding", "")) {
@@ -387,6 +387,58 @@ Result<Plan> parse_plan(std::string_view text, const std::string& name) {
     }
   }
 
+  // Spending thresholds (Medicare's KX threshold for therapy).
+  if (YAML::Node ths = root["thresholds"]; ths.IsDefined() && r.is_seq(ths, "thresholds")) {
+    for (std::size_t i = 0; i < ths.size(); ++i) {
+      const YAML::Node& v = ths[i];
+      std::string vp = Reader::index("thresholds", i);
+      if (!r.is_map(v, vp)) continue;
+      r.only_keys(v, vp, {"id", "categories", "amounts", "modifier", "review_at", "source", "review_source"});
+      SpendThreshold th;
+      th.id = r.str(v, "id", vp, true).value_or("");
+      std::string names;
+      for (const auto& c : r.str_list(v, "categories", vp)) {
+        int b = plan.benefit_index(c);
+        if (b < 0) r.error(v["categories"], vp + ".categories", "\"" + c + "\"", "a category listed under benefits");
+        else {
+          th.benefits.push_back(b);
+          names += (names.empty() ? "" : " + ") + plan.benefits[static_cast<std::size_t>(b)].name;
+        }
+      }
+      if (th.benefits.empty()) r.error(v, vp + ".categories", "no categories", "at least one benefit category");
+      if (YAML::Node am = v["amounts"]; r.is_map(am, vp + ".amounts")) {
+        for (const auto& kv : am) {
+          const std::string y = kv.first.Scalar();
+          const std::string yp = vp + ".amounts." + y;
+          int year = 0;
+          if (y.size() == 4 && std::all_of(y.begin(), y.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            year = std::stoi(y);
+          if (year < 1990 || year > 2100) {
+            r.error(kv.first, yp, "\"" + y + "\"", "a calendar year such as 2026");
+            continue;
+          }
+          if (auto m = r.as_money(kv.second, yp)) th.by_year.emplace_back(year, *m);
+        }
+      }
+      if (th.by_year.empty()) r.error(v, vp + ".amounts", "no amounts", "amounts by year, e.g. {2026: 2480}");
+      th.modifier = r.str(v, "modifier", vp).value_or("KX");
+      th.review_at = r.money(v, "review_at", vp);
+      std::string amounts;
+      for (const auto& [y, m] : th.by_year) amounts += (amounts.empty() ? "" : ", ") + m.str() + " in " + std::to_string(y);
+      const std::string tsrc = r.str(v, "source", vp).value_or(src);
+      th.rule = plan.rules.add("plan.thresholds." + th.id,
+                               names + ": above " + amounts + " of allowed charges a year, each line needs the " +
+                                   th.modifier + " modifier attesting medical necessity, or it is denied",
+                               tsrc);
+      if (th.review_at)
+        th.review_rule = plan.rules.add("plan.thresholds." + th.id + ".review",
+                                        names + ": above " + th.review_at->str() +
+                                            " a year, claims may be selected for targeted medical review",
+                                        r.str(v, "review_source", vp).value_or(tsrc));
+      plan.thresholds.push_back(std::move(th));
+    }
+  }
+
   // The engine tracks at most 16 limits per benefit (an inline array).
   for (std::size_t b = 0; b < plan.benefits.size(); ++b) {
     int n = 0;
@@ -440,7 +492,7 @@ void read_tier_amounts(Reader& r, const YAML::Node& n, const std::string& path, 
 void read_accumulators(Reader& r, const YAML::Node& a, const std::string& path, Accumulators& acc) {
   if (!r.is_map(a, path)) return;
   r.only_keys(a, path, {"plan_year_start", "deductible_met", "family_deductible_met", "out_of_pocket_met",
-                        "family_out_of_pocket_met", "visits_used"});
+                        "family_out_of_pocket_met", "visits_used", "threshold_spend"});
   acc.plan_year_start = r.date(a, "plan_year_start", path);
   read_tier_amounts(r, a["deductible_met"], Reader::join(path, "deductible_met"), acc.deductible_individual);
   read_tier_amounts(r, a["family_deductible_met"], Reader::join(path, "family_deductible_met"), acc.deductible_family);
@@ -451,6 +503,15 @@ void read_accumulators(Reader& r, const YAML::Node& a, const std::string& path, 
       std::string id = kv.first.Scalar();
       if (auto n = r.integer(v, id.c_str(), Reader::join(path, "visits_used"), 0, 100000))
         acc.visits.emplace_back(id, static_cast<int>(*n));
+    }
+  }
+  // Allowed charges so far this year toward a spending threshold (the MAC's
+  // eligibility lookup shows the therapy amount), e.g. {pt_slp: 1850.00}.
+  if (YAML::Node v = a["threshold_spend"]; v.IsDefined() && r.is_map(v, Reader::join(path, "threshold_spend"))) {
+    for (const auto& kv : v) {
+      std::string id = kv.first.Scalar();
+      if (auto m = r.as_money(kv.second, Reader::join(path, "threshold_spend") + "." + id))
+        acc.threshold_spend.emplace_back(id, *m);
     }
   }
 }

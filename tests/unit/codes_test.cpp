@@ -551,5 +551,112 @@ TEST(CodesImport, ImportNcciVerbWritesFilesTheLoaderReads) {
   fs::remove_all(root);
 }
 
+// ---------------------------------------------------------------- imaging MPPR, CQ/CO, anesthesia time
+
+TEST(CodesPfs, ImagingMpprReducesTcAndPcOfTheSecondProcedure) {
+  MedicarePfs pfs(sets());
+  CaseFile cf = case_in("0111205");
+  const Locality* loc = sets().locality("0111205");
+  std::vector<ServiceLine> ls{make(1, "2026-03-02", "72131", {}, 1, {"M54.50"}), make(2, "2026-03-02", "72148")};
+  std::vector<const ServiceLine*> ptrs{&ls[0], &ls[1]};
+  auto p = pfs.price_claim(ptrs, cf);
+  ASSERT_TRUE(p[0] && p[1]);
+  // 72148 has the higher TC (PE 3.71 > 2.53) and PC: paid in full; 72131: TC 50%, PC 95%.
+  auto tc = pfs.component_fee("72131", "TC", false, *loc), pc = pfs.component_fee("72131", "26", false, *loc);
+  ASSERT_TRUE(tc && pc);
+  EXPECT_EQ(p[1]->amount, p[1]->full_unit_fee);
+  EXPECT_EQ(p[0]->amount, percent_of(*tc, 50) + percent_of(*pc, 95));
+  EXPECT_EQ(p[0]->rules.back()->id, "codes.pfs.mppr_imaging");
+  // The same two on different dates: no reduction.
+  ls[1].date = d("2026-03-03");
+  auto q = pfs.price_claim(ptrs, cf);
+  ASSERT_TRUE(q[0] && q[1]);
+  EXPECT_EQ(q[0]->amount, q[0]->full_unit_fee);
+  EXPECT_EQ(q[1]->amount, q[1]->full_unit_fee);
+  // Different providers on one date: no reduction.
+  ls[1].date = ls[0].date;
+  ls[1].provider.npi = "1234567893";
+  auto r = pfs.price_claim(ptrs, cf);
+  ASSERT_TRUE(r[0] && r[1]);
+  EXPECT_EQ(r[0]->amount, r[0]->full_unit_fee);
+}
+
+TEST(CodesPfs, ImagingMpprProfessionalComponentOnly) {
+  MedicarePfs pfs(sets());
+  CaseFile cf = case_in("0111205");
+  std::vector<ServiceLine> ls{make(1, "2026-03-02", "72148", {"26"}, 1, {"M54.50"}, 0, "22"),
+                              make(2, "2026-03-02", "72131", {"26"}, 1, {"M54.50"}, 0, "22")};
+  std::vector<const ServiceLine*> ptrs{&ls[0], &ls[1]};
+  auto p = pfs.price_claim(ptrs, cf);
+  ASSERT_TRUE(p[0] && p[1]) << (p[0] ? "" : format_errors(p[0].errors()));
+  EXPECT_EQ(p[0]->amount, p[0]->full_unit_fee);
+  EXPECT_EQ(p[1]->amount, percent_of(p[1]->full_unit_fee, 95));
+  // Two units of one imaging code: the second unit is a later procedure.
+  auto two = pfs.price(make(1, "2026-03-02", "72148", {"26"}, 2, {"M54.50"}, 0, "22"), cf, {});
+  ASSERT_TRUE(two);
+  EXPECT_EQ(two->amount, two->full_unit_fee + percent_of(two->full_unit_fee, 95));
+}
+
+TEST(CodesPfs, TherapyAssistantIsPaidEightyFivePercent) {
+  MedicarePfs pfs(sets());
+  CaseFile cf = case_in("0111205");
+  auto full = pfs.price(make(1, "2026-03-02", "97110", {"GP"}), cf, {});
+  auto cq = pfs.price(make(1, "2026-03-02", "97110", {"GP", "CQ"}), cf, {});
+  auto co = pfs.price(make(1, "2026-03-02", "97530", {"GO", "CO"}), cf, {});
+  auto before = pfs.price(make(1, "2021-12-31", "97110", {"GP", "CQ"}), cf, {});
+  ASSERT_TRUE(full && cq && co && before);
+  EXPECT_EQ(cq->amount, percent_of(full->amount, 85));
+  EXPECT_EQ(cq->rules.back()->id, "codes.pfs.therapy_assistant");
+  EXPECT_EQ(co->amount, percent_of(co->full_unit_fee, 85));
+  EXPECT_EQ(before->amount, full->amount);  // before 2022 no reduction
+  // After the therapy MPPR: 3 units, then 85%.
+  auto three = pfs.price(make(1, "2026-03-02", "97110", {"GP"}, 3), cf, {});
+  auto three_cq = pfs.price(make(1, "2026-03-02", "97110", {"GP", "CQ"}, 3), cf, {});
+  ASSERT_TRUE(three && three_cq);
+  EXPECT_EQ(three_cq->amount, percent_of(three->amount, 85));
+}
+
+TEST(CodesScrub, AssistantModifierNeedsItsDiscipline) {
+  auto f = scrub({make(1, "2026-03-02", "97110", {"CQ"})});
+  EXPECT_TRUE(has(f, 0, "codes.therapy.assistant_modifier")) << dump(f);
+  auto g = scrub({make(1, "2026-03-02", "97110", {"GP", "CQ"})});
+  EXPECT_FALSE(has(g, 0, "codes.therapy.assistant_modifier")) << dump(g);
+  auto h = scrub({make(1, "2026-03-02", "97530", {"GP", "CO"})});
+  EXPECT_TRUE(has(h, 0, "codes.therapy.assistant_modifier")) << dump(h);
+  auto c = scrub({make(1, "2026-03-02", "97110", {"CQ"})}, PayerProfile::Commercial);
+  EXPECT_TRUE(has(c, 0, "codes.therapy.assistant_modifier", false)) << dump(c);
+}
+
+TEST(CodesPfs, AnesthesiaTimeUnitsToOneDecimal) {
+  EXPECT_EQ(anesthesia_time_tenths(60), 40);
+  EXPECT_EQ(anesthesia_time_tenths(50), 33);   // 3.333 -> 3.3
+  EXPECT_EQ(anesthesia_time_tenths(52), 35);   // 3.467 -> 3.5
+  EXPECT_EQ(anesthesia_time_tenths(1), 1);     // 0.067 -> 0.1
+  // (5 + 3.3) × 20.3178 = 168.63774 -> 168.64
+  EXPECT_EQ(anesthesia_fee(5, 50, 203178).cents(), 16864);
+}
+
+TEST(CodesImport, AnesthesiaBaseUnitsLayout) {
+  std::string out;
+  Errors errors;
+  auto st = import_anesthesia_base_units("Example file, not CMS values\n\"CPT Code\",\"Description\",\"Base Units\"\n"
+                                         "00630,\"any description, ignored\",8\n01936,x,4\n",
+                                         "anes.csv", "src", out, errors);
+  EXPECT_TRUE(errors.empty()) << format_errors(errors);
+  EXPECT_EQ(st.kept, 2u);
+  EXPECT_EQ(out, "00630\t8\tsrc\n01936\t4\tsrc\n");
+  // Tab-delimited without a header: code first, base units last.
+  out.clear();
+  import_anesthesia_base_units("00630\tx\t8\n", "anes.txt", "src", out, errors);
+  EXPECT_EQ(out, "00630\t8\tsrc\n");
+  // A bad base unit names the file and line.
+  Errors bad;
+  out.clear();
+  import_anesthesia_base_units("code,base units\n00630,8\n01936,four\n", "anes.csv", "src", out, bad);
+  ASSERT_EQ(bad.size(), 1u);
+  EXPECT_EQ(bad[0].line, 3);
+  EXPECT_NE(format_errors(bad).find("anes.csv"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace backcover::codes

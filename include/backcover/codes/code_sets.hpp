@@ -160,8 +160,11 @@ struct IcdLookup {
 class CodeSets {
  public:
   // Loads every file from `dir` (data/codes). Missing optional files are
-  // skipped; every malformed line is reported with file and line.
-  static Result<std::unique_ptr<CodeSets>> load(const std::string& dir);
+  // skipped; every malformed line is reported with file and line. The tables
+  // the importers write (anesthesia-base-units.tsv, ncci-*-imported.tsv,
+  // icd10cm-titles-imported.tsv) are read from `user_dir` instead when it is
+  // given and holds them (a clinic's own download, outside the repository).
+  static Result<std::unique_ptr<CodeSets>> load(const std::string& dir, const std::string& user_dir = {});
 
   // ---- ICD-10-CM ----
   bool has_fiscal_year(int fy) const;

@@ -5,6 +5,12 @@
 //   * NCCI practitioner MUE table (CSV): HCPCS/CPT Code, Practitioner Services
 //     MUE Values, MUE Adjudication Indicator ("2 Date of Service Edit:
 //     Policy"), MUE Rationale;
+//   * anesthesia base units (CMS's yearly "Anesthesia Base Units by CPT Code"
+//     file, saved as CSV or tab-delimited text): a header row names the code
+//     column (a heading with "code", "CPT" or "HCPCS") and the base-unit column
+//     (a heading with "base"); any description column is ignored and never
+//     written. Without a header, the code is the first field and the base
+//     units the last;
 //   * ICD-10-CM titles: the CMS order file (icd10cm_order_YYYY.txt, fixed
 //     columns) or codes file (icd10cm_codes_YYYY.txt, code then title).
 // Preamble and header lines (any line whose first field is not a code) are
@@ -39,6 +45,11 @@ ImportStats import_ncci_mue(std::string_view text, const std::string& name, cons
 // Appends rows in icd10cm-titles-curated.tsv layout (code, billable, title, source).
 ImportStats import_icd10_titles(std::string_view text, const std::string& name, const std::string& source,
                                 std::string& out, Errors& errors);
+
+// Appends rows in anesthesia-base-units.tsv layout (code, base_units, source).
+// Base units are whole numbers 0-100; a code seen twice is an error.
+ImportStats import_anesthesia_base_units(std::string_view text, const std::string& name, const std::string& source,
+                                         std::string& out, Errors& errors);
 
 // Which layout a file's text is in: "ptp", "mue", "icd-order", "icd-codes" or "" when unknown.
 std::string detect_layout(std::string_view text);

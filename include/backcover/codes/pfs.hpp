@@ -15,9 +15,17 @@
 //   * multiple surgery (indicator 2): highest fee on a date 100%, second to
 //     fifth 50% (in price_claim by ranking; in quote() when the line carries 51);
 //   * bilateral 50 (indicator 1): 150% of the fee; indicator 3: 200%;
-//   * anesthesia (status J): (base units + minutes/15) × anesthesia CF, only
-//     when a base-unit table is loaded (data/codes/anesthesia-base-units.tsv;
-//     not shipped: no public copy with a citable source was available).
+//   * imaging MPPR (indicator 4): on a date (same provider), the technical
+//     component (TC) with the highest TC fee is paid in full, every other TC
+//     at 50%; the professional component (PC, modifier 26 or the PC part of a
+//     global service) with the highest PC fee in full, every other at 95%. A
+//     global line is priced as its TC + PC rows when either is reduced;
+//   * therapy assistant (CQ/CO, dates from 2022-01-01): 85% of the amount
+//     after the other reductions, rounded half-up;
+//   * anesthesia (status J): (base units + minutes/15 to one decimal) ×
+//     anesthesia CF, only when a base-unit table is loaded
+//     (anesthesia-base-units.tsv, written by `codes import-anesthesia` from
+//     CMS's base-unit file; not shipped: no public copy with a citable source).
 //
 // quote() sees one line only: it applies the therapy MPPR to units 2+ of the
 // line (assuming its first unit is the day's highest-PE unit) and the 50%
@@ -38,7 +46,11 @@ namespace backcover::codes {
 // thousandths, CF in 1/10,000 dollar. pe_half: PE counted at 50% (therapy MPPR).
 Money pfs_fee(std::int64_t work, std::int64_t pe, std::int64_t mp, std::int64_t gpci_work, std::int64_t gpci_pe,
               std::int64_t gpci_mp, std::int64_t cf, bool pe_half = false);
-// (base×15 + minutes) × CF / 15, rounded half-up to the cent; CF in 1/10,000 dollar.
+// Anesthesia time units in tenths: minutes / 15 rounded half-up to one decimal
+// (CMS Pub 100-04 ch.12 §50.G): 50 min -> 33 (3.3).
+std::int64_t anesthesia_time_tenths(std::int64_t minutes);
+// (base units + time units to one decimal) × CF, rounded half-up to the cent;
+// CF in 1/10,000 dollar.
 Money anesthesia_fee(std::int64_t base_units, std::int64_t minutes, std::int64_t cf);
 // A whole-percent adjustment of a fee (150% bilateral, 50% second surgery), half-up.
 Money percent_of(Money fee, std::int64_t percent);
@@ -57,6 +69,8 @@ struct PfsPrice {
 struct PfsContext {
   bool therapy_first_unit_full = true;  // false: another line holds the day's highest-PE therapy unit
   int surgery_rank = 1;                 // 1 = highest-paid multiple-surgery procedure on the date
+  int imaging_tc_rank = 1;              // 1 = the highest imaging TC fee on the date (indicator 4)
+  int imaging_pc_rank = 1;              // 1 = the highest imaging PC fee on the date (indicator 4)
   bool explain = true;                  // false: skip the explanation text (the hot path of quote())
 };
 
@@ -74,7 +88,7 @@ class MedicarePfs : public FeeSchedule {
   Result<PfsPrice> price(const ServiceLine& line, const Locality& locality, const PfsContext& ctx) const;
   Result<PfsPrice> price(const ServiceLine& line, const CaseFile& case_file, const PfsContext& ctx) const;
 
-  // Every line with cross-line reductions (therapy MPPR, multiple surgery),
+  // Every line with cross-line reductions (therapy MPPR, multiple surgery, imaging),
   // lines grouped by date of service. Same order as `lines`. Lines flagged in
   // `denied` (same size as lines, optional) are priced on their own but do not
   // take the day's full-PE therapy unit or the first surgery rank.
@@ -83,7 +97,14 @@ class MedicarePfs : public FeeSchedule {
 
   bool is_facility(const std::string& place_of_service) const;
 
+  // The per-unit fee of one component row ("26" or "TC") of `code` in a
+  // setting; nullopt when the file has no such row or NAs the setting.
+  std::optional<Money> component_fee(std::string_view code, std::string_view component, bool facility,
+                                     const Locality& loc) const;
+
  private:
+  // CQ/CO on a line dated from 2022-01-01 (or undated): 85% of the amount.
+  PfsPrice assistant_reduction(const ServiceLine& line, PfsPrice p, const PfsContext& ctx) const;
   const CodeSets& sets_;
 };
 

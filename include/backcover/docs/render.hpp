@@ -40,7 +40,12 @@ struct Letterhead {
   std::string footer;              // e.g. "Confidential health information"
   std::string accent = "#1f4e79";  // rule and heading colour (#rrggbb)
 };
+// YAML: name (text), lines (list of text), footer (text), accent ("#rrggbb");
+// an unknown field, a wrong shape or a bad colour is an Error naming the file,
+// line and field.
 Result<Letterhead> load_letterhead(const std::string& path);
+// The default letterhead under a data folder: <data_dir>/templates/letterhead.yaml.
+std::string default_letterhead_path(const std::string& data_dir);
 
 // Fills data/templates/<lang>/<name>.md (Mustache syntax: {{field}},
 // {{#list}}…{{/list}}, {{^field}}…{{/field}}) from `context`. An unknown
@@ -51,15 +56,52 @@ Result<std::string> fill(const std::string& templates_dir, std::string_view name
                          const nlohmann::json& context);
 
 // Renders Markdown (CommonMark + GitHub tables) to a complete document.
+// Raw HTML in the Markdown is shown as text, never passed through. A page
+// break is a line holding only "<!-- pagebreak -->" (or "\pagebreak").
 struct RenderOptions {
   Letterhead letterhead;
   std::string title;      // document title (PDF metadata, HTML <title>)
   std::string lang = "en";
+  // PDF creation/modification date "YYYY-MM-DD"; empty or malformed: a fixed
+  // 2000-01-01, so the bytes never depend on the clock.
+  std::string date;
 };
 Result<std::string> to_html(std::string_view markdown, const RenderOptions& opt);
 // PDF bytes (US Letter, wrapped text, tables, page breaks, page numbers);
 // deterministic: the same input gives the same bytes.
 Result<std::string> to_pdf(std::string_view markdown, const RenderOptions& opt);
+
+// Longest document rendered; more pages is an Error (runaway input).
+inline constexpr int kMaxPages = 500;
+
+// The PDF's page layout, for tests and previews: every block drawn, as a box
+// in points from the page's top-left corner (US Letter, 612 x 792).
+// Kinds: letterhead, heading, paragraph, list_item, code, quote, rule,
+// table_header, table_row, footer.
+struct LayoutBox {
+  std::string kind;
+  int page = 0;  // 1-based
+  double x = 0, y = 0, w = 0, h = 0;
+};
+struct Layout {
+  double page_width = 0, page_height = 0;
+  // The body area (everything but the footer stays inside it).
+  double content_left = 0, content_top = 0, content_right = 0, content_bottom = 0;
+  // The footer band under the body area.
+  double footer_top = 0, footer_bottom = 0;
+  int pages = 0;
+  std::vector<LayoutBox> boxes;
+};
+Result<Layout> layout(std::string_view markdown, const RenderOptions& opt);
+
+// The PDF's pages drawn as pictures (the same layout), one per page.
+struct PageImage {
+  int width = 0, height = 0;
+  std::vector<std::uint32_t> rgb;  // 0x00RRGGBB, row by row from the top
+};
+Result<std::vector<PageImage>> to_images(std::string_view markdown, const RenderOptions& opt, double dpi);
+std::string encode_png(const PageImage& image);
+Result<PageImage> decode_png(std::string_view png);
 
 // Writes `markdown` to `path` in the format its extension names (.md, .html,
 // .pdf), atomically (a temporary file renamed over the target), so an

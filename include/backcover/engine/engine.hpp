@@ -127,6 +127,7 @@ struct AccumulatorState {
   Money oop_family[2];
   std::vector<int> visits;                  // per Plan::visit_limits, this plan year
   std::vector<std::vector<Date>> visit_dates;  // per limit: dates counted (for rolling windows)
+  std::vector<Money> threshold_spend;          // per Plan::thresholds: allowed so far this year
 };
 
 struct Totals {

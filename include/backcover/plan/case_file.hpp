@@ -123,6 +123,7 @@ struct Accumulators {
   Money oop_individual[2];
   Money oop_family[2];
   std::vector<std::pair<std::string, int>> visits;  // limit id -> visits used this plan year
+  std::vector<std::pair<std::string, Money>> threshold_spend;  // threshold id -> allowed so far this year
 };
 
 struct CaseFile {

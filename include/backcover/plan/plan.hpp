@@ -74,6 +74,27 @@ struct VisitLimit {
   const Rule* rule = nullptr;
 };
 
+// A yearly amount of allowed charges above which every line must carry a
+// modifier attesting medical necessity, else it is denied: Medicare's KX
+// threshold for outpatient therapy (SSA 1833(g)(7)(A)); PT and SLP share one
+// bucket, OT has its own. Optionally a second amount above which claims may
+// be selected for targeted medical review (SSA 1833(g)(7)(B), $3,000).
+struct SpendThreshold {
+  std::string id;             // "pt_slp"
+  std::vector<int> benefits;  // indices into Plan::benefits
+  std::vector<std::pair<int, Money>> by_year;  // calendar year -> amount
+  std::string modifier = "KX";
+  std::optional<Money> review_at;
+  const Rule* rule = nullptr;
+  const Rule* review_rule = nullptr;
+  // The amount for a date's year; nullopt when the plan lists none for it.
+  std::optional<Money> amount_for(int year) const {
+    for (const auto& [y, m] : by_year)
+      if (y == year) return m;
+    return std::nullopt;
+  }
+};
+
 struct Limits {
   std::optional<Money> individual;  // nullopt: none (no deductible / no OOP limit)
   std::optional<Money> family;
@@ -131,6 +152,7 @@ struct Plan {
   AllowanceMethod allowance[2];
   std::vector<Benefit> benefits;
   std::vector<VisitLimit> visit_limits;
+  std::vector<SpendThreshold> thresholds;
   // Codes mapped to a category by this plan, overriding the catalogue.
   std::vector<std::pair<std::string, int>> code_overrides;
 

@@ -1,0 +1,168 @@
+// Billing-side documents (issue 7): the Good Faith Estimate (45 CFR 149.610),
+// the GFE-versus-bill audit for patient-provider dispute resolution (45 CFR
+// 149.620), the superbill (CMS-1500 fields) and the treatment log. Builders
+// are pure: every date ("today", the issue date) is an input, nothing is read
+// from a clock or a file here. The CLI (src/cli/docs_billing_hooks.cpp) loads
+// the inputs, calls these and fills the templates under data/templates/.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "backcover/core/date.hpp"
+#include "backcover/core/error.hpp"
+#include "backcover/core/money.hpp"
+#include "backcover/engine/engine.hpp"
+#include "backcover/plan/case_file.hpp"
+
+namespace backcover::docs {
+
+// NPI check digit: Luhn over "80840" + the first 9 digits (CMS NPI standard).
+bool npi_valid(std::string_view npi);
+
+// ---- Good Faith Estimate ----
+
+// When the GFE must be given (45 CFR 149.610(b)(1)).
+struct GfeDelivery {
+  enum class Rule : std::uint8_t {
+    NotRequired,        // scheduled fewer than 3 business days ahead
+    OneBusinessDay,     // scheduled >= 3 business days ahead
+    ThreeBusinessDays,  // scheduled >= 10 business days ahead
+    OnRequest,          // requested, not scheduled: 3 business days after the request
+    Unknown,            // neither a scheduling nor a request date
+  };
+  Rule rule = Rule::Unknown;
+  std::optional<Date> due;
+  int business_days_ahead = 0;  // business days after scheduling up to the service date
+  std::string citation;         // "45 CFR 149.610(b)(1)(i)"
+};
+// `scheduled`: the day the service was scheduled; `requested`: the day the
+// patient asked for an estimate; `service`: the day of the primary service.
+GfeDelivery gfe_delivery(std::optional<Date> scheduled, std::optional<Date> requested, std::optional<Date> service);
+
+struct GfeItem {  // one code on one or more dates (a course is one item)
+  Date date;       // first date
+  Date last;       // last date
+  int visits = 1;  // dated lines folded into this item
+  std::string code;  // CPT/HCPCS
+  std::string name;  // our plain-language name (never the AMA descriptor)
+  std::vector<std::string> modifiers;
+  int units = 1;
+  std::vector<std::string> diagnoses;  // ICD-10-CM
+  Money charge;                        // expected charge, all dates and units
+  bool cash_price = false;             // from the price list's cash: prices
+  bool charge_missing = false;         // neither a cash price nor a charge
+  Money each;                          // charge per date
+  int units_each = 1;                  // units per date
+};
+
+struct GfeParty {  // a provider or facility
+  std::string name;
+  std::string npi;
+  std::string tin;
+  std::string address;
+  std::string role;       // "convening provider", "co-provider", "co-facility"
+  bool convening = false;
+  bool facility = false;
+  bool npi_checked = false;  // the NPI's check digit is right
+  std::vector<GfeItem> items;
+  Money total;
+};
+
+struct Gfe {
+  std::string patient_name;
+  std::optional<Date> patient_dob;
+  std::string primary_service;  // plain language
+  std::string primary_code;
+  std::optional<Date> primary_date;
+  std::vector<std::string> diagnoses;  // every diagnosis on the estimate
+  std::vector<GfeParty> parties;       // convening first
+  std::vector<std::string> separately_scheduled;
+  Money total;
+  std::optional<Date> issued;
+  std::optional<Date> scheduled;
+  std::optional<Date> requested;
+  GfeDelivery delivery;
+  std::vector<std::string> missing;   // facts the GFE needs and the inputs lack
+  std::vector<std::string> warnings;  // e.g. an invalid NPI
+};
+
+struct GfeInput {
+  std::optional<Date> scheduled;
+  std::optional<Date> requested;
+  std::optional<Date> issued;  // default: the scheduling or request date
+  std::vector<std::string> separately_scheduled;
+};
+Gfe build_gfe(const CaseFile& cf, const std::vector<ServiceLine>& lines, const PriceList* prices,
+              const CodeCatalogue& catalogue, const GfeInput& in);
+
+// The GFE as JSON (audit-bill reads it back with parse_gfe_json).
+nlohmann::json gfe_to_json(const Gfe& g);
+Result<Gfe> parse_gfe_json(std::string_view text, const std::string& name);
+// The template context for data/templates/<lang>/gfe.md.
+nlohmann::json gfe_context(const Gfe& g, std::string_view lang);
+
+// ---- The bill and the audit (45 CFR 149.620) ----
+
+struct BillLine {
+  std::string provider;  // name
+  std::string npi;
+  std::string code;
+  std::optional<Date> date;
+  Money amount;
+  int source_line = 0;
+};
+struct Bill {
+  Date date;  // the date on the (initial) bill
+  std::string patient;
+  std::vector<BillLine> lines;
+  std::string source;
+};
+// bill.yaml: {date, patient?, lines: [{provider, npi?, code?, date?, amount}]}
+Result<Bill> parse_bill(std::string_view text, const std::string& name);
+
+struct AuditRow {
+  std::string provider;
+  std::string npi;
+  bool in_gfe = false;
+  Money gfe_total;
+  Money billed;
+  Money difference;  // billed - gfe_total
+  bool eligible = false;  // difference >= $400
+};
+struct Audit {
+  std::vector<AuditRow> rows;
+  bool eligible = false;  // any row eligible
+  Date bill_date;
+  Date deadline;           // bill date + 120 calendar days
+  std::optional<int> days_left;  // from today; negative when past
+  bool expired = false;
+  Money threshold = Money::from_cents(40000);
+  Money fee = Money::from_cents(2500);
+};
+Audit audit_bill(const Gfe& gfe, const Bill& bill, std::optional<Date> today);
+nlohmann::json audit_to_json(const Audit& a);
+nlohmann::json audit_context(const Audit& a, const Gfe& gfe, const Bill& bill);
+
+// ---- Superbill (CMS-1500 fields) ----
+nlohmann::json superbill_context(const CaseFile& cf, const std::vector<ServiceLine>& lines,
+                                 const CodeCatalogue& catalogue, const std::string& plan_name,
+                                 std::vector<std::string>& warnings);
+
+// ---- Treatment log ----
+nlohmann::json log_context(const CaseFile& cf, std::string_view lang);
+
+// `log add`: the text of a case file with one visit appended to its top-level
+// `log:` list, the rest of the text (comments, order, formatting) untouched.
+// The caller re-parses the result with the case loader before writing it.
+// A `log:` written in flow style with entries (log: [{…}]) is an Error (the
+// text cannot be extended line by line).
+Result<std::string> append_log_visit(std::string_view case_text, const LogVisit& v, const std::string& name);
+// The YAML lines of one visit as a list item, indented by `indent` spaces.
+std::string log_visit_yaml(const LogVisit& v, int indent);
+
+}  // namespace backcover::docs

@@ -1,0 +1,94 @@
+// Every date that matters for a case (issue 7): GFE delivery, prior-
+// authorization decision clocks, authorization expiry, internal appeal,
+// external review, patient-provider dispute resolution, promotional financing
+// end, plan-year reset. compute_deadlines is pure (today is an input); the
+// regime's clocks come from data (data/policy/router/regimes.yaml), read by
+// the caller. to_ics writes them as an RFC 5545 calendar.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "backcover/core/date.hpp"
+#include "backcover/docs/billing.hpp"
+#include "backcover/docs/denial.hpp"
+#include "backcover/plan/case_file.hpp"
+
+namespace backcover::docs {
+
+struct Deadline {
+  Date date;
+  std::string kind;      // "gfe", "pa_decision", "auth_expiry", "auth_alert", "auth_visits", "appeal",
+                         // "external_review", "ppdr", "promo_end", "plan_year"
+  std::string what;      // plain words, in the document's language
+  std::string rule;      // the citation ("45 CFR 149.610(b)(1)(i)")
+  std::string detail;    // the arithmetic ("scheduled 2026-11-02 + 1 business day")
+  int alarm_days = 3;    // the calendar reminder, days before
+};
+
+// A clock from the regime data: its name, limit text and citation.
+struct ClockText {
+  std::string name;
+  std::string limit;  // "180 days from the denial", "72 hours", "4 months after …"
+  std::string citation;
+};
+
+// The length a clock's limit text begins with ("15 days (+15 once)" -> 15 days;
+// "up to 120 days" -> 120 days; "72 hours" -> 3 days, rounded up to whole days;
+// "4 months" -> 4 months). nullopt when the text states no length ("set by state law").
+struct ClockLength {
+  int days = 0;
+  int months = 0;
+  int presumed_receipt_days = 0;  // "receipt presumed 5 days after its date"
+  Date after(Date d) const { return months ? d.plus_months(months) : d.plus_days(days); }
+};
+std::optional<ClockLength> parse_clock_length(std::string_view limit);
+
+struct DeferredPromo {
+  std::string name;
+  Date purchase;
+  int months = 12;
+};
+
+struct DeadlineInputs {
+  std::optional<Date> today;
+  std::string lang = "en";
+  // GFE delivery
+  std::optional<Date> scheduled;
+  std::optional<Date> requested;
+  std::optional<Date> service_date;  // first service in the services file
+  // Prior authorization
+  std::optional<Date> pa_requested;
+  std::vector<ClockText> pa_clocks;
+  std::string regime_name;
+  std::vector<Authorization> authorizations;
+  // Appeals
+  std::optional<Denial> denial;
+  std::vector<ClockText> appeal_clocks;
+  // PPDR
+  std::optional<Date> bill_date;
+  // Financing
+  std::vector<DeferredPromo> promos;
+  // Plan year: the plan's start month/day
+  unsigned plan_year_month = 1;
+  unsigned plan_year_day = 1;
+  bool has_plan = false;
+};
+
+// Sorted by date, then kind, then text.
+std::vector<Deadline> compute_deadlines(const DeadlineInputs& in, std::vector<std::string>& notes);
+
+// RFC 5545: CRLF line endings, lines folded at 75 octets, text escaped, one
+// all-day VEVENT per deadline with a deterministic UID and a DTSTAMP from
+// `stamp` (no clock), and a VALARM `alarm_days` before.
+std::string to_ics(const std::vector<Deadline>& deadlines, Date stamp);
+// RFC 5545 3.1 folding of one content line (without its CRLF): continuation
+// lines start with a space; no line exceeds 75 octets; UTF-8 sequences are
+// never split.
+std::string ics_fold(std::string_view line);
+// RFC 5545 3.3.11 TEXT escaping: backslash, semicolon, comma, newline.
+std::string ics_escape(std::string_view text);
+
+}  // namespace backcover::docs

@@ -1,0 +1,194 @@
+// The bill (bill.yaml) against the Good Faith Estimate: patient-provider
+// dispute resolution eligibility (45 CFR 149.620).
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "backcover/docs/billing.hpp"
+#include "backcover/docs/render.hpp"
+#include "backcover/io/loaders.hpp"
+#include "io/yaml_reader.hpp"
+
+namespace backcover::docs {
+
+using io::detail::Reader;
+using nlohmann::json;
+
+Result<Bill> parse_bill(std::string_view text, const std::string& name) {
+  Reader r(name);
+  auto root = r.parse(text);
+  if (!root) return r.errors();
+  if (!r.is_map(*root, "")) return r.errors();
+  YAML::Node m = *root;
+  Bill b;
+  b.source = name;
+  r.only_keys(m, "", {"date", "patient", "lines"});
+  if (auto d = r.date(m, "date", "", true)) b.date = *d;
+  if (auto p = r.str(m, "patient", "")) b.patient = *p;
+  YAML::Node ls = m["lines"];
+  if (!ls.IsDefined() || ls.IsNull()) {
+    r.error(m, "lines", "nothing", "a list of billed lines (provider, npi, code, date, amount)");
+  } else if (r.is_seq(ls, "lines")) {
+    if (ls.size() > io::kMaxServiceLines) {
+      r.error(ls, "lines", std::to_string(ls.size()) + " lines",
+              "at most " + std::to_string(io::kMaxServiceLines) + " lines");
+      return r.errors();
+    }
+    for (std::size_t i = 0; i < ls.size(); ++i) {
+      YAML::Node n = ls[i];
+      std::string path = Reader::index("lines", i);
+      if (!r.is_map(n, path)) continue;
+      r.only_keys(n, path, {"provider", "npi", "code", "date", "amount"});
+      BillLine l;
+      l.source_line = Reader::line_of(n);
+      if (auto v = r.str(n, "provider", path)) l.provider = *v;
+      if (auto v = r.str(n, "npi", path)) {
+        l.npi = *v;
+        bool digits = l.npi.size() == 10 &&
+                      std::all_of(l.npi.begin(), l.npi.end(), [](char c) { return c >= '0' && c <= '9'; });
+        if (!digits) r.error(n["npi"], Reader::join(path, "npi"), Reader::shown(n["npi"]), "a 10-digit NPI");
+      }
+      if (l.provider.empty() && l.npi.empty())
+        r.error(n, path, "no provider and no npi", "the provider's or facility's name or NPI");
+      if (auto v = r.str(n, "code", path)) l.code = *v;
+      l.date = r.date(n, "date", path);
+      if (auto v = r.money(n, "amount", path, true)) l.amount = *v;
+      b.lines.push_back(std::move(l));
+    }
+  }
+  if (!r.ok()) return r.errors();
+  return b;
+}
+
+namespace {
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+Audit audit_bill(const Gfe& gfe, const Bill& bill, std::optional<Date> today) {
+  Audit a;
+  a.bill_date = bill.date;
+  a.deadline = bill.date.plus_days(120);
+  if (today) {
+    a.days_left = a.deadline - *today;
+    a.expired = *today > a.deadline;
+  }
+  for (const auto& p : gfe.parties) {
+    AuditRow row;
+    row.provider = p.name;
+    row.npi = p.npi;
+    row.in_gfe = true;
+    row.gfe_total = p.total;
+    a.rows.push_back(row);
+  }
+  const std::size_t on_gfe = a.rows.size();
+  for (const auto& l : bill.lines) {
+    std::size_t hit = a.rows.size();
+    if (!l.npi.empty())  // by NPI first
+      for (std::size_t i = 0; i < on_gfe; ++i)
+        if (a.rows[i].npi == l.npi) { hit = i; break; }
+    if (hit == a.rows.size() && !l.provider.empty())  // else by name
+      for (std::size_t i = 0; i < on_gfe; ++i)
+        if (lower(a.rows[i].provider) == lower(l.provider)) { hit = i; break; }
+    if (hit == a.rows.size())  // not on the GFE: one row per provider
+      for (std::size_t i = on_gfe; i < a.rows.size(); ++i)
+        if ((!l.npi.empty() && a.rows[i].npi == l.npi) ||
+            (l.npi.empty() && lower(a.rows[i].provider) == lower(l.provider))) { hit = i; break; }
+    if (hit == a.rows.size()) {
+      AuditRow row;
+      row.provider = l.provider;
+      row.npi = l.npi;
+      a.rows.push_back(row);
+    }
+    a.rows[hit].billed += l.amount;
+  }
+  for (auto& row : a.rows) {
+    row.difference = row.billed - row.gfe_total;
+    row.eligible = row.difference >= a.threshold;
+    a.eligible = a.eligible || row.eligible;
+  }
+  return a;
+}
+
+json audit_to_json(const Audit& a) {
+  json rows = json::array();
+  for (const auto& r : a.rows)
+    rows.push_back({{"provider", r.provider},
+                    {"npi", r.npi},
+                    {"on_gfe", r.in_gfe},
+                    {"gfe_total", r.gfe_total.plain()},
+                    {"billed", r.billed.plain()},
+                    {"difference", r.difference.plain()},
+                    {"eligible", r.eligible}});
+  json j = {{"rows", rows},
+            {"eligible", a.eligible},
+            {"threshold", a.threshold.plain()},
+            {"bill_date", a.bill_date.str()},
+            {"deadline", a.deadline.str()},
+            {"expired", a.expired},
+            {"fee", a.fee.plain()},
+            {"can_dispute", a.eligible && !a.expired},
+            {"rule", "45 CFR 149.620"}};
+  j["days_left"] = a.days_left ? json(*a.days_left) : json(nullptr);
+  return j;
+}
+
+json audit_context(const Audit& a, const Gfe& gfe, const Bill& bill) {
+  json rows = json::array();
+  json eligible_rows = json::array();
+  for (const auto& r : a.rows) {
+    std::string name = r.provider.empty() ? missing("provider name") : r.provider;
+    json row = {{"provider", name},
+                {"npi", r.npi.empty() ? "—" : r.npi},
+                {"gfe_total", r.in_gfe ? r.gfe_total.str() : "not on the GFE ($0.00)"},
+                {"billed", r.billed.str()},
+                {"difference", r.difference.str()},
+                {"eligible", r.eligible ? "yes" : "no"}};
+    rows.push_back(row);
+    if (r.eligible) eligible_rows.push_back(row);
+  }
+  json lines = json::array();
+  for (const auto& l : bill.lines)
+    lines.push_back({{"provider", l.provider.empty() ? l.npi : l.provider},
+                     {"code", l.code.empty() ? "—" : l.code},
+                     {"date", l.date ? l.date->str() : "—"},
+                     {"amount", l.amount.str()}});
+  std::string verdict;
+  if (!a.eligible)
+    verdict = fmt::format("NOT ELIGIBLE: no provider or facility billed {} or more above its GFE total.",
+                          a.threshold.str());
+  else if (a.expired)
+    verdict = fmt::format("ELIGIBLE BUT EXPIRED: the 120-day window closed on {}.", a.deadline.str());
+  else
+    verdict = "ELIGIBLE for patient-provider dispute resolution.";
+  std::string window = fmt::format("Start the dispute by {} (bill dated {} + 120 calendar days)", a.deadline.str(),
+                                   a.bill_date.str());
+  if (a.days_left) {
+    if (a.expired) window += fmt::format("; the window closed {} day(s) ago.", -*a.days_left);
+    else window += fmt::format("; {} day(s) left.", *a.days_left);
+  } else {
+    window += ".";
+  }
+  return {{"patient", gfe.patient_name.empty() ? (bill.patient.empty() ? missing("patient name") : bill.patient)
+                                               : gfe.patient_name},
+          {"gfe_issued", gfe.issued ? gfe.issued->str() : missing("GFE date of issue")},
+          {"gfe_total", gfe.total.str()},
+          {"bill_date", a.bill_date.str()},
+          {"rows", rows},
+          {"eligible_rows", eligible_rows},
+          {"lines", lines},
+          {"verdict", verdict},
+          {"window", window},
+          {"eligible", a.eligible},
+          {"can_dispute", a.eligible && !a.expired},
+          {"deadline", a.deadline.str()},
+          {"threshold", a.threshold.str()},
+          {"fee", a.fee.str()}};
+}
+
+}  // namespace backcover::docs

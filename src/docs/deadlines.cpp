@@ -1,0 +1,254 @@
+// The deadline calendar: pure date arithmetic over the case, the regime's
+// clocks (data), the denial, the bill and the financing options.
+#include "backcover/docs/deadlines.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+#include <fmt/format.h>
+
+namespace backcover::docs {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool contains(std::string_view hay, std::string_view needle) { return lower(hay).find(needle) != std::string::npos; }
+
+const char* tr(const DeadlineInputs& in, const char* en, const char* es) { return in.lang == "es" ? es : en; }
+
+// A translated format string filled with arguments.
+template <typename... A>
+std::string trf(const DeadlineInputs& in, const char* en, const char* es, const A&... args) {
+  return fmt::vformat(tr(in, en, es), fmt::make_format_args(args...));
+}
+
+// A filing clock (a deadline the patient must meet), not a decision clock.
+bool filing_clock(const ClockText& c) { return !contains(c.name, "decision"); }
+
+}  // namespace
+
+std::optional<ClockLength> parse_clock_length(std::string_view limit) {
+  std::string s = lower(limit);
+  std::size_t i = 0;
+  if (s.rfind("up to ", 0) == 0) i = 6;
+  int n = 0;
+  auto [p, ec] = std::from_chars(s.data() + i, s.data() + s.size(), n);
+  if (ec != std::errc() || n <= 0 || n > 10000) return std::nullopt;
+  std::string_view rest(p, static_cast<std::size_t>(s.data() + s.size() - p));
+  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  ClockLength len;
+  if (rest.rfind("hour", 0) == 0) len.days = (n + 23) / 24;
+  else if (rest.rfind("calendar day", 0) == 0 || rest.rfind("day", 0) == 0) len.days = n;
+  else if (rest.rfind("month", 0) == 0) len.months = n;
+  else return std::nullopt;
+  // "receipt presumed 5 days after its date" (42 CFR 405.942; 405.901).
+  if (auto at = s.find("presumed "); at != std::string::npos) {
+    int k = 0;
+    auto [q, ec2] = std::from_chars(s.data() + at + 9, s.data() + s.size(), k);
+    if (ec2 == std::errc() && k > 0 && k < 100) len.presumed_receipt_days = k;
+  }
+  return len;
+}
+
+std::vector<Deadline> compute_deadlines(const DeadlineInputs& in, std::vector<std::string>& notes) {
+  std::vector<Deadline> out;
+
+  // 1. GFE delivery (45 CFR 149.610(b)(1)).
+  if (in.scheduled || in.requested) {
+    GfeDelivery g = gfe_delivery(in.scheduled, in.requested, in.service_date);
+    if (g.rule == GfeDelivery::Rule::NotRequired) {
+      notes.push_back(trf(in, "No GFE deadline: the service on {} was scheduled on {}, {} business day(s) ahead; a GFE is "
+                 "required only when scheduled at least 3 business days ahead ({}).",
+             "Sin plazo de GFE: el servicio del {} se programó el {}, con {} día(s) hábil(es) de anticipación; "
+             "la GFE solo es obligatoria con al menos 3 días hábiles ({}).",
+          in.service_date ? in.service_date->str() : "?", in.scheduled->str(), g.business_days_ahead,
+          g.citation));
+    } else if (g.due) {
+      Deadline d;
+      d.date = *g.due;
+      d.kind = "gfe";
+      d.rule = g.citation;
+      d.alarm_days = 1;
+      if (g.rule == GfeDelivery::Rule::OnRequest) {
+        d.what = tr(in, "Good Faith Estimate due (requested)", "Fecha límite de la Estimación de Buena Fe (solicitada)");
+        d.detail = fmt::format("requested {} + 3 business days", in.requested->str());
+      } else {
+        int n = g.rule == GfeDelivery::Rule::OneBusinessDay ? 1 : 3;
+        d.what = tr(in, "Good Faith Estimate due", "Fecha límite de la Estimación de Buena Fe");
+        d.detail = fmt::format("scheduled {} for {} ({} business days ahead) + {} business day{}", in.scheduled->str(),
+                               in.service_date ? in.service_date->str() : "?", g.business_days_ahead, n,
+                               n == 1 ? "" : "s");
+      }
+      out.push_back(d);
+    } else if (g.rule == GfeDelivery::Rule::Unknown) {
+      notes.push_back(tr(in, "GFE deadline: the service date is unknown (give --services).",
+                         "Plazo de la GFE: falta la fecha del servicio (use --services)."));
+    }
+  }
+
+  // 2. Prior-authorization decision clocks (the regime's pa_clocks).
+  if (in.pa_requested) {
+    int used = 0;
+    for (const auto& c : in.pa_clocks) {
+      auto len = parse_clock_length(c.limit);
+      if (!len) continue;
+      Deadline d;
+      d.date = len->after(*in.pa_requested);
+      d.kind = "pa_decision";
+      d.what = fmt::format("{}: {}", tr(in, "Prior-authorization decision due", "Decisión de autorización previa"),
+                           c.name);
+      d.rule = c.citation;
+      d.detail = fmt::format("requested {} + {} ({})", in.pa_requested->str(), c.limit, in.regime_name);
+      d.alarm_days = 1;
+      out.push_back(d);
+      ++used;
+    }
+    if (used == 0)
+      notes.push_back(trf(in, "No prior-authorization decision clock with a stated length for {}.",
+                                     "Ningún plazo de decisión de autorización previa con duración para {}.",
+                                  in.regime_name.empty() ? "this plan" : in.regime_name));
+  }
+
+  // 3. Authorizations: expiry, 7 days before, 2 visits left.
+  for (const auto& a : in.authorizations) {
+    if (a.status != "approved") continue;
+    std::string label = a.number.empty() ? std::string(tr(in, "authorization", "autorización"))
+                                         : fmt::format("{} {}", tr(in, "authorization", "autorización"), a.number);
+    Deadline end;
+    end.date = a.to;
+    end.kind = "auth_expiry";
+    end.what = trf(in, "Last day of {}", "Último día de la {}", label);
+    end.rule = tr(in, "the authorization's end date", "fecha final de la autorización");
+    end.detail = fmt::format("{} to {}", a.from.str(), a.to.str());
+    end.alarm_days = 7;
+    out.push_back(end);
+    Deadline pre = end;
+    pre.date = a.to.plus_days(-7);
+    pre.kind = "auth_alert";
+    pre.what = trf(in, "{} expires in 7 days: request an extension", "La {} vence en 7 días: pida una extensión",
+                           label);
+    pre.detail = fmt::format("{} - 7 days", a.to.str());
+    pre.alarm_days = 0;
+    out.push_back(pre);
+    if (a.visits > 0) {
+      int left = a.visits - a.visits_used;
+      if (left <= 2) {
+        Deadline v = end;
+        v.date = in.today ? *in.today : a.from;
+        v.kind = "auth_visits";
+        v.what = trf(in, "{} visit(s) left on {}: request more now", "Quedan {} visita(s) en la {}: pida más ahora",
+                             std::max(left, 0), label);
+        v.detail = fmt::format("{} approved, {} used", a.visits, a.visits_used);
+        v.alarm_days = 0;
+        out.push_back(v);
+      }
+    }
+  }
+
+  // 4. Appeals from a denial (the regime's appeal clocks: filing clocks in
+  //    order; an initial denial opens the first, an internal appeal decision
+  //    the next, e.g. external review).
+  if (in.denial) {
+    const Denial& dn = *in.denial;
+    std::vector<const ClockText*> filing;
+    for (const auto& c : in.appeal_clocks)
+      if (filing_clock(c) && parse_clock_length(c.limit)) filing.push_back(&c);
+    std::size_t level = dn.level == Denial::Level::Initial ? 0 : dn.level == Denial::Level::Internal ? 1 : 2;
+    if (level < filing.size()) {
+      const ClockText& c = *filing[level];
+      auto len = *parse_clock_length(c.limit);
+      Date base = dn.date;
+      std::string how = fmt::format("notice dated {}", dn.date.str());
+      if (len.presumed_receipt_days) {
+        if (dn.received) {
+          base = *dn.received;
+          how = fmt::format("received {}", dn.received->str());
+        } else {
+          base = dn.date.plus_days(len.presumed_receipt_days);
+          how = fmt::format("notice dated {} + {} days presumed receipt", dn.date.str(), len.presumed_receipt_days);
+        }
+      }
+      Deadline d;
+      d.date = len.after(base);
+      bool external = contains(c.name, "external");
+      d.kind = external ? "external_review" : "appeal";
+      d.what = fmt::format("{}: {}", external ? tr(in, "Request external review", "Pida la revisión externa")
+                                              : tr(in, "File the appeal", "Presente la apelación"),
+                           c.name);
+      if (!dn.service.code.empty()) d.what += fmt::format(" ({} {})", dn.service.code, dn.carc_text());
+      d.rule = c.citation;
+      d.detail = fmt::format("{} + {}", how, c.limit);
+      d.alarm_days = 14;
+      out.push_back(d);
+      // After an initial denial, say when the next level will open.
+      if (level == 0 && filing.size() > 1)
+        notes.push_back(trf(in, "Next level if the appeal is denied: {} ({}; {}), counted from that decision.",
+               "Siguiente nivel si se niega la apelación: {} ({}; {}), contado desde esa decisión.",
+            filing[1]->name, filing[1]->limit, filing[1]->citation));
+    } else {
+      notes.push_back(trf(in, "No further appeal clock with a stated length for a {} denial under {}.",
+                                     "Ningún otro plazo de apelación con duración para una negación {} bajo {}.",
+                                  to_string(dn.level), in.regime_name.empty() ? "this plan" : in.regime_name));
+    }
+  }
+
+  // 5. Patient-provider dispute resolution: 120 calendar days from the bill date (45 CFR 149.620).
+  if (in.bill_date) {
+    Deadline d;
+    d.date = in.bill_date->plus_days(120);
+    d.kind = "ppdr";
+    d.what = tr(in, "Last day to start patient-provider dispute resolution (bill $400+ over the GFE)",
+                "Último día para iniciar la resolución de disputas paciente-proveedor (factura $400+ sobre la GFE)");
+    d.rule = "45 CFR 149.620(b)";
+    d.detail = fmt::format("bill dated {} + 120 calendar days", in.bill_date->str());
+    d.alarm_days = 14;
+    out.push_back(d);
+  }
+
+  // 6. Deferred-interest promotions: pay in full by the promotion's end.
+  for (const auto& p : in.promos) {
+    Deadline d;
+    d.date = p.purchase.plus_months(p.months);
+    d.kind = "promo_end";
+    d.what = trf(in, "Pay {} in full (deferred interest after this day)",
+                            "Pague {} por completo (intereses diferidos después de este día)",
+                         p.name);
+    d.rule = tr(in, "card agreement: promotional period", "contrato de la tarjeta: periodo promocional");
+    d.detail = fmt::format("purchase {} + {} months", p.purchase.str(), p.months);
+    d.alarm_days = 30;
+    out.push_back(d);
+  }
+
+  // 7. Plan-year reset: the next plan year's first day after today.
+  if (in.has_plan) {
+    std::optional<Date> anchor = in.today;
+    if (!anchor) anchor = in.scheduled ? in.scheduled : in.service_date;
+    if (anchor) {
+      DateRange y = plan_year_containing(*anchor, in.plan_year_month, in.plan_year_day);
+      Deadline d;
+      d.date = y.last.plus_days(1);
+      d.kind = "plan_year";
+      d.what = tr(in, "Plan year resets: deductible, out-of-pocket and visit counts start over",
+                  "Reinicio del año del plan: deducible, gastos de bolsillo y visitas empiezan de cero");
+      d.rule = tr(in, "the plan's plan_year_start", "plan_year_start del plan");
+      d.detail = fmt::format("plan year {} to {}", y.first.str(), y.last.str());
+      d.alarm_days = 30;
+      out.push_back(d);
+    }
+  }
+
+  std::stable_sort(out.begin(), out.end(), [](const Deadline& a, const Deadline& b) {
+    if (a.date != b.date) return a.date < b.date;
+    if (a.kind != b.kind) return a.kind < b.kind;
+    return a.what < b.what;
+  });
+  return out;
+}
+
+}  // namespace backcover::docs

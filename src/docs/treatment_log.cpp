@@ -1,0 +1,132 @@
+// The treatment log document: dated visits and the case's history
+// (medications, therapies, imaging, score trends).
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "backcover/docs/billing.hpp"
+#include "backcover/docs/render.hpp"
+
+namespace backcover::docs {
+
+using nlohmann::json;
+
+// A format string chosen at run time (the document's language).
+template <typename... A>
+std::string vf(std::string_view f, const A&... args) {
+  return fmt::vformat(f, fmt::make_format_args(args...));
+}
+
+namespace {
+
+std::string join(const std::vector<std::string>& v, std::string_view sep) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : std::string(sep)) + s;
+  return out;
+}
+
+std::string span(const std::optional<Date>& a, const std::optional<Date>& b, bool es) {
+  if (a && b) return a->str() + " – " + b->str();
+  if (a) return a->str() + (es ? " – en curso" : " – ongoing");
+  if (b) return std::string(es ? "hasta " : "until ") + b->str();
+  return missing("dates");
+}
+
+// The usual maximum of a measure when the case file does not say.
+int usual_max(const std::string& m) {
+  if (m == "NPRS" || m == "VAS" || m == "NRS") return 10;
+  if (m == "ODI" || m == "NDI") return 100;
+  return 0;
+}
+
+std::string score_text(const Score& s) {
+  int max = s.max ? s.max : usual_max(s.measure);
+  return max ? fmt::format("{}/{}", s.value, max) : std::to_string(s.value);
+}
+
+}  // namespace
+
+json log_context(const CaseFile& cf, std::string_view lang) {
+  const bool es = lang == "es";
+  const std::string none = es ? "—" : "—";
+  std::vector<const LogVisit*> visits;
+  for (const auto& v : cf.log) visits.push_back(&v);
+  std::stable_sort(visits.begin(), visits.end(), [](const LogVisit* a, const LogVisit* b) { return a->date < b->date; });
+  json vs = json::array();
+  int total_minutes = 0;
+  for (const LogVisit* v : visits) {
+    total_minutes += v->minutes;
+    std::string change = none;
+    if (v->pain_before && v->pain_after) change = fmt::format("{:+d}", *v->pain_after - *v->pain_before);
+    vs.push_back({{"date", v->date.str()},
+                  {"codes", v->codes.empty() ? none : join(v->codes, ", ")},
+                  {"modalities", v->modalities.empty() ? none : join(v->modalities, ", ")},
+                  {"minutes", v->minutes ? std::to_string(v->minutes) : none},
+                  {"pain_before", v->pain_before ? std::to_string(*v->pain_before) : none},
+                  {"pain_after", v->pain_after ? std::to_string(*v->pain_after) : none},
+                  {"pain_change", change},
+                  {"function", v->function.empty() ? none : v->function},
+                  {"notes", v->notes.empty() ? none : v->notes},
+                  {"provider", v->provider.empty() ? none : v->provider}});
+  }
+  json dx = json::array();
+  for (const auto& d : cf.diagnoses)
+    dx.push_back({{"code", d.code}, {"description", d.description.empty() ? none : d.description},
+                  {"onset", d.onset ? d.onset->str() : none}});
+  json meds = json::array();
+  for (const auto& m : cf.medications)
+    meds.push_back({{"name", m.name}, {"dates", span(m.start, m.end, es)},
+                    {"outcome", m.outcome.empty() ? missing("outcome of " + m.name) : m.outcome}});
+  json ther = json::array();
+  for (const auto& t : cf.therapies) {
+    std::string dates = span(t.start, t.end, es);
+    if (t.weeks > 0) dates += vf(es ? " ({} semanas)" : " ({} weeks)", t.weeks);
+    ther.push_back({{"kind", t.kind}, {"dates", dates},
+                    {"outcome", t.outcome.empty() ? missing("outcome of " + t.kind) : t.outcome},
+                    {"provider", t.provider.empty() ? none : t.provider}});
+  }
+  json img = json::array();
+  for (const auto& i : cf.imaging)
+    img.push_back({{"date", i.date.str()}, {"study", i.modality + (i.region.empty() ? "" : " " + i.region)},
+                   {"finding", i.finding.empty() ? missing("imaging finding") : i.finding}});
+  // Score trend per measure: first and latest by date.
+  std::map<std::string, std::pair<const Score*, const Score*>> trend;
+  std::vector<std::string> order;
+  for (const auto& s : cf.scores) {
+    auto [it, fresh] = trend.try_emplace(s.measure, &s, &s);
+    if (fresh) order.push_back(s.measure);
+    if (s.date < it->second.first->date) it->second.first = &s;
+    if (!(s.date < it->second.second->date)) it->second.second = &s;
+  }
+  json scores = json::array();
+  for (const auto& m : order) {
+    const auto& [first, latest] = trend[m];
+    std::string change = first == latest ? (es ? "una sola medición" : "one measurement")
+                                         : fmt::format("{:+d}", latest->value - first->value);
+    scores.push_back({{"measure", m},
+                      {"first", fmt::format("{} ({})", score_text(*first), first->date.str())},
+                      {"latest", fmt::format("{} ({})", score_text(*latest), latest->date.str())},
+                      {"change", change}});
+  }
+  return {{"patient_name", cf.patient.name.empty() ? missing("patient name") : cf.patient.name},
+          {"patient_dob", cf.patient.date_of_birth ? cf.patient.date_of_birth->str() : missing("patient date of birth")},
+          {"visits", vs},
+          {"has_visits", !vs.empty()},
+          {"visit_count", vs.size()},
+          {"total_minutes", total_minutes},
+          {"first_visit", visits.empty() ? none : visits.front()->date.str()},
+          {"last_visit", visits.empty() ? none : visits.back()->date.str()},
+          {"diagnoses", dx},
+          {"has_diagnoses", !dx.empty()},
+          {"medications", meds},
+          {"has_medications", !meds.empty()},
+          {"therapies", ther},
+          {"has_therapies", !ther.empty()},
+          {"imaging", img},
+          {"has_imaging", !img.empty()},
+          {"scores", scores},
+          {"has_scores", !scores.empty()}};
+}
+
+}  // namespace backcover::docs

@@ -11,6 +11,7 @@
 
 #include "backcover/codes/cli.hpp"
 #include "backcover/io/loaders.hpp"
+#include "backcover/policy/router.hpp"
 #include "backcover/render/render.hpp"
 
 namespace backcover::cli {
@@ -92,7 +93,28 @@ int run_estimate(const EstimateOptions& o, const std::string& base, std::ostream
     err << "internal error: " << broken << "\n";
     return kExitInternal;
   }
-  render::EstimateContext ctx{&plan.value(), &cf.value(), rules.catalogue.get()};
+  // The regime (appeal rights and clocks, PA clocks, No Surprises Act) is part
+  // of the answer: the router's table is data, read here.
+  render::RegimeSummary regime;
+  bool have_regime = false;
+  if (auto router = policy::load_router(data_dir() + "/policy/router/regimes.yaml"); !router) {
+    err << format_errors(router.errors());
+    return kExitBadInput;
+  } else if (policy::Routing rt = router->route(plan.value(), plan->funding); rt.regime) {
+    const policy::Regime& g = *rt.regime;
+    regime.id = g.id;
+    regime.name = g.name;
+    regime.law = g.law;
+    regime.nsa_applies = g.nsa_applies;
+    regime.nsa_note = g.nsa_note;
+    regime.cms_0057f = g.cms_0057f;
+    regime.pays_first = g.pays_first;
+    for (const auto& c : g.pa_clocks) regime.pa_clocks.push_back({c.name, c.limit, c.citation});
+    for (const auto& c : g.appeal_clocks) regime.appeal_clocks.push_back({c.name, c.limit, c.citation});
+    regime.notes = rt.notes;
+    have_regime = true;
+  }
+  render::EstimateContext ctx{&plan.value(), &cf.value(), rules.catalogue.get(), have_regime ? &regime : nullptr};
   if (o.json) out << render::estimate_json(est.value(), ctx).dump(2) << "\n";
   else if (o.explain) out << render::explain_text(est.value(), ctx);
   else out << render::estimate_text(est.value(), ctx);

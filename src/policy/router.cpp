@@ -32,7 +32,7 @@ Routing Router::route(const Plan& plan, std::string_view funding) const {
     r.regime = first;
     if (!first->funding.empty())
       r.notes.push_back(std::string("funding not stated") + (funding.empty() ? "" : " or not recognised") +
-                        ": assumed " + first->name + "; pass --funding self_funded or fully_insured");
+                        ": assumed " + first->name + "; set `funding: self_funded` or `fully_insured` in the plan file");
   }
   if (r.regime && r.regime->nsa_applies != plan.no_surprises_act)
     r.notes.push_back(std::string("the plan file says the No Surprises Act ") +

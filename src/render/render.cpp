@@ -210,6 +210,23 @@ nlohmann::json estimate_json(const Estimate& e, const EstimateContext& ctx) {
                  {"patient_if_denied_cents", T.patient_if_denied.cents()}};
   j["accumulators_before"] = acc_json(e.before, ctx.plan);
   j["accumulators_after"] = acc_json(e.after, ctx.plan);
+  if (const RegimeSummary* r = ctx.regime) {
+    auto clocks = [](const std::vector<RegimeSummary::Clock>& cs) {
+      nlohmann::json a = nlohmann::json::array();
+      for (const auto& c : cs) a.push_back({{"name", c.name}, {"limit", c.limit}, {"citation", c.citation}});
+      return a;
+    };
+    j["regime"] = {{"id", r->id},
+                   {"name", r->name},
+                   {"law", r->law},
+                   {"no_surprises_act", r->nsa_applies},
+                   {"no_surprises_act_note", r->nsa_note},
+                   {"cms_0057f_pa_clocks", r->cms_0057f},
+                   {"pays_first", r->pays_first},
+                   {"pa_clocks", clocks(r->pa_clocks)},
+                   {"appeal_clocks", clocks(r->appeal_clocks)},
+                   {"notes", r->notes}};
+  }
   j["warnings"] = e.warnings;
   return j;
 }
@@ -280,6 +297,16 @@ std::string estimate_text(const Estimate& e, const EstimateContext& ctx) {
       if (l.window_days > 0 || (a.visits[i] == 0 && e.before.visits[i] == 0)) continue;
       out += fmt::format("  visits {}: {} of {} used\n", l.id, a.visits[i], l.max_visits);
     }
+  }
+  if (const RegimeSummary* r = ctx.regime) {
+    out += fmt::format("Rules that apply: {}\n", r->name);
+    if (!r->law.empty()) out += fmt::format("  law: {}\n", r->law);
+    for (const auto& c : r->appeal_clocks)
+      out += fmt::format("  if denied: {}: {} ({})\n", c.name, c.limit, c.citation);
+    for (const auto& c : r->pa_clocks)
+      out += fmt::format("  prior authorization: {}: {} ({})\n", c.name, c.limit, c.citation);
+    out += fmt::format("  No Surprises Act: {}\n", r->nsa_applies ? "applies" : "does not apply");
+    for (const auto& n : r->notes) out += "  assumed: " + n + "\n";
   }
   for (const auto& w : e.warnings) out += "Note: " + w + "\n";
   return out;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -11,10 +12,30 @@
 
 namespace backcover::render {
 
+// The regime the plan-type router chose (policy::Router, data in
+// data/policy/router/regimes.yaml), copied as plain text so that rendering
+// needs no policy types: appeal rights and clocks, prior-authorization
+// decision clocks, No Surprises Act protections.
+struct RegimeSummary {
+  struct Clock {
+    std::string name, limit, citation;
+  };
+  std::string id;    // "aca_individual"
+  std::string name;  // "ACA marketplace (individual) plan"
+  std::string law;
+  bool nsa_applies = false;
+  std::string nsa_note;
+  bool cms_0057f = false;
+  std::string pays_first;
+  std::vector<Clock> pa_clocks, appeal_clocks;
+  std::vector<std::string> notes;  // assumptions ("funding not stated: …")
+};
+
 struct EstimateContext {
   const Plan* plan = nullptr;
   const CaseFile* case_file = nullptr;
   const CodeCatalogue* catalogue = nullptr;
+  const RegimeSummary* regime = nullptr;  // printed after the totals when set
 };
 
 std::string estimate_text(const Estimate& e, const EstimateContext& ctx);

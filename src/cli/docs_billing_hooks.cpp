@@ -398,6 +398,23 @@ struct DeadlineOptions {
   bool json = false;
 };
 
+// The regime's name in Spanish (the regime data is in English); an unknown id keeps its name.
+std::string regime_name_es(const policy::Regime& r) {
+  static constexpr std::pair<const char*, const char*> kNames[] = {
+      {"employer_self_funded", "Plan del empleador, autofinanciado (ERISA)"},
+      {"employer_fully_insured", "Plan del empleador, totalmente asegurado"},
+      {"marketplace", "Plan individual del Mercado de Seguros Médicos (ACA)"},
+      {"medicare", "Medicare Original (Partes A y B)"},
+      {"medicare_advantage", "Medicare Advantage (Parte C)"},
+      {"medicaid", "Medicaid (pago por servicio o atención administrada)"},
+      {"workers_comp", "Compensación al trabajador"},
+      {"auto_pip", "Seguro de auto PIP (sin culpa)"},
+  };
+  for (const auto& [id, name] : kNames)
+    if (r.id == id) return name;
+  return r.name;
+}
+
 int run_deadlines(const DeadlineOptions& o, const VerbContext& ctx) {
   Errors errors;
   auto add = [&](const Errors& es) { errors.insert(errors.end(), es.begin(), es.end()); };
@@ -452,7 +469,7 @@ int run_deadlines(const DeadlineOptions& o, const VerbContext& ctx) {
   }
   std::vector<std::string> notes = rt.notes;
   if (rt.regime) {
-    in.regime_name = rt.regime->name;
+    in.regime_name = o.lang == "es" ? regime_name_es(*rt.regime) : rt.regime->name;
     for (const auto& c : rt.regime->pa_clocks) in.pa_clocks.push_back({c.name, c.limit, c.citation});
     for (const auto& c : rt.regime->appeal_clocks) in.appeal_clocks.push_back({c.name, c.limit, c.citation});
   }
@@ -511,7 +528,8 @@ int run_deadlines(const DeadlineOptions& o, const VerbContext& ctx) {
             {"has_rows", !rows.empty()},
             {"notes", notes},
             {"has_notes", !notes.empty()},
-            {"ics", o.ics}};
+            {"ics", fs::path(o.ics).filename().string()},
+            {"has_ics", !o.ics.empty()}};
   auto md = docs::fill(data_dir() + "/templates", "deadlines", o.lang, c);
   if (!md) {
     *ctx.err << format_errors(md.errors());

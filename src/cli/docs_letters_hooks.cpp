@@ -3,11 +3,12 @@
 //   doc lmn    --case C --service CODE --purpose pa|hsa|appeal [--plan P] [--services S] [--denial D]
 //              [--today D] [--letterhead F] --out lmn.pdf|.html|.md|-
 //   doc pa     --plan P --case C --service CODE [--services S] [--today D] [--urgent] --out DIR/
-//   doc appeal --plan P --case C --denial D [--today D] [--out …]
-//   doc p2p    --plan P --case C --denial D [--today D] [--out …]
+//   doc appeal --plan P --case C --denial D [--today D] [--urgent] [--out …]
+//   doc p2p    --plan P --case C --denial D [--today D] [--urgent] [--out …]
 //   auth status --case C [--services S] [--today D] [--json]
 // I/O only here: the builders (docs/letters.hpp) are pure.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -173,6 +174,18 @@ bool prepare(const LetterOptions& o, const VerbContext& ctx, Loaded& L, const st
     return false;
   }
   in.line_planned = found;
+  // Add-on codes planned on the same dates (64636 with 64635) go with the request.
+  if (found) {
+    std::vector<Date> dates{in.line.date};
+    for (const auto& l : in.more_lines) dates.push_back(l.date);
+    for (const auto& l : L.services) {
+      if (l.code == code || std::find(dates.begin(), dates.end(), l.date) == dates.end()) continue;
+      const CodeInfo* ci = L.catalogue->find(l.code);
+      if (!ci || !ci->add_on) continue;
+      in.addons.push_back(l);
+      in.addon_names.push_back(ci->name);
+    }
+  }
   if (!found) {
     if (date_hint) in.line.date = *date_hint;
     else if (L.today) in.line.date = *L.today;
@@ -209,21 +222,7 @@ docs::RenderOptions render_options(const LetterOptions& o, const VerbContext& ct
   return opt;
 }
 
-// Template sections leave runs of blank lines; Markdown needs at most one.
-std::string tidy(std::string md) {
-  std::string out;
-  int newlines = 0;
-  for (char ch : md) {
-    if (ch == '\n') {
-      if (++newlines > 2) continue;
-    } else {
-      newlines = 0;
-    }
-    out += ch;
-  }
-  while (out.size() >= 2 && out[out.size() - 1] == '\n' && out[out.size() - 2] == '\n') out.pop_back();
-  return out;
-}
+std::string tidy(std::string md) { return docs::tidy_letter(std::move(md)); }
 
 // Fills a template and writes it to --out ("-": Markdown on stdout).
 int emit(const LetterOptions& o, const VerbContext& ctx, const std::string& tmpl, const json& context,
@@ -249,7 +248,9 @@ int emit(const LetterOptions& o, const VerbContext& ctx, const std::string& tmpl
       return kExitBadInput;
     }
   }
-  const auto gaps = docs::missing_facts(md.value());
+  std::vector<std::string> gaps;  // each once, in order
+  for (auto& g : docs::missing_facts(md.value()))
+    if (std::find(gaps.begin(), gaps.end(), g) == gaps.end()) gaps.push_back(std::move(g));
   if (!gaps.empty()) {
     *ctx.err << fmt::format("warning: {} fact{} missing from the case file (marked [MISSING: …]):\n", gaps.size(),
                             gaps.size() == 1 ? "" : "s");
@@ -369,7 +370,9 @@ int run_pa(const LetterOptions& o, const VerbContext& ctx) {
     return kExitBadInput;
   }
   *ctx.out << fmt::format("prior-authorization packet for {} written to {}\n", P.in.line.code, o.out);
-  *ctx.out << fmt::format("policy verdict: {}; {} of the criteria unmet\n", P.review.covered, still.size());
+  *ctx.out << fmt::format("policy verdict: {}; {}\n", P.review.covered,
+                          still.empty() ? std::string("every criterion documented")
+                                        : fmt::format("{} item{} still missing", still.size(), still.size() == 1 ? "" : "s"));
   if (!still.empty() || !missing_all.empty()) {
     *ctx.err << "warning: still missing before sending the packet:\n";
     for (const auto& s : still) *ctx.err << "  - " << s << "\n";
@@ -392,8 +395,22 @@ int run_appeal(const LetterOptions& o, const VerbContext& ctx, bool p2p) {
   if (!prepare(oo, ctx, LL, L.denial->service.code, hint, P)) return kExitBadInput;
   P.in.line.units = L.denial->service.units;
   P.in.denial = &P.denial;
-  if (p2p) return emit(o, ctx, "p2p", docs::p2p_context(P.in), "Peer-to-peer preparation");
-  return emit(o, ctx, "appeal", docs::appeal_context(P.in), "Appeal");
+  if (o.urgent && P.denial.type == "post_service") {
+    *ctx.err << "error: --urgent: the denial is post_service (care already given); an expedited appeal is only for care "
+                "not yet given (pre_service or concurrent)\n";
+    return kExitBadInput;
+  }
+  const json context = p2p ? docs::p2p_context(P.in) : docs::appeal_context(P.in);
+  if (context.value("urgent_unavailable", false))
+    *ctx.err << fmt::format("note: --urgent: the regime table lists no expedited appeal for {}; the standard deadline applies\n",
+                            P.in.regime ? P.in.regime->name : "this plan");
+  if (const auto& next = context["next"]; next.is_object() && next.value("passed", false))
+    *ctx.err << fmt::format("warning: the deadline to file the {} was {}; the letter, dated {}, is {} day{} late and asks "
+                            "the plan to accept it\n",
+                            next["title"].get<std::string>(), next["deadline"].get<std::string>(), P.in.today.str(),
+                            -next["days_left"].get<int>(), next["days_left"].get<int>() == -1 ? "" : "s");
+  if (p2p) return emit(o, ctx, "p2p", context, "Peer-to-peer preparation");
+  return emit(o, ctx, "appeal", context, o.urgent ? "Expedited appeal" : "Appeal");
 }
 
 int run_auth_status(const LetterOptions& o, const VerbContext& ctx) {
@@ -423,11 +440,12 @@ int run_auth_status(const LetterOptions& o, const VerbContext& ctx) {
   return kExitOk;
 }
 
-void common_options(CLI::App* c, LetterOptions& o) {
+void common_options(CLI::App* c, LetterOptions& o, const char* today_help,
+                    const char* out_help = "output: file.pdf, file.html, file.md, or - for Markdown on stdout (default)") {
   c->add_option("--case", o.case_file, "case file")->required();
-  c->add_option("--today", o.today, "the letter's date (YYYY-MM-DD)");
+  c->add_option("--today", o.today, today_help);
   c->add_option("--letterhead", o.letterhead, "the clinic's letterhead (YAML)");
-  c->add_option("--out", o.out, "output: file.pdf, file.html, file.md, or - for Markdown on stdout");
+  c->add_option("--out", o.out, out_help);
 }
 
 }  // namespace
@@ -435,7 +453,7 @@ void common_options(CLI::App* c, LetterOptions& o) {
 void add_doc_letter_verbs(CLI::App& app, CLI::App& doc, VerbContext& ctx) {
   auto lo = std::make_shared<LetterOptions>();
   auto* lmn = doc.add_subcommand("lmn", "Letter of medical necessity (prior authorization, HSA/FSA, appeal)");
-  common_options(lmn, *lo);
+  common_options(lmn, *lo, "the letter's date (YYYY-MM-DD; default: the planned date of service, or the denial's)");
   lmn->add_option("--service", lo->service, "the service code (CPT/HCPCS)")->required();
   lmn->add_option("--purpose", lo->purpose, "pa, hsa or appeal")->required();
   lmn->add_option("--plan", lo->plan, "plan file (pa and appeal: the policy criteria)");
@@ -446,7 +464,8 @@ void add_doc_letter_verbs(CLI::App& app, CLI::App& doc, VerbContext& ctx) {
   auto po = std::make_shared<LetterOptions>();
   po->out.clear();
   auto* pa = doc.add_subcommand("pa", "Prior-authorization packet: cover sheet, criteria checklist, LMN, still missing");
-  common_options(pa, *po);
+  common_options(pa, *po, "the packet's date (YYYY-MM-DD; default: the planned date of service)",
+                 "the folder to write the packet to (cover, checklist, lmn as .md, .html, .pdf, and README.md)");
   pa->add_option("--plan", po->plan, "plan file")->required();
   pa->add_option("--service", po->service, "the service code (CPT/HCPCS)")->required();
   pa->add_option("--services", po->services, "services file with the planned line(s)");
@@ -458,9 +477,10 @@ void add_doc_letter_verbs(CLI::App& app, CLI::App& doc, VerbContext& ctx) {
     auto* ap = doc.add_subcommand(p2p ? "p2p" : "appeal",
                                   p2p ? "Peer-to-peer review preparation sheet for a denial"
                                       : "Appeal letter for a denial, with the level and deadline for the plan");
-    common_options(ap, *ao);
+    common_options(ap, *ao, "the letter's date (YYYY-MM-DD; default: the denial's date); the deadline is counted against it");
     ap->add_option("--plan", ao->plan, "plan file")->required();
     ap->add_option("--denial", ao->denial, "denial.yaml")->required();
+    ap->add_flag("--urgent", ao->urgent, "ask for an expedited (urgent) appeal: care not yet given, and waiting could seriously harm the patient");
     ap->callback([ao, p2p, &ctx] { *ctx.exit_code = run_appeal(*ao, ctx, p2p); });
   }
 
@@ -470,7 +490,7 @@ void add_doc_letter_verbs(CLI::App& app, CLI::App& doc, VerbContext& ctx) {
   auto* st = auth->add_subcommand("status", "Visits left, days to expiry and alerts for each authorization");
   st->add_option("--case", so->case_file, "case file")->required();
   st->add_option("--services", so->services, "planned lines to check against the authorizations");
-  st->add_option("--today", so->today, "the date to count from (YYYY-MM-DD)");
+  st->add_option("--today", so->today, "the date to count from (YYYY-MM-DD)")->required();
   st->add_flag("--json", so->json, "machine output (JSON)");
   st->callback([so, &ctx] { *ctx.exit_code = run_auth_status(*so, ctx); });
 }

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "backcover/docs/letters.hpp"
 #include "backcover/docs/render.hpp"
@@ -24,9 +25,9 @@ int level_index(std::string_view level) {
 }
 
 std::string level_words(std::string_view level) {
-  if (level == "internal") return "internal appeal (first-level appeal decision)";
-  if (level == "external") return "external or independent review";
-  return "initial determination";
+  if (level == "internal") return "decision on the internal appeal";
+  if (level == "external") return "external review decision";
+  return "initial decision";
 }
 
 // "receipt presumed 5 days after its date" -> 5
@@ -37,6 +38,58 @@ int presumed_days(std::string_view limit) {
   int n = 0;
   while (at < limit.size() && limit[at] >= '0' && limit[at] <= '9') n = n * 10 + (limit[at++] - '0');
   return n;
+}
+
+// The regime's presumption of receipt ("receipt presumed 5 days after its
+// date", 42 CFR 405.942(a)(2)), from any of its appeal clocks: Medicare counts
+// every level from receipt with the same presumption.
+int regime_presumed_days(const policy::Regime& regime) {
+  for (const auto& c : regime.appeal_clocks)
+    if (int n = presumed_days(c.limit); n > 0) return n;
+  return 0;
+}
+
+bool has(std::string_view text, std::string_view what) { return text.find(what) != std::string_view::npos; }
+
+// ERISA and the ACA count the appeal and external-review windows from receipt
+// of the notice (29 CFR 2560.503-1(h)(3)(i); 45 CFR 147.136(d)(2)(i)), even
+// where the regime table says "from the denial".
+bool counts_from_receipt(const policy::Clock& c) {
+  return has(lower(c.limit), "receipt") || has(c.citation, "2560.503-1") || has(c.citation, "147.136") ||
+         has(c.citation, "2590.715-2719");
+}
+
+// Federal external review (45 CFR 147.136(d)(2)(i); 29 CFR 2590.715-2719(d)(2)(i)):
+// four months after receipt; with no such day in the fourth month, the first
+// day of the fifth; a Saturday, Sunday or federal holiday moves to the next
+// business day.
+bool federal_external_review(const policy::Clock& c) {
+  return has(lower(c.name), "external review") && (has(c.citation, "147.136") || has(c.citation, "2590.715-2719"));
+}
+
+const char* weekday_name(Date d) {
+  static const char* names[] = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
+  return names[d.weekday() % 7];
+}
+
+// "file internal appeal" -> "internal appeal"; "1 redetermination (MAC)" ->
+// "redetermination (MAC)"; "plan reconsideration request" -> "plan reconsideration".
+std::string level_title(std::string name) {
+  std::size_t i = 0;
+  while (i < name.size() && (std::isdigit(static_cast<unsigned char>(name[i])) || name[i] == ' ')) ++i;
+  name.erase(0, i);
+  for (const char* verb : {"file ", "request ", "requesting "})
+    if (name.rfind(verb, 0) == 0) name.erase(0, std::string_view(verb).size());
+  for (const char* tail : {" request"})
+    if (name.size() > std::string_view(tail).size() && name.ends_with(tail)) name.resize(name.size() - std::string_view(tail).size());
+  return name;
+}
+
+// A/an for the title in a sentence.
+std::string with_article(const std::string& s) {
+  if (s.empty()) return s;
+  const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+  return (c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' ? "an " : "a ") + s;
 }
 
 bool mentions_urgent(const policy::Clock& c) {
@@ -58,27 +111,42 @@ json denial_context(const LetterInputs& in) {
                  {"received", d.received ? json(d.received->str()) : json(nullptr)},
                  {"claim_number", d.claim_number.empty() ? missing("claim or reference number") : d.claim_number},
                  {"reason_code", reason_code(d)},
+                 {"carc_code", d.group.empty() ? d.carc : d.group + "-" + d.carc},
                  {"carc_text", carc_words(d, in.names)},
                  {"rarc", string_list(rarc_words(d, in.names))},
                  {"has_rarc", !d.rarc.empty()},
-                 {"reason_text", d.reason_text},
+                 {"reason_text", d.reason_text.empty() ? json(nullptr) : json(d.reason_text)},
                  {"level", level_words(d.level)},
-                 {"type", words(d.type)},
+                 {"type", type_words(d.type)},
                  {"pre_service", d.type != "post_service"}};
   j["service"]["date"] = d.service_date ? d.service_date->str() : missing("date of service on the denial");
   j["service"]["units"] = std::to_string(d.units);
+  // The rule the denial rests on: one that fails on this record (its reason
+  // code first) or, for a missing authorization, the prior-authorization
+  // rule. When every rule is met the notice's rule cannot be told apart, so
+  // the letter shows every criterion for the service.
   const RuleCheck* r = in.review ? denial_rule(*in.review, d) : nullptr;
+  const bool single = r && (r->state == "failed" || (d.carc == "197" && r->prior_auth));
   if (r) {
     PolicyReview only;
-    only.rules.push_back(*r);
+    if (single) only.rules.push_back(*r);
+    else only.rules = in.review->rules;
     json rows = criteria_rows(only);
     bool all = true;
     for (const auto& row : rows) all = all && row["met"].get<bool>();
+    json sources = json::array();
+    for (const auto& x : only.rules)
+      sources.push_back({{"text", x.text},
+                         {"citation", x.citation},
+                         {"url", x.url.empty() ? json(nullptr) : json(x.url)},
+                         {"unverified", x.confidence == "U"}});
     j["rule"] = {{"id", r->id},
+                 {"single", single},
                  {"text", r->text},
                  {"citation", r->citation},
                  {"url", r->url.empty() ? json(nullptr) : json(r->url)},
                  {"unverified", r->confidence == "U"},
+                 {"sources", sources},
                  {"criteria", rows},
                  {"all_met", all}};
   } else {
@@ -92,30 +160,65 @@ json denial_context(const LetterInputs& in) {
 
   json steps = json::array();
   json next = nullptr;
+  const bool can_expedite = d.type != "post_service";
+  const bool urgent = in.urgency == "urgent" && can_expedite;
+  j["urgent"] = urgent;
   if (in.regime) {
     j["regime"] = {{"name", in.regime->name}, {"law", in.regime->law}};
     for (const auto& s : appeal_ladder(*in.regime, d)) {
       json e = {{"name", s.name},
+                {"title", s.title},
+                {"title_cap", capitalize(s.title)},
+                {"title_a", with_article(s.title)},
                 {"limit", s.limit},
                 {"citation", s.citation},
                 {"deadline", s.deadline ? json(s.deadline->str()) : json(nullptr)},
                 {"basis", s.basis},
+                {"weekend_note", s.weekend_note.empty() ? json(nullptr) : json(s.weekend_note)},
                 {"unverified", s.confidence == "U"},
                 {"mark", s.next ? "→ file now" : s.done ? "done" : "later"}};
+      if (s.next && s.deadline) {
+        const int left = *s.deadline - in.today;
+        e["days_left"] = left;
+        e["passed"] = left < 0;
+        e["late"] = left < 0 ? json({{"days", -left},
+                                     {"plural", -left != 1},
+                                     {"good_cause", in.regime->id == "medicare"
+                                                        ? json("The contractor may extend the time limit for good cause (42 CFR 405.942(b)); "
+                                                               "I ask for that extension.")
+                                                    : in.regime->id == "medicare_advantage"
+                                                        ? json("The plan may extend the time limit for good cause (42 CFR 422.582(c)); "
+                                                               "I ask for that extension.")
+                                                        : json("The rule gives no extension; I ask the plan to accept this request "
+                                                               "anyway.")},
+                                     {"reason", missing("why the request is late (the good cause: illness, a notice received late, "
+                                                        "records the plan or a provider sent late)")}})
+                              : json(nullptr);
+        e["in_time"] = left >= 0;
+      }
       if (s.next) next = e;
       steps.push_back(e);
     }
     json ex = json::array();
-    if (d.type != "post_service")
+    // After the internal level, only the external review's expedited clock is left.
+    if (can_expedite)
       for (const auto& c : expedited_clocks(*in.regime))
-        ex.push_back({{"name", c.name}, {"limit", c.limit}, {"citation", c.citation}});
+        if (level_index(d.level) == 0 || has(lower(c.name), "external"))
+          ex.push_back({{"name", capitalize(c.name)}, {"limit", c.limit}, {"citation", c.citation}});
     j["expedited"] = ex;
     j["has_expedited"] = !ex.empty();
+    bool external = false;
+    for (const auto& c : in.regime->appeal_clocks) external = external || federal_external_review(c);
+    j["concurrent_external"] = urgent && external && level_index(d.level) == 0;
   } else {
     j["regime"] = {{"name", missing("coverage regime")}, {"law", ""}};
     j["expedited"] = json::array();
     j["has_expedited"] = false;
+    j["concurrent_external"] = false;
   }
+  j["urgent_unavailable"] = urgent && !j["has_expedited"].get<bool>();
+  // A later level (external review, the QIC) is often filed somewhere else than the plan's appeals unit.
+  j["later_level"] = level_index(d.level) > 0 && !next.is_null();
   j["steps"] = steps;
   j["next"] = next;
   j["no_next"] = next.is_null();
@@ -126,44 +229,86 @@ json denial_context(const LetterInputs& in) {
 
 std::vector<AppealStep> appeal_ladder(const policy::Regime& regime, const DenialFacts& d) {
   std::vector<AppealStep> steps;
+  std::vector<const policy::Clock*> clocks;
   for (const auto& c : regime.appeal_clocks) {
     if (lower(c.name).find("decision") != std::string::npos) continue;  // a clock for the payer, not a level to file
     AppealStep s;
     s.name = c.name;
+    s.title = level_title(c.name);
     s.limit = c.limit;
     s.citation = c.citation;
     s.confidence = policy::to_string(c.confidence);
     steps.push_back(std::move(s));
+    clocks.push_back(&c);
   }
+  const int presumed = regime_presumed_days(regime);
   const int at = level_index(d.level);
   for (int i = 0; i < static_cast<int>(steps.size()); ++i) {
     auto& s = steps[static_cast<std::size_t>(i)];
+    const policy::Clock& c = *clocks[static_cast<std::size_t>(i)];
     s.done = i < at;
     s.next = i == at;
     if (!s.next) continue;
+    // Medicare Advantage counts from the date of the notice (42 CFR 422.582(b)),
+    // ERISA, the ACA and Original Medicare from its receipt.
     Date from = d.date;
-    std::string from_words = "the date on the denial notice";
-    if (lower(s.limit).find("receipt") != std::string::npos) {
-      if (d.received) {
-        from = *d.received;
-        from_words = "the date the notice was received";
-      } else if (int n = presumed_days(s.limit); n > 0) {
-        from = d.date.plus_days(n);
-        from_words = fmt::format("receipt presumed {} days after the notice date", n);
-      }
+    std::string from_words = "the date on the notice";
+    const bool receipt = presumed > 0 || counts_from_receipt(c);
+    if (receipt && d.received) {
+      from = *d.received;
+      from_words = "the date the notice was received";
+    } else if (receipt && presumed > 0) {
+      from = d.date.plus_days(presumed);
+      from_words = fmt::format("receipt presumed {} days after the notice date {}", presumed, d.date.str());
+    } else if (receipt) {
+      from_words = "the date on the notice; the rule counts from receipt, which can only be later";
     }
     std::string basis;
     s.deadline = deadline_from_limit(s.limit, from, &basis);
-    s.basis = s.deadline ? basis + " (" + from_words + ")" : "no fixed number of days in the regime table: " + s.limit;
+    if (!s.deadline) {
+      s.basis = "no fixed number of days in the regime table: " + s.limit;
+      continue;
+    }
+    basis += " (" + from_words + ")";
+    if (federal_external_review(c)) {
+      // No corresponding day in the fourth month: the first day of the fifth.
+      const unsigned want_day = from.day();
+      if (s.deadline->day() != want_day) {
+        s.deadline = s.deadline->plus_days(1);
+        basis += fmt::format("; no day {} in that month, so the first day of the next month", want_day);
+      }
+      if (!is_business_day(*s.deadline)) {
+        Date moved = *s.deadline;
+        while (!is_business_day(moved)) moved = moved.plus_days(1);
+        basis += fmt::format("; {} is a {}, so it moves to the next business day", s.deadline->str(),
+                             is_federal_holiday(*s.deadline) ? "federal holiday" : weekday_name(*s.deadline));
+        s.deadline = moved;
+      }
+    } else if (!is_business_day(*s.deadline)) {
+      s.weekend_note = fmt::format("{} is a {}; no weekend or holiday extension is on file for this level, so send the request before then",
+                                   s.deadline->str(),
+                                   is_federal_holiday(*s.deadline) && s.deadline->weekday() % 6 != 0 ? "federal holiday"
+                                                                                                       : weekday_name(*s.deadline));
+    }
+    s.basis = basis;
   }
   return steps;
 }
 
 std::vector<policy::Clock> expedited_clocks(const policy::Regime& regime) {
   std::vector<policy::Clock> out;
-  for (const auto* list : {&regime.pa_clocks, &regime.appeal_clocks})
-    for (const auto& c : *list)
-      if (mentions_urgent(c)) out.push_back(c);
+  for (const auto& c : regime.appeal_clocks)
+    if (mentions_urgent(c)) out.push_back(c);
+  // ERISA plans (and insurers held to 29 CFR 2560.503-1) must decide an
+  // urgent-care appeal within 72 hours; the regime table may list only the
+  // pre- and post-service appeal clocks.
+  bool erisa = has(regime.law, "2560.503-1");
+  for (const auto& c : regime.appeal_clocks) erisa = erisa || has(c.citation, "2560.503-1");
+  bool urgent_appeal = false;
+  for (const auto& c : out) urgent_appeal = urgent_appeal || !has(lower(c.name), "external");
+  if (erisa && !urgent_appeal)
+    out.insert(out.begin(), policy::Clock{"urgent care appeal decision", "72 hours after the plan receives the appeal",
+                                          "29 CFR 2560.503-1(i)(2)(i)", policy::Confidence::Primary});
   return out;
 }
 
@@ -178,15 +323,26 @@ json p2p_context(const LetterInputs& in) {
   // procedures with their relief, failed conservative care, imaging, scores.
   std::vector<std::string> strong;
   auto take = [&](const std::string& s) {
-    if (strong.size() < 3 && std::find(strong.begin(), strong.end(), s) == strong.end()) strong.push_back(s);
+    const std::string c = capitalize(s);
+    if (strong.size() < 3 && std::find(strong.begin(), strong.end(), c) == strong.end()) strong.push_back(c);
+  };
+  // A fact that falls short of a criterion (a block with too little relief)
+  // is not one to lead with.
+  std::vector<std::string> weak;
+  if (in.review)
+    for (const auto& r : in.review->rules)
+      for (const auto& c : r.criteria)
+        for (const auto& f : c.weak) weak.push_back(capitalize(f));
+  auto take_strong = [&](const std::string& s) {
+    if (std::find(weak.begin(), weak.end(), capitalize(s)) == weak.end()) take(s);
   };
   if (in.review)
     for (const auto& r : in.review->rules)
       for (const auto& c : r.criteria)
         if (c.met)
-          for (const auto& f : c.facts) take(f);
+          for (const auto& f : c.facts) take_strong(f);
   for (const auto& t : in.cf->therapies)
-    if (is_procedure_kind(t.kind)) take(therapy_text(t));
+    if (is_procedure_kind(t.kind)) take_strong(therapy_text(t));
   for (const auto& t : in.cf->therapies)
     if (!is_procedure_kind(t.kind) && (equal_ci(t.outcome, "failed") || equal_ci(t.outcome, "partial"))) take(therapy_text(t));
   for (const auto& s : in.cf->imaging) take(imaging_text(s));

@@ -63,6 +63,18 @@ Result<Bill> parse_bill(std::string_view text, const std::string& name) {
 
 namespace {
 
+// A Markdown table cell: no pipes, no line breaks (a name or address from the
+// inputs must not break the document's tables).
+std::string cell(std::string_view v) {
+  std::string out;
+  for (char ch : v) {
+    if (ch == '|') out += "\\|";
+    else if (ch == '\n' || ch == '\r') out += ' ';
+    else out += ch;
+  }
+  return out;
+}
+
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -142,7 +154,7 @@ json audit_context(const Audit& a, const Gfe& gfe, const Bill& bill) {
   json rows = json::array();
   json eligible_rows = json::array();
   for (const auto& r : a.rows) {
-    std::string name = r.provider.empty() ? missing("provider name") : r.provider;
+    std::string name = r.provider.empty() ? missing("provider name") : cell(r.provider);
     json row = {{"provider", name},
                 {"npi", r.npi.empty() ? "—" : r.npi},
                 {"gfe_total", r.in_gfe ? r.gfe_total.str() : "not on the GFE ($0.00)"},
@@ -154,8 +166,8 @@ json audit_context(const Audit& a, const Gfe& gfe, const Bill& bill) {
   }
   json lines = json::array();
   for (const auto& l : bill.lines)
-    lines.push_back({{"provider", l.provider.empty() ? l.npi : l.provider},
-                     {"code", l.code.empty() ? "—" : l.code},
+    lines.push_back({{"provider", l.provider.empty() ? l.npi : cell(l.provider)},
+                     {"code", l.code.empty() ? "—" : cell(l.code)},
                      {"date", l.date ? l.date->str() : "—"},
                      {"amount", l.amount.str()}});
   std::string verdict;
@@ -166,13 +178,20 @@ json audit_context(const Audit& a, const Gfe& gfe, const Bill& bill) {
     verdict = fmt::format("ELIGIBLE BUT EXPIRED: the 120-day window closed on {}.", a.deadline.str());
   else
     verdict = "ELIGIBLE for patient-provider dispute resolution.";
-  std::string window = fmt::format("Start the dispute by {} (bill dated {} + 120 calendar days)", a.deadline.str(),
-                                   a.bill_date.str());
-  if (a.days_left) {
-    if (a.expired) window += fmt::format("; the window closed {} day(s) ago.", -*a.days_left);
-    else window += fmt::format("; {} day(s) left.", *a.days_left);
+  std::string window;
+  std::string window_note;
+  if (a.expired) {
+    window = fmt::format("The dispute had to be started by {} (bill dated {} + 120 calendar days); the window closed "
+                         "{} day(s) ago.",
+                         a.deadline.str(), a.bill_date.str(), -a.days_left.value_or(0));
+    window_note = "The 120 days run from the day you received the first bill: if it reached you after the date "
+                  "printed on it, count from the day it arrived, and the window may still be open.";
   } else {
-    window += ".";
+    window = fmt::format("Start the dispute by {} (bill dated {} + 120 calendar days)", a.deadline.str(),
+                         a.bill_date.str());
+    window += a.days_left ? fmt::format("; {} day(s) left.", *a.days_left) : std::string(".");
+    window_note = "The 120 days run from the day you received the first bill; counting from the date printed on "
+                  "it, as here, is the safe choice.";
   }
   return {{"patient", gfe.patient_name.empty() ? (bill.patient.empty() ? missing("patient name") : bill.patient)
                                                : gfe.patient_name},
@@ -184,6 +203,8 @@ json audit_context(const Audit& a, const Gfe& gfe, const Bill& bill) {
           {"lines", lines},
           {"verdict", verdict},
           {"window", window},
+          {"window_note", window_note},
+          {"expired", a.expired},
           {"eligible", a.eligible},
           {"can_dispute", a.eligible && !a.expired},
           {"deadline", a.deadline.str()},

@@ -28,6 +28,51 @@ std::string trf(const DeadlineInputs& in, const char* en, const char* es, const 
   return fmt::vformat(tr(in, en, es), fmt::make_format_args(args...));
 }
 
+// A clock's name from the regime data, in Spanish when the document is; a
+// name not in the list is shown as written.
+std::string clock_name(const DeadlineInputs& in, const std::string& name) {
+  if (in.lang != "es") return name;
+  static constexpr std::pair<const char*, const char*> kNames[] = {
+      {"urgent pre-service decision", "decisión urgente previa al servicio"},
+      {"standard pre-service decision", "decisión estándar previa al servicio"},
+      {"expedited prior-authorization decision", "decisión acelerada de autorización previa"},
+      {"standard prior-authorization decision", "decisión estándar de autorización previa"},
+      {"file internal appeal", "apelación interna"},
+      {"request external review", "revisión externa"},
+      {"1 redetermination (MAC)", "1.er nivel: redeterminación (MAC)"},
+      {"2 reconsideration (QIC)", "2.º nivel: reconsideración (QIC)"},
+      {"3 ALJ hearing (OMHA)", "3.er nivel: audiencia ante un juez de derecho administrativo (OMHA)"},
+      {"4 Medicare Appeals Council", "4.º nivel: Consejo de Apelaciones de Medicare"},
+      {"5 federal district court", "5.º nivel: tribunal federal de distrito"},
+      {"plan reconsideration request", "solicitud de reconsideración al plan"},
+      {"managed care plan appeal", "apelación ante el plan de atención administrada"},
+      {"state fair hearing", "audiencia imparcial estatal"},
+  };
+  for (const auto& [en, es] : kNames)
+    if (name == en) return es;
+  return name;
+}
+
+// The length a clock adds, as written in the document: the regime's own text
+// in English; in Spanish, the parsed length ("72 horas", "180 días", "4 meses").
+// `as_written`: English keeps the regime's limit text (a short prior-
+// authorization clock such as "15 days (+15 once)"); appeal clocks carry long
+// explanations, so only their length is shown.
+std::string clock_added(const DeadlineInputs& in, const ClockText& c, const ClockLength& len, bool as_written) {
+  const bool es = in.lang == "es";
+  if (!es && as_written) return c.limit;
+  std::string s = lower(c.limit);
+  if (s.rfind("up to ", 0) == 0) s.erase(0, 6);
+  int n = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  std::string_view rest(p, static_cast<std::size_t>(s.data() + s.size() - p));
+  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  if (ec == std::errc() && rest.rfind("hour", 0) == 0) return fmt::format("{} {}", n, es ? "horas" : "hours");
+  if (len.months)
+    return fmt::format("{} {}", len.months, es ? (len.months == 1 ? "mes" : "meses") : (len.months == 1 ? "month" : "months"));
+  return fmt::format("{} {}", len.days, es ? (len.days == 1 ? "día" : "días") : (len.days == 1 ? "day" : "days"));
+}
+
 // A filing clock (a deadline the patient must meet), not a decision clock.
 bool filing_clock(const ClockText& c) { return !contains(c.name, "decision"); }
 
@@ -59,7 +104,7 @@ std::optional<ClockLength> parse_clock_length(std::string_view limit) {
 std::vector<Deadline> compute_deadlines(const DeadlineInputs& in, std::vector<std::string>& notes) {
   std::vector<Deadline> out;
 
-  // 1. GFE delivery (45 CFR 149.610(b)(1)).
+  // 1. GFE delivery (45 CFR 149.610(b)(1)(vi)).
   if (in.scheduled || in.requested) {
     GfeDelivery g = gfe_delivery(in.scheduled, in.requested, in.service_date);
     if (g.rule == GfeDelivery::Rule::NotRequired) {
@@ -77,13 +122,14 @@ std::vector<Deadline> compute_deadlines(const DeadlineInputs& in, std::vector<st
       d.alarm_days = 1;
       if (g.rule == GfeDelivery::Rule::OnRequest) {
         d.what = tr(in, "Good Faith Estimate due (requested)", "Fecha límite de la Estimación de Buena Fe (solicitada)");
-        d.detail = fmt::format("requested {} + 3 business days", in.requested->str());
+        d.detail = trf(in, "requested {} + 3 business days", "solicitada el {} + 3 días hábiles", in.requested->str());
       } else {
         int n = g.rule == GfeDelivery::Rule::OneBusinessDay ? 1 : 3;
         d.what = tr(in, "Good Faith Estimate due", "Fecha límite de la Estimación de Buena Fe");
-        d.detail = fmt::format("scheduled {} for {} ({} business days ahead) + {} business day{}", in.scheduled->str(),
-                               in.service_date ? in.service_date->str() : "?", g.business_days_ahead, n,
-                               n == 1 ? "" : "s");
+        d.detail = trf(in, "scheduled {} for {} ({} business days ahead) + {} business day{}",
+                       "programado el {} para el {} ({} días hábiles de anticipación) + {} día{} hábil{}",
+                       in.scheduled->str(), in.service_date ? in.service_date->str() : "?", g.business_days_ahead, n,
+                       n == 1 ? "" : "s", n == 1 ? "" : "es");
       }
       out.push_back(d);
     } else if (g.rule == GfeDelivery::Rule::Unknown) {
@@ -101,10 +147,12 @@ std::vector<Deadline> compute_deadlines(const DeadlineInputs& in, std::vector<st
       Deadline d;
       d.date = len->after(*in.pa_requested);
       d.kind = "pa_decision";
-      d.what = fmt::format("{}: {}", tr(in, "Prior-authorization decision due", "Decisión de autorización previa"),
-                           c.name);
+      d.what = fmt::format("{}: {}",
+                           tr(in, "Prior-authorization decision due", "Fecha límite de la decisión de autorización previa"),
+                           clock_name(in, c.name));
       d.rule = c.citation;
-      d.detail = fmt::format("requested {} + {} ({})", in.pa_requested->str(), c.limit, in.regime_name);
+      d.detail = trf(in, "requested {} + {} ({})", "solicitada el {} + {} ({})", in.pa_requested->str(),
+                     clock_added(in, c, *len, true), in.regime_name);
       d.alarm_days = 1;
       out.push_back(d);
       ++used;
@@ -112,7 +160,7 @@ std::vector<Deadline> compute_deadlines(const DeadlineInputs& in, std::vector<st
     if (used == 0)
       notes.push_back(trf(in, "No prior-authorization decision clock with a stated length for {}.",
                                      "Ningún plazo de decisión de autorización previa con duración para {}.",
-                                  in.regime_name.empty() ? "this plan" : in.regime_name));
+                                  in.regime_name.empty() ? tr(in, "this plan", "este plan") : in.regime_name));
   }
 
   // 3. Authorizations: expiry, 7 days before, 2 visits left.
@@ -125,15 +173,18 @@ std::vector<Deadline> compute_deadlines(const DeadlineInputs& in, std::vector<st
     end.kind = "auth_expiry";
     end.what = trf(in, "Last day of {}", "Último día de la {}", label);
     end.rule = tr(in, "the authorization's end date", "fecha final de la autorización");
-    end.detail = fmt::format("{} to {}", a.from.str(), a.to.str());
+    end.detail = trf(in, "{} to {}", "del {} al {}", a.from.str(), a.to.str());
     end.alarm_days = 7;
     out.push_back(end);
     Deadline pre = end;
     pre.date = a.to.plus_days(-7);
     pre.kind = "auth_alert";
-    pre.what = trf(in, "{} expires in 7 days: request an extension", "La {} vence en 7 días: pida una extensión",
-                           label);
-    pre.detail = fmt::format("{} - 7 days", a.to.str());
+    std::string cap = label;
+    if (!cap.empty() && in.lang != "es") cap[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(cap[0])));
+    pre.what = trf(in, "{} expires in 7 days: request an extension", "La {} vence en 7 días: pida una extensión", cap);
+    pre.rule = tr(in, "reminder 7 days before the authorization's end date",
+                  "aviso 7 días antes de la fecha final de la autorización");
+    pre.detail = trf(in, "{} - 7 days", "{} - 7 días", a.to.str());
     pre.alarm_days = 0;
     out.push_back(pre);
     if (a.visits > 0) {
@@ -142,9 +193,12 @@ std::vector<Deadline> compute_deadlines(const DeadlineInputs& in, std::vector<st
         Deadline v = end;
         v.date = in.today ? *in.today : a.from;
         v.kind = "auth_visits";
-        v.what = trf(in, "{} visit(s) left on {}: request more now", "Quedan {} visita(s) en la {}: pida más ahora",
-                             std::max(left, 0), label);
-        v.detail = fmt::format("{} approved, {} used", a.visits, a.visits_used);
+        const int n = std::max(left, 0);
+        v.what = n == 1 ? trf(in, "1 visit left on {}: request more now", "Queda 1 visita en la {}: pida más ahora", label)
+                        : trf(in, "{} visits left on {}: request more now", "Quedan {} visitas en la {}: pida más ahora",
+                              n, label);
+        v.rule = tr(in, "reminder at 2 visits left on the authorization", "aviso al quedar 2 visitas en la autorización");
+        v.detail = trf(in, "{} approved, {} used", "{} aprobadas, {} usadas", a.visits, a.visits_used);
         v.alarm_days = 0;
         out.push_back(v);
       }
@@ -164,37 +218,44 @@ std::vector<Deadline> compute_deadlines(const DeadlineInputs& in, std::vector<st
       const ClockText& c = *filing[level];
       auto len = *parse_clock_length(c.limit);
       Date base = dn.date;
-      std::string how = fmt::format("notice dated {}", dn.date.str());
+      std::string how = trf(in, "notice dated {}", "aviso fechado el {}", dn.date.str());
       if (len.presumed_receipt_days) {
         if (dn.received) {
           base = *dn.received;
-          how = fmt::format("received {}", dn.received->str());
+          how = trf(in, "received {}", "recibido el {}", dn.received->str());
         } else {
           base = dn.date.plus_days(len.presumed_receipt_days);
-          how = fmt::format("notice dated {} + {} days presumed receipt", dn.date.str(), len.presumed_receipt_days);
+          how = trf(in, "notice dated {} + {} days presumed receipt", "aviso fechado el {} + {} días de recepción presunta",
+                    dn.date.str(), len.presumed_receipt_days);
         }
       }
       Deadline d;
       d.date = len.after(base);
       bool external = contains(c.name, "external");
       d.kind = external ? "external_review" : "appeal";
-      d.what = fmt::format("{}: {}", external ? tr(in, "Request external review", "Pida la revisión externa")
-                                              : tr(in, "File the appeal", "Presente la apelación"),
-                           c.name);
-      if (!dn.service.code.empty()) d.what += fmt::format(" ({} {})", dn.service.code, dn.carc_text());
+      d.what = fmt::format("{}: {}",
+                           external ? tr(in, "External review deadline", "Plazo para pedir la revisión externa")
+                                    : tr(in, "Appeal deadline", "Plazo para apelar"),
+                           clock_name(in, c.name));
+      if (!dn.service.code.empty()) d.what += fmt::format(" ({}, {})", dn.service.code, dn.carc_text());
       d.rule = c.citation;
-      d.detail = fmt::format("{} + {}", how, c.limit);
+      d.detail = fmt::format("{} + {}", how, clock_added(in, c, len, false));
       d.alarm_days = 14;
       out.push_back(d);
       // After an initial denial, say when the next level will open.
       if (level == 0 && filing.size() > 1)
         notes.push_back(trf(in, "Next level if the appeal is denied: {} ({}; {}), counted from that decision.",
                "Siguiente nivel si se niega la apelación: {} ({}; {}), contado desde esa decisión.",
-            filing[1]->name, filing[1]->limit, filing[1]->citation));
+            clock_name(in, filing[1]->name), clock_added(in, *filing[1], *parse_clock_length(filing[1]->limit), true),
+            filing[1]->citation));
     } else {
       notes.push_back(trf(in, "No further appeal clock with a stated length for a {} denial under {}.",
                                      "Ningún otro plazo de apelación con duración para una negación {} bajo {}.",
-                                  to_string(dn.level), in.regime_name.empty() ? "this plan" : in.regime_name));
+                                  in.lang == "es" ? (dn.level == Denial::Level::Initial    ? "inicial"
+                                                     : dn.level == Denial::Level::Internal ? "interna"
+                                                                                           : "externa")
+                                                  : to_string(dn.level),
+                                  in.regime_name.empty() ? tr(in, "this plan", "este plan") : in.regime_name));
     }
   }
 
@@ -203,10 +264,14 @@ std::vector<Deadline> compute_deadlines(const DeadlineInputs& in, std::vector<st
     Deadline d;
     d.date = in.bill_date->plus_days(120);
     d.kind = "ppdr";
-    d.what = tr(in, "Last day to start patient-provider dispute resolution (bill $400+ over the GFE)",
-                "Último día para iniciar la resolución de disputas paciente-proveedor (factura $400+ sobre la GFE)");
-    d.rule = "45 CFR 149.620(b)";
-    d.detail = fmt::format("bill dated {} + 120 calendar days", in.bill_date->str());
+    d.what = tr(in,
+                "Last day to start patient-provider dispute resolution (if the bill is $400 or more over the Good "
+                "Faith Estimate)",
+                "Último día para iniciar la resolución de disputas paciente-proveedor (si la factura supera en $400 "
+                "o más la Estimación de Buena Fe)");
+    d.rule = "45 CFR 149.620";
+    d.detail = trf(in, "bill dated {} + 120 calendar days", "factura fechada el {} + 120 días calendario",
+                   in.bill_date->str());
     d.alarm_days = 14;
     out.push_back(d);
   }
@@ -216,11 +281,11 @@ std::vector<Deadline> compute_deadlines(const DeadlineInputs& in, std::vector<st
     Deadline d;
     d.date = p.purchase.plus_months(p.months);
     d.kind = "promo_end";
-    d.what = trf(in, "Pay {} in full (deferred interest after this day)",
-                            "Pague {} por completo (intereses diferidos después de este día)",
-                         p.name);
+    d.what = trf(in, "Pay off the whole balance ({}) by this day, or deferred interest back to the purchase date is added",
+                 "Pague todo el saldo ({}) a más tardar este día, o se añadirán los intereses diferidos desde la fecha de compra",
+                 p.name);
     d.rule = tr(in, "card agreement: promotional period", "contrato de la tarjeta: periodo promocional");
-    d.detail = fmt::format("purchase {} + {} months", p.purchase.str(), p.months);
+    d.detail = trf(in, "purchase {} + {} months", "compra del {} + {} meses", p.purchase.str(), p.months);
     d.alarm_days = 30;
     out.push_back(d);
   }
@@ -236,8 +301,8 @@ std::vector<Deadline> compute_deadlines(const DeadlineInputs& in, std::vector<st
       d.kind = "plan_year";
       d.what = tr(in, "Plan year resets: deductible, out-of-pocket and visit counts start over",
                   "Reinicio del año del plan: deducible, gastos de bolsillo y visitas empiezan de cero");
-      d.rule = tr(in, "the plan's plan_year_start", "plan_year_start del plan");
-      d.detail = fmt::format("plan year {} to {}", y.first.str(), y.last.str());
+      d.rule = tr(in, "the plan's year start (plan_year_start)", "inicio del año del plan (plan_year_start)");
+      d.detail = trf(in, "plan year {} to {}", "año del plan del {} al {}", y.first.str(), y.last.str());
       d.alarm_days = 30;
       out.push_back(d);
     }

@@ -47,6 +47,19 @@ std::string capitalize(std::string s) {
   return s;
 }
 
+std::string lower_first(std::string s) {
+  if (s.size() >= 2 && std::isupper(static_cast<unsigned char>(s[0])) && !std::isupper(static_cast<unsigned char>(s[1])) &&
+      !std::isdigit(static_cast<unsigned char>(s[1])))
+    s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
+std::string type_words(std::string_view type) {
+  if (type == "pre_service") return "pre-service";
+  if (type == "post_service") return "post-service";
+  return words(type);
+}
+
 namespace {
 std::string span(const std::optional<Date>& a, const std::optional<Date>& b) {
   if (a && b) return a->str() + " to " + b->str();
@@ -57,7 +70,7 @@ std::string span(const std::optional<Date>& a, const std::optional<Date>& b) {
 }  // namespace
 
 std::string therapy_text(const TherapyTried& t) {
-  std::string s = words(t.kind) + ", " + (t.start && !t.end && t.weeks == 0 ? "on " + t.start->str() : span(t.start, t.end));
+  std::string s = words(t.kind) + (t.start && !t.end && t.weeks == 0 ? " on " + t.start->str() : ", " + span(t.start, t.end));
   if (t.weeks > 0) s += fmt::format(" ({} week{})", t.weeks, t.weeks == 1 ? "" : "s");
   s += ": " + (t.outcome.empty() ? missing("outcome") : t.outcome);
   if (!t.provider.empty()) s += " (" + t.provider + ")";
@@ -144,6 +157,32 @@ using namespace detail;
 namespace {
 
 bool dated_by(const std::optional<Date>& d, Date on) { return !d || *d <= on; }
+
+// "90% relief for 6 hours" -> 90; -1 when the outcome states no percentage.
+int relief_percent(std::string_view outcome) {
+  for (std::size_t i = 0; i < outcome.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(outcome[i]))) continue;
+    std::size_t j = i;
+    int n = 0;
+    while (j < outcome.size() && std::isdigit(static_cast<unsigned char>(outcome[j])) && n < 1000) n = n * 10 + (outcome[j++] - '0');
+    if (j < outcome.size() && outcome[j] == '%') return n;
+    i = j;
+  }
+  return -1;
+}
+
+// The blocks a Blocks criterion cites whose stated relief is below its threshold.
+void weak_blocks(const policy::Criterion& c, const CaseFile& cf, Date on, std::vector<std::string>& out) {
+  using K = policy::Criterion::Kind;
+  if (c.kind == K::AllOf || c.kind == K::AnyOf)
+    for (const auto& ch : c.children) weak_blocks(ch, cf, on, out);
+  if (c.kind != K::Blocks || c.relief_pct <= 0) return;
+  for (const auto& t : cf.therapies)
+    if (contains_ci(c.values, t.kind) && dated_by(t.start, on)) {
+      const int r = relief_percent(t.outcome);
+      if (r >= 0 && r < c.relief_pct) out.push_back(therapy_text(t));
+    }
+}
 
 void facts_into(const policy::Criterion& c, const CaseFile& cf, Date on, const std::vector<std::string>& rule_codes,
                 std::vector<std::string>& out) {
@@ -276,13 +315,13 @@ PolicyReview review_policy(const policy::Library* library, const policy::Pack* p
         for (const auto& x : p->rules)
           if (&x == &pr) owner = p;
       if (pr.exclusion) {
-        CriterionCheck cc{"not an excluded service", false, false, pr.rule->text, {}};
+        CriterionCheck cc{"not an excluded service", false, false, pr.rule->text, {}, {}};
         rc.criteria.push_back(std::move(cc));
         add_missing(rv, "not covered: " + pr.rule->text);
       } else if (pr.require.empty()) {
         const bool on_file = !t.details.empty() && t.details.front().met;
         CriterionCheck cc{"an approved prior authorization from the payer", on_file, !on_file,
-                          t.details.empty() ? std::string{} : t.details.front().text, {}};
+                          t.details.empty() ? std::string{} : t.details.front().text, {}, {}};
         for (const auto& a : cf.authorizations) cc.facts.push_back(authorization_text(a));
         rc.criteria.push_back(std::move(cc));
       } else {
@@ -292,11 +331,12 @@ PolicyReview review_policy(const policy::Library* library, const policy::Pack* p
           cc.met = t.details[i].met;
           cc.detail = t.details[i].text;
           facts_into(pr.require[i], cf, line.date, pr.codes, cc.facts);
+          weak_blocks(pr.require[i], cf, line.date, cc.weak);
           if (!cc.met && t.state == policy::RuleTrace::State::Failed) add_missing(rv, cc.detail);
           rc.criteria.push_back(std::move(cc));
         }
         if (t.state == policy::RuleTrace::State::Waived && t.details.size() > pr.require.size())
-          rc.criteria.push_back({"exception (red flag)", true, false, t.details.back().text, {}});
+          rc.criteria.push_back({"exception (red flag)", true, false, t.details.back().text, {}, {}});
       }
       rv.rules.push_back(std::move(rc));
     }
@@ -307,7 +347,7 @@ PolicyReview review_policy(const policy::Library* library, const policy::Pack* p
     const int bi = cat.empty() ? -1 : plan->benefit_index(cat);
     if (bi >= 0) {
       const Benefit& b = plan->benefits[static_cast<std::size_t>(bi)];
-      const std::string bname = b.name.empty() ? words(b.category) : b.name;
+      const std::string bname = lower_first(b.name.empty() ? words(b.category) : b.name);
       if (b.prior_auth_required) {
         CriterionCheck cc;
         cc.criterion = fmt::format("the plan requires prior authorization for {}", bname);

@@ -43,33 +43,45 @@ GfeDelivery gfe_delivery(std::optional<Date> scheduled, std::optional<Date> requ
   if (scheduled) {
     if (!service) {
       g.rule = GfeDelivery::Rule::Unknown;
-      g.citation = "45 CFR 149.610(b)(1)";
+      g.citation = "45 CFR 149.610(b)(1)(vi)";
       return g;
     }
     g.business_days_ahead = *service > *scheduled ? business_days_between(*scheduled, *service) : 0;
     if (g.business_days_ahead >= 10) {
       g.rule = GfeDelivery::Rule::ThreeBusinessDays;
       g.due = add_business_days(*scheduled, 3);
-      g.citation = "45 CFR 149.610(b)(1)(ii)";
+      g.citation = "45 CFR 149.610(b)(1)(vi)(B)";
     } else if (g.business_days_ahead >= 3) {
       g.rule = GfeDelivery::Rule::OneBusinessDay;
       g.due = add_business_days(*scheduled, 1);
-      g.citation = "45 CFR 149.610(b)(1)(i)";
+      g.citation = "45 CFR 149.610(b)(1)(vi)(A)";
     } else {
       g.rule = GfeDelivery::Rule::NotRequired;
-      g.citation = "45 CFR 149.610(b)(1)(i)";
+      g.citation = "45 CFR 149.610(b)(1)(vi)(A)";
     }
     return g;
   }
   if (requested) {
     g.rule = GfeDelivery::Rule::OnRequest;
     g.due = add_business_days(*requested, 3);
-    g.citation = "45 CFR 149.610(b)(1)(iii)";
+    g.citation = "45 CFR 149.610(b)(1)(vi)(C)";
   }
   return g;
 }
 
 namespace {
+
+// A Markdown table cell: no pipes, no line breaks (a name or address from the
+// inputs must not break the document's tables).
+std::string cell(std::string_view v) {
+  std::string out;
+  for (char ch : v) {
+    if (ch == '|') out += "\\|";
+    else if (ch == '\n' || ch == '\r') out += ' ';
+    else out += ch;
+  }
+  return out;
+}
 
 bool is_facility(const Provider& p) {
   std::string r = p.role;
@@ -330,7 +342,7 @@ Result<Gfe> parse_gfe_json(std::string_view text, const std::string& name) {
 
 json gfe_context(const Gfe& g, std::string_view lang) {
   const bool es = lang == "es";
-  auto or_missing = [&](const std::string& v, const std::string& what) { return v.empty() ? missing(what) : v; };
+  auto or_missing = [&](const std::string& v, const std::string& what) { return v.empty() ? missing(what) : cell(v); };
   auto date_text = [&](const std::optional<Date>& d, const std::string& what) { return d ? d->str() : missing(what); };
   json parties = json::array();
   for (const auto& p : g.parties) {
@@ -348,8 +360,8 @@ json gfe_context(const Gfe& g, std::string_view lang) {
                        {"diagnoses", it.diagnoses.empty() ? missing("diagnosis code for " + it.code)
                                                           : join(it.diagnoses, ", ")},
                        {"charge", it.charge_missing ? missing("expected charge for " + it.code) : it.charge.str()},
-                       {"source", it.cash_price ? (es ? "precio de pago propio" : "self-pay price")
-                                                : (es ? "cargo" : "charge")}});
+                       {"source", it.cash_price ? (es ? "precio de pago por cuenta propia" : "self-pay price")
+                                                : (es ? "cargo del proveedor" : "provider's charge")}});
     }
     std::string role = p.role;
     if (es) {
@@ -371,24 +383,32 @@ json gfe_context(const Gfe& g, std::string_view lang) {
   std::string due;
   switch (g.delivery.rule) {
     case GfeDelivery::Rule::NotRequired:
-      due = vf(es ? "No se requiere GFE: el servicio se programó con {} día(s) hábil(es) de anticipación "
-                             "(se requiere con al menos 3) ({})."
-                           : "No GFE is required: the service was scheduled {} business day(s) ahead (a GFE is "
-                             "required when scheduled at least 3 business days ahead) ({}).",
-                        g.delivery.business_days_ahead, g.delivery.citation);
+      due = vf(es ? "Programado el {} con {} día(s) hábil(es) de anticipación: la ley exige la Estimación de Buena "
+                    "Fe solo cuando el servicio se programa con al menos 3 días hábiles de anticipación ({}); esta "
+                    "estimación se entrega de todos modos."
+                  : "Scheduled {} with {} business day(s)' notice: the law requires a Good Faith Estimate only when "
+                    "the service is scheduled at least 3 business days ahead ({}); this estimate is given anyway.",
+               g.scheduled->str(), g.delivery.business_days_ahead, g.delivery.citation);
       break;
     case GfeDelivery::Rule::OneBusinessDay:
-    case GfeDelivery::Rule::ThreeBusinessDays:
-      due = vf(es ? "Programado el {} con {} días hábiles de anticipación: esta estimación debe entregarse a "
-                             "más tardar el {} ({})."
-                           : "Scheduled {} with {} business days' notice: this estimate is due by {} ({}).",
-                        g.scheduled->str(), g.delivery.business_days_ahead, g.delivery.due->str(),
-                        g.delivery.citation);
+    case GfeDelivery::Rule::ThreeBusinessDays: {
+      const bool three = g.delivery.rule == GfeDelivery::Rule::ThreeBusinessDays;
+      due = vf(es ? (three ? "Programado el {} con {} días hábiles de anticipación (10 o más): esta estimación debe "
+                             "entregarse dentro de los 3 días hábiles siguientes, a más tardar el {} ({})."
+                           : "Programado el {} con {} días hábiles de anticipación (3 o más): esta estimación debe "
+                             "entregarse dentro del día hábil siguiente, a más tardar el {} ({}).")
+                  : (three ? "Scheduled {} with {} business days' notice (10 or more): this estimate is due within 3 "
+                             "business days of scheduling, by {} ({})."
+                           : "Scheduled {} with {} business days' notice (3 or more): this estimate is due within 1 "
+                             "business day of scheduling, by {} ({})."),
+               g.scheduled->str(), g.delivery.business_days_ahead, g.delivery.due->str(), g.delivery.citation);
       break;
+    }
     case GfeDelivery::Rule::OnRequest:
-      due = vf(es ? "Solicitada el {}: esta estimación debe entregarse a más tardar el {} ({})."
-                           : "Requested {}: this estimate is due by {} ({}).",
-                        g.requested->str(), g.delivery.due->str(), g.delivery.citation);
+      due = vf(es ? "Solicitada el {}: esta estimación debe entregarse dentro de los 3 días hábiles siguientes a la "
+                    "solicitud, a más tardar el {} ({})."
+                  : "Requested {}: this estimate is due within 3 business days of the request, by {} ({}).",
+               g.requested->str(), g.delivery.due->str(), g.delivery.citation);
       break;
     case GfeDelivery::Rule::Unknown: due = missing("scheduling or request date"); break;
   }

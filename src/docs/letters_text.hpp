@@ -16,6 +16,11 @@ bool equal_ci(std::string_view a, std::string_view b);
 bool contains_ci(const std::vector<std::string>& set, std::string_view v);
 std::string join(const std::vector<std::string>& v, std::string_view sep = ", ");
 std::string capitalize(std::string s);
+// A name used inside a sentence: "Radiofrequency ablation" -> "radiofrequency
+// ablation"; an acronym stays ("MRI of the lumbar spine").
+std::string lower_first(std::string s);
+// A denial type in words: "pre_service" -> "pre-service".
+std::string type_words(std::string_view type);
 
 // "physical therapy, 2026-01-12 to 2026-03-09 (8 weeks): failed (Riverside PT)"
 std::string therapy_text(const TherapyTried& t);

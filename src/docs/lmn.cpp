@@ -31,14 +31,29 @@ json provider_json(const Provider* p, std::string_view who) {
     return {{"name", missing(w + " (a provider with role " + (w == "signing provider" ? "rendering, referring or ordering" : w) +
                              " in the case file)")},
             {"npi", missing(w + " NPI")},
-            {"specialty", ""},
+            {"specialty", nullptr},
             {"address", missing(w + " address")},
             {"phone", missing(w + " phone")}};
   return {{"name", p->name.empty() ? missing(w + " name") : p->name},
           {"npi", or_missing(p->npi, w + " NPI")},
-          {"specialty", p->specialty.empty() ? json(nullptr) : json(words(p->specialty))},
+          {"specialty", p->specialty.empty() ? json(nullptr) : json(capitalize(words(p->specialty)))},
           {"address", or_missing(p->address, w + " address")},
           {"phone", or_missing(p->phone, w + " phone")}};
+}
+
+// The HSA/FSA letter is signed by the clinician who ordered the treatment:
+// the case file's provider with the order's name, else (name only, the rest
+// marked missing) the name on the order, else the usual signer.
+json hsa_signer(const CaseFile& cf, const Referral* order) {
+  if (order && !order->from.empty()) {
+    for (const auto& p : cf.providers)
+      if (equal_ci(p.name, order->from)) return provider_json(&p, "prescribing provider");
+    Provider named;
+    named.name = order->from;
+    named.specialty = order->specialty;
+    return provider_json(&named, "prescribing provider");
+  }
+  return provider_json(signing_provider(cf), "signing provider");
 }
 
 json string_list(const std::vector<std::string>& v) {
@@ -119,14 +134,26 @@ json base_context(const LetterInputs& in) {
                                                                 : c.appeals_address},
                   {"phone", or_missing(c.phone, "payer phone (plan contact.phone)")},
                   {"fax", or_missing(c.fax, "payer fax (plan contact.fax)")},
-                  {"group_number", or_missing(c.group_number, "group number (plan contact.group_number)")}};
+                  // Not every plan has a group (Medicare, individual plans): left out when not given.
+                  {"group_number", c.group_number.empty() ? json(nullptr) : json(c.group_number)}};
   } else {
     j["payer"] = nullptr;
   }
   j["service"] = {{"code", in.line.code},
                   {"name", or_missing(in.service_name, "plain name of service " + in.line.code)},
+                  {"name_lc", in.service_name.empty() ? missing("plain name of service " + in.line.code) : lower_first(in.service_name)},
                   {"date", in.line_planned ? in.line.date.str() : missing("planned date of service")},
                   {"units", in.line_planned ? std::to_string(in.line.units) : missing("units")}};
+
+  j["addons"] = json::array();
+  for (std::size_t i = 0; i < in.addons.size(); ++i)
+    j["addons"].push_back({{"code", in.addons[i].code},
+                           {"name", i < in.addon_names.size() && !in.addon_names[i].empty()
+                                        ? in.addon_names[i]
+                                        : missing("plain name of service " + in.addons[i].code)},
+                           {"units", std::to_string(in.addons[i].units)},
+                           {"date", in.addons[i].date.str()}});
+  j["has_addons"] = !in.addons.empty();
 
   // Diagnoses: the line's pointers when given, else the case file's.
   std::vector<std::string> codes = in.line.diagnoses;
@@ -183,8 +210,11 @@ json criteria_rows(const PolicyReview& rv) {
   json rows = json::array();
   for (const auto& r : rv.rules)
     for (const auto& c : r.criteria) {
-      std::string evidence = c.facts.empty() ? c.detail : join(c.facts, "; ");
-      if (!c.met && !c.requested) evidence = c.detail.empty() ? missing(c.criterion) : "missing: " + c.detail;
+      std::string evidence = capitalize(c.facts.empty() ? c.detail : join(c.facts, "; "));
+      if (!c.met && !c.requested) {
+        const std::string gap = c.detail.empty() ? missing(c.criterion) : "Not met: " + c.detail;
+        evidence = c.facts.empty() ? gap : capitalize(join(c.facts, "; ")) + ". " + gap;
+      }
       rows.push_back({{"rule", r.id},
                       {"criterion", cell(capitalize(c.criterion))},
                       {"mark", c.met ? "✓ met" : c.requested ? "→ requested" : "✗ not met"},
@@ -197,7 +227,7 @@ json criteria_rows(const PolicyReview& rv) {
                     {"criterion", cell(capitalize(c.criterion))},
                     {"mark", c.met ? "✓ met" : c.requested ? "→ requested" : "✗ not met"},
                     {"met", c.met || c.requested},
-                    {"evidence", cell(c.met || c.requested ? c.detail : "missing: " + c.detail)},
+                    {"evidence", cell(c.met || c.requested ? capitalize(c.detail) : "Not met: " + c.detail)},
                     {"detail", cell(c.detail)}});
   return rows;
 }
@@ -241,6 +271,7 @@ std::string carc_words(const DenialFacts& d, const NameLookup& names) {
   std::string t = names.carc ? names.carc(d.carc) : std::string{};
   // The X12 text carries usage notes after "Usage:"; a letter needs only the reason.
   if (auto u = t.find(" Usage:"); u != std::string::npos) t.resize(u);
+  while (!t.empty() && (t.back() == '.' || t.back() == ' ')) t.pop_back();  // the letters add their own punctuation
   return t.empty() ? missing("description of CARC " + d.carc) : t;
 }
 
@@ -255,6 +286,37 @@ std::vector<std::string> rarc_words(const DenialFacts& d, const NameLookup& name
 
 }  // namespace detail
 
+std::string tidy_letter(std::string md) {
+  std::vector<std::string> lines;
+  std::size_t at = 0;
+  while (at <= md.size()) {
+    std::size_t nl = md.find('\n', at);
+    if (nl == std::string::npos) nl = md.size();
+    lines.push_back(md.substr(at, nl - at));
+    at = nl + 1;
+  }
+  // A skipped template section leaves an empty line; inside a list or a
+  // table it would split it.
+  auto kind = [](const std::string& l) { return l.rfind("- ", 0) == 0 ? 1 : l.rfind("|", 0) == 0 ? 2 : 0; };
+  std::string out;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].empty()) {
+      if (!out.empty() && out.size() >= 2 && out[out.size() - 1] == '\n' && out[out.size() - 2] == '\n') continue;
+      std::size_t next = i + 1;
+      while (next < lines.size() && lines[next].empty()) ++next;
+      std::size_t prev = i;
+      while (prev > 0 && lines[prev - 1].empty()) --prev;
+      if (prev > 0 && next < lines.size() && kind(lines[prev - 1]) != 0 && kind(lines[prev - 1]) == kind(lines[next])) continue;
+    }
+    out += lines[i];
+    if (i + 1 < lines.size()) out += '\n';
+  }
+  while (out.size() >= 2 && out[out.size() - 1] == '\n' && out[out.size() - 2] == '\n') out.pop_back();
+  if (!out.empty() && out.back() != '\n') out += '\n';
+  return out;
+}
+
+
 json lmn_context(const LetterInputs& in, LmnPurpose purpose) {
   json j = base_context(in);
   j["purpose"] = to_string(purpose);
@@ -268,6 +330,7 @@ json lmn_context(const LetterInputs& in, LmnPurpose purpose) {
     if (r && duration.empty() && r->expires) duration = "until " + r->expires->str();
     j["duration"] = duration.empty() ? missing("duration (from the prescription)") : duration;
     j["ordered_by"] = r && !r->from.empty() ? r->from : missing("prescribing provider");
+    j["signer"] = hsa_signer(*in.cf, r);
   } else {
     const PolicyReview* rv = in.review;
     j["has_pack"] = rv && !rv->pack_id.empty();
@@ -285,23 +348,34 @@ json lmn_context(const LetterInputs& in, LmnPurpose purpose) {
     if (in.denial) {
       const DenialFacts& d = *in.denial;
       j["denial"] = {{"date", d.date.str()},
+                     {"service_date", date_or_missing(d.service_date, "date of service on the denial")},
                      {"claim_number", or_missing(d.claim_number, "claim or reference number")},
                      {"reason_code", reason_code(d)},
+                     {"carc_code", d.group.empty() ? d.carc : d.group + "-" + d.carc},
                      {"carc_text", carc_words(d, in.names)},
                      {"rarc", string_list(rarc_words(d, in.names))},
-                     {"reason_text", d.reason_text}};
+                     {"reason_text", d.reason_text.empty() ? json(nullptr) : json(d.reason_text)}};
+      // Named only when a rule fails on this record (or, for CARC 197, the
+      // prior-authorization rule); otherwise the table below shows every criterion.
       const RuleCheck* r = in.review ? denial_rule(*in.review, d) : nullptr;
-      j["rule"] = r ? json({{"id", r->id}, {"text", r->text}, {"citation", r->citation}}) : json(nullptr);
-      j["rule_missing"] = missing("the payer's policy the denial relies on (ask for it: the plan must give it free of charge)");
+      const bool single = r && (r->state == "failed" || (d.carc == "197" && r->prior_auth));
+      j["rule"] = single ? json({{"id", r->id}, {"text", r->text}, {"citation", r->citation}}) : json(nullptr);
+      j["rule_missing"] = in.review && !in.review->rules.empty()
+                              ? json(nullptr)
+                              : json(missing("the payer's policy the denial relies on (ask for it: the plan must give it free of charge)"));
     } else {
       j["denial"] = {{"date", missing("denial date")},
+                     {"service_date", missing("date of service on the denial")},
                      {"claim_number", missing("claim or reference number")},
                      {"reason_code", missing("denial reason code (CARC/RARC)")},
-                     {"carc_text", ""},
+                     {"carc_code", missing("denial reason code (CARC/RARC)")},
+                     {"carc_text", "as given in the denial notice"},
                      {"rarc", json::array()},
-                     {"reason_text", ""}};
+                     {"reason_text", nullptr}};
       j["rule"] = nullptr;
-      j["rule_missing"] = missing("the payer's policy the denial relies on");
+      j["rule_missing"] = in.review && !in.review->rules.empty()
+                              ? json(nullptr)
+                              : json(missing("the payer's policy the denial relies on"));
     }
   }
   return j;

@@ -72,12 +72,26 @@ json pa_cover_context(const LetterInputs& in) {
   j["service"]["dates"] = dates.empty() ? missing("planned dates of service") : join(dates);
   j["service"]["units"] = dates.empty() ? missing("units") : std::to_string(units);
   j["service"]["lines"] = dates.size();
-  j["requesting"] = provider_block(requesting_provider(cf), "requesting provider");
   const Provider* rendering = nullptr;
   if (in.line_planned && !in.line.provider.name.empty()) rendering = &in.line.provider;
   for (const auto& p : cf.providers)
     if (!rendering && equal_ci(p.role, "rendering")) rendering = &p;
+  // The request comes from the clinician who will do the service (who also
+  // signs the letter), unless the case file names a requesting provider.
+  const Provider* requesting = nullptr;
+  for (const auto& p : cf.providers)
+    if (!requesting && equal_ci(p.role, "requesting")) requesting = &p;
+  if (!requesting) requesting = signing_provider(cf);
+  if (!requesting) requesting = requesting_provider(cf);
+  j["requesting"] = provider_block(requesting, "requesting provider");
   j["rendering"] = provider_block(rendering, "rendering provider");
+  const Provider* referring = nullptr;
+  for (const auto& p : cf.providers)
+    if (!referring && equal_ci(p.role, "referring") && p.name != (requesting ? requesting->name : "")) referring = &p;
+  j["referring"] = referring ? provider_block(referring, "referring provider") : json(nullptr);
+  std::vector<std::string> dx;
+  for (const auto& d : j["diagnoses"]) dx.push_back(d["code"].get<std::string>());
+  j["diagnosis_codes"] = dx.empty() ? missing("diagnosis (ICD-10-CM) in the case file") : join(dx);
   const bool urgent = in.urgency == "urgent";
   j["urgency"] = urgent ? "urgent (expedited review requested)" : "standard";
   json clocks = json::array();
@@ -85,6 +99,7 @@ json pa_cover_context(const LetterInputs& in) {
     for (const auto& c : in.regime->pa_clocks) {
       if (urgent_clock(c) != urgent && in.regime->pa_clocks.size() > 1) continue;
       std::string basis;
+      // Hours count from receipt too; a whole-day limit gives a date.
       auto by = deadline_from_limit(c.limit, in.today, &basis);
       clocks.push_back({{"name", c.name},
                         {"limit", c.limit},
@@ -117,21 +132,33 @@ json pa_checklist_context(const LetterInputs& in) {
   j["missing"] = json::array();
   for (const auto& s : still) j["missing"].push_back(s);
   j["has_missing"] = !still.empty();
-  int met = 0, total = 0;
-  for (const auto& row : j["criteria"]) {
-    ++total;
-    if (row["met"].get<bool>()) ++met;
+  // Criteria counted without the authorization this packet itself requests.
+  int met = 0, total = 0, requested = 0;
+  auto count = [&](const CriterionCheck& c) {
+    if (c.requested) ++requested;
+    else {
+      ++total;
+      met += c.met;
+    }
+  };
+  if (rv) {
+    for (const auto& r : rv->rules)
+      for (const auto& c : r.criteria) count(c);
+    for (const auto& c : rv->plan_checks) count(c);
   }
   j["met_count"] = met;
   j["total_count"] = total;
+  j["has_counted"] = total > 0;
+  j["requested_count"] = requested;
+  j["has_requested"] = requested > 0;
   // What to attach: the records behind every fact the checklist cites.
   json attach = json::array();
-  for (const auto& s : in.cf->imaging) attach.push_back("imaging report: " + imaging_text(s));
+  for (const auto& s : in.cf->imaging) attach.push_back("Imaging report: " + imaging_text(s));
   for (const auto& t : in.cf->therapies)
-    if (is_procedure_kind(t.kind)) attach.push_back("procedure note: " + therapy_text(t));
+    if (is_procedure_kind(t.kind)) attach.push_back("Procedure note: " + therapy_text(t));
   for (const auto& t : in.cf->therapies)
-    if (!is_procedure_kind(t.kind)) attach.push_back("treatment notes: " + therapy_text(t));
-  for (const auto& r : in.cf->referrals) attach.push_back(referral_text(r));
+    if (!is_procedure_kind(t.kind)) attach.push_back("Treatment notes: " + therapy_text(t));
+  for (const auto& r : in.cf->referrals) attach.push_back(capitalize(referral_text(r)));
   j["attachments"] = attach;
   j["has_attachments"] = !attach.empty();
   return j;

@@ -14,6 +14,18 @@ using nlohmann::json;
 
 namespace {
 
+// A Markdown table cell: no pipes, no line breaks (a name or address from the
+// inputs must not break the document's tables).
+std::string cell(std::string_view v) {
+  std::string out;
+  for (char ch : v) {
+    if (ch == '|') out += "\\|";
+    else if (ch == '\n' || ch == '\r') out += ' ';
+    else out += ch;
+  }
+  return out;
+}
+
 std::string join(const std::vector<std::string>& v, std::string_view sep) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : std::string(sep)) + s;
@@ -58,7 +70,7 @@ std::string dx_description(const CaseFile& cf, const std::string& code) {
 
 json superbill_context(const CaseFile& cf, const std::vector<ServiceLine>& lines, const CodeCatalogue& catalogue,
                        const std::string& plan_name, std::vector<std::string>& warnings) {
-  auto or_missing = [](const std::string& v, const std::string& what) { return v.empty() ? missing(what) : v; };
+  auto or_missing = [](const std::string& v, const std::string& what) { return v.empty() ? missing(what) : cell(v); };
   std::vector<const ServiceLine*> ordered;
   for (const auto& l : lines) ordered.push_back(&l);
   std::stable_sort(ordered.begin(), ordered.end(), [](const ServiceLine* a, const ServiceLine* b) {
@@ -80,7 +92,7 @@ json superbill_context(const CaseFile& cf, const std::vector<ServiceLine>& lines
   json dxs = json::array();
   for (std::size_t i = 0; i < dx.size(); ++i) {
     std::string desc = dx_description(cf, dx[i]);
-    dxs.push_back({{"letter", std::string(1, kLetters[i])}, {"code", dx[i]}, {"description", desc.empty() ? "—" : desc}});
+    dxs.push_back({{"letter", std::string(1, kLetters[i])}, {"code", dx[i]}, {"description", desc.empty() ? "—" : cell(desc)}});
   }
 
   // Billing provider (33) and service facility (32).
@@ -100,6 +112,7 @@ json superbill_context(const CaseFile& cf, const std::vector<ServiceLine>& lines
 
   json rows = json::array();
   Money total;
+  std::vector<std::string> npis;  // item 24J, distinct, in order
   for (const ServiceLine* l : ordered) {
     Provider p = complete(l->provider, cf);
     std::string pointers;
@@ -113,11 +126,13 @@ json superbill_context(const CaseFile& cf, const std::vector<ServiceLine>& lines
       npi += " (check digit invalid)";
       warnings.push_back(fmt::format("NPI {} of {} fails the check digit", p.npi, p.name.empty() ? "a provider" : p.name));
     }
+    if (std::find(npis.begin(), npis.end(), npi) == npis.end()) npis.push_back(npi);
     rows.push_back({{"date", mmddyy(l->date)},
                     {"iso_date", l->date.str()},
                     {"pos", l->place_of_service},
                     {"code", l->code},
                     {"modifiers", l->modifiers.empty() ? "—" : join(l->modifiers, " ")},
+                    {"code_mods", l->modifiers.empty() ? l->code : l->code + " " + join(l->modifiers, " ")},
                     {"name", info ? info->name : missing("plain-language name of " + l->code)},
                     {"pointer", pointers.empty() ? missing("diagnosis pointer") : pointers},
                     {"charge", l->charge.is_zero() ? missing("charge for " + l->code) : l->charge.str()},
@@ -138,6 +153,10 @@ json superbill_context(const CaseFile& cf, const std::vector<ServiceLine>& lines
           {"plan_name", or_missing(plan_name, "insurance plan name")},
           {"diagnoses", dxs},
           {"lines", rows},
+          // One rendering provider for every line (the usual superbill): its
+          // NPI (24J) is printed once instead of in a column.
+          {"one_rendering", npis.size() == 1},
+          {"rendering_npi", npis.size() == 1 ? npis.front() : std::string()},
           {"total", total.str()},
           {"tin", or_missing(billing.tin, "federal tax ID of " + (billing.name.empty() ? "the billing provider" : billing.name))},
           {"facility_name", or_missing(facility.name, "service facility name")},

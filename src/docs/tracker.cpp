@@ -45,6 +45,7 @@ AuthReport auth_status(const CaseFile& cf, const std::vector<ServiceLine>& plann
                        const CodeCatalogue* catalogue) {
   AuthReport r;
   r.today = today;
+  r.planned = planned.size();
   for (const auto& a : cf.authorizations) {
     AuthStatus s;
     s.auth = &a;
@@ -75,7 +76,7 @@ AuthReport auth_status(const CaseFile& cf, const std::vector<ServiceLine>& plann
         s.alerts.push_back(fmt::format("expired on {}: request a new authorization before the next visit", a.to.str()));
       } else {
         if (s.days_to_expiry <= kDaysAlert)
-          s.alerts.push_back(fmt::format("ends in {} day{} ({}): request an extension now", s.days_to_expiry,
+          s.alerts.push_back(fmt::format("ends in {} day{} (last day {}): request an extension now", s.days_to_expiry,
                                          s.days_to_expiry == 1 ? "" : "s", a.to.str()));
         if (s.left && *s.left == 0)
           s.alerts.push_back("no visits left: request more visits before the next one");
@@ -130,11 +131,15 @@ std::string auth_status_text(const AuthReport& r) {
     const Authorization& a = *s.auth;
     out += fmt::format("\n{}  {}  {} to {}  {}\n", a.number.empty() ? "(no number)" : a.number, what(a), a.from.str(),
                        a.to.str(), s.state);
-    if (s.approved > 0)
+    if (s.approved > 0 && s.state == "expired")
+      out += fmt::format("  visits: {} approved, {} used, {} unused (they end with the authorization)", s.approved, s.used,
+                         s.left.value_or(0));
+    else if (s.approved > 0)
       out += fmt::format("  visits: {} approved, {} used, {} left", s.approved, s.used, s.left.value_or(0));
     else
       out += fmt::format("  visits: not limited, {} used", s.used);
-    if (s.used_found != s.used_recorded)
+    // Visit dates on file that disagree with the case file's count (none on file: nothing to compare).
+    if (s.used_found > 0 && s.used_found != s.used_recorded)
       out += fmt::format(" (case file says {} used; {} visit date{} on file in the window)", s.used_recorded, s.used_found,
                          s.used_found == 1 ? "" : "s");
     out += "\n";
@@ -142,6 +147,9 @@ std::string auth_status_text(const AuthReport& r) {
     else out += fmt::format("  expired {} day{} ago\n", -s.days_to_expiry, s.days_to_expiry == -1 ? "" : "s");
     for (const auto& al : s.alerts) out += "  ALERT: " + al + "\n";
   }
+  const std::size_t planned = r.planned;
+  if (planned > 0 && r.outside.empty() && r.uncovered.empty())
+    out += fmt::format("\nplanned lines: {}, all inside an authorization\n", planned);
   if (!r.outside.empty()) {
     out += "\nplanned lines outside an authorization\n";
     for (const auto& o : r.outside)
@@ -179,7 +187,7 @@ json auth_status_json(const AuthReport& r) {
                        {"units", o.line->units}, {"authorization", o.auth_number}, {"why", o.why}});
   json unc = json::array();
   for (const auto* l : r.uncovered) unc.push_back({{"line", l->number}, {"date", l->date.str()}, {"code", l->code}});
-  return {{"today", r.today.str()}, {"authorizations", auths}, {"outside", outside}, {"not_named", unc}};
+  return {{"today", r.today.str()}, {"authorizations", auths}, {"planned_lines", r.planned}, {"outside", outside}, {"not_named", unc}};
 }
 
 }  // namespace backcover::docs

@@ -1,6 +1,7 @@
 // The treatment log document: dated visits and the case's history
 // (medications, therapies, imaging, score trends).
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 #include <fmt/format.h>
@@ -33,6 +34,63 @@ std::string span(const std::optional<Date>& a, const std::optional<Date>& b, boo
   return missing("dates");
 }
 
+// A Markdown table cell: no pipes, no line breaks (user text must not break the table).
+std::string cell(std::string_view v) {
+  std::string out;
+  for (char ch : v) {
+    if (ch == '|') out += "\\|";
+    else if (ch == '\n' || ch == '\r') out += ' ';
+    else out += ch;
+  }
+  return out;
+}
+
+std::string lower(std::string_view v) {
+  std::string out(v);
+  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return out;
+}
+
+// A case-file word ("physical_therapy", "failed") in the document's language;
+// a word not in the list is shown as written, underscores as spaces.
+std::string word(std::string_view v, bool es) {
+  struct W {
+    const char* key;
+    const char* en;
+    const char* es;
+  };
+  static constexpr W kWords[] = {
+      {"physical_therapy", "physical therapy", "fisioterapia"},
+      {"chiropractic", "chiropractic care", "quiropráctica"},
+      {"massage", "massage therapy", "masoterapia"},
+      {"acupuncture", "acupuncture", "acupuntura"},
+      {"home_exercise", "home exercise program", "ejercicios en casa"},
+      {"epidural_injection", "epidural steroid injection", "inyección epidural de esteroides"},
+      {"facet_injection", "facet joint injection", "inyección facetaria"},
+      {"medial_branch_block", "medial branch block", "bloqueo de rama medial"},
+      {"nsaid", "anti-inflammatory medicine (NSAID)", "antiinflamatorio (AINE)"},
+      {"failed", "failed", "sin éxito"},
+      {"partial", "partial response", "respuesta parcial"},
+      {"improved", "improved", "mejoría"},
+      {"ongoing", "ongoing", "en curso"},
+      {"side effects", "side effects", "efectos secundarios"},
+      {"side_effects", "side effects", "efectos secundarios"},
+      {"mri", "MRI", "resonancia magnética"},
+      {"ct", "CT", "tomografía computarizada"},
+      {"xray", "X-ray", "radiografía"},
+      {"x-ray", "X-ray", "radiografía"},
+      {"lumbar", "lumbar spine", "columna lumbar"},
+      {"cervical", "cervical spine", "columna cervical"},
+      {"thoracic", "thoracic spine", "columna torácica"},
+  };
+  std::string key = lower(v);
+  for (const auto& w : kWords)
+    if (key == w.key) return es ? w.es : w.en;
+  std::string out(v);
+  std::replace(out.begin(), out.end(), '_', ' ');
+  return out;
+}
+
 // The usual maximum of a measure when the case file does not say.
 int usual_max(const std::string& m) {
   if (m == "NPRS" || m == "VAS" || m == "NRS") return 10;
@@ -55,41 +113,52 @@ json log_context(const CaseFile& cf, std::string_view lang) {
   std::stable_sort(visits.begin(), visits.end(), [](const LogVisit* a, const LogVisit* b) { return a->date < b->date; });
   json vs = json::array();
   int total_minutes = 0;
+  bool any_notes = false;
   for (const LogVisit* v : visits) {
     total_minutes += v->minutes;
     std::string change = none;
     if (v->pain_before && v->pain_after) change = fmt::format("{:+d}", *v->pain_after - *v->pain_before);
+    // One cell for the table: "7 → 5 (-2)".
+    std::string pain = none;
+    if (v->pain_before || v->pain_after)
+      pain = fmt::format("{} → {}", v->pain_before ? std::to_string(*v->pain_before) : none,
+                         v->pain_after ? std::to_string(*v->pain_after) : none) +
+             (v->pain_before && v->pain_after ? " (" + change + ")" : std::string());
+    any_notes = any_notes || !v->notes.empty();
     vs.push_back({{"date", v->date.str()},
-                  {"codes", v->codes.empty() ? none : join(v->codes, ", ")},
-                  {"modalities", v->modalities.empty() ? none : join(v->modalities, ", ")},
+                  {"codes", v->codes.empty() ? none : cell(join(v->codes, ", "))},
+                  {"modalities", v->modalities.empty() ? none : cell(join(v->modalities, ", "))},
                   {"minutes", v->minutes ? std::to_string(v->minutes) : none},
                   {"pain_before", v->pain_before ? std::to_string(*v->pain_before) : none},
                   {"pain_after", v->pain_after ? std::to_string(*v->pain_after) : none},
                   {"pain_change", change},
-                  {"function", v->function.empty() ? none : v->function},
-                  {"notes", v->notes.empty() ? none : v->notes},
-                  {"provider", v->provider.empty() ? none : v->provider}});
+                  {"pain", pain},
+                  {"function", v->function.empty() ? none : cell(v->function)},
+                  {"notes", v->notes.empty() ? none : cell(v->notes)},
+                  {"has_notes", !v->notes.empty()},
+                  {"provider", v->provider.empty() ? none : cell(v->provider)}});
   }
   json dx = json::array();
   for (const auto& d : cf.diagnoses)
-    dx.push_back({{"code", d.code}, {"description", d.description.empty() ? none : d.description},
+    dx.push_back({{"code", d.code}, {"description", d.description.empty() ? none : cell(d.description)},
                   {"onset", d.onset ? d.onset->str() : none}});
   json meds = json::array();
   for (const auto& m : cf.medications)
-    meds.push_back({{"name", m.name}, {"dates", span(m.start, m.end, es)},
-                    {"outcome", m.outcome.empty() ? missing("outcome of " + m.name) : m.outcome}});
+    meds.push_back({{"name", cell(m.name)}, {"dates", span(m.start, m.end, es)},
+                    {"outcome", m.outcome.empty() ? missing("outcome of " + cell(m.name)) : cell(word(m.outcome, es))}});
   json ther = json::array();
   for (const auto& t : cf.therapies) {
     std::string dates = span(t.start, t.end, es);
     if (t.weeks > 0) dates += vf(es ? " ({} semanas)" : " ({} weeks)", t.weeks);
-    ther.push_back({{"kind", t.kind}, {"dates", dates},
-                    {"outcome", t.outcome.empty() ? missing("outcome of " + t.kind) : t.outcome},
-                    {"provider", t.provider.empty() ? none : t.provider}});
+    ther.push_back({{"kind", cell(word(t.kind, es))}, {"dates", dates},
+                    {"outcome", t.outcome.empty() ? missing("outcome of " + cell(word(t.kind, false))) : cell(word(t.outcome, es))},
+                    {"provider", t.provider.empty() ? none : cell(t.provider)}});
   }
   json img = json::array();
   for (const auto& i : cf.imaging)
-    img.push_back({{"date", i.date.str()}, {"study", i.modality + (i.region.empty() ? "" : " " + i.region)},
-                   {"finding", i.finding.empty() ? missing("imaging finding") : i.finding}});
+    img.push_back({{"date", i.date.str()},
+                   {"study", cell(word(i.modality, es) + (i.region.empty() ? "" : (es ? " de la " : " of the ") + word(i.region, es)))},
+                   {"finding", i.finding.empty() ? missing("imaging finding") : cell(i.finding)}});
   // Score trend per measure: first and latest by date.
   std::map<std::string, std::pair<const Score*, const Score*>> trend;
   std::vector<std::string> order;
@@ -117,8 +186,10 @@ json log_context(const CaseFile& cf, std::string_view lang) {
           {"total_minutes", total_minutes},
           {"first_visit", visits.empty() ? none : visits.front()->date.str()},
           {"last_visit", visits.empty() ? none : visits.back()->date.str()},
+          {"has_notes", any_notes},
           {"diagnoses", dx},
           {"has_diagnoses", !dx.empty()},
+          {"missing_diagnoses", missing("diagnosis (ICD-10-CM code)")},
           {"medications", meds},
           {"has_medications", !meds.empty()},
           {"therapies", ther},

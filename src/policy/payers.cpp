@@ -51,9 +51,41 @@ Coordination coordinate(const Estimate& estimate, const Plan& plan, const std::v
                         const CodeCatalogue* catalogue) {
   Coordination c;
   std::vector<Money> paid(others.size());  // running totals against limits
+  // Each payer's limit after the PIP emergency-medical-condition cap, and
+  // whether the PIP timing rule shuts it out (with the sentence saying why).
+  std::vector<std::optional<Money>> limit(others.size());
+  std::vector<std::string> shut_out(others.size());
+  for (std::size_t i = 0; i < others.size(); ++i) {
+    const OtherCoverage& o = others[i];
+    limit[i] = o.limit;
+    if (o.kind != Kind::AutoPip) continue;
+    if (o.first_care_within_days > 0) {
+      std::optional<Date> first = o.first_care;
+      if (!first)
+        for (const auto& d : estimate.lines)
+          if (d.line && dx_matches(o, *d.line) && (!first || d.line->date < *first)) first = d.line->date;
+      if (!o.crash_date)
+        c.notes.push_back(fmt::format("{}: no crash date is on file, so the {}-day rule for starting care cannot be "
+                                      "checked; add crash_date",
+                                      label(o), o.first_care_within_days));
+      else if (first && *first - *o.crash_date > o.first_care_within_days)
+        shut_out[i] = fmt::format(
+            "pays nothing: care began on {}, {} days after the crash on {}; PIP pays only when care starts within {} "
+            "days ({})",
+            first->str(), *first - *o.crash_date, o.crash_date->str(), o.first_care_within_days, o.timing_source);
+    }
+    if (shut_out[i].empty() && o.limit_without_emc && !o.emergency_medical_condition) {
+      limit[i] = limit[i] ? min(*limit[i], *o.limit_without_emc) : *o.limit_without_emc;
+      c.notes.push_back(fmt::format(
+          "{}: no emergency medical condition is on file, so PIP's medical benefit stops at {} (an MD/DO, dentist, PA "
+          "or APRN must find one to open the full {}; a chiropractor cannot) ({})",
+          label(o), o.limit_without_emc->str(), o.limit ? o.limit->str() : std::string("limit"), o.timing_source));
+    }
+  }
   auto room = [&](std::size_t i, Money want) {
-    if (!others[i].limit) return want;
-    return min(want, clamp_nonneg(*others[i].limit - paid[i]));
+    if (!shut_out[i].empty()) return Money{};
+    if (!limit[i]) return want;
+    return min(want, clamp_nonneg(*limit[i] - paid[i]));
   };
   bool secondary_note = false;
   const std::string plan_label = "plan: " + (plan.name.empty() ? plan.id : plan.name);
@@ -83,13 +115,17 @@ Coordination coordinate(const Estimate& estimate, const Plan& plan, const std::v
       paid[injury] += pays;
       s.order.push_back({label(o), pays, o.rule,
                          o.kind == Kind::WorkersComp ? "pays first for the work injury; no cost sharing, no balance bill"
+                         : !shut_out[injury].empty() ? shut_out[injury]
                                                      : fmt::format("pays {} first, up to its limit", o.share.str())});
       Money rest = base - pays;
       if (o.kind == Kind::WorkersComp && !o.limit) rest = Money{};
       // The health plan as secondary on what the injury payer left.
       Money hp;
       if (d.covered != Coverage::NotCovered) hp = min(d.plan_pays, rest);
-      if (!rest.is_zero()) s.order.push_back({plan_label, hp, nullptr, "pays as secondary on the rest, up to its own payment"});
+      if (!rest.is_zero())
+        s.order.push_back({plan_label, hp, nullptr,
+                           shut_out[injury].empty() ? "pays as secondary on the rest, up to its own payment"
+                                                    : "pays as it would alone (PIP pays nothing)"});
       patient_left = rest - hp;
     } else {
       // 2. The health plan as primary, as the engine computed.
@@ -153,9 +189,11 @@ Coordination coordinate(const Estimate& estimate, const Plan& plan, const std::v
   if (secondary_note)
     c.notes.push_back("secondary plan: its own deductible and allowed amounts are not modeled; it pays its share of "
                       "the cost sharing the primary left");
-  for (std::size_t i = 0; i < others.size(); ++i)
-    if (others[i].limit && paid[i] >= *others[i].limit)
-      c.notes.push_back(fmt::format("{} reached its limit of {}", label(others[i]), others[i].limit->str()));
+  for (std::size_t i = 0; i < others.size(); ++i) {
+    if (!shut_out[i].empty()) c.notes.push_back(label(others[i]) + " " + shut_out[i]);
+    else if (limit[i] && paid[i] >= *limit[i])
+      c.notes.push_back(fmt::format("{} reached its limit of {}", label(others[i]), limit[i]->str()));
+  }
   return c;
 }
 
@@ -212,6 +250,46 @@ Result<std::vector<OtherCoverage>> parse_other_coverages(std::string_view text, 
       }
       if (n["diagnoses"])
         for (const auto& x : n["diagnoses"]) o.diagnoses.push_back(x.as<std::string>(""));
+      auto date_field = [&](const char* key, std::optional<Date>& into) {
+        if (!n[key]) return;
+        const std::string t = n[key].as<std::string>("");
+        if (auto d = Date::parse(t)) into = *d;
+        else err(n[key], f + "." + key, "\"" + t + "\"", "a date as YYYY-MM-DD");
+      };
+      const bool pip_only = n["crash_date"] || n["first_care"] || n["first_care_within_days"] ||
+                            n["limit_without_emc"] || n["emergency_medical_condition"];
+      if (pip_only && o.kind != Kind::AutoPip)
+        err(n["kind"], f + ".kind", "\"" + kind + "\"",
+            "auto_pip (crash_date, first_care, first_care_within_days, limit_without_emc and "
+            "emergency_medical_condition are PIP fields)");
+      date_field("crash_date", o.crash_date);
+      date_field("first_care", o.first_care);
+      if (n["first_care_within_days"]) {
+        const std::string t = n["first_care_within_days"].as<std::string>("");
+        int v = -1;
+        try {
+          std::size_t used = 0;
+          v = std::stoi(t, &used);
+          if (used != t.size()) v = -1;
+        } catch (...) {
+          v = -1;
+        }
+        if (v < 1 || v > 3650) err(n["first_care_within_days"], f + ".first_care_within_days", "\"" + t + "\"", "a whole number of days from 1 to 3650");
+        else o.first_care_within_days = v;
+      }
+      if (n["limit_without_emc"]) {
+        auto m = Money::parse(n["limit_without_emc"].as<std::string>(""));
+        if (!m || m->is_negative())
+          err(n["limit_without_emc"], f + ".limit_without_emc", "\"" + n["limit_without_emc"].as<std::string>("") + "\"", "an amount >= 0");
+        else o.limit_without_emc = *m;
+      }
+      if (n["emergency_medical_condition"]) {
+        const std::string t = n["emergency_medical_condition"].as<std::string>("");
+        if (t == "true" || t == "yes") o.emergency_medical_condition = true;
+        else if (t == "false" || t == "no") o.emergency_medical_condition = false;
+        else err(n["emergency_medical_condition"], f + ".emergency_medical_condition", "\"" + t + "\"", "true or false");
+      }
+      o.timing_source = n["timing_source"].as<std::string>("Fla. Stat. §627.736(1)(a); POLICY-SOURCES.md E2");
       if (o.diagnoses.empty() && o.kind == Kind::WorkersComp) o.diagnoses = {"Y99.0"};
       if (o.diagnoses.empty() && o.kind == Kind::AutoPip) o.diagnoses = {"V00-V89"};
       if (o.kind == Kind::Supplemental) {

@@ -304,7 +304,9 @@ std::string estimate_text(const Estimate& e, const EstimateContext& ctx) {
     for (const auto& c : r->appeal_clocks)
       out += fmt::format("  if denied: {}: {} ({})\n", c.name, c.limit, c.citation);
     for (const auto& c : r->pa_clocks)
-      out += fmt::format("  prior authorization: {}: {} ({})\n", c.name, c.limit, c.citation);
+      out += c.name == "prior authorization"
+                 ? fmt::format("  prior authorization: {} ({})\n", c.limit, c.citation)
+                 : fmt::format("  prior authorization: {}: {} ({})\n", c.name, c.limit, c.citation);
     out += fmt::format("  No Surprises Act: {}\n", r->nsa_applies ? "applies" : "does not apply");
     for (const auto& n : r->notes) out += "  assumed: " + n + "\n";
   }

@@ -26,7 +26,7 @@ bool npi_valid(std::string_view npi);
 
 // ---- Good Faith Estimate ----
 
-// When the GFE must be given (45 CFR 149.610(b)(1)).
+// When the GFE must be given (45 CFR 149.610(b)(1)(vi)).
 struct GfeDelivery {
   enum class Rule : std::uint8_t {
     NotRequired,        // scheduled fewer than 3 business days ahead
@@ -38,7 +38,7 @@ struct GfeDelivery {
   Rule rule = Rule::Unknown;
   std::optional<Date> due;
   int business_days_ahead = 0;  // business days after scheduling up to the service date
-  std::string citation;         // "45 CFR 149.610(b)(1)(i)"
+  std::string citation;         // "45 CFR 149.610(b)(1)(vi)(A)"
 };
 // `scheduled`: the day the service was scheduled; `requested`: the day the
 // patient asked for an estimate; `service`: the day of the primary service.

@@ -23,7 +23,7 @@ struct Deadline {
   std::string kind;      // "gfe", "pa_decision", "auth_expiry", "auth_alert", "auth_visits", "appeal",
                          // "external_review", "ppdr", "promo_end", "plan_year"
   std::string what;      // plain words, in the document's language
-  std::string rule;      // the citation ("45 CFR 149.610(b)(1)(i)")
+  std::string rule;      // the citation ("45 CFR 149.610(b)(1)(vi)(A)")
   std::string detail;    // the arithmetic ("scheduled 2026-11-02 + 1 business day")
   int alarm_days = 3;    // the calendar reminder, days before
 };

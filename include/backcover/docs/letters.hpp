@@ -60,6 +60,7 @@ struct CriterionCheck {
   bool requested = false;          // a prior authorization the packet itself asks for (not a gap)
   std::string detail;              // the evaluator's words: what satisfied it / what is missing
   std::vector<std::string> facts;  // case-file facts with their dates that bear on it
+  std::vector<std::string> weak;   // those of them that fall short (a block below the relief threshold)
 };
 
 struct RuleCheck {
@@ -100,13 +101,15 @@ struct LetterInputs {
   ServiceLine line;                            // the service: code, date, units, diagnoses, provider
   bool line_planned = false;                   // true when date/units/provider came from a services file
   std::vector<ServiceLine> more_lines;         // other planned lines with the same code (PA packet)
+  std::vector<ServiceLine> addons;             // add-on codes planned on the same dates (64636 with 64635)
+  std::vector<std::string> addon_names;        // their plain names (catalogue), parallel to addons
   std::string service_name;                    // our plain name (catalogue); empty: unknown
   const CodeInfo* code_info = nullptr;         // the catalogue entry (benefit category), when known
   Date today;                                  // the letter's date
   const PolicyReview* review = nullptr;        // pa and appeal
   const policy::Regime* regime = nullptr;      // PA and appeal clocks
   const DenialFacts* denial = nullptr;         // appeal
-  std::string urgency = "standard";            // PA packet: standard | urgent
+  std::string urgency = "standard";            // PA packet and appeal: standard | urgent (expedited)
   NameLookup names;
 };
 
@@ -131,15 +134,25 @@ nlohmann::json pa_checklist_context(const LetterInputs& in);
 // counted from the denial notice when the limit says how long.
 struct AppealStep {
   std::string name, limit, citation, confidence;
+  std::string title;             // the level in words ("internal appeal", "redetermination (MAC)")
+  std::string weekend_note;      // the deadline falls on a weekend or holiday the rule does not skip
   std::optional<Date> deadline;  // nullopt: no computable deadline (state law, automatic)
   std::string basis;             // how the deadline was counted
   bool next = false;             // the level to file now
   bool done = false;             // a level already used (the one that denied, or before)
 };
 // The filing levels of the regime (its clocks whose name is not a decision
-// clock), with the one after the denial's level marked `next`.
+// clock), with the one after the denial's level marked `next` and its
+// deadline counted from receipt of the notice when known, else from the
+// receipt the regime presumes (Medicare: 5 days after the notice date), else
+// from the notice date (the earliest possible, where the rule counts from
+// receipt). Federal external review: four months, the first day of the fifth
+// month when the day does not exist, moved past weekends and holidays
+// (45 CFR 147.136(d)(2)(i)).
 std::vector<AppealStep> appeal_ladder(const policy::Regime& regime, const DenialFacts& denial);
-// Decision clocks and expedited options that matter for this denial type.
+// The regime's expedited appeal clocks (appeal clocks naming urgent or
+// expedited review; for ERISA plans the 72-hour urgent-care appeal of
+// 29 CFR 2560.503-1(i)(2)(i) when the table lacks it).
 std::vector<policy::Clock> expedited_clocks(const policy::Regime& regime);
 
 nlohmann::json appeal_context(const LetterInputs& in);
@@ -170,6 +183,7 @@ struct AuthReport {
   std::vector<AuthStatus> auths;
   std::vector<PlannedOutside> outside;
   std::vector<const ServiceLine*> uncovered;  // planned lines no authorization names
+  std::size_t planned = 0;                    // planned lines checked
 };
 
 // `catalogue` maps codes to benefit categories (may be null); `planned` may be empty.
@@ -177,6 +191,11 @@ AuthReport auth_status(const CaseFile& cf, const std::vector<ServiceLine>& plann
                        const CodeCatalogue* catalogue);
 std::string auth_status_text(const AuthReport& r);
 nlohmann::json auth_status_json(const AuthReport& r);
+
+// A filled letter template made tidy: skipped template sections leave empty
+// lines; this keeps at most one in a row and none between two bullet items
+// or two table rows (where one would split the list or the table).
+std::string tidy_letter(std::string md);
 
 // ---- Small shared helpers (exposed for tests) ----
 

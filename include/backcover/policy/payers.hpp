@@ -30,6 +30,17 @@ struct OtherCoverage {
   std::string medigap_plan;                 // "G" or "N"
   std::vector<std::string> diagnoses;       // WC/PIP: lines with one of these diagnoses (Y99.0; V00-V89)
   std::vector<std::pair<std::string, Money>> fixed;  // supplemental: benefit category -> amount per line
+  // PIP timing and caps (Florida: Fla. Stat. §627.736(1)(a)). Care must start
+  // within `first_care_within_days` of `crash_date` (the first care is
+  // `first_care`, or else the earliest PIP line of the estimate), or PIP pays
+  // nothing; without a finding of an emergency medical condition the medical
+  // benefit stops at `limit_without_emc`.
+  std::optional<Date> crash_date;
+  std::optional<Date> first_care;
+  int first_care_within_days = 0;  // 0: no timing rule
+  std::optional<Money> limit_without_emc;
+  bool emergency_medical_condition = false;
+  std::string timing_source;       // citation for the timing and EMC rules
   const Rule* rule = nullptr;
 };
 

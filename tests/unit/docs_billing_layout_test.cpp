@@ -1,0 +1,354 @@
+// The billing-side documents (issue 7) rendered for real: each one is built
+// from a small case, filled into its shipped template (data/templates/), laid
+// out as a PDF page by page and read back with poppler-cpp. Checks: every
+// layout box stays inside the content area (the footer inside its band), no
+// two boxes on a page overlap, tables are drawn, and the PDF text holds the
+// document's key facts (amounts, dates, codes, citations).
+#include <gtest/gtest.h>
+
+#include <poppler/cpp/poppler-document.h>
+#include <poppler/cpp/poppler-page.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "backcover/docs/billing.hpp"
+#include "backcover/docs/deadlines.hpp"
+#include "backcover/docs/render.hpp"
+#include "backcover/io/loaders.hpp"
+
+using namespace backcover;
+using namespace backcover::docs;
+using nlohmann::json;
+
+namespace {
+
+const std::string kSource = BACKCOVER_SOURCE_DIR;
+const std::string kTemplates = kSource + "/data/templates";
+
+RenderOptions options(const std::string& lang = "en") {
+  RenderOptions opt;
+  auto lh = load_letterhead(default_letterhead_path(kSource + "/data"));
+  EXPECT_TRUE(lh.ok());
+  if (lh) opt.letterhead = *lh;
+  opt.lang = lang;
+  opt.date = "2026-03-03";
+  return opt;
+}
+
+// The PDF's text, all pages, whitespace runs collapsed to one space.
+std::string pdf_text(const std::string& pdf, int* pages = nullptr) {
+  std::unique_ptr<poppler::document> doc(poppler::document::load_from_raw_data(pdf.data(), static_cast<int>(pdf.size())));
+  if (!doc) return {};
+  if (pages) *pages = doc->pages();
+  std::string raw;
+  for (int i = 0; i < doc->pages(); ++i) {
+    std::unique_ptr<poppler::page> page(doc->create_page(i));
+    auto bytes = page->text().to_utf8();
+    raw.append(bytes.begin(), bytes.end());
+    raw += '\n';
+  }
+  std::string out;
+  bool space = false;
+  for (char c : raw) {
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f') {
+      space = !out.empty();
+    } else {
+      if (space) out += ' ';
+      space = false;
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Layout invariants every document must keep (as in docs_render_test.cpp).
+void expect_sound_layout(const Layout& l) {
+  ASSERT_GT(l.pages, 0);
+  constexpr double kTol = 0.01;
+  std::vector<int> footers(static_cast<std::size_t>(l.pages) + 1, 0);
+  for (const auto& b : l.boxes) {
+    ASSERT_GE(b.page, 1);
+    ASSERT_LE(b.page, l.pages);
+    EXPECT_GT(b.w, 0) << b.kind << " on page " << b.page;
+    if (b.kind == "footer") {
+      ++footers[static_cast<std::size_t>(b.page)];
+      EXPECT_GE(b.y, l.footer_top - kTol);
+      EXPECT_LE(b.y + b.h, l.footer_bottom + kTol);
+    } else {
+      EXPECT_GE(b.y, l.content_top - kTol) << b.kind << " on page " << b.page;
+      EXPECT_LE(b.y + b.h, l.content_bottom + kTol) << b.kind << " on page " << b.page;
+    }
+    EXPECT_GE(b.x, l.content_left - kTol) << b.kind << " on page " << b.page;
+    EXPECT_LE(b.x + b.w, l.content_right + kTol) << b.kind << " on page " << b.page << " x " << b.x << " w " << b.w;
+  }
+  for (int p = 1; p <= l.pages; ++p) EXPECT_GE(footers[static_cast<std::size_t>(p)], 1) << "no footer on page " << p;
+  for (std::size_t i = 0; i < l.boxes.size(); ++i)
+    for (std::size_t j = i + 1; j < l.boxes.size(); ++j) {
+      const auto &a = l.boxes[i], &b = l.boxes[j];
+      if (a.page != b.page) continue;
+      const double ox = std::min(a.x + a.w, b.x + b.w) - std::max(a.x, b.x);
+      const double oy = std::min(a.y + a.h, b.y + b.h) - std::max(a.y, b.y);
+      EXPECT_FALSE(ox > kTol && oy > kTol) << a.kind << " and " << b.kind << " overlap on page " << a.page
+                                           << " at y " << a.y << " / " << b.y;
+    }
+}
+
+int count_kind(const Layout& l, const std::string& kind) {
+  return static_cast<int>(std::count_if(l.boxes.begin(), l.boxes.end(), [&](const LayoutBox& b) { return b.kind == kind; }));
+}
+
+void expect_contains(const std::string& text, const std::vector<std::string>& needles) {
+  for (const auto& n : needles) EXPECT_NE(text.find(n), std::string::npos) << "\"" << n << "\" not in:\n" << text;
+}
+
+// Fills `name` in `lang`, lays it out, checks the layout and returns the PDF text.
+std::string render_checked(const std::string& name, const std::string& lang, const json& context, int min_rows,
+                           int* pages = nullptr) {
+  auto md = fill(kTemplates, name, lang, context);
+  EXPECT_TRUE(md.ok()) << (md ? "" : format_errors(md.errors()));
+  if (!md) return {};
+  EXPECT_EQ(md->find("{{"), std::string::npos) << "unfilled tag in " << name << ":\n" << *md;
+  auto opt = options(lang);
+  auto l = layout(*md, opt);
+  EXPECT_TRUE(l.ok()) << (l ? "" : format_errors(l.errors()));
+  if (!l) return {};
+  expect_sound_layout(*l);
+  EXPECT_GE(count_kind(*l, "heading"), 2) << name;
+  EXPECT_GE(count_kind(*l, "table_row"), min_rows) << name;
+  EXPECT_GE(count_kind(*l, "table_header"), 1) << name;
+  EXPECT_GE(count_kind(*l, "letterhead"), 1) << name << ": no letterhead";
+  for (const auto& b : l->boxes)
+    if (b.kind == "letterhead") EXPECT_EQ(b.page, 1) << name << ": the letterhead belongs on page 1 only";
+  // BACKCOVER_PREVIEW_DIR=/some/dir writes each page as name-lang-N.png, to look at.
+  if (const char* dir = std::getenv("BACKCOVER_PREVIEW_DIR")) {
+    auto images = to_images(*md, opt, 72);
+    EXPECT_TRUE(images.ok());
+    if (images)
+      for (std::size_t i = 0; i < images->size(); ++i)
+        std::ofstream(std::string(dir) + "/" + name + "-" + lang + "-" + std::to_string(i + 1) + ".png", std::ios::binary)
+            << encode_png((*images)[i]);
+  }
+  auto pdf = to_pdf(*md, opt);
+  EXPECT_TRUE(pdf.ok());
+  if (!pdf) return {};
+  int n = 0;
+  std::string text = pdf_text(*pdf, &n);
+  EXPECT_EQ(n, l->pages) << name << ": the PDF and its layout disagree on the page count";
+  if (pages) *pages = n;
+  return text;
+}
+
+// ---- inputs: a small self-pay case, as in the golden cases ----
+
+const char* kCase = R"(patient: {name: Jordan Alvarez, date_of_birth: 1984-09-17, state: CA, zip: "92627", member_id: "ACM-448-2019"}
+diagnoses:
+  - {code: M54.50, description: "Low back pain, unspecified", onset: 2026-01-20}
+  - {code: M99.03, description: "Segmental and somatic dysfunction of lumbar region"}
+history:
+  medications:
+    - {name: "naproxen 500 mg twice daily", start: 2026-01-22, end: 2026-02-19, outcome: failed}
+  therapies:
+    - {kind: physical_therapy, start: 2026-02-02, end: 2026-03-02, weeks: 4, outcome: partial}
+  imaging:
+    - {modality: xray, region: lumbar, date: 2026-01-28, finding: "Mild L4-L5 disc space narrowing"}
+  scores:
+    - {date: 2026-03-02, measure: NPRS, value: 7}
+    - {date: 2026-03-16, measure: NPRS, value: 4}
+providers:
+  - {name: Harbor Spine & Rehab, npi: "1548203672", tin: "84-2019375", role: chiropractor,
+     address: "2150 Harbor Blvd, Suite 210, Costa Mesa, CA 92627", phone: "(949) 555-0134"}
+  - {name: Bayview Imaging Center, npi: "1982736450", tin: "84-3320671", role: facility,
+     address: "480 Bayview Ave, Newport Beach, CA 92660"}
+log:
+  - {date: 2026-03-02, codes: ["99203", "98941"], modalities: [spinal manipulation, heat], minutes: 45,
+     pain_before: 7, pain_after: 5, function: "sits 20 min", notes: "First visit.", provider: "Dr. Elena Ruiz, DC"}
+  - {date: 2026-03-05, codes: ["98941"], modalities: [spinal manipulation], minutes: 20, pain_before: 6, pain_after: 5}
+  - {date: 2026-03-09, codes: ["98941", "97140"], minutes: 30, pain_before: 6, pain_after: 4}
+)";
+
+const char* kServices = R"(providers:
+  clinic: {name: Harbor Spine & Rehab, npi: "1548203672", role: chiropractor}
+  imaging: {name: Bayview Imaging Center, npi: "1982736450", role: facility}
+defaults: {provider: clinic, pos: "11", dx: [1, 2]}
+lines:
+  - {date: 2026-03-16, code: "98941", charge: 65}
+  - {date: 2026-03-16, code: "99203", charge: 150}
+  - {date: 2026-03-17, code: "72100", provider: imaging, dx: [1], charge: 95}
+  - {date: 2026-03-19, code: "97140", modifiers: [GP], units: 2, charge: 90}
+courses:
+  - "98941 twice a week for 3 weeks from 2026-03-23 at $65"
+)";
+
+struct Inputs {
+  CaseFile cf;
+  std::vector<ServiceLine> lines;
+  std::unique_ptr<io::MapCatalogue> catalogue;
+};
+
+Inputs inputs() {
+  Inputs in;
+  auto cf = io::parse_case(kCase, "case.yaml");
+  EXPECT_TRUE(cf.ok()) << (cf ? "" : format_errors(cf.errors()));
+  if (cf) in.cf = *cf;
+  auto sv = io::parse_services(kServices, "services.yaml", &in.cf);
+  EXPECT_TRUE(sv.ok()) << (sv ? "" : format_errors(sv.errors()));
+  if (sv) in.lines = *sv;
+  auto cat = io::load_catalogue(kSource + "/data/catalogue/services.yaml");
+  EXPECT_TRUE(cat.ok());
+  if (cat) in.catalogue = std::move(cat).value();
+  return in;
+}
+
+Gfe gfe(const Inputs& in) {
+  GfeInput gi;
+  gi.scheduled = Date::parse("2026-03-02");
+  gi.separately_scheduled = {"Lumbar spine MRI (72148), only if symptoms do not improve"};
+  return build_gfe(in.cf, in.lines, nullptr, *in.catalogue, gi);
+}
+
+}  // namespace
+
+TEST(BillingLayout, GoodFaithEstimateEnglish) {
+  auto in = inputs();
+  ASSERT_TRUE(in.catalogue);
+  const Gfe g = gfe(in);
+  // 98941: 1 + 6 course dates x $65 = $455; 99203 $150; 97140 $90 → clinic $695; imaging $95; total $790.
+  ASSERT_EQ(g.parties.size(), 2u);
+  EXPECT_EQ(g.parties[0].total.str(), "$695.00");
+  EXPECT_EQ(g.total.str(), "$790.00");
+  ASSERT_TRUE(g.delivery.due.has_value());
+  EXPECT_EQ(g.delivery.due->str(), "2026-03-05");  // 10 business days ahead → 3 business days
+  int pages = 0;
+  const std::string text = render_checked("gfe", "en", gfe_context(g, "en"), 5, &pages);
+  EXPECT_GE(pages, 2);
+  expect_contains(text, {"Good Faith Estimate", "Jordan Alvarez", "1984-09-17", "$790.00", "$695.00", "$95.00",
+                         "1548203672", "84-2019375", "1982736450", "2026-03-05", "149.610(b)(1)(vi)(B)",
+                         "M54.50", "Lumbar spine MRI (72148)", "$400.00 or more", "120 calendar days",
+                         "1-800-985-3059", "Page 1 of"});
+  EXPECT_EQ(text.find("[MISSING"), std::string::npos);
+}
+
+TEST(BillingLayout, GoodFaithEstimateSpanishMarksMissingFacts) {
+  auto in = inputs();
+  ASSERT_TRUE(in.catalogue);
+  in.cf.patient.date_of_birth.reset();
+  for (auto& p : in.cf.providers) p.tin.clear();
+  const Gfe g = gfe(in);
+  const std::string text = render_checked("gfe", "es", gfe_context(g, "es"), 5);
+  expect_contains(text, {"Estimación de Buena Fe", "proveedor convocante", "centro colaborador",
+                         "[MISSING: patient date of birth]", "[MISSING: TIN of Harbor Spine & Rehab]",
+                         "a más tardar el 2026-03-05", "$790.00", "Página 1 de"});
+}
+
+TEST(BillingLayout, Superbill) {
+  auto in = inputs();
+  ASSERT_TRUE(in.catalogue);
+  // A pipe in an address must not split its table cell.
+  in.cf.providers[1].address = "480 Bayview Ave | Suite 2, Newport Beach, CA 92660";
+  std::vector<std::string> warnings;
+  const json c = superbill_context(in.cf, in.lines, *in.catalogue, "Acme Health Insurance Co. — Acme Gold PPO", warnings);
+  EXPECT_TRUE(warnings.empty());
+  EXPECT_EQ(c.at("total"), "$790.00");
+  EXPECT_EQ(c.at("diagnoses").size(), 2u);
+  EXPECT_EQ(c.at("facility_name"), "Bayview Imaging Center");  // item 32: the facility line's provider
+  // Two rendering NPIs (clinic, imaging center): the NPI column is printed.
+  EXPECT_FALSE(c.at("one_rendering").get<bool>());
+  EXPECT_EQ(c.at("facility_address"), "480 Bayview Ave \\| Suite 2, Newport Beach, CA 92660");
+  const std::string text = render_checked("superbill", "en", c, 10);
+  expect_contains(text, {"Superbill", "Jordan Alvarez", "ACM-448-2019", "Acme Gold PPO", "03 16 26", "97140 GP", "$790.00",
+                         "84-2019375", "1982736450", "(949) 555-0134", "[MISSING: patient sex]", "[28]", "[33a]",
+                         "480 Bayview Ave | Suite 2"});
+}
+
+TEST(BillingLayout, TreatmentLogEnglishAndSpanish) {
+  auto in = inputs();
+  const json en = log_context(in.cf, "en");
+  EXPECT_EQ(en.at("visit_count"), 3);
+  EXPECT_EQ(en.at("total_minutes"), 95);
+  const std::string text = render_checked("log", "en", en, 6);
+  expect_contains(text, {"Treatment Log", "Jordan Alvarez", "2026-03-02", "2026-03-09", "95", "-2", "First visit.",
+                         "naproxen", "physical therapy", "partial response", "X-ray of the lumbar spine",
+                         "7/10 (2026-03-02)", "4/10 (2026-03-16)", "-3"});
+  const std::string es = render_checked("log", "es", log_context(in.cf, "es"), 6);
+  expect_contains(es, {"Registro de tratamiento", "Visitas registradas", "fisioterapia", "respuesta parcial",
+                       "sin éxito", "radiografía de la columna lumbar", "Página 1 de"});
+}
+
+TEST(BillingLayout, DisputePacket) {
+  auto in = inputs();
+  ASSERT_TRUE(in.catalogue);
+  const Gfe g = gfe(in);
+  auto bill = parse_bill(R"(date: 2026-04-15
+patient: Jordan Alvarez
+lines:
+  - {provider: Harbor Spine & Rehab, npi: "1548203672", code: "99203", date: 2026-03-16, amount: 1115}
+  - {provider: Bayview Imaging Center, code: "72100", date: 2026-03-17, amount: 95}
+  - {provider: Coastal Anesthesia Group, npi: "1135792467", code: "01992", date: 2026-03-17, amount: 399.99}
+)",
+                         "bill.yaml");
+  ASSERT_TRUE(bill.ok()) << format_errors(bill.errors());
+  const Audit a = audit_bill(g, *bill, Date::parse("2026-05-01"));
+  ASSERT_EQ(a.rows.size(), 3u);
+  EXPECT_EQ(a.rows[0].difference.str(), "$420.00");  // $1,115 − $695
+  EXPECT_TRUE(a.rows[0].eligible);
+  EXPECT_FALSE(a.rows[2].in_gfe);
+  EXPECT_FALSE(a.rows[2].eligible);  // $399.99 over $0.00: one cent short
+  EXPECT_EQ(a.deadline.str(), "2026-08-13");
+  EXPECT_EQ(a.days_left, 104);
+  int pages = 0;
+  const std::string text = render_checked("dispute", "en", audit_context(a, g, *bill), 6, &pages);
+  EXPECT_GE(pages, 2);  // the letter starts on its own page
+  expect_contains(text, {"Patient-Provider Dispute Resolution", "ELIGIBLE", "$420.00", "$1,115.00", "2026-08-13",
+                         "104 day(s) left", "Coastal Anesthesia", "$399.99", "$25.00", "45 CFR 149.620",
+                         "Letter to the provider", "Harbor Spine & Rehab, NPI 1548203672"});
+}
+
+TEST(BillingLayout, DeadlinesEnglishAndSpanish) {
+  for (const std::string lang : {"en", "es"}) {
+    DeadlineInputs in;
+    in.lang = lang;
+    in.today = Date::parse("2026-11-20");
+    in.scheduled = Date::parse("2026-11-20");
+    in.service_date = Date::parse("2026-12-07");
+    in.bill_date = Date::parse("2026-10-05");
+    in.has_plan = true;
+    Authorization au;
+    au.number = "ACM-PA-20931";
+    au.from = *Date::parse("2026-10-01");
+    au.to = *Date::parse("2026-12-31");
+    au.visits = 12;
+    au.visits_used = 10;
+    in.authorizations.push_back(au);
+    in.promos.push_back({"CareFlex card", *Date::parse("2026-12-07"), 12});
+    std::vector<std::string> notes;
+    const auto list = compute_deadlines(in, notes);
+    ASSERT_EQ(list.size(), 7u);  // gfe, auth_visits, auth_alert, auth_expiry, plan_year, ppdr, promo_end
+    json rows = json::array();
+    for (const auto& d : list)
+      rows.push_back({{"date", d.date.str()}, {"what", d.what}, {"rule", d.rule}, {"detail", d.detail},
+                      {"days_left", std::to_string(d.date - *in.today)}});
+    const json c = {{"patient_name", "Jordan Alvarez"}, {"today", "2026-11-20"}, {"regime", "—"},
+                    {"rows", rows}, {"has_rows", true}, {"notes", notes}, {"has_notes", !notes.empty()},
+                    {"ics", "calendar.ics"}, {"has_ics", true}};
+    const std::string text = render_checked("deadlines", lang, c, 7);
+    // GFE: Fri 2026-11-20 for Mon 2026-12-07 is 10 business days (Thanksgiving skipped) → due Wed 2026-11-25.
+    // (Table cells wrap: the needles are words that fit on one line of their column.)
+    EXPECT_EQ(list.front().date.str(), "2026-11-20");  // auth_visits, dated today
+    EXPECT_EQ(list[1].kind, "gfe");
+    EXPECT_EQ(list[1].date.str(), "2026-11-25");
+    EXPECT_EQ(list[1].rule, "45 CFR 149.610(b)(1)(vi)(B)");
+    expect_contains(text, {"Jordan Alvarez", "2026-11-25", "149.610(b)", "2026-12-24", "2026-12-31", "2027-01-01",
+                           "2027-02-02", "2027-12-07", "149.620", "calendar.ics", "5 U.S.C. 6103"});
+    if (lang == "es")
+      expect_contains(text, {"Fechas límite", "Quedan 2 visitas", "extensión", "días hábiles", "Página 1 de"});
+    else
+      expect_contains(text, {"Deadlines", "2 visits left", "extension", "business days", "Page 1 of"});
+  }
+}

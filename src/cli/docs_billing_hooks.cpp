@@ -172,9 +172,6 @@ int run_gfe(const DocOptions& o, const VerbContext& ctx) {
   date_option(o.requested, "--requested", gi.requested, errors);
   date_option(o.issued, "--issued", gi.issued, errors);
   lang_option(o.lang, errors);
-  if (o.scheduled.empty() && o.requested.empty())
-    errors.push_back(Error{"", 0, 0, "--scheduled", "nothing",
-                           "the date the service was scheduled (or --requested: the date the patient asked)"});
   if (!errors.empty()) {
     *ctx.err << format_errors(errors);
     return kExitBadInput;

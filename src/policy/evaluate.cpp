@@ -88,6 +88,39 @@ int relief_of(std::string_view outcome) {
   return -1;
 }
 
+// How long the relief written in an outcome lasted, in days: the first
+// "<number> <unit>" not followed by "%" ("85% relief for 7 months", "relief
+// lasting 26 weeks", "6 hours"); hours count as 0 days; a month is 30 days.
+// -1 when no duration is written.
+int relief_days_of(std::string_view outcome) {
+  auto lower = [](char ch) { return static_cast<char>(std::tolower(static_cast<unsigned char>(ch))); };
+  for (std::size_t i = 0; i < outcome.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(outcome[i])) || (i > 0 && std::isdigit(static_cast<unsigned char>(outcome[i - 1]))))
+      continue;
+    std::size_t j = i;
+    while (j < outcome.size() && std::isdigit(static_cast<unsigned char>(outcome[j]))) ++j;
+    if (j - i > 4) continue;  // not a duration
+    const int n = std::atoi(std::string(outcome.substr(i, j - i)).c_str());
+    std::size_t k = j;
+    while (k < outcome.size() && (outcome[k] == ' ' || outcome[k] == '-')) ++k;
+    std::string unit;
+    while (k < outcome.size() && std::isalpha(static_cast<unsigned char>(outcome[k]))) unit += lower(outcome[k++]);
+    if (unit == "hour" || unit == "hours" || unit == "h" || unit == "hr" || unit == "hrs") return 0;
+    if (unit == "day" || unit == "days") return n;
+    if (unit == "week" || unit == "weeks" || unit == "wk" || unit == "wks") return n * 7;
+    if (unit == "month" || unit == "months" || unit == "mo") return n * 30;
+    if (unit == "year" || unit == "years" || unit == "yr" || unit == "yrs") return n * 365;
+  }
+  return -1;
+}
+
+std::string relief_words(const Criterion& cr) {
+  std::string s = cr.relief_pct > 0 ? fmt::format(" with at least {}% relief", cr.relief_pct) : "";
+  if (cr.relief_months > 0)
+    s += fmt::format(" lasting at least {} month{}", cr.relief_months, cr.relief_months == 1 ? "" : "s");
+  return s;
+}
+
 // How much wording to produce: everything (explain, tests), only what is
 // missing (the engine's hot path), or nothing (a `when:` that only gates).
 enum class Text : std::uint8_t { All, Unmet, None };
@@ -268,15 +301,21 @@ CriterionResult eval_blocks(const Criterion& cr, const Ctx& c) {
     if (!contains_ci(cr.values, t.kind)) continue;
     if (!in_window(t.start, t.end, c.line.date, cr.within_days)) continue;
     const int r = relief_of(t.outcome);
-    if (r >= cr.relief_pct && (cr.relief_pct > 0 || r >= 0 || contains_ci({"improved", "success", "passed"}, t.outcome))) {
+    const bool enough = r >= cr.relief_pct && (cr.relief_pct > 0 || r >= 0 || contains_ci({"improved", "success", "passed"}, t.outcome));
+    const int lasted = cr.relief_months > 0 ? relief_days_of(t.outcome) : 0;
+    const bool long_enough = cr.relief_months <= 0 || lasted >= cr.relief_months * 30;
+    if (enough && long_enough) {
       ++good;
-    } else {
+    } else if (!enough) {
       weak.push_back(r >= 0 ? fmt::format("{}%", r) : (t.outcome.empty() ? "no relief recorded" : t.outcome));
+    } else {
+      weak.push_back(lasted < 0 ? fmt::format("{}% relief, how long it lasted is not recorded", r)
+                                : fmt::format("{}% relief that lasted {} day{}", r, lasted, lasted == 1 ? "" : "s"));
     }
   }
   if (!want(c, good >= cr.min)) return {good >= cr.min, {}};
   const std::string what = care_words(cr);
-  const std::string relief = cr.relief_pct > 0 ? fmt::format(" with at least {}% relief", cr.relief_pct) : "";
+  const std::string relief = relief_words(cr);
   const std::string win = window_words(cr.within_days);
   if (good >= cr.min) return {true, !want(c, true) ? std::string{} : fmt::format("{} of {}{} documented{}", good, what, relief, win)};
   std::string text = fmt::format("{} of the {} {}{} required before {} {} documented{}; add {} more", good, cr.min,
@@ -644,9 +683,7 @@ std::string describe(const Criterion& c, const Pack& pack) {
                                      c.outcomes.empty() ? "" : " (" + join(c.outcomes) + ")", window_words(c.within_days))
                        : fmt::format("{} on file{}", care_words(c), window_words(c.within_days));
     case K::Blocks:
-      return fmt::format("{} {}{}{}", c.min, care_words(c),
-                         c.relief_pct > 0 ? fmt::format(" with at least {}% relief", c.relief_pct) : "",
-                         window_words(c.within_days));
+      return fmt::format("{} {}{}{}", c.min, care_words(c), relief_words(c), window_words(c.within_days));
     case K::Evaluation: return fmt::format("a {} on file{}", care_words(c), window_words(c.within_days));
     case K::Imaging:
       return fmt::format("{}{}{}{}", c.describe.empty() ? join(c.regions) + " " + join(c.modalities) : c.describe,

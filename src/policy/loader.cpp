@@ -257,7 +257,8 @@ bool parse_criterion(Ctx& c, const YAML::Node& n, const std::string& field, Crit
   if (kind_key == "care" || kind_key == "blocks" || kind_key == "evaluation") {
     out.kind = kind_key == "care" ? K::Care : kind_key == "blocks" ? K::Blocks : K::Evaluation;
     if (!body.IsMap()) { c.err(body, f, shown(body), "a map with kinds: […]"); return false; }
-    only_keys(c, body, f, {"kinds", "weeks", "count", "within_days", "within_months", "outcome", "relief_pct", "describe"});
+    only_keys(c, body, f, {"kinds", "weeks", "count", "within_days", "within_months", "outcome", "relief_pct",
+                           "relief_months", "describe"});
     list_field("kinds", out.values);
     list_field("outcome", out.outcomes);
     if (out.kind == K::Care) int_field("weeks", out.min, 0, 520);
@@ -265,6 +266,11 @@ bool parse_criterion(Ctx& c, const YAML::Node& n, const std::string& field, Crit
     if (out.kind == K::Evaluation) out.min = 1;
     window_field(out.within_days);
     int_field("relief_pct", out.relief_pct, 0, 100);
+    int_field("relief_months", out.relief_months, 0, 120);
+    if (out.relief_months > 0 && out.kind != K::Blocks) {
+      c.err(body["relief_months"], f + ".relief_months", shown(body["relief_months"]), "relief_months only under blocks:");
+      ok = false;
+    }
     str_field("describe", out.describe);
     if (out.values.empty()) { c.err(body, f + ".kinds", "nothing", "at least one kind"); ok = false; }
     return ok;

@@ -71,6 +71,7 @@ struct Criterion {
   int max = -1;           // Age max; Count max; Units max (-1: none)
   int within_days = 0;    // look-back window (0: any time)
   int relief_pct = 0;     // Blocks: minimum relief
+  int relief_months = 0;  // Blocks: the relief lasted at least this long (30-day months; 0: not asked)
   int for_weeks = 0;      // Diagnosis: onset at least this many weeks before
   bool primary_only = false;       // Diagnosis: only the first (primary) diagnosis
   bool per_region = false;         // Count: only sessions in this line's spinal region

@@ -218,6 +218,10 @@ void facts_into(const policy::Criterion& c, const CaseFile& cf, Date on, const s
         add(imaging_text(s));
       }
       break;
+    case K::Exam:
+      for (const auto& x : cf.findings)
+        if (x.date <= on) add(fmt::format("examination of {}: {}", x.date.str(), x.text));
+      break;
     case K::Order:
       for (const auto& r : cf.referrals)
         if ((r.kind == Referral::Kind::Prescription) == c.prescription && r.date <= on) add(referral_text(r));

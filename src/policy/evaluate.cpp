@@ -368,6 +368,65 @@ CriterionResult eval_imaging(const Criterion& cr, const Ctx& c) {
   return {false, !want(c, false) ? std::string{} : fmt::format("no {}{} is on file{}; add the imaging report", what, win, near)};
 }
 
+// The elements an examination text shows (each element's words matched on
+// their stem, case aside), in the criterion's order.
+std::vector<std::string> exam_elements(const Criterion& cr, std::string_view text) {
+  const std::string t = lower(text);
+  std::vector<std::string> found;
+  for (const auto& [name, words] : cr.elements)
+    for (const auto& w : words)
+      if (t.find(stem(lower(w))) != std::string::npos) {
+        found.push_back(name);
+        break;
+      }
+  return found;
+}
+
+// "range_of_motion" -> "range of motion", for messages.
+std::vector<std::string> spaced(std::vector<std::string> names) {
+  for (auto& n : names) std::replace(n.begin(), n.end(), '_', ' ');
+  return names;
+}
+
+CriterionResult eval_exam(const Criterion& cr, const Ctx& c) {
+  // One examination is one date: findings recorded the same day count together.
+  std::vector<Date> dates;
+  for (const auto& f : c.cf.findings)
+    if (f.date <= c.line.date && (cr.within_days <= 0 || c.line.date - f.date <= cr.within_days)) dates.push_back(f.date);
+  std::sort(dates.begin(), dates.end());
+  dates.erase(std::unique(dates.begin(), dates.end()), dates.end());
+  std::string best;
+  std::size_t best_n = 0;
+  for (auto d = dates.rbegin(); d != dates.rend(); ++d) {
+    std::vector<std::string> found;
+    for (const auto& f : c.cf.findings) {
+      if (f.date != *d) continue;
+      for (auto& e : exam_elements(cr, f.text))
+        if (std::find(found.begin(), found.end(), e) == found.end()) found.push_back(e);
+    }
+    bool key = cr.values.empty();
+    for (const auto& v : cr.values) key = key || std::find(found.begin(), found.end(), v) != found.end();
+    if (static_cast<int>(found.size()) >= cr.min && key)
+      return {true, !want(c, true) ? std::string{}
+                                   : fmt::format("the examination of {} shows {}", d->str(), join(spaced(found), ", ", false))};
+    if (found.size() >= best_n) {
+      best_n = found.size();
+      best = fmt::format(" (the examination of {} shows {}{})", d->str(),
+                         found.empty() ? std::string("none of them") : join(spaced(found), ", ", false),
+                         key ? "" : "; none of " + join(spaced(cr.values), " or ", false));
+    }
+  }
+  if (!want(c, false)) return {false, {}};
+  std::vector<std::string> names;
+  for (const auto& e : cr.elements) names.push_back(e.first);
+  const std::string what = !cr.describe.empty()
+                               ? cr.describe
+                               : fmt::format("an examination showing at least {} of {}{}", cr.min, join(spaced(names), ", ", false),
+                                             cr.values.empty() ? "" : ", one of them " + join(spaced(cr.values), " or ", false));
+  const std::string win = cr.within_days > 0 ? fmt::format(" from the last {} days", cr.within_days) : "";
+  return {false, fmt::format("no {}{} is on file{}; add the examination findings to the case file", what, win, best)};
+}
+
 CriterionResult eval_order(const Criterion& cr, const Ctx& c) {
   const char* noun = cr.prescription ? "prescription" : "referral";
   const auto dx = line_diagnoses(c);
@@ -527,6 +586,7 @@ CriterionResult eval(const Criterion& cr, const Ctx& c) {
     case K::Blocks: r = eval_blocks(cr, c); break;
     case K::Evaluation: r = eval_evaluation(cr, c); break;
     case K::Imaging: r = eval_imaging(cr, c); break;
+    case K::Exam: r = eval_exam(cr, c); break;
     case K::Order: r = eval_order(cr, c); break;
     case K::Specialist: r = eval_specialist(cr, c); break;
     case K::Count: r = eval_count(cr, c); break;
@@ -689,6 +749,14 @@ std::string describe(const Criterion& c, const Pack& pack) {
       return fmt::format("{}{}{}{}", c.describe.empty() ? join(c.regions) + " " + join(c.modalities) : c.describe,
                          c.findings.empty() ? "" : " showing " + join(c.findings, " or ", false),
                          c.within_days > 0 ? fmt::format(" from the last {} days", c.within_days) : "", "");
+    case K::Exam: {
+      if (!c.describe.empty()) return c.describe;
+      std::vector<std::string> names;
+      for (const auto& e : c.elements) names.push_back(e.first);
+      return fmt::format("an examination showing at least {} of {}{}{}", c.min, join(spaced(names), ", ", false),
+                         c.values.empty() ? "" : ", one of them " + join(spaced(c.values), " or ", false),
+                         c.within_days > 0 ? fmt::format(" from the last {} days", c.within_days) : "");
+    }
     case K::Order: {
       std::vector<std::string> needs;
       if (c.need_diagnosis) needs.push_back("diagnosis");

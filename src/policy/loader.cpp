@@ -286,6 +286,48 @@ bool parse_criterion(Ctx& c, const YAML::Node& n, const std::string& field, Crit
     str_field("describe", out.describe);
     return ok;
   }
+  if (kind_key == "exam") {
+    out.kind = K::Exam;
+    if (!body.IsMap()) {
+      c.err(body, f, shown(body), "a map with elements: {name: [words]}, min, one_of, within_days");
+      return false;
+    }
+    only_keys(c, body, f, {"elements", "min", "one_of", "within_days", "within_months", "describe"});
+    const YAML::Node el = body["elements"];
+    if (!el.IsMap() || el.size() == 0) {
+      c.err(el.IsDefined() ? el : body, f + ".elements", shown(el), "a map of element name -> words that show it");
+      ok = false;
+    } else {
+      for (auto it = el.begin(); it != el.end(); ++it) {
+        const std::string name = it->first.as<std::string>("");
+        const YAML::Node words = it->second;
+        std::vector<std::string> ws;
+        if (words.IsSequence())
+          for (const auto& w : words)
+            if (w.IsScalar() && !w.Scalar().empty()) ws.push_back(w.Scalar());
+        if (name.empty() || ws.empty()) {
+          c.err(words, f + ".elements." + name, shown(words), "a list of words that show the element");
+          ok = false;
+          continue;
+        }
+        out.elements.emplace_back(name, std::move(ws));
+      }
+    }
+    out.min = 1;
+    int_field("min", out.min, 1, 20);
+    list_field("one_of", out.values);
+    for (const auto& v : out.values) {
+      bool known = false;
+      for (const auto& e : out.elements) known = known || e.first == v;
+      if (!known) {
+        c.err(body["one_of"], f + ".one_of", "\"" + v + "\"", "one of the element names under elements:");
+        ok = false;
+      }
+    }
+    window_field(out.within_days);
+    str_field("describe", out.describe);
+    return ok;
+  }
   if (kind_key == "order") {
     out.kind = K::Order;
     if (!body.IsMap()) { c.err(body, f, shown(body), "{kind: prescription|referral, diagnosis: true, …}"); return false; }

@@ -1,6 +1,6 @@
 // Pack tests runner: small YAML cases against the evaluator, plus rule
 // coverage. The case-file subset read here is the policy-relevant part of
-// docs/schemas.md (diagnoses, therapies, imaging, referrals, authorizations,
+// docs/schemas.md (diagnoses, therapies, imaging, findings, referrals, authorizations,
 // past services), kept short so a test is a few lines.
 #include "backcover/policy/pack_tests.hpp"
 
@@ -106,6 +106,15 @@ void read_case(In& in, const YAML::Node& n, CaseFile& cf) {
       im.date = in.req_date(x["date"], "case.imaging.date");
       im.finding = in.str(x["finding"], "case.imaging.finding");
       cf.imaging.push_back(im);
+    }
+  }
+  if (const auto& t = n["findings"]) {
+    cf.findings.clear();
+    for (const auto& x : t) {
+      ExamFinding f;
+      f.date = in.req_date(x["date"], "case.findings.date");
+      f.text = in.str(x["text"], "case.findings.text");
+      cf.findings.push_back(f);
     }
   }
   if (const auto& t = n["referrals"]) {

@@ -41,6 +41,7 @@ struct Criterion {
     Blocks,         // N diagnostic blocks (or trials) with >= X% relief
     Evaluation,     // an evaluation on file (psychological, specialist exam, …)
     Imaging,        // imaging of a region within N days, with a finding
+    Exam,           // an examination on one date showing at least N named elements (PART)
     Order,          // a prescription or referral for this service, with dx/frequency/duration
     Specialist,     // a note or referral from a specialist of a given specialty
     Count,          // sessions in a rolling window (or plan year) at most `max`
@@ -66,8 +67,12 @@ struct Criterion {
   std::vector<std::string> outcomes;  // Care/Evaluation: accepted outcomes
   std::vector<std::string> modalities;
   std::string describe;  // plural noun phrase for messages ("physical therapy or chiropractic care")
+  // Exam: each element's name and the words that show it in a finding
+  // ("asymmetry": [asymmetr, misalign]); `values` lists the elements of which
+  // at least one must be among those found (PART: asymmetry or range of motion).
+  std::vector<std::pair<std::string, std::vector<std::string>>> elements;
 
-  int min = 0;            // Age min; Care weeks; Blocks count
+  int min = 0;            // Age min; Care weeks; Blocks count; Exam elements
   int max = -1;           // Age max; Count max; Units max (-1: none)
   int within_days = 0;    // look-back window (0: any time)
   int relief_pct = 0;     // Blocks: minimum relief

@@ -123,13 +123,38 @@ std::string lighten(std::string_view hex, double t) {
 
 }  // namespace
 
+// Drops table heads that hold no text (key-value tables written "| | |"),
+// as the PDF layout does.
+static std::string drop_empty_heads(std::string html) {
+  std::size_t at = 0;
+  while ((at = html.find("<thead>", at)) != std::string::npos) {
+    const std::size_t end = html.find("</thead>", at);
+    if (end == std::string::npos) break;
+    bool text = false, in_tag = false;
+    for (std::size_t i = at; i < end && !text; ++i) {
+      const char ch = html[i];
+      if (ch == '<') in_tag = true;
+      else if (ch == '>') in_tag = false;
+      else if (!in_tag && ch != ' ' && ch != '\n' && ch != '\t' && ch != '\r') text = true;
+    }
+    if (text) {
+      at = end;
+      continue;
+    }
+    std::size_t stop = end + 8;
+    if (stop < html.size() && html[stop] == '\n') ++stop;
+    html.erase(at, stop - at);
+  }
+  return html;
+}
+
 Result<std::string> to_html(std::string_view markdown, const RenderOptions& opt) {
   if (markdown.size() > detail::kMaxMarkdownBytes)
     return Error{"", 0, 0, "markdown", std::to_string(markdown.size()) + " bytes",
                  "at most " + std::to_string(detail::kMaxMarkdownBytes) + " bytes"};
   detail::Document doc(markdown);
   char* rendered = cmark_render_html(doc.root(), CMARK_OPT_DEFAULT, doc.extensions());
-  std::string body = mark_missing(rendered ? rendered : "");
+  std::string body = drop_empty_heads(mark_missing(rendered ? rendered : ""));
   free(rendered);  // NOLINT(cppcoreguidelines-no-malloc): cmark's allocation
 
   std::string title = opt.title;

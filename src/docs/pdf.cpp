@@ -522,6 +522,11 @@ class Builder {
     int body_row = 0;
     for (std::size_t r = 0; r < rows.size(); ++r) {
       const bool is_header = header_rows[r];
+      // A key-value table ("| | |" over its rows) has an empty header row: draw none.
+      if (is_header && std::all_of(rows[r].begin(), rows[r].end(), [](const Cell& c) {
+            return c.markup.find_first_not_of(" \t") == std::string::npos;
+          }))
+        continue;
       Frag f;
       f.kind = is_header ? "table_header" : "table_row";
       f.is_header = is_header;

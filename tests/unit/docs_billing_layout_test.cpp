@@ -125,7 +125,9 @@ std::string render_checked(const std::string& name, const std::string& lang, con
   EXPECT_GE(count_kind(*l, "table_header"), 1) << name;
   EXPECT_GE(count_kind(*l, "letterhead"), 1) << name << ": no letterhead";
   for (const auto& b : l->boxes)
-    if (b.kind == "letterhead") EXPECT_EQ(b.page, 1) << name << ": the letterhead belongs on page 1 only";
+    if (b.kind == "letterhead") {
+      EXPECT_EQ(b.page, 1) << name << ": the letterhead belongs on page 1 only";
+    }
   // BACKCOVER_PREVIEW_DIR=/some/dir writes each page as name-lang-N.png, to look at.
   if (const char* dir = std::getenv("BACKCOVER_PREVIEW_DIR")) {
     auto images = to_images(*md, opt, 72);

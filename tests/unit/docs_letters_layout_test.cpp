@@ -309,7 +309,9 @@ TEST(DocsLettersLayout, OnlyTheHsaLetterOfTheExampleHasMissingFacts) {
   // holds no prescription, which only the HSA letter needs.
   for (const auto& d : documents()) {
     const auto gaps = missing_facts(filled(d.tmpl, d.context));
-    if (d.name == "lmn-hsa") EXPECT_FALSE(gaps.empty());
+    if (d.name == "lmn-hsa") {
+      EXPECT_FALSE(gaps.empty());
+    }
     else EXPECT_TRUE(gaps.empty()) << d.name << ": " << gaps.front();
   }
 }

@@ -318,7 +318,9 @@ TEST(DocsLayout, LongTableRepeatsHeaderAndNeverSplitsRows) {
         first = &b;
         break;
       }
-    if (first) EXPECT_EQ(first->kind, "table_header") << "page " << p;
+    if (first) {
+      EXPECT_EQ(first->kind, "table_header") << "page " << p;
+    }
   }
   auto pdf = to_pdf(md, {});
   ASSERT_TRUE(pdf.ok());

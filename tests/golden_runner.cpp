@@ -3,8 +3,13 @@
 //   args             the command line after `backcover`, one argument per line
 //                    ('#' lines are comments); relative paths are taken from
 //                    the case folder
-//   expected.json    compared as parsed JSON when present
+//   expected.json    compared as parsed JSON when present (stdout that is not
+//                    JSON is a failure, reported, never a crash)
 //   expected.txt     otherwise, stdout compared exactly
+//                    (which of the two a case has decides the comparison, not
+//                    its arguments: `--json FILE` writes a file; --update keeps
+//                    the kind the case has, and a new case gets expected.json
+//                    when its stdout is a JSON object or array)
 //   expected_exit    the exit code (default 0)
 //   expected_err.txt optional: every line must appear in stderr
 //   README.md        first line: what the case proves; then the arithmetic
@@ -203,11 +208,9 @@ int run_case(const fs::path& dir, bool update) {
     return 1;
   }
   auto args = read_args(dir / "args");
-  bool json = false, uses_out = false;
-  for (const auto& a : args) {
-    if (a == "--json") json = true;
+  bool uses_out = false;
+  for (const auto& a : args)
     if (a.find("{out}") != std::string::npos) uses_out = true;
-  }
   // A fresh folder for what the command writes, seeded from setup/.
   fs::path outdir;
   if (uses_out || fs::exists(dir / "setup")) {
@@ -237,11 +240,29 @@ int run_case(const fs::path& dir, bool update) {
   } out{out_text}, err{err_text};
 
   int want_code = 0;
-  if (fs::exists(dir / "expected_exit")) want_code = std::stoi(slurp(dir / "expected_exit"));
+  if (fs::exists(dir / "expected_exit")) {
+    try {
+      want_code = std::stoi(slurp(dir / "expected_exit"));
+    } catch (const std::exception&) {
+      std::cerr << name << ": expected_exit does not hold a number\n";
+      return 1;
+    }
+  }
 
   if (update) {
-    if (json && code == 0) {
-      std::ofstream(dir / "expected.json") << nlohmann::json::parse(out.str()).dump(2) << "\n";
+    // The case's own kind of expected output decides; a new case gets
+    // expected.json when its stdout is a JSON object or array.
+    const bool has_json = fs::exists(dir / "expected.json"), has_txt = fs::exists(dir / "expected.txt");
+    auto parsed = nlohmann::json::parse(out.str(), nullptr, /*allow_exceptions=*/false);
+    const bool is_json = !parsed.is_discarded() && (parsed.is_object() || parsed.is_array());
+    if (has_json || (!has_txt && code == 0 && is_json)) {
+      if (parsed.is_discarded()) {
+        std::cerr << name << ": stdout is not JSON, expected.json left as it was\n--- stdout\n"
+                  << out.str() << "--- stderr\n"
+                  << err.str();
+        return 1;
+      }
+      std::ofstream(dir / "expected.json") << parsed.dump(2) << "\n";
     } else {
       std::ofstream(dir / "expected.txt") << out.str();
     }
@@ -258,17 +279,31 @@ int run_case(const fs::path& dir, bool update) {
     ++failures;
   }
   if (fs::exists(dir / "expected.json")) {
-    nlohmann::json want = nlohmann::json::parse(slurp(dir / "expected.json"));
-    nlohmann::json got;
+    nlohmann::json want, got;
+    bool parsed = true;
     try {
-      got = nlohmann::json::parse(out.str());
+      want = nlohmann::json::parse(slurp(dir / "expected.json"));
     } catch (const std::exception& e) {
-      std::cerr << name << ": output is not JSON: " << e.what() << "\n" << out.str() << err.str();
-      return 1;
-    }
-    if (auto d = json_diff(want, got, "$"); !d.empty()) {
-      std::cerr << name << ": " << d << "\n";
+      std::cerr << name << ": expected.json is not JSON: " << e.what() << "\n";
+      parsed = false;
       ++failures;
+    }
+    if (parsed) {
+      try {
+        got = nlohmann::json::parse(out.str());
+      } catch (const std::exception& e) {
+        std::cerr << name << ": stdout is not JSON (expected.json is there): " << e.what() << "\n--- stdout\n"
+                  << out.str() << "--- stderr\n"
+                  << err.str();
+        parsed = false;
+        ++failures;
+      }
+    }
+    if (parsed) {
+      if (auto d = json_diff(want, got, "$"); !d.empty()) {
+        std::cerr << name << ": " << d << "\n";
+        ++failures;
+      }
     }
   } else if (fs::exists(dir / "expected.txt")) {
     std::string want = slurp(dir / "expected.txt");
@@ -333,6 +368,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   int failed = 0;
-  for (const auto& d : dirs) failed += run_case(d, update) != 0;
+  for (const auto& d : dirs) {
+    int rc = 1;
+    try {
+      rc = run_case(d, update);
+    } catch (const std::exception& e) {  // a broken case is a failure, never an abort
+      std::cerr << d.filename().string() << ": " << e.what() << "\n";
+    }
+    failed += rc != 0;
+  }
   return failed == 0 ? 0 : 1;
 }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "backcover/docs/deadlines.hpp"
 #include "backcover/docs/letters.hpp"
 #include "backcover/docs/render.hpp"
 #include "letters_text.hpp"
@@ -30,34 +31,7 @@ std::string level_words(std::string_view level) {
   return "initial decision";
 }
 
-// "receipt presumed 5 days after its date" -> 5
-int presumed_days(std::string_view limit) {
-  auto at = limit.find("presumed ");
-  if (at == std::string_view::npos) return 0;
-  at += 9;
-  int n = 0;
-  while (at < limit.size() && limit[at] >= '0' && limit[at] <= '9') n = n * 10 + (limit[at++] - '0');
-  return n;
-}
-
-// The regime's presumption of receipt ("receipt presumed 5 days after its
-// date", 42 CFR 405.942(a)(2)), from any of its appeal clocks: Medicare counts
-// every level from receipt with the same presumption.
-int regime_presumed_days(const policy::Regime& regime) {
-  for (const auto& c : regime.appeal_clocks)
-    if (int n = presumed_days(c.limit); n > 0) return n;
-  return 0;
-}
-
 bool has(std::string_view text, std::string_view what) { return text.find(what) != std::string_view::npos; }
-
-// ERISA and the ACA count the appeal and external-review windows from receipt
-// of the notice (29 CFR 2560.503-1(h)(3)(i); 45 CFR 147.136(d)(2)(i)), even
-// where the regime table says "from the denial".
-bool counts_from_receipt(const policy::Clock& c) {
-  return has(lower(c.limit), "receipt") || has(c.citation, "2560.503-1") || has(c.citation, "147.136") ||
-         has(c.citation, "2590.715-2719");
-}
 
 // Federal external review (45 CFR 147.136(d)(2)(i); 29 CFR 2590.715-2719(d)(2)(i)):
 // four months after receipt; with no such day in the fourth month, the first
@@ -65,11 +39,6 @@ bool counts_from_receipt(const policy::Clock& c) {
 // business day.
 bool federal_external_review(const policy::Clock& c) {
   return has(lower(c.name), "external review") && (has(c.citation, "147.136") || has(c.citation, "2590.715-2719"));
-}
-
-const char* weekday_name(Date d) {
-  static const char* names[] = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
-  return names[d.weekday() % 7];
 }
 
 // "file internal appeal" -> "internal appeal"; "1 redetermination (MAC)" ->
@@ -228,69 +197,30 @@ json denial_context(const LetterInputs& in) {
 }  // namespace
 
 std::vector<AppealStep> appeal_ladder(const policy::Regime& regime, const DenialFacts& d) {
+  // The deadlines are counted by appeal_deadlines (appeal_clock.cpp), the same
+  // count the deadline calendar uses.
+  std::vector<ClockText> clocks;
+  for (const auto& c : regime.appeal_clocks) clocks.push_back({c.name, c.limit, c.citation});
+  AppealDenial denial;
+  denial.date = d.date;
+  denial.received = d.received;
+  const int at = level_index(d.level);
+  denial.level = at == 0 ? Denial::Level::Initial : at == 1 ? Denial::Level::Internal : Denial::Level::External;
   std::vector<AppealStep> steps;
-  std::vector<const policy::Clock*> clocks;
-  for (const auto& c : regime.appeal_clocks) {
-    if (lower(c.name).find("decision") != std::string::npos) continue;  // a clock for the payer, not a level to file
+  for (const auto& level : appeal_deadlines(clocks, denial)) {
+    const policy::Clock& c = regime.appeal_clocks[level.clock];
     AppealStep s;
     s.name = c.name;
     s.title = level_title(c.name);
     s.limit = c.limit;
     s.citation = c.citation;
     s.confidence = policy::to_string(c.confidence);
+    s.done = level.done;
+    s.next = level.next;
+    s.deadline = level.deadline;
+    s.basis = level.basis;
+    s.weekend_note = level.weekend_note;
     steps.push_back(std::move(s));
-    clocks.push_back(&c);
-  }
-  const int presumed = regime_presumed_days(regime);
-  const int at = level_index(d.level);
-  for (int i = 0; i < static_cast<int>(steps.size()); ++i) {
-    auto& s = steps[static_cast<std::size_t>(i)];
-    const policy::Clock& c = *clocks[static_cast<std::size_t>(i)];
-    s.done = i < at;
-    s.next = i == at;
-    if (!s.next) continue;
-    // Medicare Advantage counts from the date of the notice (42 CFR 422.582(b)),
-    // ERISA, the ACA and Original Medicare from its receipt.
-    Date from = d.date;
-    std::string from_words = "the date on the notice";
-    const bool receipt = presumed > 0 || counts_from_receipt(c);
-    if (receipt && d.received) {
-      from = *d.received;
-      from_words = "the date the notice was received";
-    } else if (receipt && presumed > 0) {
-      from = d.date.plus_days(presumed);
-      from_words = fmt::format("receipt presumed {} days after the notice date {}", presumed, d.date.str());
-    } else if (receipt) {
-      from_words = "the date on the notice; the rule counts from receipt, which can only be later";
-    }
-    std::string basis;
-    s.deadline = deadline_from_limit(s.limit, from, &basis);
-    if (!s.deadline) {
-      s.basis = "no fixed number of days in the regime table: " + s.limit;
-      continue;
-    }
-    basis += " (" + from_words + ")";
-    if (federal_external_review(c)) {
-      // No corresponding day in the fourth month: the first day of the fifth.
-      const unsigned want_day = from.day();
-      if (s.deadline->day() != want_day) {
-        s.deadline = s.deadline->plus_days(1);
-        basis += fmt::format("; no day {} in that month, so the first day of the next month", want_day);
-      }
-      if (!is_business_day(*s.deadline)) {
-        Date moved = *s.deadline;
-        while (!is_business_day(moved)) moved = moved.plus_days(1);
-        basis += fmt::format("; {} is a {}, so it moves to the next business day", s.deadline->str(),
-                             is_federal_holiday(*s.deadline) ? "federal holiday" : weekday_name(*s.deadline));
-        s.deadline = moved;
-      }
-    } else if (!is_business_day(*s.deadline)) {
-      s.weekend_note = fmt::format("{} is a {}; no weekend or holiday extension is on file for this level, so send the request before then",
-                                   s.deadline->str(),
-                                   is_federal_holiday(*s.deadline) && s.deadline->weekday() % 6 != 0 ? "federal holiday"
-                                                                                                       : weekday_name(*s.deadline));
-    }
-    s.basis = basis;
   }
   return steps;
 }
@@ -299,16 +229,6 @@ std::vector<policy::Clock> expedited_clocks(const policy::Regime& regime) {
   std::vector<policy::Clock> out;
   for (const auto& c : regime.appeal_clocks)
     if (mentions_urgent(c)) out.push_back(c);
-  // ERISA plans (and insurers held to 29 CFR 2560.503-1) must decide an
-  // urgent-care appeal within 72 hours; the regime table may list only the
-  // pre- and post-service appeal clocks.
-  bool erisa = has(regime.law, "2560.503-1");
-  for (const auto& c : regime.appeal_clocks) erisa = erisa || has(c.citation, "2560.503-1");
-  bool urgent_appeal = false;
-  for (const auto& c : out) urgent_appeal = urgent_appeal || !has(lower(c.name), "external");
-  if (erisa && !urgent_appeal)
-    out.insert(out.begin(), policy::Clock{"urgent care appeal decision", "72 hours after the plan receives the appeal",
-                                          "29 CFR 2560.503-1(i)(2)(i)", policy::Confidence::Primary});
   return out;
 }
 

@@ -73,8 +73,23 @@ std::string clock_added(const DeadlineInputs& in, const ClockText& c, const Cloc
   return fmt::format("{} {}", len.days, es ? (len.days == 1 ? "día" : "días") : (len.days == 1 ? "day" : "days"));
 }
 
-// A filing clock (a deadline the patient must meet), not a decision clock.
-bool filing_clock(const ClockText& c) { return !contains(c.name, "decision"); }
+// "February 2027" / "febrero de 2027".
+std::string month_words(const DeadlineInputs& in, Date d) {
+  static const char* en[] = {"January", "February", "March",     "April",   "May",      "June",
+                             "July",    "August",   "September", "October", "November", "December"};
+  static const char* es[] = {"enero", "febrero", "marzo",      "abril",   "mayo",      "junio",
+                             "julio", "agosto",  "septiembre", "octubre", "noviembre", "diciembre"};
+  const unsigned m = (d.month() - 1) % 12;
+  return in.lang == "es" ? fmt::format("{} de {}", es[m], d.year()) : fmt::format("{} {}", en[m], d.year());
+}
+
+// "Saturday" / "sábado"; "federal holiday" / "feriado federal".
+std::string day_words(const DeadlineInputs& in, Date d, bool holiday) {
+  static const char* en[] = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
+  static const char* es[] = {"domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"};
+  if (holiday) return tr(in, "federal holiday", "feriado federal");
+  return in.lang == "es" ? es[d.weekday() % 7] : en[d.weekday() % 7];
+}
 
 }  // namespace
 
@@ -207,30 +222,32 @@ std::vector<Deadline> compute_deadlines(const DeadlineInputs& in, std::vector<st
 
   // 4. Appeals from a denial (the regime's appeal clocks: filing clocks in
   //    order; an initial denial opens the first, an internal appeal decision
-  //    the next, e.g. external review).
+  //    the next, e.g. external review). The date is counted by
+  //    appeal_deadlines, the count the appeal letter uses.
   if (in.denial) {
     const Denial& dn = *in.denial;
-    std::vector<const ClockText*> filing;
-    for (const auto& c : in.appeal_clocks)
-      if (filing_clock(c) && parse_clock_length(c.limit)) filing.push_back(&c);
-    std::size_t level = dn.level == Denial::Level::Initial ? 0 : dn.level == Denial::Level::Internal ? 1 : 2;
-    if (level < filing.size()) {
-      const ClockText& c = *filing[level];
-      auto len = *parse_clock_length(c.limit);
-      Date base = dn.date;
-      std::string how = trf(in, "notice dated {}", "aviso fechado el {}", dn.date.str());
-      if (len.presumed_receipt_days) {
-        if (dn.received) {
-          base = *dn.received;
-          how = trf(in, "received {}", "recibido el {}", dn.received->str());
-        } else {
-          base = dn.date.plus_days(len.presumed_receipt_days);
+    const auto levels = appeal_deadlines(in.appeal_clocks, {dn.date, dn.received, dn.level});
+    const AppealLevelDeadline* next = nullptr;
+    for (const auto& l : levels)
+      if (l.next) next = &l;
+    if (next && next->deadline) {
+      const ClockText& c = in.appeal_clocks[next->clock];
+      std::string how;
+      switch (next->base_kind) {
+        case AppealLevelDeadline::Base::Received:
+          how = trf(in, "received {}", "recibido el {}", next->base.str());
+          break;
+        case AppealLevelDeadline::Base::PresumedReceipt:
           how = trf(in, "notice dated {} + {} days presumed receipt", "aviso fechado el {} + {} días de recepción presunta",
-                    dn.date.str(), len.presumed_receipt_days);
-        }
+                    dn.date.str(), next->presumed_days);
+          break;
+        case AppealLevelDeadline::Base::Notice:
+        case AppealLevelDeadline::Base::NoticeForReceipt:
+          how = trf(in, "notice dated {}", "aviso fechado el {}", dn.date.str());
+          break;
       }
       Deadline d;
-      d.date = len.after(base);
+      d.date = *next->deadline;
       bool external = contains(c.name, "external");
       d.kind = external ? "external_review" : "appeal";
       d.what = fmt::format("{}: {}",
@@ -239,15 +256,25 @@ std::vector<Deadline> compute_deadlines(const DeadlineInputs& in, std::vector<st
                            clock_name(in, c.name));
       if (!dn.service.code.empty()) d.what += fmt::format(" ({}, {})", dn.service.code, dn.carc_text());
       d.rule = c.citation;
-      d.detail = fmt::format("{} + {}", how, clock_added(in, c, len, false));
+      d.detail = fmt::format("{} + {}", how, clock_added(in, c, next->length, false));
+      // Federal external review (45 CFR 147.136(d)(2)(i)): month end, then weekend or holiday.
+      if (next->missing_day)
+        d.detail += trf(in, "; no day {} in {}: the first day of the next month, {}",
+                        "; {1} no tiene día {0}: el primer día del mes siguiente, {2}", next->missing_day,
+                        month_words(in, next->counted), next->counted.plus_days(1).str());
+      if (next->moved_from)
+        d.detail += trf(in, "; {} is a {}: the next business day", "; el {} es {}: el siguiente día hábil",
+                        next->moved_from->str(), day_words(in, *next->moved_from, next->moved_from_holiday));
       d.alarm_days = 14;
       out.push_back(d);
       // After an initial denial, say when the next level will open.
-      if (level == 0 && filing.size() > 1)
-        notes.push_back(trf(in, "Next level if the appeal is denied: {} ({}; {}), counted from that decision.",
-               "Siguiente nivel si se niega la apelación: {} ({}; {}), contado desde esa decisión.",
-            clock_name(in, filing[1]->name), clock_added(in, *filing[1], *parse_clock_length(filing[1]->limit), true),
-            filing[1]->citation));
+      if (dn.level == Denial::Level::Initial && levels.size() > 1) {
+        const ClockText& c2 = in.appeal_clocks[levels[1].clock];
+        if (auto len2 = parse_clock_length(c2.limit))
+          notes.push_back(trf(in, "Next level if the appeal is denied: {} ({}; {}), counted from that decision.",
+                 "Siguiente nivel si se niega la apelación: {} ({}; {}), contado desde esa decisión.",
+              clock_name(in, c2.name), clock_added(in, c2, *len2, true), c2.citation));
+      }
     } else {
       notes.push_back(trf(in, "No further appeal clock with a stated length for a {} denial under {}.",
                                      "Ningún otro plazo de apelación con duración para una negación {} bajo {}.",

@@ -141,14 +141,24 @@ json superbill_context(const CaseFile& cf, const std::vector<ServiceLine>& lines
     total += l->charge;
   }
   std::string dob = cf.patient.date_of_birth ? mmddyy(*cf.patient.date_of_birth) : missing("patient date of birth");
-  std::string addr_tail;
-  if (!cf.patient.state.empty() || !cf.patient.zip.empty()) addr_tail = ", " + cf.patient.state + " " + cf.patient.zip;
+  // Item 5: street, city, state, ZIP; each part not on file is marked.
+  const PostalAddress& pa = cf.patient.address;
+  std::string address;
+  if (pa.empty() && cf.patient.state.empty() && cf.patient.zip.empty()) {
+    address = missing("patient address");
+  } else {
+    std::string state = pa.state.empty() ? cf.patient.state : pa.state;
+    std::string zip = pa.zip.empty() ? cf.patient.zip : pa.zip;
+    address = or_missing(pa.street, "patient street address") + ", " + or_missing(pa.city, "patient city") + ", " +
+              or_missing(state, "patient state") + " " + or_missing(zip, "patient ZIP code");
+  }
+  std::string sex = cf.patient.sex == "F" ? "F (female)" : cf.patient.sex == "M" ? "M (male)" : missing("patient sex");
   if (!billing.npi.empty() && !npi_valid(billing.npi) && ordered.empty())
     warnings.push_back(fmt::format("NPI {} of {} fails the check digit", billing.npi, billing.name));
   return {{"patient_name", or_missing(cf.patient.name, "patient name")},
           {"patient_dob", dob},
-          {"patient_sex", missing("patient sex")},
-          {"patient_address", missing("patient street address") + addr_tail},
+          {"patient_sex", sex},
+          {"patient_address", address},
           {"insured_id", or_missing(cf.patient.member_id, "insured's ID number")},
           {"plan_name", or_missing(plan_name, "insurance plan name")},
           {"diagnoses", dxs},

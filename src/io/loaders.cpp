@@ -3,7 +3,9 @@
 #include "backcover/io/loaders.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cctype>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -558,11 +560,42 @@ Result<CaseFile> parse_case(std::string_view text, const std::string& name) {
   }
 
   if (YAML::Node p = root["patient"]; p.IsDefined() && r.is_map(p, "patient")) {
-    r.only_keys(p, "patient", {"name", "date_of_birth", "state", "zip", "member_id", "locality"});
+    r.only_keys(p, "patient", {"name", "date_of_birth", "sex", "address", "state", "zip", "member_id", "locality"});
     cf.patient.name = r.str(p, "name", "patient").value_or("");
     cf.patient.date_of_birth = r.date(p, "date_of_birth", "patient");
+    // CMS-1500 (02/12) item 3 has two boxes, M and F; the NUCC instructions
+    // leave both blank when the sex is not known, so X and U have no place on
+    // the form: leave the key out instead.
+    if (auto sx = r.str(p, "sex", "patient")) {
+      std::string up = *sx;
+      for (auto& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (up == "F" || up == "FEMALE") cf.patient.sex = "F";
+      else if (up == "M" || up == "MALE") cf.patient.sex = "M";
+      else
+        r.error(p["sex"], "patient.sex", "\"" + *sx + "\"",
+                "F or M (the CMS-1500 (02/12) item 3 has only these two boxes; leave sex out when it is not known)");
+    }
     cf.patient.state = r.str(p, "state", "patient").value_or("");
     cf.patient.zip = r.str(p, "zip", "patient").value_or("");
+    if (YAML::Node a = p["address"]; a.IsDefined() && r.is_map(a, "patient.address")) {
+      r.only_keys(a, "patient.address", {"street", "city", "state", "zip"});
+      PostalAddress& pa = cf.patient.address;
+      pa.street = r.str(a, "street", "patient.address").value_or("");
+      pa.city = r.str(a, "city", "patient.address").value_or("");
+      pa.state = r.str(a, "state", "patient.address").value_or("");
+      pa.zip = r.str(a, "zip", "patient.address").value_or("");
+      // patient.state and patient.zip still work; given in both places, they must agree.
+      if (!pa.state.empty() && !cf.patient.state.empty() && pa.state != cf.patient.state)
+        r.error(a["state"], "patient.address.state", "\"" + pa.state + "\"",
+                "the same state as patient.state (\"" + cf.patient.state + "\"), or only one of the two");
+      if (!pa.zip.empty() && !cf.patient.zip.empty() && pa.zip != cf.patient.zip)
+        r.error(a["zip"], "patient.address.zip", "\"" + pa.zip + "\"",
+                "the same ZIP code as patient.zip (\"" + cf.patient.zip + "\"), or only one of the two");
+    }
+    if (cf.patient.address.state.empty()) cf.patient.address.state = cf.patient.state;
+    if (cf.patient.address.zip.empty()) cf.patient.address.zip = cf.patient.zip;
+    if (cf.patient.state.empty()) cf.patient.state = cf.patient.address.state;
+    if (cf.patient.zip.empty()) cf.patient.zip = cf.patient.address.zip;
     cf.patient.member_id = r.str(p, "member_id", "patient").value_or("");
     cf.patient.locality = r.str(p, "locality", "patient").value_or("");
   }
@@ -851,8 +884,9 @@ bool read_line_fields(Reader& r, const YAML::Node& n, const std::string& lp, con
 const char* kLineKeys[] = {"date", "code", "modifiers", "units", "minutes", "dx", "diagnoses", "pos", "provider",
                            "network", "facility", "charge", "category", "emergency", "nsa_consent_signed"};
 
-// Day offsets within a week for n sessions a week (Mon/Thu for twice, …).
-std::vector<int> week_offsets(int per_week) {
+// The usual spread of n sessions over a week counted from a Monday (Mon/Thu
+// for twice, Mon/Wed/Fri for three times, …).
+std::vector<int> ideal_offsets(int per_week) {
   switch (per_week) {
     case 1: return {0};
     case 2: return {0, 3};
@@ -862,6 +896,58 @@ std::vector<int> week_offsets(int per_week) {
     case 6: return {0, 1, 2, 3, 4, 5};
     default: return {0, 1, 2, 3, 4, 5, 6};
   }
+}
+
+// A course's first session: the start date, or the Monday after a start on a
+// Saturday or Sunday (a clinic is closed at the weekend).
+Date first_session(Date start, int per_week) {
+  const unsigned wd = start.weekday();  // 0 = Sunday … 6 = Saturday
+  if (wd == 6 && per_week < 6) return start.plus_days(2);
+  if (wd == 0 && per_week < 7) return start.plus_days(1);
+  return start;
+}
+
+// Day offsets, within each 7-day cycle from the first session, of n sessions a
+// week: the same days every week, never a Saturday or Sunday (Saturday only
+// for 6 a week, both days only for 7), the first session on day 0, spread as
+// evenly over the week as the open days allow (least sum of squared gaps,
+// counting the gap back to the next week's first session), ties going to the
+// Monday pattern's offsets and then to the earlier days. From a Monday this is
+// exactly the Monday pattern; twice a week from a Thursday is Thursday and
+// Monday.
+std::vector<int> week_offsets(int per_week, Date first) {
+  const int n = std::clamp(per_week, 1, 7);
+  const unsigned wd0 = first.weekday();
+  std::vector<int> open;  // offsets 1..6 of days the clinic works
+  for (int off = 1; off < 7; ++off) {
+    unsigned wd = (wd0 + static_cast<unsigned>(off)) % 7;
+    if ((wd == 6 && n < 6) || (wd == 0 && n < 7)) continue;
+    open.push_back(off);
+  }
+  const std::vector<int> ideal = ideal_offsets(n);
+  std::vector<int> best;
+  long best_even = 0, best_dist = 0;
+  const unsigned m = static_cast<unsigned>(open.size());
+  for (unsigned mask = 0; mask < (1u << m); ++mask) {
+    if (std::popcount(mask) != n - 1) continue;
+    std::vector<int> offs{0};
+    for (unsigned b = 0; b < m; ++b)
+      if (mask & (1u << b)) offs.push_back(open[b]);
+    long even = 0, dist = 0;
+    for (std::size_t k = 0; k < offs.size(); ++k) {
+      long gap = (k + 1 < offs.size() ? offs[k + 1] : 7) - offs[k];
+      even += gap * gap;
+      dist += std::abs(offs[k] - ideal[k]);
+    }
+    const bool better =
+        best.empty() || even < best_even || (even == best_even && (dist < best_dist || (dist == best_dist && offs < best)));
+    if (better) {
+      best = offs;
+      best_even = even;
+      best_dist = dist;
+    }
+  }
+  return best.empty() ? ideal : best;
 }
 
 // "97012 twice a week for 10 weeks from 2026-03-02 at $60"
@@ -1075,7 +1161,8 @@ Result<std::vector<ServiceLine>> parse_services(std::string_view text, const std
         if (sessions) {
           int total = static_cast<int>(*sessions);
           int made = 0;
-          auto offs = week_offsets(sh.per_week);
+          sh.start = first_session(sh.start, sh.per_week);
+          auto offs = week_offsets(sh.per_week, sh.start);
           for (int wk = 0; wk < sh.weeks && made < total; ++wk)
             for (int off : offs) {
               if (made == total) break;
@@ -1094,7 +1181,8 @@ Result<std::vector<ServiceLine>> parse_services(std::string_view text, const std
                 "at most " + std::to_string(kMaxServiceLines) + " service lines in one file");
         break;
       }
-      auto offs = week_offsets(sh.per_week);
+      sh.start = first_session(sh.start, sh.per_week);
+      auto offs = week_offsets(sh.per_week, sh.start);
       for (int wk = 0; wk < sh.weeks; ++wk)
         for (int off : offs) {
           ServiceLine s = proto;

@@ -6,6 +6,8 @@
 // the caller. to_ics writes them as an RFC 5545 calendar.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +47,62 @@ struct ClockLength {
   Date after(Date d) const { return months ? d.plus_months(months) : d.plus_days(days); }
 };
 std::optional<ClockLength> parse_clock_length(std::string_view limit);
+
+// ---- Appeal deadlines: one count for the appeal letter and the calendar ----
+
+// The denial as the appeal clocks need it.
+struct AppealDenial {
+  Date date;                     // on the notice
+  std::optional<Date> received;  // when the patient received it, if known
+  Denial::Level level = Denial::Level::Initial;  // what was denied
+  // No filing window depends on the claim type (pre-service, post-service,
+  // concurrent): only the plan's decision clocks do, so the type is not an input.
+};
+
+// One filing level of the regime (an appeal clock whose name is not a
+// decision clock), in the regime's order.
+struct AppealLevelDeadline {
+  std::size_t clock = 0;  // index of the clock in the clocks given
+  bool done = false;      // a level already used (the one that denied, or before)
+  bool next = false;      // the level to file now
+  // For the `next` level whose limit states a length:
+  std::optional<Date> deadline;
+  enum class Base : std::uint8_t {
+    Notice,            // the date on the notice (the rule counts from it: Medicare Advantage, 42 CFR 422.582(b))
+    Received,          // the receipt date on the denial file
+    PresumedReceipt,   // notice date + the regime's presumption (Medicare: 5 days, 42 CFR 405.942(a)(2))
+    NoticeForReceipt,  // the rule counts from receipt, none on file: the notice date, the earliest it can be
+  };
+  Base base_kind = Base::Notice;
+  Date base;               // the day the count starts
+  int presumed_days = 0;   // PresumedReceipt
+  ClockLength length;      // the limit's length
+  Date counted;            // base + length (a month count clamped to the month's last day)
+  unsigned missing_day = 0;      // federal external review: base's day does not exist in the last month
+                                 // (counted is that month's last day); the deadline is the first of the next
+  std::optional<Date> moved_from;  // federal external review: the date fell on a weekend or holiday and
+                                   // moved to the next business day
+  bool moved_from_holiday = false;
+  bool weekend_kept = false;       // the deadline is on a weekend or holiday and the rule does not move it
+  std::string basis;         // the arithmetic in words, as the appeal letter prints it
+  std::string weekend_note;  // weekend_kept in words, as the appeal letter prints it
+};
+
+// The regime's filing levels after `denial`: the levels before its level are
+// done, the one at its level (initial 0, internal 1, external 2) is next and
+// carries the deadline when the limit states a length. Counted from
+//  - receipt, where the clock counts from receipt: its limit says "receipt"
+//    or it is an ERISA/ACA clock (29 CFR 2560.503-1(h)(3)(i); 45 CFR 147.136;
+//    29 CFR 2590.715-2719), or the regime presumes receipt (any clock's limit
+//    "receipt presumed N days after its date", Medicare, 42 CFR 405.942(a)(2),
+//    at every level): the receipt date on file, else the notice date + the
+//    presumption, else the notice date (the earliest receipt can be);
+//  - otherwise the notice date (Medicare Advantage, 42 CFR 422.582(b)).
+// Federal external review (a clock named "external review" citing 45 CFR
+// 147.136 or 29 CFR 2590.715-2719): with no corresponding day in the fourth
+// month, the first day of the fifth; a Saturday, Sunday or federal holiday
+// moves to the next business day (45 CFR 147.136(d)(2)(i)). Pure.
+std::vector<AppealLevelDeadline> appeal_deadlines(const std::vector<ClockText>& appeal_clocks, const AppealDenial& denial);
 
 struct DeferredPromo {
   std::string name;

@@ -143,16 +143,15 @@ struct AppealStep {
 };
 // The filing levels of the regime (its clocks whose name is not a decision
 // clock), with the one after the denial's level marked `next` and its
-// deadline counted from receipt of the notice when known, else from the
-// receipt the regime presumes (Medicare: 5 days after the notice date), else
-// from the notice date (the earliest possible, where the rule counts from
-// receipt). Federal external review: four months, the first day of the fifth
-// month when the day does not exist, moved past weekends and holidays
-// (45 CFR 147.136(d)(2)(i)).
+// deadline and arithmetic from appeal_deadlines (deadlines.hpp), the count
+// the deadline calendar uses too: from receipt of the notice when known, else
+// from the receipt the regime presumes (Medicare: 5 days after the notice
+// date), else from the notice date; federal external review's month-end and
+// weekend rules (45 CFR 147.136(d)(2)(i)).
 std::vector<AppealStep> appeal_ladder(const policy::Regime& regime, const DenialFacts& denial);
-// The regime's expedited appeal clocks (appeal clocks naming urgent or
-// expedited review; for ERISA plans the 72-hour urgent-care appeal of
-// 29 CFR 2560.503-1(i)(2)(i) when the table lacks it).
+// The regime's expedited appeal clocks: its appeal clocks naming urgent or
+// expedited review (ERISA: the 72-hour urgent-care appeal decision,
+// 29 CFR 2560.503-1(i)(2)(i), is in the regime table).
 std::vector<policy::Clock> expedited_clocks(const policy::Regime& regime);
 
 nlohmann::json appeal_context(const LetterInputs& in);

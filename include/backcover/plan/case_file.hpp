@@ -13,11 +13,22 @@
 
 namespace backcover {
 
+// The patient's mailing address (CMS-1500 item 5).
+struct PostalAddress {
+  std::string street;  // "1458 Oak Street, Apt 2"
+  std::string city;
+  std::string state;  // "OH"
+  std::string zip;
+  bool empty() const { return street.empty() && city.empty() && state.empty() && zip.empty(); }
+};
+
 struct Patient {
   std::string name;
   std::optional<Date> date_of_birth;
-  std::string state;  // "CA"
+  std::string sex;    // "F" or "M" (CMS-1500 item 3 has only these boxes); empty: not stated
+  std::string state;  // "CA" (the same as address.state when both are given)
   std::string zip;
+  PostalAddress address;  // state and zip filled from the fields above when left out
   std::string member_id;
   std::string locality;  // Medicare fee-schedule locality ("01112"), when known
 };

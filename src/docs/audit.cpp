@@ -63,18 +63,6 @@ Result<Bill> parse_bill(std::string_view text, const std::string& name) {
 
 namespace {
 
-// A Markdown table cell: no pipes, no line breaks (a name or address from the
-// inputs must not break the document's tables).
-std::string cell(std::string_view v) {
-  std::string out;
-  for (char ch : v) {
-    if (ch == '|') out += "\\|";
-    else if (ch == '\n' || ch == '\r') out += ' ';
-    else out += ch;
-  }
-  return out;
-}
-
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -154,7 +142,7 @@ json audit_context(const Audit& a, const Gfe& gfe, const Bill& bill) {
   json rows = json::array();
   json eligible_rows = json::array();
   for (const auto& r : a.rows) {
-    std::string name = r.provider.empty() ? missing("provider name") : cell(r.provider);
+    std::string name = r.provider.empty() ? missing("provider name") : table_cell(r.provider);
     json row = {{"provider", name},
                 {"npi", r.npi.empty() ? "—" : r.npi},
                 {"gfe_total", r.in_gfe ? r.gfe_total.str() : "not on the GFE ($0.00)"},
@@ -166,8 +154,8 @@ json audit_context(const Audit& a, const Gfe& gfe, const Bill& bill) {
   }
   json lines = json::array();
   for (const auto& l : bill.lines)
-    lines.push_back({{"provider", l.provider.empty() ? l.npi : cell(l.provider)},
-                     {"code", l.code.empty() ? "—" : cell(l.code)},
+    lines.push_back({{"provider", l.provider.empty() ? l.npi : table_cell(l.provider)},
+                     {"code", l.code.empty() ? "—" : table_cell(l.code)},
                      {"date", l.date ? l.date->str() : "—"},
                      {"amount", l.amount.str()}});
   std::string verdict;

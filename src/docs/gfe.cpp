@@ -71,18 +71,6 @@ GfeDelivery gfe_delivery(std::optional<Date> scheduled, std::optional<Date> requ
 
 namespace {
 
-// A Markdown table cell: no pipes, no line breaks (a name or address from the
-// inputs must not break the document's tables).
-std::string cell(std::string_view v) {
-  std::string out;
-  for (char ch : v) {
-    if (ch == '|') out += "\\|";
-    else if (ch == '\n' || ch == '\r') out += ' ';
-    else out += ch;
-  }
-  return out;
-}
-
 bool is_facility(const Provider& p) {
   std::string r = p.role;
   for (auto& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -342,7 +330,7 @@ Result<Gfe> parse_gfe_json(std::string_view text, const std::string& name) {
 
 json gfe_context(const Gfe& g, std::string_view lang) {
   const bool es = lang == "es";
-  auto or_missing = [&](const std::string& v, const std::string& what) { return v.empty() ? missing(what) : cell(v); };
+  auto or_missing = [&](const std::string& v, const std::string& what) { return v.empty() ? missing(what) : table_cell(v); };
   auto date_text = [&](const std::optional<Date>& d, const std::string& what) { return d ? d->str() : missing(what); };
   json parties = json::array();
   for (const auto& p : g.parties) {

@@ -54,6 +54,17 @@ std::string shape(const YAML::Node& n) {
 
 }  // namespace
 
+std::string table_cell(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char ch : text) {
+    if (ch == '|') out += "\\|";
+    else if (ch == '\n' || ch == '\r') out += ' ';
+    else out += ch;
+  }
+  return out;
+}
+
 Result<Letterhead> load_letterhead(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{path, 0, 0, "", "no such file", "a letterhead file (YAML: name, lines, footer, accent)"};

@@ -14,18 +14,6 @@ using nlohmann::json;
 
 namespace {
 
-// A Markdown table cell: no pipes, no line breaks (a name or address from the
-// inputs must not break the document's tables).
-std::string cell(std::string_view v) {
-  std::string out;
-  for (char ch : v) {
-    if (ch == '|') out += "\\|";
-    else if (ch == '\n' || ch == '\r') out += ' ';
-    else out += ch;
-  }
-  return out;
-}
-
 std::string join(const std::vector<std::string>& v, std::string_view sep) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : std::string(sep)) + s;
@@ -70,7 +58,7 @@ std::string dx_description(const CaseFile& cf, const std::string& code) {
 
 json superbill_context(const CaseFile& cf, const std::vector<ServiceLine>& lines, const CodeCatalogue& catalogue,
                        const std::string& plan_name, std::vector<std::string>& warnings) {
-  auto or_missing = [](const std::string& v, const std::string& what) { return v.empty() ? missing(what) : cell(v); };
+  auto or_missing = [](const std::string& v, const std::string& what) { return v.empty() ? missing(what) : table_cell(v); };
   std::vector<const ServiceLine*> ordered;
   for (const auto& l : lines) ordered.push_back(&l);
   std::stable_sort(ordered.begin(), ordered.end(), [](const ServiceLine* a, const ServiceLine* b) {
@@ -92,7 +80,7 @@ json superbill_context(const CaseFile& cf, const std::vector<ServiceLine>& lines
   json dxs = json::array();
   for (std::size_t i = 0; i < dx.size(); ++i) {
     std::string desc = dx_description(cf, dx[i]);
-    dxs.push_back({{"letter", std::string(1, kLetters[i])}, {"code", dx[i]}, {"description", desc.empty() ? "—" : cell(desc)}});
+    dxs.push_back({{"letter", std::string(1, kLetters[i])}, {"code", dx[i]}, {"description", desc.empty() ? "—" : table_cell(desc)}});
   }
 
   // Billing provider (33) and service facility (32).

@@ -34,16 +34,6 @@ std::string span(const std::optional<Date>& a, const std::optional<Date>& b, boo
   return missing("dates");
 }
 
-// A Markdown table cell: no pipes, no line breaks (user text must not break the table).
-std::string cell(std::string_view v) {
-  std::string out;
-  for (char ch : v) {
-    if (ch == '|') out += "\\|";
-    else if (ch == '\n' || ch == '\r') out += ' ';
-    else out += ch;
-  }
-  return out;
-}
 
 std::string lower(std::string_view v) {
   std::string out(v);
@@ -126,39 +116,39 @@ json log_context(const CaseFile& cf, std::string_view lang) {
              (v->pain_before && v->pain_after ? " (" + change + ")" : std::string());
     any_notes = any_notes || !v->notes.empty();
     vs.push_back({{"date", v->date.str()},
-                  {"codes", v->codes.empty() ? none : cell(join(v->codes, ", "))},
-                  {"modalities", v->modalities.empty() ? none : cell(join(v->modalities, ", "))},
+                  {"codes", v->codes.empty() ? none : table_cell(join(v->codes, ", "))},
+                  {"modalities", v->modalities.empty() ? none : table_cell(join(v->modalities, ", "))},
                   {"minutes", v->minutes ? std::to_string(v->minutes) : none},
                   {"pain_before", v->pain_before ? std::to_string(*v->pain_before) : none},
                   {"pain_after", v->pain_after ? std::to_string(*v->pain_after) : none},
                   {"pain_change", change},
                   {"pain", pain},
-                  {"function", v->function.empty() ? none : cell(v->function)},
-                  {"notes", v->notes.empty() ? none : cell(v->notes)},
+                  {"function", v->function.empty() ? none : table_cell(v->function)},
+                  {"notes", v->notes.empty() ? none : table_cell(v->notes)},
                   {"has_notes", !v->notes.empty()},
-                  {"provider", v->provider.empty() ? none : cell(v->provider)}});
+                  {"provider", v->provider.empty() ? none : table_cell(v->provider)}});
   }
   json dx = json::array();
   for (const auto& d : cf.diagnoses)
-    dx.push_back({{"code", d.code}, {"description", d.description.empty() ? none : cell(d.description)},
+    dx.push_back({{"code", d.code}, {"description", d.description.empty() ? none : table_cell(d.description)},
                   {"onset", d.onset ? d.onset->str() : none}});
   json meds = json::array();
   for (const auto& m : cf.medications)
-    meds.push_back({{"name", cell(m.name)}, {"dates", span(m.start, m.end, es)},
-                    {"outcome", m.outcome.empty() ? missing("outcome of " + cell(m.name)) : cell(word(m.outcome, es))}});
+    meds.push_back({{"name", table_cell(m.name)}, {"dates", span(m.start, m.end, es)},
+                    {"outcome", m.outcome.empty() ? missing("outcome of " + table_cell(m.name)) : table_cell(word(m.outcome, es))}});
   json ther = json::array();
   for (const auto& t : cf.therapies) {
     std::string dates = span(t.start, t.end, es);
     if (t.weeks > 0) dates += vf(es ? " ({} semanas)" : " ({} weeks)", t.weeks);
-    ther.push_back({{"kind", cell(word(t.kind, es))}, {"dates", dates},
-                    {"outcome", t.outcome.empty() ? missing("outcome of " + cell(word(t.kind, false))) : cell(word(t.outcome, es))},
-                    {"provider", t.provider.empty() ? none : cell(t.provider)}});
+    ther.push_back({{"kind", table_cell(word(t.kind, es))}, {"dates", dates},
+                    {"outcome", t.outcome.empty() ? missing("outcome of " + table_cell(word(t.kind, false))) : table_cell(word(t.outcome, es))},
+                    {"provider", t.provider.empty() ? none : table_cell(t.provider)}});
   }
   json img = json::array();
   for (const auto& i : cf.imaging)
     img.push_back({{"date", i.date.str()},
-                   {"study", cell(word(i.modality, es) + (i.region.empty() ? "" : (es ? " de la " : " of the ") + word(i.region, es)))},
-                   {"finding", i.finding.empty() ? missing("imaging finding") : cell(i.finding)}});
+                   {"study", table_cell(word(i.modality, es) + (i.region.empty() ? "" : (es ? " de la " : " of the ") + word(i.region, es)))},
+                   {"finding", i.finding.empty() ? missing("imaging finding") : table_cell(i.finding)}});
   // Score trend per measure: first and latest by date.
   std::map<std::string, std::pair<const Score*, const Score*>> trend;
   std::vector<std::string> order;

@@ -32,6 +32,10 @@ std::string missing(std::string_view what);  // "[MISSING: what]"
 // Every marker in a text, in order, without the brackets ("provider NPI").
 std::vector<std::string> missing_facts(std::string_view text);
 
+// Text made safe for one Markdown table cell: "|" escaped, line breaks as
+// spaces (a name or address from the inputs must not break a table).
+std::string table_cell(std::string_view text);
+
 // The clinic's letterhead: data/templates/letterhead.yaml by default, or a
 // file given with --letterhead. Every field is optional.
 struct Letterhead {

@@ -301,8 +301,10 @@ std::string estimate_text(const Estimate& e, const EstimateContext& ctx) {
   if (const RegimeSummary* r = ctx.regime) {
     out += fmt::format("Rules that apply: {}\n", r->name);
     if (!r->law.empty()) out += fmt::format("  law: {}\n", r->law);
+    // The deadlines to act by; the plan's own decision times are in --json.
     for (const auto& c : r->appeal_clocks)
-      out += fmt::format("  if denied: {}: {} ({})\n", c.name, c.limit, c.citation);
+      if (c.name.find("decision") == std::string::npos)
+        out += fmt::format("  if denied: {}: {} ({})\n", c.name, c.limit, c.citation);
     for (const auto& c : r->pa_clocks)
       out += c.name == "prior authorization"
                  ? fmt::format("  prior authorization: {} ({})\n", c.limit, c.citation)

@@ -9,16 +9,13 @@
 #include <cctype>
 
 #include "backcover/docs/deadlines.hpp"
+#include "docs/text.hpp"
 
 namespace backcover::docs {
 
-namespace {
+using detail::lower;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+namespace {
 
 bool has(std::string_view text, std::string_view what) { return text.find(what) != std::string_view::npos; }
 

@@ -9,8 +9,11 @@
 #include "backcover/docs/render.hpp"
 #include "backcover/io/loaders.hpp"
 #include "io/yaml_reader.hpp"
+#include "docs/text.hpp"
 
 namespace backcover::docs {
+
+using detail::lower;
 
 using io::detail::Reader;
 using nlohmann::json;
@@ -62,11 +65,6 @@ Result<Bill> parse_bill(std::string_view text, const std::string& name) {
 }
 
 namespace {
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 }  // namespace
 

@@ -7,16 +7,13 @@
 #include <charconv>
 
 #include <fmt/format.h>
+#include "docs/text.hpp"
 
 namespace backcover::docs {
 
-namespace {
+using detail::lower;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+namespace {
 
 bool contains(std::string_view hay, std::string_view needle) { return lower(hay).find(needle) != std::string::npos; }
 

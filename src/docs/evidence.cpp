@@ -10,20 +10,17 @@
 #include "backcover/docs/letters.hpp"
 #include "backcover/docs/render.hpp"
 #include "letters_text.hpp"
+#include "docs/text.hpp"
 
 namespace backcover::docs {
+
+using detail::lower;
 
 namespace detail {
 
 std::string words(std::string_view s) {
   std::string out(s);
   std::replace(out.begin(), out.end(), '_', ' ');
-  return out;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   return out;
 }
 

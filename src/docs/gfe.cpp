@@ -38,6 +38,21 @@ bool npi_valid(std::string_view npi) {
   return sum % 10 == 0;
 }
 
+Provider complete_provider(Provider p, const CaseFile& cf) {
+  for (const auto& q : cf.providers) {
+    bool same = (!p.npi.empty() && q.npi == p.npi) || (p.npi.empty() && !p.name.empty() && q.name == p.name);
+    if (!same) continue;
+    if (p.name.empty()) p.name = q.name;
+    if (p.npi.empty()) p.npi = q.npi;
+    if (p.tin.empty()) p.tin = q.tin;
+    if (p.address.empty()) p.address = q.address;
+    if (p.phone.empty()) p.phone = q.phone;
+    if (p.role.empty()) p.role = q.role;
+    break;
+  }
+  return p;
+}
+
 GfeDelivery gfe_delivery(std::optional<Date> scheduled, std::optional<Date> requested, std::optional<Date> service) {
   GfeDelivery g;
   if (scheduled) {
@@ -79,20 +94,6 @@ bool is_facility(const Provider& p) {
 
 std::string party_key(const Provider& p) { return p.npi.empty() ? "name:" + p.name : "npi:" + p.npi; }
 
-// The case file's providers: fill facts the services file leaves out.
-Provider complete(Provider p, const CaseFile& cf) {
-  for (const auto& q : cf.providers) {
-    bool same = (!p.npi.empty() && q.npi == p.npi) || (p.npi.empty() && !p.name.empty() && q.name == p.name);
-    if (!same) continue;
-    if (p.name.empty()) p.name = q.name;
-    if (p.npi.empty()) p.npi = q.npi;
-    if (p.tin.empty()) p.tin = q.tin;
-    if (p.address.empty()) p.address = q.address;
-    if (p.role.empty()) p.role = q.role;
-    break;
-  }
-  return p;
-}
 
 std::string join(const std::vector<std::string>& v, std::string_view sep) {
   std::string out;
@@ -123,7 +124,7 @@ Gfe build_gfe(const CaseFile& cf, const std::vector<ServiceLine>& lines, const P
 
   std::map<std::string, std::size_t> index;
   for (const ServiceLine* l : ordered) {
-    Provider p = complete(l->provider, cf);
+    Provider p = complete_provider(l->provider, cf);
     if (p.name.empty() && p.npi.empty() && !cf.providers.empty()) p = cf.providers.front();
     std::string key = party_key(p);
     auto [it, fresh] = index.try_emplace(key, g.parties.size());

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <mutex>
 #include <vector>
+#include "docs/text.hpp"
 
 namespace backcover::docs::detail {
 
@@ -19,12 +20,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 const char* literal(cmark_node* n) {

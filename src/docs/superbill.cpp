@@ -26,21 +26,6 @@ bool is_facility(const Provider& p) {
   return r.find("facility") != std::string::npos || r == "asc" || r == "hospital";
 }
 
-Provider complete(Provider p, const CaseFile& cf) {
-  for (const auto& q : cf.providers) {
-    bool same = (!p.npi.empty() && q.npi == p.npi) || (p.npi.empty() && !p.name.empty() && q.name == p.name);
-    if (!same) continue;
-    if (p.name.empty()) p.name = q.name;
-    if (p.npi.empty()) p.npi = q.npi;
-    if (p.tin.empty()) p.tin = q.tin;
-    if (p.address.empty()) p.address = q.address;
-    if (p.phone.empty()) p.phone = q.phone;
-    if (p.role.empty()) p.role = q.role;
-    break;
-  }
-  return p;
-}
-
 std::string mmddyy(Date d) { return fmt::format("{:02d} {:02d} {:02d}", d.month(), d.day(), d.year() % 100); }
 
 std::string dx_description(const CaseFile& cf, const std::string& code) {
@@ -85,11 +70,11 @@ json superbill_context(const CaseFile& cf, const std::vector<ServiceLine>& lines
 
   // Billing provider (33) and service facility (32).
   Provider billing = ordered.empty() ? (cf.providers.empty() ? Provider{} : cf.providers.front())
-                                     : complete(ordered.front()->provider, cf);
+                                     : complete_provider(ordered.front()->provider, cf);
   Provider facility;
   bool has_facility = false;
   for (const ServiceLine* l : ordered) {
-    Provider p = complete(l->provider, cf);
+    Provider p = complete_provider(l->provider, cf);
     if (is_facility(p)) {
       facility = p;
       has_facility = true;
@@ -102,7 +87,7 @@ json superbill_context(const CaseFile& cf, const std::vector<ServiceLine>& lines
   Money total;
   std::vector<std::string> npis;  // item 24J, distinct, in order
   for (const ServiceLine* l : ordered) {
-    Provider p = complete(l->provider, cf);
+    Provider p = complete_provider(l->provider, cf);
     std::string pointers;
     for (const auto& d : l->diagnoses) {
       auto at = std::find(dx.begin(), dx.end(), d);

@@ -8,8 +8,11 @@
 
 #include "backcover/docs/billing.hpp"
 #include "backcover/docs/render.hpp"
+#include "docs/text.hpp"
 
 namespace backcover::docs {
+
+using detail::lower;
 
 using nlohmann::json;
 
@@ -34,12 +37,6 @@ std::string span(const std::optional<Date>& a, const std::optional<Date>& b, boo
   return missing("dates");
 }
 
-
-std::string lower(std::string_view v) {
-  std::string out(v);
-  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
-}
 
 // A case-file word ("physical_therapy", "failed") in the document's language;
 // a word not in the list is shown as written, underscores as spaces.

@@ -24,6 +24,11 @@ namespace backcover::docs {
 // NPI check digit: Luhn over "80840" + the first 9 digits (CMS NPI standard).
 bool npi_valid(std::string_view npi);
 
+// A provider from a services file with the facts it leaves out (name, NPI,
+// TIN, address, phone, role) filled from the case file's provider of the same
+// NPI (or, without an NPI, the same name).
+Provider complete_provider(Provider p, const CaseFile& cf);
+
 // ---- Good Faith Estimate ----
 
 // When the GFE must be given (45 CFR 149.610(b)(1)(vi)).

@@ -341,7 +341,7 @@ json gfe_context(const Gfe& g, std::string_view lang) {
       std::string dates = it.visits > 1 ? fmt::format("{} – {} ({} {})", it.date.str(), it.last.str(), it.visits,
                                                        es ? "fechas" : "dates")
                                         : it.date.str();
-      std::string code = it.code + (it.modifiers.empty() ? "" : "-" + join(it.modifiers, "-"));
+      std::string code = it.modifiers.empty() ? it.code : fmt::format("{}-{}", it.code, join(it.modifiers, "-"));
       items.push_back({{"code", code},
                        {"name", it.name},
                        {"dates", dates},

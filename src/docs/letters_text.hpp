@@ -7,11 +7,11 @@
 #include <vector>
 
 #include "backcover/plan/case_file.hpp"
+#include "text.hpp"  // lower
 
 namespace backcover::docs::detail {
 
 std::string words(std::string_view s);  // "physical_therapy" -> "physical therapy"
-std::string lower(std::string_view s);
 bool equal_ci(std::string_view a, std::string_view b);
 bool contains_ci(const std::vector<std::string>& set, std::string_view v);
 std::string join(const std::vector<std::string>& v, std::string_view sep = ", ");

@@ -103,14 +103,14 @@ Result<std::string> append_log_visit(std::string_view text, const LogVisit& v, c
   std::string_view after = value_part(text.substr(kl.begin + 4, kl.end - kl.begin - 4));
   if (after == "[]" || after == "~" || after == "null") {  // an empty flow list: becomes a block list
     std::string head = "log:";
-    std::string rest = eol("\n" + log_visit_yaml(v, 2));
+    std::string rest = eol(fmt::format("\n{}", log_visit_yaml(v, 2)));
     out = std::string(text.substr(0, kl.begin)) + head + rest.substr(0) +
           std::string(text.substr(kl.next));
     // rest ends with a newline; kl.next skipped the key line's own newline.
     return out;
   }
   if (!after.empty())
-    return Error{name, static_cast<int>(key) + 1, 5, "log", "\"" + std::string(after) + "\"",
+    return Error{name, static_cast<int>(key) + 1, 5, "log", fmt::format("\"{}\"", after),
                  "a block list under log: (one \"- date: …\" item per line) so a visit can be appended"};
   // The block: following lines that are blank, comments, indented or list items at column 0.
   std::size_t last = key;  // last line with content in the block

@@ -76,7 +76,7 @@ class Reader {
   Date date(const YAML::Node& n, const std::string& field) {
     if (n.IsScalar())
       if (auto d = Date::parse(n.Scalar())) return *d;
-    fail(n, field, text(n), "a date YYYY-MM-DD");
+    fail(n, field, text(n), n.IsScalar() ? Date::problem(n.Scalar()) : "a date YYYY-MM-DD");
     return {};
   }
   int count(const YAML::Node& n, const std::string& field, int lo, int hi) {

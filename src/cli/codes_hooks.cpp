@@ -108,7 +108,7 @@ int icd_lookup(const CodeSets& sets, const LookupOptions& o, std::ostream& out, 
   }
   auto d = Date::parse(o.date);
   if (!d) {
-    err << "error: --date: got \"" << o.date << "\", expected a date YYYY-MM-DD\n";
+    err << "error: --date: got \"" << o.date << "\", expected " << Date::problem(o.date) << "\n";
     return kExitBadInput;
   }
   codes::IcdLookup r = sets.lookup_icd(o.code, *d);
@@ -524,7 +524,7 @@ int run_price(const PriceOptions& o, const VerbContext& ctx) {
   if (!o.date.empty()) {
     auto d = Date::parse(o.date);
     if (!d) {
-      *ctx.err << "error: --date: got \"" << o.date << "\", expected a date YYYY-MM-DD\n";
+      *ctx.err << "error: --date: got \"" << o.date << "\", expected " << Date::problem(o.date) << "\n";
       return kExitBadInput;
     }
     l.date = *d;

@@ -44,7 +44,7 @@ bool date_option(const std::string& text, const char* option, std::optional<Date
   if (text.empty()) return true;
   auto d = Date::parse(text);
   if (!d) {
-    errors.push_back(Error{"", 0, 0, option, "\"" + text + "\"", "a date as YYYY-MM-DD"});
+    errors.push_back(Error{"", 0, 0, option, "\"" + text + "\"", Date::problem(text)});
     return false;
   }
   out = d;

@@ -67,7 +67,7 @@ bool load(const LetterOptions& o, const VerbContext& ctx, Loaded& L, bool need_p
   if (need_denial && o.denial.empty()) errors.push_back(Error{"", 0, 0, "--denial", "nothing", "a denial file (denial.yaml)"});
   if (!o.today.empty()) {
     L.today = Date::parse(o.today);
-    if (!L.today) errors.push_back(Error{"", 0, 0, "--today", o.today, "a date YYYY-MM-DD"});
+    if (!L.today) errors.push_back(Error{"", 0, 0, "--today", "\"" + o.today + "\"", Date::problem(o.today)});
   }
   if (!errors.empty()) return fail(ctx, errors);
   if (!o.plan.empty()) {
@@ -421,7 +421,7 @@ int run_auth_status(const LetterOptions& o, const VerbContext& ctx) {
   Loaded L;
   Errors errors;
   auto today = Date::parse(o.today);
-  if (!today) errors.push_back(Error{"", 0, 0, "--today", o.today, "a date YYYY-MM-DD"});
+  if (!today) errors.push_back(Error{"", 0, 0, "--today", "\"" + o.today + "\"", Date::problem(o.today)});
   if (o.case_file.empty()) errors.push_back(Error{"", 0, 0, "--case", "nothing", "a case file"});
   if (!errors.empty()) return fail(ctx, errors), kExitBadInput;
   auto cf = io::load_case(resolve(ctx.base_dir, o.case_file));

@@ -1,5 +1,6 @@
 #include "backcover/core/date.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 
@@ -29,6 +30,24 @@ std::optional<Date> Date::parse(std::string_view s) {
   chr::year_month_day ymd{chr::year{y}, chr::month{static_cast<unsigned>(m)}, chr::day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return std::nullopt;
   return Date{static_cast<std::int32_t>(chr::sys_days{ymd}.time_since_epoch().count())};
+}
+
+std::string Date::problem(std::string_view s) {
+  if (parse(s)) return {};
+  const bool shaped = s.size() == 10 && s[4] == '-' && s[7] == '-' &&
+                      std::all_of(s.begin(), s.end(), [](char c) { return c == '-' || (c >= '0' && c <= '9'); });
+  if (!shaped) return "a date as YYYY-MM-DD (for example 2026-03-02)";
+  const int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+  const unsigned m = static_cast<unsigned>((s[5] - '0') * 10 + (s[6] - '0'));
+  const unsigned d = static_cast<unsigned>((s[8] - '0') * 10 + (s[9] - '0'));
+  if (y < 1900 || y > 2200) return "a year from 1900 to 2200";
+  if (m < 1 || m > 12) return "a month from 01 to 12";
+  static constexpr const char* kMonths[] = {"January", "February", "March",     "April",   "May",      "June",
+                                            "July",    "August",   "September", "October", "November", "December"};
+  const unsigned last = static_cast<unsigned>(chr::year_month_day_last{chr::year{y} / chr::month{m} / chr::last}.day());
+  const std::string month = std::string(kMonths[m - 1]) + " " + std::to_string(y);
+  if (d == 0) return "a day from 01 to " + std::to_string(last) + " (" + month + ")";
+  return "a date that exists: " + month + " has " + std::to_string(last) + " days";
 }
 
 chr::year_month_day Date::ymd() const { return chr::year_month_day{chr::sys_days{chr::days{days_}}}; }

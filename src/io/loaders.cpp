@@ -7,8 +7,11 @@
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
+#include <filesystem>
 #include <map>
 #include <sstream>
+
+#include <fmt/format.h>
 
 #include "io/yaml_reader.hpp"
 
@@ -16,18 +19,24 @@ namespace backcover::io {
 
 using detail::Reader;
 
-Result<std::string> read_file(const std::string& path) {
+Result<std::string> read_file(const std::string& path, std::size_t max_bytes, std::string_view what) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const auto st = fs::status(path, ec);
+  if (!fs::exists(st)) return Error{path, 0, 0, "", "no such file", "an existing file"};
+  if (fs::is_directory(st)) return Error{path, 0, 0, "", "a directory", "a file (give the path of a file inside it)"};
+  if (!fs::is_regular_file(st)) return Error{path, 0, 0, "", "something that is not a regular file", "a file"};
+  const auto size = fs::file_size(path, ec);
+  if (ec) return Error{path, 0, 0, "", "a file that cannot be read (" + ec.message() + ")", "a readable file"};
+  if (size > max_bytes)
+    return Error{path, 0, 0, "", std::to_string(size) + " bytes",
+                 fmt::format("{} of at most {} bytes ({} MiB)", what, max_bytes, max_bytes >> 20)};
   std::ifstream f(path, std::ios::binary);
   if (!f) return Error{path, 0, 0, "", "a file that cannot be opened", "a readable file"};
-  f.seekg(0, std::ios::end);
-  auto size = f.tellg();
-  if (size < 0) return Error{path, 0, 0, "", "a file that cannot be read", "a readable file"};
-  if (static_cast<std::size_t>(size) > kMaxInputBytes)
-    return Error{path, 0, 0, "", std::to_string(size) + " bytes",
-                 "a file of at most " + std::to_string(kMaxInputBytes) + " bytes"};
-  f.seekg(0);
   std::string text(static_cast<std::size_t>(size), '\0');
-  f.read(text.data(), size);
+  f.read(text.data(), static_cast<std::streamsize>(size));
+  if (static_cast<std::size_t>(f.gcount()) != size)
+    return Error{path, 0, 0, "", "a file that changed while it was read", "a readable file"};
   return text;
 }
 
@@ -1314,33 +1323,38 @@ Result<std::unique_ptr<MapCatalogue>> parse_catalogue(std::string_view text, con
 
 namespace {
 template <typename T, typename F>
-Result<T> load_with(const std::string& path, F parse) {
-  auto text = read_file(path);
+Result<T> load_with(const std::string& path, std::size_t max_bytes, std::string_view what, F parse) {
+  auto text = read_file(path, max_bytes, what);
   if (!text) return text.errors();
   return parse(*text, base_name(path));
 }
 }  // namespace
 
 Result<Plan> load_plan(const std::string& path) {
-  return load_with<Plan>(path, [](std::string_view t, const std::string& n) { return parse_plan(t, n); });
+  return load_with<Plan>(path, kMaxSmallFileBytes, "a plan file",
+                         [](std::string_view t, const std::string& n) { return parse_plan(t, n); });
 }
 Result<CaseFile> load_case(const std::string& path) {
-  return load_with<CaseFile>(path, [](std::string_view t, const std::string& n) { return parse_case(t, n); });
+  return load_with<CaseFile>(path, kMaxCaseBytes, "a case file",
+                             [](std::string_view t, const std::string& n) { return parse_case(t, n); });
 }
 Result<std::vector<ServiceLine>> load_services(const std::string& path, const CaseFile* cf) {
   return load_with<std::vector<ServiceLine>>(
-      path, [cf](std::string_view t, const std::string& n) { return parse_services(t, n, cf); });
+      path, kMaxServicesBytes, "a services file",
+      [cf](std::string_view t, const std::string& n) { return parse_services(t, n, cf); });
 }
 Result<PriceList> load_prices(const std::string& path) {
-  return load_with<PriceList>(path, [](std::string_view t, const std::string& n) { return parse_prices(t, n); });
+  return load_with<PriceList>(path, kMaxSmallFileBytes, "a price list",
+                              [](std::string_view t, const std::string& n) { return parse_prices(t, n); });
 }
 Result<Accumulators> load_accumulators(const std::string& path) {
-  return load_with<Accumulators>(path,
+  return load_with<Accumulators>(path, kMaxSmallFileBytes, "an accumulators file",
                                  [](std::string_view t, const std::string& n) { return parse_accumulators(t, n); });
 }
 Result<std::unique_ptr<MapCatalogue>> load_catalogue(const std::string& path) {
   return load_with<std::unique_ptr<MapCatalogue>>(
-      path, [](std::string_view t, const std::string& n) { return parse_catalogue(t, n); });
+      path, kMaxInputBytes, "a catalogue",
+      [](std::string_view t, const std::string& n) { return parse_catalogue(t, n); });
 }
 
 }  // namespace backcover::io

@@ -9,6 +9,116 @@
 
 namespace backcover::io::detail {
 
+namespace {
+
+// yaml-cpp marks a syntax error where it noticed it, which is often a line
+// after the mistake: an unclosed "[" or "{" is noticed at the next key, a
+// missing ": " when the following line's colon arrives. Points the message at
+// the line a person has to fix, and says what is wrong in words.
+struct SyntaxProblem {
+  int line = 0, column = 0;
+  std::string found, expected;
+};
+
+std::vector<std::string_view> split_lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    auto l = text.substr(start, end - start);
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    lines.push_back(l);
+    if (end == text.size()) break;
+    start = end + 1;
+  }
+  return lines;
+}
+
+bool blank_or_comment(std::string_view l) {
+  auto p = l.find_first_not_of(" \t");
+  return p == std::string_view::npos || l[p] == '#';
+}
+
+// The opener ("[" or "{") still open when the text up to (line, column) ends,
+// outside quotes and comments; {0, 0} when none.
+std::pair<int, int> unclosed_bracket(const std::vector<std::string_view>& lines, int upto_line) {
+  std::vector<std::pair<int, int>> open;
+  for (int i = 0; i < upto_line && i < static_cast<int>(lines.size()); ++i) {
+    char quote = 0;
+    const auto& l = lines[static_cast<std::size_t>(i)];
+    for (std::size_t j = 0; j < l.size(); ++j) {
+      char c = l[j];
+      if (quote) {
+        if (c == quote) quote = 0;
+        continue;
+      }
+      if (c == '"' || c == '\'') quote = c;
+      else if (c == '#' && (j == 0 || l[j - 1] == ' ')) break;
+      else if (c == '[' || c == '{') open.emplace_back(i + 1, static_cast<int>(j) + 1);
+      else if ((c == ']' || c == '}') && !open.empty()) open.pop_back();
+    }
+  }
+  return open.empty() ? std::pair{0, 0} : open.back();
+}
+
+SyntaxProblem locate(std::string_view text, const YAML::Exception& e) {
+  SyntaxProblem p;
+  p.line = e.mark.line >= 0 ? e.mark.line + 1 : 0;
+  p.column = e.mark.column >= 0 ? e.mark.column + 1 : 0;
+  p.found = "a YAML syntax error (" + e.msg + ")";
+  p.expected = "well-formed YAML or JSON";
+  const auto lines = split_lines(text);
+  // A tab in the indentation of the marked line or the one before it (yaml-cpp
+  // says "illegal tab" or, under a block mapping, "end of map not found").
+  for (int l : {p.line, p.line - 1}) {
+    if (l < 1 || l > static_cast<int>(lines.size())) continue;
+    auto text_l = lines[static_cast<std::size_t>(l - 1)];
+    auto indent_end = text_l.find_first_not_of(" \t");
+    auto tab = text_l.find('\t');
+    if (tab == std::string_view::npos || (indent_end != std::string_view::npos && tab > indent_end)) continue;
+    p.line = l;
+    p.column = static_cast<int>(tab) + 1;
+    p.found = "a tab character in the indentation";
+    p.expected = "indentation with spaces only (YAML does not allow tabs there)";
+    return p;
+  }
+  if (e.msg.find("flow not found") != std::string::npos) {
+    auto [l, c] = unclosed_bracket(lines, p.line);
+    if (l > 0) {
+      const bool seq = lines[static_cast<std::size_t>(l - 1)][static_cast<std::size_t>(c - 1)] == '[';
+      p.line = l;
+      p.column = c;
+      p.found = std::string("a \"") + (seq ? "[" : "{") + "\" that is never closed";
+      p.expected = std::string("a closing \"") + (seq ? "]" : "}") + "\" on the same entry";
+    }
+    return p;
+  }
+  if (e.msg.find("illegal map value") != std::string::npos && p.line >= 2) {
+    // "name abc" followed by "other: 1" reads as one plain scalar spanning
+    // both lines; the mistake is the earlier line without ": ".
+    int prev = p.line - 1;
+    while (prev >= 1 && blank_or_comment(lines[static_cast<std::size_t>(prev - 1)])) --prev;
+    if (prev >= 1) {
+      auto l = lines[static_cast<std::size_t>(prev - 1)];
+      auto first = l.find_first_not_of(' ');
+      auto body = l.substr(first);
+      const bool keyed = body.find(": ") != std::string_view::npos || body.back() == ':' || body.rfind("- ", 0) == 0;
+      auto here = lines[static_cast<std::size_t>(p.line - 1)];
+      auto here_indent = here.find_first_not_of(' ');
+      if (!keyed && here_indent != std::string_view::npos && here_indent <= first) {
+        p.line = prev;
+        p.column = static_cast<int>(first) + 1;
+        p.found = "\"" + std::string(body.substr(0, 60)) + "\", a line with no \": \"";
+        p.expected = "key: value (a colon and a space after the key)";
+      }
+    }
+  }
+  return p;
+}
+
+}  // namespace
+
 std::optional<YAML::Node> Reader::parse(std::string_view text) {
   if (text.size() > kMaxInputBytes) {
     errors_.push_back(Error{file_, 0, 0, "", std::to_string(text.size()) + " bytes",
@@ -19,8 +129,8 @@ std::optional<YAML::Node> Reader::parse(std::string_view text) {
     YAML::Node root = YAML::Load(std::string(text));
     return root;
   } catch (const YAML::Exception& e) {
-    errors_.push_back(Error{file_, e.mark.line >= 0 ? e.mark.line + 1 : 0, e.mark.column >= 0 ? e.mark.column + 1 : 0,
-                            "", "a YAML syntax error (" + e.msg + ")", "well-formed YAML or JSON"});
+    auto p = locate(text, e);
+    errors_.push_back(Error{file_, p.line, p.column, "", p.found, p.expected});
   } catch (const std::exception& e) {
     errors_.push_back(Error{file_, 0, 0, "", std::string("unreadable input (") + e.what() + ")", "YAML or JSON"});
   }
@@ -170,7 +280,7 @@ std::optional<Date> Reader::as_date(const YAML::Node& n, const std::string& path
   }
   auto d = Date::parse(n.Scalar());
   if (!d) {
-    error(n, path, shown(n), "a real calendar date as YYYY-MM-DD");
+    error(n, path, shown(n), Date::problem(n.Scalar()));
     return std::nullopt;
   }
   return d;

@@ -101,6 +101,18 @@ TEST(Date, ParsesStrictly) {
   EXPECT_EQ(Date::parse("2026-03-02")->weekday(), 1u);  // a Monday
 }
 
+TEST(Date, ProblemSaysWhyADateIsRefused) {
+  EXPECT_EQ(Date::problem("2026-03-02"), "");
+  EXPECT_EQ(Date::problem("2026-02-30"), "a date that exists: February 2026 has 28 days");
+  EXPECT_EQ(Date::problem("2028-02-30"), "a date that exists: February 2028 has 29 days");
+  EXPECT_EQ(Date::problem("2026-04-31"), "a date that exists: April 2026 has 30 days");
+  EXPECT_EQ(Date::problem("2026-13-01"), "a month from 01 to 12");
+  EXPECT_EQ(Date::problem("2026-06-00"), "a day from 01 to 30 (June 2026)");
+  EXPECT_EQ(Date::problem("1899-12-31"), "a year from 1900 to 2200");
+  EXPECT_EQ(Date::problem("03/02/2026"), "a date as YYYY-MM-DD (for example 2026-03-02)");
+  EXPECT_EQ(Date::problem("2026-3-2"), "a date as YYYY-MM-DD (for example 2026-03-02)");
+}
+
 TEST(Date, PlanYearContaining) {
   auto d = *Date::parse("2026-03-02");
   auto cal = plan_year_containing(d, 1, 1);

@@ -20,6 +20,9 @@ class Date {
   static constexpr Date from_days(std::int32_t days_since_epoch) noexcept { return Date{days_since_epoch}; }
   // Strict "YYYY-MM-DD"; nullopt when malformed or not a real date.
   static std::optional<Date> parse(std::string_view text);
+  // Why `text` is not a date, as the "expected …" half of an error message
+  // ("a day of February 2026: it has 28 days"); empty when parse() accepts it.
+  static std::string problem(std::string_view text);
 
   constexpr std::int32_t days() const noexcept { return days_; }
   std::chrono::year_month_day ymd() const;

@@ -22,8 +22,19 @@ inline constexpr std::size_t kMaxInputBytes = 16u << 20;
 // library, not a services file.)
 inline constexpr std::size_t kMaxServiceLines = 10000;
 
-// Reads a whole file; an Error naming the file when it cannot.
-Result<std::string> read_file(const std::string& path);
+// Hand-written input files are far smaller; each kind is refused above its own
+// bound from the file's size alone, before a byte is read or parsed (yaml-cpp
+// takes about half a second a megabyte, so a 10 MB file would take seconds
+// and hundreds of MB before the line cap could refuse it).
+inline constexpr std::size_t kMaxServicesBytes = 2u << 20;  // 10,000 lines at ~100 bytes, twice over
+inline constexpr std::size_t kMaxCaseBytes = 4u << 20;      // a long treatment log included
+inline constexpr std::size_t kMaxSmallFileBytes = 1u << 20; // plan, prices, accumulators
+
+// Reads a whole file; an Error naming the file when it cannot (missing, a
+// directory, unreadable, or larger than `max_bytes`; `what` names the kind of
+// file in that message).
+Result<std::string> read_file(const std::string& path, std::size_t max_bytes = kMaxInputBytes,
+                              std::string_view what = "a file");
 
 // `name` is the file name used in messages.
 Result<Plan> parse_plan(std::string_view text, const std::string& name);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 namespace backcover::cli {
 
@@ -145,6 +146,14 @@ std::string premium_warning(const std::vector<PlanRank>& ranks) {
       missing_premiums(ranks), missing == 1 ? "it is" : "they are", missing == 1 ? "it" : "each");
 }
 
+// The year of premiums under which an unranked plan would beat the top
+// ranked plan in the best case; nullopt when it cannot, even at $0.
+std::optional<Money> premium_to_beat(const PlanRank& unranked, const PlanRank& top) {
+  Money room = top.total_best - (unranked.oop_best - unranked.hsa_employer);
+  if (!room.is_negative() && !room.is_zero()) return room;
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string plans_text(const std::vector<PlanRank>& ranks) {
@@ -168,10 +177,24 @@ std::string plans_text(const std::vector<PlanRank>& ranks) {
     if (r.conditional_lines || r.not_covered_lines)
       o += fmt::format("{}: {} conditional line(s), {} not covered\n", plan_label(r), r.conditional_lines,
                        r.not_covered_lines);
-  if (ranked > 0)
-    o += fmt::format("\nCheapest expected{}: {} ({} best case, {} worst case)\n",
-                     ranked < ranks.size() ? fmt::format(" of the {} plan(s) with a premium", ranked) : std::string(),
-                     plan_label(ranks.front()), ranks.front().total_best.str(), ranks.front().total_worst.str());
+  if (ranked == ranks.size() && ranked > 0)
+    o += fmt::format("\nCheapest expected: {} ({} best case, {} worst case)\n", plan_label(ranks.front()),
+                     ranks.front().total_best.str(), ranks.front().total_worst.str());
+  else if (ranked > 0) {
+    const PlanRank& top = ranks.front();
+    o += ranked == 1 ? fmt::format("\nOnly {} has a premium: {} best case, {} worst case.\n", plan_label(top),
+                                   top.total_best.str(), top.total_worst.str())
+                     : fmt::format("\nCheapest expected of the {} plans with a premium: {} ({} best case, {} worst "
+                                   "case)\n",
+                                   ranked, plan_label(top), top.total_best.str(), top.total_worst.str());
+    for (const auto& r : ranks) {
+      if (r.premium_known) continue;
+      std::optional<Money> below = premium_to_beat(r, top);
+      o += below ? fmt::format("{} beats it in the best case only if a year of its premiums is under {}\n",
+                               plan_label(r), below->str())
+                 : fmt::format("{} costs more than it in the best case even with no premium\n", plan_label(r));
+    }
+  }
   else if (!ranks.empty()) {
     const auto low = std::min_element(ranks.begin(), ranks.end(),
                                       [](const PlanRank& a, const PlanRank& b) { return a.oop_best < b.oop_best; });
@@ -200,7 +223,14 @@ nlohmann::json plans_json(const std::vector<PlanRank>& ranks) {
                          r.premium_known ? nlohmann::json(r.total_worst.cents()) : nlohmann::json(nullptr)},
                         {"conditional_lines", r.conditional_lines},
                         {"not_covered_lines", r.not_covered_lines}};
-    if (!r.premium_known) missing.push_back(r.plan);
+    if (!r.premium_known) {
+      missing.push_back(r.plan);
+      // What a year of premiums must stay under for this plan to beat rank 1 (best case).
+      std::optional<Money> below;
+      if (!ranks.empty() && ranks.front().premium_known) below = premium_to_beat(r, ranks.front());
+      p["beats_rank_1_if_premiums_under_cents"] =
+          below ? nlohmann::json(below->cents()) : nlohmann::json(nullptr);
+    }
     a.push_back(std::move(p));
   }
   nlohmann::json warnings = nlohmann::json::array();

@@ -403,8 +403,9 @@ std::string explain_text(const Estimate& e, const EstimateContext& ctx) {
   out += "\nWhere each cent comes from:\n";
   for (const auto& d : e.lines) {
     const ServiceLine& s = *d.line;
-    out += fmt::format("Line {} {} {} {}: {}, charge {}, allowed {}\n", s.number, s.date.str(), s.code,
-                       code_name(d, ctx), to_string(d.covered), d.charge.str(), d.allowed.str());
+    const std::string name = code_name(d, ctx);
+    out += fmt::format("Line {} {} {}{}: {}, charge {}, allowed {}\n", s.number, s.date.str(), s.code,
+                       name.empty() ? "" : " " + name, to_string(d.covered), d.charge.str(), d.allowed.str());
     if (d.decided_by)
       out += fmt::format("  decided by {}: {} (source: {})\n", d.decided_by->id, d.decided_by->text,
                          d.decided_by->source);
@@ -435,6 +436,9 @@ std::string explain_text(const Estimate& e, const EstimateContext& ctx) {
   for (const auto& [k, m] : by_rule)
     sum += (sum.empty() ? "" : " + ") + fmt::format("{} {} ({})", m.str(), bucket_words(static_cast<Bucket>(k.first)), k.second);
   out += fmt::format("\nTotal you pay: {}{}\n", e.totals.patient.total().str(), sum.empty() ? "" : " = " + sum);
+  if (e.totals.not_payable_as_coded > 0)
+    out += fmt::format("  not payable as coded: {} more at risk until the codes are corrected ({})\n",
+                       e.totals.at_risk.str(), line_numbers(e));
   for (const auto& [id, r] : rules)
     if (r) out += fmt::format("  {}: {} (source: {})\n", id, r->text, r->source);
   return out;

@@ -60,8 +60,9 @@ std::vector<CodeSuggestion> closest_procedures(const CodeSets& sets, const CodeC
   std::vector<Candidate> found;
   auto consider = [&](const std::string& c) {
     if (c == code) return;
-    int dist = edit_distance(code, c);
-    bool ours = catalogue && catalogue->find(c);
+    const int dist = edit_distance(code, c);
+    if (dist > 2) return;
+    const bool ours = catalogue && catalogue->find(c);
     if (dist > (ours ? 2 : 1)) return;
     std::size_t pre = 0;
     while (pre < c.size() && pre < code.size() && c[pre] == code[pre]) ++pre;

@@ -618,9 +618,8 @@ Result<Estimate> estimate_unchecked(const Inputs& in, const RuleSet& rules) {
     }
     // Coding edits come last: when the plan or the payer's policy already
     // refuses the service, that is the answer (and who is liable); the edit is
-    // still listed so the claim can be fixed.
-    // A line the plan or policy already refuses is settled whatever its codes
-    // say (the edit stays listed); otherwise a bad code decides it: not payable as coded.
+    // still listed so the claim can be fixed. Otherwise a bad code decides the
+    // line, and it is not payable as coded.
     if (d.covered == Coverage::NotCovered && deny_rule != &builtin_rules::unknown_code()) d.coding.clear();
     for (const auto& e : edits)
       if (static_cast<std::size_t>(e.line_index) == li && e.denies) deny(e.finding.rule, e.finding.reason);

@@ -283,7 +283,7 @@ bool int_option(const std::string& text, const char* option, int lo, int hi, std
 // The log records services given: a code the code sets do not know (or that
 // was retired) is refused as `estimate --strict` refuses it, with the
 // replacement or the closest codes.
-void check_log_codes(const std::vector<std::string>& codes, Errors& errors) {
+void check_log_codes(const std::vector<std::string>& codes, Date date, Errors& errors) {
   LoadedRules rules;
   auto cat = io::load_catalogue(data_dir() + "/catalogue/services.yaml");
   if (!cat) {
@@ -297,6 +297,16 @@ void check_log_codes(const std::vector<std::string>& codes, Errors& errors) {
   for (const auto& c : codes) {
     auto problem = codes::check_procedure(*sets, rules.catalogue.get(), c, codes::PayerProfile::Commercial);
     if (!problem) continue;
+    // A diagnosis typed where a service code belongs.
+    if (!codes::normalize_icd(c).empty()) {
+      const codes::IcdLookup r = sets->lookup_icd(c, date);
+      if (r.status == codes::IcdStatus::Billable || r.status == codes::IcdStatus::Header) {
+        errors.push_back(Error{"", 0, 0, "--codes", fmt::format("\"{}\" (the ICD-10-CM diagnosis {})", c, r.code),
+                               "CPT or HCPCS codes for the services given, such as 98941,97140 (diagnoses belong "
+                               "under diagnoses: in the case file)"});
+        continue;
+      }
+    }
     std::string instead = codes::suggestion_list(problem->instead);
     const bool guess = problem->kind == CodingProblem::Kind::UnknownCode;
     errors.push_back(Error{"", 0, 0, "--codes",
@@ -322,7 +332,7 @@ int run_log_add(const LogOptions& o, const VerbContext& ctx) {
                  std::all_of(c.begin(), c.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)); });
     if (!shape) errors.push_back(Error{"", 0, 0, "--codes", "\"" + c + "\"", "CPT or HCPCS codes such as 98941,97140"});
   }
-  if (errors.empty() && !v.codes.empty()) check_log_codes(v.codes, errors);
+  if (errors.empty() && !v.codes.empty()) check_log_codes(v.codes, v.date, errors);
   v.modalities = split_list(o.modalities);
   std::optional<int> minutes;
   int_option(o.minutes, "--minutes", 0, 1440, minutes, errors);

@@ -880,14 +880,16 @@ std::vector<PlanRank> rank_plans(const std::vector<PlanInput>& plans) {
     PlanRank r;
     r.plan = pi.plan ? pi.plan->id : std::string();
     r.name = pi.plan ? pi.plan->name : std::string();
-    r.premiums = pi.premium_monthly * 12;
+    r.premium_known = pi.premium_monthly.has_value();
+    r.premiums = pi.premium_monthly.value_or(Money::zero()) * 12;
     r.hsa_employer = (pi.plan && pi.plan->plan_type == PlanType::HDHP) ? pi.hsa_employer : Money::zero();
     if (pi.estimate) {
       // Worst case: each conditional line at what the patient owes if it is
       // denied (Determination::patient_if_denied), every other line as is.
       for (const auto& d : pi.estimate->lines) {
         r.oop_best += d.patient_pays();
-        r.oop_worst += d.covered == Coverage::Conditional ? d.patient_if_denied : d.patient_pays();
+        r.oop_worst += d.covered == Coverage::Conditional || !d.payable_as_coded() ? d.patient_if_denied
+                                                                                    : d.patient_pays();
         r.conditional_lines += d.covered == Coverage::Conditional ? 1 : 0;
         r.not_covered_lines += d.covered == Coverage::NotCovered ? 1 : 0;
       }
@@ -897,6 +899,8 @@ std::vector<PlanRank> rank_plans(const std::vector<PlanInput>& plans) {
     out.push_back(r);
   }
   std::stable_sort(out.begin(), out.end(), [](const PlanRank& a, const PlanRank& b) {
+    if (a.premium_known != b.premium_known) return a.premium_known;
+    if (!a.premium_known) return false;  // unranked: keep the given order
     if (a.total_best != b.total_best) return a.total_best < b.total_best;
     return a.total_worst < b.total_worst;
   });

@@ -153,7 +153,15 @@ int run_compare(const CompareArgs& a, const VerbContext& ctx) {
       const std::string svg_path = resolve(base, a.svg);
       std::ofstream f(svg_path, std::ios::binary | std::ios::trunc);
       if (!f) return fail(err, {Error{svg_path, 0, 0, "--svg", "cannot write the file", "a writable path"}});
-      f << alternatives::render_plans_svg(ranks, fmt::format("{} plans for the expected care", ranks.size()));
+      // A plan without a premium has no total to draw: chart the ranked plans only.
+      std::vector<alternatives::PlanRank> ranked;
+      for (const auto& r : ranks)
+        if (r.premium_known) ranked.push_back(r);
+      const std::size_t left_out = ranks.size() - ranked.size();
+      f << alternatives::render_plans_svg(
+          ranked, left_out == 0 ? fmt::format("{} plans for the expected care", ranks.size())
+                                : fmt::format("{} plans for the expected care ({} without a premium left out)",
+                                              ranked.size(), left_out));
     }
     if (a.json) out << plans_json(ranks).dump(2) << "\n";
     else out << plans_text(ranks);

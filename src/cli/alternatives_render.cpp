@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <optional>
+
 namespace backcover::cli {
 
 using namespace backcover::alternatives;
@@ -121,43 +124,118 @@ nlohmann::json compare_json(const Comparison& c) {
   return out;
 }
 
+namespace {
+
+std::string plan_label(const PlanRank& r) { return r.name.empty() ? r.plan : r.name; }
+
+// The plans listed without a premium, for the warning: "A, B".
+std::string missing_premiums(const std::vector<PlanRank>& ranks) {
+  std::string out;
+  for (const auto& r : ranks)
+    if (!r.premium_known) out += (out.empty() ? "" : ", ") + plan_label(r);
+  return out;
+}
+
+std::string premium_warning(const std::vector<PlanRank>& ranks) {
+  std::size_t missing = 0;
+  for (const auto& r : ranks) missing += r.premium_known ? 0 : 1;
+  if (missing == 0) return {};
+  return fmt::format(
+      "WARNING: no premium given for {}: {} not ranked, because a total without a year of premiums makes a plan "
+      "look cheaper than it is. Add premium_monthly or premium_annual for {} under plans: in the --options file.",
+      missing_premiums(ranks), missing == 1 ? "it is" : "they are", missing == 1 ? "it" : "each");
+}
+
+// The year of premiums under which an unranked plan would beat the top
+// ranked plan in the best case; nullopt when it cannot, even at $0.
+std::optional<Money> premium_to_beat(const PlanRank& unranked, const PlanRank& top) {
+  Money room = top.total_best - (unranked.oop_best - unranked.hsa_employer);
+  if (!room.is_negative() && !room.is_zero()) return room;
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::string plans_text(const std::vector<PlanRank>& ranks) {
   std::string o;
+  if (std::string w = premium_warning(ranks); !w.empty()) o += w + "\n\n";
   o += fmt::format("{:<4}{:<36} {:>11} {:>11} {:>11} {:>12} {:>12} {:>12}\n", "", "plan", "premiums", "HSA employer",
                    "OOP best", "OOP worst", "total best", "total worst");
+  std::size_t ranked = 0;
   for (std::size_t i = 0; i < ranks.size(); ++i) {
     const auto& r = ranks[i];
-    o += fmt::format("{:<4}{:<36} {:>11} {:>11} {:>11} {:>12} {:>12} {:>12}\n", fmt::format("{}.", i + 1),
-                     cut(r.name.empty() ? r.plan : r.name, 36), r.premiums.str(), dash_if_zero(r.hsa_employer),
-                     r.oop_best.str(), r.oop_worst.str(), r.total_best.str(), r.total_worst.str());
+    ranked += r.premium_known ? 1 : 0;
+    o += fmt::format("{:<4}{:<36} {:>11} {:>11} {:>11} {:>12} {:>12} {:>12}\n",
+                     r.premium_known ? fmt::format("{}.", i + 1) : std::string("-"), cut(plan_label(r), 36),
+                     r.premium_known ? r.premiums.str() : std::string("unknown"), dash_if_zero(r.hsa_employer),
+                     r.oop_best.str(), r.oop_worst.str(), r.premium_known ? r.total_best.str() : std::string("unknown"),
+                     r.premium_known ? r.total_worst.str() : std::string("unknown"));
   }
   o += "\nbest case: every conditional line approved; worst case: every conditional line denied.\n";
   o += "total = a year of premiums + out-of-pocket for the expected care - the employer's HSA contribution.\n";
   for (const auto& r : ranks)
     if (r.conditional_lines || r.not_covered_lines)
-      o += fmt::format("{}: {} conditional line(s), {} not covered\n", r.name.empty() ? r.plan : r.name,
-                       r.conditional_lines, r.not_covered_lines);
-  if (!ranks.empty())
-    o += fmt::format("\nCheapest expected: {} ({} best case, {} worst case)\n",
-                     ranks.front().name.empty() ? ranks.front().plan : ranks.front().name, ranks.front().total_best.str(),
-                     ranks.front().total_worst.str());
+      o += fmt::format("{}: {} conditional line(s), {} not covered\n", plan_label(r), r.conditional_lines,
+                       r.not_covered_lines);
+  if (ranked == ranks.size() && ranked > 0)
+    o += fmt::format("\nCheapest expected: {} ({} best case, {} worst case)\n", plan_label(ranks.front()),
+                     ranks.front().total_best.str(), ranks.front().total_worst.str());
+  else if (ranked > 0) {
+    const PlanRank& top = ranks.front();
+    o += ranked == 1 ? fmt::format("\nOnly {} has a premium: {} best case, {} worst case.\n", plan_label(top),
+                                   top.total_best.str(), top.total_worst.str())
+                     : fmt::format("\nCheapest expected of the {} plans with a premium: {} ({} best case, {} worst "
+                                   "case)\n",
+                                   ranked, plan_label(top), top.total_best.str(), top.total_worst.str());
+    for (const auto& r : ranks) {
+      if (r.premium_known) continue;
+      std::optional<Money> below = premium_to_beat(r, top);
+      o += below ? fmt::format("{} beats it in the best case only if a year of its premiums is under {}\n",
+                               plan_label(r), below->str())
+                 : fmt::format("{} costs more than it in the best case even with no premium\n", plan_label(r));
+    }
+  }
+  else if (!ranks.empty()) {
+    const auto low = std::min_element(ranks.begin(), ranks.end(),
+                                      [](const PlanRank& a, const PlanRank& b) { return a.oop_best < b.oop_best; });
+    o += fmt::format("\nNo ranking: no plan has a premium. Out-of-pocket alone (premiums left out) is lowest under "
+                     "{} ({} best case); that does not make it the cheapest plan.\n",
+                     plan_label(*low), low->oop_best.str());
+  }
   return o;
 }
 
 nlohmann::json plans_json(const std::vector<PlanRank>& ranks) {
   nlohmann::json a = nlohmann::json::array();
-  for (const auto& r : ranks)
-    a.push_back({{"plan", r.plan},
-                 {"name", r.name},
-                 {"premiums_cents", r.premiums.cents()},
-                 {"hsa_employer_cents", r.hsa_employer.cents()},
-                 {"oop_best_cents", r.oop_best.cents()},
-                 {"oop_worst_cents", r.oop_worst.cents()},
-                 {"total_best_cents", r.total_best.cents()},
-                 {"total_worst_cents", r.total_worst.cents()},
-                 {"conditional_lines", r.conditional_lines},
-                 {"not_covered_lines", r.not_covered_lines}});
-  return {{"plans", a}};
+  nlohmann::json missing = nlohmann::json::array();
+  int rank = 0;
+  for (const auto& r : ranks) {
+    nlohmann::json p = {{"plan", r.plan},
+                        {"name", r.name},
+                        {"premium_known", r.premium_known},
+                        {"rank", r.premium_known ? nlohmann::json(++rank) : nlohmann::json(nullptr)},
+                        {"premiums_cents", r.premium_known ? nlohmann::json(r.premiums.cents()) : nlohmann::json(nullptr)},
+                        {"hsa_employer_cents", r.hsa_employer.cents()},
+                        {"oop_best_cents", r.oop_best.cents()},
+                        {"oop_worst_cents", r.oop_worst.cents()},
+                        {"total_best_cents", r.premium_known ? nlohmann::json(r.total_best.cents()) : nlohmann::json(nullptr)},
+                        {"total_worst_cents",
+                         r.premium_known ? nlohmann::json(r.total_worst.cents()) : nlohmann::json(nullptr)},
+                        {"conditional_lines", r.conditional_lines},
+                        {"not_covered_lines", r.not_covered_lines}};
+    if (!r.premium_known) {
+      missing.push_back(r.plan);
+      // What a year of premiums must stay under for this plan to beat rank 1 (best case).
+      std::optional<Money> below;
+      if (!ranks.empty() && ranks.front().premium_known) below = premium_to_beat(r, ranks.front());
+      p["beats_rank_1_if_premiums_under_cents"] =
+          below ? nlohmann::json(below->cents()) : nlohmann::json(nullptr);
+    }
+    a.push_back(std::move(p));
+  }
+  nlohmann::json warnings = nlohmann::json::array();
+  if (std::string w = premium_warning(ranks); !w.empty()) warnings.push_back(w);
+  return {{"plans", a}, {"premiums_missing", missing}, {"warnings", warnings}};
 }
 
 }  // namespace backcover::cli

@@ -3,6 +3,9 @@
 #include "backcover/cli/app.hpp"
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -32,7 +35,46 @@ struct EstimateOptions {
   std::string plan, case_file, services, prices, accumulators;
   bool json = false;
   bool explain = false;
+  bool strict = false;  // a line that is not payable as coded is an error (exit 2)
 };
+
+// --strict: every line the payer would send back for its codes, as an error
+// naming the services file and line, what was wrong and what to bill instead.
+Errors coding_errors(const Estimate& e, const std::string& services_file) {
+  Errors out;
+  for (const auto& d : e.lines)
+    for (const auto& c : d.coding) {
+      std::string instead;
+      for (std::size_t k = 0; k < c.instead.size() && k < 6; ++k)
+        instead += fmt::format("{}{}{}", k ? "; " : "", c.instead[k].code,
+                               c.instead[k].title.empty() ? "" : " " + c.instead[k].title);
+      if (c.instead.size() > 6) instead += fmt::format("; … ({} in all)", c.instead.size());
+      const bool guess = c.kind == CodingProblem::Kind::UnknownCode || c.kind == CodingProblem::Kind::UnknownDiagnosis;
+      const int index = d.line ? d.line->number - 1 : 0;
+      out.push_back(Error{services_file, d.line ? d.line->source_line : 0, 0,
+                          fmt::format("lines[{}].{}", index, c.diagnosis() ? "dx" : "code"),
+                          c.code.empty() ? fmt::format("no diagnosis (not payable as coded, {})", c.reason.str())
+                                         : fmt::format("\"{}\" (not payable as coded, {})", c.code, c.reason.str()),
+                          instead.empty() ? fmt::format("a code the payer accepts ({})", c.fix)
+                          : guess         ? fmt::format("a code the payer accepts ({}); did you mean {}?", c.fix, instead)
+                                          : fmt::format("a code the payer accepts ({}); {}: {}", c.fix,
+                                                        instead_label(c.kind), instead)});
+    }
+  return out;
+}
+
+// The CLI may read the clock (the engine may not): a birth date after today.
+std::optional<std::string> future_birth_warning(const CaseFile& cf, const Estimate& e) {
+  if (!cf.patient.date_of_birth) return std::nullopt;
+  const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  const Date now = Date::from_days(static_cast<std::int32_t>(today.time_since_epoch().count()));
+  if (*cf.patient.date_of_birth <= now) return std::nullopt;
+  // The engine already warns when the birth date is after the first date of service.
+  if (!e.lines.empty() && e.lines.front().line && *cf.patient.date_of_birth > e.lines.front().line->date)
+    return std::nullopt;
+  return "the patient's date of birth " + cf.patient.date_of_birth->str() +
+         " is in the future: check patient.date_of_birth in the case file (age rules use it)";
+}
 
 // Fills in the benefit category of past services that name only a code.
 void resolve_past_services(CaseFile& cf, const CodeCatalogue& cat) {
@@ -93,6 +135,12 @@ int run_estimate(const EstimateOptions& o, const std::string& base, std::ostream
     err << "internal error: " << broken << "\n";
     return kExitInternal;
   }
+  if (o.strict)
+    if (Errors es = coding_errors(est.value(), std::filesystem::path(o.services).filename().string()); !es.empty()) {
+      err << format_errors(es);
+      return kExitBadInput;
+    }
+  if (auto w = future_birth_warning(cf.value(), est.value())) est.value().warnings.push_back(*w);
   // The regime (appeal rights and clocks, PA clocks, No Surprises Act) is part
   // of the answer: the router's table is data, read here.
   render::RegimeSummary regime;
@@ -137,7 +185,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   est->add_option("--prices", eo.prices, "price list (contract rates, cash prices, packages)");
   est->add_option("--accumulators", eo.accumulators, "year-to-date accumulators (overrides the case file's)");
   est->add_flag("--json", eo.json, "machine output (JSON)");
-  est->add_flag("--explain", eo.explain, "trace every cent the patient pays to its rule");
+  est->add_flag("--explain", eo.explain, "the estimate, then every cent the patient pays traced to its rule");
+  est->add_flag("--strict", eo.strict,
+                "exit 2 when a line is not payable as coded (unknown or retired code, diagnosis not billable)");
   est->callback([&] { exit_code = run_estimate(eo, base_dir, out, err); });
 
   add_codes_verbs(app, vctx);

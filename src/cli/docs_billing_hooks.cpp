@@ -19,6 +19,8 @@
 #include <sstream>
 
 #include "backcover/cli/app.hpp"
+#include "backcover/codes/cli.hpp"
+#include "backcover/codes/scrub.hpp"
 #include "backcover/docs/billing.hpp"
 #include "backcover/docs/deadlines.hpp"
 #include "backcover/docs/denial.hpp"
@@ -278,6 +280,45 @@ bool int_option(const std::string& text, const char* option, int lo, int hi, std
   return true;
 }
 
+// The log records services given: a code the code sets do not know (or that
+// was retired) is refused as `estimate --strict` refuses it, with the
+// replacement or the closest codes.
+void check_log_codes(const std::vector<std::string>& codes, Date date, Errors& errors) {
+  LoadedRules rules;
+  auto cat = io::load_catalogue(data_dir() + "/catalogue/services.yaml");
+  if (!cat) {
+    errors.insert(errors.end(), cat.errors().begin(), cat.errors().end());
+    return;
+  }
+  rules.catalogue = std::move(cat.value());
+  attach_codes(rules, data_dir(), errors);
+  const codes::CodeSets* sets = code_sets(rules);
+  if (!sets) return;
+  for (const auto& c : codes) {
+    auto problem = codes::check_procedure(*sets, rules.catalogue.get(), c, codes::PayerProfile::Commercial);
+    if (!problem) continue;
+    // A diagnosis typed where a service code belongs.
+    if (!codes::normalize_icd(c).empty()) {
+      const codes::IcdLookup r = sets->lookup_icd(c, date);
+      if (r.status == codes::IcdStatus::Billable || r.status == codes::IcdStatus::Header) {
+        errors.push_back(Error{"", 0, 0, "--codes", fmt::format("\"{}\" (the ICD-10-CM diagnosis {})", c, r.code),
+                               "CPT or HCPCS codes for the services given, such as 98941,97140 (diagnoses belong "
+                               "under diagnoses: in the case file)"});
+        continue;
+      }
+    }
+    std::string instead = codes::suggestion_list(problem->instead);
+    const bool guess = problem->kind == CodingProblem::Kind::UnknownCode;
+    errors.push_back(Error{"", 0, 0, "--codes",
+                           fmt::format("\"{}\" ({})", c, guess ? "no such CPT/HCPCS code" : "a retired code"),
+                           instead.empty() ? fmt::format("a code the clinic bills ({})", problem->fix)
+                           : guess         ? fmt::format("a code the clinic bills ({}); did you mean {}?", problem->fix,
+                                                         instead)
+                                           : fmt::format("a code the clinic bills ({}); {}: {}", problem->fix,
+                                                         instead_label(problem->kind), instead)});
+  }
+}
+
 int run_log_add(const LogOptions& o, const VerbContext& ctx) {
   Errors errors;
   LogVisit v;
@@ -291,6 +332,7 @@ int run_log_add(const LogOptions& o, const VerbContext& ctx) {
                  std::all_of(c.begin(), c.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)); });
     if (!shape) errors.push_back(Error{"", 0, 0, "--codes", "\"" + c + "\"", "CPT or HCPCS codes such as 98941,97140"});
   }
+  if (errors.empty() && !v.codes.empty()) check_log_codes(v.codes, v.date, errors);
   v.modalities = split_list(o.modalities);
   std::optional<int> minutes;
   int_option(o.minutes, "--minutes", 0, 1440, minutes, errors);

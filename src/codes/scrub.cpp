@@ -4,8 +4,9 @@
 #include "backcover/codes/scrub.hpp"
 
 #include <algorithm>
-#include <tuple>
 #include <cctype>
+#include <optional>
+#include <tuple>
 #include <fmt/format.h>
 
 namespace backcover::codes {
@@ -18,6 +19,153 @@ PayerProfile profile_for(PayerKind kind) {
 int timed_units(int total_minutes) {
   if (total_minutes < 8) return 0;
   return total_minutes / 15 + (total_minutes % 15 >= 8 ? 1 : 0);
+}
+
+namespace {
+
+// Optimal string alignment distance (adjacent transpositions count as one
+// edit), for codes of at most 8 characters.
+int edit_distance(std::string_view a, std::string_view b) {
+  constexpr std::size_t kMax = 9;
+  if (a.size() >= kMax || b.size() >= kMax) return 99;
+  int d[kMax][kMax];
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = static_cast<int>(i);
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = static_cast<int>(j);
+  for (std::size_t i = 1; i <= a.size(); ++i)
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.size()][b.size()];
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+std::vector<CodeSuggestion> closest_procedures(const CodeSets& sets, const CodeCatalogue* catalogue,
+                                               std::string_view raw, std::size_t max) {
+  const std::string code = upper(raw);
+  struct Candidate {
+    int distance;
+    bool ours;  // in our catalogue (back care): the likelier intent
+    std::size_t prefix;
+    std::string code;
+  };
+  std::vector<Candidate> found;
+  auto consider = [&](const std::string& c) {
+    if (c == code) return;
+    const int dist = edit_distance(code, c);
+    if (dist > 2) return;
+    const bool ours = catalogue && catalogue->find(c);
+    if (dist > (ours ? 2 : 1)) return;
+    std::size_t pre = 0;
+    while (pre < c.size() && pre < code.size() && c[pre] == code[pre]) ++pre;
+    found.push_back({dist, ours, pre, c});
+  };
+  PackedCode last = 0;
+  for (const RvuRow& r : sets.rvu_rows()) {
+    if (r.code == last) continue;  // one row per code (26/TC rows follow the global one)
+    last = r.code;
+    consider(unpack(r.code));
+  }
+  for (const TextEntry& t : sets.hcpcs_entries())
+    if (!sets.rvu(t.code)) consider(t.code);
+  std::sort(found.begin(), found.end(), [](const Candidate& a, const Candidate& b) {
+    return std::tie(a.distance, b.ours, b.prefix, a.code) < std::tie(b.distance, a.ours, a.prefix, b.code);
+  });
+  std::vector<CodeSuggestion> out;
+  for (const auto& c : found) {
+    if (out.size() >= max) break;
+    CodeSuggestion s{c.code, {}};
+    if (catalogue)
+      if (const CodeInfo* info = catalogue->find(c.code)) s.title = info->name;
+    if (s.title.empty())
+      if (const TextEntry* h = sets.hcpcs(c.code)) s.title = h->text;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::string suggestion_list(const std::vector<CodeSuggestion>& s, std::size_t max) {
+  std::string out;
+  for (std::size_t k = 0; k < s.size() && k < max; ++k) {
+    if (k) out += "; ";
+    out += s[k].code;
+    if (!s[k].title.empty()) out += " " + s[k].title;
+  }
+  if (s.size() > max) out += fmt::format("; … ({} in all)", s.size());
+  return out;
+}
+
+std::optional<CodingProblem> check_procedure(const CodeSets& sets, const CodeCatalogue* catalogue,
+                                             std::string_view raw, PayerProfile profile) {
+  const std::string code = upper(raw);
+  const RvuRow* r = sets.rvu(code);
+  const Replacement* repl = sets.replacement(pack(code));
+  const bool known = r || sets.hcpcs(code) || (catalogue && catalogue->find(code));
+  auto instead = [&](PackedCode c) {
+    CodeSuggestion s{unpack(c), {}};
+    if (catalogue)
+      if (const CodeInfo* info = catalogue->find(s.code)) s.title = info->name;
+    if (s.title.empty())
+      if (const TextEntry* h = sets.hcpcs(s.code)) s.title = h->text;
+    return s;
+  };
+  if (!known) {
+    if (repl)
+      return CodingProblem{CodingProblem::Kind::RetiredCode, code,
+                           fmt::format("{} is no longer a valid code ({})", code, repl->note),
+                           {instead(repl->replacement)},
+                           ReasonCode::make("CO", "181")};
+    auto near = closest_procedures(sets, catalogue, code);
+    return CodingProblem{CodingProblem::Kind::UnknownCode, code,
+                         fmt::format("there is no CPT/HCPCS code {}: ask the clinic which code it will bill", code),
+                         std::move(near),
+                         ReasonCode::make("CO", "16", "M51")};
+  }
+  if (r && profile == PayerProfile::Medicare && r->status == 'I')
+    return CodingProblem{CodingProblem::Kind::RetiredCode, code,
+                         repl ? fmt::format("Medicare does not accept {} (PFS status I: {})", code, repl->note)
+                              : fmt::format("Medicare does not accept {} (PFS status I): ask the clinic which code "
+                                            "Medicare pays for this service, if any",
+                                            code),
+                         repl ? std::vector<CodeSuggestion>{instead(repl->replacement)} : std::vector<CodeSuggestion>{},
+                         ReasonCode::make("CO", "16", "M51")};
+  return std::nullopt;
+}
+
+std::optional<CodingProblem> check_diagnosis(const CodeSets& sets, std::string_view code, Date dos) {
+  if (sets.icd_billable(code, dos)) return std::nullopt;
+  IcdLookup r = sets.lookup_icd(code, dos);
+  if (r.status == IcdStatus::Billable || r.status == IcdStatus::NoCodeSet) return std::nullopt;
+  CodingProblem p;
+  p.code = r.code;
+  p.reason = ReasonCode::make("CO", "16", "M76");
+  for (const auto& s : r.suggestions) p.instead.push_back(CodeSuggestion{s.code, s.title});
+  switch (r.status) {
+    case IcdStatus::Header:
+      p.kind = CodingProblem::Kind::HeaderDiagnosis;
+      p.fix = fmt::format("{} is a category, not a billable code: bill the one of its billable codes that the "
+                          "record supports",
+                          r.code);
+      break;
+    case IcdStatus::Retired:
+      p.kind = CodingProblem::Kind::RetiredDiagnosis;
+      p.fix = fmt::format("{} is {}: ask the clinic for the current code", r.code, r.note);
+      break;
+    default:
+      p.kind = CodingProblem::Kind::UnknownDiagnosis;
+      p.fix = fmt::format("there is no ICD-10-CM code {} on {}: ask the clinic for the diagnosis code", r.code,
+                          dos.str());
+      break;
+  }
+  return p;
 }
 
 namespace {
@@ -44,8 +192,10 @@ class Run {
   std::vector<EditFinding> found;
 
   // A finding that denies the line under every payer.
-  void deny(std::size_t i, const Rule& rule, ReasonCode reason, std::string text) {
-    found.push_back(EditFinding{static_cast<int>(i), Finding{Finding::Kind::Edit, std::move(text), &rule, reason}, true});
+  void deny(std::size_t i, const Rule& rule, ReasonCode reason, std::string text,
+            std::optional<CodingProblem> coding = std::nullopt) {
+    found.push_back(EditFinding{static_cast<int>(i), Finding{Finding::Kind::Edit, std::move(text), &rule, reason}, true,
+                                std::move(coding)});
   }
   // A Medicare rule: denies under Medicare, a warning for other payers.
   void medicare_rule(std::size_t i, const Rule& rule, ReasonCode reason, std::string text) {
@@ -55,11 +205,12 @@ class Run {
       found.push_back(EditFinding{static_cast<int>(i),
                                   Finding{Finding::Kind::Warning, "Medicare rule (other payers may follow it): " + text,
                                           &rule, reason},
-                                  false});
+                                  false, std::nullopt});
     }
   }
   void warn(std::size_t i, const Rule& rule, std::string text, ReasonCode reason = {}) {
-    found.push_back(EditFinding{static_cast<int>(i), Finding{Finding::Kind::Warning, std::move(text), &rule, reason}, false});
+    found.push_back(EditFinding{static_cast<int>(i), Finding{Finding::Kind::Warning, std::move(text), &rule, reason}, false,
+                                std::nullopt});
   }
 
   const ServiceLine& line(std::size_t i) const { return *lines_[i]; }
@@ -126,12 +277,14 @@ class Run {
     const Replacement* repl = sets_.replacement(pack(l.code));
     if (!r && !sets_.hcpcs(l.code) && !(catalogue_ && catalogue_->find(l.code))) {
       // Retired (valid once, not on this date): CO-181; never a code: CO-16 with M51.
+      auto problem = check_procedure(sets_, catalogue_, l.code, medicare_ ? PayerProfile::Medicare : PayerProfile::Commercial);
       deny(i, rule, repl ? ReasonCode::make("CO", "181") : ReasonCode::make("CO", "16", "M51"),
            repl ? fmt::format("{}: {} is no longer a valid code: {}; bill {}", who(i), l.code, repl->note,
                               unpack(repl->replacement))
                 : fmt::format("{}: {} is not a CPT/HCPCS code we know (not in the PFS, HCPCS Level II or our "
                               "catalogue); check the code",
-                              who(i), l.code));
+                              who(i), l.code),
+           std::move(problem));
       return;
     }
     if (!r || !medicare_) return;
@@ -142,7 +295,8 @@ class Run {
                                 repl->note, unpack(repl->replacement))
                   : fmt::format("{}: {} is not valid for Medicare (PFS status I); Medicare pays another code for "
                                 "this service, if any",
-                                who(i), l.code));
+                                who(i), l.code),
+             check_procedure(sets_, catalogue_, l.code, PayerProfile::Medicare));
         break;
       case 'N':
       case 'X':
@@ -166,7 +320,12 @@ class Run {
     auto dx = diagnoses(l);
     if (dx.empty()) {
       deny(i, sets_.rule("codes.dx.required"), ReasonCode::make("CO", "16", "M76"),
-           fmt::format("{}: no diagnosis; point the line at a billable ICD-10-CM code", who(i)));
+           fmt::format("{}: no diagnosis; point the line at a billable ICD-10-CM code", who(i)),
+           CodingProblem{CodingProblem::Kind::MissingDiagnosis, {},
+                         "the line names no diagnosis: point it at the billable ICD-10-CM code in the record that "
+                         "the service treats",
+                         {},
+                         ReasonCode::make("CO", "16", "M76")});
       return;
     }
     for (const auto& d : dx) {
@@ -188,7 +347,8 @@ class Run {
         if (r.suggestions.size() > 6) text += ", …";
         text += ")";
       }
-      deny(i, sets_.rule("codes.dx.billable"), ReasonCode::make("CO", "16", "M76"), text);
+      deny(i, sets_.rule("codes.dx.billable"), ReasonCode::make("CO", "16", "M76"), text,
+           check_diagnosis(sets_, d, l.date));
     }
   }
 

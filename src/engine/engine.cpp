@@ -44,6 +44,30 @@ const char* to_string(Bucket b) {
   return "?";
 }
 
+const char* to_string(CodingProblem::Kind k) {
+  switch (k) {
+    case CodingProblem::Kind::UnknownCode: return "unknown-code";
+    case CodingProblem::Kind::RetiredCode: return "retired-code";
+    case CodingProblem::Kind::MissingDiagnosis: return "missing-diagnosis";
+    case CodingProblem::Kind::HeaderDiagnosis: return "header-diagnosis";
+    case CodingProblem::Kind::RetiredDiagnosis: return "retired-diagnosis";
+    case CodingProblem::Kind::UnknownDiagnosis: return "unknown-diagnosis";
+  }
+  return "?";
+}
+
+const char* instead_label(CodingProblem::Kind k) {
+  switch (k) {
+    case CodingProblem::Kind::UnknownCode:
+    case CodingProblem::Kind::UnknownDiagnosis: return "the closest codes";
+    case CodingProblem::Kind::RetiredCode:
+    case CodingProblem::Kind::RetiredDiagnosis: return "bill instead";
+    case CodingProblem::Kind::HeaderDiagnosis: return "its billable codes";
+    case CodingProblem::Kind::MissingDiagnosis: return "the diagnoses on file";
+  }
+  return "instead";
+}
+
 bool is_patient_bucket(Bucket b) {
   return b == Bucket::Deductible || b == Bucket::Copay || b == Bucket::Coinsurance || b == Bucket::NotCovered ||
          b == Bucket::BalanceBill;
@@ -429,6 +453,26 @@ Result<Estimate> estimate_unchecked(const Inputs& in, const RuleSet& rules) {
                            cf.accumulators.plan_year_start->str() + "; the course starts in the plan year from " +
                            st.plan_year.first.str() + ", so they start at zero");
   est.before = st;
+  // Dates the plan's figures do not describe, and a birth date after the care.
+  if (plan.effective) {
+    int outside = 0;
+    const ServiceLine* first_out = nullptr;
+    for (const ServiceLine* l : order)
+      if (!plan.effective->contains(l->date)) {
+        ++outside;
+        if (!first_out) first_out = l;
+      }
+    if (outside > 0)
+      est.warnings.push_back(
+          std::to_string(outside) + " of " + std::to_string(order.size()) + " line(s) (the first on " +
+          first_out->date.str() + ") fall outside the plan's effective dates " + plan.effective->first.str() +
+          " to " + plan.effective->last.str() +
+          ": its deductible, copays and limits may not apply then; use the plan file for that year");
+  }
+  if (cf.patient.date_of_birth && *cf.patient.date_of_birth > order.front()->date)
+    est.warnings.push_back("the patient's date of birth " + cf.patient.date_of_birth->str() +
+                           " is after the first date of service " + order.front()->date.str() +
+                           ": check patient.date_of_birth in the case file (age rules use it)");
   std::vector<int> auth_used(cf.authorizations.size(), 0);
   std::vector<const ServiceLine*> earlier;
   earlier.reserve(order.size());
@@ -515,7 +559,23 @@ Result<Estimate> estimate_unchecked(const Inputs& in, const RuleSet& rules) {
     }
 
     for (const auto& e : edits)
-      if (static_cast<std::size_t>(e.line_index) == li) d.findings.push_back(e.finding);
+      if (static_cast<std::size_t>(e.line_index) == li) {
+        d.findings.push_back(e.finding);
+        if (e.denies && e.coding) {
+          d.coding.push_back(*e.coding);
+          d.coding.back().reason = e.finding.reason;
+        }
+      }
+    // An unknown code with no claim editor loaded: the catalogue is all we know.
+    if (!ctx.code && ctx.category.empty() &&
+        std::none_of(d.coding.begin(), d.coding.end(), [](const CodingProblem& c) { return !c.diagnosis(); }))
+      d.coding.insert(d.coding.begin(),
+                      CodingProblem{CodingProblem::Kind::UnknownCode, line.code,
+                                    line.code + " is not in the service catalogue, so its benefit cannot be "
+                                                "looked up: check the code, or name the benefit with category: on "
+                                                "the line",
+                                    {},
+                                    ReasonCode::make("CO", "16", "M51")});
 
     // Visit limits (a visit is one date of service per limit).
     // The limits this line counts toward (no allocation on the hot path).
@@ -558,7 +618,9 @@ Result<Estimate> estimate_unchecked(const Inputs& in, const RuleSet& rules) {
     }
     // Coding edits come last: when the plan or the payer's policy already
     // refuses the service, that is the answer (and who is liable); the edit is
-    // still listed so the claim can be fixed.
+    // still listed so the claim can be fixed. Otherwise a bad code decides the
+    // line, and it is not payable as coded.
+    if (d.covered == Coverage::NotCovered && deny_rule != &builtin_rules::unknown_code()) d.coding.clear();
     for (const auto& e : edits)
       if (static_cast<std::size_t>(e.line_index) == li && e.denies) deny(e.finding.rule, e.finding.reason);
     if (d.covered == Coverage::Covered && !d.decided_by && ben) d.decided_by = ben->tier[idx(d.network)].rule;
@@ -770,6 +832,13 @@ Result<Estimate> estimate_unchecked(const Inputs& in, const RuleSet& rules) {
       }
     }
 
+    // Not payable as coded: the payer sends the line back, so what the patient
+    // owes is open until the code is corrected; up to the whole charge.
+    if (!d.coding.empty()) {
+      d.at_risk = d.charge - d.patient_pays();
+      d.patient_if_denied = d.charge;
+    }
+
     earlier.push_back(&line);
     est.lines.push_back(std::move(d));
   }
@@ -792,6 +861,8 @@ Result<Estimate> estimate_unchecked(const Inputs& in, const RuleSet& rules) {
     T.patient.not_covered += d.patient.not_covered;
     T.patient.balance_bill += d.patient.balance_bill;
     T.patient_if_denied += d.patient_if_denied;
+    if (!d.coding.empty()) T.not_payable_as_coded++;
+    T.at_risk += d.at_risk;
   }
   est.after = std::move(st);
   return est;

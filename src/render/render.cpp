@@ -88,6 +88,55 @@ const char* bucket_words(Bucket b) {
   return "?";
 }
 
+// "lines 1 and 3", "line 2"
+std::string line_numbers(const Estimate& e) {
+  std::vector<int> n;
+  for (const auto& d : e.lines)
+    if (!d.payable_as_coded()) n.push_back(d.line ? d.line->number : 0);
+  std::string out = n.size() == 1 ? "line " : "lines ";
+  for (std::size_t i = 0; i < n.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == n.size() ? " and " : ", ") + std::to_string(n[i]);
+  return out;
+}
+
+// The sentence above the table (and first in the JSON warnings) when a line
+// would come back from the payer for its codes.
+std::string coding_banner(const Estimate& e) {
+  const Totals& T = e.totals;
+  if (T.not_payable_as_coded == 0) return {};
+  return fmt::format(
+      "NOT PAYABLE AS CODED: {} of {} line(s) ({}) carry a code the payer cannot accept, so the claim would come back "
+      "for correction instead of being paid. Until the clinic corrects the code you could owe up to {} more than "
+      "\"you pay\" shows (the charges; see \"fix:\" under each line).",
+      T.not_payable_as_coded, T.lines, line_numbers(e), T.at_risk.str());
+}
+
+// "there is no … code 98904: ask the clinic …; the closest codes: 98940 …; 98004"
+std::string coding_fix(const CodingProblem& c) {
+  std::string out = c.fix;
+  if (!c.instead.empty()) {
+    out += fmt::format("; {}: ", instead_label(c.kind));
+    for (std::size_t k = 0; k < c.instead.size() && k < 6; ++k) {
+      if (k) out += "; ";
+      out += c.instead[k].code;
+      if (!c.instead[k].title.empty()) out += " " + c.instead[k].title;
+    }
+    if (c.instead.size() > 6) out += fmt::format("; … ({} in all)", c.instead.size());
+  }
+  return out;
+}
+
+nlohmann::json coding_json(const CodingProblem& c) {
+  nlohmann::json instead = nlohmann::json::array();
+  for (const auto& s : c.instead) instead.push_back({{"code", s.code}, {"title", s.title}});
+  return {{"code", c.code},
+          {"code_type", c.diagnosis() ? "diagnosis" : "procedure"},
+          {"problem", to_string(c.kind)},
+          {"reason", c.reason.str()},
+          {"fix", c.fix},
+          {"instead", instead}};
+}
+
 }  // namespace
 
 std::string describe_posting(const Posting& p) {
@@ -152,6 +201,14 @@ nlohmann::json estimate_json(const Estimate& e, const EstimateContext& ctx) {
     l["patient_pays_cents"] = d.patient_pays().cents();
     l["patient"] = share_json(d.patient);
     l["patient_if_denied_cents"] = d.patient_if_denied.cents();
+    if (!d.payable_as_coded()) {
+      // Present only on lines the payer would send back for their codes.
+      l["payable_as_coded"] = false;
+      l["at_risk_cents"] = d.at_risk.cents();
+      nlohmann::json coding = nlohmann::json::array();
+      for (const auto& c : d.coding) coding.push_back(coding_json(c));
+      l["coding"] = coding;
+    }
     nlohmann::json ledger = nlohmann::json::array();
     nlohmann::json reasons = nlohmann::json::array();
     std::set<std::string> seen;
@@ -208,6 +265,10 @@ nlohmann::json estimate_json(const Estimate& e, const EstimateContext& ctx) {
                  {"patient_pays_cents", T.patient.total().cents()},
                  {"patient", share_json(T.patient)},
                  {"patient_if_denied_cents", T.patient_if_denied.cents()}};
+  if (T.not_payable_as_coded > 0) {
+    j["totals"]["not_payable_as_coded"] = T.not_payable_as_coded;
+    j["totals"]["at_risk_cents"] = T.at_risk.cents();
+  }
   j["accumulators_before"] = acc_json(e.before, ctx.plan);
   j["accumulators_after"] = acc_json(e.after, ctx.plan);
   if (const RegimeSummary* r = ctx.regime) {
@@ -228,6 +289,7 @@ nlohmann::json estimate_json(const Estimate& e, const EstimateContext& ctx) {
                    {"notes", r->notes}};
   }
   j["warnings"] = e.warnings;
+  if (std::string banner = coding_banner(e); !banner.empty()) j["warnings"].insert(j["warnings"].begin(), banner);
   return j;
 }
 
@@ -238,6 +300,7 @@ std::string estimate_text(const Estimate& e, const EstimateContext& ctx) {
                        to_string(ctx.plan->plan_type), ctx.plan->source);
   if (ctx.case_file && !ctx.case_file->patient.name.empty())
     out += fmt::format("Patient: {}\n", ctx.case_file->patient.name);
+  if (std::string banner = coding_banner(e); !banner.empty()) out += "\n" + banner + "\n";
   out += "\n";
   out += fmt::format("{} {} {} {} {} {} {} {}\n", rpad("#", 3), pad("date", 10), pad("code", 6), pad("service", 40),
                      pad("status", 11), rpad("allowed", 11), rpad("plan pays", 11), rpad("you pay", 11));
@@ -246,12 +309,24 @@ std::string estimate_text(const Estimate& e, const EstimateContext& ctx) {
     std::string name = code_name(d, ctx);
     if (name.empty()) name = category_of(d, ctx);
     out += fmt::format("{} {} {} {} {} {} {} {}\n", rpad(std::to_string(s.number), 3), s.date.str(), pad(s.code, 6),
-                       pad(name, 40), pad(to_string(d.covered), 11), rpad(d.allowed.str(), 11),
+                       pad(name, 40), pad(d.payable_as_coded() ? to_string(d.covered) : "not payable", 11),
+                       rpad(d.allowed.str(), 11),
                        rpad(d.plan_pays.str(), 11), rpad(d.patient_pays().str(), 11));
     for (const auto& p : d.ledger) {
       if (!is_patient_bucket(p.bucket)) continue;
       out += fmt::format("      {} {} ({}{})\n", rpad(p.amount.str(), 10), bucket_words(p.bucket),
                          p.rule ? p.rule->id : "", p.reason.empty() ? "" : ", " + p.reason.str());
+    }
+    if (!d.payable_as_coded()) {
+      std::string reasons;
+      for (const auto& c : d.coding)
+        if (reasons.find(c.reason.str()) == std::string::npos) reasons += (reasons.empty() ? "" : ", ") + c.reason.str();
+      out += d.at_risk.is_zero()
+                 ? fmt::format("      not payable as coded ({})\n", reasons)
+                 : fmt::format("      {} at risk: not payable as coded ({}); you could owe the charge until the code "
+                               "is corrected\n",
+                               rpad(d.at_risk.str(), 10), reasons);
+      for (const auto& c : d.coding) out += fmt::format("      fix: {}\n", coding_fix(c));
     }
     if (d.pa != PaStatus::NoAuth) out += fmt::format("      prior authorization: {}\n", to_string(d.pa));
     for (const auto& f : d.findings) {
@@ -264,21 +339,26 @@ std::string estimate_text(const Estimate& e, const EstimateContext& ctx) {
   }
   const Totals& T = e.totals;
   out += "\n";
-  out += fmt::format("Lines: {} ({} covered, {} conditional, {} not covered)\n", T.lines, T.covered, T.conditional,
-                     T.not_covered);
+  out += fmt::format("Lines: {} ({} covered, {} conditional, {} not covered{})\n", T.lines, T.covered, T.conditional,
+                     T.not_covered,
+                     T.not_payable_as_coded ? fmt::format("; {} not payable as coded", T.not_payable_as_coded) : "");
   out += fmt::format("Charges {}  allowed {}  plan pays {}  you pay {}\n", T.charge.str(), T.allowed.str(),
                      T.plan_pays.str(), T.patient.total().str());
   out += fmt::format("You pay: deductible {}, copay {}, coinsurance {}, not covered {}, balance bill {}\n",
                      T.patient.deductible.str(), T.patient.copay.str(), T.patient.coinsurance.str(),
                      T.patient.not_covered.str(), T.patient.balance_bill.str());
-  if (T.conditional > 0) {
-    // Exposure if the conditional lines were denied: their charge instead of their share.
-    Money if_denied = T.patient.total();
-    for (const auto& d : e.lines)
-      if (d.covered == Coverage::Conditional) if_denied += d.patient_if_denied - d.patient_pays();
-    if (if_denied != T.patient.total())
-      out += fmt::format("If every conditional line were denied you could owe {} instead\n", if_denied.str());
-  }
+  if (T.not_payable_as_coded > 0)
+    out += fmt::format("Not payable as coded, at risk: {} more on {} until the codes are corrected\n", T.at_risk.str(),
+                       line_numbers(e));
+  // Exposure if the conditional lines were denied (their charge instead of
+  // their share) and no line that is not payable as coded were corrected.
+  if (T.patient_if_denied != T.patient.total())
+    out += fmt::format("If {} you could owe {} instead\n",
+                       T.conditional > 0 && T.not_payable_as_coded > 0
+                           ? "every conditional line were denied and no code were corrected"
+                       : T.conditional > 0 ? "every conditional line were denied"
+                                           : "no code were corrected",
+                       T.patient_if_denied.str());
   const AccumulatorState& a = e.after;
   out += fmt::format("After the course (plan year {} to {}):\n", a.plan_year.first.str(), a.plan_year.last.str());
   if (ctx.plan) {
@@ -317,11 +397,15 @@ std::string estimate_text(const Estimate& e, const EstimateContext& ctx) {
 }
 
 std::string explain_text(const Estimate& e, const EstimateContext& ctx) {
-  std::string out;
+  // Everything the plain output shows (verdicts, warnings, the rules that
+  // apply), then the trace of every cent.
+  std::string out = estimate_text(e, ctx);
+  out += "\nWhere each cent comes from:\n";
   for (const auto& d : e.lines) {
     const ServiceLine& s = *d.line;
-    out += fmt::format("Line {} {} {} {}: {}, charge {}, allowed {}\n", s.number, s.date.str(), s.code,
-                       code_name(d, ctx), to_string(d.covered), d.charge.str(), d.allowed.str());
+    const std::string name = code_name(d, ctx);
+    out += fmt::format("Line {} {} {}{}: {}, charge {}, allowed {}\n", s.number, s.date.str(), s.code,
+                       name.empty() ? "" : " " + name, to_string(d.covered), d.charge.str(), d.allowed.str());
     if (d.decided_by)
       out += fmt::format("  decided by {}: {} (source: {})\n", d.decided_by->id, d.decided_by->text,
                          d.decided_by->source);
@@ -333,6 +417,10 @@ std::string explain_text(const Estimate& e, const EstimateContext& ctx) {
     }
     out += fmt::format("  you pay {}{}\n", d.patient_pays().str(), sum.empty() ? "" : " = " + sum);
     for (const auto& p : d.ledger) out += "    " + describe_posting(p) + "\n";
+    if (!d.payable_as_coded())
+      out += fmt::format("  not payable as coded: {} more at risk (the charge {} less what you pay) until the code "
+                         "is corrected\n",
+                         d.at_risk.str(), d.charge.str());
   }
   // The total, grouped by rule: "why do I pay $412?"
   std::map<std::pair<int, std::string>, Money> by_rule;
@@ -348,6 +436,9 @@ std::string explain_text(const Estimate& e, const EstimateContext& ctx) {
   for (const auto& [k, m] : by_rule)
     sum += (sum.empty() ? "" : " + ") + fmt::format("{} {} ({})", m.str(), bucket_words(static_cast<Bucket>(k.first)), k.second);
   out += fmt::format("\nTotal you pay: {}{}\n", e.totals.patient.total().str(), sum.empty() ? "" : " = " + sum);
+  if (e.totals.not_payable_as_coded > 0)
+    out += fmt::format("  not payable as coded: {} more at risk until the codes are corrected ({})\n",
+                       e.totals.at_risk.str(), line_numbers(e));
   for (const auto& [id, r] : rules)
     if (r) out += fmt::format("  {}: {} (source: {})\n", id, r->text, r->source);
   return out;

@@ -432,5 +432,32 @@ TEST(AlternativesCompare, PlansRankedByPremiumsPlusOop) {
   EXPECT_TRUE(rank_plans(in2)[0].hsa_employer.is_zero());
 }
 
+TEST(AlternativesCompare, PlanWithoutPremiumIsNotRankedAsIfItWereZero) {
+  auto a = insured_case(PlanType::PPO);  // $510 out of pocket
+  auto b = insured_case(PlanType::HDHP);
+  a.plan.id = "ppo";
+  b.plan.id = "hdhp";
+  // The PPO's premium is missing: at $0 it would rank first ($510 < $2,400 + $510 - $1,000).
+  std::vector<PlanInput> in{{&a.plan, &a.est, std::nullopt, usd(0)}, {&b.plan, &b.est, usd(200), usd(1000)}};
+  auto r = rank_plans(in);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[0].plan, "hdhp");
+  EXPECT_TRUE(r[0].premium_known);
+  EXPECT_EQ(r[1].plan, "ppo");
+  EXPECT_FALSE(r[1].premium_known);
+  // A premium of $0 that is given is a premium: ranked, and first.
+  std::vector<PlanInput> in2{{&a.plan, &a.est, usd(0), usd(0)}, {&b.plan, &b.est, usd(200), usd(1000)}};
+  EXPECT_EQ(rank_plans(in2)[0].plan, "ppo");
+}
+
+TEST(AlternativesCompare, WorstCaseCountsLinesNotPayableAsCoded) {
+  auto a = insured_case(PlanType::PPO);
+  a.est.lines[0].coding.push_back(CodingProblem{CodingProblem::Kind::UnknownCode, "99999", "no such code", {}, {}});
+  a.est.lines[0].patient_if_denied = a.est.lines[0].patient_pays() + usd(500);
+  std::vector<PlanInput> in{{&a.plan, &a.est, usd(100), usd(0)}};
+  auto r = rank_plans(in);
+  EXPECT_EQ(r[0].oop_worst, r[0].oop_best + usd(500));
+}
+
 }  // namespace
 }  // namespace backcover::alternatives

@@ -259,6 +259,55 @@ TEST(CodesScrub, HeaderDiagnosisIsDenied) {
   EXPECT_NE(f[0].finding.text.find("M54.50 Low back pain, unspecified"), std::string::npos) << f[0].finding.text;
 }
 
+TEST(CodesScrub, HeaderDiagnosisCarriesItsChildrenAsTheFix) {
+  auto f = scrub({make(1, "2026-03-02", "98940", {"AT"}, 1, {"M99.03", "M54.5"})});
+  ASSERT_TRUE(has(f, 0, "codes.dx.billable")) << dump(f);
+  ASSERT_TRUE(f[0].coding.has_value());
+  EXPECT_EQ(f[0].coding->kind, CodingProblem::Kind::HeaderDiagnosis);
+  EXPECT_EQ(f[0].coding->code, "M54.5");
+  ASSERT_EQ(f[0].coding->instead.size(), 3u);
+  EXPECT_EQ(f[0].coding->instead[0].code, "M54.50");
+  EXPECT_EQ(f[0].coding->instead[2].code, "M54.59");
+  EXPECT_EQ(f[0].coding->reason.str(), "CO-16 M76");
+}
+
+TEST(CodesCheck, UnknownDiagnosisSuggestsTheBillableParent) {
+  auto p = check_diagnosis(sets(), "M54.99", d("2026-03-04"));
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->kind, CodingProblem::Kind::UnknownDiagnosis);
+  ASSERT_EQ(p->instead.size(), 1u);
+  EXPECT_EQ(p->instead[0].code, "M54.9");
+  EXPECT_FALSE(check_diagnosis(sets(), "M54.50", d("2026-03-04")).has_value());
+}
+
+TEST(CodesCheck, ProcedureCodesUnknownRetiredAndValid) {
+  EXPECT_FALSE(check_procedure(sets(), nullptr, "98940", PayerProfile::Commercial).has_value());
+  auto unknown = check_procedure(sets(), nullptr, "99999", PayerProfile::Commercial);
+  ASSERT_TRUE(unknown.has_value());
+  EXPECT_EQ(unknown->kind, CodingProblem::Kind::UnknownCode);
+  EXPECT_EQ(unknown->reason.str(), "CO-16 M51");
+  auto retired = check_procedure(sets(), nullptr, "64475", PayerProfile::Commercial);
+  ASSERT_TRUE(retired.has_value());
+  EXPECT_EQ(retired->kind, CodingProblem::Kind::RetiredCode);
+  EXPECT_EQ(retired->reason.str(), "CO-181");
+  ASSERT_EQ(retired->instead.size(), 1u);
+  EXPECT_EQ(retired->instead[0].code, "64493");
+  // S9090 is valid HCPCS for commercial payers, PFS status I for Medicare.
+  EXPECT_FALSE(check_procedure(sets(), nullptr, "S9090", PayerProfile::Commercial).has_value());
+  EXPECT_TRUE(check_procedure(sets(), nullptr, "S9090", PayerProfile::Medicare).has_value());
+}
+
+TEST(CodesCheck, ClosestProceduresPutATranspositionFirst) {
+  auto near = closest_procedures(sets(), nullptr, "98904");
+  ASSERT_FALSE(near.empty());
+  // 98940 (swap), 98004 and 96904 (one substitution) are one edit away; order by shared prefix, then code.
+  std::vector<std::string> codes;
+  for (const auto& s : near) codes.push_back(s.code);
+  EXPECT_EQ(codes, (std::vector<std::string>{"98940", "98004", "96904"}));
+  // Nothing within one edit of a 6-character code that is two edits from every real code.
+  EXPECT_TRUE(closest_procedures(sets(), nullptr, "97999X").empty());
+}
+
 TEST(CodesScrub, MissingDiagnosisIsDenied) {
   auto f = scrub({make(1, "2026-03-02", "97110", {"GP"}, 1, {})});
   EXPECT_TRUE(has(f, 0, "codes.dx.required")) << dump(f);

@@ -105,7 +105,8 @@ Result<Comparison> compare(const CompareInputs& in);
 struct PlanRank {
   std::string plan;  // id
   std::string name;
-  Money premiums;        // a year
+  Money premiums;        // a year ($0.00 when not known: see premium_known)
+  bool premium_known = true;  // false: no premium given; the plan is listed, not ranked
   Money hsa_employer;    // employer HSA contribution (subtracted)
   Money oop_best;        // every conditional line approved
   Money oop_worst;       // every conditional line denied
@@ -117,10 +118,14 @@ struct PlanRank {
 struct PlanInput {
   const Plan* plan = nullptr;
   const Estimate* estimate = nullptr;
-  Money premium_monthly;
+  std::optional<Money> premium_monthly;  // nullopt: not given
   Money hsa_employer;
 };
-// Ranks by total_best, then total_worst, then the given order.
+// Ranks by total_best, then total_worst, then the given order. Plans without a
+// premium come after every ranked plan, in the given order (premium_known false):
+// a total without the premium would make the plan look cheaper than it is.
+// The worst case counts conditional lines and lines not payable as coded at
+// their patient_if_denied.
 std::vector<PlanRank> rank_plans(const std::vector<PlanInput>& plans);
 
 // The insurer's decision clock for a plan (days): prior-auth decision and appeal decision.

@@ -113,7 +113,7 @@ struct OtherPayerOption {
 
 struct PlanPricing {  // for `compare --plans`
   std::string plan;   // plan id or file stem
-  Money premium_monthly;
+  std::optional<Money> premium_monthly;  // nullopt: not given (never taken as $0)
   Money hsa_employer;
 };
 

@@ -205,6 +205,8 @@ class CodeSets {
   std::size_t mue_count() const { return mue_.size(); }
   std::size_t rvu_count() const { return rvu_.size(); }
   const std::vector<PtpEdit>& ptp_edits() const { return ptp_; }
+  const std::vector<RvuRow>& rvu_rows() const { return rvu_; }        // sorted by code, modifier
+  const std::vector<TextEntry>& hcpcs_entries() const { return hcpcs_; }
 
   // ---- Building (loaders and tests) ----
   // Each parser reads one file's text; `name` is used in messages. Errors are

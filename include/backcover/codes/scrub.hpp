@@ -53,6 +53,23 @@ class ClaimScrubber : public ClaimEditor {
   const CodeCatalogue* catalogue_;
 };
 
+// Code validity, shared by the claim editor and `log add`: what is wrong with
+// a procedure code (unknown; retired or, under Medicare, PFS status I) and what
+// to bill instead, or nullopt when the code can be billed. The fix names the
+// replacement or, for an unknown code, the closest known codes.
+std::optional<CodingProblem> check_procedure(const CodeSets& sets, const CodeCatalogue* catalogue,
+                                             std::string_view code, PayerProfile profile);
+// The same for a diagnosis on a date of service (header, retired, unknown);
+// nullopt when it is billable or no code set covers the date.
+std::optional<CodingProblem> check_diagnosis(const CodeSets& sets, std::string_view code, Date dos);
+// Known CPT/HCPCS codes within one edit (or two, for codes in our catalogue)
+// of `code`, closest first: codes in our catalogue, then the longest shared
+// prefix. Names come from our catalogue or the HCPCS Level II file (never CPT text).
+std::vector<CodeSuggestion> closest_procedures(const CodeSets& sets, const CodeCatalogue* catalogue,
+                                               std::string_view code, std::size_t max = 5);
+// "98940 Spinal manipulation, 1-2 regions; 97140" (at most `max`, then "… (N in all)").
+std::string suggestion_list(const std::vector<CodeSuggestion>& s, std::size_t max = 6);
+
 // CMS 8-minute rule: billable 15-minute units for a total of timed minutes
 // (0-7 -> 0, 8-22 -> 1, 23-37 -> 2, …).
 int timed_units(int total_minutes);

@@ -90,6 +90,33 @@ struct Finding {
   ReasonCode reason;
 };
 
+// A code a payer cannot process as billed: the claim comes back for
+// correction (CO-16 with RARC M51 or M76, CO-181) instead of being decided.
+// The patient's exposure stays open until the clinic corrects the code.
+struct CodeSuggestion {
+  std::string code;   // "M54.50", "98940"
+  std::string title;  // ours or the public code set's; empty when none may be shipped (CPT)
+};
+struct CodingProblem {
+  enum class Kind : std::uint8_t {
+    UnknownCode,        // no such CPT/HCPCS code
+    RetiredCode,        // valid once, not on the date of service (or not for this payer)
+    MissingDiagnosis,   // the line points at no diagnosis
+    HeaderDiagnosis,    // an ICD-10-CM category, not a billable code
+    RetiredDiagnosis,   // billable once, not on the date of service
+    UnknownDiagnosis,   // not an ICD-10-CM code on the date
+  };
+  Kind kind = Kind::UnknownCode;
+  std::string code;                     // as billed (dotted for a diagnosis)
+  std::string fix;                      // one sentence: what is wrong and who fixes it
+  std::vector<CodeSuggestion> instead;  // valid children, replacements or the closest codes
+  ReasonCode reason;                    // what the payer would send back (CO-16 M51, CO-181, CO-16 M76)
+  bool diagnosis() const { return kind >= Kind::MissingDiagnosis; }
+};
+const char* to_string(CodingProblem::Kind k);  // "unknown-code", "retired-code", "missing-diagnosis", …
+// How to introduce CodingProblem::instead: "the closest codes", "bill instead", "its billable codes".
+const char* instead_label(CodingProblem::Kind k);
+
 struct PatientShare {
   Money deductible, copay, coinsurance, not_covered, balance_bill;
   Money total() const { return deductible + copay + coinsurance + not_covered + balance_bill; }
@@ -114,8 +141,15 @@ struct Determination {
   Ledger ledger;
   std::vector<Finding> findings;  // doc needed, actions, warnings, edits; often empty
   const Rule* decided_by = nullptr;  // the rule that set `covered`
+  // Not payable as coded: the codes the payer would send back. While any is
+  // here the line's outcome is open: `at_risk` is what the patient may owe on
+  // top of `patient_pays()` (the rest of the charge), and `patient_if_denied`
+  // is the whole charge.
+  std::vector<CodingProblem> coding;
+  Money at_risk;
 
   Money patient_pays() const { return patient.total(); }
+  bool payable_as_coded() const { return coding.empty(); }
 };
 
 // Year-to-date state the engine carries across lines; a new value out.
@@ -134,7 +168,10 @@ struct Totals {
   Money charge, allowed, plan_pays, other_payer, contractual_adjustment;
   PatientShare patient;
   Money patient_if_denied;  // what the patient would owe in all if every conditional line were denied
+                            // and no line that is not payable as coded were corrected
+  Money at_risk;            // sum of Determination::at_risk (lines not payable as coded)
   int lines = 0, covered = 0, conditional = 0, not_covered = 0;
+  int not_payable_as_coded = 0;
 };
 
 struct Estimate {
@@ -168,6 +205,7 @@ struct EditFinding {
   int line_index = 0;  // into the date-ordered lines
   Finding finding;
   bool denies = false;
+  std::optional<CodingProblem> coding;  // set when the line is not payable as coded
 };
 class ClaimEditor {
  public:

@@ -124,15 +124,14 @@ LocalityChoice MedicarePfs::choose_locality(const std::vector<const ServiceLine*
         zip, describe(*c.locality), z->detail.empty() ? "" : " (" + z->detail + ")");
     return c;
   }
-  // AMBIGUOUS: price the lines at every candidate and take the highest total.
+  // AMBIGUOUS: price the lines at every candidate (with the cross-line
+  // reductions, as the claim is priced) and take the highest total.
   c.basis = LocalityChoice::Basis::ZipAmbiguous;
-  PfsContext quiet;
-  quiet.explain = false;
   std::size_t best = 0;
   for (std::size_t k = 0; k < c.candidates.size(); ++k) {
     Money total = Money::zero();
-    for (const ServiceLine* l : lines)
-      if (auto p = price(*l, *c.candidates[k], quiet)) total += p->amount;
+    for (const auto& p : price_claim_at(lines, *c.candidates[k], nullptr, false))
+      if (p) total += p->amount;
     c.candidate_totals.push_back(total);
     if (total > c.candidate_totals[best]) best = k;
   }
@@ -337,74 +336,79 @@ std::vector<std::optional<FeeQuote>> MedicarePfs::quote_claim(const std::vector<
 
 std::vector<Result<PfsPrice>> MedicarePfs::price_claim(const std::vector<const ServiceLine*>& lines,
                                                        const CaseFile& case_file, const std::vector<bool>* denied) const {
+  const Locality* loc = choose_locality(lines, case_file).locality;
+  if (loc) return price_claim_at(lines, *loc, denied, true);
+  std::vector<Result<PfsPrice>> out;
+  out.reserve(lines.size());
+  for (const ServiceLine* l : lines) out.push_back(price(*l, case_file, PfsContext{}));
+  return out;
+}
+
+std::vector<Result<PfsPrice>> MedicarePfs::price_claim_at(const std::vector<const ServiceLine*>& lines,
+                                                          const Locality& locality, const std::vector<bool>* denied,
+                                                          bool explain) const {
   auto is_denied = [&](std::size_t j) { return denied && j < denied->size() && (*denied)[j]; };
   std::vector<PfsContext> ctx(lines.size());
-  const Locality* loc = choose_locality(lines, case_file).locality;
-  if (loc) {
-    // Group by date (and provider NPI when given): therapy MPPR and multiple surgery are per day.
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      std::vector<std::size_t> day;
-      bool first = true;
-      for (std::size_t j = 0; j < lines.size(); ++j) {
-        if (lines[j]->date != lines[i]->date || lines[j]->provider.npi != lines[i]->provider.npi) continue;
-        if (j < i) first = false;
-        day.push_back(j);
-      }
-      if (!first) continue;  // each day once, from its first line
-      // Therapy: the single unit with the highest PE (in dollars for this locality) keeps full PE.
-      std::size_t best = lines.size();
-      std::int64_t best_pe = -1;
-      for (std::size_t j : day) {
-        const RvuRow* r = sets_.rvu(lines[j]->code);
-        if (!r || r->mult_proc != 5) continue;
-        if (is_denied(j)) continue;  // priced on its own: its first unit at full PE
-        ctx[j].therapy_first_unit_full = false;
-        std::int64_t pe = is_facility(lines[j]->place_of_service) ? r->pe_facility : r->pe_nonfacility;
-        if (pe > best_pe) {
-          best_pe = pe;
-          best = j;
-        }
-      }
-      if (best < lines.size()) ctx[best].therapy_first_unit_full = true;
-      // Surgery: rank indicator-2 procedures by their full fee, highest first.
-      std::vector<std::pair<std::int64_t, std::size_t>> surg;
-      for (std::size_t j : day) {
-        const RvuRow* r = sets_.rvu(lines[j]->code);
-        if (!r || r->mult_proc != 2 || is_denied(j)) continue;
-        auto pr = price(*lines[j], *loc, PfsContext{});
-        surg.emplace_back(pr ? -pr->full_unit_fee.cents() : 0, j);
-      }
-      std::stable_sort(surg.begin(), surg.end());
-      for (std::size_t k = 0; k < surg.size(); ++k) ctx[surg[k].second].surgery_rank = static_cast<int>(k + 1);
-      // Imaging (indicator 4): rank the technical and the professional components separately
-      // by their fee, highest first; a global line has both.
-      std::vector<std::pair<std::int64_t, std::size_t>> tcs, pcs;
-      for (std::size_t j : day) {
-        const RvuRow* r = sets_.rvu(lines[j]->code);
-        if (!r || r->mult_proc != 4 || is_denied(j)) continue;
-        std::string_view comp;
-        for (const auto& m : lines[j]->modifiers)
-          if (m == "26" || m == "TC") comp = m;
-        bool fac = is_facility(lines[j]->place_of_service);
-        if (comp != "26")
-          if (auto f = component_fee(lines[j]->code, "TC", fac, *loc)) tcs.emplace_back(-f->cents(), j);
-        if (comp != "TC")
-          if (auto f = component_fee(lines[j]->code, "26", fac, *loc)) pcs.emplace_back(-f->cents(), j);
-      }
-      std::stable_sort(tcs.begin(), tcs.end());
-      std::stable_sort(pcs.begin(), pcs.end());
-      for (std::size_t k = 0; k < tcs.size(); ++k) ctx[tcs[k].second].imaging_tc_rank = static_cast<int>(k + 1);
-      for (std::size_t k = 0; k < pcs.size(); ++k) ctx[pcs[k].second].imaging_pc_rank = static_cast<int>(k + 1);
+  for (auto& c : ctx) c.explain = explain;
+  const Locality* loc = &locality;
+  // Group by date (and provider NPI when given): therapy MPPR and multiple surgery are per day.
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::vector<std::size_t> day;
+    bool first = true;
+    for (std::size_t j = 0; j < lines.size(); ++j) {
+      if (lines[j]->date != lines[i]->date || lines[j]->provider.npi != lines[i]->provider.npi) continue;
+      if (j < i) first = false;
+      day.push_back(j);
     }
+    if (!first) continue;  // each day once, from its first line
+    // Therapy: the single unit with the highest PE (in dollars for this locality) keeps full PE.
+    std::size_t best = lines.size();
+    std::int64_t best_pe = -1;
+    for (std::size_t j : day) {
+      const RvuRow* r = sets_.rvu(lines[j]->code);
+      if (!r || r->mult_proc != 5) continue;
+      if (is_denied(j)) continue;  // priced on its own: its first unit at full PE
+      ctx[j].therapy_first_unit_full = false;
+      std::int64_t pe = is_facility(lines[j]->place_of_service) ? r->pe_facility : r->pe_nonfacility;
+      if (pe > best_pe) {
+        best_pe = pe;
+        best = j;
+      }
+    }
+    if (best < lines.size()) ctx[best].therapy_first_unit_full = true;
+    // Surgery: rank indicator-2 procedures by their full fee, highest first.
+    std::vector<std::pair<std::int64_t, std::size_t>> surg;
+    for (std::size_t j : day) {
+      const RvuRow* r = sets_.rvu(lines[j]->code);
+      if (!r || r->mult_proc != 2 || is_denied(j)) continue;
+      auto pr = price(*lines[j], *loc, PfsContext{});
+      surg.emplace_back(pr ? -pr->full_unit_fee.cents() : 0, j);
+    }
+    std::stable_sort(surg.begin(), surg.end());
+    for (std::size_t k = 0; k < surg.size(); ++k) ctx[surg[k].second].surgery_rank = static_cast<int>(k + 1);
+    // Imaging (indicator 4): rank the technical and the professional components separately
+    // by their fee, highest first; a global line has both.
+    std::vector<std::pair<std::int64_t, std::size_t>> tcs, pcs;
+    for (std::size_t j : day) {
+      const RvuRow* r = sets_.rvu(lines[j]->code);
+      if (!r || r->mult_proc != 4 || is_denied(j)) continue;
+      std::string_view comp;
+      for (const auto& m : lines[j]->modifiers)
+        if (m == "26" || m == "TC") comp = m;
+      bool fac = is_facility(lines[j]->place_of_service);
+      if (comp != "26")
+        if (auto f = component_fee(lines[j]->code, "TC", fac, *loc)) tcs.emplace_back(-f->cents(), j);
+      if (comp != "TC")
+        if (auto f = component_fee(lines[j]->code, "26", fac, *loc)) pcs.emplace_back(-f->cents(), j);
+    }
+    std::stable_sort(tcs.begin(), tcs.end());
+    std::stable_sort(pcs.begin(), pcs.end());
+    for (std::size_t k = 0; k < tcs.size(); ++k) ctx[tcs[k].second].imaging_tc_rank = static_cast<int>(k + 1);
+    for (std::size_t k = 0; k < pcs.size(); ++k) ctx[pcs[k].second].imaging_pc_rank = static_cast<int>(k + 1);
   }
   std::vector<Result<PfsPrice>> out;
   out.reserve(lines.size());
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    if (!loc)
-      out.push_back(price(*lines[i], case_file, ctx[i]));
-    else
-      out.push_back(price(*lines[i], *loc, ctx[i]));
-  }
+  for (std::size_t i = 0; i < lines.size(); ++i) out.push_back(price(*lines[i], *loc, ctx[i]));
   return out;
 }
 

@@ -135,6 +135,9 @@ class MedicarePfs : public FeeSchedule {
                                      const Locality& loc) const;
 
  private:
+  // price_claim() at one locality; `explain`: write the explanations.
+  std::vector<Result<PfsPrice>> price_claim_at(const std::vector<const ServiceLine*>& lines, const Locality& locality,
+                                               const std::vector<bool>* denied, bool explain) const;
   // CQ/CO on a line dated from 2022-01-01 (or undated): 85% of the amount.
   PfsPrice assistant_reduction(const ServiceLine& line, PfsPrice p, const PfsContext& ctx) const;
   const CodeSets& sets_;

@@ -45,6 +45,7 @@ Result<ZipLocalities> ZipLocalities::parse(std::string_view text, const std::str
   detail::LineReader lines(text);
   std::string_view line;
   std::vector<std::string_view> f;
+  std::string_view last_ids, last_detail;  // views into `text`
   bool header = false;
   while (lines.next(line)) {
     if (line.empty() || line.front() == '#') continue;
@@ -65,12 +66,19 @@ Result<ZipLocalities> ZipLocalities::parse(std::string_view text, const std::str
       bad("zip", f[0], "a 5-digit ZIP code");
       continue;
     }
-    std::uint32_t zip = static_cast<std::uint32_t>(std::stoul(std::string(f[0])));
+    std::uint32_t zip = 0;
+    for (char ch : f[0]) zip = zip * 10 + static_cast<std::uint32_t>(ch - '0');
     if (!t.zips_.empty() && zip <= t.zips_.back()) {
       bad("zip", f[0], "ZIP codes in increasing order, each once");
       continue;
     }
     std::string_view detail = f.size() == 3 ? f[2] : std::string_view{};
+    // Neighbouring ZIP codes mostly share a locality: reuse the last row's tail unchecked.
+    if (!t.rows_.empty() && f[1] == last_ids && detail == last_detail) {
+      t.zips_.push_back(zip);
+      t.rows_.push_back(t.rows_.back());
+      continue;
+    }
     if (f[1] == "-") {
       if (detail.empty()) bad("detail", detail, "the reason the ZIP has no locality");
     } else {
@@ -93,6 +101,8 @@ Result<ZipLocalities> ZipLocalities::parse(std::string_view text, const std::str
     if (fresh) t.tails_.push_back(std::move(tail));
     t.zips_.push_back(zip);
     t.rows_.push_back(it->second);
+    last_ids = f[1];
+    last_detail = detail;
   }
   if (!errors.empty()) return errors;
   if (t.zips_.empty()) return Error{source, 0, 0, "", "no rows", "one row per ZIP code: zip<TAB>localities[<TAB>detail]"};

@@ -84,19 +84,23 @@ std::int64_t length(const std::vector<Pt>& a) {
 }
 
 // How much of two step curves runs along the same line (same horizontal or
-// vertical stretch), in tenths of a pixel.
+// vertical stretch), in tenths of a pixel. Both curves go left to right (x
+// never decreases), so each segment of `a` meets a window of `b`'s segments.
 std::int64_t shared_length(const std::vector<Pt>& a, const std::vector<Pt>& b) {
   std::int64_t n = 0;
-  for (std::size_t i = 1; i < a.size(); ++i)
-    for (std::size_t j = 1; j < b.size(); ++j) {
-      const Pt &a0 = a[i - 1], &a1 = a[i], &b0 = b[j - 1], &b1 = b[j];
+  std::size_t start = 1;
+  for (std::size_t i = 1; i < a.size(); ++i) {
+    const Pt &a0 = a[i - 1], &a1 = a[i];
+    while (start < b.size() && b[start].x < a0.x) ++start;  // b's segments wholly left of this one
+    for (std::size_t j = start; j < b.size() && b[j - 1].x <= a1.x; ++j) {
+      const Pt &b0 = b[j - 1], &b1 = b[j];
       if (a0.y == a1.y && b0.y == b1.y && a0.y == b0.y)
-        n += std::max<std::int64_t>(0, std::min(std::max(a0.x, a1.x), std::max(b0.x, b1.x)) -
-                                           std::max(std::min(a0.x, a1.x), std::min(b0.x, b1.x)));
+        n += std::max<std::int64_t>(0, std::min(a1.x, b1.x) - std::max(a0.x, b0.x));
       else if (a0.x == a1.x && b0.x == b1.x && a0.x == b0.x)
         n += std::max<std::int64_t>(0, std::min(std::max(a0.y, a1.y), std::max(b0.y, b1.y)) -
                                            std::max(std::min(a0.y, a1.y), std::min(b0.y, b1.y)));
     }
+  }
   return n;
 }
 

@@ -25,7 +25,7 @@ done
 for f in icd10cm-FY2026-dorsopathies-M43-M54-desc.tsv icd10cm-changes-FY2027.tsv \
          hcpcs-level2-2025-from-pfs.tsv pos.tsv carc.tsv \
          pfs-rvu-2025.csv pfs-gpci-2025.csv pfs-anesthesia-cf-2025.csv \
-         pfs-payment-oracle-2025-pfrev25c.csv; do
+         pfs-payment-oracle-2025-pfrev25c.csv pfs-locality-counties-2025.csv; do
   copy "$f"
 done
 

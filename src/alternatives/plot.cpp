@@ -1,4 +1,4 @@
-// SVG plot of cumulative cost per path. Everything is integer: amounts in
+// SVG plot of the cumulative amount paid per path. Everything is integer: amounts in
 // cents, time in days, positions in tenths of a pixel (no floating point in
 // alternatives/, as STYLE.md asks).
 #include "backcover/alternatives/plot.hpp"
@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 
 namespace backcover::alternatives {
 
@@ -53,9 +54,10 @@ std::int64_t nice_step(std::int64_t max_cents) {
 
 Date month_start(Date d) { return Date::from_ymd(d.year(), d.month(), 1); }
 
-// Paths that coincide (a card paid on time and cash) stay visible: each kind
-// has its own dash pattern, so both colours show along the overlap.
+// Each kind of path has its own dash pattern, so two paths that coincide show
+// both colours along the overlap (and are drawn a lane apart, see below).
 std::string dash_for(const Path& p, std::size_t pos) {
+  if (p.kind == "cash") return " stroke-dasharray=\"9 3 2 3\"";
   if (p.kind == "package" || p.kind == "insured+package") return " stroke-dasharray=\"10 4\"";
   if (p.kind == "payment_plan" || p.kind == "deferred_card" || p.kind == "fixed_card" || p.kind == "loan")
     return fmt::format(" stroke-dasharray=\"{} 4\"", 4 + 2 * (pos % 3));
@@ -63,15 +65,53 @@ std::string dash_for(const Path& p, std::size_t pos) {
   return {};
 }
 
-// Tenths of a pixel as "123.4".
-std::string px(std::int64_t tenths) { return fmt::format("{}.{}", tenths / 10, tenths % 10); }
+// Tenths of a pixel as "123.4" (negative values too).
+std::string px(std::int64_t tenths) {
+  const char* sign = tenths < 0 ? "-" : "";
+  if (tenths < 0) tenths = -tenths;
+  return fmt::format("{}{}.{}", sign, tenths / 10, tenths % 10);
+}
+
+// A step curve in tenths of a pixel, before any offset.
+struct Pt {
+  std::int64_t x, y;
+};
+
+std::int64_t length(const std::vector<Pt>& a) {
+  std::int64_t n = 0;
+  for (std::size_t i = 1; i < a.size(); ++i) n += std::abs(a[i].x - a[i - 1].x) + std::abs(a[i].y - a[i - 1].y);
+  return n;
+}
+
+// How much of two step curves runs along the same line (same horizontal or
+// vertical stretch), in tenths of a pixel. Both curves go left to right (x
+// never decreases), so each segment of `a` meets a window of `b`'s segments.
+std::int64_t shared_length(const std::vector<Pt>& a, const std::vector<Pt>& b) {
+  std::int64_t n = 0;
+  std::size_t start = 1;
+  for (std::size_t i = 1; i < a.size(); ++i) {
+    const Pt &a0 = a[i - 1], &a1 = a[i];
+    while (start < b.size() && b[start].x < a0.x) ++start;  // b's segments wholly left of this one
+    for (std::size_t j = start; j < b.size() && b[j - 1].x <= a1.x; ++j) {
+      const Pt &b0 = b[j - 1], &b1 = b[j];
+      if (a0.y == a1.y && b0.y == b1.y && a0.y == b0.y)
+        n += std::max<std::int64_t>(0, std::min(a1.x, b1.x) - std::max(a0.x, b0.x));
+      else if (a0.x == a1.x && b0.x == b1.x && a0.x == b0.x)
+        n += std::max<std::int64_t>(0, std::min(std::max(a0.y, a1.y), std::max(b0.y, b1.y)) -
+                                           std::max(std::min(a0.y, a1.y), std::min(b0.y, b1.y)));
+    }
+  }
+  return n;
+}
 
 }  // namespace
 
 std::string render_svg(const Comparison& c, const std::string& title) {
+  // What the patient has paid by each date: every path's payments (a financed
+  // path's installments as they fall due, not the care on the day it is bought).
   std::vector<std::size_t> shown;
   for (std::size_t i = 0; i < c.paths.size(); ++i)
-    if (c.paths[i].available && !c.paths[i].costs.empty()) shown.push_back(i);
+    if (c.paths[i].available && !c.paths[i].flows.empty()) shown.push_back(i);
 
   std::string o;
   o += fmt::format(
@@ -81,18 +121,18 @@ std::string render_svg(const Comparison& c, const std::string& title) {
   o += fmt::format("<rect width=\"{}\" height=\"{}\" fill=\"white\"/>\n", kWidth, kHeight);
   o += fmt::format("<text x=\"{}\" y=\"28\" font-size=\"17\" font-weight=\"bold\">{}</text>\n", kLeft, esc(title));
   o += fmt::format(
-      "<text x=\"{}\" y=\"46\" fill=\"#555\">Cumulative cost by month: care as it is received or financed, plus "
-      "interest and fees as they are charged</text>\n",
+      "<text x=\"{}\" y=\"46\" fill=\"#555\">Cumulative amount paid by month: care as it is paid for; cards, loans "
+      "and plans as each payment falls due</text>\n",
       kLeft);
   if (shown.empty()) {
     o += fmt::format("<text x=\"{}\" y=\"{}\">No path to plot.</text>\n</svg>\n", kLeft, kTop + 40);
     return o;
   }
 
-  Date first = c.paths[shown[0]].costs.front().date, last = first;
+  Date first = c.paths[shown[0]].flows.front().date, last = first;
   std::int64_t max_cents = 1;
   for (std::size_t i : shown)
-    for (const auto& f : c.paths[i].costs) {
+    for (const auto& f : c.paths[i].flows) {
       first = std::min(first, f.date);
       last = std::max(last, f.date);
     }
@@ -103,7 +143,7 @@ std::string render_svg(const Comparison& c, const std::string& title) {
   const Date x1 = std::min(month_start(last).plus_months(1), x0.plus_months(kMaxMonths));
   for (std::size_t i : shown) {
     std::int64_t run = 0;
-    for (const auto& f : c.paths[i].costs) {
+    for (const auto& f : c.paths[i].flows) {
       if (f.date >= x1) break;
       run += f.amount.cents();
       max_cents = std::max(max_cents, run);
@@ -113,14 +153,13 @@ std::string render_svg(const Comparison& c, const std::string& title) {
   const std::int64_t step = nice_step(max_cents);
   // A tenth of headroom so the top line and its labels clear the title.
   const std::int64_t ymax = ((max_cents + max_cents / 10 + step - 1) / step) * step;
-  auto X = [&](Date d) { return px(kLeft * 10 + std::int64_t{kPlotW} * 10 * (d - x0) / span); };
-  auto Y = [&](std::int64_t cents) {
-    return px(kTop * 10 + static_cast<std::int64_t>(static_cast<__int128>(kPlotH) * 10 * (ymax - cents) / ymax));
+  auto xt = [&](Date d) { return std::int64_t{kLeft} * 10 + std::int64_t{kPlotW} * 10 * (d - x0) / span; };
+  auto yt = [&](std::int64_t cents) {
+    return std::int64_t{kTop} * 10 + static_cast<std::int64_t>(static_cast<__int128>(kPlotH) * 10 * (ymax - cents) / ymax);
   };
-  auto Yoff = [&](std::int64_t cents, int dy) {
-    return px(kTop * 10 + static_cast<std::int64_t>(static_cast<__int128>(kPlotH) * 10 * (ymax - cents) / ymax) + dy * 10);
-  };
-  auto Xoff = [&](Date d, int dx) { return px(kLeft * 10 + std::int64_t{kPlotW} * 10 * (d - x0) / span + dx * 10); };
+  auto X = [&](Date d) { return px(xt(d)); };
+  auto Y = [&](std::int64_t cents) { return px(yt(cents)); };
+  auto Yoff = [&](std::int64_t cents, int dy) { return px(yt(cents) + dy * 10); };
 
   // Grid and axes.
   o += "<g stroke=\"#e5e5e5\" stroke-width=\"1\">\n";
@@ -151,52 +190,124 @@ std::string render_svg(const Comparison& c, const std::string& title) {
                    kHeight - 22);
   o += fmt::format(
       "<text x=\"22\" y=\"{0}\" text-anchor=\"middle\" fill=\"#333\" transform=\"rotate(-90 22 {0})\">cumulative "
-      "cost</text>\n",
+      "amount paid</text>\n",
       kTop + kPlotH / 2);
 
-  // One step line per path. The recommended one is drawn first and heavier,
-  // so the thinner dashed lines over it stay visible where they coincide.
-  std::vector<std::size_t> order = shown;
-  std::stable_partition(order.begin(), order.end(), [&](std::size_t i) { return static_cast<int>(i) == c.recommended; });
-  std::string markers;
-  for (std::size_t i : order) {
-    const Path& p = c.paths[i];
-    const auto pos = static_cast<std::size_t>(std::find(shown.begin(), shown.end(), i) - shown.begin());
-    const char* color = kColors[pos % 12];
-    const bool rec = static_cast<int>(i) == c.recommended;
-    std::string pts = X(x0) + "," + Y(0);
-    std::int64_t run = 0;
+  // Each path's step curve, clipped at x1.
+  struct Curve {
+    std::vector<Pt> pts;
+    std::int64_t end_cents = 0;
     bool clipped = false;
-    for (const auto& f : p.costs) {
+    int lane = 0;
+  };
+  std::vector<Curve> curves(shown.size());
+  for (std::size_t n = 0; n < shown.size(); ++n) {
+    Curve& cv = curves[n];
+    cv.pts.push_back({xt(x0), yt(0)});
+    std::int64_t run = 0;
+    for (const auto& f : c.paths[shown[n]].flows) {
       if (f.date >= x1) {
-        clipped = true;
+        cv.clipped = true;
         break;
       }
-      pts += fmt::format(" {},{}", X(f.date), Y(run));
+      const std::int64_t x = xt(f.date);
+      if (cv.pts.back().x != x) cv.pts.push_back({x, yt(run)});
       run += f.amount.cents();
-      pts += fmt::format(" {},{}", X(f.date), Y(run));
-      if (f.note.find("deferred interest") != std::string::npos) {
-        const bool left_half = (f.date - x0) * 2 < span;
-        markers += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"6\" fill=\"none\" stroke=\"#c00\" stroke-width=\"2\"/>\n",
-                               X(f.date), Y(run));
-        markers += fmt::format(
-            "<text x=\"{}\" y=\"{}\" fill=\"#c00\" font-weight=\"bold\" text-anchor=\"{}\">+{} deferred interest "
-            "on {}</text>\n",
-            Xoff(f.date, left_half ? 10 : -10), Yoff(run, -10), left_half ? "start" : "end", dollars(f.amount), f.date.str());
-      }
+      if (cv.pts.back().y != yt(run)) cv.pts.push_back({x, yt(run)});
     }
-    pts += fmt::format(" {},{}", X(x1), Y(run));
-    if (clipped)
-      markers += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"{}\" text-anchor=\"end\">continues: {} by {}</text>\n",
-                             Xoff(x1, -4), Yoff(run, -6), color, dollars(p.total_paid), p.costs.back().date.str());
-    const std::string dash = dash_for(p, pos);
+    cv.pts.push_back({xt(x1), yt(run)});
+    cv.end_cents = run;
+  }
+  // A path that runs along another for half the shorter one's length (cash and
+  // an insurer that pays nothing; a package and the FSA paying for it) would be
+  // hidden: such paths are drawn in separate lanes, 3 px apart (up and to the
+  // right). The first takes lane 0, each later one the lowest lane that no path
+  // it runs along holds. Paths that only end at the same amount keep lane 0:
+  // their numbers at the right edge tell them apart.
+  constexpr std::int64_t kLane = 30;  // tenths of a pixel
+  bool any_lane = false;
+  std::vector<std::int64_t> lengths;
+  for (const Curve& cv : curves) lengths.push_back(length(cv.pts));
+  for (std::size_t n = 0; n < curves.size(); ++n) {
+    std::vector<int> taken;
+    for (std::size_t m = 0; m < n; ++m)
+      if (2 * shared_length(curves[n].pts, curves[m].pts) >= std::min(lengths[n], lengths[m]))
+        taken.push_back(curves[m].lane);
+    while (std::find(taken.begin(), taken.end(), curves[n].lane) != taken.end()) ++curves[n].lane;
+    any_lane = any_lane || curves[n].lane > 0;
+  }
+
+  // One step line per path. The recommended one is drawn first and heavier,
+  // so the thinner dashed lines over it stay visible.
+  std::vector<std::size_t> order(shown.size());
+  for (std::size_t n = 0; n < order.size(); ++n) order[n] = n;
+  std::stable_partition(order.begin(), order.end(),
+                        [&](std::size_t n) { return static_cast<int>(shown[n]) == c.recommended; });
+  std::string markers;
+  for (std::size_t n : order) {
+    const Path& p = c.paths[shown[n]];
+    const Curve& cv = curves[n];
+    const char* color = kColors[n % 12];
+    const bool rec = static_cast<int>(shown[n]) == c.recommended;
+    const std::int64_t dx = cv.lane * kLane, dy = -cv.lane * kLane;
+    std::string pts;
+    for (const Pt& q : cv.pts) pts += fmt::format("{}{},{}", pts.empty() ? "" : " ", px(q.x + dx), px(q.y + dy));
     o += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"{}\"{} points=\"{}\"><title>{}</title></polyline>\n",
-                     color, rec ? 4 : 2, dash, pts, esc(p.name));
+                     color, rec ? 4 : 2, dash_for(p, n), pts, esc(p.name));
+    // A deferred-interest cliff: circled where it is posted, on the paid curve.
+    for (const auto& f : p.costs) {
+      if (f.date >= x1 || f.note.find("deferred interest") == std::string::npos) continue;
+      std::int64_t paid = 0;
+      for (const auto& g : p.flows)
+        if (g.date <= f.date) paid += g.amount.cents();
+      const bool left_half = (f.date - x0) * 2 < span;
+      markers += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"6\" fill=\"none\" stroke=\"#c00\" stroke-width=\"2\"/>\n",
+                             px(xt(f.date) + dx), px(yt(paid) + dy));
+      markers += fmt::format(
+          "<text x=\"{}\" y=\"{}\" fill=\"#c00\" font-weight=\"bold\" text-anchor=\"{}\" stroke=\"white\" "
+          "stroke-width=\"4\" paint-order=\"stroke\">+{} deferred interest "
+          "on {}</text>\n",
+          px(xt(f.date) + dx + (left_half ? 100 : -100)), px(yt(paid) + dy - 100), left_half ? "start" : "end",
+          dollars(f.amount), f.date.str());
+    }
+    // Paid beyond the chart's last month: an arrowhead at the edge; the legend says until when.
+    if (cv.clipped) {
+      const std::int64_t ex = xt(x1) + dx, ey = yt(cv.end_cents) + dy;
+      markers += fmt::format("<polygon points=\"{},{} {},{} {},{}\" fill=\"{}\"><title>{}: paid until {}</title></polygon>\n",
+                             px(ex - 90), px(ey - 50), px(ex), px(ey), px(ex - 90), px(ey + 50), color, esc(p.name),
+                             p.flows.back().date.str());
+    }
   }
   o += markers;
 
-  // Legend: colour, name, net cost.
-  const int lx = kLeft + kPlotW + 20;
+  // Direct labels: each path's number where its line ends, just right of the
+  // plot, pushed apart (13 px) where several end at the same height.
+  {
+    std::vector<std::pair<std::int64_t, std::size_t>> ends;
+    for (std::size_t n = 0; n < curves.size(); ++n) ends.emplace_back(curves[n].pts.back().y - curves[n].lane * kLane, n);
+    std::stable_sort(ends.begin(), ends.end());
+    constexpr std::int64_t kGap = 130;
+    std::vector<std::int64_t> at(ends.size());
+    for (std::size_t k = 0; k < ends.size(); ++k)
+      at[k] = k == 0 ? ends[k].first : std::max(ends[k].first, at[k - 1] + kGap);
+    // Keep the column inside the plot's height: shift up what runs off the bottom.
+    const std::int64_t floor = std::int64_t{kTop + kPlotH} * 10 + 40;
+    for (std::size_t k = ends.size(); k-- > 0;) {
+      const std::int64_t limit = k + 1 == ends.size() ? floor : at[k + 1] - kGap;
+      at[k] = std::min(at[k], limit);
+    }
+    for (std::size_t k = 0; k < ends.size(); ++k) {
+      const std::size_t n = ends[k].second;
+      const std::int64_t xe = std::int64_t{kLeft + kPlotW} * 10 + curves[n].lane * kLane;
+      o += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\"/>\n", px(xe), px(ends[k].first),
+                       px(std::int64_t{kLeft + kPlotW + 8} * 10), px(at[k]), kColors[n % 12]);
+      o += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"{}\" font-weight=\"bold\">{}</text>\n", kLeft + kPlotW + 10,
+                       px(at[k] + 40), kColors[n % 12], n + 1);
+    }
+  }
+
+  // Legend: number, colour, name, total paid and net cost.
+  const int lx = kLeft + kPlotW + 30;
   o += fmt::format("<text x=\"{}\" y=\"{}\" font-weight=\"bold\">path: total paid (net of tax saved)</text>\n", lx, kTop);
   int ly = kTop + 20;
   for (std::size_t n = 0; n < shown.size(); ++n) {
@@ -204,12 +315,18 @@ std::string render_svg(const Comparison& c, const std::string& title) {
     const bool rec = static_cast<int>(shown[n]) == c.recommended;
     o += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"{}\"{}/>\n", lx, ly - 8,
                      lx + 16, ly - 8, kColors[n % 12], rec ? 4 : 2, dash_for(p, n));
-    o += fmt::format("<text x=\"{}\" y=\"{}\"{}>{}</text>\n", lx + 20, ly - 4, rec ? " font-weight=\"bold\"" : "",
-                     esc(shorten(p.name, 40)));
-    o += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#555\">{} ({}){}</text>\n", lx + 20, ly + 10,
-                     dollars(p.total_paid), dollars(p.net_cost), rec ? "  recommended" : "");
+    o += fmt::format("<text x=\"{}\" y=\"{}\"{}>{}. {}</text>\n", lx + 20, ly - 4, rec ? " font-weight=\"bold\"" : "",
+                     n + 1, esc(shorten(p.name, 38)));
+    const Curve& cv = curves[n];
+    const std::string until =
+        cv.clipped ? fmt::format(", paid until {}-{:02} ▸", p.flows.back().date.year(), p.flows.back().date.month()) : "";
+    o += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#555\">{} ({}){}{}</text>\n", lx + 20, ly + 10,
+                     dollars(p.total_paid), dollars(p.net_cost), until, rec ? "  recommended" : "");
     ly += 32;
   }
+  if (any_lane)
+    o += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#555\">Paths that coincide are drawn 3 px apart.</text>\n", lx,
+                     ly);
   o += "</svg>\n";
   return o;
 }

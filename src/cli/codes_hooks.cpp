@@ -1,6 +1,7 @@
 // The codes module on the command line: attach_codes() (the claim editor and
 // the Medicare fee schedule for `estimate`) and the `codes` verbs:
-//   codes lookup CODE [--date D] [--kind K] [--locality L] [--json]
+//   codes lookup CODE [--date D] [--kind K] [--locality L | --zip Z] [--json]
+//   codes lookup --zip Z [--json]        (the Medicare payment locality of a ZIP code)
 //   codes check --services S [--case C] [--plan P | --payer medicare|commercial] [--locality L] [--json]
 //   codes price CODE [--modifier M] [--units N] [--pos P] --locality L [--minutes N] [--json]
 //   codes fees CODE... --locality L [--locality L2 …]
@@ -25,6 +26,7 @@
 #include "backcover/codes/import.hpp"
 #include "backcover/codes/pfs.hpp"
 #include "backcover/codes/scrub.hpp"
+#include "backcover/codes/zip_locality.hpp"
 #include "backcover/io/loaders.hpp"
 
 namespace backcover::cli {
@@ -46,6 +48,13 @@ Result<std::shared_ptr<const CodeSets>> load_sets(const std::string& data, const
   auto r = CodeSets::load(data + "/codes", tables);
   if (!r) return r.errors();
   return std::shared_ptr<const CodeSets>(std::move(r.value()));
+}
+
+// The ZIP -> Medicare locality table (data/codes/zip-locality-2025.tsv).
+Result<std::shared_ptr<const codes::ZipLocalities>> load_zips(const std::string& data) {
+  auto r = codes::ZipLocalities::load(data + "/codes/" + codes::ZipLocalities::kFile);
+  if (!r) return r.errors();
+  return std::make_shared<const codes::ZipLocalities>(std::move(r.value()));
 }
 
 const char* kind_name(Finding::Kind k) {
@@ -97,9 +106,88 @@ std::string status_name(char s) {
 // ---- lookup ----
 
 struct LookupOptions {
-  std::string code, date, kind, locality;
+  std::string code, date, kind, locality, zip;
   bool json = false;
 };
+
+std::string gpci_text(const codes::Locality& l) {
+  return fmt::format("GPCIs: work {}, PE {}, MP {}", fixed(l.gpci_work, 3), fixed(l.gpci_pe, 3), fixed(l.gpci_mp, 3));
+}
+
+// The localities of --zip: exit 2 with the reason when it has none (or is not a ZIP code);
+// `none_ok`: a ZIP with no locality is an answer (codes lookup --zip alone).
+struct ZipAnswer {
+  std::optional<codes::ZipLocality> row;
+  std::vector<const codes::Locality*> localities;
+};
+int resolve_zip(const CodeSets& sets, const codes::ZipLocalities& zips, const std::string& zip, bool none_ok,
+                ZipAnswer& a, std::ostream& err) {
+  if (codes::ZipLocalities::normalize(zip).empty()) {
+    err << "error: --zip: got \"" << zip << "\", expected a US ZIP code, 5 digits (or ZIP+4, 12345-6789)\n";
+    return kExitBadInput;
+  }
+  a.row = zips.find(zip);
+  if (!a.row) {
+    err << "error: --zip: ZIP " << codes::ZipLocalities::normalize(zip) << " is not in the ZIP → Medicare locality table ("
+        << zips.source() << ", " << zips.size() << " ZIP codes); give --locality (MAC + locality, 7 digits)\n";
+    return kExitBadInput;
+  }
+  for (const auto& id : a.row->localities)
+    if (const codes::Locality* l = sets.locality(id)) a.localities.push_back(l);
+  if (a.localities.empty() && !none_ok) {
+    err << "error: --zip: ZIP " << a.row->zip << " has no Medicare payment locality (" << a.row->detail
+        << "); give --locality (MAC + locality, 7 digits)\n";
+    return kExitBadInput;
+  }
+  return kExitOk;
+}
+
+// codes lookup --zip Z: the ZIP's locality, or every one when it spans several.
+int zip_lookup(const CodeSets& sets, const codes::ZipLocalities& zips, const LookupOptions& o, std::ostream& out,
+               std::ostream& err) {
+  ZipAnswer a;
+  if (int rc = resolve_zip(sets, zips, o.zip, true, a, err); rc != kExitOk) return rc;
+  const codes::ZipLocality& z = *a.row;
+  const std::string source = "data/codes/" + zips.source() +
+                             " (ZIP → county from the HUD-USPS ZIP crosswalk, county → locality from CMS 25LOCCO; "
+                             "its header gives the versions)";
+  if (o.json) {
+    nlohmann::json j;
+    j["zip"] = z.zip;
+    j["ambiguous"] = a.localities.size() > 1;
+    j["localities"] = nlohmann::json::array();
+    for (std::size_t k = 0; k < a.localities.size(); ++k) {
+      const codes::Locality* l = a.localities[k];
+      j["localities"].push_back({{"id", l->id()},
+                                 {"mac", l->mac},
+                                 {"locality", l->locality},
+                                 {"name", l->name},
+                                 {"counties", k < z.counties.size() ? nlohmann::json(z.counties[k]) : nlohmann::json(nullptr)},
+                                 {"gpci", {{"work", fixed(l->gpci_work, 3)}, {"pe", fixed(l->gpci_pe, 3)}, {"mp", fixed(l->gpci_mp, 3)}}}});
+    }
+    j["detail"] = z.detail.empty() ? nlohmann::json(nullptr) : nlohmann::json(z.detail);
+    j["source"] = source;
+    out << j.dump(2) << "\n";
+    return kExitOk;
+  }
+  if (a.localities.empty()) {
+    out << "ZIP " << z.zip << ": no Medicare payment locality (" << z.detail << ")\n";
+  } else if (a.localities.size() == 1) {
+    out << "ZIP " << z.zip << ": Medicare payment locality " << codes::describe(*a.localities[0])
+        << (z.detail.empty() ? "" : " (" + z.detail + ")") << "\n";
+    out << "  " << gpci_text(*a.localities[0]) << "\n";
+  } else {
+    out << "ZIP " << z.zip << ": AMBIGUOUS, it spans " << a.localities.size()
+        << " Medicare payment localities (the county decides):\n";
+    for (std::size_t k = 0; k < a.localities.size(); ++k)
+      out << "  " << codes::describe(*a.localities[k]) << "\n    counties: " << (k < z.counties.size() ? z.counties[k] : "?")
+          << "; " << gpci_text(*a.localities[k]) << "\n";
+    out << "  Give the locality where the care is given (--locality, or patient.locality in a case file); an "
+           "estimate from the ZIP alone prices at the one with the highest fee schedule total.\n";
+  }
+  out << "Source: " << source << "\n";
+  return kExitOk;
+}
 
 int icd_lookup(const CodeSets& sets, const LookupOptions& o, std::ostream& out, std::ostream& err) {
   if (o.date.empty()) {
@@ -156,8 +244,8 @@ int icd_lookup(const CodeSets& sets, const LookupOptions& o, std::ostream& out, 
   return exit;
 }
 
-int procedure_lookup(const CodeSets& sets, const CodeCatalogue* cat, const LookupOptions& o, std::ostream& out,
-                     std::ostream& err) {
+int procedure_lookup(const CodeSets& sets, const CodeCatalogue* cat, const codes::ZipLocalities* zips,
+                     const LookupOptions& o, std::ostream& out, std::ostream& err) {
   std::string code = o.code;
   for (auto& c : code) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   const codes::RvuRow* row = sets.rvu(code);
@@ -178,14 +266,35 @@ int procedure_lookup(const CodeSets& sets, const CodeCatalogue* cat, const Looku
     err << "error: --locality: got \"" << o.locality << "\", expected MAC + locality, 7 digits (e.g. 0111205)\n";
     return kExitBadInput;
   }
-  std::optional<Money> nonfac, fac;
-  if (row && (row->status == 'A' || row->status == 'R' || row->status == 'T')) {
-    std::int64_t gw = loc ? loc->gpci_work : 1000, gpe = loc ? loc->gpci_pe : 1000, gmp = loc ? loc->gpci_mp : 1000;
-    if (!row->nonfacility_na)
-      nonfac = codes::pfs_fee(row->work, row->pe_nonfacility, row->mp, gw, gpe, gmp, row->conversion_factor);
-    if (!row->facility_na)
-      fac = codes::pfs_fee(row->work, row->pe_facility, row->mp, gw, gpe, gmp, row->conversion_factor);
+  // --zip: the ZIP's locality; a ZIP that spans several is priced in each (the highest is shown first).
+  ZipAnswer za;
+  if (!o.zip.empty()) {
+    if (!zips) {
+      err << "error: --zip: no ZIP → locality table is loaded\n";
+      return kExitInternal;
+    }
+    if (int rc = resolve_zip(sets, *zips, o.zip, false, za, err); rc != kExitOk) return rc;
   }
+  const bool payable = row && (row->status == 'A' || row->status == 'R' || row->status == 'T');
+  auto fees_at = [&](const codes::Locality* l) {
+    std::pair<std::optional<Money>, std::optional<Money>> f;
+    if (!payable) return f;
+    std::int64_t gw = l ? l->gpci_work : 1000, gpe = l ? l->gpci_pe : 1000, gmp = l ? l->gpci_mp : 1000;
+    if (!row->nonfacility_na)
+      f.first = codes::pfs_fee(row->work, row->pe_nonfacility, row->mp, gw, gpe, gmp, row->conversion_factor);
+    if (!row->facility_na) f.second = codes::pfs_fee(row->work, row->pe_facility, row->mp, gw, gpe, gmp, row->conversion_factor);
+    return f;
+  };
+  if (!za.localities.empty()) {
+    auto key = [&](const codes::Locality* l) {
+      auto f = fees_at(l);
+      return f.first ? f.first->cents() : f.second ? f.second->cents() : 0;
+    };
+    std::stable_sort(za.localities.begin(), za.localities.end(),
+                     [&](const codes::Locality* a, const codes::Locality* b) { return key(a) > key(b); });
+    loc = za.localities.front();
+  }
+  auto [nonfac, fac] = fees_at(loc);
   std::vector<const codes::PtpEdit*> as_col2, as_col1;
   codes::PackedCode pc = codes::pack(code);
   for (const auto& e : sets.ptp_edits()) {
@@ -217,6 +326,18 @@ int procedure_lookup(const CodeSets& sets, const CodeCatalogue* cat, const Looku
                   {"locality", loc ? loc->id() : "national (GPCI 1.000)"},
                   {"nonfacility_cents", nonfac ? nlohmann::json(nonfac->cents()) : nlohmann::json(nullptr)},
                   {"facility_cents", fac ? nlohmann::json(fac->cents()) : nlohmann::json(nullptr)}};
+      if (za.row) {
+        j["pfs"]["zip"] = za.row->zip;
+        j["pfs"]["zip_ambiguous"] = za.localities.size() > 1;
+        j["pfs"]["by_locality"] = nlohmann::json::array();
+        for (const auto* l : za.localities) {
+          auto [n, f] = fees_at(l);
+          j["pfs"]["by_locality"].push_back({{"locality", l->id()},
+                                             {"name", l->name},
+                                             {"nonfacility_cents", n ? nlohmann::json(n->cents()) : nlohmann::json(nullptr)},
+                                             {"facility_cents", f ? nlohmann::json(f->cents()) : nlohmann::json(nullptr)}});
+        }
+      }
     }
     if (repl)
       j["replacement"] = {{"code", codes::unpack(repl->replacement)}, {"payer", repl->payer}, {"note", repl->note},
@@ -245,9 +366,19 @@ int procedure_lookup(const CodeSets& sets, const CodeCatalogue* cat, const Looku
     out << "  RVUs: work " << fixed(row->work, 2) << ", PE non-facility " << fixed(row->pe_nonfacility, 2)
         << (row->nonfacility_na ? " (NA)" : "") << ", PE facility " << fixed(row->pe_facility, 2)
         << (row->facility_na ? " (NA)" : "") << ", MP " << fixed(row->mp, 2) << "; CF " << fixed(row->conversion_factor, 4) << "\n";
-    if (nonfac || fac)
-      out << "  Payment " << (loc ? "in " + loc->id() + " " + loc->name : std::string("national (all GPCIs 1.000)")) << ": non-facility "
-          << (nonfac ? nonfac->str() : "NA") << ", facility " << (fac ? fac->str() : "NA") << "\n";
+    if ((nonfac || fac) && za.localities.size() > 1) {
+      out << "  ZIP " << za.row->zip << " is AMBIGUOUS: it spans " << za.localities.size()
+          << " Medicare localities (give --locality for the one where the care is given):\n";
+      for (const auto* l : za.localities) {
+        auto [n, f] = fees_at(l);
+        out << "  Payment in " << l->id() << " " << l->name << ": non-facility " << (n ? n->str() : "NA") << ", facility "
+            << (f ? f->str() : "NA") << "\n";
+      }
+    } else if (nonfac || fac) {
+      out << "  Payment " << (loc ? "in " + loc->id() + " " + loc->name : std::string("national (all GPCIs 1.000)"))
+          << (za.row ? " (ZIP " + za.row->zip + ")" : "") << ": non-facility " << (nonfac ? nonfac->str() : "NA")
+          << ", facility " << (fac ? fac->str() : "NA") << "\n";
+    }
     if (row->mult_proc == 5) out << "  therapy: multiple-procedure PE reduction applies; needs GP/GO/GN\n";
     if (row->mult_proc == 2) out << "  multiple surgery: second and later procedures on a date at 50%\n";
     if (row->bilateral == 1) out << "  bilateral: modifier 50 pays 150%\n";
@@ -282,6 +413,27 @@ int run_lookup(const LookupOptions& o, const VerbContext& ctx) {
     return kExitInternal;
   }
   const CodeSets& s = *sets.value();
+  std::shared_ptr<const codes::ZipLocalities> zips;
+  if (!o.zip.empty()) {
+    auto z = load_zips(data_dir());
+    if (!z) {
+      err << format_errors(z.errors());
+      return kExitInternal;
+    }
+    zips = z.value();
+  }
+  if (!o.zip.empty() && !o.locality.empty()) {
+    err << "error: codes lookup: --zip and --locality both given; expected one of them\n";
+    return kExitBadInput;
+  }
+  if (o.code.empty()) {
+    if (o.zip.empty()) {
+      err << "error: codes lookup: expected a CODE (ICD-10-CM, CPT/HCPCS, modifier, POS, CARC or RARC), or --zip ZIP "
+             "for the Medicare payment locality of a ZIP code\n";
+      return kExitBadInput;
+    }
+    return zip_lookup(s, *zips, o, out, err);
+  }
   std::string kind = o.kind;
   std::string code = o.code;
   for (auto& c : code) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -298,10 +450,14 @@ int run_lookup(const LookupOptions& o, const VerbContext& ctx) {
       return kExitBadInput;
     }
   }
+  if (!o.zip.empty() && kind != "procedure" && kind != "cpt" && kind != "hcpcs") {
+    err << "error: codes lookup " << code << ": --zip prices a CPT/HCPCS code; without a CODE it gives the ZIP's locality\n";
+    return kExitBadInput;
+  }
   if (kind == "icd") return icd_lookup(s, o, out, err);
   if (kind == "procedure" || kind == "cpt" || kind == "hcpcs") {
     auto cat = io::load_catalogue(data_dir() + "/catalogue/services.yaml");
-    return procedure_lookup(s, cat ? cat.value().get() : nullptr, o, out, err);
+    return procedure_lookup(s, cat ? cat.value().get() : nullptr, zips.get(), o, out, err);
   }
   // Small tables: modifier, pos, carc, rarc.
   std::string text, source;
@@ -403,7 +559,15 @@ int run_check(const CheckOptions& o, const VerbContext& ctx) {
   codes::ClaimScrubber scrubber(sets, profile, catalogue);
   std::vector<EditFinding> findings;
   scrubber.scrub(lines, cf, findings);
-  codes::MedicarePfs pfs(sets);
+  auto zips = load_zips(data_dir());
+  if (!zips) {
+    err << format_errors(zips.errors());
+    return kExitInternal;
+  }
+  codes::MedicarePfs pfs(sets, zips.value().get());
+  // No patient.locality: the case file's ZIP code gives it (and the note says how).
+  const codes::LocalityChoice choice = pfs.choose_locality(lines, cf);
+  if (!loc) loc = choice.locality;
   int denied = 0, warnings = 0;
   std::vector<bool> line_denied(lines.size(), false);
   for (const auto& f : findings) {
@@ -423,6 +587,7 @@ int run_check(const CheckOptions& o, const VerbContext& ctx) {
     nlohmann::json j;
     j["payer_profile"] = profile_name;
     j["locality"] = loc ? nlohmann::json{{"id", loc->id()}, {"name", loc->name}} : nlohmann::json(nullptr);
+    if (!choice.note.empty()) j["locality_note"] = choice.note;
     j["lines"] = nlohmann::json::array();
     for (std::size_t i = 0; i < lines.size(); ++i) {
       const ServiceLine& l = *lines[i];
@@ -461,6 +626,7 @@ int run_check(const CheckOptions& o, const VerbContext& ctx) {
   out << "Claim check: " << lines.size() << " line(s), " << profile_name << " edits";
   if (loc) out << ", Medicare PFS CY2025 locality " << loc->id() << " " << loc->name;
   out << "\n";
+  if (!choice.note.empty()) out << "Note: " << choice.note << "\n";
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const ServiceLine& l = *lines[i];
     out << "\nline " << l.number << "  " << l.date.str() << "  " << l.code;
@@ -771,10 +937,16 @@ void attach_codes(LoadedRules& rules, const std::string& data, Errors& errors) {
     errors.insert(errors.end(), sets.errors().begin(), sets.errors().end());
     return;
   }
+  auto zips = load_zips(data);
+  if (!zips) {
+    errors.insert(errors.end(), zips.errors().begin(), zips.errors().end());
+    return;
+  }
   std::shared_ptr<const CodeSets> s = sets.value();
   rules.editor = std::make_unique<codes::ClaimScrubber>(*s, codes::PayerProfile::Commercial, rules.catalogue.get());
-  rules.fee_schedule = std::make_unique<codes::MedicarePfs>(*s);
+  rules.fee_schedule = std::make_unique<codes::MedicarePfs>(*s, zips.value().get());
   rules.keep_alive.push_back(std::static_pointer_cast<const void>(s));
+  rules.keep_alive.push_back(std::static_pointer_cast<const void>(zips.value()));
 }
 
 void set_codes_payer(LoadedRules& rules, PayerKind kind) {
@@ -792,10 +964,13 @@ void add_codes_verbs(CLI::App& app, VerbContext& ctx) {
 
   auto lo = std::make_shared<LookupOptions>();
   auto* lookup = codes_cmd->add_subcommand("lookup", "Is a code valid (billable) on a date; what it is; its edits and price");
-  lookup->add_option("code", lo->code, "ICD-10-CM (M54.50), CPT/HCPCS (97140), modifier (GP), POS, CARC or RARC")->required();
+  lookup->add_option("code", lo->code, "ICD-10-CM (M54.50), CPT/HCPCS (97140), modifier (GP), POS, CARC or RARC");
   lookup->add_option("--date", lo->date, "date of service YYYY-MM-DD (required for ICD-10-CM)");
   lookup->add_option("--kind", lo->kind, "icd, procedure, modifier, pos, carc or rarc (guessed when absent)");
   lookup->add_option("--locality", lo->locality, "Medicare locality for the price: MAC + locality, e.g. 0111205");
+  lookup->add_option("--zip", lo->zip,
+                     "ZIP code: alone, its Medicare payment locality (every one when it spans several); with a "
+                     "CPT/HCPCS code, the price there");
   lookup->add_flag("--json", lo->json, "machine output (JSON)");
   lookup->callback([lo, &ctx] { *ctx.exit_code = run_lookup(*lo, ctx); });
 

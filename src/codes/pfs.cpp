@@ -51,13 +51,118 @@ bool MedicarePfs::is_facility(const std::string& pos) const {
   return sets_.has_role(pack(pos), "facility_pos");
 }
 
+std::string describe(const Locality& loc) { return fmt::format("{}-{} {}", loc.mac, loc.locality, loc.name); }
+
+LocalityChoice MedicarePfs::choose_locality(const std::vector<const ServiceLine*>& lines,
+                                            const CaseFile& case_file) const {
+  LocalityChoice c;
+  const Patient& pt = case_file.patient;
+  const std::string& raw_zip = pt.zip.empty() ? pt.address.zip : pt.zip;
+  const std::string zip = ZipLocalities::normalize(raw_zip);
+  static constexpr const char* kGive =
+      "give patient.locality in the case file (MAC + locality, 7 digits, e.g. 0111205; CMS lists the counties of "
+      "each locality in data/codes/pfs-locality-counties-2025.csv)";
+  std::optional<ZipLocality> z;
+  if (zips_ && !zip.empty()) z = zips_->find(zip);
+
+  if (!pt.locality.empty()) {
+    c.locality = sets_.locality(pt.locality);
+    if (!c.locality) return c;  // each line says the locality is not one (price())
+    c.basis = LocalityChoice::Basis::CaseFile;
+    if (z && !z->localities.empty() &&
+        std::find(z->localities.begin(), z->localities.end(), c.locality->id()) == z->localities.end()) {
+      std::string of_zip;
+      for (const auto& id : z->localities) {
+        const Locality* l = sets_.locality(id);
+        of_zip += (of_zip.empty() ? "" : ", ") + (l ? describe(*l) : id);
+      }
+      c.note = fmt::format(
+          "patient.locality {} is not the Medicare locality of the patient's ZIP {} ({}): the fee schedule priced at "
+          "patient.locality as given; it must be the locality where the care is given, so check it",
+          describe(*c.locality), zip, of_zip);
+    }
+    return c;
+  }
+  if (raw_zip.empty() || !zips_) return c;  // each line says the case names no locality
+  if (zip.empty()) {
+    c.note = fmt::format("the fee schedule has no locality for this case: patient.zip \"{}\" is not a ZIP code "
+                         "(5 digits, or ZIP+4 as 12345-6789); {}",
+                         raw_zip, kGive);
+    return c;
+  }
+  c.zip = zip;
+  if (!z) {
+    c.note = fmt::format("the fee schedule has no locality for this case: ZIP {} is not in the ZIP → Medicare "
+                         "locality table ({}, {} ZIP codes); {}",
+                         zip, zips_->source(), zips_->size(), kGive);
+    return c;
+  }
+  if (z->localities.empty()) {
+    c.note = fmt::format("the fee schedule has no locality for this case: ZIP {} has none ({}); {}", zip, z->detail,
+                         kGive);
+    return c;
+  }
+  for (const auto& id : z->localities) {
+    const Locality* l = sets_.locality(id);
+    if (!l) {
+      c.note = fmt::format("the fee schedule has no locality for this case: the ZIP table gives ZIP {} locality {}, "
+                           "which the GPCI file does not list; {}",
+                           zip, id, kGive);
+      c.candidates.clear();
+      return c;
+    }
+    c.candidates.push_back(l);
+  }
+  if (c.candidates.size() == 1) {
+    c.basis = LocalityChoice::Basis::Zip;
+    c.locality = c.candidates.front();
+    c.candidates.clear();
+    c.note = fmt::format(
+        "ZIP {} → Medicare locality {}{}: the fee schedule priced at this locality because the case file gives a "
+        "ZIP code and no patient.locality (Medicare pays by where the care is given: set patient.locality if that is "
+        "another locality)",
+        zip, describe(*c.locality), z->detail.empty() ? "" : " (" + z->detail + ")");
+    return c;
+  }
+  // AMBIGUOUS: price the lines at every candidate (with the cross-line
+  // reductions, as the claim is priced) and take the highest total.
+  c.basis = LocalityChoice::Basis::ZipAmbiguous;
+  std::size_t best = 0;
+  for (std::size_t k = 0; k < c.candidates.size(); ++k) {
+    Money total = Money::zero();
+    for (const auto& p : price_claim_at(lines, *c.candidates[k], nullptr, false))
+      if (p) total += p->amount;
+    c.candidate_totals.push_back(total);
+    if (total > c.candidate_totals[best]) best = k;
+  }
+  c.locality = c.candidates[best];
+  std::string list;
+  for (std::size_t k = 0; k < c.candidates.size(); ++k)
+    list += fmt::format("{}{} (counties: {}), fee schedule {} for these lines", k ? "; " : "", describe(*c.candidates[k]),
+                        k < z->counties.size() ? z->counties[k] : "?", c.candidate_totals[k].str());
+  c.note = fmt::format(
+      "ZIP {} is AMBIGUOUS: it spans {} Medicare localities: {}. The fee schedule priced at {}, the highest, so the "
+      "estimate does not understate what you pay; set patient.locality in the case file to the locality where the care "
+      "is given for an exact answer",
+      zip, c.candidates.size(), list, c.locality->mac + "-" + c.locality->locality);
+  return c;
+}
+
+std::vector<std::string> MedicarePfs::notes(const std::vector<const ServiceLine*>& lines,
+                                            const CaseFile& case_file) const {
+  LocalityChoice c = choose_locality(lines, case_file);
+  if (c.note.empty()) return {};
+  return {std::move(c.note)};
+}
+
 Result<PfsPrice> MedicarePfs::price(const ServiceLine& line, const CaseFile& case_file, const PfsContext& ctx) const {
-  const Locality* loc = sets_.locality(case_file.patient.locality);
-  if (!loc) {
+  LocalityChoice c = choose_locality({&line}, case_file);
+  if (!c.locality) {
+    if (!c.note.empty()) return Error{case_file.source, 0, 0, "patient.zip", case_file.patient.zip, c.note};
     return Error{case_file.source, 0, 0, "patient.locality", case_file.patient.locality,
                  "a Medicare locality as MAC + locality, 7 digits (e.g. 0111205 or 01112-05 for San Francisco)"};
   }
-  return price(line, *loc, ctx);
+  return price(line, *c.locality, ctx);
 }
 
 Result<PfsPrice> MedicarePfs::price(const ServiceLine& line, const Locality& loc, const PfsContext& ctx) const {
@@ -231,74 +336,79 @@ std::vector<std::optional<FeeQuote>> MedicarePfs::quote_claim(const std::vector<
 
 std::vector<Result<PfsPrice>> MedicarePfs::price_claim(const std::vector<const ServiceLine*>& lines,
                                                        const CaseFile& case_file, const std::vector<bool>* denied) const {
+  const Locality* loc = choose_locality(lines, case_file).locality;
+  if (loc) return price_claim_at(lines, *loc, denied, true);
+  std::vector<Result<PfsPrice>> out;
+  out.reserve(lines.size());
+  for (const ServiceLine* l : lines) out.push_back(price(*l, case_file, PfsContext{}));
+  return out;
+}
+
+std::vector<Result<PfsPrice>> MedicarePfs::price_claim_at(const std::vector<const ServiceLine*>& lines,
+                                                          const Locality& locality, const std::vector<bool>* denied,
+                                                          bool explain) const {
   auto is_denied = [&](std::size_t j) { return denied && j < denied->size() && (*denied)[j]; };
   std::vector<PfsContext> ctx(lines.size());
-  const Locality* loc = sets_.locality(case_file.patient.locality);
-  if (loc) {
-    // Group by date (and provider NPI when given): therapy MPPR and multiple surgery are per day.
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      std::vector<std::size_t> day;
-      bool first = true;
-      for (std::size_t j = 0; j < lines.size(); ++j) {
-        if (lines[j]->date != lines[i]->date || lines[j]->provider.npi != lines[i]->provider.npi) continue;
-        if (j < i) first = false;
-        day.push_back(j);
-      }
-      if (!first) continue;  // each day once, from its first line
-      // Therapy: the single unit with the highest PE (in dollars for this locality) keeps full PE.
-      std::size_t best = lines.size();
-      std::int64_t best_pe = -1;
-      for (std::size_t j : day) {
-        const RvuRow* r = sets_.rvu(lines[j]->code);
-        if (!r || r->mult_proc != 5) continue;
-        if (is_denied(j)) continue;  // priced on its own: its first unit at full PE
-        ctx[j].therapy_first_unit_full = false;
-        std::int64_t pe = is_facility(lines[j]->place_of_service) ? r->pe_facility : r->pe_nonfacility;
-        if (pe > best_pe) {
-          best_pe = pe;
-          best = j;
-        }
-      }
-      if (best < lines.size()) ctx[best].therapy_first_unit_full = true;
-      // Surgery: rank indicator-2 procedures by their full fee, highest first.
-      std::vector<std::pair<std::int64_t, std::size_t>> surg;
-      for (std::size_t j : day) {
-        const RvuRow* r = sets_.rvu(lines[j]->code);
-        if (!r || r->mult_proc != 2 || is_denied(j)) continue;
-        auto pr = price(*lines[j], *loc, PfsContext{});
-        surg.emplace_back(pr ? -pr->full_unit_fee.cents() : 0, j);
-      }
-      std::stable_sort(surg.begin(), surg.end());
-      for (std::size_t k = 0; k < surg.size(); ++k) ctx[surg[k].second].surgery_rank = static_cast<int>(k + 1);
-      // Imaging (indicator 4): rank the technical and the professional components separately
-      // by their fee, highest first; a global line has both.
-      std::vector<std::pair<std::int64_t, std::size_t>> tcs, pcs;
-      for (std::size_t j : day) {
-        const RvuRow* r = sets_.rvu(lines[j]->code);
-        if (!r || r->mult_proc != 4 || is_denied(j)) continue;
-        std::string_view comp;
-        for (const auto& m : lines[j]->modifiers)
-          if (m == "26" || m == "TC") comp = m;
-        bool fac = is_facility(lines[j]->place_of_service);
-        if (comp != "26")
-          if (auto f = component_fee(lines[j]->code, "TC", fac, *loc)) tcs.emplace_back(-f->cents(), j);
-        if (comp != "TC")
-          if (auto f = component_fee(lines[j]->code, "26", fac, *loc)) pcs.emplace_back(-f->cents(), j);
-      }
-      std::stable_sort(tcs.begin(), tcs.end());
-      std::stable_sort(pcs.begin(), pcs.end());
-      for (std::size_t k = 0; k < tcs.size(); ++k) ctx[tcs[k].second].imaging_tc_rank = static_cast<int>(k + 1);
-      for (std::size_t k = 0; k < pcs.size(); ++k) ctx[pcs[k].second].imaging_pc_rank = static_cast<int>(k + 1);
+  for (auto& c : ctx) c.explain = explain;
+  const Locality* loc = &locality;
+  // Group by date (and provider NPI when given): therapy MPPR and multiple surgery are per day.
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::vector<std::size_t> day;
+    bool first = true;
+    for (std::size_t j = 0; j < lines.size(); ++j) {
+      if (lines[j]->date != lines[i]->date || lines[j]->provider.npi != lines[i]->provider.npi) continue;
+      if (j < i) first = false;
+      day.push_back(j);
     }
+    if (!first) continue;  // each day once, from its first line
+    // Therapy: the single unit with the highest PE (in dollars for this locality) keeps full PE.
+    std::size_t best = lines.size();
+    std::int64_t best_pe = -1;
+    for (std::size_t j : day) {
+      const RvuRow* r = sets_.rvu(lines[j]->code);
+      if (!r || r->mult_proc != 5) continue;
+      if (is_denied(j)) continue;  // priced on its own: its first unit at full PE
+      ctx[j].therapy_first_unit_full = false;
+      std::int64_t pe = is_facility(lines[j]->place_of_service) ? r->pe_facility : r->pe_nonfacility;
+      if (pe > best_pe) {
+        best_pe = pe;
+        best = j;
+      }
+    }
+    if (best < lines.size()) ctx[best].therapy_first_unit_full = true;
+    // Surgery: rank indicator-2 procedures by their full fee, highest first.
+    std::vector<std::pair<std::int64_t, std::size_t>> surg;
+    for (std::size_t j : day) {
+      const RvuRow* r = sets_.rvu(lines[j]->code);
+      if (!r || r->mult_proc != 2 || is_denied(j)) continue;
+      auto pr = price(*lines[j], *loc, PfsContext{});
+      surg.emplace_back(pr ? -pr->full_unit_fee.cents() : 0, j);
+    }
+    std::stable_sort(surg.begin(), surg.end());
+    for (std::size_t k = 0; k < surg.size(); ++k) ctx[surg[k].second].surgery_rank = static_cast<int>(k + 1);
+    // Imaging (indicator 4): rank the technical and the professional components separately
+    // by their fee, highest first; a global line has both.
+    std::vector<std::pair<std::int64_t, std::size_t>> tcs, pcs;
+    for (std::size_t j : day) {
+      const RvuRow* r = sets_.rvu(lines[j]->code);
+      if (!r || r->mult_proc != 4 || is_denied(j)) continue;
+      std::string_view comp;
+      for (const auto& m : lines[j]->modifiers)
+        if (m == "26" || m == "TC") comp = m;
+      bool fac = is_facility(lines[j]->place_of_service);
+      if (comp != "26")
+        if (auto f = component_fee(lines[j]->code, "TC", fac, *loc)) tcs.emplace_back(-f->cents(), j);
+      if (comp != "TC")
+        if (auto f = component_fee(lines[j]->code, "26", fac, *loc)) pcs.emplace_back(-f->cents(), j);
+    }
+    std::stable_sort(tcs.begin(), tcs.end());
+    std::stable_sort(pcs.begin(), pcs.end());
+    for (std::size_t k = 0; k < tcs.size(); ++k) ctx[tcs[k].second].imaging_tc_rank = static_cast<int>(k + 1);
+    for (std::size_t k = 0; k < pcs.size(); ++k) ctx[pcs[k].second].imaging_pc_rank = static_cast<int>(k + 1);
   }
   std::vector<Result<PfsPrice>> out;
   out.reserve(lines.size());
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    if (!loc)
-      out.push_back(price(*lines[i], case_file, ctx[i]));
-    else
-      out.push_back(price(*lines[i], *loc, ctx[i]));
-  }
+  for (std::size_t i = 0; i < lines.size(); ++i) out.push_back(price(*lines[i], *loc, ctx[i]));
   return out;
 }
 

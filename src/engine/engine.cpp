@@ -444,8 +444,10 @@ Result<Estimate> estimate_unchecked(const Inputs& in, const RuleSet& rules) {
   // Fee-schedule amounts for the whole course at once (cross-line reductions).
   std::vector<std::optional<FeeQuote>> fee_quotes;
   if (rules.fee_schedule && (plan.allowance[0].kind == AllowanceMethod::Kind::PercentOfFeeSchedule ||
-                             plan.allowance[1].kind == AllowanceMethod::Kind::PercentOfFeeSchedule))
+                             plan.allowance[1].kind == AllowanceMethod::Kind::PercentOfFeeSchedule)) {
     fee_quotes = rules.fee_schedule->quote_claim(order, cf);
+    for (auto& n : rules.fee_schedule->notes(order, cf)) est.warnings.push_back(std::move(n));
+  }
 
   AccumulatorState st = initial_state(plan, cf, plan.plan_year(order.front()->date));
   if (cf.accumulators.plan_year_start && *cf.accumulators.plan_year_start != st.plan_year.first)

@@ -1,7 +1,10 @@
 // The comparison as an SVG chart, written by hand (no external tools): the
-// cumulative cost of every available path by month, a legend with each path's
-// net cost, the recommended path drawn heavier, and each deferred-interest
-// cliff marked where the interest is posted.
+// cumulative amount paid on every available path by month (a card, loan or
+// payment plan as its payments fall due), a legend with each path's total and
+// net cost, the recommended path drawn heavier, each deferred-interest cliff
+// marked where the interest is posted, and every path numbered where it ends.
+// Paths that share a stretch of line are drawn 3 px apart with their own dash
+// pattern, so none hides another.
 #pragma once
 
 #include <string>

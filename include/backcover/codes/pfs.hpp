@@ -31,6 +31,16 @@
 // line (assuming its first unit is the day's highest-PE unit) and the 50%
 // multiple-surgery reduction only when the line carries modifier 51.
 // price_claim() sees every line and applies both reductions across lines.
+//
+// The locality: the case file's patient.locality when it gives one; else the
+// locality of its ZIP code (patient.zip or patient.address.zip) from the
+// ZIP -> locality table (zip_locality.hpp), and the estimate says which one it
+// used and why. A ZIP whose counties lie in two or more localities is
+// AMBIGUOUS: the case is priced at the candidate whose fee-schedule total for
+// the lines is highest (so the estimate does not understate what the patient
+// pays), and the note names every candidate with its total. An unknown ZIP, or
+// one with no locality (APO/FPO, American Samoa), leaves the lines unpriced
+// with a note saying why.
 #pragma once
 
 #include <optional>
@@ -38,6 +48,7 @@
 #include <vector>
 
 #include "backcover/codes/code_sets.hpp"
+#include "backcover/codes/zip_locality.hpp"
 #include "backcover/engine/engine.hpp"
 
 namespace backcover::codes {
@@ -74,15 +85,36 @@ struct PfsContext {
   bool explain = true;                  // false: skip the explanation text (the hot path of quote())
 };
 
+// Which locality prices a case, and why.
+struct LocalityChoice {
+  enum class Basis { CaseFile, Zip, ZipAmbiguous, Unresolved };
+  Basis basis = Basis::Unresolved;
+  const Locality* locality = nullptr;        // nullptr: the fee schedule cannot price the case
+  std::string zip;                           // the case file's ZIP (5 digits) when it was used
+  std::vector<const Locality*> candidates;   // ZipAmbiguous: every locality of the ZIP, in id order
+  std::vector<Money> candidate_totals;       // the lines' fee-schedule total at each candidate
+  std::string note;                          // for people; empty when there is nothing to say
+};
+
+// "01112-05 SAN FRANCISCO-OAKLAND-BERKELEY (...)": MAC-locality and the CMS name.
+std::string describe(const Locality& loc);
+
 class MedicarePfs : public FeeSchedule {
  public:
-  explicit MedicarePfs(const CodeSets& sets) : sets_(sets) {}
+  // `zips` (optional, must outlive this): the ZIP -> locality table.
+  explicit MedicarePfs(const CodeSets& sets, const ZipLocalities* zips = nullptr) : sets_(sets), zips_(zips) {}
 
   // The seam: nullopt when the code, locality or price is unknown.
   std::optional<FeeQuote> quote(const ServiceLine& line, const CaseFile& case_file) const override;
   // The seam for a whole course: price_claim() with its cross-line reductions.
   std::vector<std::optional<FeeQuote>> quote_claim(const std::vector<const ServiceLine*>& lines,
                                                    const CaseFile& case_file) const override;
+  // The locality note (from a ZIP, ambiguous, unknown, or at odds with the ZIP).
+  std::vector<std::string> notes(const std::vector<const ServiceLine*>& lines,
+                                 const CaseFile& case_file) const override;
+
+  // The locality for these lines of this case, and why (see the file comment).
+  LocalityChoice choose_locality(const std::vector<const ServiceLine*>& lines, const CaseFile& case_file) const;
 
   // The same with the reason when no price can be given.
   Result<PfsPrice> price(const ServiceLine& line, const Locality& locality, const PfsContext& ctx) const;
@@ -103,9 +135,13 @@ class MedicarePfs : public FeeSchedule {
                                      const Locality& loc) const;
 
  private:
+  // price_claim() at one locality; `explain`: write the explanations.
+  std::vector<Result<PfsPrice>> price_claim_at(const std::vector<const ServiceLine*>& lines, const Locality& locality,
+                                               const std::vector<bool>* denied, bool explain) const;
   // CQ/CO on a line dated from 2022-01-01 (or undated): 85% of the amount.
   PfsPrice assistant_reduction(const ServiceLine& line, PfsPrice p, const PfsContext& ctx) const;
   const CodeSets& sets_;
+  const ZipLocalities* zips_ = nullptr;
 };
 
 }  // namespace backcover::codes

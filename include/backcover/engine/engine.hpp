@@ -233,6 +233,12 @@ class FeeSchedule {
     for (const ServiceLine* l : lines) out.push_back(quote(*l, case_file));
     return out;
   }
+  // What the estimate should tell the reader about how the schedule priced
+  // these lines (e.g. the Medicare locality a ZIP code mapped to). Default none.
+  virtual std::vector<std::string> notes(const std::vector<const ServiceLine*>& /*lines*/,
+                                         const CaseFile& /*case_file*/) const {
+    return {};
+  }
 };
 
 // A payer's medical policy for a line: may make it conditional or not covered

@@ -77,7 +77,8 @@ void Reader::only_keys(const YAML::Node& map, const std::string& path, std::init
     if (std::none_of(known.begin(), known.end(), [&](const char* s) { return k == s; })) {
       std::string list;
       for (const char* s : known) list += std::string(list.empty() ? "" : ", ") + s;
-      error(kv.first, join(path, k), "an unknown key \"" + k + "\"", "one of: " + list);
+      error(kv.first, join(path, k), "an unknown key \"" + k + "\"",
+            "one of: " + list + schema::did_you_mean(k, std::vector<std::string>(known.begin(), known.end())));
     }
   }
 }
@@ -239,6 +240,11 @@ std::vector<std::string> Reader::str_list(const YAML::Node& map, const char* key
     out.push_back(n[i].Scalar());
   }
   return out;
+}
+
+bool Reader::schema(const YAML::Node& n, std::string_view name, const std::string& def,
+                    const schema::Vocabularies* vocab) {
+  return schema::check(name, n, file_, errors_, vocab, def);
 }
 
 }  // namespace backcover::io::detail

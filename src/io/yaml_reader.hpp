@@ -14,6 +14,7 @@
 #include "backcover/core/error.hpp"
 #include "backcover/core/money.hpp"
 #include "backcover/core/rate.hpp"
+#include "io/schema.hpp"
 
 namespace backcover::io::detail {
 
@@ -44,6 +45,12 @@ class Reader {
   std::optional<Money> as_money(const YAML::Node& n, const std::string& path, bool allow_negative = false);
   std::optional<Rate> as_rate(const YAML::Node& n, const std::string& path);
   std::optional<Date> as_date(const YAML::Node& n, const std::string& path);
+
+  // Validates `n` against schemas/<name>.schema.json (from `def` under $defs
+  // when given): unknown keys, types, required keys, enums and ranges. True
+  // when it holds; otherwise the errors are recorded.
+  bool schema(const YAML::Node& n, std::string_view name, const std::string& def = "",
+              const schema::Vocabularies* vocab = nullptr);
 
   // Records an error for every key of `map` not in `known` (catches typos
   // such as "copays:" that would otherwise be silently ignored).

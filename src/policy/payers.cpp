@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "io/schema.hpp"
+
 #include <algorithm>
 
 #include "backcover/policy/evaluate.hpp"
@@ -212,6 +214,8 @@ Result<std::vector<OtherCoverage>> parse_other_coverages(std::string_view text, 
     YAML::Node root = YAML::Load(std::string(text));
     const YAML::Node list = root.IsMap() ? root["others"] : root;
     if (!list.IsSequence()) return Error{name, 1, 1, "others", "nothing", "a list of other coverages"};
+    // Keys, types and ranges: schemas/others.schema.json (compiled in).
+    if (!io::schema::check("others", root, name, errors)) return errors;
     for (std::size_t i = 0; i < list.size(); ++i) {
       const auto& n = list[i];
       const std::string f = "others[" + std::to_string(i) + "]";

@@ -3,6 +3,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "io/schema.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -46,6 +48,8 @@ Result<Router> parse_router(std::string_view text, const std::string& name) {
   Errors errors;
   try {
     YAML::Node root = YAML::Load(std::string(text));
+    // Keys, types and ranges: schemas/regimes.schema.json (compiled in).
+    if (!io::schema::check("regimes", root, name, errors, nullptr, "regimes")) return errors;
     const auto& list = root["regimes"];
     if (!list.IsSequence()) return Error{name, 1, 1, "regimes", "nothing", "a list of regimes"};
     for (std::size_t i = 0; i < list.size(); ++i) {

@@ -55,6 +55,10 @@ void validate(const nlohmann::ordered_json& schema, const YAML::Node& node, cons
 bool check(std::string_view name, const YAML::Node& node, const std::string& file, Errors& out,
            const Vocabularies* vocab = nullptr, const std::string& def = "", const std::string& path = "");
 
+// The key tables of docs/schemas.md for one schema (Markdown), generated so
+// the document cannot drift from what the loaders accept.
+std::string markdown(std::string_view name);
+
 // The one candidate close to `word` (optimal string alignment distance at
 // most 1 for words under 5 letters, 2 otherwise, or a case-only difference),
 // or nothing when none or several are equally close.

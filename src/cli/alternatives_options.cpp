@@ -138,7 +138,9 @@ Result<Options> parse_options(std::string_view text, const std::string& name) {
   Reader r(name);
   if (!root.IsDefined() || root.IsNull()) return o;  // no options: insured vs cash only
   // Keys, types and ranges: schemas/options.schema.json (compiled in).
-  if (!io::schema::check("options", root, name, r.errors, nullptr, "options")) return r.errors;
+  io::schema::check("options", root, name, r.errors, nullptr, "options");
+  const std::size_t schema_errors = r.errors.size();
+  if (!root.IsMap()) return r.errors;
   try {
     if (auto t = root["tax"]) {
       if (t.IsMap()) {
@@ -313,6 +315,7 @@ Result<Options> parse_options(std::string_view text, const std::string& name) {
   } catch (const YAML::Exception& e) {
     r.errors.push_back(Error{name, e.mark.line + 1, e.mark.column + 1, "", e.msg, "valid options"});
   }
+  io::schema::drop_repeats(r.errors, schema_errors);  // the schema said it first
   if (!r.errors.empty()) {
     // In file order, as a reader scans it.
     std::stable_sort(r.errors.begin(), r.errors.end(), [](const Error& a, const Error& b) {

@@ -175,7 +175,7 @@ Result<Plan> parse_plan(std::string_view text, const std::string& name, const st
       for (const auto& kv : codes)
         if (kv.second.IsScalar()) words.push_back(kv.second.Scalar());
   }
-  if (!r.schema(root, "plan", "plan", &vocab)) return r.errors();
+  r.schema(root, "plan", "plan", &vocab);  // then read on: one pass reports every problem
 
   Plan plan;
   if (auto f = r.str(root, "funding", "")) {
@@ -526,7 +526,7 @@ Result<CaseFile> parse_case(std::string_view text, const std::string& name) {
   if (!root_opt) return r.errors();
   YAML::Node root = *root_opt;
   if (!r.is_map(root, "case")) return r.errors();
-  if (!r.schema(root, "case", "case")) return r.errors();  // schemas/case.schema.json
+  r.schema(root, "case", "case");  // schemas/case.schema.json; then read on
   CaseFile cf;
   cf.source = name;
   if (auto v = r.str(root, "notes", "")) cf.notes = *v;
@@ -746,7 +746,7 @@ Result<Accumulators> parse_accumulators(std::string_view text, const std::string
   if (!root_opt) return r.errors();
   YAML::Node root = *root_opt;
   if (root.IsMap() && root["accumulators"].IsDefined()) root = root["accumulators"];
-  if (root.IsMap() && !r.schema(root, "accumulators", "accumulators")) return r.errors();
+  if (root.IsMap()) r.schema(root, "accumulators", "accumulators");
   Accumulators acc;
   read_accumulators(r, root, "accumulators", acc);
   if (!r.ok()) return r.errors();
@@ -1111,7 +1111,7 @@ Result<std::vector<ServiceLine>> parse_services(std::string_view text, const std
     root = wrap;
   }
   if (!r.is_map(root, "services")) return r.errors();
-  if (!r.schema(root, "services", "services")) return r.errors();  // schemas/services.schema.json
+  r.schema(root, "services", "services");  // schemas/services.schema.json; then read on
 
   LineDefaults defs;
   std::map<std::string, Provider> providers;
@@ -1234,7 +1234,7 @@ Result<PriceList> parse_prices(std::string_view text, const std::string& name) {
   if (!root_opt) return r.errors();
   YAML::Node root = *root_opt;
   if (!r.is_map(root, "prices")) return r.errors();
-  if (!r.schema(root, "prices", "prices")) return r.errors();  // schemas/prices.schema.json
+  r.schema(root, "prices", "prices");  // schemas/prices.schema.json; then read on
   PriceList pl;
   std::string src = r.str(root, "source", "").value_or(name);
 

@@ -483,4 +483,21 @@ bool check(std::string_view name, const YAML::Node& node, const std::string& fil
   return out.size() == before;
 }
 
+bool repeats(const Errors& errors, std::size_t n, const Error& e) {
+  for (std::size_t i = 0; i < n && i < errors.size(); ++i) {
+    const Error& s = errors[i];
+    if (s.file != e.file) continue;
+    if (!e.field.empty() && s.field == e.field) return true;
+    if (e.line > 0 && s.line == e.line && s.column == e.column) return true;
+  }
+  return false;
+}
+
+void drop_repeats(Errors& errors, std::size_t n) {
+  Errors kept(errors.begin(), errors.begin() + static_cast<std::ptrdiff_t>(std::min(n, errors.size())));
+  for (std::size_t i = n; i < errors.size(); ++i)
+    if (!repeats(kept, n, errors[i])) kept.push_back(errors[i]);
+  errors = std::move(kept);
+}
+
 }  // namespace backcover::io::schema

@@ -55,6 +55,12 @@ void validate(const nlohmann::ordered_json& schema, const YAML::Node& node, cons
 bool check(std::string_view name, const YAML::Node& node, const std::string& file, Errors& out,
            const Vocabularies* vocab = nullptr, const std::string& def = "", const std::string& path = "");
 
+// A loader reads on after its schema errors (so one pass reports every
+// problem) and drops its own errors that repeat one of the first `n`: the
+// same place (line and column) or the same field.
+bool repeats(const Errors& errors, std::size_t n, const Error& e);
+void drop_repeats(Errors& errors, std::size_t n);
+
 // The key tables of docs/schemas.md for one schema (Markdown), generated so
 // the document cannot drift from what the loaders accept.
 std::string markdown(std::string_view name);

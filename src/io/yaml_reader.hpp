@@ -71,8 +71,10 @@ class Reader {
   bool ok() const { return errors_.empty(); }
 
  private:
+  void add(Error e);  // skips an error that repeats a schema error
   std::string file_;
   Errors errors_;
+  std::size_t schema_errors_ = 0;  // errors_[0, schema_errors_) came from the schema
 };
 
 }  // namespace backcover::io::detail

@@ -572,7 +572,8 @@ Result<std::unique_ptr<Pack>> parse_pack(std::string_view text, const std::strin
   }
   if (!root.IsMap()) return Error{name, 1, 1, "", shown(root), "a policy pack (a map with pack:, rules:)"};
   // Keys, types and ranges: schemas/policy-pack.schema.json (compiled in).
-  if (!io::schema::check("policy-pack", root, name, errors, nullptr, "pack")) return errors;
+  io::schema::check("policy-pack", root, name, errors, nullptr, "pack");
+  const std::size_t schema_errors = errors.size();
   try {
     if (!root["pack"]) c.err(root, "pack", "nothing", "the pack id");
     else get_string(c, root["pack"], "pack", pack->id);
@@ -635,6 +636,7 @@ Result<std::unique_ptr<Pack>> parse_pack(std::string_view text, const std::strin
   } catch (const YAML::Exception& e) {
     errors.push_back(Error{name, e.mark.line + 1, e.mark.column + 1, "", e.msg, "valid YAML"});
   }
+  io::schema::drop_repeats(errors, schema_errors);  // the schema said it first
   if (!errors.empty()) return errors;
   pack->index();
   return pack;

@@ -89,6 +89,8 @@ for (const f of fs.readdirSync(path.join(root, "data/policy")).sort()) {
 check("catalogue", path.join(root, "data/catalogue/services.yaml"));
 check("regimes", path.join(root, "data/policy/router/regimes.yaml"));
 check("letterhead", path.join(root, "data/templates/letterhead.yaml"));
+for (const f of fs.readdirSync(path.join(root, "data/policy/tests")).sort())
+  if (f.endsWith(".tests.yaml")) (check("pack-tests", path.join(root, "data/policy/tests", f)), n++);
 n += 3;
 // Bad inputs from the golden cases must be refused here too.
 for (const [name, file] of [

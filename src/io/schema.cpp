@@ -115,11 +115,28 @@ bool is_integer(const std::string& s, long long& v) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
+// A plain decimal: [-+]digits[.digits] (no exponent, no regex: a fuzzer's
+// megabyte of digits must not cost more than one pass).
 bool is_number(const std::string& s, double& v) {
-  static const std::regex re(R"([-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?)");
-  if (!std::regex_match(s, re)) return false;
-  v = std::stod(s);
+  std::size_t i = 0, digits = 0;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  for (; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])); ++i) ++digits;
+  if (i < s.size() && s[i] == '.')
+    for (++i; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])); ++i) ++digits;
+  if (digits == 0 || i != s.size() || s.size() > 40) return false;
+  v = std::strtod(s.c_str(), nullptr);
   return true;
+}
+
+// Patterns are short anchored expressions; the text they test is bounded
+// (libstdc++'s std::regex recurses per character).
+constexpr std::size_t kMaxPatternText = 256;
+bool matches(const std::string& pattern, const std::string& text) {
+  if (text.size() > kMaxPatternText) return false;
+  thread_local std::map<std::string, std::regex> cache;
+  auto it = cache.find(pattern);
+  if (it == cache.end()) it = cache.emplace(pattern, std::regex(pattern, std::regex::ECMAScript)).first;
+  return std::regex_search(text, it->second);
 }
 
 bool is_boolean(const std::string& s) {
@@ -284,8 +301,7 @@ struct Walker {
       return;
     }
     if (s.contains("pattern")) {
-      std::regex re(s["pattern"].get<std::string>(), std::regex::ECMAScript);
-      if (!std::regex_search(text, re)) {
+      if (!matches(s["pattern"].get<std::string>(), text)) {
         err(out, where, path, "\"" + text + "\"", expected_of(s));
         return;
       }
@@ -328,7 +344,21 @@ struct Walker {
     }
   }
 
+  int depth = 0;
+
   void walk(const json& s0, const YAML::Node& n, const std::string& path, Errors& out) {
+    // Input nested deeper than any valid file (policy criteria nest the most)
+    // stops here, before the stack does.
+    if (depth > 64) {
+      err(out, n, path, "input nested more than 64 levels deep", "a flatter file");
+      return;
+    }
+    ++depth;
+    walk_at(s0, n, path, out);
+    --depth;
+  }
+
+  void walk_at(const json& s0, const YAML::Node& n, const std::string& path, Errors& out) {
     if (s0.is_boolean()) {
       if (!s0.get<bool>()) err(out, n, path, shown(n), "nothing here");
       return;
@@ -441,7 +471,7 @@ struct Walker {
       }
       if (patterns)
         for (auto p = patterns->begin(); p != patterns->end(); ++p) {
-          if (std::regex_search(k, std::regex(p.key(), std::regex::ECMAScript))) {
+          if (matches(p.key(), k)) {
             matched = true;
             if (!empty) walk(p.value(), v, kp, out);
           }

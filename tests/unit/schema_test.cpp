@@ -180,8 +180,9 @@ TEST(Schema, EveryKeyOfTheSchemaIsInTheDocs) {
   // The generated tables are checked byte for byte by ctest schema_docs_match;
   // this says which key is missing when they are not.
   const std::string doc = slurp(kRoot / "docs/schemas.md");
-  for (const auto& [name, text] : io::schema::texts()) {
-    json s = json::parse(text);
+  for (const auto& entry : io::schema::texts()) {
+    const std::string name = entry.first;
+    json s = json::parse(entry.second);
     each_object(s, [&](const json& o) {
       if (!o.contains("properties") || !o["properties"].is_object()) return;
       for (const auto& [k, v] : o["properties"].items()) {

@@ -1,5 +1,6 @@
 // The options.yaml loader. Unknown keys are errors (a misspelt "monthly_paymnet"
-// must not silently fall back to the card minimum).
+// must not silently fall back to the card minimum): schemas/options.schema.json
+// is checked first, then the values are read.
 #include "alternatives_options.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -8,6 +9,7 @@
 #include <initializer_list>
 
 #include "backcover/io/loaders.hpp"
+#include "io/schema.hpp"
 
 namespace backcover::cli {
 
@@ -37,22 +39,6 @@ class Reader {
     if (n.IsMap()) return "a mapping";
     if (n.IsSequence()) return "a list";
     return "nothing";
-  }
-  void keys(const YAML::Node& n, const std::string& field, std::initializer_list<const char*> allowed) {
-    if (!n.IsMap()) {
-      fail(n, field, text(n), "a mapping");
-      return;
-    }
-    for (const auto& kv : n) {
-      const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : std::string("?");
-      bool ok = false;
-      std::string list;
-      for (const char* a : allowed) {
-        ok = ok || k == a;
-        list += (list.empty() ? "" : ", ") + std::string(a);
-      }
-      if (!ok) fail(kv.first, field.empty() ? k : field + "." + k, "an unknown key \"" + k + "\"", "one of: " + list);
-    }
   }
   std::string str(const YAML::Node& n, const std::string& field) {
     if (!n.IsScalar()) {
@@ -151,13 +137,12 @@ Result<Options> parse_options(std::string_view text, const std::string& name) {
   o.source = name;
   Reader r(name);
   if (!root.IsDefined() || root.IsNull()) return o;  // no options: insured vs cash only
+  // Keys, types and ranges: schemas/options.schema.json (compiled in).
+  io::schema::check("options", root, name, r.errors, nullptr, "options");
+  const std::size_t schema_errors = r.errors.size();
+  if (!root.IsMap()) return r.errors;
   try {
-    r.keys(root, "", {"tax", "cash", "packages", "payment_plans", "deferred_cards", "fixed_cards", "loans", "hsa",
-                      "fsa", "other_payers", "letter_of_medical_necessity", "lmn_categories",
-                      "ineligible_categories", "plans", "version", "note"});
-    if (!r.errors.empty() && !root.IsMap()) return r.errors;
     if (auto t = root["tax"]) {
-      r.keys(t, "tax", {"federal", "state", "fica", "state_taxes_hsa"});
       if (t.IsMap()) {
         if (t["federal"]) o.tax.federal = r.rate(t["federal"], "tax.federal");
         if (t["state"]) o.tax.state = r.rate(t["state"], "tax.state");
@@ -166,7 +151,6 @@ Result<Options> parse_options(std::string_view text, const std::string& name) {
       }
     }
     if (auto c = root["cash"]) {
-      r.keys(c, "cash", {"discount", "prices", "use_price_list_packages"});
       if (c.IsMap()) {
         if (c["discount"]) o.cash_discount = r.rate(c["discount"], "cash.discount");
         if (c["use_price_list_packages"])
@@ -184,7 +168,6 @@ Result<Options> parse_options(std::string_view text, const std::string& name) {
       }
     }
     r.each(root["packages"], "packages", [&](const YAML::Node& n, const std::string& f) {
-      r.keys(n, f, {"id", "name", "codes", "sessions", "price", "unused"});
       if (!n.IsMap()) return;
       PackageOption p;
       p.id = r.id(n, f, index_of(f), "package");
@@ -203,7 +186,6 @@ Result<Options> parse_options(std::string_view text, const std::string& name) {
       o.packages.push_back(std::move(p));
     });
     r.each(root["payment_plans"], "payment_plans", [&](const YAML::Node& n, const std::string& f) {
-      r.keys(n, f, {"id", "name", "base", "down_payment", "months", "apr", "fee", "payoff_after"});
       if (!n.IsMap()) return;
       PaymentPlanOption p;
       p.id = r.id(n, f, index_of(f), "plan");
@@ -218,8 +200,6 @@ Result<Options> parse_options(std::string_view text, const std::string& name) {
       o.payment_plans.push_back(std::move(p));
     });
     r.each(root["deferred_cards"], "deferred_cards", [&](const YAML::Node& n, const std::string& f) {
-      r.keys(n, f, {"id", "name", "base", "promo_months", "min_purchase", "standard_apr", "monthly_payment", "minimum",
-                    "first_payment", "payoff_date", "retro_interest_on"});
       if (!n.IsMap()) return;
       DeferredCardOption p;
       p.id = r.id(n, f, index_of(f), "card");
@@ -230,7 +210,6 @@ Result<Options> parse_options(std::string_view text, const std::string& name) {
       if (n["standard_apr"]) p.standard_apr = r.rate(n["standard_apr"], f + ".standard_apr");
       if (n["monthly_payment"]) p.monthly_payment = r.money(n["monthly_payment"], f + ".monthly_payment");
       if (auto m = n["minimum"]) {
-        r.keys(m, f + ".minimum", {"percent", "floor"});
         if (m.IsMap()) {
           if (m["percent"]) p.minimum_percent = r.rate(m["percent"], f + ".minimum.percent");
           if (m["floor"]) p.minimum_floor = r.money(m["floor"], f + ".minimum.floor");
@@ -246,7 +225,6 @@ Result<Options> parse_options(std::string_view text, const std::string& name) {
       o.deferred_cards.push_back(std::move(p));
     });
     r.each(root["fixed_cards"], "fixed_cards", [&](const YAML::Node& n, const std::string& f) {
-      r.keys(n, f, {"id", "name", "base", "months", "apr", "min_purchase", "payoff_after"});
       if (!n.IsMap()) return;
       FixedCardOption p;
       p.id = r.id(n, f, index_of(f), "fixed");
@@ -260,7 +238,6 @@ Result<Options> parse_options(std::string_view text, const std::string& name) {
       o.fixed_cards.push_back(std::move(p));
     });
     r.each(root["loans"], "loans", [&](const YAML::Node& n, const std::string& f) {
-      r.keys(n, f, {"id", "name", "base", "months", "apr", "origination_fee", "payoff_after"});
       if (!n.IsMap()) return;
       LoanOption p;
       p.id = r.id(n, f, index_of(f), "loan");
@@ -277,7 +254,6 @@ Result<Options> parse_options(std::string_view text, const std::string& name) {
       o.loans.push_back(std::move(p));
     });
     if (auto h = root["hsa"]) {
-      r.keys(h, "hsa", {"base", "balance", "funded_by_payroll", "qualified"});
       if (h.IsMap()) {
         HsaOption p;
         p.base.clear();
@@ -289,7 +265,6 @@ Result<Options> parse_options(std::string_view text, const std::string& name) {
       }
     }
     if (auto h = root["fsa"]) {
-      r.keys(h, "fsa", {"base", "election", "carryover", "plan_year_end", "grace_until"});
       if (h.IsMap()) {
         FsaOption p;
         p.base.clear();
@@ -305,7 +280,6 @@ Result<Options> parse_options(std::string_view text, const std::string& name) {
       }
     }
     r.each(root["other_payers"], "other_payers", [&](const YAML::Node& n, const std::string& f) {
-      r.keys(n, f, {"id", "name", "kind", "base", "share", "limit", "lump_sum", "waiting_until"});
       if (!n.IsMap()) return;
       OtherPayerOption p;
       p.id = r.id(n, f, index_of(f), "payer");
@@ -329,7 +303,6 @@ Result<Options> parse_options(std::string_view text, const std::string& name) {
     if (root["lmn_categories"]) o.lmn_categories = r.strings(root["lmn_categories"], "lmn_categories");
     if (root["ineligible_categories"]) o.ineligible_categories = r.strings(root["ineligible_categories"], "ineligible_categories");
     r.each(root["plans"], "plans", [&](const YAML::Node& n, const std::string& f) {
-      r.keys(n, f, {"plan", "premium_monthly", "premium_annual", "hsa_employer"});
       if (!n.IsMap()) return;
       PlanPricing p;
       if (n["plan"]) p.plan = r.str(n["plan"], f + ".plan");
@@ -342,6 +315,7 @@ Result<Options> parse_options(std::string_view text, const std::string& name) {
   } catch (const YAML::Exception& e) {
     r.errors.push_back(Error{name, e.mark.line + 1, e.mark.column + 1, "", e.msg, "valid options"});
   }
+  io::schema::drop_repeats(r.errors, schema_errors);  // the schema said it first
   if (!r.errors.empty()) {
     // In file order, as a reader scans it.
     std::stable_sort(r.errors.begin(), r.errors.end(), [](const Error& a, const Error& b) {

@@ -26,7 +26,7 @@ Result<Bill> parse_bill(std::string_view text, const std::string& name) {
   YAML::Node m = *root;
   Bill b;
   b.source = name;
-  r.only_keys(m, "", {"date", "patient", "lines"});
+  r.schema(m, "bill", "bill");  // schemas/bill.schema.json; then read on
   if (auto d = r.date(m, "date", "", true)) b.date = *d;
   if (auto p = r.str(m, "patient", "")) b.patient = *p;
   YAML::Node ls = m["lines"];
@@ -42,7 +42,6 @@ Result<Bill> parse_bill(std::string_view text, const std::string& name) {
       YAML::Node n = ls[i];
       std::string path = Reader::index("lines", i);
       if (!r.is_map(n, path)) continue;
-      r.only_keys(n, path, {"provider", "npi", "code", "date", "amount"});
       BillLine l;
       l.source_line = Reader::line_of(n);
       if (auto v = r.str(n, "provider", path)) l.provider = *v;

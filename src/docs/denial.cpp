@@ -69,7 +69,7 @@ Result<Denial> parse_denial(std::string_view text, const std::string& name) {
   d.source = name;
   if (!r.is_map(*root, "")) return r.errors();
   YAML::Node m = *root;
-  r.only_keys(m, "", {"date", "received", "claim_number", "carc", "rarc", "service", "level", "reason_text", "type"});
+  r.schema(m, "denial", "denial");  // schemas/denial.schema.json; then read on
   if (auto v = r.date(m, "date", "", true)) d.date = *v;
   d.received = r.date(m, "received", "");
   if (d.received && *d.received < d.date)
@@ -89,7 +89,6 @@ Result<Denial> parse_denial(std::string_view text, const std::string& name) {
   }
   YAML::Node s = m["service"];
   if (r.is_map(s, "service", true)) {
-    r.only_keys(s, "service", {"code", "date", "units"});
     if (auto v = r.str(s, "code", "service", true)) {
       if (!code_shape(*v, 7))
         r.error(s["code"], "service.code", Reader::shown(s["code"]), "a CPT or HCPCS code such as 64635 or G0283");

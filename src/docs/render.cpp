@@ -4,6 +4,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "io/schema.hpp"
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -80,6 +82,8 @@ Result<Letterhead> load_letterhead(const std::string& path) {
   if (root.IsNull()) return lh;
   if (!root.IsMap()) return at(path, root, "", shape(root), "a mapping with name, lines, footer, accent");
   Errors errors;
+  // Keys, types and ranges: schemas/letterhead.schema.json (compiled in).
+  if (!io::schema::check("letterhead", root, path, errors, nullptr, "letterhead")) return errors;
   auto text = [&](const YAML::Node& v, const std::string& field, std::string& into) {
     if (v.IsNull()) return;
     if (!v.IsScalar()) errors.push_back(at(path, v, field, shape(v), "text"));

@@ -83,8 +83,6 @@ std::string money_or_none(const std::optional<Money>& m) { return m ? m->str() :
 void read_limits(Reader& r, const YAML::Node& node, const std::string& path, Limits (&out)[2], FamilyMode& mode,
                  bool& cross, bool is_oop) {
   if (!r.is_map(node, path, false)) return;
-  r.only_keys(node, path,
-              {"in_network", "out_of_network", "family_mode", "cross_accumulate", "copays_count", "source"});
   for (int t = 0; t < 2; ++t) {
     YAML::Node tier = node[kTierKeys[t]];
     std::string tp = Reader::join(path, kTierKeys[t]);
@@ -95,7 +93,6 @@ void read_limits(Reader& r, const YAML::Node& node, const std::string& path, Lim
       continue;
     }
     if (!r.is_map(tier, tp)) continue;
-    r.only_keys(tier, tp, {"individual", "family"});
     for (const char* k : {"individual", "family"}) {
       YAML::Node v = tier[k];
       if (!v.IsDefined() || v.IsNull()) continue;
@@ -120,7 +117,6 @@ void read_cost_share(Reader& r, const YAML::Node& node, const std::string& path,
     return;
   }
   if (!r.is_map(node, path)) return;
-  r.only_keys(node, path, {"copay", "coinsurance", "deductible", "covered"});
   if (auto m = r.money(node, "copay", path)) cs.copay = *m;
   if (auto c = r.rate(node, "coinsurance", path)) {
     if (*c > Rate::one()) r.error(node["coinsurance"], Reader::join(path, "coinsurance"), c->str(), "at most 100%");
@@ -152,7 +148,6 @@ void read_allowance(Reader& r, const YAML::Node& node, const std::string& path, 
     return;
   }
   if (!r.is_map(node, path)) return;
-  r.only_keys(node, path, {"method", "rate", "source"});
   auto method = r.str(node, "method", path, true);
   if (method) {
     if (*method == "contract") m.kind = AllowanceMethod::Kind::Contract;
@@ -169,15 +164,27 @@ void read_allowance(Reader& r, const YAML::Node& node, const std::string& path, 
 }  // namespace
 
 Result<Plan> parse_plan(std::string_view text, const std::string& name) {
+  return parse_plan(text, name, catalogue_categories());
+}
+
+Result<Plan> parse_plan(std::string_view text, const std::string& name, const std::vector<std::string>& categories) {
   Reader r(name);
   auto root_opt = r.parse(text);
   if (!root_opt) return r.errors();
   YAML::Node root = *root_opt;
   if (root.IsMap() && root["plan"].IsDefined()) root = root["plan"];
   if (!r.is_map(root, "plan")) return r.errors();
-  r.only_keys(root, "", {"id", "name", "payer", "type", "coverage", "plan_year_start", "effective", "source",
-                         "no_surprises_act", "deductible", "out_of_pocket_max", "allowed_amounts", "benefits",
-                         "visit_limits", "codes", "funding", "contact", "thresholds"});
+  // Keys, types and ranges: schemas/plan.schema.json. Benefit categories are
+  // the catalogue's, plus any this plan's own codes: map sends codes to.
+  schema::Vocabularies vocab;
+  if (!categories.empty()) {
+    auto& words = vocab["benefit-category"];
+    words = categories;
+    if (YAML::Node codes = root["codes"]; codes.IsMap())
+      for (const auto& kv : codes)
+        if (kv.second.IsScalar()) words.push_back(kv.second.Scalar());
+  }
+  r.schema(root, "plan", "plan", &vocab);  // then read on: one pass reports every problem
 
   Plan plan;
   if (auto f = r.str(root, "funding", "")) {
@@ -185,7 +192,6 @@ Result<Plan> parse_plan(std::string_view text, const std::string& name) {
     else r.error(root["funding"], "funding", "\"" + *f + "\"", "self_funded or fully_insured");
   }
   if (YAML::Node c = root["contact"]; c.IsDefined() && r.is_map(c, "contact")) {
-    r.only_keys(c, "contact", {"payer_name", "address", "appeals_address", "phone", "fax", "group_number"});
     plan.contact.payer_name = r.str(c, "payer_name", "contact").value_or("");
     plan.contact.address = r.str(c, "address", "contact").value_or("");
     plan.contact.appeals_address = r.str(c, "appeals_address", "contact").value_or("");
@@ -230,7 +236,9 @@ Result<Plan> parse_plan(std::string_view text, const std::string& name) {
   if (YAML::Node eff = root["effective"]; eff.IsDefined() && r.is_map(eff, "effective")) {
     auto from = r.date(eff, "from", "effective", true);
     auto to = r.date(eff, "to", "effective", true);
-    if (from && to) plan.effective = DateRange{*from, *to};
+    if (from && to && *to < *from)
+      r.error(eff["to"], "effective.to", to->str(), "a date on or after effective.from (" + from->str() + ")");
+    else if (from && to) plan.effective = DateRange{*from, *to};
   }
 
   // Deductible and out-of-pocket maximum.
@@ -259,7 +267,6 @@ Result<Plan> parse_plan(std::string_view text, const std::string& name) {
 
   // Allowed amounts.
   if (YAML::Node al = root["allowed_amounts"]; al.IsDefined() && r.is_map(al, "allowed_amounts")) {
-    r.only_keys(al, "allowed_amounts", {"in_network", "out_of_network", "balance_bill_limit", "source"});
     std::string al_src = al["source"].IsScalar() ? al["source"].Scalar() : src;
     for (int t = 0; t < 2; ++t) {
       read_allowance(r, al[kTierKeys[t]], Reader::join("allowed_amounts", kTierKeys[t]), plan.allowance[t]);
@@ -289,8 +296,6 @@ Result<Plan> parse_plan(std::string_view text, const std::string& name) {
       std::string bp = "plan.benefits." + cat;
       const YAML::Node& b = kv.second;
       if (!r.is_map(b, bp)) continue;
-      r.only_keys(b, bp, {"name", "in_network", "out_of_network", "visit_limit", "referral_required",
-                          "prior_authorization", "prescription_required", "excluded", "source"});
       Benefit ben;
       ben.category = cat;
       ben.name = r.str(b, "name", bp).value_or(cat);
@@ -354,7 +359,6 @@ Result<Plan> parse_plan(std::string_view text, const std::string& name) {
           wrap["visits"] = vl;
           if (auto n = r.integer(wrap, "visits", bp + ".visit_limit", 0, 100000, true)) lim.max_visits = static_cast<int>(*n);
         } else if (r.is_map(vl, vp)) {
-          r.only_keys(vl, vp, {"visits", "window_days"});
           lim.max_visits = static_cast<int>(r.integer(vl, "visits", vp, 0, 100000, true).value_or(0));
           lim.window_days = static_cast<int>(r.integer(vl, "window_days", vp, 1, 3660).value_or(0));
         }
@@ -374,7 +378,6 @@ Result<Plan> parse_plan(std::string_view text, const std::string& name) {
       const YAML::Node& v = vls[i];
       std::string vp = Reader::index("visit_limits", i);
       if (!r.is_map(v, vp)) continue;
-      r.only_keys(v, vp, {"id", "categories", "visits", "window_days", "source"});
       VisitLimit lim;
       lim.id = r.str(v, "id", vp, true).value_or("");
       lim.max_visits = static_cast<int>(r.integer(v, "visits", vp, 0, 100000, true).value_or(0));
@@ -404,7 +407,6 @@ Result<Plan> parse_plan(std::string_view text, const std::string& name) {
       const YAML::Node& v = ths[i];
       std::string vp = Reader::index("thresholds", i);
       if (!r.is_map(v, vp)) continue;
-      r.only_keys(v, vp, {"id", "categories", "amounts", "modifier", "review_at", "source", "review_source"});
       SpendThreshold th;
       th.id = r.str(v, "id", vp, true).value_or("");
       std::string names;
@@ -495,15 +497,12 @@ void read_tier_amounts(Reader& r, const YAML::Node& n, const std::string& path, 
     return;
   }
   if (!r.is_map(n, path)) return;
-  r.only_keys(n, path, {"in_network", "out_of_network"});
   for (int t = 0; t < 2; ++t)
     if (auto m = r.money(n, kTierKeys[t], path)) out[t] = *m;
 }
 
 void read_accumulators(Reader& r, const YAML::Node& a, const std::string& path, Accumulators& acc) {
   if (!r.is_map(a, path)) return;
-  r.only_keys(a, path, {"plan_year_start", "deductible_met", "family_deductible_met", "out_of_pocket_met",
-                        "family_out_of_pocket_met", "visits_used", "threshold_spend"});
   acc.plan_year_start = r.date(a, "plan_year_start", path);
   read_tier_amounts(r, a["deductible_met"], Reader::join(path, "deductible_met"), acc.deductible_individual);
   read_tier_amounts(r, a["family_deductible_met"], Reader::join(path, "family_deductible_met"), acc.deductible_family);
@@ -536,7 +535,7 @@ Result<CaseFile> parse_case(std::string_view text, const std::string& name) {
   if (!root_opt) return r.errors();
   YAML::Node root = *root_opt;
   if (!r.is_map(root, "case")) return r.errors();
-  r.only_keys(root, "", {"patient", "diagnoses", "history", "accumulators", "notes", "providers", "log"});
+  r.schema(root, "case", "case");  // schemas/case.schema.json; then read on
   CaseFile cf;
   cf.source = name;
   if (auto v = r.str(root, "notes", "")) cf.notes = *v;
@@ -551,8 +550,6 @@ Result<CaseFile> parse_case(std::string_view text, const std::string& name) {
     for (std::size_t i = 0; i < lg.size(); ++i) {
       std::string lp = Reader::index("log", i);
       if (!r.is_map(lg[i], lp)) continue;
-      r.only_keys(lg[i], lp, {"date", "codes", "modalities", "minutes", "pain_before", "pain_after", "function",
-                              "notes", "provider"});
       LogVisit v;
       v.source_line = Reader::line_of(lg[i]);
       v.date = r.date(lg[i], "date", lp, true).value_or(Date{});
@@ -569,7 +566,6 @@ Result<CaseFile> parse_case(std::string_view text, const std::string& name) {
   }
 
   if (YAML::Node p = root["patient"]; p.IsDefined() && r.is_map(p, "patient")) {
-    r.only_keys(p, "patient", {"name", "date_of_birth", "sex", "address", "state", "zip", "member_id", "locality"});
     cf.patient.name = r.str(p, "name", "patient").value_or("");
     cf.patient.date_of_birth = r.date(p, "date_of_birth", "patient");
     // CMS-1500 (02/12) item 3 has two boxes, M and F; the NUCC instructions
@@ -587,7 +583,6 @@ Result<CaseFile> parse_case(std::string_view text, const std::string& name) {
     cf.patient.state = r.str(p, "state", "patient").value_or("");
     cf.patient.zip = r.str(p, "zip", "patient").value_or("");
     if (YAML::Node a = p["address"]; a.IsDefined() && r.is_map(a, "patient.address")) {
-      r.only_keys(a, "patient.address", {"street", "city", "state", "zip"});
       PostalAddress& pa = cf.patient.address;
       pa.street = r.str(a, "street", "patient.address").value_or("");
       pa.city = r.str(a, "city", "patient.address").value_or("");
@@ -615,7 +610,6 @@ Result<CaseFile> parse_case(std::string_view text, const std::string& name) {
       Diagnosis d;
       if (dx[i].IsScalar()) d.code = dx[i].Scalar();
       else if (r.is_map(dx[i], dp)) {
-        r.only_keys(dx[i], dp, {"code", "description", "onset"});
         d.code = r.str(dx[i], "code", dp, true).value_or("");
         d.description = r.str(dx[i], "description", dp).value_or("");
         d.onset = r.date(dx[i], "onset", dp);
@@ -625,17 +619,16 @@ Result<CaseFile> parse_case(std::string_view text, const std::string& name) {
   }
 
   if (YAML::Node h = root["history"]; h.IsDefined() && r.is_map(h, "history")) {
-    r.only_keys(h, "history", {"therapies", "imaging", "referrals", "authorizations", "past_services", "medications",
-                               "scores", "findings"});
     if (YAML::Node md = h["medications"]; md.IsDefined() && r.is_seq(md, "history.medications")) {
       for (std::size_t i = 0; i < md.size(); ++i) {
         std::string mp = Reader::index("history.medications", i);
         if (!r.is_map(md[i], mp)) continue;
-        r.only_keys(md[i], mp, {"name", "start", "end", "outcome"});
         Medication m;
         m.name = r.str(md[i], "name", mp, true).value_or("");
         m.start = r.date(md[i], "start", mp);
         m.end = r.date(md[i], "end", mp);
+        if (m.start && m.end && *m.end < *m.start)
+          r.error(md[i]["end"], mp + ".end", m.end->str(), "a date on or after start (" + m.start->str() + ")");
         m.outcome = r.str(md[i], "outcome", mp).value_or("");
         cf.medications.push_back(std::move(m));
       }
@@ -644,7 +637,6 @@ Result<CaseFile> parse_case(std::string_view text, const std::string& name) {
       for (std::size_t i = 0; i < sc.size(); ++i) {
         std::string sp = Reader::index("history.scores", i);
         if (!r.is_map(sc[i], sp)) continue;
-        r.only_keys(sc[i], sp, {"date", "measure", "value", "max"});
         Score s;
         s.date = r.date(sc[i], "date", sp, true).value_or(Date{});
         s.measure = r.str(sc[i], "measure", sp, true).value_or("");
@@ -659,7 +651,6 @@ Result<CaseFile> parse_case(std::string_view text, const std::string& name) {
       for (std::size_t i = 0; i < fd.size(); ++i) {
         std::string fp = Reader::index("history.findings", i);
         if (!r.is_map(fd[i], fp)) continue;
-        r.only_keys(fd[i], fp, {"date", "text", "provider"});
         ExamFinding f;
         f.date = r.date(fd[i], "date", fp, true).value_or(Date{});
         f.text = r.str(fd[i], "text", fp, true).value_or("");
@@ -671,13 +662,14 @@ Result<CaseFile> parse_case(std::string_view text, const std::string& name) {
       for (std::size_t i = 0; i < t.size(); ++i) {
         std::string tp = Reader::index("history.therapies", i);
         if (!r.is_map(t[i], tp)) continue;
-        r.only_keys(t[i], tp, {"kind", "start", "end", "weeks", "outcome", "provider"});
         TherapyTried th;
         th.kind = r.str(t[i], "kind", tp, true).value_or("");
         th.start = r.date(t[i], "start", tp);
         th.end = r.date(t[i], "end", tp);
         th.weeks = static_cast<int>(r.integer(t[i], "weeks", tp, 0, 520).value_or(0));
         if (th.weeks == 0 && th.start && th.end) th.weeks = (*th.end - *th.start) / 7;
+        if (th.start && th.end && *th.end < *th.start)
+          r.error(t[i]["end"], tp + ".end", th.end->str(), "a date on or after start (" + th.start->str() + ")");
         th.outcome = r.str(t[i], "outcome", tp).value_or("");
         th.provider = r.str(t[i], "provider", tp).value_or("");
         cf.therapies.push_back(std::move(th));
@@ -687,7 +679,6 @@ Result<CaseFile> parse_case(std::string_view text, const std::string& name) {
       for (std::size_t i = 0; i < im.size(); ++i) {
         std::string ip = Reader::index("history.imaging", i);
         if (!r.is_map(im[i], ip)) continue;
-        r.only_keys(im[i], ip, {"modality", "region", "date", "finding"});
         ImagingStudy s;
         s.modality = r.str(im[i], "modality", ip, true).value_or("");
         s.region = r.str(im[i], "region", ip).value_or("");
@@ -700,8 +691,6 @@ Result<CaseFile> parse_case(std::string_view text, const std::string& name) {
       for (std::size_t i = 0; i < rf.size(); ++i) {
         std::string rp = Reader::index("history.referrals", i);
         if (!r.is_map(rf[i], rp)) continue;
-        r.only_keys(rf[i], rp, {"kind", "from", "specialty", "for", "codes", "diagnoses", "date", "expires", "visits",
-                                "frequency", "duration_weeks"});
         Referral ref;
         if (auto k = r.str(rf[i], "kind", rp, true)) {
           if (auto kk = referral_kind(*k)) ref.kind = *kk;
@@ -714,6 +703,8 @@ Result<CaseFile> parse_case(std::string_view text, const std::string& name) {
         ref.diagnoses = r.str_list(rf[i], "diagnoses", rp);
         ref.date = r.date(rf[i], "date", rp, true).value_or(Date{});
         ref.expires = r.date(rf[i], "expires", rp);
+        if (ref.expires && *ref.expires < ref.date)
+          r.error(rf[i]["expires"], rp + ".expires", ref.expires->str(), "a date on or after date (" + ref.date.str() + ")");
         ref.visits = static_cast<int>(r.integer(rf[i], "visits", rp, 0, 10000).value_or(0));
         ref.frequency = r.str(rf[i], "frequency", rp).value_or("");
         ref.duration_weeks = static_cast<int>(r.integer(rf[i], "duration_weeks", rp, 0, 520).value_or(0));
@@ -724,7 +715,6 @@ Result<CaseFile> parse_case(std::string_view text, const std::string& name) {
       for (std::size_t i = 0; i < au.size(); ++i) {
         std::string ap = Reader::index("history.authorizations", i);
         if (!r.is_map(au[i], ap)) continue;
-        r.only_keys(au[i], ap, {"number", "for", "codes", "from", "to", "visits", "visits_used", "status"});
         Authorization a;
         a.number = r.str(au[i], "number", ap).value_or("");
         a.categories = r.str_list(au[i], "for", ap);
@@ -744,7 +734,6 @@ Result<CaseFile> parse_case(std::string_view text, const std::string& name) {
       for (std::size_t i = 0; i < ps.size(); ++i) {
         std::string pp = Reader::index("history.past_services", i);
         if (!r.is_map(ps[i], pp)) continue;
-        r.only_keys(ps[i], pp, {"date", "code", "category"});
         PastService s;
         s.date = r.date(ps[i], "date", pp, true).value_or(Date{});
         s.code = r.str(ps[i], "code", pp).value_or("");
@@ -766,6 +755,7 @@ Result<Accumulators> parse_accumulators(std::string_view text, const std::string
   if (!root_opt) return r.errors();
   YAML::Node root = *root_opt;
   if (root.IsMap() && root["accumulators"].IsDefined()) root = root["accumulators"];
+  if (root.IsMap()) r.schema(root, "accumulators", "accumulators");
   Accumulators acc;
   read_accumulators(r, root, "accumulators", acc);
   if (!r.ok()) return r.errors();
@@ -793,7 +783,6 @@ std::optional<Network> network_word(const std::string& s) {
 
 void read_provider(Reader& r, const YAML::Node& n, const std::string& path, Provider& p) {
   if (!r.is_map(n, path)) return;
-  r.only_keys(n, path, {"name", "npi", "role", "network", "tin", "address", "phone", "specialty"});
   if (auto v = r.str(n, "name", path)) p.name = *v;
   if (auto v = r.str(n, "npi", path)) p.npi = *v;
   if (auto v = r.str(n, "role", path)) p.role = *v;
@@ -890,9 +879,6 @@ bool read_line_fields(Reader& r, const YAML::Node& n, const std::string& lp, con
   return true;
 }
 
-const char* kLineKeys[] = {"date", "code", "modifiers", "units", "minutes", "dx", "diagnoses", "pos", "provider",
-                           "network", "facility", "charge", "category", "emergency", "nsa_consent_signed"};
-
 // The usual spread of n sessions over a week counted from a Monday (Mon/Thu
 // for twice, Mon/Wed/Fri for three times, …).
 std::vector<int> ideal_offsets(int per_week) {
@@ -959,13 +945,17 @@ std::vector<int> week_offsets(int per_week, Date first) {
   return best.empty() ? ideal : best;
 }
 
-// "97012 twice a week for 10 weeks from 2026-03-02 at $60"
+// "97012 twice a week for 10 weeks from 2026-03-02 at $60",
+// "S9090 20 sessions over 8 weeks from 2026-03-02 at $150",
+// "97110 2 units twice a week for 6 weeks from 2026-03-02 at $45 per unit".
 struct Shorthand {
   std::string code;
-  int per_week = 0;
+  int per_week = 0;  // sessions a week; 0 with `sessions`
+  int sessions = 0;  // sessions in all, spread over the weeks; 0 with `per_week`
   int weeks = 0;
   Date start;
-  std::optional<Money> charge;
+  std::optional<Money> charge;  // the line's charge (all units)
+  std::optional<int> units;
 };
 
 std::optional<Shorthand> parse_shorthand(const std::string& text, std::string& why) {
@@ -990,30 +980,56 @@ std::optional<Shorthand> parse_shorthand(const std::string& text, std::string& w
       return -1;
     return std::stoi(t);
   };
-  // Frequency.
-  if (i < w.size() && (w[i] == "once" || w[i] == "twice" || w[i] == "weekly" || w[i] == "daily")) {
-    s.per_week = w[i] == "once" || w[i] == "weekly" ? 1 : w[i] == "twice" ? 2 : 5;
-    ++i;
-    if (s.per_week != 5 && w[i - 1] != "weekly") {
-      if (i + 1 < w.size() && w[i] == "a" && w[i + 1] == "week") i += 2;
-      else if (i < w.size() && w[i] == "weekly") i += 1;
+  // "N units" (or "1 unit"), after the code or at the end.
+  auto units_here = [&]() -> bool {
+    if (i + 1 < w.size() && num(w[i]) > 0 && (w[i + 1] == "units" || w[i + 1] == "unit")) {
+      s.units = num(w[i]);
+      i += 2;
+      return true;
     }
-  } else if (i + 3 < w.size() && num(w[i]) > 0 && w[i + 1] == "times" && w[i + 2] == "a" && w[i + 3] == "week") {
-    s.per_week = num(w[i]);
-    i += 4;
-  } else if (i < w.size() && w[i].size() > 6 && w[i].substr(w[i].size() - 6) == "x/week") {
-    s.per_week = num(w[i].substr(0, w[i].size() - 6));
-    ++i;
+    return false;
+  };
+  units_here();
+  // Frequency, or a session count over the weeks.
+  if (i + 3 < w.size() && num(w[i]) > 0 && (w[i + 1] == "sessions" || w[i + 1] == "session" || w[i + 1] == "visits") &&
+      (w[i + 2] == "over" || w[i + 2] == "in") && num(w[i + 3]) > 0 && i + 4 < w.size() &&
+      (w[i + 4] == "weeks" || w[i + 4] == "week")) {
+    s.sessions = num(w[i]);
+    s.weeks = num(w[i + 3]);
+    i += 5;
+  } else {
+    if (i < w.size() && (w[i] == "once" || w[i] == "twice" || w[i] == "weekly" || w[i] == "daily")) {
+      s.per_week = w[i] == "once" || w[i] == "weekly" ? 1 : w[i] == "twice" ? 2 : 5;
+      ++i;
+      if (s.per_week != 5 && w[i - 1] != "weekly") {
+        if (i + 1 < w.size() && w[i] == "a" && w[i + 1] == "week") i += 2;
+        else if (i < w.size() && w[i] == "weekly") i += 1;
+      }
+    } else if (i + 3 < w.size() && num(w[i]) > 0 && w[i + 1] == "times" && w[i + 2] == "a" && w[i + 3] == "week") {
+      s.per_week = num(w[i]);
+      i += 4;
+    } else if (i < w.size() && w[i].size() > 6 && w[i].substr(w[i].size() - 6) == "x/week") {
+      s.per_week = num(w[i].substr(0, w[i].size() - 6));
+      ++i;
+    }
+    if (s.per_week <= 0 || s.per_week > 7) {
+      why = "a frequency such as \"twice a week\", \"3 times a week\" or \"2x/week\", or \"N sessions over N weeks\"";
+      return std::nullopt;
+    }
+    if (i + 2 < w.size() && w[i] == "for" && num(w[i + 1]) > 0 && (w[i + 2] == "weeks" || w[i + 2] == "week")) {
+      s.weeks = num(w[i + 1]);
+      i += 3;
+    } else {
+      why = "a duration such as \"for 10 weeks\"";
+      return std::nullopt;
+    }
   }
-  if (s.per_week <= 0 || s.per_week > 7) {
-    why = "a frequency such as \"twice a week\", \"3 times a week\" or \"2x/week\"";
+  if (s.weeks > 104) {
+    why = "at most 104 weeks";
     return std::nullopt;
   }
-  if (i + 2 < w.size() && w[i] == "for" && num(w[i + 1]) > 0 && (w[i + 2] == "weeks" || w[i + 2] == "week")) {
-    s.weeks = num(w[i + 1]);
-    i += 3;
-  } else {
-    why = "a duration such as \"for 10 weeks\"";
+  if (s.sessions > 7 * s.weeks) {
+    why = "at most 7 sessions a week (" + std::to_string(s.sessions) + " over " + std::to_string(s.weeks) + " weeks)";
     return std::nullopt;
   }
   if (i + 1 < w.size() && (w[i] == "from" || w[i] == "starting")) {
@@ -1025,17 +1041,69 @@ std::optional<Shorthand> parse_shorthand(const std::string& text, std::string& w
     why = "a start such as \"from 2026-03-02\"";
     return std::nullopt;
   }
+  bool per_unit = false;
   if (i + 1 < w.size() && w[i] == "at") {
     auto m = Money::parse(w[i + 1]);
     if (!m || m->cents() <= 0) { why = "a charge such as \"at $60\""; return std::nullopt; }
     s.charge = *m;
     i += 2;
+    if (i + 1 < w.size() && (w[i] == "per" || w[i] == "a" || w[i] == "each") && w[i + 1] == "unit") {
+      per_unit = true;
+      i += 2;
+    }
   }
+  if (!s.units) units_here();
   if (i != w.size()) {
     why = "nothing after the course (found \"" + w[i] + "\")";
     return std::nullopt;
   }
+  if (s.units && *s.units > 999) {
+    why = "at most 999 units";
+    return std::nullopt;
+  }
+  if (per_unit && s.charge) s.charge = *s.charge * s.units.value_or(1);
   return s;
+}
+
+// Sessions in each week when `total` sessions are spread over `weeks`: the
+// first and the last week always hold a session, so the course spans the
+// weeks it states (20 over 8 weeks: 3, 2, 3, 2, 3, 2, 3, 2; 4 over 8 weeks:
+// weeks 1, 3, 6 and 8).
+std::vector<int> spread(int total, int weeks) {
+  std::vector<int> per(static_cast<std::size_t>(weeks), 0);
+  if (total <= 0 || weeks <= 0) return per;
+  if (total >= weeks) {
+    auto ceil_div = [](long a, long b) { return static_cast<int>((a + b - 1) / b); };
+    for (int wk = 0; wk < weeks; ++wk)
+      per[static_cast<std::size_t>(wk)] = ceil_div(static_cast<long>(wk + 1) * total, weeks) -
+                                          ceil_div(static_cast<long>(wk) * total, weeks);
+  } else if (total == 1) {
+    per[0] = 1;
+  } else {
+    // Session k in week round(k (weeks-1) / (total-1)), half up.
+    for (int k = 0; k < total; ++k) {
+      long num = static_cast<long>(k) * (weeks - 1) * 2 + (total - 1);
+      per[static_cast<std::size_t>(num / (2L * (total - 1)))] += 1;
+    }
+  }
+  return per;
+}
+
+// Expands a course into dated lines from its first session: `per_week`
+// sessions each week, or `sessions` spread over the weeks.
+void expand_course(const Shorthand& sh, const ServiceLine& proto, std::vector<ServiceLine>& out) {
+  std::vector<int> counts = sh.sessions ? spread(sh.sessions, sh.weeks)
+                                        : std::vector<int>(static_cast<std::size_t>(sh.weeks), sh.per_week);
+  const Date first = first_session(sh.start, *std::max_element(counts.begin(), counts.end()));
+  for (int wk = 0; wk < sh.weeks; ++wk) {
+    const int k = counts[static_cast<std::size_t>(wk)];
+    if (k == 0) continue;
+    for (int off : week_offsets(k, first)) {
+      ServiceLine s = proto;
+      s.date = first.plus_days(wk * 7 + off);
+      out.push_back(std::move(s));
+    }
+  }
 }
 
 }  // namespace
@@ -1052,7 +1120,7 @@ Result<std::vector<ServiceLine>> parse_services(std::string_view text, const std
     root = wrap;
   }
   if (!r.is_map(root, "services")) return r.errors();
-  r.only_keys(root, "", {"defaults", "providers", "lines", "courses", "description"});
+  r.schema(root, "services", "services");  // schemas/services.schema.json; then read on
 
   LineDefaults defs;
   std::map<std::string, Provider> providers;
@@ -1065,7 +1133,6 @@ Result<std::vector<ServiceLine>> parse_services(std::string_view text, const std
     }
   }
   if (YAML::Node d = root["defaults"]; d.IsDefined() && r.is_map(d, "defaults")) {
-    r.only_keys(d, "defaults", {"provider", "pos", "charge", "dx", "diagnoses", "modifiers", "network", "facility"});
     if (YAML::Node pn = d["provider"]; pn.IsDefined()) {
       if (pn.IsScalar() && providers.count(pn.Scalar())) defs.provider = providers[pn.Scalar()];
       else if (pn.IsScalar()) r.error(pn, "defaults.provider", "\"" + pn.Scalar() + "\"", "a provider named under providers:");
@@ -1097,13 +1164,6 @@ Result<std::vector<ServiceLine>> parse_services(std::string_view text, const std
       }
       const YAML::Node& n = lines[i];
       if (!r.is_map(n, lp)) continue;
-      for (const auto& kv : n) {
-        const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "";
-        if (std::none_of(std::begin(kLineKeys), std::end(kLineKeys), [&](const char* s) { return k == s; }))
-          r.error(kv.first, Reader::join(lp, k), "an unknown key \"" + k + "\"",
-                  "one of: date, code, modifiers, units, minutes, dx, pos, provider, network, facility, charge, "
-                  "category, emergency, nsa_consent_signed");
-      }
       ServiceLine s;
       auto date = r.date(n, "date", lp, true);
       if (!read_line_fields(r, n, lp, defs, providers, case_file, s) || !date) continue;
@@ -1128,16 +1188,10 @@ Result<std::vector<ServiceLine>> parse_services(std::string_view text, const std
         YAML::Node fake;
         fake["code"] = sh.code;
         if (sh.charge) fake["charge"] = sh.charge->plain();
+        if (sh.units) fake["units"] = std::to_string(*sh.units);
         if (!read_line_fields(r, fake, cp, defs, providers, case_file, proto)) continue;
         proto.source_line = Reader::line_of(n);
       } else if (r.is_map(n, cp)) {
-        for (const auto& kv : n) {
-          const std::string k = kv.first.IsScalar() ? kv.first.Scalar() : "";
-          bool known = std::any_of(std::begin(kLineKeys), std::end(kLineKeys), [&](const char* s) { return k == s; });
-          if (!known && k != "per_week" && k != "weeks" && k != "start" && k != "sessions")
-            r.error(kv.first, Reader::join(cp, k), "an unknown key \"" + k + "\"",
-                    "a line's keys plus per_week, weeks, start, sessions");
-        }
         auto start = r.date(n, "start", cp, true);
         auto weeks = r.integer(n, "weeks", cp, 1, 104, true);
         auto per_week = r.integer(n, "per_week", cp, 1, 7);
@@ -1146,58 +1200,31 @@ Result<std::vector<ServiceLine>> parse_services(std::string_view text, const std
         sh.code = proto.code;
         sh.start = *start;
         sh.weeks = static_cast<int>(*weeks);
-        if (per_week) sh.per_week = static_cast<int>(*per_week);
-        else if (sessions) sh.per_week = static_cast<int>((*sessions + *weeks - 1) / *weeks);
-        else {
+        if (!per_week && !sessions) {
           r.error(n, cp + ".per_week", "nothing", "per_week (sessions a week) or sessions (in all)");
           continue;
         }
-        if (sh.per_week > 7) {
-          r.error(n, cp + ".sessions", std::to_string(*sessions), "at most 7 sessions a week");
-          continue;
-        }
-        if (out.size() + static_cast<std::size_t>(sh.per_week * sh.weeks) > kMaxServiceLines) {
-          r.error(n, cp, "a course that would take the file past " + std::to_string(kMaxServiceLines) + " lines",
-                  "at most " + std::to_string(kMaxServiceLines) + " service lines in one file");
-          break;
-        }
-        if (sessions && *sessions > sh.per_week * sh.weeks) {
+        const long cap = per_week ? *per_week * *weeks : 7L * *weeks;
+        if (sessions && *sessions > cap) {
           r.error(n["sessions"], cp + ".sessions", std::to_string(*sessions),
-                  "at most per_week x weeks = " + std::to_string(sh.per_week * sh.weeks) + " sessions");
+                  per_week ? "at most per_week x weeks = " + std::to_string(cap) + " sessions"
+                           : "at most 7 sessions a week (" + std::to_string(cap) + " over " +
+                                 std::to_string(*weeks) + " weeks)");
           continue;
         }
-        // Spread a session count over the weeks: the total is capped below.
-        if (sessions) {
-          int total = static_cast<int>(*sessions);
-          int made = 0;
-          sh.start = first_session(sh.start, sh.per_week);
-          auto offs = week_offsets(sh.per_week, sh.start);
-          for (int wk = 0; wk < sh.weeks && made < total; ++wk)
-            for (int off : offs) {
-              if (made == total) break;
-              ServiceLine s = proto;
-              s.date = sh.start.plus_days(wk * 7 + off);
-              out.push_back(std::move(s));
-              ++made;
-            }
-          continue;
-        }
+        if (sessions) sh.sessions = static_cast<int>(*sessions);
+        else sh.per_week = static_cast<int>(*per_week);
       } else {
         continue;
       }
-      if (out.size() + static_cast<std::size_t>(sh.per_week * sh.weeks) > kMaxServiceLines) {
+      const std::size_t count = sh.sessions ? static_cast<std::size_t>(sh.sessions)
+                                            : static_cast<std::size_t>(sh.per_week * sh.weeks);
+      if (out.size() + count > kMaxServiceLines) {
         r.error(n, cp, "a course that would take the file past " + std::to_string(kMaxServiceLines) + " lines",
                 "at most " + std::to_string(kMaxServiceLines) + " service lines in one file");
         break;
       }
-      sh.start = first_session(sh.start, sh.per_week);
-      auto offs = week_offsets(sh.per_week, sh.start);
-      for (int wk = 0; wk < sh.weeks; ++wk)
-        for (int off : offs) {
-          ServiceLine s = proto;
-          s.date = sh.start.plus_days(wk * 7 + off);
-          out.push_back(std::move(s));
-        }
+      expand_course(sh, proto, out);
     }
   }
   if (!r.ok()) return r.errors();
@@ -1216,7 +1243,7 @@ Result<PriceList> parse_prices(std::string_view text, const std::string& name) {
   if (!root_opt) return r.errors();
   YAML::Node root = *root_opt;
   if (!r.is_map(root, "prices")) return r.errors();
-  r.only_keys(root, "", {"source", "contract", "out_of_network_allowance", "cash", "packages", "effective"});
+  r.schema(root, "prices", "prices");  // schemas/prices.schema.json; then read on
   PriceList pl;
   std::string src = r.str(root, "source", "").value_or(name);
 
@@ -1227,7 +1254,6 @@ Result<PriceList> parse_prices(std::string_view text, const std::string& name) {
     for (std::size_t i = 0; i < n.size(); ++i) {
       std::string p = Reader::index(key, i);
       if (!r.is_map(n[i], p)) continue;
-      r.only_keys(n[i], p, {"code", "plan", "category", amount_key, "source"});
       Price pr;
       pr.code = r.str(n[i], "code", p, true).value_or("");
       pr.plan = r.str(n[i], "plan", p).value_or("");
@@ -1254,7 +1280,6 @@ Result<PriceList> parse_prices(std::string_view text, const std::string& name) {
     for (std::size_t i = 0; i < pk.size(); ++i) {
       std::string p = Reader::index("packages", i);
       if (!r.is_map(pk[i], p)) continue;
-      r.only_keys(pk[i], p, {"id", "name", "codes", "sessions", "price", "unused", "source"});
       Package pack;
       pack.id = r.str(pk[i], "id", p, true).value_or("");
       pack.name = r.str(pk[i], "name", p).value_or(pack.id);
@@ -1298,7 +1323,16 @@ Result<std::unique_ptr<MapCatalogue>> parse_catalogue(std::string_view text, con
   if (!root_opt) return r.errors();
   YAML::Node root = *root_opt;
   if (!r.is_map(root, "catalogue")) return r.errors();
+  if (!r.schema(root, "catalogue", "catalogue")) return r.errors();  // schemas/catalogue.schema.json
   auto cat = std::make_unique<MapCatalogue>();
+  std::vector<std::string> categories;
+  if (YAML::Node cs = root["categories"]; cs.IsSequence())
+    for (std::size_t i = 0; i < cs.size(); ++i) {
+      std::string id = cs[i]["id"].Scalar();
+      if (std::find(categories.begin(), categories.end(), id) != categories.end())
+        r.error(cs[i]["id"], Reader::index("categories", i) + ".id", "\"" + id + "\" a second time", "each category once");
+      categories.push_back(id);
+    }
   YAML::Node codes = root["codes"];
   if (!codes.IsDefined()) r.error(root, "codes", "nothing", "a list of codes");
   else if (r.is_seq(codes, "codes")) {
@@ -1312,11 +1346,28 @@ Result<std::unique_ptr<MapCatalogue>> parse_catalogue(std::string_view text, con
       c.timed = r.boolean(codes[i], "timed", p).value_or(false);
       c.add_on = r.boolean(codes[i], "add_on", p).value_or(false);
       c.ancillary = r.boolean(codes[i], "ancillary", p).value_or(false);
+      if (!categories.empty() && std::find(categories.begin(), categories.end(), c.category) == categories.end())
+        r.error(codes[i]["category"], p + ".category", "\"" + c.category + "\"",
+                "a category listed under categories:" + schema::did_you_mean(c.category, categories));
       if (!c.code.empty()) cat->add(std::move(c));
     }
   }
   if (!r.ok()) return r.errors();
+  cat->set_categories(std::move(categories));
   return cat;
+}
+
+const std::vector<std::string>& catalogue_categories() {
+  // Read once per process: the catalogue is data, not input, and every plan
+  // loaded in one run checks its categories against it.
+  static const std::vector<std::string> cached = [] {
+    std::string dir;
+    if (const char* env = std::getenv("BACKCOVER_DATA"); env && *env) dir = env;
+    else dir = std::string(BACKCOVER_SOURCE_DIR) + "/data";
+    auto cat = load_catalogue(dir + "/catalogue/services.yaml");
+    return cat ? cat.value()->categories() : std::vector<std::string>{};
+  }();
+  return cached;
 }
 
 // ------------------------------------------------------------------ files

@@ -156,11 +156,16 @@ void Reader::error(const YAML::Node& at, const std::string& path, const std::str
     line = at.Mark().line >= 0 ? at.Mark().line + 1 : 0;
     col = at.Mark().column >= 0 ? at.Mark().column + 1 : 0;
   }
-  errors_.push_back(Error{file_, line, col, path, found, expected});
+  add(Error{file_, line, col, path, found, expected});
 }
 
 void Reader::error_line(int line, const std::string& path, const std::string& found, const std::string& expected) {
-  errors_.push_back(Error{file_, line, 0, path, found, expected});
+  add(Error{file_, line, 0, path, found, expected});
+}
+
+void Reader::add(Error e) {
+  if (schema::repeats(errors_, schema_errors_, e)) return;
+  errors_.push_back(std::move(e));
 }
 
 bool Reader::is_map(const YAML::Node& n, const std::string& path, bool required) {
@@ -187,7 +192,8 @@ void Reader::only_keys(const YAML::Node& map, const std::string& path, std::init
     if (std::none_of(known.begin(), known.end(), [&](const char* s) { return k == s; })) {
       std::string list;
       for (const char* s : known) list += std::string(list.empty() ? "" : ", ") + s;
-      error(kv.first, join(path, k), "an unknown key \"" + k + "\"", "one of: " + list);
+      error(kv.first, join(path, k), "an unknown key \"" + k + "\"",
+            "one of: " + list + schema::did_you_mean(k, std::vector<std::string>(known.begin(), known.end())));
     }
   }
 }
@@ -349,6 +355,15 @@ std::vector<std::string> Reader::str_list(const YAML::Node& map, const char* key
     out.push_back(n[i].Scalar());
   }
   return out;
+}
+
+bool Reader::schema(const YAML::Node& n, std::string_view name, const std::string& def,
+                    const schema::Vocabularies* vocab) {
+  // Schema errors come first; the loader then reads on, and its own errors
+  // that repeat one of these are dropped (add()).
+  const bool ok = schema::check(name, n, file_, errors_, vocab, def);
+  schema_errors_ = errors_.size();
+  return ok;
 }
 
 }  // namespace backcover::io::detail

@@ -14,6 +14,7 @@
 #include "backcover/core/error.hpp"
 #include "backcover/core/money.hpp"
 #include "backcover/core/rate.hpp"
+#include "io/schema.hpp"
 
 namespace backcover::io::detail {
 
@@ -45,6 +46,12 @@ class Reader {
   std::optional<Rate> as_rate(const YAML::Node& n, const std::string& path);
   std::optional<Date> as_date(const YAML::Node& n, const std::string& path);
 
+  // Validates `n` against schemas/<name>.schema.json (from `def` under $defs
+  // when given): unknown keys, types, required keys, enums and ranges. True
+  // when it holds; otherwise the errors are recorded.
+  bool schema(const YAML::Node& n, std::string_view name, const std::string& def = "",
+              const schema::Vocabularies* vocab = nullptr);
+
   // Records an error for every key of `map` not in `known` (catches typos
   // such as "copays:" that would otherwise be silently ignored).
   void only_keys(const YAML::Node& map, const std::string& path, std::initializer_list<const char*> known);
@@ -64,8 +71,10 @@ class Reader {
   bool ok() const { return errors_.empty(); }
 
  private:
+  void add(Error e);  // skips an error that repeats a schema error
   std::string file_;
   Errors errors_;
+  std::size_t schema_errors_ = 0;  // errors_[0, schema_errors_) came from the schema
 };
 
 }  // namespace backcover::io::detail

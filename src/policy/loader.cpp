@@ -1,6 +1,6 @@
 // Policy pack loader: YAML text -> Pack, reporting every error with file,
 // line, column and field path. Unknown keys are errors (a misspelt criterion
-// must not silently pass). Includes and rule-id uniqueness are checked when a
+// must not silently pass): schemas/policy-pack.schema.json is checked first. Includes and rule-id uniqueness are checked when a
 // whole directory is loaded.
 #include <yaml-cpp/yaml.h>
 
@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "backcover/policy/pack.hpp"
+#include "io/schema.hpp"
 
 namespace backcover::policy {
 
@@ -113,19 +114,6 @@ bool get_list(Ctx& c, const YAML::Node& n, const std::string& field, std::vector
   return ok;
 }
 
-// Checks that a map holds only the given keys.
-void only_keys(Ctx& c, const YAML::Node& n, const std::string& field, std::initializer_list<std::string_view> keys) {
-  if (!n.IsMap()) return;
-  for (auto it = n.begin(); it != n.end(); ++it) {
-    std::string k = it->first.IsScalar() ? it->first.Scalar() : std::string{};
-    if (std::find(keys.begin(), keys.end(), k) == keys.end()) {
-      std::string list;
-      for (auto key : keys) list += (list.empty() ? "" : ", ") + std::string(key);
-      c.err(it->first, field + "." + k, "unknown key \"" + k + "\"", "one of: " + list);
-    }
-  }
-}
-
 bool parse_criterion(Ctx& c, const YAML::Node& n, const std::string& field, Criterion& out, int depth);
 
 bool parse_criteria(Ctx& c, const YAML::Node& n, const std::string& field, std::vector<Criterion>& out, int depth) {
@@ -216,7 +204,6 @@ bool parse_criterion(Ctx& c, const YAML::Node& n, const std::string& field, Crit
     } else if (body.IsSequence()) {
       ok &= get_list(c, body, f, d.values);
     } else if (body.IsMap()) {
-      only_keys(c, body, f, {"in", "set", "primary", "for_weeks"});
       if (body["in"]) ok &= get_list(c, body["in"], f + ".in", d.values);
       if (body["set"]) {
         std::string s;
@@ -245,7 +232,6 @@ bool parse_criterion(Ctx& c, const YAML::Node& n, const std::string& field, Crit
   }
   if (kind_key == "age") {
     out.kind = K::Age;
-    only_keys(c, body, f, {"min", "max", "over", "under"});
     if (!body.IsMap()) { c.err(body, f, shown(body), "{min: N, max: N}"); return false; }
     int over = -1, under = -1;
     int_field("min", out.min, 0, 150);
@@ -257,8 +243,6 @@ bool parse_criterion(Ctx& c, const YAML::Node& n, const std::string& field, Crit
   if (kind_key == "care" || kind_key == "blocks" || kind_key == "evaluation") {
     out.kind = kind_key == "care" ? K::Care : kind_key == "blocks" ? K::Blocks : K::Evaluation;
     if (!body.IsMap()) { c.err(body, f, shown(body), "a map with kinds: […]"); return false; }
-    only_keys(c, body, f, {"kinds", "weeks", "count", "within_days", "within_months", "outcome", "relief_pct",
-                           "relief_months", "describe"});
     list_field("kinds", out.values);
     list_field("outcome", out.outcomes);
     if (out.kind == K::Care) int_field("weeks", out.min, 0, 520);
@@ -278,7 +262,6 @@ bool parse_criterion(Ctx& c, const YAML::Node& n, const std::string& field, Crit
   if (kind_key == "imaging") {
     out.kind = K::Imaging;
     if (!body.IsMap()) { c.err(body, f, shown(body), "a map with modality/region/within_days/finding"); return false; }
-    only_keys(c, body, f, {"modality", "region", "within_days", "within_months", "finding", "describe"});
     list_field("modality", out.modalities);
     list_field("region", out.regions);
     list_field("finding", out.findings);
@@ -292,7 +275,6 @@ bool parse_criterion(Ctx& c, const YAML::Node& n, const std::string& field, Crit
       c.err(body, f, shown(body), "a map with elements: {name: [words]}, min, one_of, within_days");
       return false;
     }
-    only_keys(c, body, f, {"elements", "min", "one_of", "within_days", "within_months", "describe"});
     const YAML::Node el = body["elements"];
     if (!el.IsMap() || el.size() == 0) {
       c.err(el.IsDefined() ? el : body, f + ".elements", shown(el), "a map of element name -> words that show it");
@@ -331,7 +313,6 @@ bool parse_criterion(Ctx& c, const YAML::Node& n, const std::string& field, Crit
   if (kind_key == "order") {
     out.kind = K::Order;
     if (!body.IsMap()) { c.err(body, f, shown(body), "{kind: prescription|referral, diagnosis: true, …}"); return false; }
-    only_keys(c, body, f, {"kind", "diagnosis", "frequency", "duration", "within_days", "within_months", "specialties"});
     std::string kind = "prescription";
     str_field("kind", kind);
     if (kind == "prescription") out.prescription = true;
@@ -347,7 +328,6 @@ bool parse_criterion(Ctx& c, const YAML::Node& n, const std::string& field, Crit
   if (kind_key == "specialist") {
     out.kind = K::Specialist;
     if (!body.IsMap()) { c.err(body, f, shown(body), "{specialties: […], within_days: N}"); return false; }
-    only_keys(c, body, f, {"specialties", "within_days", "within_months", "describe"});
     list_field("specialties", out.values);
     window_field(out.within_days);
     str_field("describe", out.describe);
@@ -357,7 +337,6 @@ bool parse_criterion(Ctx& c, const YAML::Node& n, const std::string& field, Crit
   if (kind_key == "count") {
     out.kind = K::Count;
     if (!body.IsMap()) { c.err(body, f, shown(body), "{codes: […], max: N, window_days: N}"); return false; }
-    only_keys(c, body, f, {"codes", "max", "window_days", "plan_year", "per_region", "describe"});
     list_field("codes", out.values);
     int_field("max", out.max, 0, 1000);
     int_field("window_days", out.within_days, 1, 36600);
@@ -373,7 +352,6 @@ bool parse_criterion(Ctx& c, const YAML::Node& n, const std::string& field, Crit
   }
   if (kind_key == "units") {
     out.kind = K::Units;
-    only_keys(c, body, f, {"max"});
     if (!body.IsMap() || !body["max"]) { c.err(body, f, shown(body), "{max: N}"); return false; }
     int_field("max", out.max, 0, 1000);
     return ok;
@@ -462,9 +440,6 @@ bool parse_rule(Ctx& c, const YAML::Node& n, const std::string& field, PolicyRul
     c.err(n, field, shown(n), "a rule (a map with id, text, citation, …)");
     return false;
   }
-  only_keys(c, n, field,
-            {"id", "text", "citation", "url", "confidence", "effective", "service", "codes", "categories", "when",
-             "require", "unless", "exclude", "otherwise", "prior_auth", "reason", "action", "note"});
   bool ok = true;
   std::string id, text, citation;
   if (!n["id"]) { c.err(n, field + ".id", "nothing", "a rule id"); ok = false; }
@@ -488,9 +463,13 @@ bool parse_rule(Ctx& c, const YAML::Node& n, const std::string& field, PolicyRul
   if (const auto& e = n["effective"]) {
     if (!e.IsMap()) { c.err(e, f + ".effective", shown(e), "{from: YYYY-MM-DD, to: YYYY-MM-DD}"); ok = false; }
     else {
-      only_keys(c, e, f + ".effective", {"from", "to"});
       if (e["from"]) ok &= get_date(c, e["from"], f + ".effective.from", r.effective_from);
       if (e["to"]) ok &= get_date(c, e["to"], f + ".effective.to", r.effective_to);
+      if (r.effective_from && r.effective_to && *r.effective_to < *r.effective_from) {
+        c.err(e["to"], f + ".effective.to", r.effective_to->str(),
+              "a date on or after effective.from (" + r.effective_from->str() + ")");
+        ok = false;
+      }
     }
   } else {
     c.err(n, f + ".effective", "nothing", "{from: YYYY-MM-DD} (the date the policy took effect)");
@@ -592,9 +571,10 @@ Result<std::unique_ptr<Pack>> parse_pack(std::string_view text, const std::strin
     return Error{name, e.mark.line + 1, e.mark.column + 1, "", e.msg, "valid YAML"};
   }
   if (!root.IsMap()) return Error{name, 1, 1, "", shown(root), "a policy pack (a map with pack:, rules:)"};
+  // Keys, types and ranges: schemas/policy-pack.schema.json (compiled in).
+  io::schema::check("policy-pack", root, name, errors, nullptr, "pack");
+  const std::size_t schema_errors = errors.size();
   try {
-    only_keys(c, root, "", {"pack", "name", "basis", "payer_kinds", "states", "plans", "includes", "default",
-                            "sets", "regions", "rules", "source", "note"});
     if (!root["pack"]) c.err(root, "pack", "nothing", "the pack id");
     else get_string(c, root["pack"], "pack", pack->id);
     if (root["name"]) get_string(c, root["name"], "name", pack->name);
@@ -626,7 +606,6 @@ Result<std::unique_ptr<Pack>> parse_pack(std::string_view text, const std::strin
           const YAML::Node body = it->second;  // a copy: it-> is a temporary proxy
           std::vector<std::string> codes;
           if (body.IsMap()) {
-            only_keys(c, body, "sets." + sname, {"label", "codes"});
             if (body["label"]) get_string(c, body["label"], "sets." + sname + ".label", pack->set_labels[sname]);
             if (body["codes"]) get_list(c, body["codes"], "sets." + sname + ".codes", codes);
           } else {
@@ -657,6 +636,7 @@ Result<std::unique_ptr<Pack>> parse_pack(std::string_view text, const std::strin
   } catch (const YAML::Exception& e) {
     errors.push_back(Error{name, e.mark.line + 1, e.mark.column + 1, "", e.msg, "valid YAML"});
   }
+  io::schema::drop_repeats(errors, schema_errors);  // the schema said it first
   if (!errors.empty()) return errors;
   pack->index();
   return pack;

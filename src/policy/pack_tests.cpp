@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "io/schema.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -241,6 +243,9 @@ Errors run_tests_impl(const Library& library, std::string_view text, const std::
   } catch (const YAML::Exception& e) {
     return {Error{name, e.mark.line + 1, e.mark.column + 1, "", e.msg, "valid YAML"}};
   }
+  // Keys, types and ranges: schemas/pack-tests.schema.json (a misspelt
+  // expectation must not let a test pass without checking anything).
+  if (!io::schema::check("pack-tests", root, name, errors, nullptr, "tests")) return errors;
   try {
     Plan base_plan;
     CaseFile base_case;

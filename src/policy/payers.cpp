@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "io/schema.hpp"
+
 #include <algorithm>
 
 #include "backcover/policy/evaluate.hpp"
@@ -199,6 +201,7 @@ Coordination coordinate(const Estimate& estimate, const Plan& plan, const std::v
 
 Result<std::vector<OtherCoverage>> parse_other_coverages(std::string_view text, const std::string& name, RuleBook& book) {
   Errors errors;
+  std::size_t schema_errors = 0;
   std::vector<OtherCoverage> out;
   auto err = [&](const YAML::Node& n, const std::string& field, const std::string& found, const std::string& expected) {
     Error e{name, 0, 0, field, found, expected};
@@ -212,6 +215,9 @@ Result<std::vector<OtherCoverage>> parse_other_coverages(std::string_view text, 
     YAML::Node root = YAML::Load(std::string(text));
     const YAML::Node list = root.IsMap() ? root["others"] : root;
     if (!list.IsSequence()) return Error{name, 1, 1, "others", "nothing", "a list of other coverages"};
+    // Keys, types and ranges: schemas/others.schema.json (compiled in).
+    io::schema::check("others", root, name, errors);
+    schema_errors = errors.size();
     for (std::size_t i = 0; i < list.size(); ++i) {
       const auto& n = list[i];
       const std::string f = "others[" + std::to_string(i) + "]";
@@ -336,6 +342,7 @@ Result<std::vector<OtherCoverage>> parse_other_coverages(std::string_view text, 
   } catch (const YAML::Exception& e) {
     return Error{name, e.mark.line + 1, e.mark.column + 1, "", e.msg, "a valid other-coverages file"};
   }
+  io::schema::drop_repeats(errors, schema_errors);  // the schema said it first
   if (!errors.empty()) return errors;
   return out;
 }

@@ -1,7 +1,10 @@
 // Plan-type router: a table lookup over data/policy/router/regimes.yaml.
 #include "backcover/policy/router.hpp"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
+
+#include "io/schema.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -46,6 +49,8 @@ Result<Router> parse_router(std::string_view text, const std::string& name) {
   Errors errors;
   try {
     YAML::Node root = YAML::Load(std::string(text));
+    // Keys, types and ranges: schemas/regimes.schema.json (compiled in).
+    if (!io::schema::check("regimes", root, name, errors, nullptr, "regimes")) return errors;
     const auto& list = root["regimes"];
     if (!list.IsSequence()) return Error{name, 1, 1, "regimes", "nothing", "a list of regimes"};
     for (std::size_t i = 0; i < list.size(); ++i) {
@@ -62,8 +67,8 @@ Result<Router> parse_router(std::string_view text, const std::string& name) {
         PayerKind pk;
         if (payer_kind_from_string(k.as<std::string>(""), pk)) g.payer_kinds.push_back(pk);
         else
-          errors.push_back(Error{name, k.Mark().line + 1, k.Mark().column + 1, "regimes(" + g.id + ").payer_kinds",
-                                 "\"" + k.as<std::string>("") + "\"", "a payer kind"});
+          errors.push_back(Error{name, k.Mark().line + 1, k.Mark().column + 1, fmt::format("regimes({}).payer_kinds", g.id),
+                                 fmt::format("\"{}\"", k.as<std::string>("")), "a payer kind"});
       }
       g.funding = n["funding"].as<std::string>("");
       g.law = n["law"].as<std::string>("");

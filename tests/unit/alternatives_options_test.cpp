@@ -98,13 +98,13 @@ TEST(AlternativesOptions, EveryErrorWithPlace) {
   EXPECT_EQ(es[1].message(),  // errors come in file order: line 3 first
             "options.yaml:4:5 deferred_cards[0].monthly_paymnet: got an unknown key \"monthly_paymnet\", expected one of: id, name, "
             "base, promo_months, min_purchase, standard_apr, monthly_payment, minimum, first_payment, payoff_date, "
-            "retro_interest_on");
+            "retro_interest_on (did you mean \"monthly_payment\"?)");
   bool apr = false, months = false, price = false, unused = false;
   for (const auto& e : es) {
     apr = apr || (e.field == "deferred_cards[0].standard_apr" && e.line == 3);
     months = months || e.field == "loans[0].months";
     price = price || e.field == "packages[0].price";
-    unused = unused || (e.field == "packages[0].unused" && e.found == "maybe");
+    unused = unused || (e.field == "packages[0].unused" && e.found == "\"maybe\"");
   }
   EXPECT_TRUE(apr && months && price && unused);
 }

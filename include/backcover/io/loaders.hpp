@@ -36,8 +36,13 @@ inline constexpr std::size_t kMaxSmallFileBytes = 1u << 20; // plan, prices, acc
 Result<std::string> read_file(const std::string& path, std::size_t max_bytes = kMaxInputBytes,
                               std::string_view what = "a file");
 
-// `name` is the file name used in messages.
+// `name` is the file name used in messages. Every loader checks its input
+// against its JSON Schema (schemas/*.schema.json, compiled in) first.
+// A plan's benefit categories must be among `categories` (or named as a
+// target of the plan's own codes: map); empty: not checked. Without it, the
+// catalogue's (catalogue_categories()).
 Result<Plan> parse_plan(std::string_view text, const std::string& name);
+Result<Plan> parse_plan(std::string_view text, const std::string& name, const std::vector<std::string>& categories);
 Result<CaseFile> parse_case(std::string_view text, const std::string& name);
 // Expands course shorthands ("97012 twice a week for 10 weeks from 2026-03-02")
 // into dated lines. Diagnosis pointers (1, 2, …) resolve against `case_file`.
@@ -61,11 +66,18 @@ class MapCatalogue : public CodeCatalogue {
   void add(CodeInfo info);
   std::size_t size() const { return codes_.size(); }
   const std::vector<CodeInfo>& all() const { return codes_; }
+  // The benefit categories a plan may price (the file's categories: list).
+  const std::vector<std::string>& categories() const { return categories_; }
+  void set_categories(std::vector<std::string> c) { categories_ = std::move(c); }
 
  private:
   std::vector<CodeInfo> codes_;  // sorted by code
+  std::vector<std::string> categories_;
 };
 Result<std::unique_ptr<MapCatalogue>> parse_catalogue(std::string_view text, const std::string& name);
 Result<std::unique_ptr<MapCatalogue>> load_catalogue(const std::string& path);
+// The categories of the shipped catalogue ($BACKCOVER_DATA, else the source
+// tree's data/): read once; empty when it cannot be read.
+const std::vector<std::string>& catalogue_categories();
 
 }  // namespace backcover::io

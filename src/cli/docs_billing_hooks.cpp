@@ -127,6 +127,9 @@ int emit(const std::string& out, const ClinicChoice& clinic, const std::string& 
   }
   if (!patient) warn_if_sample(clinic, ctx);
   auto gaps = docs::missing_facts(md.value());
+  if (patient)  // the patient's own heading (name, address) is part of the letter
+    for (const auto& l : patient->lines)
+      for (auto& g : docs::missing_facts(l)) gaps.push_back(std::move(g));
   std::sort(gaps.begin(), gaps.end());
   gaps.erase(std::unique(gaps.begin(), gaps.end()), gaps.end());
   if (!gaps.empty()) {

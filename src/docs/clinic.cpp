@@ -159,7 +159,9 @@ Result<ClinicProfile> load_clinic(const std::string& path) {
   if (!in) return Error{path, 0, 0, "", "no such file", "a clinic profile file (clinic.yaml)"};
   std::stringstream ss;
   ss << in.rdbuf();
-  return parse_clinic(ss.str(), path, std::filesystem::path(path).parent_path().string());
+  // Errors name the file as the other loaders do (its name, not the folder).
+  return parse_clinic(ss.str(), std::filesystem::path(path).filename().string(),
+                      std::filesystem::path(path).parent_path().string());
 }
 
 Letterhead letterhead_of(const ClinicProfile& c, std::string_view lang) {

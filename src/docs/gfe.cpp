@@ -246,7 +246,7 @@ json gfe_to_json(const Gfe& g) {
   }
   auto opt = [](const std::optional<Date>& d) { return d ? json(d->str()) : json(nullptr); };
   return {{"document", "good_faith_estimate"},
-          {"patient", {{"name", g.patient_name}, {"date_of_birth", opt(g.patient_dob)}, {"address", g.patient_address}}},
+          {"patient", {{"name", g.patient_name}, {"date_of_birth", opt(g.patient_dob)}, {"address", g.patient_address.empty() ? json(nullptr) : json(g.patient_address)}}},
           {"primary_service", {{"code", g.primary_code}, {"name", g.primary_service}, {"date", opt(g.primary_date)}}},
           {"diagnoses", g.diagnoses},
           {"providers", parties},

@@ -865,6 +865,16 @@ Result<std::unique_ptr<Paged>> paginate(std::string_view markdown, const RenderO
         need += frags[j].h;
         if (!frags[j].kind.empty() && !frags[j].keep_with_next) break;
       }
+    // A short section (a heading and what follows it up to the next heading,
+    // at most a quarter of a page) is never split: it moves whole to the next
+    // page instead of leaving its heading and a line or two behind.
+    if (f.kind == "heading" && (i == 0 || frags[i - 1].kind != "heading")) {
+      double section = 0;
+      std::size_t j = i;
+      while (j < frags.size() && frags[j].kind == "heading") section += frags[j++].h;
+      for (; j < frags.size() && !frags[j].page_break && frags[j].kind != "heading"; ++j) section += frags[j].h;
+      if (section <= page / 4 && section > need) need = section;
+    }
     need = std::min(need, page);
     if (y + need > kBottom + kEps && !pages.back().empty()) new_page();
     if (f.header >= 0 && pages.back().empty() && f.h + frags[f.header].h <= page + kEps)

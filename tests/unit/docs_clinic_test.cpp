@@ -258,13 +258,13 @@ TEST(ClinicProfile, DisputePacketGoesOutUnderThePatientsName) {
   CliRun r = run({"audit-bill", "--gfe", "gfe.json", "--bill", "bill.yaml", "--today", "2026-05-01", "--out", "packet.html"}, dir);
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string html = read(dir + "/packet.html");
-  EXPECT_EQ(html.find("Harbor Spine"), std::string::npos);
   EXPECT_EQ(html.find("Example Spine"), std::string::npos);
   EXPECT_EQ(html.find("SAMPLE"), std::string::npos);
   const auto header = html.find("<header class=\"letterhead\">");
   ASSERT_NE(header, std::string::npos);
   const std::string head = html.substr(header, html.find("</header>", header) - header);
-  EXPECT_NE(head.find("<div class=\"name\">"), std::string::npos);
+  EXPECT_NE(head.find("<div class=\"name\">Jordan Alvarez</div>"), std::string::npos) << head;
+  EXPECT_EQ(head.find("Harbor"), std::string::npos) << head;  // never the clinic's letterhead
   EXPECT_EQ(r.err.find("NO CLINIC PROFILE"), std::string::npos);
 }
 

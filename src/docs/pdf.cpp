@@ -40,6 +40,7 @@ constexpr double kLeft = 54, kRight = kPageW - 54, kTop = 54, kBottom = kPageH -
 constexpr double kFooterTop = kBottom + 6, kFooterBottom = kPageH - 36;
 constexpr double kHeaderTop = 18, kHeaderBottom = kTop - 4;  // the SAMPLE stamp's band
 constexpr double kLogoMaxH = 42, kLogoMaxW = 200;
+constexpr double kShortList = 120;  // a list at most this tall (and of at most 6 items) stays on one page
 constexpr double kWidth = kRight - kLeft;
 
 constexpr const char* kBody = "DejaVu Sans 9.5";
@@ -478,6 +479,7 @@ class Builder {
     }
     const bool was_tight = tight_;
     const std::string was_kind = para_kind_;
+    const std::size_t first = frags.size();
     tight_ = cmark_node_get_list_tight(n);
     para_kind_ = "list_item";
     ++list_level_;
@@ -498,6 +500,15 @@ class Builder {
     --list_level_;
     tight_ = was_tight;
     para_kind_ = was_kind;
+    // A short list (a contact block, "In this packet") is not split.
+    double height = 0;
+    for (std::size_t i = first; i < frags.size(); ++i) height += frags[i].h;
+    if (items <= 6 && height <= kShortList) {
+      std::size_t last = frags.size();
+      while (last > first && frags[last - 1].kind.empty()) --last;
+      for (std::size_t i = first; i + 1 < last; ++i)
+        if (!frags[i].page_break) frags[i].keep_with_next = true;
+    }
     space(5);
   }
 

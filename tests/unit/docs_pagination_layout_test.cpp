@@ -113,3 +113,14 @@ TEST(DocsHtmlTables, NumbersAndShortCellsNeverBreakMidWord) {
   EXPECT_EQ(h->find("overflow-wrap: anywhere; }\n  td {"), std::string::npos);
   EXPECT_EQ(h->find("th, td { padding: 3.5pt 5pt; vertical-align: top; overflow-wrap: anywhere"), std::string::npos);
 }
+
+TEST(DocsPagination, ShortListWithoutHeadingIsNotSplit) {
+  for (int n = 30; n <= 75; ++n) {
+    const std::string md = filler(n) + "Contact:\n\n- NPI: 1548203672\n- TIN: 84-2019375\n- Address: 2150 Harbor Blvd\n";
+    auto l = layout(md, RenderOptions{});
+    ASSERT_TRUE(l.ok());
+    const auto items = last_pages(*l, "list_item", 3);
+    ASSERT_EQ(items.size(), 3u);
+    EXPECT_EQ(items.front(), items.back()) << n << ": a 3-line list split";
+  }
+}

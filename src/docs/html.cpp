@@ -97,9 +97,9 @@ constexpr const char* kStyle = R"(
   tr { break-inside: avoid; page-break-inside: avoid; }
   th { background: var(--accent-pale); border-bottom: 1.5px solid var(--accent); text-align: left; }
   th, td { padding: 3.5pt 5pt; vertical-align: top; overflow-wrap: break-word; word-break: normal; hyphens: manual; }
-  /* Numbers, codes and short headings never break inside a word ("Uni|ts",
-     "$3,000.0|0"); right-aligned columns are amounts: kept on one line. */
-  th, td[align="right"], th[align="right"], td[align="center"], th[align="center"] { white-space: nowrap; }
+  /* Cells break only between words, never inside one ("Uni|ts", "$3,000.0|0");
+     right-aligned columns are amounts and dates (2026-03-16) are kept on one line. */
+  td[align="right"], th[align="right"], td[align="center"], th[align="center"], .date { white-space: nowrap; }
   td[align="right"], th[align="right"] { text-align: right; font-variant-numeric: tabular-nums; }
   td { border-bottom: 0.5px solid #ccc; }
   tbody tr:nth-child(even) td { background: #f9f9f9; }
@@ -155,6 +155,36 @@ std::string base64(std::string_view in) {
 }
 }  // namespace
 
+// Wraps each date (YYYY-MM-DD) of the body's text content in a span that
+// never breaks at its hyphens ("2026-|03-16" in a narrow column).
+static std::string nobr_dates(const std::string& html) {
+  std::string out;
+  out.reserve(html.size() + html.size() / 8);
+  bool in_tag = false;
+  auto digits = [&](std::size_t at, std::size_t n) {
+    for (std::size_t k = 0; k < n; ++k)
+      if (at + k >= html.size() || !std::isdigit(static_cast<unsigned char>(html[at + k]))) return false;
+    return true;
+  };
+  for (std::size_t i = 0; i < html.size();) {
+    const char c = html[i];
+    if (c == '<') in_tag = true;
+    else if (c == '>') in_tag = false;
+    if (!in_tag && digits(i, 4) && i + 10 <= html.size() && html[i + 4] == '-' && digits(i + 5, 2) && html[i + 7] == '-' &&
+        digits(i + 8, 2) && (i == 0 || !std::isalnum(static_cast<unsigned char>(html[i - 1]))) &&
+        (i + 10 == html.size() || !std::isalnum(static_cast<unsigned char>(html[i + 10])))) {
+      out += "<span class=\"date\">";
+      out.append(html, i, 10);
+      out += "</span>";
+      i += 10;
+      continue;
+    }
+    out += c;
+    ++i;
+  }
+  return out;
+}
+
 // Drops table heads that hold no text (key-value tables written "| | |"),
 // as the PDF layout does.
 static std::string drop_empty_heads(std::string html) {
@@ -186,7 +216,7 @@ Result<std::string> to_html(std::string_view markdown, const RenderOptions& opt)
                  "at most " + std::to_string(detail::kMaxMarkdownBytes) + " bytes"};
   detail::Document doc(markdown);
   char* rendered = cmark_render_html(doc.root(), CMARK_OPT_DEFAULT, doc.extensions());
-  std::string body = drop_empty_heads(mark_missing(rendered ? rendered : ""));
+  std::string body = nobr_dates(drop_empty_heads(mark_missing(rendered ? rendered : "")));
   free(rendered);  // NOLINT(cppcoreguidelines-no-malloc): cmark's allocation
 
   std::string title = opt.title;

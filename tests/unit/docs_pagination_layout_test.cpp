@@ -105,10 +105,15 @@ TEST(DocsHtmlTables, NumbersAndShortCellsNeverBreakMidWord) {
   ASSERT_TRUE(h.ok());
   // cmark-gfm marks the aligned cells; the style keeps them on one line.
   EXPECT_NE(h->find("<td align=\"right\">$3,000.00</td>"), std::string::npos) << *h;
-  EXPECT_NE(h->find("td[align=\"right\"], th[align=\"right\"], td[align=\"center\"], th[align=\"center\"] { white-space: nowrap; }"),
+  EXPECT_NE(h->find("td[align=\"right\"], th[align=\"right\"], td[align=\"center\"], th[align=\"center\"], .date { white-space: nowrap; }"),
             std::string::npos);
-  EXPECT_NE(h->find("th, td[align=\"right\"]"), std::string::npos);
   EXPECT_NE(h->find("word-break: normal"), std::string::npos);
+  // Dates never break at their hyphens; a date inside a longer token is left alone.
+  auto d = to_html("| Dates |\n|---|\n| 2026-03-16 – 2026-04-09 |\n\nID X2026-03-16 and 2026-03-161.\n", RenderOptions{});
+  ASSERT_TRUE(d.ok());
+  EXPECT_NE(d->find("<td><span class=\"date\">2026-03-16</span> – <span class=\"date\">2026-04-09</span></td>"),
+            std::string::npos) << *d;
+  EXPECT_NE(d->find("X2026-03-16 and 2026-03-161."), std::string::npos);
   // The old rule broke anywhere ("Uni|ts", "$3,000.0|0").
   EXPECT_EQ(h->find("overflow-wrap: anywhere; }\n  td {"), std::string::npos);
   EXPECT_EQ(h->find("th, td { padding: 3.5pt 5pt; vertical-align: top; overflow-wrap: anywhere"), std::string::npos);

@@ -48,17 +48,18 @@ std::string one_line(const PostalAddress& a) {
   std::string out = a.street;
   auto add = [&](const std::string& part, const char* sep) {
     if (part.empty()) return;
-    out += (out.empty() ? "" : sep) + part;
+    if (!out.empty()) out += sep;
+    out += part;
   };
   add(a.city, ", ");
   add(a.state, ", ");
-  if (!a.zip.empty()) out += (out.empty() ? "" : " ") + a.zip;
+  add(a.zip, " ");
   return out;
 }
 
 std::string signer_line(const ClinicSigner& s) {
   if (s.name.empty()) return {};
-  return s.credentials.empty() ? s.name : s.name + ", " + s.credentials;
+  return s.credentials.empty() ? s.name : fmt::format("{}, {}", s.name, s.credentials);
 }
 
 Result<ClinicProfile> parse_clinic(std::string_view text, const std::string& name, const std::string& base_dir) {
@@ -72,11 +73,11 @@ Result<ClinicProfile> parse_clinic(std::string_view text, const std::string& nam
   r.only_keys(m, "", {"name", "npi", "tin", "address", "phone", "fax", "web", "logo", "signer", "footer", "accent"});
   c.name = r.str(m, "name", "name", true).value_or("");
   if (auto v = r.str(m, "npi", "npi")) {
-    if (!npi_valid(*v)) r.error(m["npi"], "npi", "\"" + *v + "\"", "a 10-digit NPI whose check digit is right (CMS NPI standard)");
+    if (!npi_valid(*v)) r.error(m["npi"], "npi", fmt::format("\"{}\"", *v), "a 10-digit NPI whose check digit is right (CMS NPI standard)");
     c.npi = *v;
   }
   if (auto v = r.str(m, "tin", "tin")) {
-    if (!tin_shape(*v)) r.error(m["tin"], "tin", "\"" + *v + "\"", "the federal tax ID (EIN) as 12-3456789");
+    if (!tin_shape(*v)) r.error(m["tin"], "tin", fmt::format("\"{}\"", *v), "the federal tax ID (EIN) as 12-3456789");
     c.tin = *v;
   }
   if (m["address"].IsDefined() && !m["address"].IsNull()) {
@@ -88,14 +89,14 @@ Result<ClinicProfile> parse_clinic(std::string_view text, const std::string& nam
       if (auto s = r.str(a, "state", "address.state", true)) {
         if (s->size() != 2 || !std::isupper(static_cast<unsigned char>((*s)[0])) ||
             !std::isupper(static_cast<unsigned char>((*s)[1])))
-          r.error(a["state"], "address.state", "\"" + *s + "\"", "a two-letter state code such as CA");
+          r.error(a["state"], "address.state", fmt::format("\"{}\"", *s), "a two-letter state code such as CA");
         c.address.state = *s;
       }
       if (auto z = r.str(a, "zip", "address.zip", true)) {
         std::string d = *z;
         if (d.size() == 10 && d[5] == '-') d.erase(5, 1);
         if (!digits(d) || (d.size() != 5 && d.size() != 9))
-          r.error(a["zip"], "address.zip", "\"" + *z + "\"", "a ZIP code of 5 digits or ZIP+4 (12345-6789)");
+          r.error(a["zip"], "address.zip", fmt::format("\"{}\"", *z), "a ZIP code of 5 digits or ZIP+4 (12345-6789)");
         c.address.zip = *z;
       }
     }
@@ -105,7 +106,7 @@ Result<ClinicProfile> parse_clinic(std::string_view text, const std::string& nam
   c.web = r.str(m, "web", "web").value_or("");
   c.footer = r.str(m, "footer", "footer").value_or("");
   if (auto v = r.str(m, "accent", "accent")) {
-    if (!detail::valid_accent(*v)) r.error(m["accent"], "accent", "\"" + *v + "\"", "a colour \"#rrggbb\" (e.g. \"#1f4e79\")");
+    if (!detail::valid_accent(*v)) r.error(m["accent"], "accent", fmt::format("\"{}\"", *v), "a colour \"#rrggbb\" (e.g. \"#1f4e79\")");
     else c.accent = *v;
   }
   if (m["signer"].IsDefined() && !m["signer"].IsNull()) {
@@ -116,7 +117,7 @@ Result<ClinicProfile> parse_clinic(std::string_view text, const std::string& nam
       c.signer.credentials = r.str(s, "credentials", "signer.credentials").value_or("");
       if (auto v = r.str(s, "npi", "signer.npi")) {
         if (!npi_valid(*v))
-          r.error(s["npi"], "signer.npi", "\"" + *v + "\"", "a 10-digit NPI whose check digit is right (CMS NPI standard)");
+          r.error(s["npi"], "signer.npi", fmt::format("\"{}\"", *v), "a 10-digit NPI whose check digit is right (CMS NPI standard)");
         c.signer.npi = *v;
       }
     }
@@ -127,12 +128,12 @@ Result<ClinicProfile> parse_clinic(std::string_view text, const std::string& nam
     c.logo_path = p.string();
     std::error_code ec;
     if (std::filesystem::is_directory(p, ec)) {
-      r.error(m["logo"], "logo", "\"" + *v + "\" (a directory)", "the path of a PNG file");
+      r.error(m["logo"], "logo", fmt::format("\"{}\" (a directory)", *v), "the path of a PNG file");
     } else {
       std::ifstream in(p, std::ios::binary);
       const auto size = in ? std::filesystem::file_size(p, ec) : 0;
       if (!in || ec) {
-        r.error(m["logo"], "logo", "\"" + *v + "\" (no such file)", "the path of a PNG file, relative to the profile");
+        r.error(m["logo"], "logo", fmt::format("\"{}\" (no such file)", *v), "the path of a PNG file, relative to the profile");
       } else if (size > kMaxLogoBytes) {
         r.error(m["logo"], "logo", fmt::format("a file of {} bytes", size),
                 fmt::format("a PNG of at most {} bytes", kMaxLogoBytes));
@@ -141,7 +142,7 @@ Result<ClinicProfile> parse_clinic(std::string_view text, const std::string& nam
         ss << in.rdbuf();
         c.logo_png = ss.str();
         if (!png_signature(c.logo_png) || !decode_png(c.logo_png)) {
-          r.error(m["logo"], "logo", "\"" + *v + "\" (not a PNG picture)", "a PNG file");
+          r.error(m["logo"], "logo", fmt::format("\"{}\" (not a PNG picture)", *v), "a PNG file");
           c.logo_png.clear();
         }
       }
@@ -172,13 +173,14 @@ Letterhead letterhead_of(const ClinicProfile& c, std::string_view lang) {
   std::string contact;
   auto add = [&](const std::string& label, const std::string& v) {
     if (v.empty()) return;
-    contact += (contact.empty() ? "" : " · ") + (label.empty() ? v : label + " " + v);
+    if (!contact.empty()) contact += " · ";
+    contact += label.empty() ? v : fmt::format("{} {}", label, v);
   };
   add(es ? "Tel." : "Phone", c.phone);
   add("Fax", c.fax);
   add("", c.web);
   if (!contact.empty()) lh.lines.push_back(contact);
-  if (!c.npi.empty()) lh.lines.push_back("NPI " + c.npi);
+  if (!c.npi.empty()) lh.lines.push_back(fmt::format("NPI {}", c.npi));
   lh.footer = !c.footer.empty() ? c.footer : es ? "Información de salud confidencial" : "Confidential health information";
   lh.accent = c.accent;
   lh.logo_png = c.logo_png;

@@ -245,7 +245,11 @@ Result<std::string> to_html(std::string_view markdown, const RenderOptions& opt)
            "</div>\n";
   if (!lh.name.empty() || !lh.lines.empty() || !lh.logo_png.empty()) {
     out += "<header class=\"letterhead\">\n";
-    if (!lh.logo_png.empty()) out += "<img class=\"logo\" alt=\"\" src=\"data:image/png;base64," + base64(lh.logo_png) + "\">\n";
+    if (!lh.logo_png.empty()) {
+      out += "<img class=\"logo\" alt=\"\" src=\"data:image/png;base64,";
+      out += base64(lh.logo_png);
+      out += "\">\n";
+    }
     if (!lh.name.empty()) out += "<div class=\"name\">" + escape(lh.name) + "</div>\n";
     if (!lh.lines.empty()) {
       out += "<div class=\"lines\">";

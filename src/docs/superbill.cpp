@@ -146,7 +146,7 @@ json superbill_context(const CaseFile& cf, const std::vector<ServiceLine>& lines
       if (number == l->number && std::find(mods.begin(), mods.end(), m) == mods.end() && mods.size() < 4) mods.push_back(m);
     std::string code_mods = mods.empty() ? l->code : l->code + " " + join(mods, " ");
     if (std::find(options.abn_needed.begin(), options.abn_needed.end(), l->number) != options.abn_needed.end())
-      code_mods += " " + missing("GA (ABN signed) or GZ");
+      code_mods += fmt::format(" {}", missing("GA (ABN signed) or GZ"));
     rows.push_back({{"date", mmddyy(l->date)},
                     {"iso_date", l->date.str()},
                     {"pos", l->place_of_service},

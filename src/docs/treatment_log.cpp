@@ -132,13 +132,13 @@ json log_context(const CaseFile& cf, std::string_view lang) {
   json meds = json::array();
   for (const auto& m : cf.medications)
     meds.push_back({{"name", table_cell(m.name)}, {"dates", span(m.start, m.end, es)},
-                    {"outcome", m.outcome.empty() ? missing((es ? "resultado de " : "outcome of ") + table_cell(m.name), lang) : table_cell(word(m.outcome, es))}});
+                    {"outcome", m.outcome.empty() ? missing(fmt::format("{}{}", es ? "resultado de " : "outcome of ", table_cell(m.name)), lang) : table_cell(word(m.outcome, es))}});
   json ther = json::array();
   for (const auto& t : cf.therapies) {
     std::string dates = span(t.start, t.end, es);
     if (t.weeks > 0) dates += vf(es ? " ({} semanas)" : " ({} weeks)", t.weeks);
     ther.push_back({{"kind", table_cell(word(t.kind, es))}, {"dates", dates},
-                    {"outcome", t.outcome.empty() ? missing((es ? "resultado de " : "outcome of ") + table_cell(word(t.kind, es)), lang) : table_cell(word(t.outcome, es))},
+                    {"outcome", t.outcome.empty() ? missing(fmt::format("{}{}", es ? "resultado de " : "outcome of ", table_cell(word(t.kind, es))), lang) : table_cell(word(t.outcome, es))},
                     {"provider", t.provider.empty() ? none : table_cell(t.provider)}});
   }
   json img = json::array();

@@ -187,6 +187,21 @@ int run_gfe(const DocOptions& o, const VerbContext& ctx) {
     return kExitBadInput;
   }
   gi.separately_scheduled = o.separate;
+  // The clinic profile completes the clinic's own entry (TIN, address) on the
+  // estimate when the case file does not list the clinic itself.
+  if (clinic.profile && !clinic.profile->npi.empty()) {
+    const Provider c = docs::provider_of(*clinic.profile);
+    bool listed = false;
+    for (auto& p : in.cf->providers) {
+      if (p.npi != c.npi) continue;
+      listed = true;
+      if (p.name.empty()) p.name = c.name;
+      if (p.tin.empty()) p.tin = c.tin;
+      if (p.address.empty()) p.address = c.address;
+      if (p.phone.empty()) p.phone = c.phone;
+    }
+    if (!listed) in.cf->providers.push_back(c);
+  }
   const docs::Gfe g = docs::build_gfe(*in.cf, in.lines, in.prices.get(), *in.catalogue, gi);
   for (const auto& w : g.warnings) *ctx.err << "warning: " << w << "\n";
   if (!o.json_out.empty()) {

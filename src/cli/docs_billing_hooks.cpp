@@ -307,7 +307,10 @@ int run_doc_log(const DocOptions& o, const VerbContext& ctx) {
     *ctx.err << format_errors(errors);
     return kExitBadInput;
   }
-  return emit(o.out, clinic, o.lang, ctx, "log", docs::log_context(cf.value(), o.lang),
+  json c = docs::log_context(cf.value(), o.lang);
+  // The clinic profile's signer under the signature line (nothing without one).
+  if (clinic.profile && !clinic.profile->signer.name.empty()) c["signer"] = docs::signer_line(clinic.profile->signer);
+  return emit(o.out, clinic, o.lang, ctx, "log", c,
               o.lang == "es" ? "Registro de tratamiento" : "Treatment log");
 }
 

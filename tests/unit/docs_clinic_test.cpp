@@ -100,6 +100,8 @@ TEST(ClinicProfile, UnknownKeysAreErrorsWithLineAndColumn) {
   EXPECT_NE(e.find("taxid"), std::string::npos) << e;
   EXPECT_NE(e.find("signer.credential"), std::string::npos) << e;
   EXPECT_NE(e.find("credentials"), std::string::npos) << e;  // what was expected is listed
+  EXPECT_NE(e.find("did you mean \"credentials\"?"), std::string::npos) << e;
+  EXPECT_EQ(e.find("did you mean \"tin\""), std::string::npos) << e;  // "taxid" is not close to any key
 }
 
 TEST(ClinicProfile, NpiCheckDigitTinAndFieldsAreChecked) {

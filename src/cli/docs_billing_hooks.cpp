@@ -1,8 +1,8 @@
 // Documents group "billing" (issue 7):
 //   doc gfe       --case C --services S [--prices P] (--scheduled D | --requested D) [--issued D]
-//                 [--separate TEXT]… [--lang en|es] [--letterhead F] [--json FILE] --out gfe.pdf|.html|.md|-
-//   doc superbill --case C --services S [--plan P] [--letterhead F] --out …
-//   doc log       --case C [--lang en|es] [--letterhead F] --out …
+//                 [--separate TEXT]… [--lang en|es] [--clinic F] [--json FILE] --out gfe.pdf|.html|.md|-
+//   doc superbill --case C --services S [--plan P] [--clinic F] --out …
+//   doc log       --case C [--lang en|es] [--clinic F] --out …
 //   log add       --case C --date D [--codes …] [--modalities …] [--minutes N] [--pain-before N]
 //                 [--pain-after N] [--function …] [--notes …] [--provider …]
 //   audit-bill    --gfe gfe.json --bill bill.yaml [--today D] [--json] [--out packet.md|.html|.pdf]
@@ -27,7 +27,11 @@
 #include "backcover/docs/render.hpp"
 #include "backcover/io/loaders.hpp"
 #include "backcover/policy/router.hpp"
+#include "backcover/codes/cli.hpp"
+#include "backcover/docs/clinic.hpp"
+#include "backcover/engine/engine.hpp"
 #include "cli/alternatives_options.hpp"
+#include "cli/docs_clinic_hooks.hpp"
 
 namespace backcover::cli {
 
@@ -83,51 +87,51 @@ Result<bool> write_atomic(const std::string& path, const std::string& bytes) {
 }
 
 struct DocOptions {
-  std::string case_file, services, prices, plan, scheduled, requested, issued, letterhead, json_out, lang = "en";
+  std::string case_file, services, prices, plan, scheduled, requested, issued, clinic, json_out, lang = "en";
   std::string out = "-";
   std::vector<std::string> separate;
 };
 
-docs::RenderOptions render_options(const std::string& letterhead, const VerbContext& ctx, const std::string& title,
-                                   const std::string& lang, Errors& errors) {
-  docs::RenderOptions opt;
-  opt.title = title;
-  opt.lang = lang;
-  std::string path = letterhead.empty() ? data_dir() + "/templates/letterhead.yaml" : resolve(ctx.base_dir, letterhead);
-  std::error_code ec;
-  if (!letterhead.empty() || fs::exists(path, ec)) {
-    auto lh = docs::load_letterhead(path);
-    if (!lh) errors.insert(errors.end(), lh.errors().begin(), lh.errors().end());
-    else opt.letterhead = std::move(lh).value();
-  }
-  return opt;
-}
-
 // Fills a template and writes it to `out` ("-": Markdown on stdout); warns
-// about every [MISSING: …] marker on stderr.
-int emit(const std::string& out, const std::string& letterhead, const std::string& lang, const VerbContext& ctx,
-         const std::string& tmpl, const json& context, const std::string& title) {
+// about every [MISSING: …] marker on stderr. A clinic document carries the
+// clinic's letterhead (or the SAMPLE mark); a patient's letter (`patient`
+// set) carries the patient's name and address instead, never a clinic's.
+int emit(const std::string& out, const ClinicChoice& clinic, const std::string& lang, const VerbContext& ctx,
+         const std::string& tmpl, const json& context, const std::string& title,
+         const std::optional<docs::Letterhead>& patient = std::nullopt) {
   auto md = docs::fill(data_dir() + "/templates", tmpl, lang, context);
   if (!md) {
     *ctx.err << format_errors(md.errors());
     return kExitInternal;
   }
+  const std::string text = patient ? md.value() : with_sample_notice(clinic, md.value(), lang);
   if (out == "-" || out.empty()) {
-    *ctx.out << md.value();
+    *ctx.out << text;
   } else {
     Errors errors;
-    auto opt = render_options(letterhead, ctx, title, lang, errors);
+    docs::RenderOptions opt;
+    if (patient) {
+      opt.title = title;
+      opt.lang = lang;
+      opt.letterhead = *patient;
+    } else {
+      opt = clinic_render_options(clinic, title, lang, errors);
+    }
     if (!errors.empty()) {
       *ctx.err << format_errors(errors);
       return kExitBadInput;
     }
-    auto w = docs::write_document(md.value(), resolve(ctx.base_dir, out), opt);
+    auto w = docs::write_document(text, resolve(ctx.base_dir, out), opt);
     if (!w) {
       *ctx.err << format_errors(w.errors());
       return kExitBadInput;
     }
   }
+  if (!patient) warn_if_sample(clinic, ctx);
   auto gaps = docs::missing_facts(md.value());
+  if (patient)  // the patient's own heading (name, address) is part of the letter
+    for (const auto& l : patient->lines)
+      for (auto& g : docs::missing_facts(l)) gaps.push_back(std::move(g));
   std::sort(gaps.begin(), gaps.end());
   gaps.erase(std::unique(gaps.begin(), gaps.end()), gaps.end());
   if (!gaps.empty()) {
@@ -179,11 +183,27 @@ int run_gfe(const DocOptions& o, const VerbContext& ctx) {
     return kExitBadInput;
   }
   Inputs in;
+  const ClinicChoice clinic = find_clinic(o.clinic, ctx, errors);
   if (!load(o, ctx, in, true, errors)) {
     *ctx.err << format_errors(errors);
     return kExitBadInput;
   }
   gi.separately_scheduled = o.separate;
+  // The clinic profile completes the clinic's own entry (TIN, address) on the
+  // estimate when the case file does not list the clinic itself.
+  if (clinic.profile && !clinic.profile->npi.empty()) {
+    const Provider c = docs::provider_of(*clinic.profile);
+    bool listed = false;
+    for (auto& p : in.cf->providers) {
+      if (p.npi != c.npi) continue;
+      listed = true;
+      if (p.name.empty()) p.name = c.name;
+      if (p.tin.empty()) p.tin = c.tin;
+      if (p.address.empty()) p.address = c.address;
+      if (p.phone.empty()) p.phone = c.phone;
+    }
+    if (!listed) in.cf->providers.push_back(c);
+  }
   const docs::Gfe g = docs::build_gfe(*in.cf, in.lines, in.prices.get(), *in.catalogue, gi);
   for (const auto& w : g.warnings) *ctx.err << "warning: " << w << "\n";
   if (!o.json_out.empty()) {
@@ -193,21 +213,65 @@ int run_gfe(const DocOptions& o, const VerbContext& ctx) {
       return kExitBadInput;
     }
   }
-  return emit(o.out, o.letterhead, o.lang, ctx, "gfe", docs::gfe_context(g, o.lang),
+  return emit(o.out, clinic, o.lang, ctx, "gfe", docs::gfe_context(g, o.lang),
               o.lang == "es" ? "Estimación de Buena Fe" : "Good Faith Estimate");
 }
 
 // ---- doc superbill ----
+// Under Original Medicare the estimate says which lines to bill with GY
+// (statutorily excluded: PR-96, PR-170, PR-204) and which Medicare is expected
+// to deny as not reasonable and necessary (CO-50: GA with a signed ABN, else
+// GZ); CMS Pub. 100-04 ch.30 §50.
+void medicare_modifiers(const Plan& plan, const CaseFile& cf, const std::vector<ServiceLine>& lines,
+                        docs::SuperbillOptions& so, Errors& errors) {
+  LoadedRules rules;
+  auto cat = io::load_catalogue(data_dir() + "/catalogue/services.yaml");
+  if (!cat) {
+    errors.insert(errors.end(), cat.errors().begin(), cat.errors().end());
+    return;
+  }
+  rules.catalogue = std::move(cat).value();
+  attach_codes(rules, data_dir(), errors);
+  set_codes_payer(rules, plan.payer_kind);
+  attach_policy(rules, plan, data_dir(), errors);
+  if (!errors.empty()) return;
+  CaseFile c = cf;
+  for (auto& ps : c.past_services)
+    if (ps.category.empty())
+      if (const CodeInfo* info = rules.catalogue->find(ps.code)) ps.category = info->category;
+  backcover::Inputs in{&plan, &c, &lines, nullptr};
+  auto est = estimate(in, rules.view());
+  if (!est) return;  // the sheet is still printed; `estimate` names the problem
+  for (const auto& d : est->lines) {
+    if (!d.line || d.covered != Coverage::NotCovered) continue;
+    bool gy = false, necessity = false;
+    for (const auto& f : d.findings) {
+      const std::string r = f.reason.empty() ? std::string() : f.reason.str();
+      if (r == "PR-96" || r == "PR-170" || r == "PR-204") gy = true;
+      if (r == "CO-50") necessity = true;
+    }
+    auto has = [&](const char* m) { return std::find(d.line->modifiers.begin(), d.line->modifiers.end(), m) != d.line->modifiers.end(); };
+    if (gy) so.add_modifiers.emplace_back(d.line->number, "GY");
+    else if (necessity && !has("GA") && !has("GZ")) so.abn_needed.push_back(d.line->number);
+  }
+}
+
 int run_superbill(const DocOptions& o, const VerbContext& ctx) {
   Errors errors;
   Inputs in;
-  std::string plan_name;
+  docs::SuperbillOptions so;
+  std::optional<Plan> plan;
+  const ClinicChoice clinic = find_clinic(o.clinic, ctx, errors);
   if (!o.plan.empty()) {
-    auto plan = io::load_plan(resolve(ctx.base_dir, o.plan));
-    if (!plan) errors.insert(errors.end(), plan.errors().begin(), plan.errors().end());
-    else plan_name = !plan->contact.payer_name.empty() && !plan->name.empty()
+    auto p = io::load_plan(resolve(ctx.base_dir, o.plan));
+    if (!p) errors.insert(errors.end(), p.errors().begin(), p.errors().end());
+    else {
+      plan = std::move(p).value();
+      so.plan_name = !plan->contact.payer_name.empty() && !plan->name.empty()
                          ? plan->contact.payer_name + " — " + plan->name
                          : (plan->name.empty() ? plan->contact.payer_name : plan->name);
+      so.medicare = plan->payer_kind == PayerKind::Medicare;
+    }
   }
   if (!load(o, ctx, in, true, errors)) {
     *ctx.err << format_errors(errors);
@@ -217,23 +281,38 @@ int run_superbill(const DocOptions& o, const VerbContext& ctx) {
     *ctx.err << format_errors(errors);
     return kExitBadInput;
   }
+  if (so.medicare) {
+    medicare_modifiers(*plan, *in.cf, in.lines, so, errors);
+    if (!errors.empty()) {
+      *ctx.err << format_errors(errors);
+      return kExitBadInput;
+    }
+  }
+  if (clinic.profile) so.clinic = &*clinic.profile;
   std::vector<std::string> warnings;
-  json c = docs::superbill_context(*in.cf, in.lines, *in.catalogue, plan_name, warnings);
+  json c = docs::superbill_context(*in.cf, in.lines, *in.catalogue, so, warnings);
   for (const auto& w : warnings) *ctx.err << "warning: " << w << "\n";
-  return emit(o.out, o.letterhead, "en", ctx, "superbill", c, "Superbill");
+  if (so.medicare)
+    *ctx.err << "note: Original Medicare: the provider must submit this claim (SSA §1848(g)(4)); the sheet is the "
+                "clinic's claim data, not for the patient to file\n";
+  return emit(o.out, clinic, "en", ctx, "superbill", c, so.medicare ? "Medicare claim data sheet" : "Superbill");
 }
 
 // ---- doc log ----
 int run_doc_log(const DocOptions& o, const VerbContext& ctx) {
   Errors errors;
   lang_option(o.lang, errors);
+  const ClinicChoice clinic = find_clinic(o.clinic, ctx, errors);
   auto cf = io::load_case(resolve(ctx.base_dir, o.case_file));
   if (!cf) errors.insert(errors.end(), cf.errors().begin(), cf.errors().end());
   if (!errors.empty()) {
     *ctx.err << format_errors(errors);
     return kExitBadInput;
   }
-  return emit(o.out, o.letterhead, o.lang, ctx, "log", docs::log_context(cf.value(), o.lang),
+  json c = docs::log_context(cf.value(), o.lang);
+  // The clinic profile's signer under the signature line (nothing without one).
+  if (clinic.profile && !clinic.profile->signer.name.empty()) c["signer"] = docs::signer_line(clinic.profile->signer);
+  return emit(o.out, clinic, o.lang, ctx, "log", c,
               o.lang == "es" ? "Registro de tratamiento" : "Treatment log");
 }
 
@@ -382,7 +461,7 @@ int run_log_add(const LogOptions& o, const VerbContext& ctx) {
 
 // ---- audit-bill ----
 struct AuditOptions {
-  std::string gfe, bill, today, out, letterhead;
+  std::string gfe, bill, today, out;
   bool json = false;
 };
 
@@ -422,11 +501,18 @@ int run_audit(const AuditOptions& o, const VerbContext& ctx) {
     }
     *ctx.out << md.value();
   }
+  // The packet is the patient's: it goes out under the patient's name and
+  // address (from the GFE), never under a clinic's letterhead.
+  const std::string who = gfe->patient_name.empty() ? (bill->patient.empty() ? docs::missing("patient name") : bill->patient)
+                                                     : gfe->patient_name;
+  const docs::Letterhead patient = docs::patient_letterhead(
+      who, gfe->patient_address.empty() ? docs::missing("patient address") : gfe->patient_address);
   if (o.out == "-") {  // the packet on stdout, after the verdict
     *ctx.out << "\n";
-    return emit(o.out, o.letterhead, "en", ctx, "dispute", c, "Patient-provider dispute: packet");
+    return emit(o.out, ClinicChoice{}, "en", ctx, "dispute", c, "Patient-provider dispute: packet", patient);
   }
-  if (!o.out.empty()) return emit(o.out, o.letterhead, "en", ctx, "dispute", c, "Patient-provider dispute: packet");
+  if (!o.out.empty())
+    return emit(o.out, ClinicChoice{}, "en", ctx, "dispute", c, "Patient-provider dispute: packet", patient);
   return kExitOk;
 }
 
@@ -591,7 +677,7 @@ void add_doc_billing_verbs(CLI::App& app, CLI::App& doc, VerbContext& ctx) {
   gfe->add_option("--issued", g->issued, "the date of issue (default: the scheduling or request date)");
   gfe->add_option("--separate", g->separate, "an item or service scheduled separately (repeatable)");
   gfe->add_option("--lang", g->lang, "en or es");
-  gfe->add_option("--letterhead", g->letterhead, "the clinic's letterhead (YAML)");
+  gfe->add_option("--clinic", g->clinic, "the clinic profile (clinic.yaml; default: $BACKCOVER_CLINIC, then ./clinic.yaml)");
   gfe->add_option("--json", g->json_out, "also write the GFE as JSON (for audit-bill)");
   gfe->add_option("--out", g->out, "output: file.pdf, file.html, file.md, or - for Markdown on stdout");
   gfe->callback([g, &ctx] { *ctx.exit_code = run_gfe(*g, ctx); });
@@ -601,7 +687,7 @@ void add_doc_billing_verbs(CLI::App& app, CLI::App& doc, VerbContext& ctx) {
   sb->add_option("--case", s->case_file, "case file")->required();
   sb->add_option("--services", s->services, "the visits (visits.yaml)")->required();
   sb->add_option("--plan", s->plan, "plan file (item 11c: the plan's name)");
-  sb->add_option("--letterhead", s->letterhead, "the clinic's letterhead (YAML)");
+  sb->add_option("--clinic", s->clinic, "the clinic profile (clinic.yaml; default: $BACKCOVER_CLINIC, then ./clinic.yaml)");
   sb->add_option("--out", s->out, "output: file.pdf, file.html, file.md, or - for Markdown on stdout");
   sb->callback([s, &ctx] { *ctx.exit_code = run_superbill(*s, ctx); });
 
@@ -609,7 +695,7 @@ void add_doc_billing_verbs(CLI::App& app, CLI::App& doc, VerbContext& ctx) {
   auto* lg = doc.add_subcommand("log", "Treatment log: dated visits, pain and function, history");
   lg->add_option("--case", l->case_file, "case file")->required();
   lg->add_option("--lang", l->lang, "en or es");
-  lg->add_option("--letterhead", l->letterhead, "the clinic's letterhead (YAML)");
+  lg->add_option("--clinic", l->clinic, "the clinic profile (clinic.yaml; default: $BACKCOVER_CLINIC, then ./clinic.yaml)");
   lg->add_option("--out", l->out, "output: file.pdf, file.html, file.md, or - for Markdown on stdout");
   lg->callback([l, &ctx] { *ctx.exit_code = run_doc_log(*l, ctx); });
 
@@ -635,7 +721,6 @@ void add_doc_billing_verbs(CLI::App& app, CLI::App& doc, VerbContext& ctx) {
   au->add_option("--bill", a->bill, "the bill (bill.yaml)")->required();
   au->add_option("--today", a->today, "today's date, for the days left (YYYY-MM-DD)");
   au->add_option("--out", a->out, "also write the dispute packet: packet.md, .html or .pdf");
-  au->add_option("--letterhead", a->letterhead, "letterhead for the packet (YAML)");
   au->add_flag("--json", a->json, "machine output (JSON)");
   au->callback([a, &ctx] { *ctx.exit_code = run_audit(*a, ctx); });
 

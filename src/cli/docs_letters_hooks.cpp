@@ -1,7 +1,7 @@
 // Documents group "letters" (see cli/app.hpp): the clinical letters and the
 // authorization tracker.
 //   doc lmn    --case C --service CODE --purpose pa|hsa|appeal [--plan P] [--services S] [--denial D]
-//              [--today D] [--letterhead F] --out lmn.pdf|.html|.md|-
+//              [--today D] [--clinic F] --out lmn.pdf|.html|.md|-
 //   doc pa     --plan P --case C --service CODE [--services S] [--today D] [--urgent] --out DIR/
 //   doc appeal --plan P --case C --denial D [--today D] [--urgent] [--out …]
 //   doc p2p    --plan P --case C --denial D [--today D] [--urgent] [--out …]
@@ -9,6 +9,7 @@
 // I/O only here: the builders (docs/letters.hpp) are pure.
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <ctime>
 #include <filesystem>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -22,6 +23,7 @@
 #include "backcover/io/loaders.hpp"
 #include "backcover/policy/evaluate.hpp"
 #include "backcover/policy/router.hpp"
+#include "cli/docs_clinic_hooks.hpp"
 
 namespace backcover::cli {
 
@@ -36,7 +38,7 @@ std::string resolve(const std::string& base, const std::string& path) {
 }
 
 struct LetterOptions {
-  std::string plan, case_file, services, service, purpose, denial, today, letterhead, out = "-";
+  std::string plan, case_file, services, service, purpose, denial, today, clinic, out = "-";
   bool urgent = false;
   bool json = false;
 };
@@ -209,35 +211,28 @@ bool prepare(const LetterOptions& o, const VerbContext& ctx, Loaded& L, const st
   return true;
 }
 
-docs::RenderOptions render_options(const LetterOptions& o, const VerbContext& ctx, const std::string& title, Errors& errors) {
-  docs::RenderOptions opt;
-  opt.title = title;
-  std::string path = o.letterhead.empty() ? data_dir() + "/templates/letterhead.yaml" : resolve(ctx.base_dir, o.letterhead);
-  std::error_code ec;
-  if (!o.letterhead.empty() || fs::exists(path, ec)) {
-    auto lh = docs::load_letterhead(path);
-    if (!lh) errors.insert(errors.end(), lh.errors().begin(), lh.errors().end());
-    else opt.letterhead = std::move(lh).value();
-  }
-  return opt;
-}
-
 std::string tidy(std::string md) { return docs::tidy_letter(std::move(md)); }
 
 // Fills a template and writes it to --out ("-": Markdown on stdout).
 int emit(const LetterOptions& o, const VerbContext& ctx, const std::string& tmpl, const json& context,
          const std::string& title) {
+  Errors errors;
+  const ClinicChoice clinic = find_clinic(o.clinic, ctx, errors);
+  if (!errors.empty()) {
+    *ctx.err << format_errors(errors);
+    return kExitBadInput;
+  }
   auto md = docs::fill(data_dir() + "/templates", tmpl, "en", context);
   if (!md) {
     *ctx.err << format_errors(md.errors());
     return kExitInternal;
   }
-  md = tidy(std::move(md).value());
+  md = with_sample_notice(clinic, tidy(std::move(md).value()), "en");
+  warn_if_sample(clinic, ctx);
   if (o.out == "-" || o.out.empty()) {
     *ctx.out << md.value();
   } else {
-    Errors errors;
-    auto opt = render_options(o, ctx, title, errors);
+    auto opt = clinic_render_options(clinic, title, "en", errors);
     if (!errors.empty()) {
       *ctx.err << format_errors(errors);
       return kExitBadInput;
@@ -298,6 +293,12 @@ int run_pa(const LetterOptions& o, const VerbContext& ctx) {
   }
   Loaded L;
   if (!load(o, ctx, L, true, false)) return kExitBadInput;
+  Errors errors;
+  const ClinicChoice clinic = find_clinic(o.clinic, ctx, errors);
+  if (!errors.empty()) {
+    *ctx.err << format_errors(errors);
+    return kExitBadInput;
+  }
   Prepared P;
   if (!prepare(o, ctx, L, o.service, std::nullopt, P)) return kExitBadInput;
   struct Part {
@@ -318,7 +319,7 @@ int run_pa(const LetterOptions& o, const VerbContext& ctx) {
       *ctx.err << format_errors(md.errors());
       return kExitInternal;
     }
-    filled.emplace_back(p.file, tidy(std::move(md).value()));
+    filled.emplace_back(p.file, with_sample_notice(clinic, tidy(std::move(md).value()), "en"));
   }
   const std::string dir = resolve(ctx.base_dir, o.out);
   std::error_code ec;
@@ -327,10 +328,9 @@ int run_pa(const LetterOptions& o, const VerbContext& ctx) {
     *ctx.err << format_errors({Error{dir, 0, 0, "--out", ec.message(), "a folder that can be created"}});
     return kExitBadInput;
   }
-  Errors errors;
   std::vector<std::string> written;
   for (std::size_t i = 0; i < filled.size(); ++i) {
-    auto opt = render_options(o, ctx, parts[i].title, errors);
+    auto opt = clinic_render_options(clinic, parts[i].title, "en", errors);
     if (!errors.empty()) break;
     for (const char* ext : {".md", ".html", ".pdf"}) {
       const std::string name = filled[i].first + ext;
@@ -364,11 +364,13 @@ int run_pa(const LetterOptions& o, const VerbContext& ctx) {
   if (still.empty() && missing_all.empty()) index += "Nothing: every criterion is documented and every fact is on file.\n";
   for (const auto& s : still) index += "- [ ] " + s + "\n";
   for (const auto& m : missing_all) index += "- [ ] " + m + " (marked in the documents)\n";
+  if (!clinic.profile) index += "- [ ] the clinic profile (--clinic FILE): without it every document is marked SAMPLE\n";
   auto w = docs::write_document(index, (fs::path(dir) / "README.md").string(), {});
   if (!w) {
     *ctx.err << format_errors(w.errors());
     return kExitBadInput;
   }
+  warn_if_sample(clinic, ctx);
   *ctx.out << fmt::format("prior-authorization packet for {} written to {}\n", P.in.line.code, o.out);
   *ctx.out << fmt::format("policy verdict: {}; {}\n", P.review.covered,
                           still.empty() ? std::string("every criterion documented")
@@ -413,15 +415,21 @@ int run_appeal(const LetterOptions& o, const VerbContext& ctx, bool p2p) {
   return emit(o, ctx, "appeal", context, o.urgent ? "Expedited appeal" : "Appeal");
 }
 
+// Today's date from the system clock (local time): the CLI may read the
+// clock, the builders never do (they take `today` as an input).
+std::string clock_today() {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  return fmt::format("{:04d}-{:02d}-{:02d}", local.tm_year + 1900, local.tm_mon + 1, local.tm_mday);
+}
+
 int run_auth_status(const LetterOptions& o, const VerbContext& ctx) {
-  if (o.today.empty()) {
-    *ctx.err << "error: --today: got nothing, expected the date to count from (YYYY-MM-DD)\n";
-    return kExitBadInput;
-  }
   Loaded L;
   Errors errors;
-  auto today = Date::parse(o.today);
-  if (!today) errors.push_back(Error{"", 0, 0, "--today", "\"" + o.today + "\"", Date::problem(o.today)});
+  const std::string today_text = o.today.empty() ? clock_today() : o.today;
+  auto today = Date::parse(today_text);
+  if (!today) errors.push_back(Error{"", 0, 0, "--today", "\"" + today_text + "\"", Date::problem(today_text)});
   if (o.case_file.empty()) errors.push_back(Error{"", 0, 0, "--case", "nothing", "a case file"});
   if (!errors.empty()) return fail(ctx, errors), kExitBadInput;
   auto cf = io::load_case(resolve(ctx.base_dir, o.case_file));
@@ -444,7 +452,7 @@ void common_options(CLI::App* c, LetterOptions& o, const char* today_help,
                     const char* out_help = "output: file.pdf, file.html, file.md, or - for Markdown on stdout (default)") {
   c->add_option("--case", o.case_file, "case file")->required();
   c->add_option("--today", o.today, today_help);
-  c->add_option("--letterhead", o.letterhead, "the clinic's letterhead (YAML)");
+  c->add_option("--clinic", o.clinic, "the clinic profile (clinic.yaml; default: $BACKCOVER_CLINIC, then ./clinic.yaml)");
   c->add_option("--out", o.out, out_help);
 }
 
@@ -490,7 +498,7 @@ void add_doc_letter_verbs(CLI::App& app, CLI::App& doc, VerbContext& ctx) {
   auto* st = auth->add_subcommand("status", "Visits left, days to expiry and alerts for each authorization");
   st->add_option("--case", so->case_file, "case file")->required();
   st->add_option("--services", so->services, "planned lines to check against the authorizations");
-  st->add_option("--today", so->today, "the date to count from (YYYY-MM-DD)")->required();
+  st->add_option("--today", so->today, "the date to count from (YYYY-MM-DD; default: today's date on this computer)");
   st->add_flag("--json", so->json, "machine output (JSON)");
   st->callback([so, &ctx] { *ctx.exit_code = run_auth_status(*so, ctx); });
 }

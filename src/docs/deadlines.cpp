@@ -198,8 +198,11 @@ std::vector<Deadline> compute_deadlines(const DeadlineInputs& in, std::vector<st
                   "aviso 7 días antes de la fecha final de la autorización");
     pre.detail = trf(in, "{} - 7 days", "{} - 7 días", a.to.str());
     pre.alarm_days = 0;
-    out.push_back(pre);
-    if (a.visits > 0) {
+    // A single-service authorization already used needs no extension.
+    if (!(a.visits == 1 && a.visits_used >= 1)) out.push_back(pre);
+    // The visits-left reminder is for multi-visit authorizations; a
+    // single-service one (an MRI) is used or not, never "1 visit left".
+    if (a.visits > 1) {
       int left = a.visits - a.visits_used;
       if (left <= 2) {
         Deadline v = end;

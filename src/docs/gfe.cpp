@@ -108,6 +108,12 @@ Gfe build_gfe(const CaseFile& cf, const std::vector<ServiceLine>& lines, const P
   Gfe g;
   g.patient_name = cf.patient.name;
   g.patient_dob = cf.patient.date_of_birth;
+  {  // the patient's mailing address: the heading of the dispute packet the patient may send
+    const PostalAddress& a = cf.patient.address;
+    if (!a.street.empty())
+      g.patient_address = fmt::format("{}, {}, {} {}", a.street, a.city, a.state.empty() ? cf.patient.state : a.state,
+                                      a.zip.empty() ? cf.patient.zip : a.zip);
+  }
   if (g.patient_name.empty()) g.missing.push_back("patient name");
   if (!g.patient_dob) g.missing.push_back("patient date of birth");
   g.scheduled = in.scheduled;
@@ -240,7 +246,7 @@ json gfe_to_json(const Gfe& g) {
   }
   auto opt = [](const std::optional<Date>& d) { return d ? json(d->str()) : json(nullptr); };
   return {{"document", "good_faith_estimate"},
-          {"patient", {{"name", g.patient_name}, {"date_of_birth", opt(g.patient_dob)}}},
+          {"patient", {{"name", g.patient_name}, {"date_of_birth", opt(g.patient_dob)}, {"address", g.patient_address.empty() ? json(nullptr) : json(g.patient_address)}}},
           {"primary_service", {{"code", g.primary_code}, {"name", g.primary_service}, {"date", opt(g.primary_date)}}},
           {"diagnoses", g.diagnoses},
           {"providers", parties},
@@ -290,7 +296,10 @@ Result<Gfe> parse_gfe_json(std::string_view text, const std::string& name) {
     return Error{name, 0, 0, "document", j.is_object() ? j.value("document", "nothing") : "not an object",
                  "\"good_faith_estimate\" (the JSON that `backcover doc gfe --json` writes)"};
   Gfe g;
-  if (j.contains("patient") && j["patient"].is_object()) g.patient_name = str(j["patient"], "name");
+  if (j.contains("patient") && j["patient"].is_object()) {
+    g.patient_name = str(j["patient"], "name");
+    g.patient_address = str(j["patient"], "address");
+  }
   auto date = [&](const json& o, const char* key) -> std::optional<Date> {
     std::string s = str(o, key);
     if (s.empty()) return std::nullopt;
@@ -331,11 +340,14 @@ Result<Gfe> parse_gfe_json(std::string_view text, const std::string& name) {
 
 json gfe_context(const Gfe& g, std::string_view lang) {
   const bool es = lang == "es";
-  auto or_missing = [&](const std::string& v, const std::string& what) { return v.empty() ? missing(what) : table_cell(v); };
-  auto date_text = [&](const std::optional<Date>& d, const std::string& what) { return d ? d->str() : missing(what); };
+  // Markers in the document's language: tr("patient name", "nombre del paciente").
+  auto tr = [&](const std::string& en, const std::string& in_es) { return es ? in_es : en; };
+  auto miss = [&](const std::string& what) { return missing(what, lang); };
+  auto or_missing = [&](const std::string& v, const std::string& what) { return v.empty() ? miss(what) : table_cell(v); };
+  auto date_text = [&](const std::optional<Date>& d, const std::string& what) { return d ? d->str() : miss(what); };
   json parties = json::array();
   for (const auto& p : g.parties) {
-    std::string who = p.name.empty() ? std::string("a provider") : p.name;
+    std::string who = p.name.empty() ? tr("a provider", "un proveedor") : p.name;
     json items = json::array();
     for (const auto& it : p.items) {
       std::string dates = it.visits > 1 ? fmt::format("{} – {} ({} {})", it.date.str(), it.last.str(), it.visits,
@@ -343,12 +355,12 @@ json gfe_context(const Gfe& g, std::string_view lang) {
                                         : it.date.str();
       std::string code = it.modifiers.empty() ? it.code : fmt::format("{}-{}", it.code, join(it.modifiers, "-"));
       items.push_back({{"code", code},
-                       {"name", it.name},
+                       {"name", it.name.rfind(kMissingOpen, 0) == 0 ? miss(tr("plain-language name of ", "nombre en lenguaje sencillo de ") + it.code) : it.name},
                        {"dates", dates},
                        {"units", it.units},
-                       {"diagnoses", it.diagnoses.empty() ? missing("diagnosis code for " + it.code)
+                       {"diagnoses", it.diagnoses.empty() ? miss(tr("diagnosis code for ", "código de diagnóstico de ") + it.code)
                                                           : join(it.diagnoses, ", ")},
-                       {"charge", it.charge_missing ? missing("expected charge for " + it.code) : it.charge.str()},
+                       {"charge", it.charge_missing ? miss(tr("expected charge for ", "cargo estimado de ") + it.code) : it.charge.str()},
                        {"source", it.cash_price ? (es ? "precio de pago por cuenta propia" : "self-pay price")
                                                 : (es ? "cargo del proveedor" : "provider's charge")}});
     }
@@ -359,13 +371,13 @@ json gfe_context(const Gfe& g, std::string_view lang) {
       else if (role == "co-provider") role = "coproveedor";
       else if (role == "co-facility") role = "centro colaborador";
     }
-    std::string npi = or_missing(p.npi, "NPI of " + who);
+    std::string npi = or_missing(p.npi, tr("NPI of ", "NPI de ") + who);
     if (!p.npi.empty() && !p.npi_checked) npi += es ? " (dígito de control inválido)" : " (check digit invalid)";
-    parties.push_back({{"name", or_missing(p.name, "provider or facility name")},
+    parties.push_back({{"name", or_missing(p.name, tr("provider or facility name", "nombre del proveedor o centro"))},
                        {"role", role},
                        {"npi", npi},
-                       {"tin", or_missing(p.tin, "TIN of " + who)},
-                       {"address", or_missing(p.address, "address of " + who)},
+                       {"tin", or_missing(p.tin, tr("TIN of ", "TIN de ") + who)},
+                       {"address", or_missing(p.address, tr("address of ", "dirección de ") + who)},
                        {"items", items},
                        {"total", p.total.str()}});
   }
@@ -399,16 +411,16 @@ json gfe_context(const Gfe& g, std::string_view lang) {
                   : "Requested {}: this estimate is due within 3 business days of the request, by {} ({}).",
                g.requested->str(), g.delivery.due->str(), g.delivery.citation);
       break;
-    case GfeDelivery::Rule::Unknown: due = missing("scheduling or request date"); break;
+    case GfeDelivery::Rule::Unknown: due = miss(tr("scheduling or request date", "fecha de programación o de solicitud")); break;
   }
   json sep = json::array();
   for (const auto& s : g.separately_scheduled) sep.push_back(s);
-  return {{"patient_name", or_missing(g.patient_name, "patient name")},
-          {"patient_dob", date_text(g.patient_dob, "patient date of birth")},
-          {"primary_service", g.primary_service.empty() ? missing("primary service") : g.primary_service},
+  return {{"patient_name", or_missing(g.patient_name, tr("patient name", "nombre del paciente"))},
+          {"patient_dob", date_text(g.patient_dob, tr("patient date of birth", "fecha de nacimiento del paciente"))},
+          {"primary_service", g.primary_service.empty() ? miss(tr("primary service", "servicio principal")) : g.primary_service},
           {"primary_code", g.primary_code},
-          {"primary_date", date_text(g.primary_date, "scheduled date of the primary service")},
-          {"issued", date_text(g.issued, "date of issue")},
+          {"primary_date", date_text(g.primary_date, tr("scheduled date of the primary service", "fecha programada del servicio principal"))},
+          {"issued", date_text(g.issued, tr("date of issue", "fecha de emisión"))},
           {"delivery", due},
           {"providers", parties},
           {"separately_scheduled", sep},

@@ -50,7 +50,8 @@ std::string mark_missing(const std::string& html) {
     const char c = html[i];
     if (c == '<') in_tag = true;
     else if (c == '>') in_tag = false;
-    if (!in_tag && html.compare(i, kMissingOpen.size(), kMissingOpen) == 0) {
+    if (!in_tag && (html.compare(i, kMissingOpen.size(), kMissingOpen) == 0 ||
+                    html.compare(i, kMissingOpenEs.size(), kMissingOpenEs) == 0)) {
       const std::size_t close = html.find(']', i);
       const std::size_t tag = html.find('<', i);
       if (close != std::string::npos && (tag == std::string::npos || close < tag)) {
@@ -75,6 +76,9 @@ constexpr const char* kStyle = R"(
          color: #1a1a1a; max-width: 8.5in; margin: 0 auto; padding: 0.6in 0.75in; background: #fff; }
   header.letterhead { border-bottom: 2px solid var(--accent); padding-bottom: 6pt; margin-bottom: 16pt; }
   header.letterhead .name { font-size: 16pt; font-weight: bold; color: var(--accent); }
+  header.letterhead img.logo { display: block; max-height: 42pt; max-width: 200pt; margin-bottom: 4pt; }
+  .sample { color: #b00020; background: #fde7e9; border: 2px solid #b00020; text-align: center; font-weight: bold;
+            font-size: 11pt; padding: 4pt; margin-bottom: 10pt; letter-spacing: 0.5pt; }
   header.letterhead .lines { font-size: 8.5pt; color: #595959; }
   h1, h2 { color: var(--accent); }
   h1 { font-size: 17pt; margin: 6pt 0 8pt; padding-bottom: 3pt; border-bottom: 1px solid var(--accent-light); }
@@ -92,7 +96,11 @@ constexpr const char* kStyle = R"(
   thead { display: table-header-group; }
   tr { break-inside: avoid; page-break-inside: avoid; }
   th { background: var(--accent-pale); border-bottom: 1.5px solid var(--accent); text-align: left; }
-  th, td { padding: 3.5pt 5pt; vertical-align: top; overflow-wrap: anywhere; }
+  th, td { padding: 3.5pt 5pt; vertical-align: top; overflow-wrap: break-word; word-break: normal; hyphens: manual; }
+  /* Cells break only between words, never inside one ("Uni|ts", "$3,000.0|0");
+     right-aligned columns are amounts and dates (2026-03-16) are kept on one line. */
+  td[align="right"], th[align="right"], td[align="center"], th[align="center"], .date { white-space: nowrap; }
+  td[align="right"], th[align="right"] { text-align: right; font-variant-numeric: tabular-nums; }
   td { border-bottom: 0.5px solid #ccc; }
   tbody tr:nth-child(even) td { background: #f9f9f9; }
   hr { border: 0; border-top: 1px solid #b3b3b3; margin: 8pt 0; }
@@ -100,6 +108,8 @@ constexpr const char* kStyle = R"(
   .missing { color: #b00020; background: #fde7e9; border: 1px solid #b00020; border-radius: 2px;
              padding: 0 2px; font-weight: bold; }
   .pagebreak { break-after: page; page-break-after: always; }
+  p, li { orphans: 3; widows: 3; }
+  .keep { break-inside: avoid; page-break-inside: avoid; }  /* <!-- keep --> … <!-- /keep -->: a signature block */
   footer { margin-top: 24pt; padding-top: 4pt; border-top: 0.5px solid #b3b3b3; font-size: 7.5pt; color: #595959; }
   @media print {
     html { background: #fff; }
@@ -122,6 +132,58 @@ std::string lighten(std::string_view hex, double t) {
 }
 
 }  // namespace
+
+namespace {
+std::string base64(std::string_view in) {
+  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+                       static_cast<unsigned char>(in[i + 2]);
+    out += kChars[(v >> 18) & 63], out += kChars[(v >> 12) & 63], out += kChars[(v >> 6) & 63], out += kChars[v & 63];
+  }
+  if (i < in.size()) {
+    unsigned v = static_cast<unsigned char>(in[i]) << 16;
+    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
+    out += kChars[(v >> 18) & 63], out += kChars[(v >> 12) & 63];
+    out += i + 1 < in.size() ? kChars[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+}  // namespace
+
+// Wraps each date (YYYY-MM-DD) of the body's text content in a span that
+// never breaks at its hyphens ("2026-|03-16" in a narrow column).
+static std::string nobr_dates(const std::string& html) {
+  std::string out;
+  out.reserve(html.size() + html.size() / 8);
+  bool in_tag = false;
+  auto digits = [&](std::size_t at, std::size_t n) {
+    for (std::size_t k = 0; k < n; ++k)
+      if (at + k >= html.size() || !std::isdigit(static_cast<unsigned char>(html[at + k]))) return false;
+    return true;
+  };
+  for (std::size_t i = 0; i < html.size();) {
+    const char c = html[i];
+    if (c == '<') in_tag = true;
+    else if (c == '>') in_tag = false;
+    if (!in_tag && digits(i, 4) && i + 10 <= html.size() && html[i + 4] == '-' && digits(i + 5, 2) && html[i + 7] == '-' &&
+        digits(i + 8, 2) && (i == 0 || !std::isalnum(static_cast<unsigned char>(html[i - 1]))) &&
+        (i + 10 == html.size() || !std::isalnum(static_cast<unsigned char>(html[i + 10])))) {
+      out += "<span class=\"date\">";
+      out.append(html, i, 10);
+      out += "</span>";
+      i += 10;
+      continue;
+    }
+    out += c;
+    ++i;
+  }
+  return out;
+}
 
 // Drops table heads that hold no text (key-value tables written "| | |"),
 // as the PDF layout does.
@@ -154,7 +216,7 @@ Result<std::string> to_html(std::string_view markdown, const RenderOptions& opt)
                  "at most " + std::to_string(detail::kMaxMarkdownBytes) + " bytes"};
   detail::Document doc(markdown);
   char* rendered = cmark_render_html(doc.root(), CMARK_OPT_DEFAULT, doc.extensions());
-  std::string body = drop_empty_heads(mark_missing(rendered ? rendered : ""));
+  std::string body = nobr_dates(drop_empty_heads(mark_missing(rendered ? rendered : "")));
   free(rendered);  // NOLINT(cppcoreguidelines-no-malloc): cmark's allocation
 
   std::string title = opt.title;
@@ -177,8 +239,17 @@ Result<std::string> to_html(std::string_view markdown, const RenderOptions& opt)
          "; --accent-light: " + lighten(accent, 0.55) + "; --accent-pale: " + lighten(accent, 0.85) + "; }";
   out += kStyle;
   out += "</style>\n</head>\n<body>\n";
-  if (!lh.name.empty() || !lh.lines.empty()) {
+  if (opt.sample)
+    out += std::string("<div class=\"sample\" role=\"alert\">") +
+           (opt.lang == "es" ? "MUESTRA — no es una clínica real · no enviar" : "SAMPLE — not a real clinic · do not send") +
+           "</div>\n";
+  if (!lh.name.empty() || !lh.lines.empty() || !lh.logo_png.empty()) {
     out += "<header class=\"letterhead\">\n";
+    if (!lh.logo_png.empty()) {
+      out += "<img class=\"logo\" alt=\"\" src=\"data:image/png;base64,";
+      out += base64(lh.logo_png);
+      out += "\">\n";
+    }
     if (!lh.name.empty()) out += "<div class=\"name\">" + escape(lh.name) + "</div>\n";
     if (!lh.lines.empty()) {
       out += "<div class=\"lines\">";

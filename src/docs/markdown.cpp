@@ -34,6 +34,15 @@ bool is_break_text(std::string_view text) {
   return t == "<!--pagebreak-->" || t == "\\pagebreak" || t == "\\newpage";
 }
 
+// "<!-- keep -->" … "<!-- /keep -->": the blocks between stay on one page.
+int keep_marker(std::string_view text) {
+  std::string t = lower(trim(text));
+  std::erase_if(t, [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
+  if (t == "<!--keep-->") return 1;
+  if (t == "<!--/keep-->") return 2;
+  return 0;
+}
+
 cmark_node* text_node(std::string_view text) {
   cmark_node* t = cmark_node_new(CMARK_NODE_TEXT);
   cmark_node_set_literal(t, std::string(text).c_str());
@@ -76,10 +85,21 @@ void normalise(cmark_node* root) {
         is_break_text(literal(child)))
       replace(p, page_break());
   }
+  auto keep = [](bool start) {
+    cmark_node* b = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
+    cmark_node_set_on_enter(b, start ? kKeepOpen : kKeepClose);
+    cmark_node_set_on_exit(b, "");
+    return b;
+  };
   for (cmark_node* h : html_blocks) {
     const std::string_view text = literal(h);
     if (is_break_text(text)) {
       replace(h, page_break());
+      continue;
+    }
+    // Only at the top level, where the HTML <div> it opens closes at the same level.
+    if (const int k = keep_marker(text); k && cmark_node_parent(h) && cmark_node_get_type(cmark_node_parent(h)) == CMARK_NODE_DOCUMENT) {
+      replace(h, keep(k == 1));
       continue;
     }
     cmark_node* p = cmark_node_new(CMARK_NODE_PARAGRAPH);
@@ -118,7 +138,16 @@ std::string_view type_name(cmark_node* n) {
   return s ? s : "";
 }
 
-bool is_page_break(cmark_node* n) { return cmark_node_get_type(n) == CMARK_NODE_CUSTOM_BLOCK; }
+bool is_page_break(cmark_node* n) { return block_marker(n) == Marker::PageBreak; }
+
+Marker block_marker(cmark_node* n) {
+  if (cmark_node_get_type(n) != CMARK_NODE_CUSTOM_BLOCK) return Marker::None;
+  const char* enter = cmark_node_get_on_enter(n);
+  const std::string_view e = enter ? enter : "";
+  if (e == kKeepOpen) return Marker::KeepStart;
+  if (e == kKeepClose) return Marker::KeepEnd;
+  return Marker::PageBreak;
+}
 
 std::string plain_text(cmark_node* n) {
   std::string out;

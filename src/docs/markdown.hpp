@@ -13,6 +13,7 @@
 
 #include <cmark-gfm.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -39,7 +40,14 @@ class Document {
 
 // "table", "table_header", "table_row", "table_cell", "strikethrough", …
 std::string_view type_name(cmark_node* n);
-bool is_page_break(cmark_node* n);      // the CUSTOM_BLOCK made from a marker
+bool is_page_break(cmark_node* n);
+// The markers made from HTML comments: "<!-- pagebreak -->", and
+// "<!-- keep -->" … "<!-- /keep -->" around blocks that stay on one page
+// (a signature block); in HTML the keep pair becomes <div class="keep">…</div>.
+enum class Marker : std::uint8_t { None, PageBreak, KeepStart, KeepEnd };
+Marker block_marker(cmark_node* n);
+inline constexpr const char* kKeepOpen = "<div class=\"keep\">";
+inline constexpr const char* kKeepClose = "</div>";
 // The plain text under a node (inline content, soft breaks as spaces).
 std::string plain_text(cmark_node* n);
 

@@ -38,6 +38,9 @@ using detail::Document;
 constexpr double kPageW = 612, kPageH = 792;  // US Letter
 constexpr double kLeft = 54, kRight = kPageW - 54, kTop = 54, kBottom = kPageH - 72;
 constexpr double kFooterTop = kBottom + 6, kFooterBottom = kPageH - 36;
+constexpr double kHeaderTop = 18, kHeaderBottom = kTop - 4;  // the SAMPLE stamp's band
+constexpr double kLogoMaxH = 42, kLogoMaxW = 200;
+constexpr double kShortList = 120;  // a list at most this tall (and of at most 6 items) stays on one page
 constexpr double kWidth = kRight - kLeft;
 
 constexpr const char* kBody = "DejaVu Sans 9.5";
@@ -98,7 +101,7 @@ std::string esc_marked(std::string_view s) {
   std::string out;
   std::size_t at = 0;
   while (at < s.size()) {
-    const std::size_t open = s.find(kMissingOpen, at);
+    const std::size_t open = find_missing(s, at);
     const std::size_t close = open == std::string_view::npos ? open : s.find(']', open);
     if (close == std::string_view::npos) {
       out += esc(s.substr(at));
@@ -167,12 +170,13 @@ struct LayoutUnref {
 using LayoutRef = std::shared_ptr<PangoLayout>;
 
 struct Op {
-  enum class Kind : std::uint8_t { Text, Fill, Line };
+  enum class Kind : std::uint8_t { Text, Fill, Line, Image };
   Kind kind = Kind::Fill;
   double x = 0, y = 0, w = 0, h = 0;  // relative to the fragment's top; a Line runs (x,y)-(x+w,y+h)
   double baseline = 0;                // Text: from the fragment's top
   LayoutRef layout;                   // Text: keeps `line` alive
   PangoLayoutLine* line = nullptr;
+  std::shared_ptr<cairo_surface_t> image;  // Image: drawn scaled into (x, y, w, h)
   Rgb color;
   double width = 0.5;  // Line
   bool boxed = true;   // part of the fragment's box
@@ -188,6 +192,32 @@ struct Frag {
   bool is_header = false;
 };
 
+struct SurfaceUnref {
+  void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
+};
+
+// A PNG (the clinic's logo) as a cairo surface; null when empty or unreadable.
+std::shared_ptr<cairo_surface_t> load_png(std::string_view png) {
+  if (png.empty()) return nullptr;
+  struct Reader {
+    std::string_view rest;
+  } reader{png};
+  auto read = [](void* closure, unsigned char* data, unsigned int length) -> cairo_status_t {
+    auto* r = static_cast<Reader*>(closure);
+    if (r->rest.size() < length) return CAIRO_STATUS_READ_ERROR;
+    std::memcpy(data, r->rest.data(), length);
+    r->rest.remove_prefix(length);
+    return CAIRO_STATUS_SUCCESS;
+  };
+  cairo_surface_t* s = cairo_image_surface_create_from_png_stream(read, &reader);
+  if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS || cairo_image_surface_get_width(s) <= 0 ||
+      cairo_image_surface_get_height(s) <= 0) {
+    cairo_surface_destroy(s);
+    return nullptr;
+  }
+  return std::shared_ptr<cairo_surface_t>(s, SurfaceUnref{});
+}
+
 class Builder {
  public:
   Builder(PangoContext* ctx, const RenderOptions& opt) : ctx_(ctx), accent_(parse_rgb(opt.letterhead.accent)) {}
@@ -195,7 +225,21 @@ class Builder {
   std::vector<Frag> frags;
 
   void letterhead(const Letterhead& lh) {
-    if (lh.name.empty() && lh.lines.empty()) return;
+    if (lh.name.empty() && lh.lines.empty() && lh.logo_png.empty()) return;
+    if (auto img = load_png(lh.logo_png)) {  // the clinic's logo, on its own line above the name
+      const double iw = cairo_image_surface_get_width(img.get()), ih = cairo_image_surface_get_height(img.get());
+      const double scale = std::min({kLogoMaxH / ih, kLogoMaxW / iw, 1.0});
+      Frag f;
+      f.kind = "logo";
+      f.keep_with_next = true;
+      f.h = ih * scale + 4;
+      Op op;
+      op.kind = Op::Kind::Image;
+      op.x = kLeft, op.y = 0, op.w = iw * scale, op.h = ih * scale;
+      op.image = std::move(img);
+      f.ops.push_back(std::move(op));
+      emit(std::move(f));
+    }
     if (!lh.name.empty()) lines(layout(esc(lh.name), kNameFont, kWidth), kLeft, accent_, "letterhead", true);
     std::string joined;
     for (const auto& l : lh.lines) joined += (joined.empty() ? "" : "\n") + esc(l);
@@ -225,6 +269,7 @@ class Builder {
   std::vector<double> bars_;       // block-quote bars to draw beside every fragment
   LayoutRef bullet_;               // a list item's label waiting for its first line
   double bullet_right_ = 0;
+  std::optional<std::size_t> keep_from_;  // an open <!-- keep --> block: its first fragment
 
   LayoutRef layout(const std::string& markup, const char* font, double width,
                    PangoAlignment align = PANGO_ALIGN_LEFT) {
@@ -302,6 +347,18 @@ class Builder {
 
   // One fragment per line of `l`, drawn at x.
   void lines(const LayoutRef& l, double x, Rgb color, const std::string& kind, bool keep = false) {
+    const std::size_t first = frags.size();
+    lines_(l, x, color, kind, keep);
+    // Orphan and widow control for running text: a paragraph of 2 lines or
+    // more never leaves its first line alone at the foot of a page, nor its
+    // last line alone at the top of the next.
+    const std::size_t n = frags.size() - first;
+    if (!keep && n >= 2 && (kind == "paragraph" || kind == "list_item" || kind == "quote")) {
+      frags[first].keep_with_next = true;
+      frags[frags.size() - 2].keep_with_next = true;
+    }
+  }
+  void lines_(const LayoutRef& l, double x, Rgb color, const std::string& kind, bool keep) {
     PangoLayoutIter* it = pango_layout_get_iter(l.get());
     do {
       PangoRectangle logical;
@@ -359,11 +416,26 @@ class Builder {
         return;
       }
       case CMARK_NODE_CUSTOM_BLOCK: {
-        if (!detail::is_page_break(n)) break;
-        Frag f;
-        f.page_break = true;
-        frags.push_back(std::move(f));
-        return;
+        switch (detail::block_marker(n)) {
+          case detail::Marker::PageBreak: {
+            Frag f;
+            f.page_break = true;
+            frags.push_back(std::move(f));
+            return;
+          }
+          case detail::Marker::KeepStart: keep_from_ = frags.size(); return;
+          case detail::Marker::KeepEnd: {  // every fragment of the block keeps with the next, but the last
+            if (!keep_from_) return;
+            std::size_t last = frags.size();
+            while (last > *keep_from_ && frags[last - 1].kind.empty()) --last;
+            for (std::size_t i = *keep_from_; i + 1 < last; ++i)
+              if (!frags[i].page_break) frags[i].keep_with_next = true;
+            keep_from_.reset();
+            return;
+          }
+          case detail::Marker::None: break;
+        }
+        break;
       }
       default: break;
     }
@@ -407,6 +479,7 @@ class Builder {
     }
     const bool was_tight = tight_;
     const std::string was_kind = para_kind_;
+    const std::size_t first = frags.size();
     tight_ = cmark_node_get_list_tight(n);
     para_kind_ = "list_item";
     ++list_level_;
@@ -427,6 +500,15 @@ class Builder {
     --list_level_;
     tight_ = was_tight;
     para_kind_ = was_kind;
+    // A short list (a contact block, "In this packet") is not split.
+    double height = 0;
+    for (std::size_t i = first; i < frags.size(); ++i) height += frags[i].h;
+    if (items <= 6 && height <= kShortList) {
+      std::size_t last = frags.size();
+      while (last > first && frags[last - 1].kind.empty()) --last;
+      for (std::size_t i = first; i + 1 < last; ++i)
+        if (!frags[i].page_break) frags[i].keep_with_next = true;
+    }
     space(5);
   }
 
@@ -628,6 +710,8 @@ struct Paged {
   std::deque<Frag> slices;  // pieces of fragments taller than a page
   std::vector<std::vector<Placed>> pages;
   std::vector<std::vector<Op>> footers;  // absolute positions
+  std::vector<Op> stamp;                 // the SAMPLE stamp (every page), absolute positions
+  LayoutRef watermark;                   // the diagonal SAMPLE watermark (every page)
   std::string title;
 };
 
@@ -690,6 +774,54 @@ std::vector<Op> footer_ops(PangoContext* ctx, const RenderOptions& opt, int page
   return ops;
 }
 
+// No clinic profile: a red boxed "SAMPLE — not a real clinic" in the top
+// margin of every page, and a pale diagonal "SAMPLE" across the page.
+void sample_ops(Paged& paged, const RenderOptions& opt) {
+  if (!opt.sample) return;
+  const std::string text = opt.lang == "es" ? "MUESTRA — no es una clínica real · no enviar"
+                                            : "SAMPLE — not a real clinic · do not send";
+  LayoutRef l(pango_layout_new(paged.ctx.get()), LayoutUnref{});
+  PangoFontDescription* fd = pango_font_description_from_string("DejaVu Sans Bold 10");
+  pango_layout_set_font_description(l.get(), fd);
+  pango_font_description_free(fd);
+  pango_layout_set_text(l.get(), text.c_str(), -1);
+  PangoRectangle logical;
+  pango_layout_get_extents(l.get(), nullptr, &logical);
+  const double w = logical.width / double(PANGO_SCALE), h = logical.height / double(PANGO_SCALE);
+  const double pad = 4, x = kLeft + (kWidth - w) / 2, y = kHeaderTop + (kHeaderBottom - kHeaderTop - h) / 2;
+  constexpr Rgb kRed{0.69, 0.0, 0.125};
+  Op box;
+  box.kind = Op::Kind::Fill;
+  box.x = x - pad, box.y = y - 2, box.w = w + 2 * pad, box.h = h + 4, box.color = Rgb{0.99, 0.91, 0.91};
+  paged.stamp.push_back(box);
+  for (double ty : {y - 2, y + h + 2}) {
+    Op line;
+    line.kind = Op::Kind::Line;
+    line.x = x - pad, line.y = ty, line.w = w + 2 * pad, line.color = kRed, line.width = 1;
+    paged.stamp.push_back(line);
+  }
+  for (double tx : {x - pad, x + w + pad}) {
+    Op line;
+    line.kind = Op::Kind::Line;
+    line.x = tx, line.y = y - 2, line.h = h + 4, line.color = kRed, line.width = 1;
+    paged.stamp.push_back(line);
+  }
+  Op t;
+  t.kind = Op::Kind::Text;
+  t.x = x, t.y = y, t.w = w, t.h = h;
+  t.baseline = y + pango_layout_get_baseline(l.get()) / double(PANGO_SCALE);
+  t.layout = l;
+  t.line = pango_layout_get_line_readonly(l.get(), 0);
+  t.color = kRed;
+  paged.stamp.push_back(std::move(t));
+  LayoutRef wm(pango_layout_new(paged.ctx.get()), LayoutUnref{});
+  fd = pango_font_description_from_string("DejaVu Sans Bold 96");
+  pango_layout_set_font_description(wm.get(), fd);
+  pango_font_description_free(fd);
+  pango_layout_set_text(wm.get(), opt.lang == "es" ? "MUESTRA" : "SAMPLE", -1);
+  paged.watermark = wm;
+}
+
 Result<std::unique_ptr<Paged>> paginate(std::string_view markdown, const RenderOptions& opt) {
   if (markdown.size() > detail::kMaxMarkdownBytes)
     return Error{"", 0, 0, "markdown", std::to_string(markdown.size()) + " bytes",
@@ -744,6 +876,16 @@ Result<std::unique_ptr<Paged>> paginate(std::string_view markdown, const RenderO
         need += frags[j].h;
         if (!frags[j].kind.empty() && !frags[j].keep_with_next) break;
       }
+    // A short section (a heading and what follows it up to the next heading,
+    // at most a quarter of a page) is never split: it moves whole to the next
+    // page instead of leaving its heading and a line or two behind.
+    if (f.kind == "heading" && (i == 0 || frags[i - 1].kind != "heading")) {
+      double section = 0;
+      std::size_t j = i;
+      while (j < frags.size() && frags[j].kind == "heading") section += frags[j++].h;
+      for (; j < frags.size() && !frags[j].page_break && frags[j].kind != "heading"; ++j) section += frags[j].h;
+      if (section <= page / 4 && section > need) need = section;
+    }
     need = std::min(need, page);
     if (y + need > kBottom + kEps && !pages.back().empty()) new_page();
     if (f.header >= 0 && pages.back().empty() && f.h + frags[f.header].h <= page + kEps)
@@ -765,6 +907,7 @@ Result<std::unique_ptr<Paged>> paginate(std::string_view markdown, const RenderO
                  "a document of at most " + std::to_string(kMaxPages) + " pages"};
   const int total = static_cast<int>(pages.size());
   for (int p = 1; p <= total; ++p) paged->footers.push_back(footer_ops(paged->ctx.get(), opt, p, total));
+  sample_ops(*paged, opt);
   return paged;
 }
 
@@ -787,13 +930,40 @@ void draw_op(cairo_t* cr, const Op& op, double dy) {
       cairo_line_to(cr, op.x + op.w, dy + op.y + op.h);
       cairo_stroke(cr);
       break;
+    case Op::Kind::Image: {
+      if (!op.image) break;
+      const double iw = cairo_image_surface_get_width(op.image.get()), ih = cairo_image_surface_get_height(op.image.get());
+      cairo_save(cr);
+      cairo_translate(cr, op.x, dy + op.y);
+      cairo_scale(cr, op.w / iw, op.h / ih);
+      cairo_set_source_surface(cr, op.image.get(), 0, 0);
+      cairo_paint(cr);
+      cairo_restore(cr);
+      break;
+    }
   }
 }
 
 void draw_page(cairo_t* cr, const Paged& paged, std::size_t p) {
+  for (const auto& op : paged.stamp) draw_op(cr, op, 0);
   for (const auto& placed : paged.pages[p])
     for (const auto& op : placed.frag->ops) draw_op(cr, op, placed.y);
   for (const auto& op : paged.footers[p]) draw_op(cr, op, 0);
+  if (paged.watermark) {  // over the page, translucent, diagonal, centred
+    PangoRectangle logical;
+    pango_layout_get_extents(paged.watermark.get(), nullptr, &logical);
+    const double w = logical.width / double(PANGO_SCALE), h = logical.height / double(PANGO_SCALE);
+    cairo_save(cr);
+    cairo_translate(cr, kPageW / 2, kPageH / 2);
+    cairo_rotate(cr, -std::atan2(kPageH, kPageW));
+    cairo_move_to(cr, -w / 2, -h / 2);
+    cairo_set_source_rgba(cr, 0.69, 0.0, 0.125, 0.10);
+    // Drawn as outlines, not text: the words a reader copies (and the text
+    // tests extract) stay the document's own.
+    pango_cairo_layout_path(cr, paged.watermark.get());
+    cairo_fill(cr);
+    cairo_restore(cr);
+  }
 }
 
 cairo_status_t append(void* closure, const unsigned char* data, unsigned int length) {
@@ -851,6 +1021,7 @@ Result<Layout> layout(std::string_view markdown, const RenderOptions& opt) {
   out.page_width = kPageW, out.page_height = kPageH;
   out.content_left = kLeft, out.content_right = kRight, out.content_top = kTop, out.content_bottom = kBottom;
   out.footer_top = kFooterTop, out.footer_bottom = kFooterBottom;
+  out.header_top = kHeaderTop, out.header_bottom = kHeaderBottom;
   out.pages = static_cast<int>(paged.pages.size());
   auto box_of = [](const std::vector<Op>& ops, double dy, std::string kind, int page) -> std::optional<LayoutBox> {
     double x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
@@ -872,6 +1043,7 @@ Result<Layout> layout(std::string_view markdown, const RenderOptions& opt) {
     }
     for (const auto& op : paged.footers[p])
       if (op.kind == Op::Kind::Text) out.boxes.push_back(LayoutBox{"footer", page, op.x, op.y, op.w, op.h});
+    if (auto b = box_of(paged.stamp, 0, "sample", page)) out.boxes.push_back(*b);
   }
   return out;
 }

@@ -18,11 +18,25 @@ std::string missing(std::string_view what) {
   return s;
 }
 
+std::string missing(std::string_view what, std::string_view lang) {
+  std::string s(lang == "es" ? kMissingOpenEs : kMissingOpen);
+  s += what;
+  s += ']';
+  return s;
+}
+
+std::size_t find_missing(std::string_view text, std::size_t from, std::size_t* open_len) {
+  const std::size_t en = text.find(kMissingOpen, from), es = text.find(kMissingOpenEs, from);
+  const std::size_t at = std::min(en, es);
+  if (open_len) *open_len = at == en ? kMissingOpen.size() : kMissingOpenEs.size();
+  return at;
+}
+
 std::vector<std::string> missing_facts(std::string_view text) {
   std::vector<std::string> out;
-  std::size_t at = 0;
-  while ((at = text.find(kMissingOpen, at)) != std::string_view::npos) {
-    const std::size_t start = at + kMissingOpen.size();
+  std::size_t at = 0, len = 0;
+  while ((at = find_missing(text, at, &len)) != std::string_view::npos) {
+    const std::size_t start = at + len;
     const std::size_t end = text.find(']', start);
     if (end == std::string_view::npos) break;
     out.emplace_back(text.substr(start, end - start));

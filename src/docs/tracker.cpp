@@ -65,15 +65,26 @@ AuthReport auth_status(const CaseFile& cf, const std::vector<ServiceLine>& plann
     s.used_found = static_cast<int>(dates.size());
     s.used = std::max(s.used_recorded, s.used_found);
     if (s.approved > 0) s.left = std::max(0, s.approved - s.used);
+    s.single_service = s.approved == 1;
     s.days_to_expiry = a.to - today;
     if (a.status != "approved") s.state = a.status;
     else if (today > a.to) s.state = "expired";
     else if (today < a.from) s.state = "not started";
+    else if (s.single_service) s.state = s.used > 0 ? "used" : "active";
     else if (s.left && *s.left == 0) s.state = "used up";
     else s.state = "active";
     if (a.status == "approved") {
-      if (today > a.to) {
-        s.alerts.push_back(fmt::format("expired on {}: request a new authorization before the next visit", a.to.str()));
+      if (s.single_service && s.used > 0) {
+        // done: nothing to ask for
+      } else if (today > a.to) {
+        s.alerts.push_back(s.single_service
+                               ? fmt::format("expired on {} unused: request a new authorization before the service", a.to.str())
+                               : fmt::format("expired on {}: request a new authorization before the next visit", a.to.str()));
+      } else if (s.single_service) {
+        if (s.days_to_expiry <= kDaysAlert)
+          s.alerts.push_back(fmt::format("ends in {} day{} (last day {}) and not yet used: schedule the service by then "
+                                         "or request an extension",
+                                         s.days_to_expiry, s.days_to_expiry == 1 ? "" : "s", a.to.str()));
       } else {
         if (s.days_to_expiry <= kDaysAlert)
           s.alerts.push_back(fmt::format("ends in {} day{} (last day {}): request an extension now", s.days_to_expiry,
@@ -131,7 +142,9 @@ std::string auth_status_text(const AuthReport& r) {
     const Authorization& a = *s.auth;
     out += fmt::format("\n{}  {}  {} to {}  {}\n", a.number.empty() ? "(no number)" : a.number, what(a), a.from.str(),
                        a.to.str(), s.state);
-    if (s.approved > 0 && s.state == "expired")
+    if (s.single_service)
+      out += fmt::format("  single-service authorization: {}", s.used > 0 ? "used" : "not yet used");
+    else if (s.approved > 0 && s.state == "expired")
       out += fmt::format("  visits: {} approved, {} used, {} unused (they end with the authorization)", s.approved, s.used,
                          s.left.value_or(0));
     else if (s.approved > 0)
@@ -178,6 +191,7 @@ json auth_status_json(const AuthReport& r) {
                      {"visits_used_recorded", s.used_recorded},
                      {"visits_on_file", s.used_found},
                      {"visits_left", s.left ? json(*s.left) : json(nullptr)},
+                     {"single_service", s.single_service},
                      {"days_to_expiry", s.days_to_expiry},
                      {"alerts", s.alerts}});
   }

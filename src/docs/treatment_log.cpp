@@ -34,7 +34,7 @@ std::string span(const std::optional<Date>& a, const std::optional<Date>& b, boo
   if (a && b) return a->str() + " – " + b->str();
   if (a) return a->str() + (es ? " – en curso" : " – ongoing");
   if (b) return std::string(es ? "hasta " : "until ") + b->str();
-  return missing("dates");
+  return missing(es ? "fechas" : "dates", es ? "es" : "en");
 }
 
 
@@ -132,20 +132,20 @@ json log_context(const CaseFile& cf, std::string_view lang) {
   json meds = json::array();
   for (const auto& m : cf.medications)
     meds.push_back({{"name", table_cell(m.name)}, {"dates", span(m.start, m.end, es)},
-                    {"outcome", m.outcome.empty() ? missing("outcome of " + table_cell(m.name)) : table_cell(word(m.outcome, es))}});
+                    {"outcome", m.outcome.empty() ? missing(fmt::format("{}{}", es ? "resultado de " : "outcome of ", table_cell(m.name)), lang) : table_cell(word(m.outcome, es))}});
   json ther = json::array();
   for (const auto& t : cf.therapies) {
     std::string dates = span(t.start, t.end, es);
     if (t.weeks > 0) dates += vf(es ? " ({} semanas)" : " ({} weeks)", t.weeks);
     ther.push_back({{"kind", table_cell(word(t.kind, es))}, {"dates", dates},
-                    {"outcome", t.outcome.empty() ? missing("outcome of " + table_cell(word(t.kind, false))) : table_cell(word(t.outcome, es))},
+                    {"outcome", t.outcome.empty() ? missing(fmt::format("{}{}", es ? "resultado de " : "outcome of ", table_cell(word(t.kind, es))), lang) : table_cell(word(t.outcome, es))},
                     {"provider", t.provider.empty() ? none : table_cell(t.provider)}});
   }
   json img = json::array();
   for (const auto& i : cf.imaging)
     img.push_back({{"date", i.date.str()},
                    {"study", table_cell(word(i.modality, es) + (i.region.empty() ? "" : (es ? " de la " : " of the ") + word(i.region, es)))},
-                   {"finding", i.finding.empty() ? missing("imaging finding") : table_cell(i.finding)}});
+                   {"finding", i.finding.empty() ? missing(es ? "hallazgo de la imagen" : "imaging finding", lang) : table_cell(i.finding)}});
   // Score trend per measure: first and latest by date.
   std::map<std::string, std::pair<const Score*, const Score*>> trend;
   std::vector<std::string> order;
@@ -165,8 +165,8 @@ json log_context(const CaseFile& cf, std::string_view lang) {
                       {"latest", fmt::format("{} ({})", score_text(*latest), latest->date.str())},
                       {"change", change}});
   }
-  return {{"patient_name", cf.patient.name.empty() ? missing("patient name") : cf.patient.name},
-          {"patient_dob", cf.patient.date_of_birth ? cf.patient.date_of_birth->str() : missing("patient date of birth")},
+  return {{"patient_name", cf.patient.name.empty() ? missing(es ? "nombre del paciente" : "patient name", lang) : cf.patient.name},
+          {"patient_dob", cf.patient.date_of_birth ? cf.patient.date_of_birth->str() : missing(es ? "fecha de nacimiento del paciente" : "patient date of birth", lang)},
           {"visits", vs},
           {"has_visits", !vs.empty()},
           {"visit_count", vs.size()},
@@ -176,7 +176,7 @@ json log_context(const CaseFile& cf, std::string_view lang) {
           {"has_notes", any_notes},
           {"diagnoses", dx},
           {"has_diagnoses", !dx.empty()},
-          {"missing_diagnoses", missing("diagnosis (ICD-10-CM code)")},
+          {"missing_diagnoses", missing(es ? "diagnóstico (código CIE-10-MC)" : "diagnosis (ICD-10-CM code)", lang)},
           {"medications", meds},
           {"has_medications", !meds.empty()},
           {"therapies", ther},

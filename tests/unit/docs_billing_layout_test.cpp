@@ -245,8 +245,11 @@ TEST(BillingLayout, GoodFaithEstimateSpanishMarksMissingFacts) {
   const Gfe g = gfe(in);
   const std::string text = render_checked("gfe", "es", gfe_context(g, "es"), 5);
   expect_contains(text, {"Estimación de Buena Fe", "proveedor convocante", "centro colaborador",
-                         "[MISSING: patient date of birth]", "[MISSING: TIN of Harbor Spine & Rehab]",
+                         "[FALTA: fecha de nacimiento del paciente]", "[FALTA: TIN de Harbor Spine & Rehab]",
                          "a más tardar el 2026-03-05", "$790.00", "Página 1 de"});
+  // Issue 11: the Spanish GFE has no English marker left.
+  EXPECT_EQ(text.find("[MISSING"), std::string::npos) << text;
+  EXPECT_EQ(text.find(" of Harbor"), std::string::npos) << text;
 }
 
 TEST(BillingLayout, Superbill) {
@@ -264,9 +267,136 @@ TEST(BillingLayout, Superbill) {
   EXPECT_FALSE(c.at("one_rendering").get<bool>());
   EXPECT_EQ(c.at("facility_address"), "480 Bayview Ave \\| Suite 2, Newport Beach, CA 92660");
   const std::string text = render_checked("superbill", "en", c, 10);
+  EXPECT_EQ(c.at("patient_dob"), "09 17 1984");  // item 3: 8 digits (issue 11)
   expect_contains(text, {"Superbill", "Jordan Alvarez", "ACM-448-2019", "Acme Gold PPO", "03 16 26", "97140 GP", "$790.00",
                          "84-2019375", "1982736450", "(949) 555-0134", "[MISSING: patient sex]", "[28]", "[33a]",
                          "480 Bayview Ave | Suite 2"});
+}
+
+// The text of each page of a PDF, whitespace runs collapsed.
+static std::vector<std::string> page_texts(const std::string& pdf) {
+  std::unique_ptr<poppler::document> doc(poppler::document::load_from_raw_data(pdf.data(), static_cast<int>(pdf.size())));
+  std::vector<std::string> out;
+  if (!doc) return out;
+  for (int i = 0; i < doc->pages(); ++i) {
+    std::unique_ptr<poppler::page> page(doc->create_page(i));
+    auto bytes = page->text().to_utf8();
+    std::string t;
+    bool space = false;
+    for (char c : std::string(bytes.begin(), bytes.end())) {
+      if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f') {
+        space = !t.empty();
+      } else {
+        if (space) t += ' ';
+        space = false;
+        t += c;
+      }
+    }
+    out.push_back(t);
+  }
+  return out;
+}
+
+static int page_of(const std::vector<std::string>& pages, const std::string& needle) {
+  for (std::size_t i = 0; i < pages.size(); ++i)
+    if (pages[i].find(needle) != std::string::npos) return static_cast<int>(i) + 1;
+  return 0;
+}
+
+// Issue 11: the 12-visit superbill split its signature lines across pages.
+// For every course length from 4 to 30 visits, the signature block (29, 31,
+// 12) is on one page.
+TEST(BillingLayout, SuperbillSignatureBlockStaysOnOnePage) {
+  auto in = inputs();
+  ASSERT_TRUE(in.catalogue);
+  int split_without_keep = 0;
+  for (int visits = 4; visits <= 30; ++visits) {
+    std::string services = "providers:\n  clinic: {name: Harbor Spine & Rehab, npi: \"1548203672\", role: chiropractor}\n"
+                           "defaults: {provider: clinic, pos: \"11\", dx: [1, 2]}\nlines:\n";
+    const Date first = *Date::parse("2026-03-02");
+    for (int k = 0; k < visits; ++k)
+      services += "  - {date: " + first.plus_days(k * 2).str() + ", code: \"98941\", charge: 65}\n";
+    auto sv = io::parse_services(services, "visits.yaml", &in.cf);
+    ASSERT_TRUE(sv.ok()) << format_errors(sv.errors());
+    std::vector<std::string> warnings;
+    const json c = superbill_context(in.cf, *sv, *in.catalogue, "Acme Gold PPO", warnings);
+    auto md = fill(kTemplates, "superbill", "en", c);
+    ASSERT_TRUE(md.ok());
+    auto pdf = to_pdf(*md, options());
+    ASSERT_TRUE(pdf.ok());
+    const auto pages = page_texts(*pdf);
+    const int a = page_of(pages, "Amount paid by the patient [29]");
+    const int b = page_of(pages, "Signature of physician or supplier [31]");
+    const int d = page_of(pages, "Patient's or authorized person's signature [12]");
+    ASSERT_GT(a, 0) << visits;
+    EXPECT_EQ(a, b) << visits << " visits: the signature block is split";
+    EXPECT_EQ(b, d) << visits << " visits: the signature block is split";
+    // The same Markdown without the keep markers (and without the heading,
+    // whose short section would also be kept whole) splits for some
+    // lengths: the test can fail.
+    std::string loose = *md;
+    for (const std::string m : {"<!-- keep -->", "<!-- /keep -->", "## "}) loose.erase(loose.rfind(m), m.size());
+    auto pdf2 = to_pdf(loose, options());
+    ASSERT_TRUE(pdf2.ok());
+    const auto p2 = page_texts(*pdf2);
+    if (page_of(p2, "Amount paid by the patient [29]") != page_of(p2, "Patient's or authorized person's signature [12]"))
+      ++split_without_keep;
+  }
+  EXPECT_GT(split_without_keep, 0);
+}
+
+// Issue 11: under Original Medicare the superbill is the clinic's claim data
+// (SSA §1848(g)(4)), with the modifiers the estimate says to bill, the birth
+// date in 8 digits and, for chiropractic, items 14 and 19.
+TEST(BillingLayout, MedicareSuperbillIsTheClinicsClaimDataSheet) {
+  auto in = inputs();
+  ASSERT_TRUE(in.catalogue);
+  auto sv = io::parse_services(R"(providers:
+  chiro: {name: Harbor Spine & Rehab, npi: "1548203672", role: chiropractor}
+defaults: {provider: chiro, pos: "11", dx: [2, 1]}
+lines:
+  - {date: 2026-03-02, code: "98940", modifiers: [AT], charge: 65}
+  - {date: 2026-03-04, code: "98943", charge: 40}
+  - {date: 2026-03-06, code: "98940", charge: 65}
+)",
+                               "services.yaml", &in.cf);
+  ASSERT_TRUE(sv.ok()) << format_errors(sv.errors());
+  SuperbillOptions o;
+  o.plan_name = "Original Medicare Part B";
+  o.medicare = true;
+  o.add_modifiers = {{2, "GY"}};
+  o.abn_needed = {3};
+  std::vector<std::string> warnings;
+  const json c = superbill_context(in.cf, *sv, *in.catalogue, o, warnings);
+  EXPECT_EQ(c.at("patient_dob"), "09 17 1984");  // item 3: MM DD CCYY
+  EXPECT_EQ(c.at("lines")[0].at("date"), "03 02 26");  // 24A stays 6 digits
+  EXPECT_EQ(c.at("lines")[0].at("code_mods"), "98940 AT");
+  EXPECT_EQ(c.at("lines")[1].at("code_mods"), "98943 GY");
+  EXPECT_EQ(c.at("lines")[2].at("code_mods"), "98940 [MISSING: GA (ABN signed) or GZ]");
+  EXPECT_EQ(c.at("item14").at("date"), "03 02 2026");  // the first manipulation: no ongoing course in the history
+  // The x-ray of 2026-01-28 (within 12 months before the course) is item 19.
+  EXPECT_EQ(c.at("item19").at("text"), "X-ray date 01 28 2026 (lumbar xray)");
+  const std::string text = render_checked("superbill", "en", c, 8);
+  expect_contains(text, {"Medicare Claim Data Sheet", "not a claim for the patient to file", "1848(g)(4)",
+                         "424.44", "ch.26 §10.2", "09 17 1984", "98943 GY", "GA (ABN signed) or GZ", "[14]",
+                         "03 02 2026", "[19]", "X-ray date 01 28 2026", "ch.30 §50"});
+  EXPECT_EQ(text.find("reimburses you"), std::string::npos) << "the patient does not file under Medicare";
+  // Without an x-ray, the PART examination on file is named instead.
+  in.cf.imaging.clear();
+  in.cf.findings.push_back(ExamFinding{*Date::parse("2026-02-27"), "L5 restriction, tenderness", ""});
+  const json c2 = superbill_context(in.cf, *sv, *in.catalogue, o, warnings);
+  EXPECT_NE(c2.at("item19").at("text").get<std::string>().find("physical examination (PART) on 02 27 2026"),
+            std::string::npos);
+  in.cf.findings.clear();
+  const json c3 = superbill_context(in.cf, *sv, *in.catalogue, o, warnings);
+  EXPECT_NE(c3.at("item19").at("text").get<std::string>().find("[MISSING: x-ray date"), std::string::npos);
+  // Not Medicare: the patient's superbill, no items 14/19.
+  o.medicare = false;
+  const json c4 = superbill_context(in.cf, *sv, *in.catalogue, o, warnings);
+  EXPECT_TRUE(c4.at("item14").is_null());
+  EXPECT_TRUE(c4.at("item19").is_null());
+  const std::string text4 = render_checked("superbill", "en", c4, 8);
+  expect_contains(text4, {"Superbill: Itemized Statement", "reimburses you"});
 }
 
 TEST(BillingLayout, TreatmentLogEnglishAndSpanish) {

@@ -17,6 +17,7 @@
 #include "backcover/codes/code_sets.hpp"
 #include "backcover/docs/denial.hpp"
 #include "backcover/docs/letters.hpp"
+#include "backcover/docs/clinic.hpp"
 #include "backcover/docs/render.hpp"
 #include "backcover/io/loaders.hpp"
 #include "backcover/policy/evaluate.hpp"
@@ -242,7 +243,7 @@ std::vector<Doc> documents() {
        {"cover sheet", "Acme Health Insurance Co.", "1-800-555-0143", "GRP-20417", "64635", "64636", "2026-12-14",
         "M47.816", "1467583922", "1346029188", "Dr. Alan Reyes, DO", "15 days (+15 once)",
         "29 CFR 2560.503-1(f)(2)(iii)(A)", "2026-12-17"},
-       14},
+       13},
       {"pa-checklist", "pa-checklist", pa_checklist_context(pa),
        {"criteria checklist", "2 of 2 criteria met", "Prior authorization: requested with this packet",
         "commercial.rfa.two_blocks", "Aetna CPB 0016", "Nothing: every criterion is documented",
@@ -287,6 +288,22 @@ TEST(DocsLettersLayout, EveryLetterLaysOutInsideThePageWithoutOverlaps) {
     EXPECT_GE(count_kind(*l, "heading"), 1);
     EXPECT_GE(count_kind(*l, "table_row"), d.min_table_rows) << "a table lost its rows";
   }
+}
+
+// Issue 11: the cover sheet's page 2 held three lines. It is one page, with
+// the SAMPLE notice and stamp too.
+TEST(DocsLettersLayout, PriorAuthorizationCoverIsOnePage) {
+  const std::string md = filled("pa-cover", pa_cover_context(example().in));
+  ASSERT_FALSE(md.empty());
+  auto opt = options("cover");
+  auto l = layout(md, opt);
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ(l->pages, 1);
+  opt.sample = true;
+  auto s = layout(sample_notice_markdown("en") + md, opt);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->pages, 1);
+  EXPECT_EQ(count_kind(*s, "sample"), 1);
 }
 
 TEST(DocsLettersLayout, EveryLetterPdfHoldsItsKeyFacts) {

@@ -144,7 +144,7 @@ TEST(DocsHtml, StandaloneDocumentWithLetterheadTitleAndLang) {
   EXPECT_NE(h.find("@media print"), std::string::npos);
   expect_in_order(h, {"<header class=\"letterhead\">", "Example Spine &amp; Rehab", "100 Example Avenue", "</header>",
                       "<h1>Good Faith Estimate (sample document)</h1>", "<table>", "<th>Field</th>",
-                      "<td>1980-02-29</td>", "Estimación de buena fe", "<div class=\"pagebreak\"></div>",
+                      "<td><span class=\"date\">1980-02-29</span></td>", "Estimación de buena fe", "<div class=\"pagebreak\"></div>",
                       "After the page break", "<footer>", "Confidential health information", "</html>"});
   EXPECT_NE(h.find("<th align=\"right\">Units</th>"), std::string::npos);  // column alignment kept
   EXPECT_EQ(h.find("http://"), std::string::npos);  // nothing fetched from elsewhere

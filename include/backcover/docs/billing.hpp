@@ -81,6 +81,7 @@ struct GfeParty {  // a provider or facility
 struct Gfe {
   std::string patient_name;
   std::optional<Date> patient_dob;
+  std::string patient_address;  // one line; empty: not on file
   std::string primary_service;  // plain language
   std::string primary_code;
   std::optional<Date> primary_date;
@@ -154,9 +155,32 @@ nlohmann::json audit_to_json(const Audit& a);
 nlohmann::json audit_context(const Audit& a, const Gfe& gfe, const Bill& bill);
 
 // ---- Superbill (CMS-1500 fields) ----
+struct ClinicProfile;
+struct SuperbillOptions {
+  std::string plan_name;  // item 11c
+  // Original Medicare (Part B): the provider must submit the claim (SSA
+  // §1848(g)(4)); the sheet is the clinic's claim data, not the patient's.
+  bool medicare = false;
+  // The clinic profile: billing provider (33), TIN (25) and the signer (31)
+  // when the case file lacks them. Null: not given.
+  const ClinicProfile* clinic = nullptr;
+  // What the estimate says to bill, by ServiceLine::number: "GY" for a
+  // statutorily excluded line (CMS Pub. 100-04 ch.30 §50); a line the
+  // estimate expects Medicare to deny as not reasonable and necessary
+  // (CO-50) and that carries neither GA nor GZ is in `abn_needed`.
+  std::vector<std::pair<int, std::string>> add_modifiers;
+  std::vector<int> abn_needed;
+};
+nlohmann::json superbill_context(const CaseFile& cf, const std::vector<ServiceLine>& lines,
+                                 const CodeCatalogue& catalogue, const SuperbillOptions& options,
+                                 std::vector<std::string>& warnings);
 nlohmann::json superbill_context(const CaseFile& cf, const std::vector<ServiceLine>& lines,
                                  const CodeCatalogue& catalogue, const std::string& plan_name,
                                  std::vector<std::string>& warnings);
+// CMS-1500 dates: item 3 (birth) in 8 digits "MM DD CCYY"; service dates
+// (24A) in 6 digits "MM DD YY".
+std::string cms1500_date8(Date d);
+std::string cms1500_date6(Date d);
 
 // ---- Treatment log ----
 nlohmann::json log_context(const CaseFile& cf, std::string_view lang);

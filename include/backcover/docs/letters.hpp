@@ -166,6 +166,9 @@ struct AuthStatus {
   int used_found = 0;     // distinct visit dates on file in the window (past services, log)
   int used = 0;           // the larger of the two
   std::optional<int> left;
+  // One service approved (an MRI, an injection): "not yet used" or "used",
+  // never "1 visit left: request more visits".
+  bool single_service = false;
   int days_to_expiry = 0;  // `to` - today (negative: expired)
   std::string state;       // "active", "not started", "expired", "used up", "pending", "denied"
   std::vector<std::string> alerts;

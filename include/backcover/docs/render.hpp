@@ -28,7 +28,13 @@ std::optional<Format> format_of(std::string_view path);
 
 // The marker for a fact the document needs and the case file lacks.
 inline constexpr std::string_view kMissingOpen = "[MISSING: ";
+inline constexpr std::string_view kMissingOpenEs = "[FALTA: ";  // the Spanish documents' marker
 std::string missing(std::string_view what);  // "[MISSING: what]"
+// In a document's language: "es" gives "[FALTA: what]", any other "[MISSING: what]".
+std::string missing(std::string_view what, std::string_view lang);
+// The first marker of either language at or after `from` (npos: none); its
+// opening's length in `open_len`.
+std::size_t find_missing(std::string_view text, std::size_t from, std::size_t* open_len = nullptr);
 // Every marker in a text, in order, without the brackets ("provider NPI").
 std::vector<std::string> missing_facts(std::string_view text);
 
@@ -43,6 +49,7 @@ struct Letterhead {
   std::vector<std::string> lines;  // address, phone, fax, web
   std::string footer;              // e.g. "Confidential health information"
   std::string accent = "#1f4e79";  // rule and heading colour (#rrggbb)
+  std::string logo_png;            // PNG bytes drawn at the left of the name (clinic profile); empty: none
 };
 // YAML: name (text), lines (list of text), footer (text), accent ("#rrggbb");
 // an unknown field, a wrong shape or a bad colour is an Error naming the file,
@@ -69,6 +76,9 @@ struct RenderOptions {
   // PDF creation/modification date "YYYY-MM-DD"; empty or malformed: a fixed
   // 2000-01-01, so the bytes never depend on the clock.
   std::string date;
+  // No clinic profile: every page (PDF) and the page top (HTML) carry a red
+  // "SAMPLE — not a real clinic" mark (in `lang`).
+  bool sample = false;
 };
 Result<std::string> to_html(std::string_view markdown, const RenderOptions& opt);
 // PDF bytes (US Letter, wrapped text, tables, page breaks, page numbers);
@@ -80,7 +90,7 @@ inline constexpr int kMaxPages = 500;
 
 // The PDF's page layout, for tests and previews: every block drawn, as a box
 // in points from the page's top-left corner (US Letter, 612 x 792).
-// Kinds: letterhead, heading, paragraph, list_item, code, quote, rule,
+// Kinds: sample (the SAMPLE stamp, in the top margin), letterhead, logo, heading, paragraph, list_item, code, quote, rule,
 // table_header, table_row, footer.
 struct LayoutBox {
   std::string kind;
@@ -93,6 +103,8 @@ struct Layout {
   double content_left = 0, content_top = 0, content_right = 0, content_bottom = 0;
   // The footer band under the body area.
   double footer_top = 0, footer_bottom = 0;
+  // The header band above the body area (the SAMPLE stamp).
+  double header_top = 0, header_bottom = 0;
   int pages = 0;
   std::vector<LayoutBox> boxes;
 };

@@ -13,6 +13,7 @@
 #include "backcover/io/loaders.hpp"
 #include "backcover/policy/router.hpp"
 #include "backcover/render/render.hpp"
+#include "cli/estimate.hpp"
 
 namespace backcover::cli {
 
@@ -28,12 +29,6 @@ std::string resolve(const std::string& base, const std::string& path) {
   return (std::filesystem::path(base) / path).string();
 }
 
-struct EstimateOptions {
-  std::string plan, case_file, services, prices, accumulators;
-  bool json = false;
-  bool explain = false;
-};
-
 // Fills in the benefit category of past services that name only a code.
 void resolve_past_services(CaseFile& cf, const CodeCatalogue& cat) {
   for (auto& ps : cf.past_services)
@@ -41,25 +36,36 @@ void resolve_past_services(CaseFile& cf, const CodeCatalogue& cat) {
       if (const CodeInfo* c = cat.find(ps.code)) ps.category = c->category;
 }
 
+}  // namespace
+
 int run_estimate(const EstimateOptions& o, const std::string& base, std::ostream& out, std::ostream& err) {
+  // Stored inputs (the store's verbs) parse the same way as files, under the same names.
+  auto text = [&](const std::string& name) -> const std::string* {
+    if (!o.texts) return nullptr;
+    auto it = o.texts->find(name);
+    return it == o.texts->end() ? nullptr : &it->second;
+  };
   Errors errors;
-  auto plan = io::load_plan(resolve(base, o.plan));
+  auto plan = text(o.plan) ? io::parse_plan(*text(o.plan), o.plan) : io::load_plan(resolve(base, o.plan));
   if (!plan) errors.insert(errors.end(), plan.errors().begin(), plan.errors().end());
-  auto cf = io::load_case(resolve(base, o.case_file));
+  auto cf = text(o.case_file) ? io::parse_case(*text(o.case_file), o.case_file) : io::load_case(resolve(base, o.case_file));
   if (!cf) errors.insert(errors.end(), cf.errors().begin(), cf.errors().end());
   if (!errors.empty()) {
     err << format_errors(errors);
     return kExitBadInput;
   }
-  auto services = io::load_services(resolve(base, o.services), &cf.value());
+  if (o.adjust_case) o.adjust_case(cf.value());
+  auto services = text(o.services) ? io::parse_services(*text(o.services), o.services, &cf.value())
+                                   : io::load_services(resolve(base, o.services), &cf.value());
   if (!services) errors.insert(errors.end(), services.errors().begin(), services.errors().end());
   std::optional<Result<PriceList>> prices;
   if (!o.prices.empty()) {
-    prices = io::load_prices(resolve(base, o.prices));
+    prices = text(o.prices) ? io::parse_prices(*text(o.prices), o.prices) : io::load_prices(resolve(base, o.prices));
     if (!*prices) errors.insert(errors.end(), prices->errors().begin(), prices->errors().end());
   }
   if (!o.accumulators.empty()) {
-    auto acc = io::load_accumulators(resolve(base, o.accumulators));
+    auto acc = text(o.accumulators) ? io::parse_accumulators(*text(o.accumulators), o.accumulators)
+                                    : io::load_accumulators(resolve(base, o.accumulators));
     if (!acc) errors.insert(errors.end(), acc.errors().begin(), acc.errors().end());
     else cf.value().accumulators = acc.value();
   }
@@ -93,6 +99,7 @@ int run_estimate(const EstimateOptions& o, const std::string& base, std::ostream
     err << "internal error: " << broken << "\n";
     return kExitInternal;
   }
+  if (o.on_result) o.on_result(est.value(), plan.value(), cf.value());
   // The regime (appeal rights and clocks, PA clocks, No Surprises Act) is part
   // of the answer: the router's table is data, read here.
   render::RegimeSummary regime;
@@ -121,8 +128,6 @@ int run_estimate(const EstimateOptions& o, const std::string& base, std::ostream
   return kExitOk;
 }
 
-}  // namespace
-
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, const std::string& base_dir) {
   CLI::App app{"backcover: will the plan pay, what will I pay, and the cheapest way through"};
   app.require_subcommand(1);
@@ -144,6 +149,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_policy_verbs(app, vctx);
   add_alternatives_verbs(app, vctx);
   add_docs_verbs(app, vctx);
+  add_store_verbs(app, vctx, eo);
 
   std::vector<std::string> rev(args.rbegin(), args.rend());
   try {

@@ -48,6 +48,12 @@ class Connection {
   virtual void begin() = 0;
   virtual void commit() = 0;
   virtual void rollback() noexcept = 0;
+  // Whether the store has a schema_version table, and whether it holds anything else
+  // (a database that is not a backcover store).
+  virtual bool has_table(const std::string& name) = 0;
+  virtual bool empty() = 0;
+  // Called once the store is known to be one this build may write (SQLite: WAL on).
+  virtual void ready_for_writes() {}
   // "ok" or the problems found.
   virtual std::string integrity_check() = 0;
   virtual void backup(const std::string& path) = 0;

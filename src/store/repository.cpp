@@ -399,15 +399,20 @@ class Repository final : public Store {
   }
 
   void open() {
-    c_->exec_script(
-        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-        " applied_at TEXT NOT NULL)");
-    int have = schema_version();
+    // Nothing is written until the store is known to be one this build understands.
+    int have = 0;
+    if (c_->has_table("schema_version")) have = schema_version();
+    else if (!c_->empty())
+      throw StoreError(c_->where() + " holds a database that is not a backcover store (no schema_version table)");
     int latest = latest_schema_version();
     if (have > latest)
       throw StoreError("the store " + c_->where() + " is at schema version " + std::to_string(have) +
                        ", newer than this backcover understands (version " + std::to_string(latest) +
                        "); use a newer backcover, or restore a backup made for this version");
+    c_->ready_for_writes();
+    c_->exec_script(
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+        " applied_at TEXT NOT NULL)");
     int target = o_.target_version > 0 ? std::min(o_.target_version, latest) : latest;
     if (have > 0 && have < target) {
       if (!o_.migrate)

@@ -77,6 +77,15 @@ class PgConnection final : public Connection {
     tx_.reset();
   }
 
+  bool has_table(const std::string& name) override {
+    return query("SELECT to_regclass($1) IS NOT NULL", {name}).at(0).str(0) == "t";
+  }
+  bool empty() override {
+    return query("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()", {})
+               .at(0)
+               .i64(0) == 0;
+  }
+
   std::string integrity_check() override {
     // PostgreSQL keeps its own pages consistent; check that the schema is there and readable.
     auto r = query("SELECT COUNT(*) FROM schema_version", {});

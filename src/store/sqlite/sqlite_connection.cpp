@@ -29,7 +29,8 @@ class SqliteConnection final : public Connection {
     sqlite3_extended_result_codes(db_, 1);
     // A file that is not a database fails on the first read: say so plainly.
     try {
-      exec_script("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+      exec_script("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
+      query("SELECT COUNT(*) FROM sqlite_master", {});
     } catch (const std::exception& e) {
       sqlite3_close(db_);
       db_ = nullptr;
@@ -84,6 +85,13 @@ class SqliteConnection final : public Connection {
     finish(st, rc);
     return sqlite3_changes64(db_);
   }
+
+  bool has_table(const std::string& name) override {
+    return !query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1", {name}).empty();
+  }
+  bool empty() override { return query("SELECT 1 FROM sqlite_master LIMIT 1", {}).empty(); }
+  // WAL: readers never block the writer; one file plus its -wal while open.
+  void ready_for_writes() override { exec_script("PRAGMA journal_mode = WAL"); }
 
   void begin() override { exec_script("BEGIN IMMEDIATE"); }
   void commit() override { exec_script("COMMIT"); }

@@ -167,6 +167,7 @@ CREATE TABLE claim_deltas (
   PRIMARY KEY (tenant_id, claim_id, scope, scope_id, plan_year, counter),
   FOREIGN KEY (tenant_id, claim_id) REFERENCES claims(tenant_id, claim_id)
 );
+CREATE INDEX claim_deltas_by_counter ON claim_deltas (tenant_id, scope, scope_id, plan_year, counter);
 CREATE TABLE claim_auth_use (
   tenant_id TEXT NOT NULL,
   claim_id TEXT NOT NULL,
@@ -176,6 +177,7 @@ CREATE TABLE claim_auth_use (
   PRIMARY KEY (tenant_id, claim_id, number),
   FOREIGN KEY (tenant_id, claim_id) REFERENCES claims(tenant_id, claim_id)
 );
+CREATE INDEX claim_auth_use_by_patient ON claim_auth_use (tenant_id, patient_id, number);
 CREATE TABLE accumulator_imports (
   tenant_id TEXT NOT NULL,
   scope TEXT NOT NULL CHECK (scope IN ('member', 'family')),

@@ -45,6 +45,15 @@ std::string default_db() {
   return "backcover.db";
 }
 
+// A database URL as printed: never its password.
+std::string shown_db(const std::string& db) {
+  auto scheme = db.find("://"), at = db.find('@');
+  if (scheme == std::string::npos || at == std::string::npos) return db;
+  auto colon = db.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return db;
+  return fmt::format("{}:…{}", db.substr(0, colon), db.substr(at));
+}
+
 std::string current_user() {
   if (const char* u = std::getenv("USER"); u && *u) return u;
   return "cli";
@@ -93,8 +102,8 @@ std::vector<Counter> counters_of(const Accumulators& a, const Plan& plan, const 
     add("family", fmt::format("deductible.{}", kNet[t]), max(a.deductible_family[t], a.deductible_individual[t]).cents());
     add("family", fmt::format("oop.{}", kNet[t]), max(a.oop_family[t], a.oop_individual[t]).cents());
   }
-  for (const auto& [id, n] : a.visits) add("member", "visits:" + id, n);
-  for (const auto& [id, m] : a.threshold_spend) add("member", "spend:" + id, m.cents());
+  for (const auto& [id, n] : a.visits) add("member", fmt::format("visits:{}", id), n);
+  for (const auto& [id, m] : a.threshold_spend) add("member", fmt::format("spend:{}", id), m.cents());
   (void)plan;
   return out;
 }
@@ -114,9 +123,9 @@ std::vector<Counter> deltas_of(const Estimate& e, const Plan& plan) {
     add("family", fmt::format("oop.{}", kNet[t]), (a.oop_family[t] - b.oop_family[t]).cents());
   }
   for (std::size_t i = 0; i < plan.visit_limits.size() && i < a.visits.size() && i < b.visits.size(); ++i)
-    add("member", "visits:" + plan.visit_limits[i].id, a.visits[i] - b.visits[i]);
+    add("member", fmt::format("visits:{}", plan.visit_limits[i].id), a.visits[i] - b.visits[i]);
   for (std::size_t i = 0; i < plan.thresholds.size() && i < a.threshold_spend.size() && i < b.threshold_spend.size(); ++i)
-    add("member", "spend:" + plan.thresholds[i].id, (a.threshold_spend[i] - b.threshold_spend[i]).cents());
+    add("member", fmt::format("spend:{}", plan.thresholds[i].id), (a.threshold_spend[i] - b.threshold_spend[i]).cents());
   return out;
 }
 
@@ -153,8 +162,8 @@ StoredInputs load_stored(store::Store& s, const std::string& key) {
   auto p = s.find_patient(key);
   if (!p) {
     std::string known;
-    for (const auto& ps : s.list_patients()) known += (known.empty() ? "" : ", ") + ps.patient.id + " (" + ps.patient.slug + ")";
-    throw store::StoreError("no patient '" + key + "' in the store" + (known.empty() ? "" : "; patients: " + known));
+    for (const auto& ps : s.list_patients()) known += fmt::format("{}{} ({})", known.empty() ? "" : ", ", ps.patient.id, ps.patient.slug);
+    throw store::StoreError(fmt::format("no patient '{}' in the store{}{}", key, known.empty() ? "" : "; patients: ", known));
   }
   StoredInputs in;
   in.patient = *p;
@@ -223,7 +232,10 @@ std::vector<fs::path> patient_folders(const fs::path& root) {
 
 std::string join(const std::vector<std::string>& v, const char* sep = ",") {
   std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
+  for (const auto& x : v) {
+    if (!s.empty()) s += sep;
+    s += x;
+  }
   return s;
 }
 
@@ -242,7 +254,7 @@ std::optional<store::PatientImport> read_folder(const fs::path& dir, const std::
   auto path = [&](const std::string& n) { return (fs::path(shown) / n).string(); };
   for (const char* need : {"plan.yaml", "case.yaml"})
     if (std::find(names.begin(), names.end(), need) == names.end()) {
-      errors.push_back({shown, 0, 0, need, "no " + std::string(need), "a patient folder holds plan.yaml and case.yaml"});
+      errors.push_back({shown, 0, 0, need, fmt::format("no {}", need), "a patient folder holds plan.yaml and case.yaml"});
       return std::nullopt;
     }
   std::size_t before = errors.size();
@@ -280,7 +292,7 @@ std::optional<store::PatientImport> read_folder(const fs::path& dir, const std::
       errors.insert(errors.end(), lines.errors().begin(), lines.errors().end());
       continue;
     }
-    store::CourseRecord cr{"C" + std::to_string(++course_no), n, static_cast<int>(lines->size()), "", "", 0};
+    store::CourseRecord cr{fmt::format("C{}", ++course_no), n, static_cast<int>(lines->size()), "", "", 0};
     if (!lines->empty()) {
       Date lo = lines->front().date, hi = lo;
       Money charge;
@@ -321,13 +333,13 @@ std::optional<store::PatientImport> read_folder(const fs::path& dir, const std::
   for (const auto& d : c.diagnoses) p.facts.push_back({"diagnosis", d.onset ? d.onset->str() : "", d.code, d.description});
   for (const auto& t : c.therapies)
     p.facts.push_back({"therapy", t.start ? t.start->str() : "", t.kind, t.outcome + (t.weeks ? fmt::format(", {} weeks", t.weeks) : "")});
-  for (const auto& i : c.imaging) p.facts.push_back({"imaging", i.date.str(), i.modality, i.region + ": " + i.finding});
+  for (const auto& i : c.imaging) p.facts.push_back({"imaging", i.date.str(), i.modality, fmt::format("{}: {}", i.region, i.finding)});
   for (const auto& r : c.referrals)
     p.facts.push_back({r.kind == Referral::Kind::Prescription ? "prescription" : "referral", r.date.str(),
                        join(r.categories.empty() ? r.codes : r.categories),
-                       r.from + (r.expires ? ", expires " + r.expires->str() : "") +
-                           (r.visits ? fmt::format(", {} visits", r.visits) : "")});
-  for (const auto& m : c.medications) p.facts.push_back({"medication", m.start ? m.start->str() : "", "", m.name + ": " + m.outcome});
+                       fmt::format("{}{}{}", r.from, r.expires ? fmt::format(", expires {}", r.expires->str()) : "",
+                                   r.visits ? fmt::format(", {} visits", r.visits) : "")});
+  for (const auto& m : c.medications) p.facts.push_back({"medication", m.start ? m.start->str() : "", "", fmt::format("{}: {}", m.name, m.outcome)});
   for (const auto& s : c.scores) p.facts.push_back({"score", s.date.str(), s.measure, std::to_string(s.value)});
   for (const auto& f : c.findings) p.facts.push_back({"finding", f.date.str(), "", f.text});
   for (const auto& v : c.log) p.facts.push_back({"visit-log", v.date.str(), join(v.codes), v.notes});
@@ -362,7 +374,7 @@ int run_import(const VerbContext& ctx, const std::string& db, const std::string&
   }
   auto s = open(ctx, db, true);
   auto ids = s->import_patients(patients);
-  *ctx.out << "imported " << ids.size() << (ids.size() == 1 ? " patient" : " patients") << " into " << db << "\n";
+  *ctx.out << "imported " << ids.size() << (ids.size() == 1 ? " patient" : " patients") << " into " << shown_db(db) << "\n";
   for (std::size_t i = 0; i < ids.size(); ++i) {
     const auto& p = patients[i];
     std::string courses;
@@ -417,7 +429,10 @@ int run_patients(const VerbContext& ctx, const std::string& db, const std::strin
         alerts.push_back(fmt::format("{} ({}) expires {} (in {} days)", r.kind, r.code, exp->str(), *exp - *today));
     }
     std::string courses;
-    for (const auto& c : ps.courses) courses += (courses.empty() ? "" : ",") + c.id;
+    for (const auto& c : ps.courses) {
+      if (!courses.empty()) courses += ",";
+      courses += c.id;
+    }
     text << fmt::format("{:<4} {:<22} {:<32} {:<7} {:<6} {}\n", ps.patient.id, ps.patient.name, ps.patient.slug,
                         courses.empty() ? "-" : courses, ps.claims, alerts.empty() ? "-" : join(alerts, "; "));
     nlohmann::json pj = {{"id", ps.patient.id},       {"name", ps.patient.name}, {"folder", ps.patient.slug},
@@ -450,9 +465,9 @@ int run_store_estimate(const VerbContext& ctx, const StoreEstimateOptions& so, E
     if (c.id == so.course || c.file == so.course || (so.course.empty() && courses.size() == 1)) course = &c;
   if (!course) {
     std::string known;
-    for (const auto& c : courses) known += (known.empty() ? "" : ", ") + c.id + " (" + c.file + ")";
-    throw store::StoreError("patient " + in.patient.id + " has no course '" + so.course + "'" +
-                            (known.empty() ? "" : "; courses: " + known));
+    for (const auto& c : courses) known += fmt::format("{}{} ({})", known.empty() ? "" : ", ", c.id, c.file);
+    throw store::StoreError(fmt::format("patient {} has no course '{}'{}{}", in.patient.id, so.course,
+                                        known.empty() ? "" : "; courses: ", known));
   }
   eo.plan = in.plan_file;
   eo.case_file = in.case_file;
@@ -466,7 +481,7 @@ int run_store_estimate(const VerbContext& ctx, const StoreEstimateOptions& so, E
   // The estimate as given, with the hash of every input it read (a GFE dispute needs both).
   std::string inputs;
   for (const auto& name : {eo.plan, eo.case_file, eo.services, eo.prices})
-    if (!name.empty()) inputs += name + "\n" + store::sha256_hex(in.texts.at(name)) + "\n";
+    if (!name.empty()) inputs += fmt::format("{}\n{}\n", name, store::sha256_hex(in.texts.at(name)));
   for (const auto& c : in.counters) inputs += fmt::format("{} {} {} {}\n", c.scope, c.plan_year, c.counter, c.amount);
   for (const auto& a : in.auths) inputs += fmt::format("auth {} {}\n", a.number, a.visits_posted);
   s->save_estimate({"", in.patient.id, course->id, store::sha256_hex(inputs), out.str(), ""});
@@ -487,7 +502,7 @@ int run_visit_post(const VerbContext& ctx, const std::string& db, const std::str
   }
   const std::string name = fs::path(services).filename().string();
   in.texts[name] = text.value();
-  if (claim_id.empty()) claim_id = "V-" + store::sha256_hex(in.patient.id + "\n" + text.value()).substr(0, 16);
+  if (claim_id.empty()) claim_id = fmt::format("V-{}", store::sha256_hex(fmt::format("{}\n{}", in.patient.id, text.value())).substr(0, 16));
   for (const auto& c : in.claims)
     if (c.claim_id == claim_id) {
       *ctx.out << "claim " << claim_id << " was posted already (" << c.status << " " << c.posted_at
@@ -622,7 +637,7 @@ int run_export(const VerbContext& ctx, const std::string& db, const std::string&
   for (const auto& [name, bytes] : in.texts) {
     std::ofstream f(dir / name, std::ios::binary);
     f << bytes;
-    if (!f) throw std::runtime_error("cannot write " + (dir / name).string());
+    if (!f) throw std::runtime_error(fmt::format("cannot write {}", (dir / name).string()));
     ++n;
   }
   // Totals moved by posted claims go out as an accumulators file (estimate --accumulators reads it).
@@ -684,7 +699,7 @@ void add_store_verbs(CLI::App& app, VerbContext& ctx, EstimateOptions& eo) {
   init->callback([&ctx, st] {
     guarded(ctx, [&] {
       auto s = open(ctx, st->db, true);
-      *ctx.out << "store ready: " << s->backend() << " " << st->db << ", schema version " << s->schema_version() << "\n";
+      *ctx.out << "store ready: " << s->backend() << " " << shown_db(st->db) << ", schema version " << s->schema_version() << "\n";
       return kExitOk;
     });
   });

@@ -1,5 +1,6 @@
 // The repository: every store operation written once, in SQL both back ends
 // accept, over the Connection seam. Writes run in one transaction each.
+#include <fmt/format.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -71,12 +72,12 @@ class Repository final : public Store {
     std::set<std::string> slugs;
     for (auto& p : patients) {
       if (!slugs.insert(p.patient.slug).second)
-        throw StoreError("two folders named '" + p.patient.slug + "' in one import");
+        throw StoreError(fmt::format("two folders named '{}' in one import", p.patient.slug));
       auto dup = c_->query("SELECT patient_id FROM patients WHERE tenant_id = $1 AND slug = $2", {t(), p.patient.slug});
       if (!dup.empty())
-        throw StoreError("'" + p.patient.slug + "' is already in the store as patient " + dup[0].str(0) +
-                         "; nothing was imported");
-      if (p.patient.id.empty()) p.patient.id = "P" + std::to_string(++next);
+        throw StoreError(fmt::format("'{}' is already in the store as patient {}; nothing was imported",
+                                     p.patient.slug, dup[0].str(0)));
+      if (p.patient.id.empty()) p.patient.id = fmt::format("P{}", ++next);
       if (p.patient.family_id.empty()) p.patient.family_id = p.patient.id;
       const auto& pt = p.patient;
       c_->exec("INSERT INTO patients (tenant_id, patient_id, slug, name, family_id, member_id, date_of_birth, created_at)"
@@ -118,7 +119,7 @@ class Repository final : public Store {
                        " ON CONFLICT (tenant_id, scope, scope_id, plan_year, counter) DO NOTHING",
                    {t(), k.scope, sid, k.plan_year, k.counter, k.amount});
       }
-      audit_in_tx("import", pt.id, "folder " + pt.slug + ", " + std::to_string(p.files.size()) + " files");
+      audit_in_tx("import", pt.id, fmt::format("folder {}, {} files", pt.slug, p.files.size()));
       ids.push_back(pt.id);
     }
     tx.commit();
@@ -223,19 +224,34 @@ class Repository final : public Store {
   void set_family(const std::string& pid, const std::string& family_id) override {
     Transaction tx(*c_);
     if (c_->exec("UPDATE patients SET family_id = $3 WHERE tenant_id = $1 AND patient_id = $2", {t(), pid, family_id}) != 1)
-      throw StoreError("no patient " + pid);
+      throw StoreError(fmt::format("no patient {}", pid));
     audit_in_tx("set-family", pid, family_id);
     tx.commit();
   }
 
   PostOutcome post_claim(const ClaimPost& claim) override {
     Transaction tx(*c_);
+    PostOutcome r = post_in_tx(claim);
+    if (r == PostOutcome::Posted) tx.commit();
+    return r;
+  }
+
+  std::vector<PostOutcome> post_claims(const std::vector<ClaimPost>& claims) override {
+    Transaction tx(*c_);
+    std::vector<PostOutcome> out;
+    out.reserve(claims.size());
+    for (const auto& c : claims) out.push_back(post_in_tx(c));
+    tx.commit();
+    return out;
+  }
+
+  PostOutcome post_in_tx(const ClaimPost& claim) {
     auto fam = c_->query("SELECT family_id FROM patients WHERE tenant_id = $1 AND patient_id = $2", {t(), claim.patient_id});
-    if (fam.empty()) throw StoreError("no patient " + claim.patient_id);
+    if (fam.empty()) throw StoreError(fmt::format("no patient {}", claim.patient_id));
     if (c_->exec("INSERT INTO claims (tenant_id, claim_id, patient_id, posted_at, status, services_file)"
                  " VALUES ($1, $2, $3, $4, 'posted', $5) ON CONFLICT (tenant_id, claim_id) DO NOTHING",
                  {t(), claim.claim_id, claim.patient_id, now_utc(), Blob{claim.services_file}}) == 0)
-      return PostOutcome::AlreadyPosted;  // rolled back: nothing was written
+      return PostOutcome::AlreadyPosted;  // the insert wrote nothing, and nothing else is written
     std::int64_t n = 0;
     for (const auto& l : claim.lines)
       c_->exec("INSERT INTO claim_lines (tenant_id, claim_id, line_no, service_date, code, coverage, charge, allowed,"
@@ -265,7 +281,6 @@ class Repository final : public Store {
                {t(), claim.patient_id, number, std::int64_t{visits}});
     }
     audit_in_tx("post-claim", claim.patient_id, claim.claim_id);
-    tx.commit();
     return PostOutcome::Posted;
   }
 
@@ -295,11 +310,11 @@ class Repository final : public Store {
     std::int64_t next = 0;
     for (const auto& r : c_->query("SELECT estimate_id FROM estimates WHERE tenant_id = $1", {t()}))
       next = std::max(next, numeric_suffix(r.str(0)));
-    std::string id = "E" + std::to_string(next + 1);
+    std::string id = fmt::format("E{}", next + 1);
     c_->exec("INSERT INTO estimates (tenant_id, estimate_id, patient_id, course_id, inputs_sha256, output, created_at)"
              " VALUES ($1, $2, $3, $4, $5, $6, $7)",
              {t(), id, e.patient_id, e.course_id, e.inputs_sha256, e.output, now_utc()});
-    audit_in_tx("estimate", e.patient_id, id + " course " + e.course_id + " inputs sha256 " + e.inputs_sha256);
+    audit_in_tx("estimate", e.patient_id, fmt::format("{} course {} inputs sha256 {}", id, e.course_id, e.inputs_sha256));
     tx.commit();
     return id;
   }
@@ -320,12 +335,12 @@ class Repository final : public Store {
     std::int64_t next = 0;
     for (const auto& r : c_->query("SELECT document_id FROM documents WHERE tenant_id = $1", {t()}))
       next = std::max(next, numeric_suffix(r.str(0)));
-    std::string id = "D" + std::to_string(next + 1);
+    std::string id = fmt::format("D{}", next + 1);
     c_->exec("INSERT INTO documents (tenant_id, document_id, patient_id, kind, name, bytes, sha256, sent_to, sent_at,"
              " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
              {t(), id, d.patient_id, d.kind, d.name, Blob{d.bytes}, sha256_hex(d.bytes), d.sent_to, d.sent_at,
               now_utc()});
-    audit_in_tx("document", d.patient_id, id + " " + d.kind + " " + d.name);
+    audit_in_tx("document", d.patient_id, fmt::format("{} {} {}", id, d.kind, d.name));
     tx.commit();
     return id;
   }
@@ -371,7 +386,7 @@ class Repository final : public Store {
              " u.tenant_id = a.tenant_id AND u.patient_id = a.patient_id AND u.number = a.number), 0)"
              " FROM authorizations a WHERE a.tenant_id = $1 ORDER BY 1, 2",
              {t()}))
-      if (r.i64(2) != r.i64(3)) out.push_back({"member", r.str(0), "", "auth:" + r.str(1), r.i64(2), r.i64(3)});
+      if (r.i64(2) != r.i64(3)) out.push_back({"member", r.str(0), "", fmt::format("auth:{}", r.str(1)), r.i64(2), r.i64(3)});
     return out;
   }
 
@@ -403,12 +418,12 @@ class Repository final : public Store {
     int have = 0;
     if (c_->has_table("schema_version")) have = schema_version();
     else if (!c_->empty())
-      throw StoreError(c_->where() + " holds a database that is not a backcover store (no schema_version table)");
+      throw StoreError(fmt::format("{} holds a database that is not a backcover store (no schema_version table)", c_->where()));
     int latest = latest_schema_version();
     if (have > latest)
-      throw StoreError("the store " + c_->where() + " is at schema version " + std::to_string(have) +
-                       ", newer than this backcover understands (version " + std::to_string(latest) +
-                       "); use a newer backcover, or restore a backup made for this version");
+      throw StoreError(fmt::format("the store {} is at schema version {}, newer than this backcover understands"
+                                   " (version {}); use a newer backcover, or restore a backup made for this version",
+                                   c_->where(), have, latest));
     c_->ready_for_writes();
     c_->exec_script(
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
@@ -416,10 +431,10 @@ class Repository final : public Store {
     int target = o_.target_version > 0 ? std::min(o_.target_version, latest) : latest;
     if (have > 0 && have < target) {
       if (!o_.migrate)
-        throw StoreError("the store " + c_->where() + " is at schema version " + std::to_string(have) +
-                         " and needs migrating to version " + std::to_string(target));
+        throw StoreError(fmt::format("the store {} is at schema version {} and needs migrating to version {}",
+                                     c_->where(), have, target));
       if (c_->dialect() == Dialect::Sqlite) {
-        backup_made_ = c_->where() + ".v" + std::to_string(have) + ".bak";
+        backup_made_ = fmt::format("{}.v{}.bak", c_->where(), have);
         c_->backup(backup_made_);
       }
     }

@@ -230,6 +230,19 @@ TEST_P(StoreTest, ClaimPostedOnceAndVoidRestores) {
   EXPECT_EQ(s->post_claim(claim("C-1", "P1", 9000)), PostOutcome::AlreadyPosted);
 }
 
+TEST_P(StoreTest, BatchPostsEachClaimOnceAndFailsWhole) {
+  auto s = open();
+  s->import_patients({patient("a"), patient("b")});
+  auto r = s->post_claims({claim("B-1", "P1", 100), claim("B-2", "P2", 200), claim("B-1", "P1", 100)});
+  EXPECT_EQ(r, (std::vector<PostOutcome>{PostOutcome::Posted, PostOutcome::Posted, PostOutcome::AlreadyPosted}));
+  EXPECT_EQ(counter(*s, "P1", "member", "deductible.in"), 41100);
+  // A batch naming an unknown patient writes none of its claims.
+  EXPECT_THROW(s->post_claims({claim("B-3", "P1", 300), claim("B-4", "P9", 400)}), StoreError);
+  EXPECT_EQ(s->claims("P1").size(), 1u);
+  EXPECT_EQ(counter(*s, "P1", "member", "deductible.in"), 41100);
+  EXPECT_TRUE(s->verify_counters().empty());
+}
+
 TEST_P(StoreTest, VerifyFindsATotalEditedByHand) {
   auto s = open();
   s->import_patients({patient("a")});

@@ -181,6 +181,8 @@ class Store {
   // Posts a claim once: counters, authorization use and lines in one
   // transaction. The same claim id again changes nothing (AlreadyPosted).
   virtual PostOutcome post_claim(const ClaimPost& claim) = 0;
+  // Many claims in one transaction (a day's batch): each still posted once.
+  virtual std::vector<PostOutcome> post_claims(const std::vector<ClaimPost>& claims) = 0;
   // Reverses a posted claim's deltas; false when the claim is unknown or already voided.
   virtual bool void_claim(const std::string& claim_id) = 0;
 

@@ -2,6 +2,7 @@
 // transactions. Accumulator updates are single-statement upserts
 // (amount = amount + delta), so two claims posted at once for one family
 // serialise on the row and neither loses a cent.
+#include <fmt/format.h>
 #include <pqxx/pqxx>
 
 #include <string>
@@ -23,7 +24,7 @@ class PgConnection final : public Connection {
       pqxx::nontransaction q(*conn_);
       q.exec("SET client_min_messages = warning");
     } catch (const std::exception& e) {
-      throw StoreError("cannot connect to " + redacted() + ": " + e.what());
+      throw StoreError(fmt::format("cannot connect to {}: {}", redacted(), e.what()));
     }
   }
   ~PgConnection() override { tx_.reset(); }
@@ -99,10 +100,11 @@ class PgConnection final : public Connection {
  private:
   std::string redacted() const {
     // Never print a password that came in the URL.
-    auto at = url_.find('@');
-    auto scheme = url_.find("://");
-    if (at == std::string::npos || scheme == std::string::npos) return url_;
-    return url_.substr(0, scheme + 3) + "…" + url_.substr(at);
+    auto scheme = url_.find("://"), at = url_.find('@');
+    if (scheme == std::string::npos || at == std::string::npos) return url_;
+    auto colon = url_.find(':', scheme + 3);
+    if (colon == std::string::npos || colon > at) return url_;
+    return fmt::format("{}:…{}", url_.substr(0, colon), url_.substr(at));
   }
 
   template <class F>

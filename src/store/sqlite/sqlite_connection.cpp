@@ -1,5 +1,6 @@
 // The SQLite back end: one file, WAL journal, foreign keys on, a busy timeout
 // so concurrent writers queue rather than fail, BEGIN IMMEDIATE for writes.
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <filesystem>
@@ -17,13 +18,13 @@ class SqliteConnection final : public Connection {
  public:
   SqliteConnection(const std::string& path, bool create) : path_(path) {
     if (!create && !std::filesystem::exists(path))
-      throw StoreError("no store at " + path + " (run 'backcover db init' first)");
+      throw StoreError(fmt::format("no store at {} (run 'backcover db init' first)", path));
     int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
       std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
       sqlite3_close(db_);
       db_ = nullptr;
-      throw StoreError("cannot open the store " + path + ": " + msg);
+      throw StoreError(fmt::format("cannot open the store {}: {}", path, msg));
     }
     sqlite3_busy_timeout(db_, 60000);
     sqlite3_extended_result_codes(db_, 1);
@@ -34,7 +35,7 @@ class SqliteConnection final : public Connection {
     } catch (const std::exception& e) {
       sqlite3_close(db_);
       db_ = nullptr;
-      throw StoreError("cannot open the store " + path + ": " + e.what());
+      throw StoreError(fmt::format("cannot open the store {}: {}", path, e.what()));
     }
   }
   ~SqliteConnection() override {
@@ -101,10 +102,13 @@ class SqliteConnection final : public Connection {
 
   std::string integrity_check() override {
     std::string out;
-    for (const auto& r : query("PRAGMA integrity_check", {})) out += (out.empty() ? "" : "; ") + r.str(0);
+    for (const auto& r : query("PRAGMA integrity_check", {})) {
+      if (!out.empty()) out += "; ";
+      out += r.str(0);
+    }
     if (out != "ok") return out;
     auto fk = query("PRAGMA foreign_key_check", {});
-    if (!fk.empty()) return "foreign key violations in " + fk.front().str(0);
+    if (!fk.empty()) return fmt::format("foreign key violations in {}", fk.front().str(0));
     return "ok";
   }
 
@@ -115,13 +119,13 @@ class SqliteConnection final : public Connection {
     if (sqlite3_open(path.c_str(), &dest) != SQLITE_OK) {
       std::string m = dest ? sqlite3_errmsg(dest) : "out of memory";
       sqlite3_close(dest);
-      throw StoreError("cannot write the backup " + path + ": " + m);
+      throw StoreError(fmt::format("cannot write the backup {}: {}", path, m));
     }
     sqlite3_backup* b = sqlite3_backup_init(dest, "main", db_, "main");
     if (!b) {
       std::string m = sqlite3_errmsg(dest);
       sqlite3_close(dest);
-      throw StoreError("cannot back up to " + path + ": " + m);
+      throw StoreError(fmt::format("cannot back up to {}: {}", path, m));
     }
     int rc;
     while ((rc = sqlite3_backup_step(b, 256)) == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
@@ -129,7 +133,7 @@ class SqliteConnection final : public Connection {
     sqlite3_backup_finish(b);
     std::string m = sqlite3_errmsg(dest);
     sqlite3_close(dest);
-    if (rc != SQLITE_DONE) throw StoreError("backup to " + path + " failed: " + m);
+    if (rc != SQLITE_DONE) throw StoreError(fmt::format("backup to {} failed: {}", path, m));
   }
 
  private:
@@ -139,13 +143,13 @@ class SqliteConnection final : public Connection {
       if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &st, nullptr) != SQLITE_OK) {
         st = nullptr;
         cache_.erase(sql);
-        throw StoreError(std::string("SQL error: ") + sqlite3_errmsg(db_) + " in: " + sql);
+        throw StoreError(fmt::format("SQL error: {} in: {}", sqlite3_errmsg(db_), sql));
       }
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     for (std::size_t i = 0; i < params.size(); ++i) {
-      std::string name = "$" + std::to_string(i + 1);
+      std::string name = fmt::format("${}", i + 1);
       int idx = sqlite3_bind_parameter_index(st, name.c_str());
       if (idx == 0) continue;  // not used by this statement
       const Value& v = params[i];
@@ -156,7 +160,7 @@ class SqliteConnection final : public Connection {
         rc = sqlite3_bind_text64(st, idx, s->data(), s->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
       else if (auto* b = std::get_if<Blob>(&v))
         rc = sqlite3_bind_blob64(st, idx, b->bytes.data(), b->bytes.size(), SQLITE_TRANSIENT);
-      if (rc != SQLITE_OK) throw StoreError(std::string("SQL bind error: ") + sqlite3_errmsg(db_));
+      if (rc != SQLITE_OK) throw StoreError(fmt::format("SQL bind error: {}", sqlite3_errmsg(db_)));
     }
     return st;
   }

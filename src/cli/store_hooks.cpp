@@ -770,9 +770,14 @@ void add_store_verbs(CLI::App& app, VerbContext& ctx, EstimateOptions& eo) {
   db_opt(est, st->est.db);
   est->callback([&ctx, &eo, st] {
     if (!st->est.patient.empty()) {
+      for (auto [name, value] : {std::pair{"--plan", &eo.plan}, {"--case", &eo.case_file}, {"--services", &eo.services},
+                                 {"--prices", &eo.prices}, {"--accumulators", &eo.accumulators}})
+        if (!value->empty())
+          throw CLI::ValidationError(name, "the inputs come from the store with --patient; give one or the other");
       guarded(ctx, [&] { return run_store_estimate(ctx, st->est, eo); });
       return;
     }
+    if (!st->est.course.empty()) throw CLI::ValidationError("--course", "names a stored course: give --patient too");
     for (auto [name, value] : {std::pair{"--plan", &eo.plan}, {"--case", &eo.case_file}, {"--services", &eo.services}})
       if (value->empty()) throw CLI::RequiredError(name);
     *ctx.exit_code = run_estimate(eo, ctx.base_dir, *ctx.out, *ctx.err);

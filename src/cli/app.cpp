@@ -143,6 +143,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   est->add_option("--accumulators", eo.accumulators, "year-to-date accumulators (overrides the case file's)");
   est->add_flag("--json", eo.json, "machine output (JSON)");
   est->add_flag("--explain", eo.explain, "trace every cent the patient pays to its rule");
+  // add_store_verbs (store_hooks.cpp) adds --patient/--course/--db and replaces this
+  // callback with one that takes the inputs from the store or, without --patient, does this.
   est->callback([&] { exit_code = run_estimate(eo, base_dir, out, err); });
 
   add_codes_verbs(app, vctx);

@@ -16,6 +16,7 @@
 #include "backcover/io/loaders.hpp"
 #include "backcover/policy/router.hpp"
 #include "backcover/render/render.hpp"
+#include "cli/estimate.hpp"
 
 namespace backcover::cli {
 
@@ -30,13 +31,6 @@ std::string resolve(const std::string& base, const std::string& path) {
   if (path.empty() || base.empty() || path.front() == '/') return path;
   return (std::filesystem::path(base) / path).string();
 }
-
-struct EstimateOptions {
-  std::string plan, case_file, services, prices, accumulators;
-  bool json = false;
-  bool explain = false;
-  bool strict = false;  // a line that is not payable as coded is an error (exit 2)
-};
 
 // --strict: every line the payer would send back for its codes, as an error
 // naming the services file and line, what was wrong and what to bill instead.
@@ -83,25 +77,36 @@ void resolve_past_services(CaseFile& cf, const CodeCatalogue& cat) {
       if (const CodeInfo* c = cat.find(ps.code)) ps.category = c->category;
 }
 
+}  // namespace
+
 int run_estimate(const EstimateOptions& o, const std::string& base, std::ostream& out, std::ostream& err) {
+  // Stored inputs (the store's verbs) parse the same way as files, under the same names.
+  auto text = [&](const std::string& name) -> const std::string* {
+    if (!o.texts) return nullptr;
+    auto it = o.texts->find(name);
+    return it == o.texts->end() ? nullptr : &it->second;
+  };
   Errors errors;
-  auto plan = io::load_plan(resolve(base, o.plan));
+  auto plan = text(o.plan) ? io::parse_plan(*text(o.plan), o.plan) : io::load_plan(resolve(base, o.plan));
   if (!plan) errors.insert(errors.end(), plan.errors().begin(), plan.errors().end());
-  auto cf = io::load_case(resolve(base, o.case_file));
+  auto cf = text(o.case_file) ? io::parse_case(*text(o.case_file), o.case_file) : io::load_case(resolve(base, o.case_file));
   if (!cf) errors.insert(errors.end(), cf.errors().begin(), cf.errors().end());
   if (!errors.empty()) {
     err << format_errors(errors);
     return kExitBadInput;
   }
-  auto services = io::load_services(resolve(base, o.services), &cf.value());
+  if (o.adjust_case) o.adjust_case(cf.value());
+  auto services = text(o.services) ? io::parse_services(*text(o.services), o.services, &cf.value())
+                                   : io::load_services(resolve(base, o.services), &cf.value());
   if (!services) errors.insert(errors.end(), services.errors().begin(), services.errors().end());
   std::optional<Result<PriceList>> prices;
   if (!o.prices.empty()) {
-    prices = io::load_prices(resolve(base, o.prices));
+    prices = text(o.prices) ? io::parse_prices(*text(o.prices), o.prices) : io::load_prices(resolve(base, o.prices));
     if (!*prices) errors.insert(errors.end(), prices->errors().begin(), prices->errors().end());
   }
   if (!o.accumulators.empty()) {
-    auto acc = io::load_accumulators(resolve(base, o.accumulators));
+    auto acc = text(o.accumulators) ? io::parse_accumulators(*text(o.accumulators), o.accumulators)
+                                    : io::load_accumulators(resolve(base, o.accumulators));
     if (!acc) errors.insert(errors.end(), acc.errors().begin(), acc.errors().end());
     else cf.value().accumulators = acc.value();
   }
@@ -141,6 +146,7 @@ int run_estimate(const EstimateOptions& o, const std::string& base, std::ostream
       return kExitBadInput;
     }
   if (auto w = future_birth_warning(cf.value(), est.value())) est.value().warnings.push_back(*w);
+  if (o.on_result) o.on_result(est.value(), plan.value(), cf.value());
   // The regime (appeal rights and clocks, PA clocks, No Surprises Act) is part
   // of the answer: the router's table is data, read here.
   render::RegimeSummary regime;
@@ -169,8 +175,6 @@ int run_estimate(const EstimateOptions& o, const std::string& base, std::ostream
   return kExitOk;
 }
 
-}  // namespace
-
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, const std::string& base_dir) {
   CLI::App app{"backcover: will the plan pay, what will I pay, and the cheapest way through"};
   app.require_subcommand(1);
@@ -188,12 +192,15 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   est->add_flag("--explain", eo.explain, "the estimate, then every cent the patient pays traced to its rule");
   est->add_flag("--strict", eo.strict,
                 "exit 2 when a line is not payable as coded (unknown or retired code, diagnosis not billable)");
+  // add_store_verbs (store_hooks.cpp) adds --patient/--course/--db and replaces this
+  // callback with one that takes the inputs from the store or, without --patient, does this.
   est->callback([&] { exit_code = run_estimate(eo, base_dir, out, err); });
 
   add_codes_verbs(app, vctx);
   add_policy_verbs(app, vctx);
   add_alternatives_verbs(app, vctx);
   add_docs_verbs(app, vctx);
+  add_store_verbs(app, vctx, eo);
 
   std::vector<std::string> rev(args.rbegin(), args.rend());
   try {

@@ -63,5 +63,9 @@ void add_alternatives_verbs(CLI::App& app, VerbContext& ctx);
 void add_docs_verbs(CLI::App& app, VerbContext& ctx);
 void add_doc_billing_verbs(CLI::App& app, CLI::App& doc, VerbContext& ctx);
 void add_doc_letter_verbs(CLI::App& app, CLI::App& doc, VerbContext& ctx);
+// The store (issue 13, store_hooks.cpp): `db init|backup|check`, `import`, `patients`,
+// `visit post|void`, `export`, and `estimate --patient --course` on the estimate verb.
+struct EstimateOptions;
+void add_store_verbs(CLI::App& app, VerbContext& ctx, EstimateOptions& estimate);
 
 }  // namespace backcover::cli

@@ -1,0 +1,479 @@
+// The repository: every store operation written once, in SQL both back ends
+// accept, over the Connection seam. Writes run in one transaction each.
+#include <fmt/format.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "backcover/store/store.hpp"
+#include "store/connection.hpp"
+
+namespace backcover::store {
+
+std::string sha256_hex(std::string_view bytes) {
+  static const bool ready = sodium_init() >= 0;
+  (void)ready;
+  unsigned char out[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(out, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, out, sizeof out);
+  return hex;
+}
+
+namespace {
+
+std::string now_utc() {
+  auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::int64_t numeric_suffix(const std::string& id) {
+  std::size_t i = 0;
+  while (i < id.size() && !std::isdigit(static_cast<unsigned char>(id[i]))) ++i;
+  if (i == id.size() || i == 0) return 0;
+  try {
+    return std::stoll(id.substr(i));
+  } catch (...) {
+    return 0;
+  }
+}
+
+class Repository final : public Store {
+ public:
+  Repository(std::unique_ptr<Connection> c, OpenOptions o) : c_(std::move(c)), o_(std::move(o)) {
+    if (o_.user.empty()) o_.user = "cli";
+    open();
+  }
+
+  std::string backend() const override { return c_->dialect() == Dialect::Sqlite ? "sqlite" : "postgresql"; }
+  std::string migration_backup() const override { return backup_made_; }
+
+  int schema_version() override {
+    auto r = c_->query("SELECT MAX(version) FROM schema_version");
+    return r.empty() ? 0 : static_cast<int>(r[0].i64(0));
+  }
+
+  std::vector<std::string> import_patients(std::vector<PatientImport> patients) override {
+    Transaction tx(*c_);
+    std::int64_t next = 0;
+    for (const auto& r : c_->query("SELECT patient_id FROM patients WHERE tenant_id = $1", {t()}))
+      next = std::max(next, numeric_suffix(r.str(0)));
+    std::vector<std::string> ids;
+    std::set<std::string> slugs;
+    for (auto& p : patients) {
+      if (!slugs.insert(p.patient.slug).second)
+        throw StoreError(fmt::format("two folders named '{}' in one import", p.patient.slug));
+      auto dup = c_->query("SELECT patient_id FROM patients WHERE tenant_id = $1 AND slug = $2", {t(), p.patient.slug});
+      if (!dup.empty())
+        throw StoreError(fmt::format("'{}' is already in the store as patient {}; nothing was imported",
+                                     p.patient.slug, dup[0].str(0)));
+      if (p.patient.id.empty()) p.patient.id = fmt::format("P{}", ++next);
+      if (p.patient.family_id.empty()) p.patient.family_id = p.patient.id;
+      const auto& pt = p.patient;
+      c_->exec("INSERT INTO patients (tenant_id, patient_id, slug, name, family_id, member_id, date_of_birth, created_at)"
+               " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+               {t(), pt.id, pt.slug, pt.name, pt.family_id, pt.member_id, pt.date_of_birth, now_utc()});
+      for (const auto& f : p.files)
+        c_->exec("INSERT INTO patient_files (tenant_id, patient_id, name, bytes, sha256) VALUES ($1, $2, $3, $4, $5)",
+                 {t(), pt.id, f.name, Blob{f.bytes}, f.sha256.empty() ? sha256_hex(f.bytes) : f.sha256});
+      const auto& cv = p.coverage;
+      c_->exec("INSERT INTO coverages (tenant_id, patient_id, priority, plan_id, plan_name, payer_kind, plan_type,"
+               " coverage_tier, effective_from, effective_to, plan_file, deductible_individual_in, oop_individual_in)"
+               " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+               {t(), pt.id, std::int64_t{cv.priority}, cv.plan_id, cv.plan_name, cv.payer_kind, cv.plan_type,
+                cv.coverage_tier, cv.effective_from, cv.effective_to, cv.plan_file, cv.deductible_individual_in,
+                cv.oop_individual_in});
+      for (const auto& cr : p.courses)
+        c_->exec("INSERT INTO courses (tenant_id, patient_id, course_id, file, lines, first_date, last_date, charge)"
+                 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                 {t(), pt.id, cr.id, cr.file, std::int64_t{cr.lines}, cr.first_date, cr.last_date, cr.charge});
+      for (const auto& a : p.authorizations)
+        c_->exec("INSERT INTO authorizations (tenant_id, patient_id, number, codes, categories, from_date, to_date,"
+                 " status, visits, visits_imported) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                 {t(), pt.id, a.number, a.codes, a.categories, a.from, a.to, a.status, std::int64_t{a.visits},
+                  std::int64_t{a.visits_imported}});
+      for (const auto& pr : p.providers)
+        c_->exec("INSERT INTO providers (tenant_id, provider_key, name, npi, role, specialty)"
+                 " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, provider_key) DO NOTHING",
+                 {t(), pr.npi.empty() ? pr.name : pr.npi, pr.name, pr.npi, pr.role, pr.specialty});
+      std::int64_t seq = 0;
+      for (const auto& f : p.facts)
+        c_->exec("INSERT INTO case_facts (tenant_id, patient_id, seq, kind, fact_date, code, text)"
+                 " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                 {t(), pt.id, ++seq, f.kind, f.date, f.code, f.text});
+      for (const auto& k : p.imported) {
+        const std::string& sid = k.scope == "family" ? pt.family_id : pt.id;
+        for (const char* table : {"accumulator_imports", "accumulators"})
+          c_->exec(std::string("INSERT INTO ") + table +
+                       " (tenant_id, scope, scope_id, plan_year, counter, amount) VALUES ($1, $2, $3, $4, $5, $6)"
+                       " ON CONFLICT (tenant_id, scope, scope_id, plan_year, counter) DO NOTHING",
+                   {t(), k.scope, sid, k.plan_year, k.counter, k.amount});
+      }
+      audit_in_tx("import", pt.id, fmt::format("folder {}, {} files", pt.slug, p.files.size()));
+      ids.push_back(pt.id);
+    }
+    tx.commit();
+    return ids;
+  }
+
+  std::vector<PatientSummary> list_patients() override {
+    std::vector<PatientSummary> out;
+    for (const auto& r : c_->query("SELECT patient_id FROM patients WHERE tenant_id = $1", {t()})) {
+      PatientSummary s;
+      s.patient = *find_patient(r.str(0));
+      auto cv = c_->query("SELECT plan_name FROM coverages WHERE tenant_id = $1 AND patient_id = $2 ORDER BY priority",
+                          {t(), s.patient.id});
+      if (!cv.empty()) s.plan_name = cv[0].str(0);
+      s.courses = courses(s.patient.id);
+      s.authorizations = authorizations(s.patient.id);
+      for (const auto& f : c_->query("SELECT kind, fact_date, code, text FROM case_facts WHERE tenant_id = $1 AND"
+                                     " patient_id = $2 AND kind IN ('referral', 'prescription') ORDER BY seq",
+                                     {t(), s.patient.id}))
+        s.referrals.push_back({f.str(0), f.str(1), f.str(2), f.str(3)});
+      s.claims = static_cast<int>(
+          c_->query("SELECT COUNT(*) FROM claims WHERE tenant_id = $1 AND patient_id = $2 AND status = 'posted'",
+                    {t(), s.patient.id})[0]
+              .i64(0));
+      out.push_back(std::move(s));
+    }
+    std::sort(out.begin(), out.end(), [](const PatientSummary& a, const PatientSummary& b) {
+      return numeric_suffix(a.patient.id) < numeric_suffix(b.patient.id);
+    });
+    return out;
+  }
+
+  std::optional<PatientRecord> find_patient(const std::string& key) override {
+    auto r = c_->query("SELECT patient_id, slug, name, family_id, member_id, date_of_birth FROM patients"
+                       " WHERE tenant_id = $1 AND (patient_id = $2 OR slug = $2)",
+                       {t(), key});
+    if (r.empty()) return std::nullopt;
+    return PatientRecord{r[0].str(0), r[0].str(1), r[0].str(2), r[0].str(3), r[0].str(4), r[0].str(5)};
+  }
+
+  std::vector<StoredFile> patient_files(const std::string& pid) override {
+    std::vector<StoredFile> out;
+    for (const auto& r : c_->query("SELECT name, bytes, sha256 FROM patient_files WHERE tenant_id = $1 AND"
+                                   " patient_id = $2 ORDER BY name",
+                                   {t(), pid}))
+      out.push_back({r.str(0), r.str(1), r.str(2)});
+    return out;
+  }
+
+  std::vector<CourseRecord> courses(const std::string& pid) override {
+    std::vector<CourseRecord> out;
+    for (const auto& r : c_->query("SELECT course_id, file, lines, first_date, last_date, charge FROM courses"
+                                   " WHERE tenant_id = $1 AND patient_id = $2 ORDER BY course_id",
+                                   {t(), pid}))
+      out.push_back({r.str(0), r.str(1), static_cast<int>(r.i64(2)), r.str(3), r.str(4), r.i64(5)});
+    return out;
+  }
+
+  std::vector<AuthorizationRecord> authorizations(const std::string& pid) override {
+    std::vector<AuthorizationRecord> out;
+    for (const auto& r : c_->query("SELECT number, codes, categories, from_date, to_date, status, visits,"
+                                   " visits_imported, visits_posted FROM authorizations WHERE tenant_id = $1 AND"
+                                   " patient_id = $2 ORDER BY from_date, number",
+                                   {t(), pid})) {
+      AuthorizationRecord a{r.str(0), r.str(1), r.str(2), r.str(3), r.str(4), r.str(5)};
+      a.visits = static_cast<int>(r.i64(6));
+      a.visits_imported = static_cast<int>(r.i64(7));
+      a.visits_posted = static_cast<int>(r.i64(8));
+      out.push_back(std::move(a));
+    }
+    return out;
+  }
+
+  std::vector<Counter> counters(const std::string& pid) override {
+    auto p = find_patient(pid);
+    if (!p) return {};
+    std::vector<Counter> out;
+    for (const auto& r : c_->query("SELECT scope, plan_year, counter, amount FROM accumulators WHERE tenant_id = $1 AND"
+                                   " ((scope = 'member' AND scope_id = $2) OR (scope = 'family' AND scope_id = $3))"
+                                   " ORDER BY plan_year, scope, counter",
+                                   {t(), p->id, p->family_id}))
+      out.push_back({r.str(0), r.str(1), r.str(2), r.i64(3)});
+    return out;
+  }
+
+  std::vector<ClaimRecord> claims(const std::string& pid) override {
+    std::vector<ClaimRecord> out;
+    for (const auto& r : c_->query("SELECT claim_id, patient_id, posted_at, status FROM claims WHERE tenant_id = $1"
+                                   " AND patient_id = $2 ORDER BY posted_at, claim_id",
+                                   {t(), pid})) {
+      ClaimRecord c{r.str(0), r.str(1), r.str(2), r.str(3), {}};
+      for (const auto& l : c_->query("SELECT service_date, code, coverage, charge, allowed, plan_pays, patient_pays,"
+                                     " determination FROM claim_lines WHERE tenant_id = $1 AND claim_id = $2"
+                                     " ORDER BY line_no",
+                                     {t(), c.claim_id}))
+        c.lines.push_back({l.str(0), l.str(1), l.str(2), l.i64(3), l.i64(4), l.i64(5), l.i64(6), l.str(7)});
+      out.push_back(std::move(c));
+    }
+    return out;
+  }
+
+  void set_family(const std::string& pid, const std::string& family_id) override {
+    Transaction tx(*c_);
+    if (c_->exec("UPDATE patients SET family_id = $3 WHERE tenant_id = $1 AND patient_id = $2", {t(), pid, family_id}) != 1)
+      throw StoreError(fmt::format("no patient {}", pid));
+    audit_in_tx("set-family", pid, family_id);
+    tx.commit();
+  }
+
+  PostOutcome post_claim(const ClaimPost& claim) override {
+    Transaction tx(*c_);
+    PostOutcome r = post_in_tx(claim);
+    if (r == PostOutcome::Posted) tx.commit();
+    return r;
+  }
+
+  std::vector<PostOutcome> post_claims(const std::vector<ClaimPost>& claims) override {
+    Transaction tx(*c_);
+    std::vector<PostOutcome> out;
+    out.reserve(claims.size());
+    for (const auto& c : claims) out.push_back(post_in_tx(c));
+    tx.commit();
+    return out;
+  }
+
+  PostOutcome post_in_tx(const ClaimPost& claim) {
+    auto fam = c_->query("SELECT family_id FROM patients WHERE tenant_id = $1 AND patient_id = $2", {t(), claim.patient_id});
+    if (fam.empty()) throw StoreError(fmt::format("no patient {}", claim.patient_id));
+    if (c_->exec("INSERT INTO claims (tenant_id, claim_id, patient_id, posted_at, status, services_file)"
+                 " VALUES ($1, $2, $3, $4, 'posted', $5) ON CONFLICT (tenant_id, claim_id) DO NOTHING",
+                 {t(), claim.claim_id, claim.patient_id, now_utc(), Blob{claim.services_file}}) == 0)
+      return PostOutcome::AlreadyPosted;  // the insert wrote nothing, and nothing else is written
+    std::int64_t n = 0;
+    for (const auto& l : claim.lines)
+      c_->exec("INSERT INTO claim_lines (tenant_id, claim_id, line_no, service_date, code, coverage, charge, allowed,"
+               " plan_pays, patient_pays, determination) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+               {t(), claim.claim_id, ++n, l.date, l.code, l.coverage, l.charge, l.allowed, l.plan_pays, l.patient_pays,
+                l.determination});
+    // Family rows first, then the member's: every writer takes row locks in
+    // the same order, so concurrent claims never deadlock.
+    std::vector<Counter> deltas = claim.deltas;
+    std::sort(deltas.begin(), deltas.end(), [](const Counter& a, const Counter& b) {
+      return std::tie(a.scope, a.plan_year, a.counter) < std::tie(b.scope, b.plan_year, b.counter);
+    });
+    for (const auto& d : deltas) {
+      if (d.amount == 0) continue;
+      const std::string& sid = d.scope == "family" ? fam[0].str(0) : claim.patient_id;
+      c_->exec("INSERT INTO claim_deltas (tenant_id, claim_id, scope, scope_id, plan_year, counter, amount)"
+               " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+               {t(), claim.claim_id, d.scope, sid, d.plan_year, d.counter, d.amount});
+      add_counter(d.scope, sid, d.plan_year, d.counter, d.amount);
+    }
+    for (const auto& [number, visits] : claim.auth_use) {
+      if (visits == 0) continue;
+      c_->exec("INSERT INTO claim_auth_use (tenant_id, claim_id, patient_id, number, visits) VALUES ($1, $2, $3, $4, $5)",
+               {t(), claim.claim_id, claim.patient_id, number, std::int64_t{visits}});
+      c_->exec("UPDATE authorizations SET visits_posted = visits_posted + $4 WHERE tenant_id = $1 AND patient_id = $2"
+               " AND number = $3",
+               {t(), claim.patient_id, number, std::int64_t{visits}});
+    }
+    audit_in_tx("post-claim", claim.patient_id, claim.claim_id);
+    return PostOutcome::Posted;
+  }
+
+  bool void_claim(const std::string& claim_id) override {
+    Transaction tx(*c_);
+    auto r = c_->query("SELECT patient_id, status FROM claims WHERE tenant_id = $1 AND claim_id = $2", {t(), claim_id});
+    if (r.empty() || r[0].str(1) != "posted") return false;
+    std::string pid = r[0].str(0);
+    c_->exec("UPDATE claims SET status = 'voided', voided_at = $3 WHERE tenant_id = $1 AND claim_id = $2",
+             {t(), claim_id, now_utc()});
+    for (const auto& d : c_->query("SELECT scope, scope_id, plan_year, counter, amount FROM claim_deltas WHERE"
+                                   " tenant_id = $1 AND claim_id = $2 ORDER BY scope, plan_year, counter",
+                                   {t(), claim_id}))
+      add_counter(d.str(0), d.str(1), d.str(2), d.str(3), -d.i64(4));
+    for (const auto& a : c_->query("SELECT number, visits FROM claim_auth_use WHERE tenant_id = $1 AND claim_id = $2",
+                                   {t(), claim_id}))
+      c_->exec("UPDATE authorizations SET visits_posted = visits_posted - $4 WHERE tenant_id = $1 AND patient_id = $2"
+               " AND number = $3",
+               {t(), pid, a.str(0), a.i64(1)});
+    audit_in_tx("void-claim", pid, claim_id);
+    tx.commit();
+    return true;
+  }
+
+  std::string save_estimate(const EstimateRecord& e) override {
+    Transaction tx(*c_);
+    std::int64_t next = 0;
+    for (const auto& r : c_->query("SELECT estimate_id FROM estimates WHERE tenant_id = $1", {t()}))
+      next = std::max(next, numeric_suffix(r.str(0)));
+    std::string id = fmt::format("E{}", next + 1);
+    c_->exec("INSERT INTO estimates (tenant_id, estimate_id, patient_id, course_id, inputs_sha256, output, created_at)"
+             " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             {t(), id, e.patient_id, e.course_id, e.inputs_sha256, e.output, now_utc()});
+    audit_in_tx("estimate", e.patient_id, fmt::format("{} course {} inputs sha256 {}", id, e.course_id, e.inputs_sha256));
+    tx.commit();
+    return id;
+  }
+
+  std::vector<EstimateRecord> estimates(const std::string& pid) override {
+    std::vector<EstimateRecord> out;
+    for (const auto& r : c_->query("SELECT estimate_id, patient_id, course_id, inputs_sha256, output, created_at"
+                                   " FROM estimates WHERE tenant_id = $1 AND patient_id = $2",
+                                   {t(), pid}))
+      out.push_back({r.str(0), r.str(1), r.str(2), r.str(3), r.str(4), r.str(5)});
+    std::sort(out.begin(), out.end(),
+              [](const auto& a, const auto& b) { return numeric_suffix(a.id) < numeric_suffix(b.id); });
+    return out;
+  }
+
+  std::string save_document(const DocumentRecord& d) override {
+    Transaction tx(*c_);
+    std::int64_t next = 0;
+    for (const auto& r : c_->query("SELECT document_id FROM documents WHERE tenant_id = $1", {t()}))
+      next = std::max(next, numeric_suffix(r.str(0)));
+    std::string id = fmt::format("D{}", next + 1);
+    c_->exec("INSERT INTO documents (tenant_id, document_id, patient_id, kind, name, bytes, sha256, sent_to, sent_at,"
+             " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             {t(), id, d.patient_id, d.kind, d.name, Blob{d.bytes}, sha256_hex(d.bytes), d.sent_to, d.sent_at,
+              now_utc()});
+    audit_in_tx("document", d.patient_id, fmt::format("{} {} {}", id, d.kind, d.name));
+    tx.commit();
+    return id;
+  }
+
+  void audit(const std::string& action, const std::string& pid, const std::string& detail) override {
+    Transaction tx(*c_);
+    audit_in_tx(action, pid, detail);
+    tx.commit();
+  }
+
+  std::vector<AuditEntry> audit_log(const std::string& pid) override {
+    std::vector<AuditEntry> out;
+    for (const auto& r : c_->query("SELECT seq, at, user_id, action, patient_id, detail FROM audit_log WHERE"
+                                   " tenant_id = $1 AND (patient_id = $2 OR $2 = '') ORDER BY seq",
+                                   {t(), pid}))
+      out.push_back({r.i64(0), r.str(1), r.str(2), r.str(3), r.str(4), r.str(5)});
+    return out;
+  }
+
+  std::vector<Mismatch> verify_counters() override {
+    std::vector<Mismatch> out;
+    // Every counter that the imports, the posted claims or the stored totals name.
+    auto rows = c_->query(
+        "SELECT k.scope, k.scope_id, k.plan_year, k.counter,"
+        " COALESCE((SELECT a.amount FROM accumulators a WHERE a.tenant_id = k.tenant_id AND a.scope = k.scope AND"
+        "   a.scope_id = k.scope_id AND a.plan_year = k.plan_year AND a.counter = k.counter), 0),"
+        " COALESCE((SELECT i.amount FROM accumulator_imports i WHERE i.tenant_id = k.tenant_id AND i.scope = k.scope"
+        "   AND i.scope_id = k.scope_id AND i.plan_year = k.plan_year AND i.counter = k.counter), 0)"
+        " + COALESCE((SELECT SUM(d.amount) FROM claim_deltas d JOIN claims c ON c.tenant_id = d.tenant_id AND"
+        "   c.claim_id = d.claim_id WHERE c.status = 'posted' AND d.tenant_id = k.tenant_id AND d.scope = k.scope AND"
+        "   d.scope_id = k.scope_id AND d.plan_year = k.plan_year AND d.counter = k.counter), 0)"
+        " FROM (SELECT tenant_id, scope, scope_id, plan_year, counter FROM accumulators"
+        "       UNION SELECT tenant_id, scope, scope_id, plan_year, counter FROM accumulator_imports"
+        "       UNION SELECT tenant_id, scope, scope_id, plan_year, counter FROM claim_deltas) k"
+        " WHERE k.tenant_id = $1 ORDER BY 1, 2, 3, 4",
+        {t()});
+    for (const auto& r : rows)
+      if (r.i64(4) != r.i64(5)) out.push_back({r.str(0), r.str(1), r.str(2), r.str(3), r.i64(4), r.i64(5)});
+    // Authorization use against the posted claims that used it.
+    for (const auto& r : c_->query(
+             "SELECT a.patient_id, a.number, a.visits_posted, COALESCE((SELECT SUM(u.visits) FROM claim_auth_use u"
+             " JOIN claims c ON c.tenant_id = u.tenant_id AND c.claim_id = u.claim_id WHERE c.status = 'posted' AND"
+             " u.tenant_id = a.tenant_id AND u.patient_id = a.patient_id AND u.number = a.number), 0)"
+             " FROM authorizations a WHERE a.tenant_id = $1 ORDER BY 1, 2",
+             {t()}))
+      if (r.i64(2) != r.i64(3)) out.push_back({"member", r.str(0), "", fmt::format("auth:{}", r.str(1)), r.i64(2), r.i64(3)});
+    return out;
+  }
+
+  std::string integrity_check() override { return c_->integrity_check(); }
+
+  void backup(const std::string& path) override {
+    c_->backup(path);
+    audit("backup", "", path);
+  }
+
+ private:
+  std::string t() const { return o_.tenant; }
+
+  void add_counter(const std::string& scope, const std::string& sid, const std::string& year,
+                   const std::string& counter, std::int64_t amount) {
+    c_->exec("INSERT INTO accumulators (tenant_id, scope, scope_id, plan_year, counter, amount)"
+             " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, scope, scope_id, plan_year, counter)"
+             " DO UPDATE SET amount = accumulators.amount + excluded.amount",
+             {t(), scope, sid, year, counter, amount});
+  }
+
+  void audit_in_tx(const std::string& action, const std::string& pid, const std::string& detail) {
+    c_->exec("INSERT INTO audit_log (tenant_id, at, user_id, action, patient_id, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+             {t(), now_utc(), o_.user, action, pid, detail});
+  }
+
+  void open() {
+    // Nothing is written until the store is known to be one this build understands.
+    int have = 0;
+    if (c_->has_table("schema_version")) have = schema_version();
+    else if (!c_->empty())
+      throw StoreError(fmt::format("{} holds a database that is not a backcover store (no schema_version table)", c_->where()));
+    int latest = latest_schema_version();
+    if (have > latest)
+      throw StoreError(fmt::format("the store {} is at schema version {}, newer than this backcover understands"
+                                   " (version {}); use a newer backcover, or restore a backup made for this version",
+                                   c_->where(), have, latest));
+    c_->ready_for_writes();
+    c_->exec_script(
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+        " applied_at TEXT NOT NULL)");
+    int target = o_.target_version > 0 ? std::min(o_.target_version, latest) : latest;
+    if (have > 0 && have < target) {
+      if (!o_.migrate)
+        throw StoreError(fmt::format("the store {} is at schema version {} and needs migrating to version {}",
+                                     c_->where(), have, target));
+      if (c_->dialect() == Dialect::Sqlite) {
+        backup_made_ = fmt::format("{}.v{}.bak", c_->where(), have);
+        c_->backup(backup_made_);
+      }
+    }
+    for (const auto& m : migrations()) {
+      if (m.version > target) break;
+      if (m.version <= have) continue;
+      Transaction tx(*c_);
+      // Two processes opening one PostgreSQL store at once: one migrates, the other waits.
+      if (c_->dialect() == Dialect::Postgres) c_->query("SELECT pg_advisory_xact_lock(131313)");
+      if (schema_version() < m.version) {
+        c_->exec_script(c_->dialect() == Dialect::Sqlite ? m.sqlite : m.postgres);
+        c_->exec("INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, $3)",
+                 {std::int64_t{m.version}, m.name, now_utc()});
+      }
+      tx.commit();
+    }
+    if (target >= 1) {
+      Transaction tx(*c_);
+      c_->exec("INSERT INTO clinics (tenant_id, name, created_at) VALUES ($1, $1, $2) ON CONFLICT (tenant_id) DO NOTHING",
+               {t(), now_utc()});
+      c_->exec("INSERT INTO users (tenant_id, user_id, name) VALUES ($1, $2, $2) ON CONFLICT (tenant_id, user_id)"
+               " DO NOTHING",
+               {t(), o_.user});
+      tx.commit();
+    }
+  }
+
+  std::unique_ptr<Connection> c_;
+  OpenOptions o_;
+  std::string backup_made_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_store(const std::string& url, const OpenOptions& options) {
+  std::unique_ptr<Connection> c;
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) c = open_postgres(url);
+  else c = open_sqlite(url, options.create);
+  return std::make_unique<Repository>(std::move(c), options);
+}
+
+}  // namespace backcover::store

@@ -445,7 +445,7 @@ struct Walker {
     if (props)
       for (auto it = props->begin(); it != props->end(); ++it) known.push_back(it.key());
     for (auto it = n.begin(); it != n.end(); ++it) {
-      const YAML::Node& key = it->first;
+      const YAML::Node key = it->first;  // a copy: it-> is a temporary proxy
       if (!key.IsScalar()) {
         err(out, key, path, "a key that is not text (" + shown(key) + ")", "one of: " + list_words(known));
         continue;

@@ -71,7 +71,7 @@ ClaimPost visit(int k, int members) {
   c.claim_id = "V" + std::to_string(k);
   c.patient_id = "P" + std::to_string(m + 1);
   c.services_file = "lines: []\n";
-  std::int64_t cents = 1 + (k * 7919) % 25000;
+  std::int64_t cents = 1 + (std::int64_t{k} * 7919) % 25000;
   c.lines = {{"2026-03-02", "97110", "covered", 15000, 9000, 9000 - cents, cents, "{}"},
              {"2026-03-02", "97140", "covered", 12000, 8000, 8000, 0, "{}"}};
   c.deltas = {{"member", "2026-01-01", "deductible.in", cents},
@@ -140,7 +140,7 @@ TEST_P(StoreStress, ProcessesAndClientsPostExactly) {
   EXPECT_TRUE(s->verify_counters().empty());
   std::int64_t member_sum = 0, want = 0, family_sum = 0, want_family = 0;
   int claims = 0, visits_used = 0;
-  for (int k = 0; k < kVisits; ++k) want += 1 + (k * 7919) % 25000;
+  for (int k = 0; k < kVisits; ++k) want += 1 + (std::int64_t{k} * 7919) % 25000;
   for (int f = 0; f < kFamilies; ++f) want_family += 20000 + f;
   want_family += want;
   std::set<std::string> fams;

@@ -254,6 +254,7 @@ int run_lookup(const LookupOptions& o, const VerbContext& ctx) {
                                {"setting", r->rate.setting},
                                {"arrangement", r->rate.arrangement},
                                {"expiration_date", r->rate.expiration_date},
+                               {"bundled", r->rate.bundled},
                                {"file", fs::path(r->file).filename().string()},
                                {"last_updated_on", r->last_updated_on}});
       }
@@ -286,7 +287,8 @@ int run_lookup(const LookupOptions& o, const VerbContext& ctx) {
       for (auto* r : v) {
         std::string extra;
         if (!r->rate.modifiers.empty()) extra += " modifiers " + r->rate.modifiers;
-        if (!r->rate.arrangement.empty() && r->rate.arrangement != "ffs") extra += " (" + r->rate.arrangement + ")";
+        if (!r->rate.arrangement.empty() && r->rate.arrangement != "ffs") extra += fmt::format(" ({}{}{})", r->rate.arrangement,
+                                                   r->rate.bundled.empty() ? "" : " of ", r->rate.bundled);
         out << fmt::format("  POS {:<4} {:<12} {:>12}  {:<13} expires {}{}  [{} {}]\n",
                            r->rate.pos.empty() ? "any" : r->rate.pos, r->rate.negotiated_type, show_value(r->rate),
                            r->rate.billing_class, r->rate.expiration_date.empty() ? "-" : r->rate.expiration_date,

@@ -65,6 +65,7 @@ void RateCollector::emit_group(const InNetworkItem& item, const NegotiatedRate& 
     row.arrangement = item.arrangement;
     row.value = p.value;
     row.expiration_date = p.expiration_date;
+    for (const auto& b : item.bundled) row.bundled += fmt::format("{}{}:{}", row.bundled.empty() ? "" : ",", b.type, b.code);
     std::vector<std::string> poses = p.service_codes;
     if (poses.empty()) poses.push_back("");
     for (auto npi : npis) {
@@ -102,6 +103,7 @@ void RateCollector::in_network(InNetworkItem&& item) {
     waiting.arrangement = item.arrangement;
     waiting.code_type = item.code_type;
     waiting.code = item.code;
+    waiting.bundled = item.bundled;
     pending_.push_back({std::move(waiting)});
   }
 }
@@ -161,7 +163,7 @@ CREATE TABLE IF NOT EXISTS mrf_files(
 CREATE TABLE IF NOT EXISTS mrf_rates(
   file_id INTEGER NOT NULL REFERENCES mrf_files(id), code_type TEXT, code TEXT NOT NULL, modifiers TEXT,
   npi INTEGER, tin_type TEXT, tin TEXT, pos TEXT, negotiated_type TEXT, billing_class TEXT, setting TEXT,
-  arrangement TEXT, value INTEGER NOT NULL, expiration_date TEXT);
+  arrangement TEXT, value INTEGER NOT NULL, expiration_date TEXT, bundled TEXT);
 CREATE INDEX IF NOT EXISTS mrf_rates_code_npi ON mrf_rates(code, npi);
 CREATE INDEX IF NOT EXISTS mrf_rates_code_tin ON mrf_rates(code, tin);
 CREATE INDEX IF NOT EXISTS mrf_rates_file ON mrf_rates(file_id);
@@ -246,8 +248,8 @@ IndexSummary RateIndex::index(const std::string& file, const std::set<std::strin
     std::int64_t file_id = sqlite3_last_insert_rowid(db_);
     Stmt ins(db_,
              "INSERT INTO mrf_rates(file_id, code_type, code, modifiers, npi, tin_type, tin, pos, negotiated_type, "
-             "billing_class, setting, arrangement, value, expiration_date) "
-             "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)");
+             "billing_class, setting, arrangement, value, expiration_date, bundled) "
+             "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)");
     RateCollector col(codes, [&](const RateRow& r) {
       sqlite3_reset(ins.s);
       ins.i64(1, file_id);
@@ -265,6 +267,7 @@ IndexSummary RateIndex::index(const std::string& file, const std::set<std::strin
       ins.text(12, r.arrangement);
       ins.i64(13, r.value);
       ins.text(14, r.expiration_date);
+      ins.text(15, r.bundled);
       if (sqlite3_step(ins.s) != SQLITE_DONE) throw std::runtime_error(fmt::format("database: {}", sqlite3_errmsg(db_)));
     });
     auto src = open_source(file);
@@ -305,7 +308,7 @@ std::vector<LookupRow> RateIndex::lookup(const std::string& code, std::optional<
                                          std::optional<std::string> tin) const {
   std::string sql =
       "SELECT r.code_type, r.code, r.modifiers, r.npi, r.tin_type, r.tin, r.pos, r.negotiated_type, r.billing_class, "
-      "r.setting, r.arrangement, r.value, r.expiration_date, f.path, f.last_updated_on, f.reporting_entity, "
+      "r.setting, r.arrangement, r.value, r.expiration_date, r.bundled, f.path, f.last_updated_on, f.reporting_entity, "
       "f.plan_name FROM mrf_rates r JOIN mrf_files f ON f.id = r.file_id WHERE r.code = ?1";
   if (npi) sql += " AND r.npi = ?2";
   if (tin) sql += " AND r.tin = ?3";
@@ -330,10 +333,11 @@ std::vector<LookupRow> RateIndex::lookup(const std::string& code, std::optional<
     l.rate.arrangement = q.col_text(10);
     l.rate.value = q.col_i64(11);
     l.rate.expiration_date = q.col_text(12);
-    l.file = q.col_text(13);
-    l.last_updated_on = q.col_text(14);
-    l.reporting_entity = q.col_text(15);
-    l.plan_name = q.col_text(16);
+    l.rate.bundled = q.col_text(13);
+    l.file = q.col_text(14);
+    l.last_updated_on = q.col_text(15);
+    l.reporting_entity = q.col_text(16);
+    l.plan_name = q.col_text(17);
     out.push_back(std::move(l));
   }
   return out;

@@ -395,9 +395,10 @@ class Splitter {
       }
       std::size_t rel = p - begin_;
       if (!fill()) {
-        throw MrfError(abs(end_), fmt::format("unexpected end of file: expected {} more closing bracket(s) for the "
-                                              "value that began at byte {}{} (the file is truncated)",
-                                              depth, abs(begin_), in_str ? ", inside a string" : ""));
+        std::string what = scan_elem_ ? fmt::format("\"{}\" element", scan_key_) : fmt::format("value of \"{}\"", scan_key_);
+        throw MrfError(abs(end_), fmt::format("unexpected end of file: expected {} more closing bracket(s) for the {} "
+                                              "that began at byte {}{} (the file is truncated)",
+                                              depth, what, abs(begin_), in_str ? ", inside a string" : ""));
       }
       p = begin_ + rel;
     }
@@ -453,6 +454,8 @@ class Splitter {
     }
     if (streamed != FileKind::unknown || key == "provider_references")
       throw MrfError(abs(cur_), fmt::format("\"{}\": got {}, expected '[' (an array)", key, printable(c)));
+    scan_key_ = key;
+    scan_elem_ = false;
     std::size_t e = (c == '{' || c == '[') ? scan_container() : scan_scalar();
     std::string_view raw = value_at(e);
     std::string* slot = key == "reporting_entity_name"   ? &header_.reporting_entity_name
@@ -474,6 +477,8 @@ class Splitter {
 
   void stream_array(const std::string& key, FileKind kind) {
     ++cur_;  // '['
+    scan_key_ = key;
+    scan_elem_ = true;
     int c = skip_ws();
     if (c == ']') {
       ++cur_;
@@ -697,6 +702,8 @@ class Splitter {
   FileHeader header_;
   ReadStats stats_;
   bool saw_provider_refs_ = false;
+  std::string scan_key_;    // what scan_container is inside, for errors
+  bool scan_elem_ = false;
 };
 
 }  // namespace

@@ -31,6 +31,7 @@ struct RateRow {
   std::string billing_class, setting, arrangement;
   std::int64_t value = 0;  // cents; basis points for percentage
   std::string expiration_date;
+  std::string bundled;     // bundle / capitation: the codes it covers, "CPT:27447,CPT:27446"
 };
 
 class RateCollector : public Visitor {

@@ -219,7 +219,7 @@ struct Decoder {
 class Splitter {
  public:
   Splitter(ByteSource& src, Visitor& vis, const ReadOptions& o) : src_(src), vis_(vis), opts_(o) {
-    cap_ = std::max<std::size_t>(o.window_bytes, 4096);
+    cap_ = std::max<std::size_t>(o.window_bytes, 64);
     buf_.resize(cap_ + simdjson::SIMDJSON_PADDING);
   }
 

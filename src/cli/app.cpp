@@ -144,6 +144,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_policy_verbs(app, vctx);
   add_alternatives_verbs(app, vctx);
   add_docs_verbs(app, vctx);
+  add_interop_verbs(app, vctx);
 
   std::vector<std::string> rev(args.rbegin(), args.rend());
   try {

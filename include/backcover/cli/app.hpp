@@ -63,5 +63,7 @@ void add_alternatives_verbs(CLI::App& app, VerbContext& ctx);
 void add_docs_verbs(CLI::App& app, VerbContext& ctx);
 void add_doc_billing_verbs(CLI::App& app, CLI::App& doc, VerbContext& ctx);
 void add_doc_letter_verbs(CLI::App& app, CLI::App& doc, VerbContext& ctx);
+// Interop (issue 15, interop_hooks.cpp): `import x12 FILE`, `export x12 270|837p`.
+void add_interop_verbs(CLI::App& app, VerbContext& ctx);
 
 }  // namespace backcover::cli

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
 
 #include "backcover/cli/app.hpp"
@@ -298,7 +299,16 @@ int run_export(const std::string& what, const ExportOptions& o, const VerbContex
     env.date = Date::from_days(static_cast<std::int32_t>(today.time_since_epoch().count()));
   }
   if (what == "270") {
-    auto body = x12::write_270(*cf, env);
+    std::optional<Provider> asking;
+    if (!o.services.empty()) {
+      auto sv = io::load_services(resolve(ctx.base_dir, o.services), &cf.value());
+      if (!sv) {
+        *ctx.err << format_errors(sv.errors());
+        return kExitBadInput;
+      }
+      if (!sv->empty()) asking = sv->front().provider;
+    }
+    auto body = x12::write_270(*cf, env, asking ? &*asking : nullptr);
     if (!body) {
       *ctx.err << format_errors(body.errors());
       return kExitBadInput;
@@ -337,6 +347,7 @@ void add_interop_verbs(CLI::App& app, VerbContext& ctx) {
   auto eo = std::make_shared<ExportOptions>();
   auto* e270 = ex->add_subcommand("270", "eligibility request for the case file's patient");
   e270->add_option("--case", eo->case_file, "case file")->required();
+  e270->add_option("--services", eo->services, "services file: its first line's provider is the one asking");
   for (auto* sc : {e270}) {
     sc->add_option("--date", eo->date, "the request's date (YYYY-MM-DD; default today)");
     sc->add_option("--payer-name", eo->payer_name, "the payer's name (NM1*PR)");

@@ -125,6 +125,8 @@ void apply(const EligibilityBenefit& b, const ServiceTypes& types, Model& m) {
       unmapped.push_back(st);
       continue;
     }
+    if (t->categories.empty())
+      m.notes.push_back(fmt::format("{}: service type {} ({}) has no backcover benefit category; not used", where(b), st, t->name));
     for (const auto& c : t->categories) {
       if (c == "*") plan_wide = true;
       else if (std::find(cats.begin(), cats.end(), c) == cats.end()) cats.push_back(c);
@@ -284,12 +286,28 @@ EligibilityFiles eligibility_files(const Eligibility& el, const ServiceTypes& ty
     }
   }
   std::string year_start_mmdd, year_start_full, year_mark = "unknown: the 271 gives no plan dates (DTP 291 or 346); January 1 assumed";
+  std::string year_begin_mark;
   for (const auto& [q, v] : dates) {
     if ((q == "291" || q == "292" || q == "346") && v.size() >= 8) {
       year_start_full = date_iso(v.substr(0, 8));
       year_start_mmdd = year_start_full.substr(5);
-      year_mark = fmt::format("{}: DTP*{} {}", q == "346" ? "inferred (the plan begin date's month and day)" : "stated", q, v);
-      if (q != "346") break;
+      if (q == "346") {
+        year_mark = fmt::format("inferred: the month and day of the plan begin date, DTP*346 {}", v);
+        // The plan began then; the current plan year is the latest anniversary on or before the response date.
+        year_begin_mark = year_mark;
+        if (el.response_date.size() == 8 && el.response_date.substr(0, 4) > year_start_full.substr(0, 4)) {
+          std::string y = el.response_date.substr(0, 4);
+          std::string md = el.response_date.substr(4, 2) + el.response_date.substr(6, 2);
+          std::string smd = year_start_full.substr(5, 2) + year_start_full.substr(8, 2);
+          int year = std::atoi(y.c_str()) - (md < smd ? 1 : 0);
+          year_start_full = fmt::format("{:04}-{}", year, year_start_mmdd);
+          year_begin_mark = fmt::format("inferred: the last anniversary of the plan begin date (DTP*346 {}) on or before the response date (BHT04 {})", v, el.response_date);
+        }
+      } else {
+        year_mark = fmt::format("stated: DTP*{} {}", q, v);
+        year_begin_mark = year_mark;
+        break;
+      }
     }
   }
   if (year_start_mmdd.empty()) {
@@ -388,7 +406,7 @@ EligibilityFiles eligibility_files(const Eligibility& el, const ServiceTypes& ty
   limits_block("out_of_pocket_max", m.oop, m.oop_messages, "out-of-pocket maximum");
   m.questions.push_back("Is the family deductible embedded (each person's own limit inside the family's) or aggregate?");
 
-  p += "  benefits:\n";
+  std::string bens;
   std::vector<std::string> ded_unknown;
   for (auto& [c, cat] : m.cats) {
     bool any = cat.excluded.set || cat.visit_limit.set || cat.prior_auth.set;
@@ -397,51 +415,64 @@ EligibilityFiles eligibility_files(const Eligibility& el, const ServiceTypes& ty
     if (!any && cat.messages.empty()) continue;
     const ServiceType* named = nullptr;
     for (const auto& st : types.types)
-      if (st.categories.size() == 1 && st.categories[0] == c) named = &st;
-    p += fmt::format("    {}:\n", c);
-    for (const auto& msg : cat.messages) p += fmt::format("      # MSG {}\n", msg);
+      if (!named && st.categories.size() == 1 && st.categories[0] == c) named = &st;
+    bens += fmt::format("    {}:\n", c);
+    for (const auto& msg : cat.messages) bens += fmt::format("      # MSG {}\n", msg);
     for (int t = 0; t < 2; ++t) {
       const char* tk = t == 0 ? "in_network" : "out_of_network";
       const TierShare& ts = cat.tier[t];
       if (ts.not_covered.set) {
-        p += fmt::format("      {}: not_covered  # {}\n", tk, ts.not_covered.mark);
+        bens += fmt::format("      {}: not_covered  # {}\n", tk, ts.not_covered.mark);
         continue;
       }
       if (!ts.copay.set && !ts.coinsurance.set) {
         if (t == 0) {
-          p += "      in_network: {}  # unknown: no copay or coinsurance stated; written as no charge\n";
+          bens += "      in_network: {}  # unknown: no copay or coinsurance stated; written as no charge\n";
           m.questions.push_back(fmt::format("What does the member pay in network for {} (copay or coinsurance)?", c));
         } else {
-          p += "      out_of_network: not_covered  # unknown: no out-of-network cost share stated; written as not covered\n";
+          bens += "      out_of_network: not_covered  # unknown: no out-of-network cost share stated; written as not covered\n";
           m.questions.push_back(fmt::format("Is {} covered out of network, and at what coinsurance?", c));
         }
         continue;
       }
-      p += fmt::format("      {}:\n", tk);
-      if (ts.copay.set) field_line(p, 8, "copay", ts.copay);
-      if (ts.coinsurance.set) field_line(p, 8, "coinsurance", ts.coinsurance);
-      p += "        deductible: true  # unknown: a 271 does not say whether the deductible comes first\n";
+      bens += fmt::format("      {}:\n", tk);
+      if (ts.copay.set) field_line(bens, 8, "copay", ts.copay);
+      if (ts.coinsurance.set && !(ts.copay.set && ts.copay.specific && !ts.coinsurance.specific))
+        field_line(bens, 8, "coinsurance", ts.coinsurance);
+      else if (ts.coinsurance.set) {
+        // A stated copay with only the plan-wide coinsurance: copay plans rarely add coinsurance; ask.
+        bens += fmt::format("        # coinsurance: {} not applied: only the plan-wide EB gives it ({})\n", ts.coinsurance.value, ts.coinsurance.mark);
+        m.questions.push_back(fmt::format("Is there coinsurance on {} {} besides the {} copay (the plan-wide coinsurance is {})?", c,
+                                          t == 0 ? "in network" : "out of network", ts.copay.value, ts.coinsurance.value));
+      }
+      bens += "        deductible: true  # unknown: a 271 does not say whether the deductible comes first\n";
       if (std::find(ded_unknown.begin(), ded_unknown.end(), c) == ded_unknown.end()) ded_unknown.push_back(c);
     }
-    if (cat.visit_limit.set) field_line(p, 6, "visit_limit", cat.visit_limit);
+    if (cat.visit_limit.set) field_line(bens, 6, "visit_limit", cat.visit_limit);
     else if (cat.visits_remaining.set && cat.visits_used.set) {
       int lim = std::atoi(cat.visits_remaining.value.c_str()) + std::atoi(cat.visits_used.value.c_str());
       cat.visit_limit = Field{std::to_string(lim), fmt::format("inferred: used {} + remaining {}", cat.visits_used.value, cat.visits_remaining.value), true, true};
-      field_line(p, 6, "visit_limit", cat.visit_limit);
+      field_line(bens, 6, "visit_limit", cat.visit_limit);
     } else if (cat.visits_remaining.set) {
       m.questions.push_back(fmt::format("{} visits remain for {}: what is the yearly limit?", cat.visits_remaining.value, c));
     }
-    if (cat.prior_auth.set) field_line(p, 6, "prior_authorization", cat.prior_auth);
+    if (cat.prior_auth.set) field_line(bens, 6, "prior_authorization", cat.prior_auth);
     else {
-      p += "      prior_authorization: false  # unknown: EB11 not sent\n";
+      bens += "      prior_authorization: false  # unknown: EB11 not sent\n";
       m.questions.push_back(fmt::format("Does {} need prior authorization?", c));
     }
-    if (cat.excluded.set) field_line(p, 6, "excluded", cat.excluded);
+    if (cat.excluded.set) field_line(bens, 6, "excluded", cat.excluded);
     std::string segs;
     for (auto s : cat.segments) segs += (segs.empty() ? "" : ", ") + std::to_string(s);
-    p += fmt::format("      source: {}\n", quote(fmt::format("X12 271 {} EB segment{} {}{}", source_name,
+    bens += fmt::format("      source: {}\n", quote(fmt::format("X12 271 {} EB segment{} {}{}", source_name,
                                                             cat.segments.size() == 1 ? "" : "s", segs,
                                                             named ? " (" + named->name + ")" : "")));
+  }
+  if (bens.empty()) {
+    p += "  benefits: {}  # unknown: the 271 states no benefit for any category backcover knows\n";
+    m.questions.push_back("What are the benefits (copay, coinsurance, visit limits, prior authorization) for chiropractic, physical therapy, office visits and imaging?");
+  } else {
+    p += "  benefits:\n" + bens;
   }
   if (!ded_unknown.empty()) {
     std::string list;
@@ -453,7 +484,7 @@ EligibilityFiles eligibility_files(const Eligibility& el, const ServiceTypes& ty
   std::string a;
   a += fmt::format("# accumulators.yaml from {} (X12 271), year to date; marked as in plan.yaml.\n", source_name);
   a += "accumulators:\n";
-  if (!year_start_full.empty()) a += fmt::format("  plan_year_start: {}  # {}\n", year_start_full, year_mark);
+  if (!year_start_full.empty()) a += fmt::format("  plan_year_start: {}  # {}\n", year_start_full, year_begin_mark);
   else a += "  # plan_year_start: unknown (no plan dates in the 271)\n";
   auto acc_block = [&](const char* key, Amounts (&arr)[2][2], int level, const char* word) {
     std::string body;

@@ -57,7 +57,8 @@ Result<Eligibility> parse_271(std::string_view text, const std::string& name, Er
       seen_st = true;
       return true;
     }
-    if (s.is("TRN") && el.trace.empty()) el.trace = std::string(s[2]);
+    if (s.is("BHT")) el.response_date = std::string(s[4]);
+    else if (s.is("TRN") && el.trace.empty()) el.trace = std::string(s[2]);
     else if (s.is("HL")) {
       cur = nullptr;
     } else if (s.is("LS")) {

@@ -157,6 +157,11 @@ Reader::Status Reader::next(Segment& out) {
       return Status::End;
     }
     if (!in_interchange_) {
+      if (trailing_ > 0) {  // once junk has started, the rest is junk too (whole or streamed alike)
+        trailing_ += in_.size() - pos_;
+        pos_ = in_.size();
+        return final_ ? Status::End : Status::NeedMore;
+      }
       if (in_.size() - pos_ < 3 && !final_) return Status::NeedMore;
       if (in_.substr(pos_, 3) == "ISA") {
         auto st = read_isa(out);
@@ -296,8 +301,8 @@ Result<std::size_t> read_buffer(std::string_view bytes, const std::string& name,
 
 Result<std::size_t> read_stream(std::istream& in, const std::string& name,
                                 const std::function<bool(const Segment&, const Reader&)>& on_segment,
-                                std::size_t max_segment, Errors* warnings) {
-  constexpr std::size_t kChunk = 1u << 16;
+                                std::size_t max_segment, Errors* warnings, std::size_t kChunk) {
+  if (kChunk == 0) kChunk = 1;
   Reader r(name);
   std::string window;
   Segment s;

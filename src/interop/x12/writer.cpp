@@ -88,15 +88,16 @@ const Provider* clinic_of(const CaseFile& cf) {
 
 }  // namespace
 
-Result<std::string> write_270(const CaseFile& cf, const Envelope& env) {
+Result<std::string> write_270(const CaseFile& cf, const Envelope& env, const Provider* asking) {
   Errors errors;
   const std::string file = cf.source.empty() ? "case file" : cf.source;
   if (cf.patient.name.empty()) errors.push_back(Error{file, 0, 0, "patient.name", "nothing", "the patient's name"});
   if (cf.patient.member_id.empty())
     errors.push_back(Error{file, 0, 0, "patient.member_id", "nothing", "the member id on the insurance card (NM109 of the 270)"});
-  const Provider* prov = clinic_of(cf);
+  const Provider* prov = asking && !asking->npi.empty() ? asking : clinic_of(cf);
   if (!prov || prov->npi.empty())
-    errors.push_back(Error{file, 0, 0, "providers", "no provider with an NPI", "the clinic asking (providers: - {name, npi})"});
+    errors.push_back(Error{file, 0, 0, "providers", "no provider with an NPI",
+                           "the clinic asking (the case file's providers, or --services naming one)"});
   if (!errors.empty()) return errors;
   Writer w(env, "HS", "005010X279A1");
   w.st("270", "005010X279A1");

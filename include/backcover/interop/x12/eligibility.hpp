@@ -40,6 +40,7 @@ struct EligibilityBenefit {
 
 struct Eligibility {
   std::string trace;  // TRN02
+  std::string response_date;  // BHT04 (CCYYMMDD)
   std::string payer, payer_id;
   std::string provider;
   std::string member, member_id, date_of_birth;

@@ -101,6 +101,7 @@ Result<std::size_t> read_buffer(std::string_view bytes, const std::string& name,
 // `max_segment` bytes beyond one chunk: memory stays flat for any file size.
 Result<std::size_t> read_stream(std::istream& in, const std::string& name,
                                 const std::function<bool(const Segment&, const Reader&)>& on_segment,
-                                std::size_t max_segment = 1u << 20, Errors* warnings = nullptr);
+                                std::size_t max_segment = 1u << 20, Errors* warnings = nullptr,
+                                std::size_t chunk = 1u << 16);
 
 }  // namespace backcover::interop::x12

@@ -29,7 +29,8 @@ struct Envelope {
 
 // 270 for the case file's patient: plan coverage (30) plus the back-care
 // service types (chiropractic 33, physical therapy PT, office visit 98, imaging 62).
-Result<std::string> write_270(const CaseFile& cf, const Envelope& env);
+// The asking provider is `asking` when given, else the case file's first provider with an NPI.
+Result<std::string> write_270(const CaseFile& cf, const Envelope& env, const Provider* asking = nullptr);
 // 837P: one claim per billing provider (at most 50 lines each), diagnoses in HI
 // with pointers on each SV1.
 Result<std::string> write_837p(const CaseFile& cf, const std::vector<ServiceLine>& lines, const Envelope& env);

@@ -173,7 +173,7 @@ Result<std::string> write_837p(const CaseFile& cf, const std::vector<ServiceLine
     w.add(fmt::format("NM1*IL*1*{}*{}****MI*{}", last, first, clean(cf.patient.member_id, 80)));
     const auto& a = cf.patient.address;
     if (!a.street.empty()) w.add(fmt::format("N3*{}", clean(a.street, 55)));
-    if (!a.city.empty() || !a.state.empty() || !a.zip.empty())
+    if (!a.city.empty())  // N401 (city) is required: no N4 without it
       w.add(fmt::format("N4*{}*{}*{}", clean(a.city, 30), clean(a.state, 2), digits(a.zip)));
     if (cf.patient.date_of_birth)
       w.add(fmt::format("DMG*D8*{}*{}", d8(*cf.patient.date_of_birth), cf.patient.sex.empty() ? "U" : cf.patient.sex));

@@ -296,3 +296,24 @@ TEST(InteropX12Writers, RoundTripThroughTheReader) {
   EXPECT_EQ(clm, sv1);
   EXPECT_EQ(hi, "ABK:M5450,ABF:M62830");
 }
+
+TEST(InteropX12Remit, StreamHandsOverBalancedClaimsAndKeepsNone) {
+  auto t = big_835(500);
+  std::size_t n = 0;
+  Money paid;
+  auto r = x12::stream_835(t, "s.835", [&](const x12::RemitClaim& c) {
+    ++n;
+    paid += c.paid;
+  });
+  ASSERT_TRUE(r.ok()) << backcover::format_errors(r.errors());
+  EXPECT_EQ(n, 500u);
+  EXPECT_EQ(paid, Money::from_cents(500 * 7000));
+  EXPECT_TRUE(r->front().claims.empty());
+  // An unbalanced claim is not handed over, and the file is refused.
+  auto u = t;
+  u.replace(u.find("CLP*C7*1*100*70"), 15, "CLP*C7*1*100*75");
+  std::size_t m = 0;
+  auto ru = x12::stream_835(u, "u.835", [&](const x12::RemitClaim&) { ++m; });
+  ASSERT_FALSE(ru.ok());
+  EXPECT_EQ(m, 499u);
+}

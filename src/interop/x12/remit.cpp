@@ -2,6 +2,7 @@
 #include "backcover/interop/x12/remit.hpp"
 
 #include <fmt/format.h>
+#include <functional>
 
 #include "backcover/interop/x12/reader.hpp"
 
@@ -77,7 +78,8 @@ Money sum(const std::vector<Adjustment>& v) {
 
 class Parser {
  public:
-  explicit Parser(const std::string& name) : name_(name) {}
+  explicit Parser(const std::string& name, const std::function<void(const RemitClaim&)>* on_claim = nullptr)
+      : name_(name), on_claim_(on_claim) {}
 
   bool on(const Segment& s, const Reader& r) {
     auto amount = [&](std::size_t el, bool required) -> std::optional<Money> {
@@ -114,6 +116,7 @@ class Parser {
       if (s[1] == "PR") rem_->payer = std::string(s[2]);
       if (s[1] == "PE") rem_->payee = std::string(s[2]);
     } else if (s.is("CLP")) {
+      finish_claim();
       rem_->claims.emplace_back();
       claim_ = &rem_->claims.back();
       line_ = nullptr;
@@ -171,6 +174,7 @@ class Parser {
     } else if (s.is("LQ") && line_ && s[1] == "HE") {
       line_->remarks.emplace_back(s[2]);
     } else if (s.is("PLB")) {
+      finish_claim();
       claim_ = nullptr;
       line_ = nullptr;
       for (std::size_t i = 3; i + 1 <= s.size() && i <= 13; i += 2) {
@@ -183,6 +187,7 @@ class Parser {
             parts.size() > 1 ? std::string(parts[1]) : std::string{}, *m, s.number, s.line});
       }
     } else if (s.is("SE")) {
+      finish_claim();
       balance(*rem_);
       rem_ = nullptr;
       claim_ = nullptr;
@@ -191,48 +196,88 @@ class Parser {
     return true;
   }
 
-  void balance(const Remittance& rm) {
-    for (const auto& c : rm.claims) {
-      for (std::size_t i = 0; i < c.lines.size(); ++i) {
-        const auto& l = c.lines[i];
-        Money adj = sum(l.adjustments);
-        if (l.charge - l.paid != adj)
-          errors_.push_back(Error{name_, l.line, 0,
-                                  fmt::format("segment {} SVC (claim {}, line {} {})", l.segment, c.id, i + 1, l.code),
-                                  fmt::format("charge {} − paid {} = {} but the adjustments (CAS) add to {}", l.charge.plain(),
-                                              l.paid.plain(), (l.charge - l.paid).plain(), adj.plain()),
-                                  "charge − paid = Σ adjustments for every service line (the file does not balance)"});
-      }
-      Money adj = sum(c.adjustments);
-      for (const auto& l : c.lines) adj += sum(l.adjustments);
-      if (c.charge - c.paid != adj)
-        errors_.push_back(Error{name_, c.line, 0, fmt::format("segment {} CLP (claim {})", c.segment, c.id),
-                                fmt::format("charge {} − paid {} = {} but the adjustments (CAS) add to {}", c.charge.plain(),
-                                            c.paid.plain(), (c.charge - c.paid).plain(), adj.plain()),
-                                "charge − paid = Σ adjustments for the claim (the file does not balance)"});
+  // A claim is complete at the next CLP, PLB or SE: check its balance, hand
+  // it to the caller and, when streaming, drop it (memory stays per claim).
+  void finish_claim() {
+    if (!claim_ || !rem_) return;
+    const RemitClaim& c = *claim_;
+    const std::size_t errors_before = errors_.size();
+    for (std::size_t i = 0; i < c.lines.size(); ++i) {
+      const auto& l = c.lines[i];
+      Money adj = sum(l.adjustments);
+      if (l.charge - l.paid != adj)
+        errors_.push_back(Error{name_, l.line, 0,
+                                fmt::format("segment {} SVC (claim {}, line {} {})", l.segment, c.id, i + 1, l.code),
+                                fmt::format("charge {} − paid {} = {} but the adjustments (CAS) add to {}", l.charge.plain(),
+                                            l.paid.plain(), (l.charge - l.paid).plain(), adj.plain()),
+                                "charge − paid = Σ adjustments for every service line (the file does not balance)"});
     }
-    Money expect = rm.sum_paid() - rm.sum_provider_adjustments();
+    Money adj = sum(c.adjustments);
+    for (const auto& l : c.lines) adj += sum(l.adjustments);
+    if (c.charge - c.paid != adj)
+      errors_.push_back(Error{name_, c.line, 0, fmt::format("segment {} CLP (claim {})", c.segment, c.id),
+                              fmt::format("charge {} − paid {} = {} but the adjustments (CAS) add to {}", c.charge.plain(),
+                                          c.paid.plain(), (c.charge - c.paid).plain(), adj.plain()),
+                              "charge − paid = Σ adjustments for the claim (the file does not balance)"});
+    paid_ += c.paid;
+    ++claims_seen_;
+    if (on_claim_) {
+      if (errors_.size() == errors_before) (*on_claim_)(c);
+      rem_->claims.pop_back();
+    }
+    claim_ = nullptr;
+    line_ = nullptr;
+  }
+
+  void balance(const Remittance& rm) {
+    const Money paid = paid_;
+    paid_ = Money{};
+    Money expect = paid - rm.sum_provider_adjustments();
     if (rm.total_paid != expect)
       errors_.push_back(Error{name_, 0, 0, "BPR02 (total payment)",
                               fmt::format("{} but the claims paid {} less provider adjustments {} = {}", rm.total_paid.plain(),
-                                          rm.sum_paid().plain(), rm.sum_provider_adjustments().plain(), expect.plain()),
+                                          paid.plain(), rm.sum_provider_adjustments().plain(), expect.plain()),
                               "BPR02 = Σ CLP04 − Σ PLB amounts"});
   }
 
   std::vector<Remittance> out_;
   Errors errors_;
+  std::size_t claims_seen_ = 0;
 
  private:
   const std::string& name_;
   Remittance* rem_ = nullptr;
   RemitClaim* claim_ = nullptr;
   RemitLine* line_ = nullptr;
+  const std::function<void(const RemitClaim&)>* on_claim_ = nullptr;
+  Money paid_;
 };
 
 }  // namespace
 
 Result<std::vector<Remittance>> parse_835(std::string_view text, const std::string& name, Errors* warnings) {
   Parser p(name);
+  auto r = read_buffer(text, name, [&](const Segment& s, const Reader& rd) {
+    p.on(s, rd);
+    return p.errors_.size() < 50;
+  }, warnings);
+  if (!r) {
+    Errors all = p.errors_;
+    for (const auto& e : r.errors()) all.push_back(e);
+    return all;
+  }
+  if (!p.errors_.empty()) return p.errors_;
+  if (p.out_.empty()) return Error{name, 0, 0, "ST01", "no transaction set", "an 835 remittance (ST*835)"};
+  return std::move(p.out_);
+}
+
+}  // namespace backcover::interop::x12
+
+namespace backcover::interop::x12 {
+
+Result<std::vector<Remittance>> stream_835(std::string_view text, const std::string& name,
+                                           const std::function<void(const RemitClaim&)>& on_claim, Errors* warnings) {
+  Parser p(name, &on_claim);
   auto r = read_buffer(text, name, [&](const Segment& s, const Reader& rd) {
     p.on(s, rd);
     return p.errors_.size() < 50;

@@ -6,6 +6,7 @@
 // claim named. Posting into accumulators is the caller's (the store's) job.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -88,5 +89,12 @@ struct Remittance {
 // each; this returns them in order). `name` names the file in errors.
 Result<std::vector<Remittance>> parse_835(std::string_view text, const std::string& name,
                                             Errors* warnings = nullptr);
+
+// The same, handing each claim to `on_claim` once it is complete and balanced
+// (its lines checked) and not keeping it: the remittances come back without
+// claims, so memory does not grow with the number of claims.
+Result<std::vector<Remittance>> stream_835(std::string_view text, const std::string& name,
+                                           const std::function<void(const RemitClaim&)>& on_claim,
+                                           Errors* warnings = nullptr);
 
 }  // namespace backcover::interop::x12

@@ -47,8 +47,8 @@ struct Model {
 };
 
 std::string eb_text(const EligibilityBenefit& b) {
-  std::string s = "EB*" + b.info + "*" + b.level + "*";
-  for (std::size_t i = 0; i < b.service_types.size(); ++i) s += (i ? "^" : "") + b.service_types[i];
+  std::string s = fmt::format("EB*{}*{}*", b.info, b.level);
+  for (std::size_t i = 0; i < b.service_types.size(); ++i) s += fmt::format("{}{}", i ? "^" : "", b.service_types[i]);
   s += fmt::format("*{}*{}*{}*{}*{}*{}*{}*{}*{}", b.insurance_type, b.plan_name, b.period,
                    b.amount ? b.amount->plain() : "", b.percent_text, b.quantity_qualifier, b.quantity, b.authorization,
                    b.network);
@@ -71,7 +71,8 @@ std::string quote(std::string_view s) {
     if (c == '"' || c == '\\') out += '\\';
     out += c;
   }
-  return out + "\"";
+  out += '"';
+  return out;
 }
 
 std::string date_iso(std::string_view d) {
@@ -134,7 +135,7 @@ void apply(const EligibilityBenefit& b, const ServiceTypes& types, Model& m) {
   }
   if (!unmapped.empty()) {
     std::string list;
-    for (const auto& u : unmapped) list += (list.empty() ? "" : ", ") + u;
+    for (const auto& u : unmapped) list += fmt::format("{}{}", list.empty() ? "" : ", ", u);
     m.notes.push_back(fmt::format("{}: service type {} is not in data/interop/service-types.tsv; not used", where(b), list));
   }
   const bool specific = !cats.empty();
@@ -177,7 +178,7 @@ void apply(const EligibilityBenefit& b, const ServiceTypes& types, Model& m) {
       else if (b.period == "29") put(a.remaining, b.amount->plain(), mark, true, m, what + " remaining");
       else if (limit_period(b.period)) put(a.limit, b.amount->plain(), mark, true, m, what);
       else if (b.period.empty()) {
-        put(a.limit, b.amount->plain(), "inferred (no time period EB06: taken as the yearly limit): " + where(b), true, m, what);
+        put(a.limit, b.amount->plain(), fmt::format("inferred (no time period EB06: taken as the yearly limit): {}", where(b)), true, m, what);
         m.questions.push_back(fmt::format("{}: is {} the yearly {} (EB06 gives no time period)?", where(b), b.amount->plain(), what));
       } else {
         m.questions.push_back(fmt::format("{}: {} with time period {} (not a year): how does it apply?", where(b), what, b.period));
@@ -210,11 +211,11 @@ void apply(const EligibilityBenefit& b, const ServiceTypes& types, Model& m) {
       m.questions.push_back(fmt::format("{}: the payer does not know (EB11 U) whether {} needs prior authorization. Does it?", where(b), c));
 
     if (b.info == "A" && b.percent_bp) {
-      for (int t : tiers) put(cat.tier[t].coinsurance, rate_text(*b.percent_bp), mark, specific, m, c + " coinsurance " + tier_words[t]);
+      for (int t : tiers) put(cat.tier[t].coinsurance, rate_text(*b.percent_bp), mark, specific, m, fmt::format("{} coinsurance {}", c, tier_words[t]));
     } else if (b.info == "B" && b.amount) {
       if (!b.period.empty() && b.period != "27")
         m.questions.push_back(fmt::format("{}: the {} copay is per time period {} rather than per visit. Per visit?", where(b), c, b.period));
-      for (int t : tiers) put(cat.tier[t].copay, b.amount->plain(), mark, specific, m, c + " copay " + tier_words[t]);
+      for (int t : tiers) put(cat.tier[t].copay, b.amount->plain(), mark, specific, m, fmt::format("{} copay {}", c, tier_words[t]));
     } else if (b.info == "I") {
       if (b.network == "N") put(cat.tier[1].not_covered, "not_covered", mark, specific, m, c + " out of network");
       else put(cat.excluded, "excluded", mark, specific, m, c + " exclusion");
@@ -224,7 +225,7 @@ void apply(const EligibilityBenefit& b, const ServiceTypes& types, Model& m) {
         else if (b.period == "24") put(cat.visits_used, b.quantity, mark, specific, m, c + " visits used");
         else if (limit_period(b.period)) put(cat.visit_limit, b.quantity, mark, specific, m, c + " visit limit");
         else if (b.period.empty()) {
-          put(cat.visit_limit, b.quantity, "inferred (no time period: taken as per plan year): " + where(b), specific, m, c + " visit limit");
+          put(cat.visit_limit, b.quantity, fmt::format("inferred (no time period: taken as per plan year): {}", where(b)), specific, m, c + " visit limit");
           m.questions.push_back(fmt::format("{}: is the limit of {} {} visits per plan year (EB06 gives no period)?", where(b), b.quantity, c));
         } else {
           m.questions.push_back(fmt::format("{}: {} visits per time period {}: backcover counts visits per plan year or in a window of days. Which window?", where(b), b.quantity, b.period));
@@ -324,16 +325,16 @@ EligibilityFiles eligibility_files(const Eligibility& el, const ServiceTypes& ty
   std::string type_mark = "unknown: the 271 gives no insurance type (EB04)";
   if (!ins_type.empty()) {
     std::string w = fmt::format("EB04 {} in segment {}", ins_type, ins_seg);
-    payer_mark = "inferred: " + w;
-    if (ins_type == "MA" || ins_type == "MB") payer = "medicare", type = "FFS", type_mark = "inferred: " + w;
+    payer_mark = fmt::format("inferred: {}", w);
+    if (ins_type == "MA" || ins_type == "MB") payer = "medicare", type = "FFS", type_mark = fmt::format("inferred: {}", w);
     else if (ins_type == "MC") payer = "medicaid";
-    else if (ins_type == "HN") payer = "medicare_advantage", type = "HMO", type_mark = "stated: " + w;
-    if (ins_type == "HM") type = "HMO", type_mark = "stated: " + w;
-    else if (ins_type == "PR") type = "PPO", type_mark = "stated: " + w;
-    else if (ins_type == "EP") type = "EPO", type_mark = "stated: " + w;
-    else if (ins_type == "PS") type = "POS", type_mark = "stated: " + w;
+    else if (ins_type == "HN") payer = "medicare_advantage", type = "HMO", type_mark = fmt::format("stated: {}", w);
+    if (ins_type == "HM") type = "HMO", type_mark = fmt::format("stated: {}", w);
+    else if (ins_type == "PR") type = "PPO", type_mark = fmt::format("stated: {}", w);
+    else if (ins_type == "EP") type = "EPO", type_mark = fmt::format("stated: {}", w);
+    else if (ins_type == "PS") type = "POS", type_mark = fmt::format("stated: {}", w);
     if (type == "other") {
-      type_mark = "unknown: " + w + " does not name a plan type";
+      type_mark = fmt::format("unknown: {} does not name a plan type", w);
       m.questions.push_back("Is the plan an HMO, PPO, EPO, POS or high-deductible plan?");
     }
     if (payer == "commercial") m.questions.push_back("Is the plan employer self-funded or fully insured (it decides the appeal rules)?");
@@ -348,14 +349,14 @@ EligibilityFiles eligibility_files(const Eligibility& el, const ServiceTypes& ty
   // ---- plan.yaml
   std::string p;
   p += fmt::format("# plan.yaml from {} (X12 271{}), written by `backcover import x12`.\n", source_name,
-                   el.trace.empty() ? "" : ", trace " + el.trace);
+                   el.trace.empty() ? std::string{} : fmt::format(", trace {}", el.trace));
   p += "# Each field is marked: stated (the 271 says it: the segment is named), inferred (derived from\n"
        "# what it says: how is named) or unknown (the 271 is silent: a default is written; see questions.txt).\n";
   if (inactive) p += "# WARNING: the 271 reports inactive coverage (EB01 6).\n";
-  for (const auto& rj : el.rejections) p += "# WARNING: the payer rejected part of the request: " + rj + "\n";
+  for (const auto& rj : el.rejections) p += fmt::format("# WARNING: the payer rejected part of the request: {}\n", rj);
   p += "plan:\n";
   std::string id = slug(el.payer.empty() ? "payer" : el.payer);
-  if (!el.member_id.empty()) id += "-" + slug(el.member_id);
+  if (!el.member_id.empty()) id += fmt::format("-{}", slug(el.member_id));
   p += fmt::format("  id: {}  # inferred: payer name and member id\n", id);
   if (!plan_name.empty()) p += fmt::format("  name: {}  # stated: EB05 in segment {}\n", quote(plan_name), plan_seg);
   else p += fmt::format("  name: {}  # inferred: the payer's name (no EB05 plan description)\n", quote(el.payer.empty() ? "plan from a 271" : el.payer));
@@ -365,8 +366,8 @@ EligibilityFiles eligibility_files(const Eligibility& el, const ServiceTypes& ty
                    any_family ? "the 271 gives family (FAM) amounts" : "the 271 gives no family (FAM) amounts");
   p += fmt::format("  plan_year_start: \"{}\"  # {}\n", year_start_mmdd, year_mark);
   p += fmt::format("  source: {}\n", quote(fmt::format("X12 271 eligibility response {}{}{}", source_name,
-                                                       el.payer.empty() ? "" : " from " + el.payer,
-                                                       el.trace.empty() ? "" : ", trace " + el.trace)));
+                                                       el.payer.empty() ? std::string{} : fmt::format(" from {}", el.payer),
+                                                       el.trace.empty() ? std::string{} : fmt::format(", trace {}", el.trace))));
 
   auto limits_block = [&](const char* key, Amounts (&a)[2][2], const std::vector<std::string>& msgs, const char* word) {
     p += fmt::format("  {}:\n", key);
@@ -463,21 +464,21 @@ EligibilityFiles eligibility_files(const Eligibility& el, const ServiceTypes& ty
     }
     if (cat.excluded.set) field_line(bens, 6, "excluded", cat.excluded);
     std::string segs;
-    for (auto s : cat.segments) segs += (segs.empty() ? "" : ", ") + std::to_string(s);
+    for (auto s : cat.segments) segs += fmt::format("{}{}", segs.empty() ? "" : ", ", s);
     bens += fmt::format("      source: {}\n", quote(fmt::format("X12 271 {} EB segment{} {}{}", source_name,
                                                             cat.segments.size() == 1 ? "" : "s", segs,
-                                                            named ? " (" + named->name + ")" : "")));
+                                                            named ? fmt::format(" ({})", named->name) : std::string{})));
   }
   if (bens.empty()) {
     p += "  benefits: {}  # unknown: the 271 states no benefit for any category backcover knows\n";
     m.questions.push_back("What are the benefits (copay, coinsurance, visit limits, prior authorization) for chiropractic, physical therapy, office visits and imaging?");
   } else {
-    p += "  benefits:\n" + bens;
+    p += fmt::format("  benefits:\n{}", bens);
   }
   if (!ded_unknown.empty()) {
     std::string list;
-    for (const auto& c : ded_unknown) list += (list.empty() ? "" : ", ") + c;
-    m.questions.push_back("Does the deductible apply before the copay or coinsurance for: " + list + "?");
+    for (const auto& c : ded_unknown) list += fmt::format("{}{}", list.empty() ? "" : ", ", c);
+    m.questions.push_back(fmt::format("Does the deductible apply before the copay or coinsurance for: {}?", list));
   }
 
   // ---- accumulators.yaml
@@ -499,8 +500,8 @@ EligibilityFiles eligibility_files(const Eligibility& el, const ServiceTypes& ty
                                  t == 0 ? "in network" : "out of network", rem->plain(), limit->plain(), met->plain(),
                                  (*limit - *met).plain());
           m.mismatches.push_back(msg);
-          body += "    # MISMATCH: " + msg + "\n";
-          m.questions.push_back("The 271's figures disagree: " + msg + ". Which is right?");
+          body += fmt::format("    # MISMATCH: {}\n", msg);
+          m.questions.push_back(fmt::format("The 271's figures disagree: {}. Which is right?", msg));
         }
       } else if (limit && rem) {
         Money used = *limit - *rem;
@@ -510,7 +511,7 @@ EligibilityFiles eligibility_files(const Eligibility& el, const ServiceTypes& ty
           auto msg = fmt::format("{} {} {}: remaining {} is above the limit {}", level == 0 ? "individual" : "family", word,
                                  t == 0 ? "in network" : "out of network", rem->plain(), limit->plain());
           m.mismatches.push_back(msg);
-          m.questions.push_back("The 271's figures disagree: " + msg + ". Which is right?");
+          m.questions.push_back(fmt::format("The 271's figures disagree: {}. Which is right?", msg));
         }
       } else if (limit) {
         body += fmt::format("    # {}: unknown (neither met nor remaining stated)\n", tk);
@@ -535,15 +536,15 @@ EligibilityFiles eligibility_files(const Eligibility& el, const ServiceTypes& ty
                                cat.visit_limit.value, cat.visits_used.value,
                                std::atoi(cat.visit_limit.value.c_str()) - std::atoi(cat.visits_used.value.c_str()));
         m.mismatches.push_back(msg);
-        visits += "    # MISMATCH: " + msg + "\n";
-        m.questions.push_back("The 271's figures disagree: " + msg + ". Which is right?");
+        visits += fmt::format("    # MISMATCH: {}\n", msg);
+        m.questions.push_back(fmt::format("The 271's figures disagree: {}. Which is right?", msg));
       }
     } else if (cat.visit_limit.set && cat.visits_remaining.set) {
       int used = std::atoi(cat.visit_limit.value.c_str()) - std::atoi(cat.visits_remaining.value.c_str());
       if (used < 0) {
         auto msg = fmt::format("{} visits: remaining {} is above the limit {}", c, cat.visits_remaining.value, cat.visit_limit.value);
         m.mismatches.push_back(msg);
-        m.questions.push_back("The 271's figures disagree: " + msg + ". Which is right?");
+        m.questions.push_back(fmt::format("The 271's figures disagree: {}. Which is right?", msg));
       } else {
         visits += fmt::format("    {}: {}  # inferred: limit {} − remaining {} ({})\n", c, used, cat.visit_limit.value,
                               cat.visits_remaining.value, cat.visits_remaining.mark);
@@ -552,7 +553,7 @@ EligibilityFiles eligibility_files(const Eligibility& el, const ServiceTypes& ty
       m.questions.push_back(fmt::format("How many {} visits are used so far this year?", c));
     }
   }
-  if (!visits.empty()) a += "  visits_used:\n" + visits;
+  if (!visits.empty()) a += fmt::format("  visits_used:\n{}", visits);
 
   // ---- questions.txt
   std::string q = fmt::format("Questions to ask {} about {} (the 271 {} is silent or ambiguous here):\n",
@@ -567,7 +568,7 @@ EligibilityFiles eligibility_files(const Eligibility& el, const ServiceTypes& ty
   }
   if (!m.notes.empty()) {
     q += "\nNotes (read, not used):\n";
-    for (const auto& s : m.notes) q += "  - " + s + "\n";
+    for (const auto& s : m.notes) q += fmt::format("  - {}\n", s);
   }
   return EligibilityFiles{std::move(p), std::move(a), std::move(q), std::move(m.mismatches)};
 }
@@ -575,10 +576,10 @@ EligibilityFiles eligibility_files(const Eligibility& el, const ServiceTypes& ty
 std::string eligibility_summary(const Eligibility& el, const EligibilityFiles& files) {
   std::string out = fmt::format("271 from {} for {} (member {}{})\n", el.payer.empty() ? "-" : el.payer,
                                 el.member.empty() ? "-" : el.member, el.member_id.empty() ? "-" : el.member_id,
-                                el.trace.empty() ? "" : ", trace " + el.trace);
+                                el.trace.empty() ? std::string{} : fmt::format(", trace {}", el.trace));
   out += fmt::format("{} benefit segment{} (EB) read\n", el.benefits.size(), el.benefits.size() == 1 ? "" : "s");
-  for (const auto& r : el.rejections) out += "rejected: " + r + "\n";
-  for (const auto& mm : files.mismatches) out += "MISMATCH: " + mm + "\n";
+  for (const auto& r : el.rejections) out += fmt::format("rejected: {}\n", r);
+  for (const auto& mm : files.mismatches) out += fmt::format("MISMATCH: {}\n", mm);
   int questions = 0;
   for (char c : files.questions)
     if (c == '\n') ++questions;

@@ -26,7 +26,7 @@ std::string shown(std::string_view s) {
     else out += c;
   }
   if (s.size() > 40) out += "…";
-  return "\"" + out + "\"";
+  return fmt::format("\"{}\"", out);
 }
 
 }  // namespace

@@ -199,15 +199,15 @@ Result<std::string> write_837p(const CaseFile& cf, const std::vector<ServiceLine
     int lx = 0;
     for (const auto* l : cl) {
       w.add(fmt::format("LX*{}", ++lx));
-      std::string proc = "HC:" + clean(l->code, 5);
-      for (std::size_t i = 0; i < l->modifiers.size() && i < 4; ++i) proc += ":" + clean(l->modifiers[i], 2);
+      std::string proc = fmt::format("HC:{}", clean(l->code, 5));
+      for (std::size_t i = 0; i < l->modifiers.size() && i < 4; ++i) proc += fmt::format(":{}", clean(l->modifiers[i], 2));
       std::string ptr;
       for (const auto& d : l->diagnoses) {
         std::string code;
         for (char c : d)
           if (c != '.') code += c;
         auto idx = std::find(dx.begin(), dx.end(), code) - dx.begin() + 1;
-        if (ptr.size() < 7) ptr += (ptr.empty() ? "" : ":") + std::to_string(idx);
+        if (ptr.size() < 7) ptr += fmt::format("{}{}", ptr.empty() ? "" : ":", idx);
       }
       w.add(fmt::format("SV1*{}*{}*UN*{}*{}**{}", proc, l->charge.plain(), l->units,
                         l->place_of_service == pos ? "" : l->place_of_service, ptr));

@@ -189,17 +189,18 @@ Reader::Status Reader::next(Segment& out) {
     std::string_view text = in_.substr(pos_, end - pos_);
     while (!text.empty() && (text.back() == '\r' || text.back() == '\n')) text.remove_suffix(1);
     out.elements.clear();
-    std::size_t start = 0;
-    for (;;) {
-      const void* q = std::memchr(text.data() + start, sep_.element, text.size() - start);
-      if (!q) {
-        out.elements.push_back(text.substr(start));
-        break;
+    // Elements are short: a plain loop beats a memchr call per element.
+    const char* b = text.data();
+    const char* e = b + text.size();
+    const char* start = b;
+    const char es = sep_.element;
+    for (const char* c = b; c != e; ++c) {
+      if (*c == es) {
+        out.elements.emplace_back(start, static_cast<std::size_t>(c - start));
+        start = c + 1;
       }
-      std::size_t qi = static_cast<std::size_t>(static_cast<const char*>(q) - text.data());
-      out.elements.push_back(text.substr(start, qi - start));
-      start = qi + 1;
     }
+    out.elements.emplace_back(start, static_cast<std::size_t>(e - start));
     out.id = out.elements[0];
     out.number = count_ + 1;
     out.line = line_;

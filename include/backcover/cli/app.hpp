@@ -69,5 +69,7 @@ void add_doc_letter_verbs(CLI::App& app, CLI::App& doc, VerbContext& ctx);
 // `visit post|void`, `export`, and `estimate --patient --course` on the estimate verb.
 struct EstimateOptions;
 void add_store_verbs(CLI::App& app, VerbContext& ctx, EstimateOptions& estimate);
+// Interop (issue 15, interop_hooks.cpp): `import x12 FILE`, `export x12 270|837p`.
+void add_interop_verbs(CLI::App& app, VerbContext& ctx);
 
 }  // namespace backcover::cli

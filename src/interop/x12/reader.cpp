@@ -1,0 +1,337 @@
+// The X12 segment reader and the envelope check (reader.hpp).
+#include "backcover/interop/x12/reader.hpp"
+
+#include <cctype>
+#include <cstring>
+#include <fmt/format.h>
+#include <istream>
+
+namespace backcover::interop::x12 {
+
+namespace {
+
+bool is_space(char c) { return c == '\r' || c == '\n' || c == ' ' || c == '\t' || c == '\0'; }
+bool valid_id(std::string_view id) {
+  if (id.size() < 2 || id.size() > 3) return false;
+  for (char c : id)
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
+  return true;
+}
+std::string shown(std::string_view s) {
+  std::string out;
+  for (char c : s.substr(0, 40)) {
+    if (c == '\r') out += "\\r";
+    else if (c == '\n') out += "\\n";
+    else if (static_cast<unsigned char>(c) < 32) out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+    else out += c;
+  }
+  if (s.size() > 40) out += "…";
+  return fmt::format("\"{}\"", out);
+}
+
+}  // namespace
+
+std::vector<std::string_view> split(std::string_view value, char sep) {
+  std::vector<std::string_view> out;
+  if (sep == 0) {
+    out.push_back(value);
+    return out;
+  }
+  std::size_t start = 0;
+  for (;;) {
+    auto p = value.find(sep, start);
+    if (p == std::string_view::npos) {
+      out.push_back(value.substr(start));
+      return out;
+    }
+    out.push_back(value.substr(start, p - start));
+    start = p + 1;
+  }
+}
+
+Reader::Reader(std::string name) : name_(std::move(name)) {}
+
+void Reader::input(std::string_view bytes, bool final) {
+  in_ = bytes;
+  pos_ = 0;
+  final_ = final;
+}
+
+void Reader::advance_to(std::size_t p) {
+  const char* b = in_.data() + pos_;
+  const char* e = in_.data() + p;
+  for (;;) {
+    const void* nl = std::memchr(b, '\n', static_cast<std::size_t>(e - b));
+    if (!nl) break;
+    ++line_;
+    col_ = 1;
+    b = static_cast<const char*>(nl) + 1;
+  }
+  col_ += static_cast<int>(e - b);
+  pos_ = p;
+}
+
+Reader::Status Reader::fail(std::string found, std::string expected, std::size_t number, std::string_view id) {
+  error_ = Error{name_, line_, col_,
+                 id.empty() ? fmt::format("segment {}", number) : fmt::format("segment {} {}", number, id),
+                 std::move(found), std::move(expected)};
+  return Status::Error;
+}
+
+Error Reader::error_at(const Segment& s, std::size_t element, std::string found, std::string expected) const {
+  int col = s.column;
+  if (element > 0 && element < s.elements.size() && !s.elements.empty())
+    col += static_cast<int>(s.elements[element].data() - s.elements[0].data());
+  std::string field = element == 0 ? fmt::format("segment {} {}", s.number, s.id)
+                                   : fmt::format("segment {} {}{:02}", s.number, s.id, element);
+  return Error{name_, s.line, col, std::move(field), std::move(found), std::move(expected)};
+}
+
+Reader::Status Reader::read_isa(Segment& out) {
+  // ISA is fixed-width in the standard, but real files pad it badly: count
+  // the 16 element separators instead, then ISA16 (one byte) and the terminator.
+  if (in_.size() - pos_ < 4) return final_ ? fail(shown(in_.substr(pos_)), "an ISA header", count_ + 1, "") : Status::NeedMore;
+  const char es = in_[pos_ + 3];
+  if (std::isalnum(static_cast<unsigned char>(es)) || is_space(es))
+    return fail(fmt::format("'{}'", es), "an element separator after ISA (such as '*')", count_ + 1, "ISA");
+  std::size_t p = pos_ + 3;
+  int seps = 0;
+  while (p < in_.size() && p < pos_ + 400) {
+    if (in_[p] == es && ++seps == 16) break;
+    ++p;
+  }
+  if (seps < 16) {
+    if (!final_ && p >= in_.size()) return Status::NeedMore;
+    return fail(fmt::format("{} element separators", seps), "16 in the ISA header", count_ + 1, "ISA");
+  }
+  if (p + 2 >= in_.size()) {
+    if (!final_) return Status::NeedMore;
+    return fail("the end of the file", "ISA16 and the segment terminator", count_ + 1, "ISA");
+  }
+  Separators s;
+  s.element = es;
+  s.component = in_[p + 1];
+  s.segment = in_[p + 2];
+  if (s.segment == es || s.segment == s.component || std::isalnum(static_cast<unsigned char>(s.segment)))
+    return fail(fmt::format("'{}'", s.segment), "a segment terminator after ISA16 (such as '~')", count_ + 1, "ISA");
+  std::string_view text = in_.substr(pos_, p + 2 - pos_);
+  out.elements.clear();
+  std::size_t start = 0;
+  for (;;) {
+    auto q = text.find(es, start);
+    if (q == std::string_view::npos) {
+      out.elements.push_back(text.substr(start));
+      break;
+    }
+    out.elements.push_back(text.substr(start, q - start));
+    start = q + 1;
+  }
+  // ISA11 is the repetition separator from 5010 on; 4010 puts "U" there.
+  std::string_view isa11 = out.elements.size() > 11 ? out.elements[11] : std::string_view{};
+  if (isa11.size() == 1 && !std::isalnum(static_cast<unsigned char>(isa11[0])) && isa11[0] != es &&
+      isa11[0] != s.component && isa11[0] != s.segment && !is_space(isa11[0]))
+    s.repetition = isa11[0];
+  sep_ = s;
+  version_ = out.elements.size() > 12 ? std::string(out.elements[12]) : std::string{};
+  out.id = out.elements[0];
+  out.number = ++count_;
+  out.line = line_;
+  out.column = col_;
+  in_interchange_ = true;
+  advance_to(p + 3);
+  return Status::Segment;
+}
+
+Reader::Status Reader::next(Segment& out) {
+  if (error_.expected.size()) return Status::Error;
+  for (;;) {
+    std::size_t p = pos_;
+    // A UTF-8 byte-order mark before the first ISA.
+    if (count_ == 0 && in_.substr(p, 3) == "\xEF\xBB\xBF") p += 3;
+    while (p < in_.size() && is_space(in_[p])) ++p;
+    advance_to(p);
+    if (pos_ >= in_.size()) {
+      if (!final_) return Status::NeedMore;
+      if (in_interchange_) return fail("the end of the file", "IEA closing the interchange", count_ + 1, "");
+      if (count_ == 0) return fail("an empty file", "an X12 interchange starting with ISA", 1, "");
+      return Status::End;
+    }
+    if (!in_interchange_) {
+      if (trailing_ > 0) {  // once junk has started, the rest is junk too (whole or streamed alike)
+        trailing_ += in_.size() - pos_;
+        pos_ = in_.size();
+        return final_ ? Status::End : Status::NeedMore;
+      }
+      if (in_.size() - pos_ < 3 && !final_) return Status::NeedMore;
+      if (in_.substr(pos_, 3) == "ISA") {
+        auto st = read_isa(out);
+        if (st == Status::Segment) return st;
+        if (st == Status::Error) return st;
+        return Status::NeedMore;
+      }
+      if (count_ == 0)
+        return fail(shown(in_.substr(pos_, 20)), "an X12 interchange starting with ISA", 1, "");
+      // Anything after the last IEA is ignored (printers' form feeds, padding, mail footers).
+      trailing_ += in_.size() - pos_;
+      pos_ = in_.size();
+      if (!final_) return Status::NeedMore;
+      return Status::End;
+    }
+    const void* t = std::memchr(in_.data() + pos_, sep_.segment, in_.size() - pos_);
+    if (!t) {
+      if (!final_) return Status::NeedMore;
+      auto rest = in_.substr(pos_);
+      auto e = rest.find(sep_.element);
+      return fail(shown(rest), fmt::format("a segment terminator '{}'", sep_.segment == '\n' ? std::string("\\n") : std::string(1, sep_.segment)),
+                  count_ + 1, e == std::string_view::npos ? std::string_view{} : rest.substr(0, std::min<std::size_t>(e, 3)));
+    }
+    std::size_t end = static_cast<std::size_t>(static_cast<const char*>(t) - in_.data());
+    std::string_view text = in_.substr(pos_, end - pos_);
+    while (!text.empty() && (text.back() == '\r' || text.back() == '\n')) text.remove_suffix(1);
+    out.elements.clear();
+    // Elements are short: a plain loop beats a memchr call per element.
+    const char* b = text.data();
+    const char* e = b + text.size();
+    const char* start = b;
+    const char es = sep_.element;
+    for (const char* c = b; c != e; ++c) {
+      if (*c == es) {
+        out.elements.emplace_back(start, static_cast<std::size_t>(c - start));
+        start = c + 1;
+      }
+    }
+    out.elements.emplace_back(start, static_cast<std::size_t>(e - start));
+    out.id = out.elements[0];
+    out.number = count_ + 1;
+    out.line = line_;
+    out.column = col_;
+    if (!valid_id(out.id)) return fail(shown(out.id), "a segment id (2 or 3 capital letters or digits)", count_ + 1, "");
+    if (out.id == "ISA")
+      return fail("ISA", "IEA closing the interchange before the next ISA", count_ + 1, "ISA");
+    ++count_;
+    if (out.id == "IEA") in_interchange_ = false;
+    advance_to(end + 1);
+    return Status::Segment;
+  }
+}
+
+namespace {
+
+// The envelope rules checked while reading: counts and matching control numbers.
+class EnvelopeCheck {
+ public:
+  // Structure errors go to the result; count and control-number mismatches
+  // too, unless `warnings` is given (real files get SE01 wrong; the data is fine).
+  explicit EnvelopeCheck(Errors* warnings) : warnings_(warnings) {}
+  Errors check(const Segment& s, const Reader& r) {
+    Errors out;
+    auto bad = [&](std::size_t el, std::string found, std::string expected) {
+      out.push_back(r.error_at(s, el, std::move(found), std::move(expected)));
+    };
+    auto count = [&](std::size_t el, std::string found, std::string expected) {
+      auto e = r.error_at(s, el, std::move(found), std::move(expected));
+      if (warnings_) warnings_->push_back(std::move(e));
+      else out.push_back(std::move(e));
+    };
+    if (s.is("ISA")) {
+      isa13_ = std::string(s[13]);
+      groups_ = 0;
+    } else if (s.is("GS")) {
+      if (in_group_) bad(0, "GS", "GE closing the previous functional group");
+      in_group_ = true;
+      ++groups_;
+      gs06_ = std::string(s[6]);
+      sets_ = 0;
+    } else if (s.is("ST")) {
+      if (!in_group_) bad(0, "ST", "GS before the transaction set");
+      if (in_set_) bad(0, "ST", "SE closing the previous transaction set");
+      in_set_ = true;
+      ++sets_;
+      st02_ = std::string(s[2]);
+      seg_in_set_ = 1;
+    } else if (s.is("SE")) {
+      ++seg_in_set_;
+      if (!in_set_) bad(0, "SE", "ST before SE");
+      if (s[1] != std::to_string(seg_in_set_))
+        count(1, fmt::format("\"{}\"", s[1]), fmt::format("{} (the segments from ST to SE)", seg_in_set_));
+      if (s[2] != st02_) count(2, fmt::format("\"{}\"", s[2]), fmt::format("\"{}\" (ST02)", st02_));
+      in_set_ = false;
+    } else if (s.is("GE")) {
+      if (in_set_) bad(0, "GE", "SE closing the transaction set");
+      if (s[1] != std::to_string(sets_))
+        count(1, fmt::format("\"{}\"", s[1]), fmt::format("{} (transaction sets in the group)", sets_));
+      if (s[2] != gs06_) count(2, fmt::format("\"{}\"", s[2]), fmt::format("\"{}\" (GS06)", gs06_));
+      in_group_ = false;
+    } else if (s.is("IEA")) {
+      if (in_group_) bad(0, "IEA", "GE closing the functional group");
+      if (s[1] != std::to_string(groups_))
+        count(1, fmt::format("\"{}\"", s[1]), fmt::format("{} (functional groups in the interchange)", groups_));
+      if (s[2] != isa13_) count(2, fmt::format("\"{}\"", s[2]), fmt::format("\"{}\" (ISA13)", isa13_));
+    } else {
+      if (!in_set_) bad(0, std::string(s.id), "a segment inside ST … SE");
+      ++seg_in_set_;
+    }
+    return out;
+  }
+
+ private:
+  bool in_group_ = false, in_set_ = false;
+  std::size_t groups_ = 0, sets_ = 0, seg_in_set_ = 0;
+  std::string isa13_, gs06_, st02_;
+  Errors* warnings_ = nullptr;
+};
+
+}  // namespace
+
+Result<std::size_t> read_buffer(std::string_view bytes, const std::string& name,
+                                const std::function<bool(const Segment&, const Reader&)>& on_segment,
+                                Errors* warnings) {
+  Reader r(name);
+  r.input(bytes, true);
+  Segment s;
+  EnvelopeCheck env(warnings);
+  for (;;) {
+    auto st = r.next(s);
+    if (st == Reader::Status::Error) return r.error();
+    if (st != Reader::Status::Segment) break;
+    if (auto es = env.check(s, r); !es.empty()) return es;
+    if (!on_segment(s, r)) break;
+  }
+  return r.segments();
+}
+
+Result<std::size_t> read_stream(std::istream& in, const std::string& name,
+                                const std::function<bool(const Segment&, const Reader&)>& on_segment,
+                                std::size_t max_segment, Errors* warnings, std::size_t kChunk) {
+  if (kChunk == 0) kChunk = 1;
+  Reader r(name);
+  std::string window;
+  Segment s;
+  bool eof = false;
+  EnvelopeCheck env(warnings);
+  for (;;) {
+    if (!eof) {
+      std::size_t old = window.size();
+      window.resize(old + kChunk);
+      in.read(window.data() + old, static_cast<std::streamsize>(kChunk));
+      window.resize(old + static_cast<std::size_t>(in.gcount()));
+      eof = !in;
+    }
+    r.input(window, eof);
+    for (;;) {
+      auto st = r.next(s);
+      if (st == Reader::Status::Error) return r.error();
+      if (st == Reader::Status::End) return r.segments();
+      if (st == Reader::Status::NeedMore) break;
+      if (auto es = env.check(s, r); !es.empty()) return es;
+      if (!on_segment(s, r)) return r.segments();
+    }
+    window.erase(0, window.size() - r.pending().size());
+    if (window.size() > max_segment)
+      return Error{name, 0, 0, fmt::format("segment {}", r.segments() + 1),
+                   fmt::format("more than {} bytes without a segment terminator", max_segment),
+                   "segments ended by the terminator named in ISA"};
+  }
+}
+
+}  // namespace backcover::interop::x12

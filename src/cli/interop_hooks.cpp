@@ -331,8 +331,16 @@ int run_export(const std::string& what, const ExportOptions& o, const VerbContex
 }  // namespace
 
 void add_interop_verbs(CLI::App& app, VerbContext& ctx) {
-  auto* imp = app.add_subcommand("import", "Read a payer's file: X12 835 remittance or 271 eligibility response");
-  imp->require_subcommand(1);
+  // `import` and `export` may already exist (the store's folder import and
+  // patient export): the X12 forms are subcommands of the same verbs.
+  auto verb = [&app](const char* name, const char* help) {
+    for (auto* sc : app.get_subcommands({}))
+      if (sc->get_name() == name) return sc;
+    auto* sc = app.add_subcommand(name, help);
+    sc->require_subcommand(1);
+    return sc;
+  };
+  auto* imp = verb("import", "Read a payer's file: X12 835 remittance or 271 eligibility response");
   auto io = std::make_shared<ImportOptions>();
   auto* x = imp->add_subcommand("x12", "an X12 5010 file (835 or 271; the ST segment says which)");
   x->add_option("file", io->file, "the X12 file")->required();
@@ -340,8 +348,7 @@ void add_interop_verbs(CLI::App& app, VerbContext& ctx) {
   x->add_option("--out", io->out_dir, "for a 271: the folder for plan.yaml, accumulators.yaml and questions.txt");
   x->callback([io, &ctx] { *ctx.exit_code = run_import(*io, ctx); });
 
-  auto* exp = app.add_subcommand("export", "Write an X12 5010 file: 270 eligibility request or 837P claim");
-  exp->require_subcommand(1);
+  auto* exp = verb("export", "Write an X12 5010 file: 270 eligibility request or 837P claim");
   auto* ex = exp->add_subcommand("x12", "an X12 5010 transaction");
   ex->require_subcommand(1);
   auto eo = std::make_shared<ExportOptions>();

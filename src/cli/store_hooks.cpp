@@ -731,9 +731,19 @@ void add_store_verbs(CLI::App& app, VerbContext& ctx, EstimateOptions& eo) {
   });
 
   auto* imp = app.add_subcommand("import", "Import patient folders (plan.yaml, case.yaml, services*.yaml, …) in one transaction");
-  imp->add_option("dir", st->dir, "a folder of patient folders (examples/), or one patient folder")->required();
+  // `import x12 FILE` (interop_hooks.cpp) is a subcommand of this verb: the
+  // folder is required only when no such subcommand was given.
+  imp->add_option("dir", st->dir, "a folder of patient folders (examples/), or one patient folder");
   db_opt(imp, st->db);
-  imp->callback([&ctx, st] { guarded(ctx, [&] { return run_import(ctx, st->db, st->dir); }); });
+  imp->callback([&ctx, st, imp] {
+    if (!imp->get_subcommands().empty()) return;
+    if (st->dir.empty()) {
+      *ctx.err << "error: import: got nothing, expected a folder of patient folders (or `import x12 FILE`)\n";
+      *ctx.exit_code = kExitBadInput;
+      return;
+    }
+    guarded(ctx, [&] { return run_import(ctx, st->db, st->dir); });
+  });
 
   auto* pts = app.add_subcommand("patients", "List the stored patients, with alerts (authorizations, referrals)");
   db_opt(pts, st->db);
@@ -758,9 +768,19 @@ void add_store_verbs(CLI::App& app, VerbContext& ctx, EstimateOptions& eo) {
 
   auto* exp = app.add_subcommand("export", "Write a stored patient's files back out, byte for byte");
   db_opt(exp, st->db);
-  exp->add_option("--patient", st->patient, "patient id (P3) or folder name")->required();
-  exp->add_option("--out", st->out, "the folder to write")->required();
-  exp->callback([&ctx, st] { guarded(ctx, [&] { return run_export(ctx, st->db, st->patient, st->out); }); });
+  // `export x12 270|837p` (interop_hooks.cpp) is a subcommand of this verb.
+  exp->add_option("--patient", st->patient, "patient id (P3) or folder name");
+  exp->add_option("--out", st->out, "the folder to write");
+  exp->callback([&ctx, st, exp] {
+    if (!exp->get_subcommands().empty()) return;
+    if (st->patient.empty() || st->out.empty()) {
+      *ctx.err << "error: export: got " << (st->patient.empty() ? "no --patient" : "no --out")
+               << ", expected --patient P --out DIR (or `export x12 270|837p …`)\n";
+      *ctx.exit_code = kExitBadInput;
+      return;
+    }
+    guarded(ctx, [&] { return run_export(ctx, st->db, st->patient, st->out); });
+  });
 
   // `estimate --patient P --course C`: the estimate verb with its inputs from the store.
   CLI::App* est = app.get_subcommand("estimate");

@@ -65,6 +65,7 @@ void suggest(Errors& errors) {
   static constexpr std::string_view kOneOf = "one of: ";
   for (auto& e : errors) {
     if (e.found.rfind(kUnknown, 0) != 0 || e.expected.rfind(kOneOf, 0) != 0) continue;
+    if (e.expected.find("did you mean") != std::string::npos) continue;  // the Reader named one already
     const std::string key = e.found.substr(kUnknown.size(), e.found.size() - kUnknown.size() - 1);
     std::string best;
     std::size_t best_d = 3;

@@ -311,7 +311,8 @@ struct Walker {
       if (f != "money" && f != "percent" && f != "date") return;  // annotations only
       auto v = format_value(f, text);
       if (!v) {
-        err(out, where, path, "\"" + text + "\"", expected_of(s));
+        // A date says why it is refused ("February 2026 has 28 days").
+        err(out, where, path, "\"" + text + "\"", f == "date" ? Date::problem(text) : expected_of(s));
         return;
       }
       auto bound = [&](const char* key) -> std::optional<long long> {

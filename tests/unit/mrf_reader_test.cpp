@@ -167,7 +167,8 @@ TEST(MrfReader, ErrorsNameTheByte) {
 }
 
 TEST(MrfReader, OneElementTooLargeIsRefused) {
-  auto src = mrf::memory_source(sample(3));
+  const std::string text = sample(3);  // the source reads it in place: it must outlive the read
+  auto src = mrf::memory_source(text);
   mrf::RateCollector col({}, [](const mrf::RateRow&) {});
   mrf::ReadOptions o;
   o.window_bytes = 64;

@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Errors errors;
     // The pricing rules must exist for price() to cite them.
     s.parse_rules("id\ttext\tsource\ncodes.pfs.formula\tf\ts\ncodes.pfs.mppr_therapy\tt\ts\ncodes.pfs.mppr_surgery\tm\ts\n"
-                  "codes.pfs.bilateral\tb\ts\ncodes.pfs.anesthesia\ta\ts\ncodes.pfs.not_payable\tn\ts\n",
+                  "codes.pfs.bilateral\tb\ts\ncodes.pfs.anesthesia\ta\ts\ncodes.pfs.not_payable\tn\ts\n"
+                  "codes.pfs.mppr_imaging\ti\ts\ncodes.pfs.therapy_assistant\tq\ts\n",
                   "rules.tsv", errors);
     s.parse_rvu(text, "rvu.csv", errors);
     s.parse_gpci(text, "gpci.csv", errors);

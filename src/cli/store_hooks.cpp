@@ -274,7 +274,7 @@ bool given(const std::vector<std::string>& args, const std::string& name) {
 }  // namespace
 
 int patient_inputs(CLI::App& app, std::vector<std::string>& args, VerbContext& ctx, PatientInputs& out) {
-  if (!given(args, "--patient")) return kExitOk;
+  if (!given(args, "--patient") && !given(args, "--plan-id")) return kExitOk;
   // The verb: the leading words that name (sub)commands.
   CLI::App* leaf = &app;
   std::vector<std::string> verb;
@@ -287,9 +287,46 @@ int patient_inputs(CLI::App& app, std::vector<std::string>& args, VerbContext& c
     leaf = sub;
     verb.push_back(a);
   }
-  if (leaf == &app || leaf->get_option_no_throw("--patient")) return kExitOk;  // the verb takes --patient itself
+  if (leaf == &app) return kExitOk;
   const std::string shown = fmt::format("{}", fmt::join(verb, " "));
   auto has = [&](const char* o) { return leaf->get_option_no_throw(o) != nullptr; };
+  // `--plan-id ID`: a plan stored with any of the clinic's patients stands in for --plan.
+  if (given(args, "--plan-id") && !has("--plan-id")) {
+    if (!has("--plan")) {
+      *ctx.err << "usage error: --plan-id: `" << shown << "` reads no plan file\n";
+      return kExitBadInput;
+    }
+    std::string plan_id = *take_option(args, "--plan-id");
+    if (given(args, "--plan")) {
+      *ctx.err << "usage error: --plan-id: give --plan or --plan-id, not both\n";
+      return kExitBadInput;
+    }
+    std::string db = default_db();
+    for (std::size_t i = 0; i + 1 < args.size(); ++i)
+      if (args[i] == "--db") db = args[i + 1];
+    if (!has("--db"))
+      if (auto d = take_option(args, "--db")) db = *d;
+    try {
+      auto s = open(ctx, db);
+      auto f = s->plan_file(plan_id);
+      if (!f) {
+        *ctx.err << "error: --plan-id: no stored plan with id '" << plan_id << "' (plan ids are plan.id in the imported plan.yaml files)\n";
+        return kExitBadInput;
+      }
+      const std::string path = fmt::format("/store:plan/{}/{}", plan_id, f->name);
+      args.insert(args.begin() + static_cast<std::ptrdiff_t>(verb.size()), {"--plan", path});
+      std::map<std::string, std::string> stand{{path, f->bytes}};
+      if (!given(args, "--patient")) {
+        out.stand_ins = std::make_unique<io::StandIns>(std::move(stand));
+        return kExitOk;
+      }
+      out.plan_stand_in = std::move(stand);
+    } catch (const store::StoreError& e) {
+      *ctx.err << "error: " << e.what() << "\n";
+      return kExitBadInput;
+    }
+  }
+  if (leaf->get_option_no_throw("--patient")) return kExitOk;  // the verb takes --patient itself
   if (!has("--plan") && !has("--case") && !has("--services")) {
     *ctx.err << "usage error: --patient: `" << shown << "` reads no plan, case or services file\n";
     return kExitBadInput;
@@ -350,7 +387,7 @@ int patient_inputs(CLI::App& app, std::vector<std::string>& args, VerbContext& c
       return kExitBadInput;
     }
     args.insert(args.begin() + static_cast<std::ptrdiff_t>(verb.size()), extra.begin(), extra.end());
-    std::map<std::string, std::string> stand;
+    std::map<std::string, std::string> stand = std::move(out.plan_stand_in);
     for (auto& [name, bytes] : files) stand[root + name] = std::move(bytes);
     out.stand_ins = std::make_unique<io::StandIns>(std::move(stand));
     // A document made for a stored patient is kept: its bytes, their hash, when.

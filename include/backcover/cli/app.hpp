@@ -4,6 +4,7 @@
 
 #include <iosfwd>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -76,6 +77,7 @@ void add_store_verbs(CLI::App& app, VerbContext& ctx, EstimateOptions& estimate)
 // document a `doc` verb writes is kept in the store afterwards (`after`).
 struct PatientInputs {
   std::unique_ptr<io::StandIns> stand_ins;
+  std::map<std::string, std::string> plan_stand_in;  // `--plan-id` (with --patient)
   std::function<void(int exit_code)> after;
 };
 int patient_inputs(CLI::App& app, std::vector<std::string>& args, VerbContext& ctx, PatientInputs& out);

@@ -17,6 +17,8 @@ struct EstimateOptions {
   bool json = false;
   bool explain = false;
   bool strict = false;  // a line that is not payable as coded is an error (exit 2)
+  bool fhir = false;    // the estimate as a FHIR Advanced EOB Bundle (interop_hooks.cpp)
+  std::string today;    // --today: the Advanced EOB's created date (default: the clock)
   // When set, each input's text comes from here (keyed by the option's value,
   // which stays the name used in messages) instead of being read from disk.
   const std::map<std::string, std::string>* texts = nullptr;
@@ -28,5 +30,9 @@ struct EstimateOptions {
 };
 
 int run_estimate(const EstimateOptions& o, const std::string& base, std::ostream& out, std::ostream& err);
+
+// --fhir (interop_hooks.cpp): the estimate as a Da Vinci PCT-shaped Advanced EOB Bundle (JSON text).
+Result<std::string> estimate_fhir(const Estimate& e, const Plan& plan, const CaseFile& cf, const CodeCatalogue* catalogue,
+                                  const EstimateOptions& o);
 
 }  // namespace backcover::cli

@@ -19,6 +19,8 @@ struct EstimateOptions {
   bool json = false;
   bool explain = false;
   bool strict = false;  // a line that is not payable as coded is an error (exit 2)
+  bool fhir = false;    // the estimate as a FHIR Advanced EOB Bundle (interop_hooks.cpp)
+  std::string today;    // --today: the Advanced EOB's created date (default: the clock)
   // When set, each input's text comes from here (keyed by the option's value,
   // which stays the name used in messages) instead of being read from disk.
   const std::map<std::string, std::string>* texts = nullptr;
@@ -35,5 +37,8 @@ std::shared_ptr<const app::Rules> cli_rules(std::ostream& err);
 // An input as the app layer takes it: the text from `texts` when it has the
 // name, else the file `name` relative to `base`; empty name: not given.
 app::Input cli_input(const std::string& base, const std::string& name, const std::map<std::string, std::string>* texts);
+// --fhir (interop_hooks.cpp): the estimate as a Da Vinci PCT-shaped Advanced EOB Bundle (JSON text).
+Result<std::string> estimate_fhir(const Estimate& e, const Plan& plan, const CaseFile& cf, const CodeCatalogue* catalogue,
+                                  const EstimateOptions& o);
 
 }  // namespace backcover::cli

@@ -7,6 +7,8 @@
 // 2 for bad input (an unbalanced 835 included), 1 for an internal failure.
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cstdlib>
+#include <map>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
@@ -15,11 +17,16 @@
 #include <ostream>
 
 #include "backcover/cli/app.hpp"
+#include "backcover/interop/fhir/fhir.hpp"
+#include "backcover/interop/x12/claim837.hpp"
 #include "backcover/interop/x12/eligibility.hpp"
+#include "backcover/interop/x12/posting.hpp"
 #include "backcover/interop/x12/reader.hpp"
 #include "backcover/interop/x12/remit.hpp"
 #include "backcover/interop/x12/writer.hpp"
 #include "backcover/io/loaders.hpp"
+#include "backcover/store/store.hpp"
+#include "cli/estimate.hpp"
 
 namespace backcover::cli {
 
@@ -124,8 +131,13 @@ void print_remit(const std::vector<x12::Remittance>& rems, bool json, std::ostre
     return;
   }
   for (const auto& r : rems) {
-    out << fmt::format("remittance {}  payer {}  payee {}\n", r.trace.empty() ? "-" : r.trace, r.payer, r.payee);
-    out << fmt::format("payment {} by {} on {} (BPR01 {})\n", r.total_paid.plain(), r.method, date_text(r.payment_date), r.handling);
+    if (r.handling == "FHIR") {
+      out << fmt::format("claims from ExplanationOfBenefit resources (FHIR)  payer {}{}\n", r.payer,
+                         r.payer_id.empty() ? "" : " (" + r.payer_id + ")");
+    } else {
+      out << fmt::format("remittance {}  payer {}  payee {}\n", r.trace.empty() ? "-" : r.trace, r.payer, r.payee);
+      out << fmt::format("payment {} by {} on {} (BPR01 {})\n", r.total_paid.plain(), r.method, date_text(r.payment_date), r.handling);
+    }
     for (const auto& c : r.claims) {
       out << fmt::format("\nclaim {}  {}  patient {}{}\n", c.id, status_name(c.status), c.patient.empty() ? "-" : c.patient,
                          c.member_id.empty() ? "" : " (" + c.member_id + ")");
@@ -161,8 +173,68 @@ void print_remit(const std::vector<x12::Remittance>& rems, bool json, std::ostre
     out << fmt::format("  contractual (CO) {}  patient (PR) {}  other (OA) {}  payer-initiated (PI) {}\n",
                        r.sum_group("CO").plain(), r.sum_group("PR").plain(), r.sum_group("OA").plain(),
                        r.sum_group("PI").plain());
-    out << fmt::format("  claims paid {} − provider adjustments {} = payment {}: balanced\n", r.sum_paid().plain(),
-                       r.sum_provider_adjustments().plain(), r.total_paid.plain());
+    if (r.handling != "FHIR")
+      out << fmt::format("  claims paid {} − provider adjustments {} = payment {}: balanced\n", r.sum_paid().plain(),
+                         r.sum_provider_adjustments().plain(), r.total_paid.plain());
+    else
+      out << "  every line balanced: submitted − paid = contractual (submitted − eligible) + the patient's share\n";
+  }
+}
+
+void print_837(const std::vector<x12::Claim837>& claims, const std::string& name, bool json, std::ostream& out) {
+  if (json) {
+    auto arr = nlohmann::json::array();
+    for (const auto& c : claims) {
+      nlohmann::json cj{{"claim", c.id},
+                        {"charge", c.charge.plain()},
+                        {"place_of_service", c.place_of_service},
+                        {"frequency", c.frequency},
+                        {"diagnoses", c.diagnoses},
+                        {"billing_provider", c.billing_provider},
+                        {"billing_npi", c.billing_npi},
+                        {"subscriber", c.subscriber},
+                        {"member_id", c.member_id},
+                        {"date_of_birth", date_text(c.date_of_birth)},
+                        {"patient", c.patient},
+                        {"payer", c.payer},
+                        {"payer_id", c.payer_id}};
+      auto lines = nlohmann::json::array();
+      for (const auto& l : c.lines)
+        lines.push_back({{"line", l.number},
+                         {"date", date_text(l.date)},
+                         {"date_to", date_text(l.date_to)},
+                         {"code", l.code},
+                         {"modifiers", l.modifiers},
+                         {"charge", l.charge.plain()},
+                         {"unit", l.unit},
+                         {"units", l.units},
+                         {"place_of_service", l.place_of_service},
+                         {"pointers", l.pointers},
+                         {"diagnoses", l.diagnoses}});
+      cj["lines"] = lines;
+      arr.push_back(cj);
+    }
+    out << arr.dump(2) << "\n";
+    return;
+  }
+  out << fmt::format("837P {}: {} claim{}\n", name, claims.size(), claims.size() == 1 ? "" : "s");
+  for (const auto& c : claims) {
+    out << fmt::format("\nclaim {}  billing {} (NPI {})  payer {}{}\n", c.id, c.billing_provider, c.billing_npi,
+                       c.payer.empty() ? "-" : c.payer, c.payer_id.empty() ? "" : " (" + c.payer_id + ")");
+    out << fmt::format("  patient {}  member {}  born {}\n", c.patient.empty() ? "-" : c.patient,
+                       c.member_id.empty() ? "-" : c.member_id, date_text(c.date_of_birth));
+    std::string dx;
+    for (std::size_t i = 0; i < c.diagnoses.size(); ++i) dx += fmt::format(" {}:{}", i + 1, c.diagnoses[i]);
+    out << fmt::format("  charge {}  place of service {}  frequency {}  diagnoses{}\n", c.charge.plain(),
+                       c.place_of_service, c.frequency.empty() ? "-" : c.frequency, dx);
+    for (const auto& l : c.lines) {
+      std::string mods, ptr;
+      for (const auto& m : l.modifiers) mods += "-" + m;
+      for (std::size_t i = 0; i < l.pointers.size(); ++i) ptr += fmt::format("{}{}={}", i ? " " : "", l.pointers[i], l.diagnoses[i]);
+      out << fmt::format("  line {}  {}{}  {}{}  {} {}  charge {}  POS {}  dx {}\n", l.number, date_text(l.date),
+                         l.date_to != l.date ? " to " + date_text(l.date_to) : std::string{}, l.code, mods, l.units,
+                         l.unit, l.charge.plain(), l.place_of_service, ptr);
+    }
   }
 }
 
@@ -181,7 +253,7 @@ Result<std::string> transaction_set(std::string_view text, const std::string& na
       },
       &ignored);
   if (!r) return r.errors();
-  if (set.empty()) return Error{name, 0, 0, "ST01", "no transaction set", "an 835 or a 271 (ST*835 or ST*271)"};
+  if (set.empty()) return Error{name, 0, 0, "ST01", "no transaction set", "an 835, a 271 or an 837 (ST*835, ST*271, ST*837)"};
   return set;
 }
 
@@ -190,9 +262,260 @@ void print_warnings(const Errors& w, std::ostream& err) {
 }
 
 struct ImportOptions {
-  std::string file, out_dir;
+  std::string file, out_dir, patient, db;
   bool json = false;
+  bool out_of_network = false;
 };
+
+std::string dollars(std::int64_t cents) { return Money::from_cents(cents).str(); }
+
+std::string store_path(const std::string& base, const std::string& db) {
+  if (db.find("://") != std::string::npos) return db;
+  return resolve(base, db);
+}
+
+std::string default_db() {
+  if (const char* env = std::getenv("BACKCOVER_DB"); env && *env) return env;
+  return "backcover.db";
+}
+
+// `import x12 remit.835 --patient P`: the remittance's claims posted into the
+// store once each (claim id <payer>/<CLP01>), reversals (CLP02 22) voiding the
+// claim they reverse, the counters moved by the payer's own figures; every
+// change in one transaction.
+int post_remit(const std::vector<x12::Remittance>& rems, const ImportOptions& o, const std::string& name,
+               const VerbContext& ctx) {
+  std::ostream& out = *ctx.out;
+  store::OpenOptions so;
+  so.create = false;
+  if (const char* u = std::getenv("USER"); u && *u) so.user = u;
+  auto s = store::open_store(store_path(ctx.base_dir, o.db.empty() ? default_db() : o.db), so);
+  auto p = s->find_patient(o.patient);
+  if (!p) {
+    std::string known;
+    for (const auto& ps : s->list_patients())
+      known += fmt::format("{}{} ({})", known.empty() ? "" : ", ", ps.patient.id, ps.patient.slug);
+    throw store::StoreError(
+        fmt::format("--patient: no patient '{}' in the store{}{}", o.patient, known.empty() ? "" : "; patients: ", known));
+  }
+  std::optional<Plan> plan;
+  for (const auto& f : s->patient_files(p->id))
+    if (f.name == "plan.yaml" || (!plan && f.name.rfind("plan", 0) == 0)) {
+      auto pl = io::parse_plan(f.bytes, f.name);
+      if (!pl) {
+        *ctx.err << format_errors(pl.errors());
+        return kExitBadInput;
+      }
+      plan.emplace(std::move(pl).value());
+    }
+  if (!plan) throw store::StoreError(fmt::format("patient {} has no stored plan (plan.yaml): the plan year is unknown", p->id));
+  auto cat = io::load_catalogue(data_dir() + "/catalogue/services.yaml");
+  if (!cat) {
+    *ctx.err << format_errors(cat.errors());
+    return kExitInternal;
+  }
+  const CodeCatalogue& catalogue = **cat;
+  x12::PostingOptions po;
+  po.patient_id = p->id;
+  po.member_id = p->member_id;
+  po.out_of_network = o.out_of_network;
+  po.plan_year = [&](Date d) { return plan->plan_year(d).first; };
+  po.visit_limits = [&](const std::string& code) {
+    std::vector<std::string> ids;
+    const CodeInfo* ci = catalogue.find(code);
+    if (!ci) return ids;
+    for (const auto& vl : plan->visit_limits)
+      for (int b : vl.benefits)
+        if (b >= 0 && static_cast<std::size_t>(b) < plan->benefits.size() &&
+            plan->benefits[static_cast<std::size_t>(b)].category == ci->category) {
+          ids.push_back(vl.id);
+          break;
+        }
+    return ids;
+  };
+  auto posting = x12::remit_posting(rems, po, name);
+  if (!posting) {
+    *ctx.err << format_errors(posting.errors());
+    return kExitBadInput;
+  }
+  if (posting->claims.empty()) {
+    for (const auto& n : posting->notes) *ctx.err << "note: " << n << "\n";
+    *ctx.err << fmt::format("error: {}: got no claim for {} (member id {}), expected at least one CLP whose NM1*QC "
+                            "member id is the patient's\n", name, p->id, p->member_id.empty() ? "-" : p->member_id);
+    return kExitBadInput;
+  }
+  // What each claim does, decided against what is posted (and, in order, against this file).
+  std::map<std::string, std::string> state;  // claim id -> "posted" | "voided"
+  for (const auto& c : s->claims(p->id)) state[c.claim_id] = c.status;
+  std::vector<store::ClaimChange> changes;
+  std::vector<std::string> verdicts;  // per posting
+  for (const auto& cp : posting->claims) {
+    const std::string icn = cp.claim_id + "/" + cp.claim->payer_claim_number;
+    if (!cp.reversal) {
+      std::string id = cp.claim_id;
+      // Reversed earlier: the corrected claim posts under the payer's new claim number.
+      if (state.count(id) && state[id] == "voided" && !cp.claim->payer_claim_number.empty()) id = icn;
+      if (state.count(id)) {
+        verdicts.push_back(fmt::format("posted already ({}): nothing changed", id));
+        continue;
+      }
+      store::ClaimChange ch;
+      ch.post = cp.post;
+      ch.post.claim_id = id;
+      changes.push_back(std::move(ch));
+      state[id] = "posted";
+      verdicts.push_back(fmt::format("posted as {}", id));
+      continue;
+    }
+    std::string target;
+    if (state.count(icn) && state[icn] == "posted") target = icn;
+    else if (state.count(cp.claim_id) && state[cp.claim_id] == "posted") target = cp.claim_id;
+    if (target.empty()) {
+      verdicts.push_back(state.count(cp.claim_id) ? fmt::format("reversed already ({}): nothing changed", cp.claim_id)
+                                                  : fmt::format("nothing posted under {} to reverse: nothing changed",
+                                                                cp.claim_id));
+      continue;
+    }
+    store::ClaimChange ch;
+    ch.void_id = target;
+    changes.push_back(std::move(ch));
+    state[target] = "voided";
+    verdicts.push_back(fmt::format("reversal: voided {}", target));
+  }
+  const auto before = s->counters(p->id);
+  s->apply_claims(changes);
+  const auto after = s->counters(p->id);
+
+  out << fmt::format("posted {} into the store for {} ({}), {} counters\n", name, p->id, p->name,
+                     o.out_of_network ? "out-of-network" : "in-network");
+  for (std::size_t i = 0; i < posting->claims.size(); ++i) {
+    const auto& cp = posting->claims[i];
+    const auto& c = *cp.claim;
+    Money allowed, patient;
+    for (const auto& l : cp.post.lines) {
+      allowed += Money::from_cents(l.allowed);
+      patient += Money::from_cents(l.patient_pays);
+    }
+    out << fmt::format("\nclaim {} ({}): {}\n", c.id, status_name(c.status), verdicts[i]);
+    out << fmt::format("  charge {}  allowed {}  paid {}  patient {} (deductible {}, coinsurance {}, copay {}, other {})\n",
+                       c.charge.str(), allowed.str(), c.paid.str(), (cp.deductible + cp.coinsurance + cp.copay + cp.other_patient).str(),
+                       cp.deductible.str(), cp.coinsurance.str(), cp.copay.str(), cp.other_patient.str());
+    if (!c.adjustments.empty()) out << "  claim adjustments:" << adjustments_text(c.adjustments) << "\n";
+    if (!c.remarks.empty()) {
+      out << "  claim remarks:";
+      for (const auto& m : c.remarks) out << " " << m;
+      out << "\n";
+    }
+    for (std::size_t k = 0; k < c.lines.size() && k < cp.post.lines.size(); ++k) {
+      const auto& l = c.lines[k];
+      const auto& pl = cp.post.lines[k];
+      std::string mods;
+      for (const auto& m : l.modifiers) mods += "-" + m;
+      out << fmt::format("  {}  {:<9} {:<11}  allowed {:>9}  paid {:>9}  patient {:>9}{}", pl.date, l.code + mods,
+                         pl.coverage, dollars(pl.allowed), dollars(pl.plan_pays), dollars(pl.patient_pays),
+                         adjustments_text(l.adjustments));
+      if (!l.remarks.empty()) {
+        out << "  RARC";
+        for (const auto& m : l.remarks) out << " " << m;
+      }
+      out << "\n";
+    }
+  }
+  bool any = false;
+  for (const auto& a : after) {
+    std::int64_t was = 0;
+    for (const auto& b : before)
+      if (b.scope == a.scope && b.plan_year == a.plan_year && b.counter == a.counter) was = b.amount;
+    if (was == a.amount) continue;
+    if (!any) out << "\ntotals moved:\n";
+    any = true;
+    bool count = a.counter.rfind("visits:", 0) == 0;
+    out << fmt::format("  {} {} (plan year {}): {} -> {}\n", a.scope, a.counter, a.plan_year,
+                       count ? std::to_string(was) : dollars(was), count ? std::to_string(a.amount) : dollars(a.amount));
+  }
+  if (!any) out << "\ntotals unchanged\n";
+  for (const auto& n : posting->notes) out << "note: " << n << "\n";
+  return kExitOk;
+}
+
+// plan.yaml, accumulators.yaml and questions.txt into --out (or all three on stdout).
+int write_eligibility(const x12::EligibilityFiles& files, const std::string& summary, const ImportOptions& o,
+                      const VerbContext& ctx) {
+  std::ostream& out = *ctx.out;
+  if (o.out_dir.empty()) {
+    out << "# plan.yaml\n" << files.plan << "\n# accumulators.yaml\n" << files.accumulators << "\n# questions.txt\n"
+        << files.questions;
+    return kExitOk;
+  }
+  const std::string dir = resolve(ctx.base_dir, o.out_dir);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  for (auto [fname, body] : {std::pair{"plan.yaml", &files.plan}, std::pair{"accumulators.yaml", &files.accumulators},
+                             std::pair{"questions.txt", &files.questions}}) {
+    std::ofstream f(fs::path(dir) / fname, std::ios::binary);
+    f << *body;
+    if (!f) {
+      *ctx.err << fmt::format("error: {}: cannot write {}\n", o.out_dir, fname);
+      return kExitBadInput;
+    }
+  }
+  out << summary;
+  out << fmt::format("wrote {0}/plan.yaml, {0}/accumulators.yaml, {0}/questions.txt\n", o.out_dir);
+  return kExitOk;
+}
+
+// `import fhir FILE`: Coverage / CoverageEligibilityResponse -> the plan files
+// (the 271 mapping, FHIR wording); ExplanationOfBenefit -> claims, printed or
+// (with --patient) posted like an 835's.
+int run_import_fhir(const ImportOptions& o, const VerbContext& ctx) {
+  std::ostream& out = *ctx.out;
+  std::ostream& err = *ctx.err;
+  const std::string name = display_name(o.file);
+  auto text = io::read_file(resolve(ctx.base_dir, o.file), 64u << 20, "a FHIR JSON file");
+  if (!text) {
+    err << format_errors(text.errors());
+    return kExitBadInput;
+  }
+  auto fh = interop::fhir::read_fhir(*text, name);
+  if (!fh) {
+    err << format_errors(fh.errors());
+    return kExitBadInput;
+  }
+  std::string list;
+  for (const auto& r : fh->resources) list += fmt::format("{}{}", list.empty() ? "" : ", ", r);
+  out << fmt::format("read {}: {}\n", name, list);
+  for (const auto& n : fh->notes) out << "note: " << n << "\n";
+  if (!o.patient.empty() && fh->remits.empty()) {
+    err << fmt::format("error: {}: got no ExplanationOfBenefit with use claim to post, expected at least one with --patient\n", name);
+    return kExitBadInput;
+  }
+  if (fh->has_eligibility && o.patient.empty()) {
+    auto types = x12::load_service_types(data_dir());
+    if (!types) {
+      err << format_errors(types.errors());
+      return kExitInternal;
+    }
+    auto files = x12::eligibility_files(fh->eligibility, *types, name);
+    files.plan = interop::fhir::fhir_wording(files.plan);
+    files.accumulators = interop::fhir::fhir_wording(files.accumulators);
+    files.questions = interop::fhir::fhir_wording(files.questions);
+    for (auto& m : files.mismatches) m = interop::fhir::fhir_wording(m);
+    std::string summary = interop::fhir::fhir_wording(x12::eligibility_summary(fh->eligibility, files));
+    if (int rc = write_eligibility(files, summary, o, ctx); rc != kExitOk) return rc;
+  }
+  if (fh->remits.empty()) return kExitOk;
+  if (!o.patient.empty()) {
+    try {
+      return post_remit(fh->remits, o, name, ctx);
+    } catch (const store::StoreError& e) {
+      err << "error: " << e.what() << "\n";
+      return kExitBadInput;
+    }
+  }
+  out << "\n";
+  print_remit(fh->remits, o.json, out);
+  return kExitOk;
+}
 
 int run_import(const ImportOptions& o, const VerbContext& ctx) {
   std::ostream& out = *ctx.out;
@@ -217,7 +540,30 @@ int run_import(const ImportOptions& o, const VerbContext& ctx) {
       err << format_errors(rems.errors());
       return kExitBadInput;
     }
+    if (!o.patient.empty()) {
+      try {
+        return post_remit(*rems, o, name, ctx);
+      } catch (const store::StoreError& e) {
+        err << "error: " << e.what() << "\n";
+        return kExitBadInput;
+      }
+    }
     print_remit(*rems, o.json, out);
+    return kExitOk;
+  }
+  if (!o.patient.empty()) {
+    err << fmt::format("error: {} ST01: got \"{}\" with --patient, expected an 835 (only a remittance is posted)\n", name, *set);
+    return kExitBadInput;
+  }
+  if (*set == "837") {
+    Errors warnings;
+    auto claims = x12::parse_837p(*text, name, &warnings);
+    print_warnings(warnings, err);
+    if (!claims) {
+      err << format_errors(claims.errors());
+      return kExitBadInput;
+    }
+    print_837(*claims, name, o.json, out);
     return kExitOk;
   }
   if (*set == "271") {
@@ -234,28 +580,9 @@ int run_import(const ImportOptions& o, const VerbContext& ctx) {
       return kExitInternal;
     }
     auto files = x12::eligibility_files(*el, *types, name);
-    if (o.out_dir.empty()) {
-      out << "# plan.yaml\n" << files.plan << "\n# accumulators.yaml\n" << files.accumulators << "\n# questions.txt\n"
-          << files.questions;
-      return kExitOk;
-    }
-    const std::string dir = resolve(ctx.base_dir, o.out_dir);
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    for (auto [fname, body] : {std::pair{"plan.yaml", &files.plan}, std::pair{"accumulators.yaml", &files.accumulators},
-                               std::pair{"questions.txt", &files.questions}}) {
-      std::ofstream f(fs::path(dir) / fname, std::ios::binary);
-      f << *body;
-      if (!f) {
-        err << fmt::format("error: {}: cannot write {}\n", o.out_dir, fname);
-        return kExitBadInput;
-      }
-    }
-    out << x12::eligibility_summary(*el, files);
-    out << fmt::format("wrote {0}/plan.yaml, {0}/accumulators.yaml, {0}/questions.txt\n", o.out_dir);
-    return kExitOk;
+    return write_eligibility(files, x12::eligibility_summary(*el, files), o, ctx);
   }
-  err << fmt::format("error: {} ST01: got \"{}\", expected 835 (remittance) or 271 (eligibility response)\n", name, *set);
+  err << fmt::format("error: {} ST01: got \"{}\", expected 835 (remittance), 271 (eligibility response) or 837 (claim)\n", name, *set);
   return kExitBadInput;
 }
 
@@ -346,7 +673,20 @@ void add_interop_verbs(CLI::App& app, VerbContext& ctx) {
   x->add_option("file", io->file, "the X12 file")->required();
   x->add_flag("--json", io->json, "machine output (JSON) for an 835");
   x->add_option("--out", io->out_dir, "for a 271: the folder for plan.yaml, accumulators.yaml and questions.txt");
+  x->add_option("--patient", io->patient, "for an 835: post its claims into the store for this patient (id or folder name)");
+  x->add_option("--db", io->db, "the store with --patient: a SQLite file (default ./backcover.db, or $BACKCOVER_DB) or postgresql://…");
+  x->add_flag("--out-of-network", io->out_of_network, "with --patient: the claims count toward the out-of-network totals");
   x->callback([io, &ctx] { *ctx.exit_code = run_import(*io, ctx); });
+
+  auto fo = std::make_shared<ImportOptions>();
+  auto* f = imp->add_subcommand("fhir", "a FHIR R4 JSON Bundle or resource (Coverage, CoverageEligibilityResponse, ExplanationOfBenefit)");
+  f->add_option("file", fo->file, "the FHIR JSON file")->required();
+  f->add_option("--out", fo->out_dir, "the folder for plan.yaml, accumulators.yaml and questions.txt");
+  f->add_flag("--json", fo->json, "the ExplanationOfBenefit claims as JSON");
+  f->add_option("--patient", fo->patient, "post the ExplanationOfBenefit claims into the store for this patient");
+  f->add_option("--db", fo->db, "the store with --patient: a SQLite file (default ./backcover.db, or $BACKCOVER_DB) or postgresql://…");
+  f->add_flag("--out-of-network", fo->out_of_network, "with --patient: the claims count toward the out-of-network totals");
+  f->callback([fo, &ctx] { *ctx.exit_code = run_import_fhir(*fo, ctx); });
 
   auto* exp = verb("export", "Write an X12 5010 file: 270 eligibility request or 837P claim");
   auto* ex = exp->add_subcommand("x12", "an X12 5010 transaction");
@@ -370,6 +710,38 @@ void add_interop_verbs(CLI::App& app, VerbContext& ctx) {
   e837->add_option("--payer-id", eo->payer_id, "the payer's id at the clearinghouse");
   e837->add_option("--out", eo->out_file, "write to this file instead of the standard output");
   e837->callback([eo, &ctx] { *ctx.exit_code = run_export("837p", *eo, ctx); });
+}
+
+// `estimate … --fhir`: the estimate as a Da Vinci PCT-shaped Advanced EOB Bundle.
+Result<std::string> estimate_fhir(const Estimate& e, const Plan& plan, const CaseFile& cf, const CodeCatalogue* catalogue,
+                                  const EstimateOptions& o) {
+  interop::fhir::AeobContext c;
+  c.plan = &plan;
+  c.case_file = &cf;
+  c.catalogue = catalogue;
+  c.services_name = fs::path(o.services).filename().string();
+  if (!o.today.empty()) {
+    auto d = Date::parse(o.today);
+    if (!d) return Error{"", 0, 0, "--today", fmt::format("\"{}\"", o.today), Date::problem(o.today)};
+    c.created = d->str();
+  } else {
+    // The CLI may read the clock (the engine and the writer may not).
+    auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+    c.created = Date::from_days(static_cast<std::int32_t>(today.time_since_epoch().count())).str();
+  }
+  // A stable id for this estimate: FNV-1a over what it says (plan, member, lines).
+  std::uint64_t h = 1469598103934665603ull;
+  auto mix = [&](std::string_view s) {
+    for (unsigned char ch : s) h = (h ^ ch) * 1099511628211ull;
+    h = (h ^ 0xff) * 1099511628211ull;
+  };
+  mix(plan.id);
+  mix(cf.patient.member_id);
+  for (const auto& d : e.lines)
+    if (d.line) mix(fmt::format("{} {} {} {} {}", d.line->date.str(), d.line->code, d.charge.cents(), d.allowed.cents(), d.patient_pays().cents()));
+  c.estimate_id = fmt::format("{:016x}", h);
+  auto bundle = interop::fhir::advanced_eob_bundle(e, c);
+  return bundle.dump(2) + "\n";
 }
 
 }  // namespace backcover::cli

@@ -295,6 +295,22 @@ class Repository final : public Store {
 
   bool void_claim(const std::string& claim_id) override {
     Transaction tx(*c_);
+    if (!void_in_tx(claim_id)) return false;
+    tx.commit();
+    return true;
+  }
+
+  std::vector<bool> apply_claims(const std::vector<ClaimChange>& changes) override {
+    Transaction tx(*c_);
+    std::vector<bool> out;
+    out.reserve(changes.size());
+    for (const auto& c : changes)
+      out.push_back(c.void_id.empty() ? post_in_tx(c.post) == PostOutcome::Posted : void_in_tx(c.void_id));
+    tx.commit();
+    return out;
+  }
+
+  bool void_in_tx(const std::string& claim_id) {
     auto r = c_->query("SELECT patient_id, status FROM claims WHERE tenant_id = $1 AND claim_id = $2", {t(), claim_id});
     if (r.empty() || r[0].str(1) != "posted") return false;
     std::string pid = r[0].str(0);
@@ -310,7 +326,6 @@ class Repository final : public Store {
                " AND number = $3",
                {t(), pid, a.str(0), a.i64(1)});
     audit_in_tx("void-claim", pid, claim_id);
-    tx.commit();
     return true;
   }
 

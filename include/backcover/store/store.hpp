@@ -149,6 +149,12 @@ struct Mismatch {
 
 enum class PostOutcome { Posted, AlreadyPosted };
 
+// One step of apply_claims: post `post`, or void the claim `void_id`.
+struct ClaimChange {
+  ClaimPost post;
+  std::string void_id;  // not empty: a void
+};
+
 struct OpenOptions {
   std::string tenant = "default";
   std::string user;            // for the audit log; empty: "cli"
@@ -188,6 +194,10 @@ class Store {
   virtual std::vector<PostOutcome> post_claims(const std::vector<ClaimPost>& claims) = 0;
   // Reverses a posted claim's deltas; false when the claim is unknown or already voided.
   virtual bool void_claim(const std::string& claim_id) = 0;
+  // Posts and voids in the order given, in one transaction (a remittance's
+  // claims and reversals): all or nothing. Per change: whether it changed
+  // anything (false: posted already, or nothing to void).
+  virtual std::vector<bool> apply_claims(const std::vector<ClaimChange>& changes) = 0;
 
   virtual std::string save_estimate(const EstimateRecord& e) = 0;  // returns its id
   virtual std::vector<EstimateRecord> estimates(const std::string& patient_id) = 0;

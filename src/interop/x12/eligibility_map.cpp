@@ -56,7 +56,10 @@ std::string eb_text(const EligibilityBenefit& b) {
   return s;
 }
 
-std::string where(const EligibilityBenefit& b) { return fmt::format("segment {} {}", b.segment, eb_text(b)); }
+std::string where(const EligibilityBenefit& b) {
+  if (!b.source.empty()) return b.source;
+  return fmt::format("segment {} {}", b.segment, eb_text(b));
+}
 
 std::string rate_text(int bp) {
   if (bp % 100 == 0) return fmt::format("{}%", bp / 100);

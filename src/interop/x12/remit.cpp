@@ -112,8 +112,13 @@ class Parser {
       rem_->payment_date = std::string(s[16]);
     } else if (s.is("TRN")) {
       rem_->trace = std::string(s[2]);
+    } else if (s.is("REF") && !claim_ && s[1] == "2U") {
+      rem_->payer_id = std::string(s[2]);
     } else if (s.is("N1") && !claim_) {
-      if (s[1] == "PR") rem_->payer = std::string(s[2]);
+      if (s[1] == "PR") {
+        rem_->payer = std::string(s[2]);
+        rem_->payer_id = std::string(s[4]);
+      }
       if (s[1] == "PE") rem_->payee = std::string(s[2]);
     } else if (s.is("CLP")) {
       finish_claim();
@@ -150,6 +155,8 @@ class Parser {
       line_->units = std::string(s[5]);
       line_->segment = s.number;
       line_->line = s.line;
+    } else if (s.is("DTM") && claim_ && !line_ && s[1] == "232") {
+      claim_->statement_from = std::string(s[2]);
     } else if (s.is("DTM") && line_ && (s[1] == "472" || s[1] == "150")) {
       if (line_->date.empty()) line_->date = std::string(s[2]);
     } else if (s.is("AMT") && line_ && s[1] == "B6") {

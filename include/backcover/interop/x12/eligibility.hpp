@@ -36,6 +36,7 @@ struct EligibilityBenefit {
   std::vector<std::string> messages;                       // MSG after the EB
   std::vector<std::string> places_of_service;              // III*ZZ
   std::size_t segment = 0;
+  std::string source;  // where it was read, when not an X12 segment (a FHIR path); quoted instead of the EB
 };
 
 struct Eligibility {

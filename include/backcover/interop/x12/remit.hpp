@@ -53,6 +53,7 @@ struct RemitClaim {
   std::string payer_claim_number;               // CLP07
   std::string patient;                          // NM1*QC name
   std::string member_id;
+  std::string statement_from;           // DTM*232 (YYYYMMDD)
   std::vector<Adjustment> adjustments;  // claim-level CAS
   std::vector<std::string> remarks;     // MOA/MIA remark codes
   std::vector<RemitLine> lines;
@@ -75,6 +76,7 @@ struct Remittance {
   std::string payment_date; // BPR16
   std::string trace;        // TRN02
   std::string payer, payee;
+  std::string payer_id;     // N1*PR N104, else REF*2U; empty when the 835 gives none
   std::vector<RemitClaim> claims;
   std::vector<ProviderAdjustment> provider_adjustments;
 

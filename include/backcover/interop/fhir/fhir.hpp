@@ -1,0 +1,72 @@
+// FHIR R4 (JSON): reading what payers send (Coverage, CoverageEligibilityResponse,
+// ExplanationOfBenefit) into the same typed forms the X12 readers produce, so
+// the same mapping makes plan.yaml / accumulators.yaml (each field stated,
+// inferred or unknown) and the same posting puts claims into the store; and
+// writing an estimate as an Advanced EOB Bundle shaped like the Da Vinci
+// Patient Cost Transparency (PCT) IG's ExplanationOfBenefit (davinci-pct-aeob).
+//
+// Reading: a Bundle (any type) or one resource. CoverageEligibilityResponse
+// insurance.item → one benefit per item.benefit (category = the X12 service
+// type code of ex-benefitcategory; network in/out; unit individual/family;
+// allowedMoney the limit, usedMoney the amount met); excluded → not covered;
+// authorizationRequired → prior authorization. ExplanationOfBenefit (use
+// claim) → a claim with lines whose adjudication amounts become the payer's
+// figures (submitted, eligible, benefit, deductible, coinsurance, copay);
+// status cancelled → a reversal. Money is read from the JSON text as exact
+// cents. Errors name file:line:column and the element's path.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "backcover/core/error.hpp"
+#include "backcover/engine/engine.hpp"
+#include "backcover/interop/x12/eligibility.hpp"
+#include "backcover/interop/x12/remit.hpp"
+#include "backcover/plan/case_file.hpp"
+#include "backcover/plan/plan.hpp"
+
+namespace backcover::interop::fhir {
+
+struct FhirImport {
+  std::vector<std::string> resources;  // "Coverage/cov1" … in file order, as read
+  bool has_eligibility = false;        // a Coverage or a CoverageEligibilityResponse was read
+  x12::Eligibility eligibility;        // each benefit's `source` names its JSON path
+  std::vector<x12::Remittance> remits; // the EOBs (use claim), one remittance per insurer
+  std::vector<std::string> notes;      // resources or elements left out, and why
+};
+
+// `name` names the file in errors. At most 64 MB of JSON (the caller reads it).
+Result<FhirImport> read_fhir(std::string_view json, const std::string& name);
+
+// The wording of eligibility_files / eligibility_summary output, written for
+// a 271, rewritten for a FHIR source (no segments, no EB elements).
+std::string fhir_wording(std::string text);
+
+// ---- Writing: the estimate as an Advanced EOB ----
+
+struct AeobContext {
+  const Plan* plan = nullptr;
+  const CaseFile* case_file = nullptr;
+  const CodeCatalogue* catalogue = nullptr;  // our own names for codes (serviceDescription)
+  std::string created;        // YYYY-MM-DD: the estimate's date (an input; no clock here)
+  std::string estimate_id;    // stable id of this estimate (the inputs' hash), for identifiers
+  std::string services_name;  // the services file, named in the GFE reference
+};
+
+// A Bundle (type collection) holding one ExplanationOfBenefit per provider
+// (meta.profile davinci-pct-aeob, use predetermination, gfeReference,
+// items with submitted / eligible / benefit / memberliability adjudications,
+// totals, benefitBalance for deductible and out-of-pocket), plus the Patient,
+// the Coverage and the Organizations it references.
+nlohmann::json advanced_eob_bundle(const Estimate& estimate, const AeobContext& ctx);
+
+// Structural check of an Advanced EOB Bundle against FHIR R4 and the PCT
+// profile: required elements and cardinalities, code systems, references that
+// resolve inside the bundle, money as numbers with USD, item totals that add
+// up. Returns one line per problem ("entry[1].resource.item[0].adjudication: …").
+std::vector<std::string> check_advanced_eob_bundle(const nlohmann::json& bundle);
+
+}  // namespace backcover::interop::fhir

@@ -1,0 +1,534 @@
+// The estimate as an Advanced EOB Bundle (Da Vinci PCT shape) and its
+// structural check (fhir.hpp).
+//
+// Money goes out as JSON numbers: cents / 100.0 is the double nearest the
+// exact decimal (IEEE division is correctly rounded) and nlohmann prints the
+// shortest text that reads back as that double, which is the decimal itself
+// (at most 15 significant digits). No arithmetic is done in doubles; the check
+// below reads every amount back as exact cents.
+#include <fmt/format.h>
+#include <map>
+#include <set>
+
+#include "backcover/interop/fhir/fhir.hpp"
+#include "json_doc.hpp"
+
+namespace backcover::interop::fhir {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kPct = "http://hl7.org/fhir/us/davinci-pct/";
+std::string pct(const char* rest) { return fmt::format("{}{}", kPct, rest); }
+constexpr const char* kAdjudication = "http://terminology.hl7.org/CodeSystem/adjudication";
+constexpr const char* kCpt = "http://www.ama-assn.org/go/cpt";
+constexpr const char* kHcpcs = "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets";
+constexpr const char* kNpi = "http://hl7.org/fhir/sid/us-npi";
+constexpr const char* kPos = "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set";
+
+json money(Money m) { return {{"value", static_cast<double>(m.cents()) / 100.0}, {"currency", "USD"}}; }
+json coding(const std::string& system, const std::string& code, const std::string& display = {}) {
+  json c{{"system", system}, {"code", code}};
+  if (!display.empty()) c["display"] = display;
+  return json{{"coding", json::array({c})}};
+}
+json ref(const std::string& r) { return {{"reference", r}}; }
+
+// CPT codes are five digits (or four digits and a letter: category II/III); HCPCS Level II a letter and four digits.
+bool is_hcpcs(const std::string& code) { return !code.empty() && code[0] >= 'A' && code[0] <= 'Z'; }
+
+json adjudication(const std::string& system, const std::string& code, Money m) {
+  return {{"category", coding(system, code)}, {"amount", money(m)}};
+}
+
+}  // namespace
+
+json advanced_eob_bundle(const Estimate& e, const AeobContext& ctx) {
+  const Plan& plan = *ctx.plan;
+  const CaseFile& cf = *ctx.case_file;
+  const std::string id = ctx.estimate_id.empty() ? "estimate" : ctx.estimate_id;
+  json entries = json::array();
+  auto add = [&](const std::string& type, const std::string& rid, json res) {
+    res["resourceType"] = type;
+    res["id"] = rid;
+    entries.push_back({{"fullUrl", fmt::format("urn:backcover:{}/{}", type, rid)}, {"resource", std::move(res)}});
+    return fmt::format("{}/{}", type, rid);
+  };
+
+  // Patient, insurer, coverage.
+  json patient{{"name", json::array({json{{"text", cf.patient.name.empty() ? "unnamed patient" : cf.patient.name}}})}};
+  if (cf.patient.date_of_birth) patient["birthDate"] = cf.patient.date_of_birth->str();
+  if (!cf.patient.member_id.empty())
+    patient["identifier"] = json::array({json{{"type", coding("http://terminology.hl7.org/CodeSystem/v2-0203", "MB")},
+                                              {"value", cf.patient.member_id}}});
+  const std::string patient_ref = add("Patient", "patient", patient);
+  const std::string payer_name = plan.contact.payer_name.empty() ? plan.name : plan.contact.payer_name;
+  const std::string insurer_ref = add("Organization", "insurer", json{{"name", payer_name.empty() ? "the plan" : payer_name}});
+  DateRange year = e.before.plan_year;
+  if (!e.lines.empty() && e.lines.front().line) year = plan.plan_year(e.lines.front().line->date);
+  json coverage{{"status", "active"},
+                {"beneficiary", ref(patient_ref)},
+                {"payor", json::array({ref(insurer_ref)})},
+                {"period", {{"start", year.first.str()}, {"end", year.last.str()}}},
+                {"class", json::array({json{{"type", coding("http://terminology.hl7.org/CodeSystem/coverage-class", "plan")},
+                                            {"value", plan.id.empty() ? "plan" : plan.id},
+                                            {"name", plan.name}}})}};
+  if (!cf.patient.member_id.empty()) coverage["subscriberId"] = cf.patient.member_id;
+  const std::string coverage_ref = add("Coverage", "coverage", coverage);
+
+  // One AEOB per provider, in first-line order.
+  std::vector<std::pair<std::string, std::vector<const Determination*>>> groups;
+  std::map<std::string, std::size_t> group_of;
+  for (const auto& d : e.lines) {
+    if (!d.line) continue;
+    const Provider& p = d.line->provider;
+    std::string key = fmt::format("{}|{}", p.name, p.npi);
+    if (!group_of.count(key)) {
+      group_of[key] = groups.size();
+      groups.push_back({key, {}});
+    }
+    groups[group_of[key]].second.push_back(&d);
+  }
+
+  const int t = 0;  // benefitBalance: in-network figures (the tier most estimates are for)
+  auto balance = [&](const char* type, const char* display, const Limits& lim, Money used) -> std::optional<json> {
+    if (!lim.individual) return std::nullopt;
+    Money left = *lim.individual - used;
+    if (left < Money{}) left = Money{};
+    return json{{"type", coding(pct("CodeSystem/PCTFinancialType"), type, display)},
+                {"allowedMoney", money(*lim.individual)},
+                {"usedMoney", money(used)},
+                {"extension", json::array({json{{"url", pct("StructureDefinition/remaining-benefit")},
+                                                {"valueMoney", money(left)}}})}};
+  };
+  json financial = json::array();
+  if (auto f = balance("deductible", "Deductible", plan.deductible[t], e.before.deductible_individual[t])) financial.push_back(*f);
+  if (auto f = balance("out-of-pocket-maximum", "Out-of-Pocket Maximum", plan.oop_max[t], e.before.oop_individual[t]))
+    financial.push_back(*f);
+  if (financial.empty())  // no deductible and no out-of-pocket limit: the allowed total of this estimate
+    financial.push_back({{"type", coding(pct("CodeSystem/PCTFinancialType"), "allowed", "Allowed")},
+                         {"allowedMoney", money(e.totals.allowed)},
+                         {"usedMoney", money(Money{})}});
+  json benefit_balance = json::array({json{
+      {"category", {{"coding", json::array({json{{"system", "https://x12.org/codes/service-type-codes"}, {"code", "30"},
+                                                 {"display", "Health Benefit Plan Coverage"}}})},
+                    {"text", "Health benefit plan coverage, in network, year to date before these services"}}},
+      {"unit", coding("http://terminology.hl7.org/CodeSystem/benefit-unit", "individual")},
+      {"term", coding("http://terminology.hl7.org/CodeSystem/benefit-term", "annual")},
+      {"financial", financial}}});
+
+  int n = 0;
+  for (const auto& [key, lines] : groups) {
+    ++n;
+    const Provider& p = lines.front()->line->provider;
+    json org{{"name", p.name.empty() ? "provider" : p.name}};
+    if (!p.npi.empty()) org["identifier"] = json::array({json{{"system", kNpi}, {"value", p.npi}}});
+    const std::string provider_ref = add("Organization", fmt::format("provider-{}", n), org);
+    const std::string gfe_id = fmt::format("{}-gfe-{}", id, n);
+
+    json items = json::array();
+    Money submitted, eligible, benefit, liability;
+    std::string description;
+    std::set<std::string> described;
+    bool any_pa = false;
+    Money balance_bill;
+    int seq = 0;
+    for (const Determination* d : lines) {
+      const ServiceLine& l = *d->line;
+      const CodeInfo* info = ctx.catalogue ? ctx.catalogue->find(l.code) : nullptr;
+      const std::string name = info ? info->name : std::string{};
+      if (!name.empty() && described.insert(name).second) description += (description.empty() ? "" : "; ") + name;
+      json item{{"sequence", ++seq},
+                {"productOrService", coding(is_hcpcs(l.code) ? kHcpcs : kCpt, l.code)},
+                {"servicedDate", l.date.str()},
+                {"locationCodeableConcept", coding(kPos, l.place_of_service)},
+                {"quantity", {{"value", l.units}}},
+                {"net", money(d->charge)}};
+      if (!name.empty()) item["productOrService"]["text"] = name;
+      if (!l.modifiers.empty()) {
+        json mods = json::array();
+        for (std::size_t k = 0; k < l.modifiers.size() && k < 4; ++k) mods.push_back(coding(kCpt, l.modifiers[k]));
+        item["modifier"] = mods;
+      }
+      json adj = json::array();
+      adj.push_back(adjudication(kAdjudication, "submitted", d->charge));
+      adj.push_back(adjudication(kAdjudication, "eligible", d->allowed));
+      adj.push_back(adjudication(kAdjudication, "benefit", d->plan_pays));
+      adj.push_back(adjudication(pct("CodeSystem/PCTAdjudicationCategoryCS"), "memberliability", d->patient_pays()));
+      if (!d->patient.deductible.is_zero()) adj.push_back(adjudication(kAdjudication, "deductible", d->patient.deductible));
+      if (!d->patient.copay.is_zero()) adj.push_back(adjudication(kAdjudication, "copay", d->patient.copay));
+      if (!d->patient.coinsurance.is_zero())
+        adj.push_back(adjudication(pct("CodeSystem/PCTAdjudication"), "coinsurance", d->patient.coinsurance));
+      if (!d->patient.not_covered.is_zero())
+        adj.push_back(adjudication(pct("CodeSystem/PCTAdjudication"), "noncovered", d->patient.not_covered));
+      if (d->pa == PaStatus::AuthNeeded || d->pa == PaStatus::Conditional) {
+        any_pa = true;
+        adj.push_back({{"category", coding(pct("CodeSystem/PCTAdjudicationCategoryCS"), "medicalmanagement")},
+                       {"extension", json::array({json{{"url", pct("StructureDefinition/subjectToMedicalMgmt")},
+                                                       {"valueCodeableConcept",
+                                                        coding(pct("CodeSystem/PCTSubjectToMedicalMgmtReasonCS"),
+                                                               "prior-auth", "Prior Authorization")}}})}});
+      }
+      item["adjudication"] = adj;
+      items.push_back(item);
+      balance_bill += d->patient.balance_bill;
+      submitted += d->charge;
+      eligible += d->allowed;
+      benefit += d->plan_pays;
+      liability += d->patient_pays();
+    }
+    const Network net = lines.front()->network;
+    json eob{{"meta", {{"profile", json::array({pct("StructureDefinition/davinci-pct-aeob")})}}},
+             {"extension", json::array({json{{"url", pct("StructureDefinition/gfeReference")},
+                                             {"valueReference",
+                                              {{"identifier", {{"system", "urn:backcover:gfe"}, {"value", gfe_id}}},
+                                               {"display", fmt::format("Good Faith Estimate from {}", ctx.services_name.empty() ? "the services file" : ctx.services_name)}}}},
+                                        json{{"url", pct("StructureDefinition/serviceDescription")},
+                                             {"valueString", description.empty() ? "services" : description}}})},
+             {"identifier", json::array({json{{"type", coding(pct("CodeSystem/PCTIdentifierType"), "uc", "Unique Claim ID")},
+                                              {"system", "urn:backcover:aeob"},
+                                              {"value", fmt::format("{}-aeob-{}", id, n)}}})},
+             {"status", "active"},
+             {"type", coding("http://terminology.hl7.org/CodeSystem/claim-type", "professional", "Professional")},
+             {"use", "predetermination"},
+             {"patient", ref(patient_ref)},
+             {"created", ctx.created},
+             {"insurer", ref(insurer_ref)},
+             {"provider", ref(provider_ref)},
+             {"priority", coding("http://terminology.hl7.org/CodeSystem/processpriority", "normal")},
+             {"claim", {{"identifier", {{"system", "urn:backcover:gfe"}, {"value", gfe_id}}}}},
+             {"outcome", "complete"},
+             {"insurance", json::array({json{{"focal", true}, {"coverage", ref(coverage_ref)}}})},
+             {"benefitPeriod", {{"start", year.first.str()}, {"end", year.last.str()}}},
+             {"item", items},
+             {"adjudication",
+              json::array({json{{"category", coding(pct("CodeSystem/PCTAdjudicationCategoryCS"), "billingnetworkstatus")},
+                                {"reason", coding(pct("CodeSystem/PCTNetworkStatusCS"),
+                                                  net == Network::In ? "innetwork" : "outofnetwork")}}})},
+             {"total", json::array({adjudication(kAdjudication, "submitted", submitted),
+                                    adjudication(kAdjudication, "eligible", eligible),
+                                    adjudication(kAdjudication, "benefit", benefit),
+                                    adjudication(pct("CodeSystem/PCTAdjudicationCategoryCS"), "memberliability", liability)})},
+             {"benefitBalance", benefit_balance}};
+    json notes = json::array();
+    notes.push_back({{"type", "display"},
+                     {"text", "An estimate made by backcover from the plan's stated benefits and the year-to-date totals "
+                              "on file; the payer's own adjudication of the claim decides what is paid."},
+                     {"extension", json::array({json{{"url", pct("StructureDefinition/processNoteClass")},
+                                                     {"valueCodeableConcept",
+                                                      coding(pct("CodeSystem/PCTAEOBProcessNoteCS"), "disclaimer", "Disclaimer")}}})}});
+    if (any_pa)
+      notes.push_back({{"type", "display"},
+                       {"text", "One or more services need prior authorization; without it the plan may pay nothing for them."},
+                       {"extension", json::array({json{{"url", pct("StructureDefinition/processNoteClass")},
+                                                       {"valueCodeableConcept",
+                                                        coding(pct("CodeSystem/PCTAEOBProcessNoteCS"), "conditional", "Conditional")}}})}});
+    if (!balance_bill.is_zero())
+      notes.push_back({{"type", "display"},
+                       {"text", fmt::format("The provider is out of network: the member liability includes {} the provider may "
+                                            "bill above the plan's eligible amount.",
+                                            balance_bill.str())},
+                       {"extension", json::array({json{{"url", pct("StructureDefinition/processNoteClass")},
+                                                       {"valueCodeableConcept",
+                                                        coding(pct("CodeSystem/PCTAEOBProcessNoteCS"), "other", "Other")}}})}});
+    eob["processNote"] = notes;
+    add("ExplanationOfBenefit", fmt::format("aeob-{}", n), eob);
+  }
+  return json{{"resourceType", "Bundle"}, {"id", fmt::format("{}-aeob", id)}, {"type", "collection"}, {"entry", entries}};
+}
+
+// ---- the structural check ----
+
+namespace {
+
+struct Checker {
+  std::vector<std::string> problems;
+  std::set<std::string> refs;  // "Type/id" present in the bundle
+
+  void bad(const std::string& path, const std::string& what) { problems.push_back(fmt::format("{}: {}", path, what)); }
+
+  const json* get(const json& o, const char* k) {
+    if (!o.is_object()) return nullptr;
+    auto it = o.find(k);
+    return it == o.end() ? nullptr : &*it;
+  }
+  // 1..1 of a given JSON type
+  const json* one(const json& o, const char* k, const std::string& path, json::value_t type) {
+    const json* v = get(o, k);
+    if (!v) {
+      bad(path, fmt::format("{} is required (1..1)", k));
+      return nullptr;
+    }
+    if (v->type() != type && !(type == json::value_t::number_float && v->is_number())) {
+      bad(fmt::format("{}.{}", path, k), fmt::format("expected a JSON {}", json(type).type_name()));
+      return nullptr;
+    }
+    return v;
+  }
+  const json* array(const json& o, const char* k, const std::string& path, std::size_t min, std::size_t max) {
+    const json* v = get(o, k);
+    if (!v) {
+      if (min > 0) bad(path, fmt::format("{} is required ({}..{})", k, min, max == SIZE_MAX ? std::string("*") : std::to_string(max)));
+      return nullptr;
+    }
+    if (!v->is_array()) {
+      bad(fmt::format("{}.{}", path, k), "expected an array");
+      return nullptr;
+    }
+    if (v->size() < min || v->size() > max)
+      bad(fmt::format("{}.{}", path, k), fmt::format("{} entries, expected {}..{}", v->size(), min,
+                                                     max == SIZE_MAX ? std::string("*") : std::to_string(max)));
+    return v;
+  }
+  // A CodeableConcept with a coding from `system` (empty: any system, but one must be given).
+  std::string code(const json& o, const char* k, const std::string& path, const std::string& system, bool required = true) {
+    const json* cc = get(o, k);
+    const std::string p = fmt::format("{}.{}", path, k);
+    if (!cc) {
+      if (required) bad(path, fmt::format("{} is required", k));
+      return {};
+    }
+    return code_of(*cc, p, system);
+  }
+  std::string code_of(const json& cc, const std::string& p, const std::string& system) {
+    const json* codings = array(cc, "coding", p, 1, SIZE_MAX);
+    if (!codings) return {};
+    for (const auto& c : *codings) {
+      const json* s = get(c, "system");
+      const json* v = get(c, "code");
+      if (!s || !s->is_string() || !v || !v->is_string() || v->get<std::string>().empty()) {
+        bad(p + ".coding", "each coding needs a system and a code");
+        return {};
+      }
+      if (system.empty() || s->get<std::string>() == system) return v->get<std::string>();
+    }
+    bad(p, fmt::format("no coding from {}", system));
+    return {};
+  }
+  std::optional<Money> amount(const json& o, const char* k, const std::string& path) {
+    const json* m = get(o, k);
+    if (!m) {
+      bad(path, fmt::format("{} is required", k));
+      return std::nullopt;
+    }
+    const json* v = get(*m, "value");
+    const json* c = get(*m, "currency");
+    if (!v || !v->is_number()) {
+      bad(fmt::format("{}.{}", path, k), "value must be a JSON number");
+      return std::nullopt;
+    }
+    if (!c || *c != "USD") bad(fmt::format("{}.{}", path, k), "currency must be USD");
+    // Read back as exact cents through the text nlohmann prints.
+    auto cents = x12::parse_amount(v->dump());
+    if (!cents) bad(fmt::format("{}.{}", path, k), fmt::format("value {} is not a whole number of cents", v->dump()));
+    return cents;
+  }
+  void reference(const json& o, const char* k, const std::string& path) {
+    const json* r = get(o, k);
+    if (!r) {
+      bad(path, fmt::format("{} is required (1..1)", k));
+      return;
+    }
+    reference_of(*r, fmt::format("{}.{}", path, k));
+  }
+  void reference_of(const json& r, const std::string& p) {
+    const json* s = get(r, "reference");
+    if (!s || !s->is_string()) {
+      bad(p, "reference must be a string");
+      return;
+    }
+    if (!refs.count(s->get<std::string>())) bad(p, fmt::format("\"{}\" is not in the bundle", s->get<std::string>()));
+  }
+  bool date(const json& o, const char* k, const std::string& path, bool required) {
+    const json* v = get(o, k);
+    if (!v) {
+      if (required) bad(path, fmt::format("{} is required", k));
+      return false;
+    }
+    if (!v->is_string() || !Date::parse(v->get<std::string>())) {
+      bad(fmt::format("{}.{}", path, k), "expected a date YYYY-MM-DD");
+      return false;
+    }
+    return true;
+  }
+
+  void eob(const json& r, const std::string& path) {
+    // R4 ExplanationOfBenefit required elements, then the PCT AEOB profile.
+    const json* profiles = get(r, "meta") ? array(r["meta"], "profile", path + ".meta", 1, SIZE_MAX) : nullptr;
+    if (!profiles || std::find(profiles->begin(), profiles->end(), json(pct("StructureDefinition/davinci-pct-aeob"))) == profiles->end())
+      bad(path, "meta.profile must name davinci-pct-aeob");
+    const json* ext = array(r, "extension", path, 1, SIZE_MAX);
+    int gfe = 0;
+    if (ext)
+      for (const auto& x : *ext) {
+        if (!x.is_object() || !get(x, "url") || !x["url"].is_string()) {
+          bad(path + ".extension", "every extension needs a url");
+          continue;
+        }
+        if (x["url"] == pct("StructureDefinition/gfeReference")) {
+          ++gfe;
+          if (!get(x, "valueReference")) bad(path + ".extension", "gfeReference needs valueReference");
+        }
+      }
+    if (gfe < 1) bad(path, "extension gfeReference is required (1..*)");
+    const json* ids = array(r, "identifier", path, 1, SIZE_MAX);
+    int uc = 0;
+    if (ids)
+      for (std::size_t i = 0; i < ids->size(); ++i)
+        if (code((*ids)[i], "type", fmt::format("{}.identifier[{}]", path, i), pct("CodeSystem/PCTIdentifierType"), false) == "uc") ++uc;
+    if (uc != 1) bad(path, fmt::format("identifier[uniqueclaimid] must appear once (found {})", uc));
+    static const std::set<std::string> statuses = {"active", "cancelled", "draft", "entered-in-error"};
+    if (const json* s = one(r, "status", path, json::value_t::string); s && !statuses.count(s->get<std::string>()))
+      bad(path + ".status", "not an R4 explanationofbenefit-status code");
+    static const std::set<std::string> types = {"institutional", "oral", "pharmacy", "professional", "vision"};
+    if (!types.count(code(r, "type", path, "http://terminology.hl7.org/CodeSystem/claim-type"))) bad(path + ".type", "not a claim-type code");
+    if (const json* u = one(r, "use", path, json::value_t::string); u && *u != "predetermination")
+      bad(path + ".use", "must be predetermination (PCT AEOB)");
+    reference(r, "patient", path);
+    date(r, "created", path, true);
+    reference(r, "insurer", path);
+    reference(r, "provider", path);
+    static const std::set<std::string> outcomes = {"queued", "complete", "error", "partial"};
+    if (const json* o = one(r, "outcome", path, json::value_t::string); o && !outcomes.count(o->get<std::string>()))
+      bad(path + ".outcome", "not an R4 remittance-outcome code");
+    if (const json* c = one(r, "claim", path, json::value_t::object)) {
+      const json* ci = get(*c, "identifier");
+      if (!ci || !get(*ci, "value")) bad(path + ".claim", "identifier.value is required (the GFE's identifier)");
+    }
+    if (const json* ins = array(r, "insurance", path, 1, SIZE_MAX))
+      for (std::size_t i = 0; i < ins->size(); ++i) {
+        const std::string p = fmt::format("{}.insurance[{}]", path, i);
+        one((*ins)[i], "focal", p, json::value_t::boolean);
+        reference((*ins)[i], "coverage", p);
+      }
+    if (const json* bp = one(r, "benefitPeriod", path, json::value_t::object)) date(*bp, "start", path + ".benefitPeriod", true);
+    if (const json* items = array(r, "item", path, 1, SIZE_MAX))
+      for (std::size_t i = 0; i < items->size(); ++i) item((*items)[i], fmt::format("{}.item[{}]", path, i));
+    if (const json* adj = array(r, "adjudication", path, 0, SIZE_MAX))
+      for (std::size_t i = 0; i < adj->size(); ++i) code((*adj)[i], "category", fmt::format("{}.adjudication[{}]", path, i), "");
+    std::map<std::string, Money> totals;
+    if (const json* tot = array(r, "total", path, 1, SIZE_MAX))
+      for (std::size_t i = 0; i < tot->size(); ++i) {
+        const std::string p = fmt::format("{}.total[{}]", path, i);
+        std::string c = code((*tot)[i], "category", p, "");
+        if (auto m = amount((*tot)[i], "amount", p)) totals[c] += *m;
+      }
+    for (const auto& [c, m] : item_sums_)
+      if (totals.count(c) && totals[c] != m)
+        bad(path + ".total", fmt::format("{} total {} ≠ Σ items {}", c, totals[c].plain(), m.plain()));
+    for (const char* need : {"submitted", "memberliability"})
+      if (!item_sums_.count(need)) bad(path, fmt::format("adjudication[{}] is required at the item or header level (pct-aeob)", need));
+    item_sums_.clear();
+    array(r, "processNote", path, 1, SIZE_MAX);
+    if (const json* bb = array(r, "benefitBalance", path, 1, SIZE_MAX))
+      for (std::size_t i = 0; i < bb->size(); ++i) {
+        const std::string p = fmt::format("{}.benefitBalance[{}]", path, i);
+        const json& b = (*bb)[i];
+        code(b, "category", p, "");
+        code(b, "unit", p, "http://terminology.hl7.org/CodeSystem/benefit-unit");
+        code(b, "term", p, "http://terminology.hl7.org/CodeSystem/benefit-term");
+        if (const json* fin = array(b, "financial", p, 1, SIZE_MAX))
+          for (std::size_t k = 0; k < fin->size(); ++k) {
+            const std::string fp = fmt::format("{}.financial[{}]", p, k);
+            code((*fin)[k], "type", fp, pct("CodeSystem/PCTFinancialType"));
+            amount((*fin)[k], "allowedMoney", fp);
+            amount((*fin)[k], "usedMoney", fp);
+          }
+      }
+  }
+
+  std::map<std::string, Money> item_sums_;
+
+  void item(const json& it, const std::string& path) {
+    one(it, "sequence", path, json::value_t::number_unsigned);
+    std::string code_system;
+    if (const json* ps = get(it, "productOrService"); ps && get(*ps, "coding") && (*ps)["coding"].is_array() &&
+                                                     !(*ps)["coding"].empty())
+      code_system = (*ps)["coding"][0].value("system", "");
+    if (code_system != kCpt && code_system != kHcpcs) bad(path + ".productOrService", "needs a CPT or HCPCS coding");
+    code(it, "productOrService", path, "");
+    if (const json* mods = array(it, "modifier", path, 0, 4); mods)
+      for (std::size_t i = 0; i < mods->size(); ++i) code_of((*mods)[i], fmt::format("{}.modifier[{}]", path, i), "");
+    if (!get(it, "servicedDate") && !get(it, "servicedPeriod")) bad(path, "serviced[x] is required (1..1)");
+    else date(it, "servicedDate", path, false);
+    std::map<std::string, Money> a;
+    if (const json* adj = array(it, "adjudication", path, 1, SIZE_MAX))
+      for (std::size_t i = 0; i < adj->size(); ++i) {
+        const std::string p = fmt::format("{}.adjudication[{}]", path, i);
+        std::string c = code((*adj)[i], "category", p, "");
+        if (c == "medicalmanagement") {
+          if (get((*adj)[i], "amount")) bad(p, "medicalmanagement carries no amount (0..0)");
+          const json* ex = get((*adj)[i], "extension");
+          if (!ex || !ex->is_array() || ex->empty()) bad(p, "medicalmanagement needs the subjectToMedicalMgmt extension (1..1)");
+          continue;
+        }
+        if (c == "billingnetworkstatus" || c == "benefitpaymentstatus" || c == "adjustmentreason") continue;
+        if (a.count(c)) bad(p, fmt::format("{} appears twice (0..1)", c));
+        if (auto m = amount((*adj)[i], "amount", p)) a[c] = *m;
+      }
+    for (const auto& [c, m] : a) item_sums_[c] += m;
+    // The figures agree: submitted ≥ eligible = benefit + member liability; liability = its parts.
+    auto g = [&](const char* k) { return a.count(k) ? a[k] : Money{}; };
+    if (a.count("eligible") && g("submitted") < g("eligible")) bad(path, "eligible exceeds submitted");
+    // What the plan and the member pay for the covered part is at least the eligible amount (more when an
+    // out-of-network provider may bill above it) and never more than the charge.
+    const Money covered_part = g("benefit") + g("memberliability") - g("noncovered");
+    if (a.count("eligible") && a.count("benefit") && (covered_part < g("eligible") || covered_part > g("submitted")))
+      bad(path, fmt::format("benefit {} + member liability {} − noncovered {} = {}, expected between eligible {} and submitted {}",
+                            g("benefit").plain(), g("memberliability").plain(), g("noncovered").plain(),
+                            covered_part.plain(), g("eligible").plain(), g("submitted").plain()));
+    if (g("memberliability") != g("deductible") + g("copay") + g("coinsurance") + g("noncovered") &&
+        g("memberliability") < g("deductible") + g("copay") + g("coinsurance") + g("noncovered"))
+      bad(path, "member liability is less than its parts (deductible + copay + coinsurance + noncovered)");
+    if (const json* net = get(it, "net")) {
+      (void)net;
+      if (auto m = amount(it, "net", path); m && a.count("submitted") && *m != a["submitted"])
+        bad(path + ".net", "net differs from the submitted amount");
+    }
+  }
+};
+
+}  // namespace
+
+std::vector<std::string> check_advanced_eob_bundle(const json& b) {
+  Checker c;
+  if (!b.is_object() || b.value("resourceType", "") != "Bundle") return {"the root must be a Bundle"};
+  static const std::set<std::string> bundle_types = {"document", "message", "transaction", "transaction-response",
+                                                     "batch", "batch-response", "history", "searchset", "collection"};
+  if (!bundle_types.count(b.value("type", ""))) c.bad("Bundle.type", "required, an R4 bundle-type code");
+  const json* entries = c.array(b, "entry", "Bundle", 1, SIZE_MAX);
+  if (!entries) return c.problems;
+  for (const auto& e : *entries) {
+    const json* r = c.get(e, "resource");
+    if (r && r->is_object()) c.refs.insert(fmt::format("{}/{}", r->value("resourceType", ""), r->value("id", "")));
+  }
+  std::set<std::string> urls;
+  int eobs = 0;
+  for (std::size_t i = 0; i < entries->size(); ++i) {
+    const json& e = (*entries)[i];
+    const std::string p = fmt::format("entry[{}]", i);
+    if (const json* u = c.one(e, "fullUrl", p, json::value_t::string); u && !urls.insert(u->get<std::string>()).second)
+      c.bad(p + ".fullUrl", "duplicate");
+    const json* r = c.one(e, "resource", p, json::value_t::object);
+    if (!r) continue;
+    const std::string rp = p + ".resource";
+    const std::string type = r->value("resourceType", "");
+    if (!c.get(*r, "id")) c.bad(rp, "id is required in a bundle");
+    if (type == "ExplanationOfBenefit") {
+      ++eobs;
+      c.eob(*r, rp);
+    } else if (type == "Coverage") {
+      c.one(*r, "status", rp, json::value_t::string);
+      c.reference(*r, "beneficiary", rp);
+      if (const json* payors = c.array(*r, "payor", rp, 1, SIZE_MAX))
+        for (std::size_t k = 0; k < payors->size(); ++k) c.reference_of((*payors)[k], fmt::format("{}.payor[{}]", rp, k));
+    } else if (type != "Patient" && type != "Organization") {
+      c.bad(rp, fmt::format("unexpected resourceType \"{}\"", type));
+    }
+  }
+  if (eobs == 0) c.bad("Bundle", "no ExplanationOfBenefit");
+  return c.problems;
+}
+
+}  // namespace backcover::interop::fhir

@@ -100,7 +100,12 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   CLI::App app{"backcover: will the plan pay, what will I pay, and the cheapest way through"};
   app.require_subcommand(1);
   int exit_code = kExitOk;
-  VerbContext vctx{&out, &err, base_dir, &exit_code};
+  VerbContext vctx;
+  vctx.out = &out;
+  vctx.err = &err;
+  vctx.base_dir = base_dir;
+  vctx.exit_code = &exit_code;
+  vctx.rules = [&err] { return cli_rules(err); };
 
   EstimateOptions eo;
   auto* est = app.add_subcommand("estimate", "Estimate a treatment plan: per-line verdict and cost, totals");

@@ -34,6 +34,12 @@ class Router;
 
 namespace backcover::app {
 
+// Exit codes (DESIGN.md, Interfaces): 0 an answer was produced, 2 bad input
+// or usage, 1 internal failure. The server maps them to 200 / 400 / 500.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitInternal = 1;
+inline constexpr int kExitBadInput = 2;
+
 // A failure that is ours, not the user's (an estimate that breaks its own
 // invariants): exit 1 in the CLI, 500 in the server.
 struct InternalError : std::logic_error {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "backcover/app/verbs.hpp"
 #include "backcover/core/error.hpp"
 #include "backcover/engine/engine.hpp"
 #include "backcover/io/loaders.hpp"
@@ -21,9 +22,9 @@ namespace backcover::cli {
 
 // Exit codes (DESIGN.md, Interfaces): 0 an answer was produced, 2 bad input
 // or usage, 1 internal failure.
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitInternal = 1;
-inline constexpr int kExitBadInput = 2;
+using app::kExitBadInput;
+using app::kExitInternal;
+using app::kExitOk;
 
 // Runs `backcover ARGS…`. `args` excludes the program name. Relative paths in
 // args are taken relative to `base_dir` when it is not empty.
@@ -50,12 +51,9 @@ void attach_codes(LoadedRules& rules, const std::string& data_dir, Errors& error
 // Policy packs (issue 5): add the medical policy for the plan's payer.
 void attach_policy(LoadedRules& rules, const Plan& plan, const std::string& data_dir, Errors& errors);
 // Extra verbs: `codes …` (issue 4), `coverage …` (issue 5), `compare` (issue 6).
-struct VerbContext {
-  std::ostream* out = nullptr;
-  std::ostream* err = nullptr;
-  std::string base_dir;
-  int* exit_code = nullptr;
-};
+// How a verb meets the outside world (streams, base folder, exit code, and
+// for the server a sink for the files it writes): the application layer's.
+using VerbContext = app::VerbContext;
 void add_codes_verbs(CLI::App& app, VerbContext& ctx);
 void add_policy_verbs(CLI::App& app, VerbContext& ctx);
 void add_alternatives_verbs(CLI::App& app, VerbContext& ctx);

@@ -251,7 +251,7 @@ class Reader {
     std::string member = c["subscriberId"].str();
     Node ids = c["identifier"];
     for (std::size_t i = 0; i < ids.size() && member.empty(); ++i) {
-      auto [code, sys] = code_of(ids.at(i)["type"]);
+      const std::string code = code_of(ids.at(i)["type"]).first;
       if (code == "MB" || code == "SN") member = ids.at(i)["value"].str();
     }
     if (el.member_id.empty()) el.member_id = member;
@@ -261,7 +261,7 @@ class Reader {
     std::string status = c["status"].str();
     Node classes = c["class"];
     for (std::size_t i = 0; i < classes.size(); ++i) {
-      auto [code, sys] = code_of(classes.at(i)["type"]);
+      const std::string code = code_of(classes.at(i)["type"]).first;
       if (code != "plan") continue;
       x12::EligibilityBenefit b;
       b.info = "1";
@@ -301,7 +301,7 @@ class Reader {
     if (r["outcome"].str() == "error") {
       Node errs = r["error"];
       for (std::size_t i = 0; i < errs.size(); ++i) {
-        auto [code, sys] = code_of(errs.at(i)["code"]);
+        const std::string code = code_of(errs.at(i)["code"]).first;
         el.rejections.push_back(fmt::format("{}.error[{}] {}", label, i, code));
       }
       if (errs.size() == 0) el.rejections.push_back(fmt::format("{} outcome error", label));
@@ -327,23 +327,23 @@ class Reader {
   void item(const Node& it, const std::string& where) {
     auto& el = out.eligibility;
     x12::EligibilityBenefit base;
-    auto [cat, sys] = code_of(it["category"]);
+    const std::string cat = code_of(it["category"]).first;
     if (!cat.empty()) base.service_types.push_back(cat);
-    auto [net, nsys] = code_of(it["network"]);
+    const std::string net = code_of(it["network"]).first;
     if (net == "in") base.network = "Y";
     else if (net == "out") base.network = "N";
     else if (!net.empty()) {
       fail(it["network"], fmt::format("\"{}\"", net), "in or out (benefit-network)");
       return;
     }
-    auto [unit, usys] = code_of(it["unit"]);
+    const std::string unit = code_of(it["unit"]).first;
     if (unit == "individual") base.level = "IND";
     else if (unit == "family") base.level = "FAM";
     else if (!unit.empty()) {
       fail(it["unit"], fmt::format("\"{}\"", unit), "individual or family (benefit-unit)");
       return;
     }
-    auto [term, tsys] = code_of(it["term"]);
+    const std::string term = code_of(it["term"]).first;
     std::string limit_period = "23", met_period = "24";
     if (term == "day" || term == "lifetime") {
       out.notes.push_back(fmt::format("{}: term {} (not a year): its amounts are not used", where, term));
@@ -373,7 +373,7 @@ class Reader {
     for (std::size_t j = 0; j < bens.size(); ++j) {
       Node bn = bens.at(j);
       const std::string bw = fmt::format("{}.benefit[{}]", where, j);
-      auto [type, tsys2] = code_of(bn["type"]);
+      const std::string type = code_of(bn["type"]).first;
       std::string t = type;
       std::transform(t.begin(), t.end(), t.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
       auto amount_pair = [&](const char* info, const char* what) {
@@ -508,7 +508,7 @@ class Reader {
     for (std::size_t i = 0; i < items.size(); ++i) {
       Node it = items.at(i);
       x12::RemitLine l;
-      auto [code, sys] = code_of(it["productOrService"]);
+      const std::string code = code_of(it["productOrService"]).first;
       if (code.empty()) {
         fail(it["productOrService"], it["productOrService"].exists() ? shown(*it["productOrService"].v) : "nothing",
              "a CPT or HCPCS code (productOrService.coding[].code)");
@@ -518,7 +518,7 @@ class Reader {
       l.procedure = code;
       Node mods = it["modifier"];
       for (std::size_t k = 0; k < mods.size(); ++k) {
-        auto [m, ms] = code_of(mods.at(k));
+        const std::string m = code_of(mods.at(k)).first;
         if (!m.empty()) l.modifiers.push_back(m);
       }
       l.date = x12_date(it["servicedDate"]);
@@ -529,7 +529,7 @@ class Reader {
       Node adj = it["adjudication"];
       for (std::size_t k = 0; k < adj.size(); ++k) {
         Node a = adj.at(k);
-        auto [cat, csys] = code_of(a["category"]);
+        const std::string cat = code_of(a["category"]).first;
         if (!a["amount"].exists()) continue;
         auto m = money(a["amount"]);
         if (!m) continue;

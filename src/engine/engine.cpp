@@ -443,8 +443,8 @@ Result<Estimate> estimate_unchecked(const Inputs& in, const RuleSet& rules) {
 
   // Fee-schedule amounts for the whole course at once (cross-line reductions).
   std::vector<std::optional<FeeQuote>> fee_quotes;
-  if (rules.fee_schedule && (plan.allowance[0].kind == AllowanceMethod::Kind::PercentOfFeeSchedule ||
-                             plan.allowance[1].kind == AllowanceMethod::Kind::PercentOfFeeSchedule)) {
+  if (rules.fee_schedule && (plan.allowance[0].uses(AllowanceMethod::Kind::PercentOfFeeSchedule) ||
+                             plan.allowance[1].uses(AllowanceMethod::Kind::PercentOfFeeSchedule))) {
     fee_quotes = rules.fee_schedule->quote_claim(order, cf);
     for (auto& n : rules.fee_schedule->notes(order, cf)) est.warnings.push_back(std::move(n));
   }
@@ -634,7 +634,21 @@ Result<Estimate> estimate_unchecked(const Inputs& in, const RuleSet& rules) {
       const AllowanceMethod& m = plan.allowance[idx(price_net)];
       std::optional<Money> allowed;
       const Rule* allowed_rule = m.rule;
-      switch (m.kind) {
+      AllowanceMethod::Kind kind = m.kind;
+      Rate rate = m.rate;
+      if (kind == AllowanceMethod::Kind::NegotiatedRate) {
+        if (in.prices)
+          if (const Price* p = in.prices->find(in.prices->negotiated, line.code, plan.id, line.category)) {
+            allowed = p->amount * line.units;
+            allowed_rule = p->rule;
+          }
+        kind = m.fallback;
+        rate = m.fallback_rate;
+        if (!allowed && m.fallback_rule) allowed_rule = m.fallback_rule;
+      }
+      if (!allowed) switch (kind) {
+        case AllowanceMethod::Kind::NegotiatedRate:  // never a fallback (the loader refuses it)
+          break;
         case AllowanceMethod::Kind::Contract: {
           if (in.prices) {
             const auto& list = price_net == Network::In ? in.prices->contract : in.prices->oon_allowed;
@@ -646,11 +660,11 @@ Result<Estimate> estimate_unchecked(const Inputs& in, const RuleSet& rules) {
           break;
         }
         case AllowanceMethod::Kind::PercentOfCharge:
-          allowed = apply(m.rate, line.charge);
+          allowed = apply(rate, line.charge);
           break;
         case AllowanceMethod::Kind::PercentOfFeeSchedule:
           if (li < fee_quotes.size() && fee_quotes[li]) {
-            allowed = apply(m.rate, fee_quotes[li]->amount);
+            allowed = apply(rate, fee_quotes[li]->amount);
             if (fee_quotes[li]->rule) allowed_rule = fee_quotes[li]->rule;
           }
           break;
@@ -659,8 +673,9 @@ Result<Estimate> estimate_unchecked(const Inputs& in, const RuleSet& rules) {
         allowed = line.charge;
         allowed_rule = &builtin_rules::no_price_on_file();
         std::string why =
-            m.kind != AllowanceMethod::Kind::PercentOfFeeSchedule
-                ? "no allowed amount on file for " + line.code
+            kind != AllowanceMethod::Kind::PercentOfFeeSchedule
+                ? "no allowed amount on file for " + line.code +
+                      (m.kind == AllowanceMethod::Kind::NegotiatedRate ? " (no negotiated rate either)" : "")
                 : !rules.fee_schedule
                       ? "no fee schedule is loaded to price " + line.code
                       : "the fee schedule has no amount for " + line.code +
@@ -673,6 +688,7 @@ Result<Estimate> estimate_unchecked(const Inputs& in, const RuleSet& rules) {
       }
       // Payers allow the lesser of the charge and their allowance.
       d.allowed = min(*allowed, line.charge);
+      d.allowed_by = allowed_rule;
 
       // Spending thresholds (Medicare's KX threshold for therapy): a line whose
       // allowed amount takes the year's total above the threshold must carry

@@ -55,7 +55,7 @@ std::unique_ptr<store::Store> open_index_store(const VerbContext& ctx, const std
   std::string path = resolve(ctx.base_dir, db);
   if (auto legacy = mrf::legacy_index_files(path)) {
     std::string list;
-    for (const auto& f : *legacy) list += "\n  " + f;
+    for (const auto& f : *legacy) list += fmt::format("\n  {}", f);
     throw store::StoreError(fmt::format(
         "{} is a rate index from an earlier backcover (its own mrf.db); the index now lives in the store: re-index "
         "its {} file(s) with `backcover mrf index FILE... --db STORE` (default ./backcover.db){}",
@@ -359,7 +359,7 @@ int run_lookup(const LookupOptions& o, const VerbContext& ctx) {
     if (!o.date.empty()) {
       date = Date::parse(o.date);
       if (!date)
-        errors.push_back(Error{"", 0, 0, "--date", "\"" + o.date + "\"", "a date of service as YYYY-MM-DD"});
+        errors.push_back(Error{"", 0, 0, "--date", fmt::format("\"{}\"", o.date), "a date of service as YYYY-MM-DD"});
     } else {
       date = today();
     }
@@ -507,18 +507,13 @@ int run_lookup(const LookupOptions& o, const VerbContext& ctx) {
     plan->value().allowance[0].kind = AllowanceMethod::Kind::Contract;
     pricer.emplace(plan->value(), cf->value(), rules, *date);
   }
-  // The place of service a provider's rates are priced at for the patient: the
-  // one asked for, else the provider's most common one (11 when any).
-  auto pos_of = [&](const std::vector<const mrf::LookupRow*>& v) {
-    if (!o.pos.empty()) return o.pos;
-    std::map<std::string, int> n;
-    for (auto* r : v) ++n[r->rate.pos.empty() ? "11" : r->rate.pos];
-    std::string best = "11";
-    int bn = 0;
-    for (const auto& [p, c] : n)
-      if (c > bn) best = p, bn = c;
-    return best;
+  // What the patient pays at one rate: money rates only, at the rate's own
+  // place of service (11 when it names none).
+  auto pays_at = [&](const mrf::LookupRow& r) -> std::optional<PatientPays> {
+    if (!pricer || r.rate.negotiated_type == "percentage") return std::nullopt;
+    return (*pricer)(code, r.rate.pos.empty() ? (o.pos.empty() ? "11" : o.pos) : r.rate.pos, r.rate.value);
   };
+  auto amounts = [](std::size_t n) { return fmt::format("{} amount{}", n, n == 1 ? "" : "s"); };
   auto loc_label = [](const std::vector<const codes::Locality*>& ls) {
     std::string s;
     for (const auto* l : ls) s += fmt::format("{}{} {}", s.empty() ? "" : " or ", l->id(), l->name);
@@ -552,7 +547,7 @@ int run_lookup(const LookupOptions& o, const VerbContext& ctx) {
       }
       if (!o.zip.empty()) pj["near"] = w.rank == 0 ? "same-locality" : w.rank == 1 ? "other-locality" : "unknown";
       for (auto* r : v) {
-        pj["rates"].push_back({{"pos", r->rate.pos},
+        nlohmann::json rj{{"pos", r->rate.pos},
                                {"negotiated_type", r->rate.negotiated_type},
                                {r->rate.negotiated_type == "percentage" ? "basis_points" : "cents", r->rate.value},
                                {"modifiers", r->rate.modifiers},
@@ -562,22 +557,16 @@ int run_lookup(const LookupOptions& o, const VerbContext& ctx) {
                                {"expiration_date", r->rate.expiration_date},
                                {"bundled", r->rate.bundled},
                                {"file", fs::path(r->file).filename().string()},
-                               {"last_updated_on", r->last_updated_on}});
-      }
-      if (s.n) {
-        pj["spread"] = {{"low_cents", s.low}, {"median_cents", s.median}, {"high_cents", s.high}, {"n", s.n}};
-        if (pricer) {
-          std::string pos = pos_of(v);
-          nlohmann::json pp{{"pos", pos}};
-          for (auto [name, amount] : {std::pair{"low", s.low}, {"median", s.median}, {"high", s.high}}) {
-            auto r = (*pricer)(code, pos, amount);
-            if (r.cents) pp[std::string(name) + "_cents"] = *r.cents;
-            else pp[std::string(name) + "_unpriced"] = r.note;
-            if (std::string(name) == "median") pp["coverage"] = r.coverage;
-          }
-          pj["patient_pays"] = pp;
+                               {"last_updated_on", r->last_updated_on}};
+        if (auto p = pays_at(*r)) {
+          if (p->cents) rj["patient_pays_cents"] = *p->cents;
+          else rj["patient_pays_unpriced"] = p->note;
+          rj["coverage"] = p->coverage;
+          if (!p->note.empty() && p->cents) rj["coverage_note"] = p->note;
         }
+        pj["rates"].push_back(rj);
       }
+      if (s.n) pj["spread"] = {{"low_cents", s.low}, {"median_cents", s.median}, {"high_cents", s.high}, {"n", s.n}};
       if (sets && !w.locs.empty()) {
         pj["medicare"] = nlohmann::json::array();
         for (const auto& m : medicare_at(w.locs.front())) {
@@ -639,30 +628,27 @@ int run_lookup(const LookupOptions& o, const VerbContext& ctx) {
                          std::get<1>(k), std::get<2>(k));
       if (w.who)
         out << fmt::format("  {}, ZIP {}{}\n", w.who->name.empty() ? "(no name)" : w.who->name, w.who->zip,
-                           w.locs.empty() ? " (no Medicare locality)" : ", locality " + loc_label(w.locs));
+                           w.locs.empty() ? std::string(" (no Medicare locality)") : fmt::format(", locality {}", loc_label(w.locs)));
       for (auto* r : v) {
         std::string extra;
         if (!r->rate.modifiers.empty()) extra += " modifiers " + r->rate.modifiers;
         if (!r->rate.arrangement.empty() && r->rate.arrangement != "ffs") extra += fmt::format(" ({}{}{})", r->rate.arrangement,
                                                    r->rate.bundled.empty() ? "" : " of ", r->rate.bundled);
-        out << fmt::format("  POS {:<4} {:<12} {:>12}  {:<13} expires {}{}  [{} {}]\n",
+        std::string pays;
+        if (auto p = pays_at(*r)) {
+          pays = p->cents ? fmt::format("  patient pays {}", money(*p->cents))
+                          : fmt::format("  patient pays: not priced ({})", p->note);
+          if (p->cents && !p->coverage.empty() && p->coverage != "covered")
+            pays += fmt::format(" [{}{}{}]", p->coverage, p->note.empty() ? "" : ": ", p->note);
+        }
+        out << fmt::format("  POS {:<4} {:<12} {:>12}  {:<13} expires {}{}  [{} {}]{}\n",
                            r->rate.pos.empty() ? "any" : r->rate.pos, r->rate.negotiated_type, show_value(r->rate),
                            r->rate.billing_class, r->rate.expiration_date.empty() ? "-" : r->rate.expiration_date,
-                           extra, fs::path(r->file).filename().string(), r->last_updated_on);
+                           extra, fs::path(r->file).filename().string(), r->last_updated_on, pays);
       }
       auto s = spread_of(v);
-      if (s.n) out << fmt::format("  low {}  median {}  high {}  ({} amounts)\n", money(s.low), money(s.median),
-                                  money(s.high), s.n);
-      if (s.n && pricer) {
-        std::string pos = pos_of(v);
-        auto lo = (*pricer)(code, pos, s.low), me = (*pricer)(code, pos, s.median), hi = (*pricer)(code, pos, s.high);
-        auto show = [](const PatientPays& p) { return p.cents ? money(*p.cents) : "not priced (" + p.note + ")"; };
-        out << fmt::format("  patient pays (POS {}): {} at the low, {} at the median, {} at the high{}\n", pos,
-                           show(lo), show(me), show(hi),
-                           me.coverage.empty() || me.coverage == "covered"
-                               ? ""
-                               : fmt::format(" [{}{}]", me.coverage, me.note.empty() ? "" : ": " + me.note));
-      }
+      if (s.n) out << fmt::format("  low {}  median {}  high {}  ({})\n", money(s.low), money(s.median),
+                                  money(s.high), amounts(s.n));
       if (sets && !w.locs.empty() && !o.zip.empty())
         for (const auto& m : medicare_at(w.locs.front()))
           if (m.cents)
@@ -670,8 +656,8 @@ int run_lookup(const LookupOptions& o, const VerbContext& ctx) {
                                m.facility ? "facility" : "non-facility", money(*m.cents));
     }
     if (all.n)
-      out << fmt::format("\nAll providers: low {}  median {}  high {}  ({} amounts)\n", money(all.low),
-                         money(all.median), money(all.high), all.n);
+      out << fmt::format("\nAll providers: low {}  median {}  high {}  ({})\n", money(all.low),
+                         money(all.median), money(all.high), amounts(all.n));
   }
   for (const auto* loc : patient_locs)
     for (const auto& m : medicare_at(loc)) {

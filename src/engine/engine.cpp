@@ -674,8 +674,9 @@ Result<Estimate> estimate_unchecked(const Inputs& in, const RuleSet& rules) {
         allowed_rule = &builtin_rules::no_price_on_file();
         std::string why =
             kind != AllowanceMethod::Kind::PercentOfFeeSchedule
-                ? "no allowed amount on file for " + line.code +
-                      (m.kind == AllowanceMethod::Kind::NegotiatedRate ? " (no negotiated rate either)" : "")
+                ? (m.kind == AllowanceMethod::Kind::NegotiatedRate
+                       ? "no allowed amount on file for " + line.code + " (no negotiated rate either)"
+                       : "no allowed amount on file for " + line.code)
                 : !rules.fee_schedule
                       ? "no fee schedule is loaded to price " + line.code
                       : "the fee schedule has no amount for " + line.code +

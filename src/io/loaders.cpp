@@ -314,10 +314,10 @@ Result<Plan> parse_plan(std::string_view text, const std::string& name, const st
       };
       std::string how = how_of(m.kind, m.rate);
       if (m.kind == AllowanceMethod::Kind::NegotiatedRate) {
-        how += "; without one, " + how_of(m.fallback, m.fallback_rate);
+        how += fmt::format("; without one, {}", how_of(m.fallback, m.fallback_rate));
         m.fallback_rule = plan.rules.add(std::string("plan.allowed_amounts.") + kTierKeys[t] + ".fallback",
-                                         "Allowed amount, in network, when no negotiated rate is on file: " +
-                                             how_of(m.fallback, m.fallback_rate),
+                                         fmt::format("Allowed amount, in network, when no negotiated rate is on file: {}",
+                                                     how_of(m.fallback, m.fallback_rate)),
                                          al_src);
       }
       plan.allowance[t].rule = plan.rules.add(std::string("plan.allowed_amounts.") + kTierKeys[t],

@@ -37,7 +37,7 @@ NegotiatedPricing add_negotiated_prices(const RateIndex& index, const std::vecto
   std::set<std::string> noted;
   for (const auto& l : lines) {
     auto note = [&](const std::string& text) {
-      if (noted.insert(l.code + "|" + text).second) out.notes.push_back(text);
+      if (noted.insert(fmt::format("{}|{}", l.code, text)).second) out.notes.push_back(text);
     };
     std::uint64_t npi = 0;
     if (l.provider.npi.size() == 10 && std::all_of(l.provider.npi.begin(), l.provider.npi.end(), ::isdigit))
@@ -93,13 +93,13 @@ NegotiatedPricing add_negotiated_prices(const RateIndex& index, const std::vecto
   for (const auto& [code, c] : by_code) {
     const RateRow& x = c.row->rate;
     std::string text = fmt::format(
-        "Negotiated rate {} for {} (NPI {}, TIN {}, place of service {}, {} rate{}{}) from {}, last updated {}{}",
+        "Negotiated rate {} for {} (NPI {}, TIN {}, place of service {}, {} rate{}{}{}{}) from {}, last updated {}{}",
         Money::from_cents(x.value).str(), code, c.npi, x.tin, x.pos.empty() ? "any" : x.pos, x.negotiated_type,
-        x.billing_class.empty() ? "" : ", " + x.billing_class,
-        x.expiration_date.empty() ? "" : ", expires " + x.expiration_date,
+        x.billing_class.empty() ? "" : ", ", x.billing_class, x.expiration_date.empty() ? "" : ", expires ",
+        x.expiration_date,
         std::filesystem::path(c.row->file).filename().string(), c.row->last_updated_on,
         c.candidates > 1 ? fmt::format("; the highest of {} amounts that apply", c.candidates) : "");
-    const Rule* rule = prices.rules.add("mrf." + code, text, c.row->file);
+    const Rule* rule = prices.rules.add(fmt::format("mrf.{}", code), text, c.row->file);
     prices.negotiated.push_back(Price{code, "", "", Money::from_cents(x.value), rule});
   }
   return out;

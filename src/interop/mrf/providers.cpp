@@ -54,7 +54,7 @@ const char* kNppesState = "provider business practice location address state nam
 
 bool npi_check_digit_ok(std::string_view n) {
   if (n.size() != 10 || !all_digits(n)) return false;
-  std::string s = "80840" + std::string(n.substr(0, 9));
+  std::string s = fmt::format("80840{}", n.substr(0, 9));
   int total = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
     int d = s[s.size() - 1 - i] - '0';
@@ -126,7 +126,7 @@ Result<ProviderList> read_provider_list(std::istream& in, const std::string& nam
   if (nppes) {
     for (const char* k : {kNppesNpi, kNppesOrg, kNppesLast, kNppesFirst, kNppesState})
       if (!col.count(k))
-        return Error{name, line_no, 0, "header", "an NPPES header without \"" + std::string(k) + "\"",
+        return Error{name, line_no, 0, "header", fmt::format("an NPPES header without \"{}\"", k),
                      "the NPPES file's header (npidata_pfile_*.csv) with every column"};
     c_npi = col[kNppesNpi];
     c_org = col[kNppesOrg];
@@ -151,7 +151,7 @@ Result<ProviderList> read_provider_list(std::istream& in, const std::string& nam
     }
     for (const char* k : {"npi", "zip"})
       if (!col.count(k))
-        errors.push_back(Error{name, line_no, 0, "header", "no \"" + std::string(k) + "\" column",
+        errors.push_back(Error{name, line_no, 0, "header", fmt::format("no \"{}\" column", k),
                                "a CSV header naming npi, tin, name, zip (npi and zip required)"});
     if (!errors.empty()) return errors;
     c_npi = col["npi"];
@@ -202,7 +202,7 @@ Result<ProviderList> read_provider_list(std::istream& in, const std::string& nam
       p.name = field(f, c_org);
       if (p.name.empty()) {
         std::string first = field(f, c_first), last = field(f, c_last);
-        p.name = first.empty() ? last : first + " " + last;
+        p.name = first.empty() ? last : fmt::format("{} {}", first, last);
       }
     } else if (c_name != SIZE_MAX) {
       p.name = field(f, c_name);

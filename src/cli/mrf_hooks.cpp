@@ -20,6 +20,7 @@
 #include <set>
 
 #include "backcover/cli/app.hpp"
+#include "cli/estimate.hpp"
 #include "backcover/codes/code_sets.hpp"
 #include "backcover/codes/pfs.hpp"
 #include "backcover/codes/zip_locality.hpp"
@@ -27,6 +28,7 @@
 #include "backcover/interop/mrf/providers.hpp"
 #include "backcover/interop/mrf/generate.hpp"
 #include "backcover/interop/mrf/index.hpp"
+#include "backcover/interop/mrf/plan_prices.hpp"
 #include "backcover/io/loaders.hpp"
 #include "backcover/store/store.hpp"
 
@@ -51,7 +53,7 @@ std::string default_db() {
 
 // The store holding the index. An index from an earlier backcover (its own
 // mrf.db) is refused with what to re-index. Throws store::StoreError.
-std::unique_ptr<store::Store> open_index_store(const VerbContext& ctx, const std::string& db) {
+std::unique_ptr<store::Store> open_index_store(const VerbContext& ctx, const std::string& db, bool create = true) {
   std::string path = resolve(ctx.base_dir, db);
   if (auto legacy = mrf::legacy_index_files(path)) {
     std::string list;
@@ -62,6 +64,7 @@ std::unique_ptr<store::Store> open_index_store(const VerbContext& ctx, const std
         db, legacy->size(), list));
   }
   store::OpenOptions o;
+  o.create = create;
   if (const char* u = std::getenv("USER"); u && *u) o.user = u;
   auto s = store::open_store(path, o);
   if (!s->migration_backup().empty())
@@ -386,7 +389,7 @@ int run_lookup(const LookupOptions& o, const VerbContext& ctx) {
   std::string db = !o.db.empty() ? o.db : !o.mrf_files.empty() ? ":memory:" : default_db();
   std::unique_ptr<store::Store> st;
   try {
-    st = open_index_store(ctx, db);
+    st = open_index_store(ctx, db, !o.mrf_files.empty());
   } catch (const store::StoreError& e) {
     *ctx.err << "error: " << e.what() << "\n";
     return kExitBadInput;
@@ -681,7 +684,49 @@ struct TocVisitor : mrf::Visitor {
 
 }  // namespace
 
-void add_mrf_verbs(CLI::App& app, VerbContext& ctx) {
+// `estimate --prices-from mrf`: the negotiated rates the index holds for each
+// line's code and provider become PriceList::negotiated, used when the plan's
+// in-network allowed amount is `negotiated_rate` (else its fallback). The
+// index is the store of `--db` (default ./backcover.db or $BACKCOVER_DB).
+void add_prices_from(CLI::App& app, VerbContext& ctx, EstimateOptions& eo) {
+  CLI::App* est = app.get_subcommand("estimate");
+  est->add_option_function<std::string>(
+         "--prices-from",
+         [&ctx, &eo, est](const std::string&) {
+           eo.add_prices = [&ctx, est](const Plan& plan, const std::vector<ServiceLine>& lines, PriceList& prices) {
+             std::vector<std::string> notes;
+             if (plan.allowance[0].kind != AllowanceMethod::Kind::NegotiatedRate) {
+               notes.push_back(
+                   "--prices-from mrf: the plan's in-network allowed amount is not negotiated_rate "
+                   "(allowed_amounts.in_network), so the rate index's negotiated rates are not used");
+               return notes;
+             }
+             const CLI::Option* dbo = est->get_option_no_throw("--db");
+             std::string db = dbo && dbo->count() ? dbo->results().front() : default_db();
+             auto st = open_index_store(ctx, db, false);  // throws store::StoreError: bad input
+             mrf::RateIndex idx(*st);
+             auto res = mrf::add_negotiated_prices(idx, lines, prices);
+             for (const auto& p : prices.negotiated)
+               notes.push_back(fmt::format("allowed amount from the payer's price-transparency file: {}", p.rule->text));
+             for (auto& n : res.notes) notes.push_back(fmt::format("{}: the plan's fallback sets the allowed amount", n));
+             return notes;
+           };
+         },
+         "mrf: in-network allowed amounts from the negotiated rates in the store's rate index (plan method "
+         "negotiated_rate)")
+      ->check(CLI::IsMember({"mrf"}));
+  // The stored-patient path (app::estimate_stored) has no hook for it yet:
+  // refuse the pair rather than ignore the option.
+  est->parse_complete_callback([est] {
+    const CLI::Option* pf = est->get_option_no_throw("--prices-from");
+    const CLI::Option* pt = est->get_option_no_throw("--patient");
+    if (pf && pf->count() && pt && pt->count())
+      throw CLI::ValidationError("--prices-from", "not with --patient yet: give --plan/--case/--services files");
+  });
+}
+
+void add_mrf_verbs(CLI::App& app, VerbContext& ctx, EstimateOptions& eo) {
+  add_prices_from(app, ctx, eo);
   auto* m = app.add_subcommand("mrf", "Payers' price-transparency files (Transparency in Coverage)");
   m->require_subcommand(1);
 
@@ -808,7 +853,7 @@ void add_mrf_verbs(CLI::App& app, VerbContext& ctx) {
   files->add_option("--db", *fdb, "the store: a SQLite file (default ./backcover.db, or $BACKCOVER_DB) or postgresql://…");
   files->callback([fdb, &ctx]() {
     try {
-      auto st = open_index_store(ctx, *fdb);
+      auto st = open_index_store(ctx, *fdb, false);
       mrf::RateIndex idx(*st);
       for (const auto& f : idx.files())
         *ctx.out << fmt::format("{}  {}  {}  \"{}\"  last updated {}  {} rows  codes: {}\n", fs::path(f.path).filename().string(),

@@ -16,12 +16,20 @@
 //
 //   bench_mrf_bench [--mb N] [--file PATH] [--keep]
 //   bench_mrf_bench --generate PATH --mb N      (only write the file)
+//   bench_mrf_bench --lookup [--mb N]           (index into a store, time lookups)
+//
+// --lookup: indexes the 50 codes of an N MB file (default 64) into a fresh
+// SQLite store (the main store's schema, migration 4), then times lookups by
+// code × NPI (what `prices lookup --npi` and `estimate --prices-from mrf`
+// ask) for NPIs drawn from the index, and by code × TIN.
 // Default: 1024 MB at /tmp/backcover-mrf-bench-<N>MB.json (+ .gz).
 #include <fmt/format.h>
 #include <isa-l/igzip_lib.h>
 #include <simdjson.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -32,7 +40,9 @@
 #include <string>
 #include <vector>
 
+#include "backcover/interop/mrf/generate.hpp"
 #include "backcover/interop/mrf/index.hpp"
+#include "backcover/store/store.hpp"
 
 namespace fs = std::filesystem;
 namespace mrf = backcover::interop::mrf;
@@ -47,126 +57,7 @@ const std::vector<std::string> kWanted = {
     "97810", "97811", "97813", "97814", "20560", "20561", "S9090", "72100", "72110", "72040",
     "72131", "72141", "72146", "72148", "72158", "62321", "62323", "64483", "64493", "20552"};
 
-class Writer {
- public:
-  explicit Writer(const std::string& path) : f_(std::fopen(path.c_str(), "wb")) {
-    if (!f_) throw std::runtime_error("cannot write " + path);
-    buf_.reserve(1 << 22);
-  }
-  ~Writer() {
-    flush();
-    std::fclose(f_);
-  }
-  void s(std::string_view v) {
-    buf_.append(v);
-    if (buf_.size() > (1 << 22)) flush();
-  }
-  void n(std::uint64_t v) { s(std::to_string(v)); }
-  std::uint64_t written() const { return total_ + buf_.size(); }
-  void flush() {
-    std::fwrite(buf_.data(), 1, buf_.size(), f_);
-    total_ += buf_.size();
-    buf_.clear();
-  }
-
- private:
-  std::FILE* f_;
-  std::string buf_;
-  std::uint64_t total_ = 0;
-};
-
-void generate(const std::string& path, std::uint64_t target_bytes) {
-  std::mt19937_64 rng(16);
-  auto pick = [&](std::uint64_t lo, std::uint64_t hi) { return std::uniform_int_distribution<std::uint64_t>(lo, hi)(rng); };
-  Writer w(path);
-  w.s("{\n  \"reporting_entity_name\": \"Benchmark Payer (synthetic)\",\n  \"reporting_entity_type\": \"health insurance "
-      "issuer\",\n  \"plan_name\": \"Bench PPO\",\n  \"plan_id_type\": \"hios\",\n  \"plan_id\": \"12345XX0010001\",\n"
-      "  \"plan_market_type\": \"group\",\n  \"last_updated_on\": \"2026-11-01\",\n  \"version\": \"1.3.1\",\n"
-      "  \"provider_references\": [\n");
-  const int groups = 3000;
-  for (int g = 1; g <= groups; ++g) {
-    w.s(g > 1 ? ",\n    {" : "    {");
-    w.s("\"provider_group_id\": ");
-    w.n(static_cast<std::uint64_t>(g));
-    w.s(", \"provider_groups\": [");
-    int tins = static_cast<int>(pick(1, 3));
-    for (int t = 0; t < tins; ++t) {
-      if (t) w.s(", ");
-      w.s("{\"npi\": [");
-      int npis = static_cast<int>(pick(1, 40));
-      for (int k = 0; k < npis; ++k) {
-        if (k) w.s(", ");
-        w.n(1000000000 + pick(0, 899999999));
-      }
-      w.s("], \"tin\": {\"type\": \"ein\", \"value\": \"");
-      w.s(fmt::format("{:02}-{:07}", pick(10, 99), pick(0, 9999999)));
-      w.s("\"}}");
-    }
-    w.s("]}");
-  }
-  w.s("\n  ],\n  \"in_network\": [\n");
-  const char* types[] = {"negotiated", "negotiated", "negotiated", "fee schedule", "derived", "percentage", "per diem"};
-  const char* poss[] = {"11", "22", "19", "24", "02", "21", "23", "49", "62", "81"};
-  bool first = true;
-  std::uint64_t item = 0;
-  while (w.written() < target_bytes) {
-    std::string code = item % 97 == 0 ? kWanted[pick(0, kWanted.size() - 1)] : std::to_string(pick(10000, 99999));
-    ++item;
-    w.s(first ? "    {" : ",\n    {");
-    first = false;
-    w.s("\"negotiation_arrangement\": \"ffs\", \"name\": \"Service ");
-    w.s(code);
-    w.s("\", \"billing_code_type\": \"CPT\", \"billing_code_type_version\": \"2026\", \"billing_code\": \"");
-    w.s(code);
-    w.s("\", \"description\": \"synthetic benchmark item\", \"negotiated_rates\": [");
-    int rates = static_cast<int>(pick(1, 20));
-    for (int r = 0; r < rates; ++r) {
-      w.s(r ? ", {" : "{");
-      if (pick(0, 9) == 0) {  // a deep inline group
-        w.s("\"provider_groups\": [{\"npi\": [");
-        int npis = static_cast<int>(pick(50, 400));
-        for (int k = 0; k < npis; ++k) {
-          if (k) w.s(", ");
-          w.n(1000000000 + pick(0, 899999999));
-        }
-        w.s(fmt::format("], \"tin\": {{\"type\": \"ein\", \"value\": \"{:02}-{:07}\"}}}}]", pick(10, 99), pick(0, 9999999)));
-      } else {
-        w.s("\"provider_references\": [");
-        int refs = static_cast<int>(pick(1, 8));
-        for (int k = 0; k < refs; ++k) {
-          if (k) w.s(", ");
-          w.n(pick(1, groups));
-        }
-        w.s("]");
-      }
-      w.s(", \"negotiated_prices\": [");
-      int prices = static_cast<int>(pick(1, 4));
-      for (int p = 0; p < prices; ++p) {
-        if (p) w.s(", ");
-        const char* t = types[pick(0, 6)];
-        w.s("{\"negotiated_type\": \"");
-        w.s(t);
-        w.s("\", \"negotiated_rate\": ");
-        std::uint64_t cents = std::string_view(t) == "percentage" ? pick(4000, 15000) : pick(1500, 2500000);
-        w.s(fmt::format("{}.{:02}", cents / 100, cents % 100));
-        w.s(", \"expiration_date\": \"9999-12-31\", \"service_code\": [");
-        int ps = static_cast<int>(pick(1, 4));
-        for (int k = 0; k < ps; ++k) {
-          if (k) w.s(", ");
-          w.s("\"");
-          w.s(poss[pick(0, 9)]);
-          w.s("\"");
-        }
-        w.s("], \"billing_class\": \"professional\"");
-        if (pick(0, 5) == 0) w.s(", \"billing_code_modifier\": [\"26\"]");
-        w.s("}");
-      }
-      w.s("]}");
-    }
-    w.s("]}");
-  }
-  w.s("\n  ]\n}\n");
-}
+void generate(const std::string& path, std::uint64_t target_bytes) { mrf::generate_sample(path, target_bytes, kWanted); }
 
 double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -255,20 +146,107 @@ double plain_inflate(const std::string& gz, std::uint64_t& out_bytes) {
   return now_s() - t0;
 }
 
+struct Timing {
+  double mean_us = 0, p50_us = 0, p99_us = 0, max_us = 0;
+  std::size_t rows = 0;
+};
+
+template <class F>
+Timing time_calls(std::size_t n, F&& call) {
+  std::vector<double> us;
+  us.reserve(n);
+  Timing t;
+  for (std::size_t i = 0; i < n; ++i) {
+    double t0 = now_s();
+    t.rows += call(i);
+    us.push_back((now_s() - t0) * 1e6);
+  }
+  std::sort(us.begin(), us.end());
+  double sum = 0;
+  for (double u : us) sum += u;
+  t.mean_us = sum / static_cast<double>(n);
+  t.p50_us = us[n / 2];
+  t.p99_us = us[std::min(n - 1, n * 99 / 100)];
+  t.max_us = us.back();
+  return t;
+}
+
+int lookup_bench(std::uint64_t mb) {
+  std::string file = fmt::format("/tmp/backcover-mrf-bench-{}MB.json", mb);
+  if (!fs::exists(file)) {
+    std::printf("generating %s ...\n", file.c_str());
+    generate(file, mb << 20);
+  }
+  std::string db = fmt::format("/tmp/backcover-mrf-lookup-{}.db", static_cast<long>(::getpid()));
+  fs::remove(db);
+  auto st = backcover::store::open_store(db);
+  mrf::RateIndex idx(*st);
+  std::set<std::string> codes(kWanted.begin(), kWanted.end());
+  double t0 = now_s();
+  auto sum = idx.index(file, codes);
+  double secs = now_s() - t0;
+  std::printf("indexed %s: %.1f MB, %llu rows in %.2f s (%.0f rows/s, store %.1f MB)\n", file.c_str(),
+              static_cast<double>(fs::file_size(file)) / 1e6, static_cast<unsigned long long>(sum.file.rows), secs,
+              static_cast<double>(sum.file.rows) / secs, static_cast<double>(fs::file_size(db)) / 1e6);
+  // Keys that exist: (code, NPI) and (code, TIN) pairs from the index itself.
+  std::vector<std::pair<std::string, std::uint64_t>> by_npi;
+  std::vector<std::pair<std::string, std::string>> by_tin;
+  std::mt19937_64 rng(7);
+  const std::set<std::uint64_t> npi_set = idx.npis();
+  std::vector<std::uint64_t> npis(npi_set.begin(), npi_set.end());
+  for (const auto& c : kWanted) {
+    auto rows = idx.lookup(c, std::nullopt, std::nullopt);
+    if (rows.empty()) continue;
+    for (int k = 0; k < 40; ++k) {
+      const auto& r = rows[std::uniform_int_distribution<std::size_t>(0, rows.size() - 1)(rng)];
+      if (r.rate.npi) by_npi.emplace_back(c, r.rate.npi);
+      by_tin.emplace_back(c, r.rate.tin);
+    }
+  }
+  for (int k = 0; k < 200 && !npis.empty(); ++k)  // misses: an NPI the code has no rate for
+    by_npi.emplace_back(kWanted[k % kWanted.size()], npis[std::uniform_int_distribution<std::size_t>(0, npis.size() - 1)(rng)]);
+  std::shuffle(by_npi.begin(), by_npi.end(), rng);
+  std::shuffle(by_tin.begin(), by_tin.end(), rng);
+  for (std::size_t i = 0; i < std::min<std::size_t>(200, by_npi.size()); ++i)  // warm the cache
+    idx.lookup(by_npi[i].first, by_npi[i].second, std::nullopt);
+  Timing tn = time_calls(by_npi.size(), [&](std::size_t i) {
+    return idx.lookup(by_npi[i].first, by_npi[i].second, std::nullopt).size();
+  });
+  Timing tt = time_calls(by_tin.size(), [&](std::size_t i) {
+    return idx.lookup(by_tin[i].first, std::nullopt, by_tin[i].second).size();
+  });
+  std::printf("lookup code x NPI: %zu lookups, mean %.0f us, p50 %.0f us, p99 %.0f us, max %.0f us (%.1f rows each)\n",
+              by_npi.size(), tn.mean_us, tn.p50_us, tn.p99_us, tn.max_us,
+              static_cast<double>(tn.rows) / static_cast<double>(by_npi.size()));
+  std::printf("lookup code x TIN: %zu lookups, mean %.0f us, p50 %.0f us, p99 %.0f us, max %.0f us (%.1f rows each)\n",
+              by_tin.size(), tt.mean_us, tt.p50_us, tt.p99_us, tt.max_us,
+              static_cast<double>(tt.rows) / static_cast<double>(by_tin.size()));
+  st.reset();
+  for (const char* ext : {"", "-wal", "-shm"}) fs::remove(db + ext);
+  return tn.p99_us < 1000 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::uint64_t mb = 1024;
   std::string file, gen;
+  bool lookup = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--mb" && i + 1 < argc) mb = std::strtoull(argv[++i], nullptr, 10);
+    if (a == "--lookup") lookup = true;
+    else if (a == "--mb" && i + 1 < argc) mb = std::strtoull(argv[++i], nullptr, 10);
     else if (a == "--file" && i + 1 < argc) file = argv[++i];
     else if (a == "--generate" && i + 1 < argc) gen = argv[++i];
     else {
-      std::fprintf(stderr, "usage: %s [--mb N] [--file PATH] | --generate PATH --mb N\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--mb N] [--file PATH] | --generate PATH --mb N | --lookup [--mb N]\n", argv[0]);
       return 2;
     }
+  }
+  if (lookup) {
+    bool given = false;
+    for (int i = 1; i < argc; ++i) given = given || std::string(argv[i]) == "--mb";
+    return lookup_bench(given ? mb : 64);
   }
   if (!gen.empty()) {
     generate(gen, mb << 20);

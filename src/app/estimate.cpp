@@ -103,6 +103,11 @@ Result<EstimateAnswer> estimate(const Rules& rules, const EstimateRequest& rq) {
   a.case_file = std::make_unique<CaseFile>(std::move(cf.value()));
   a.services = std::make_unique<std::vector<ServiceLine>>(std::move(services.value()));
   if (prices) a.prices = std::make_unique<PriceList>(std::move(prices->value()));
+  std::vector<std::string> price_notes;
+  if (rq.add_prices) {
+    if (!a.prices) a.prices = std::make_unique<PriceList>();
+    price_notes = rq.add_prices(*a.plan, *a.services, *a.prices);
+  }
   a.catalogue = &rules.catalogue();
   resolve_past_services(*a.case_file, rules.catalogue());
 
@@ -118,6 +123,7 @@ Result<EstimateAnswer> estimate(const Rules& rules, const EstimateRequest& rq) {
   if (rq.strict)
     if (Errors es = coding_errors(est.value(), file_name(rq.services.name)); !es.empty()) return es;
   a.estimate = std::move(est.value());
+  for (auto& n : price_notes) a.estimate.warnings.push_back(std::move(n));
   if (auto w = future_birth_warning(*a.case_file, a.estimate, rq.today)) a.estimate.warnings.push_back(*w);
   a.regime = rules.regime(*a.plan);
   return a;

@@ -19,6 +19,7 @@
 #include "backcover/io/loaders.hpp"
 #include "backcover/policy/router.hpp"
 #include "backcover/render/render.hpp"
+#include "backcover/store/store.hpp"
 #include "cli/estimate.hpp"
 
 namespace backcover::cli {
@@ -73,6 +74,7 @@ int run_estimate(const EstimateOptions& o, const std::string& base, std::ostream
   rq.strict = o.strict;
   rq.today = clock_today();  // the CLI may read the clock (the engine and the app layer may not)
   rq.adjust_case = o.adjust_case;
+  rq.add_prices = o.add_prices;
   try {
     auto a = app::estimate(*rules, rq);
     if (!a) {
@@ -89,6 +91,9 @@ int run_estimate(const EstimateOptions& o, const std::string& base, std::ostream
     } else if (o.json) out << a->json().dump(2) << "\n";
     else if (o.explain) out << a->explain();
     else out << a->text();
+  } catch (const store::StoreError& e) {  // a store a hook opened (--prices-from mrf --db) refused
+    err << "error: " << e.what() << "\n";
+    return kExitBadInput;
   } catch (const app::InternalError& e) {
     err << "internal error: " << e.what() << "\n";
     return kExitInternal;
@@ -129,7 +134,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_alternatives_verbs(app, vctx);
   add_docs_verbs(app, vctx);
   add_store_verbs(app, vctx, eo);
-  add_mrf_verbs(app, vctx);
+  add_mrf_verbs(app, vctx, eo);
   add_interop_verbs(app, vctx);
 
   std::vector<std::string> fwd = args;

@@ -27,6 +27,8 @@ struct EstimateOptions {
   // Called on the loaded case file before the engine runs (the store puts its
   // year-to-date totals, posted visits and authorization use here).
   std::function<void(CaseFile&)> adjust_case;
+  // `--prices-from mrf` (mrf_hooks.cpp): prices added before the engine runs.
+  std::function<std::vector<std::string>(const Plan&, const std::vector<ServiceLine>&, PriceList&)> add_prices;
 };
 
 int run_estimate(const EstimateOptions& o, const std::string& base, std::ostream& out, std::ostream& err);

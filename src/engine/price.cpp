@@ -24,7 +24,22 @@ void allowed_amount(LineWork& w, const Plan& plan, const CaseFile& cf, const Pri
   const AllowanceMethod& m = plan.allowance[idx(price_net)];
   std::optional<Money> allowed;
   const Rule* allowed_rule = m.rule;
-  switch (m.kind) {
+  AllowanceMethod::Kind kind = m.kind;
+  Rate rate = m.rate;
+  if (kind == AllowanceMethod::Kind::NegotiatedRate) {
+    // The payer's published negotiated rate (price-transparency files), else the fallback method.
+    if (prices)
+      if (const Price* p = prices->find(prices->negotiated, line.code, plan.id, line.category)) {
+        allowed = p->amount * line.units;
+        allowed_rule = p->rule;
+      }
+    kind = m.fallback;
+    rate = m.fallback_rate;
+    if (!allowed && m.fallback_rule) allowed_rule = m.fallback_rule;
+  }
+  if (!allowed) switch (kind) {
+    case AllowanceMethod::Kind::NegotiatedRate:  // never a fallback (the loader refuses it)
+      break;
     case AllowanceMethod::Kind::Contract: {
       if (prices) {
         const auto& list = price_net == Network::In ? prices->contract : prices->oon_allowed;
@@ -36,11 +51,11 @@ void allowed_amount(LineWork& w, const Plan& plan, const CaseFile& cf, const Pri
       break;
     }
     case AllowanceMethod::Kind::PercentOfCharge:
-      allowed = apply(m.rate, line.charge);
+      allowed = apply(rate, line.charge);
       break;
     case AllowanceMethod::Kind::PercentOfFeeSchedule:
       if (quote && *quote) {
-        allowed = apply(m.rate, (*quote)->amount);
+        allowed = apply(rate, (*quote)->amount);
         if ((*quote)->rule) allowed_rule = (*quote)->rule;
       }
       break;
@@ -49,8 +64,10 @@ void allowed_amount(LineWork& w, const Plan& plan, const CaseFile& cf, const Pri
     allowed = line.charge;
     allowed_rule = &builtin_rules::no_price_on_file();
     std::string why =
-        m.kind != AllowanceMethod::Kind::PercentOfFeeSchedule
-            ? "no allowed amount on file for " + line.code
+        kind != AllowanceMethod::Kind::PercentOfFeeSchedule
+            ? (m.kind == AllowanceMethod::Kind::NegotiatedRate
+                   ? "no allowed amount on file for " + line.code + " (no negotiated rate either)"
+                   : "no allowed amount on file for " + line.code)
             : !rules.fee_schedule
                   ? "no fee schedule is loaded to price " + line.code
                   : "the fee schedule has no amount for " + line.code +
@@ -63,6 +80,7 @@ void allowed_amount(LineWork& w, const Plan& plan, const CaseFile& cf, const Pri
   }
   // Payers allow the lesser of the charge and their allowance.
   d.allowed = min(*allowed, line.charge);
+  d.allowed_by = allowed_rule;
 }
 
 // Spending thresholds (Medicare's KX threshold for therapy): a line whose
@@ -117,8 +135,8 @@ std::vector<std::optional<FeeQuote>> quote_course(const Plan& plan, const CaseFi
                                                   const std::vector<const ServiceLine*>& order,
                                                   std::vector<std::string>& warnings) {
   std::vector<std::optional<FeeQuote>> quotes;
-  if (rules.fee_schedule && (plan.allowance[0].kind == AllowanceMethod::Kind::PercentOfFeeSchedule ||
-                             plan.allowance[1].kind == AllowanceMethod::Kind::PercentOfFeeSchedule)) {
+  if (rules.fee_schedule && (plan.allowance[0].uses(AllowanceMethod::Kind::PercentOfFeeSchedule) ||
+                             plan.allowance[1].uses(AllowanceMethod::Kind::PercentOfFeeSchedule))) {
     quotes = rules.fee_schedule->quote_claim(order, cf);
     for (auto& n : rules.fee_schedule->notes(order, cf)) warnings.push_back(std::move(n));
   }

@@ -170,10 +170,35 @@ void read_allowance(Reader& r, const YAML::Node& node, const std::string& path, 
     else if (*method == "percent_of_fee_schedule" || *method == "percent_of_medicare")
       m.kind = AllowanceMethod::Kind::PercentOfFeeSchedule;
     else if (*method == "percent_of_charge") m.kind = AllowanceMethod::Kind::PercentOfCharge;
+    else if (*method == "negotiated_rate") m.kind = AllowanceMethod::Kind::NegotiatedRate;
     else
       r.error(node["method"], Reader::join(path, "method"), "\"" + *method + "\"",
-              "contract, percent_of_fee_schedule or percent_of_charge");
+              "contract, percent_of_fee_schedule, percent_of_charge or negotiated_rate");
   }
+  if (m.kind == AllowanceMethod::Kind::NegotiatedRate) {
+    // The rate comes from the index; the fallback says what happens without one.
+    YAML::Node fb = node["fallback"];
+    if (!fb.IsDefined() || fb.IsNull()) {
+      r.error(node, Reader::join(path, "fallback"), "nothing",
+              "the allowed amount when no negotiated rate is on file: contract, or {method: "
+              "percent_of_fee_schedule|percent_of_charge, rate: 150%}");
+      return;
+    }
+    if (fb.IsMap() && fb["method"].IsScalar() && fb["method"].Scalar() == "negotiated_rate") {
+      r.error(fb["method"], Reader::join(path, "fallback.method"), "\"negotiated_rate\"",
+              "contract, percent_of_fee_schedule or percent_of_charge (the fallback is for when there is no "
+              "negotiated rate)");
+      return;
+    }
+    AllowanceMethod f;
+    read_allowance(r, fb, Reader::join(path, "fallback"), f);
+    m.fallback = f.kind;
+    m.fallback_rate = f.rate;
+    return;
+  }
+  if (node["fallback"].IsDefined())
+    r.error(node["fallback"], Reader::join(path, "fallback"), Reader::shown(node["fallback"]),
+            "no fallback: only method negotiated_rate has one");
   if (auto rate = r.rate(node, "rate", path, m.kind != AllowanceMethod::Kind::Contract)) m.rate = *rate;
 }
 
@@ -286,11 +311,31 @@ Result<Plan> parse_plan(std::string_view text, const std::string& name, const st
     std::string al_src = al["source"].IsScalar() ? al["source"].Scalar() : src;
     for (int t = 0; t < 2; ++t) {
       read_allowance(r, al[kTierKeys[t]], Reader::join("allowed_amounts", kTierKeys[t]), plan.allowance[t]);
-      const auto& m = plan.allowance[t];
-      std::string how = m.kind == AllowanceMethod::Kind::Contract ? "the contract rate or allowance on file"
-                        : m.kind == AllowanceMethod::Kind::PercentOfCharge
-                            ? m.rate.str() + " of the billed charge"
-                            : m.rate.str() + " of the fee schedule (Medicare PFS for the patient's locality)";
+      auto& m = plan.allowance[t];
+      if (t == 1 && m.kind == AllowanceMethod::Kind::NegotiatedRate) {
+        r.error(al[kTierKeys[t]]["method"], Reader::join(Reader::join("allowed_amounts", kTierKeys[t]), "method"),
+                "\"negotiated_rate\"",
+                "contract, percent_of_fee_schedule or percent_of_charge (negotiated rates are in-network rates)");
+        m.kind = AllowanceMethod::Kind::Contract;
+      }
+      auto how_of = [](AllowanceMethod::Kind k, const Rate& rate) -> std::string {
+        switch (k) {
+          case AllowanceMethod::Kind::Contract: return "the contract rate or allowance on file";
+          case AllowanceMethod::Kind::PercentOfCharge: return rate.str() + " of the billed charge";
+          case AllowanceMethod::Kind::PercentOfFeeSchedule:
+            return rate.str() + " of the fee schedule (Medicare PFS for the patient's locality)";
+          case AllowanceMethod::Kind::NegotiatedRate: break;
+        }
+        return "the negotiated rate from the payer's price-transparency file";
+      };
+      std::string how = how_of(m.kind, m.rate);
+      if (m.kind == AllowanceMethod::Kind::NegotiatedRate) {
+        how += fmt::format("; without one, {}", how_of(m.fallback, m.fallback_rate));
+        m.fallback_rule = plan.rules.add(std::string("plan.allowed_amounts.") + kTierKeys[t] + ".fallback",
+                                         fmt::format("Allowed amount, in network, when no negotiated rate is on file: {}",
+                                                     how_of(m.fallback, m.fallback_rate)),
+                                         al_src);
+      }
       plan.allowance[t].rule = plan.rules.add(std::string("plan.allowed_amounts.") + kTierKeys[t],
                                               std::string("Allowed amount, ") + (t == 0 ? "in" : "out of") +
                                                   " network: " + how,

@@ -268,6 +268,67 @@ CREATE TRIGGER estimates_immutable BEFORE UPDATE OR DELETE ON estimates
   FOR EACH ROW EXECUTE FUNCTION backcover_refuse();
 )SQL";
 
+// 4: negotiated rates from payers' price-transparency files (issue 16). One
+// row per file indexed (a file "series" is kept once: a newer file replaces
+// the older one's rows), one row per code x NPI x TIN x place of service x
+// price, and the clinic's provider list (where each NPI/TIN practises).
+// npi is 0 when the file publishes none (the TIN contracts). value: cents, or
+// basis points when negotiated_type is 'percentage'.
+const char* kV4 = R"SQL(
+CREATE TABLE mrf_files (
+  tenant_id TEXT NOT NULL REFERENCES clinics(tenant_id),
+  file_id BIGINT NOT NULL,
+  series TEXT NOT NULL,
+  path TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  reporting_entity TEXT NOT NULL DEFAULT '',
+  plan_name TEXT NOT NULL DEFAULT '',
+  plan_id TEXT NOT NULL DEFAULT '',
+  last_updated_on TEXT NOT NULL DEFAULT '',
+  version TEXT NOT NULL DEFAULT '',
+  file_bytes BIGINT NOT NULL DEFAULT 0,
+  json_bytes BIGINT NOT NULL DEFAULT 0,
+  items BIGINT NOT NULL DEFAULT 0,
+  rows_indexed BIGINT NOT NULL DEFAULT 0,
+  codes TEXT NOT NULL DEFAULT '',
+  indexed_at TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, file_id),
+  UNIQUE (tenant_id, series)
+);
+CREATE TABLE mrf_rates (
+  tenant_id TEXT NOT NULL,
+  file_id BIGINT NOT NULL,
+  code_type TEXT NOT NULL DEFAULT '',
+  code TEXT NOT NULL,
+  modifiers TEXT NOT NULL DEFAULT '',
+  npi BIGINT NOT NULL DEFAULT 0,
+  tin_type TEXT NOT NULL DEFAULT '',
+  tin TEXT NOT NULL DEFAULT '',
+  pos TEXT NOT NULL DEFAULT '',
+  negotiated_type TEXT NOT NULL,
+  billing_class TEXT NOT NULL DEFAULT '',
+  setting TEXT NOT NULL DEFAULT '',
+  arrangement TEXT NOT NULL DEFAULT '',
+  value BIGINT NOT NULL,
+  expiration_date TEXT NOT NULL DEFAULT '',
+  bundled TEXT NOT NULL DEFAULT '',
+  FOREIGN KEY (tenant_id, file_id) REFERENCES mrf_files(tenant_id, file_id)
+);
+CREATE INDEX mrf_rates_by_code_npi ON mrf_rates (tenant_id, code, npi);
+CREATE INDEX mrf_rates_by_code_tin ON mrf_rates (tenant_id, code, tin);
+CREATE INDEX mrf_rates_by_file ON mrf_rates (tenant_id, file_id);
+CREATE TABLE mrf_providers (
+  tenant_id TEXT NOT NULL REFERENCES clinics(tenant_id),
+  npi BIGINT NOT NULL,
+  tin TEXT NOT NULL DEFAULT '',
+  name TEXT NOT NULL DEFAULT '',
+  zip TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL DEFAULT '',
+  source TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (tenant_id, npi, tin)
+);
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -279,6 +340,7 @@ const std::vector<Migration>& migrations() {
     v3.sqlite += kV3Sqlite;
     v3.postgres += kV3Postgres;
     m.push_back(std::move(v3));
+    m.push_back(both(4, "negotiated rates from price-transparency files, provider list", kV4));
     return m;
   }();
   return all;

@@ -57,6 +57,8 @@ class Repository final : public Store {
 
   std::string backend() const override { return c_->dialect() == Dialect::Sqlite ? "sqlite" : "postgresql"; }
   std::string migration_backup() const override { return backup_made_; }
+  Connection& connection() override { return *c_; }
+  const std::string& tenant() const override { return o_.tenant; }
 
   int schema_version() override {
     auto r = c_->query("SELECT MAX(version) FROM schema_version");

@@ -4,11 +4,17 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 
+#include <sqlite3.h>
+#include <pqxx/pqxx>
+#include <unistd.h>
+
 #include "backcover/interop/mrf/index.hpp"
+#include "backcover/store/store.hpp"
 
 namespace mrf = backcover::interop::mrf;
 using mrf::decimal_to_hundredths;
@@ -176,28 +182,133 @@ TEST(MrfReader, OneElementTooLargeIsRefused) {
   EXPECT_THROW(mrf::read_mrf(*src, col, o), mrf::MrfError);
 }
 
-TEST(MrfIndex, BadFileLeavesTheIndexAsItWas) {
+namespace {
+std::string dated(std::string text, const std::string& date) {
+  auto at = text.find("2026-01-02");
+  return text.replace(at, 10, date);
+}
+}  // namespace
+
+TEST(MrfIndex, SeriesNameDropsDatesAndExtensions) {
+  EXPECT_EQ(mrf::series_name("/x/2024-01-01_Acme_Choice-Plus_in-network-rates.json.gz"),
+            "*_Acme_Choice-Plus_in-network-rates");
+  EXPECT_EQ(mrf::series_name("acme_20240101_in-network.json"), "acme_*_in-network");
+  EXPECT_EQ(mrf::series_name("acme-2024-02-in-network.json"), "acme-*-in-network");
+  EXPECT_EQ(mrf::series_name("acme_2024_02_01.json"), "acme_*");
+  // Not dates: codes, plan numbers, other digit runs.
+  EXPECT_EQ(mrf::series_name("plan-12345-rates.json"), "plan-12345-rates");
+  EXPECT_EQ(mrf::series_name("p2024x.json"), "p*x");
+  EXPECT_EQ(mrf::series_name("3020-tier.json"), "3020-tier");
+}
+
+// The same on both back ends: ctest's store/postgresql runs
+// Backends/Store*/postgresql under scripts/pg-throwaway (BACKCOVER_PG_URL).
+class StoreMrfIndex : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "postgresql" && !std::getenv("BACKCOVER_PG_URL"))
+      GTEST_SKIP() << "BACKCOVER_PG_URL not set (run under scripts/pg-throwaway run …)";
+  }
+  // A fresh store: a SQLite file in `dir`, or a new PostgreSQL database.
+  std::string fresh(const std::filesystem::path& dir) {
+    if (GetParam() == "sqlite") return (dir / "store.db").string();
+    std::string base = std::getenv("BACKCOVER_PG_URL");
+    std::string name = "mrf" + std::to_string(::getpid());
+    pqxx::connection c(base);
+    pqxx::nontransaction w(c);
+    w.exec("DROP DATABASE IF EXISTS " + name);
+    w.exec("CREATE DATABASE " + name);
+    auto at = base.find("/backcover");
+    return base.substr(0, at) + "/" + name + base.substr(at + std::string("/backcover").size());
+  }
+};
+
+TEST_P(StoreMrfIndex, OneTransactionAndIncremental) {
   namespace fs = std::filesystem;
   fs::path dir = fs::temp_directory_path() / fs::path("mrf_index_test_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
   fs::create_directories(dir);
-  std::string file = (dir / "in.json").string();
-  { std::ofstream(file) << sample(4); }
-  auto idx = mrf::RateIndex::open((dir / "mrf.db").string());
-  auto sum = idx.index(file, {"72148"});
+  std::string jan = (dir / "acme_2026-01_in-network.json").string();
+  std::string feb = (dir / "acme_2026-02_in-network.json").string();
+  { std::ofstream(jan) << sample(4); }
+  const std::string url = fresh(dir);
+  auto st = backcover::store::open_store(url);
+  mrf::RateIndex idx(*st);
+  auto sum = idx.index(jan, {"72148"});
+  EXPECT_EQ(sum.outcome, mrf::IndexOutcome::Indexed);
   EXPECT_EQ(sum.file.rows, 4u);
   EXPECT_EQ(sum.deferred_rates, 2u);
   ASSERT_EQ(idx.lookup("72148", std::nullopt, std::nullopt).size(), 4u);
-  // The same path, now truncated: refused, and the old rows stay.
-  std::string text = sample(4);
-  { std::ofstream(file, std::ios::trunc) << text.substr(0, text.size() / 2); }
-  EXPECT_THROW(idx.index(file, {"72148"}), mrf::MrfError);
-  EXPECT_EQ(idx.lookup("72148", std::nullopt, std::nullopt).size(), 4u);
   EXPECT_EQ(idx.lookup("72148", 1000000004u, std::nullopt).size(), 4u);
   EXPECT_EQ(idx.lookup("72148", 1000000005u, std::nullopt).size(), 0u);
-  // Re-indexing the same path replaces its rows (not doubles them).
-  { std::ofstream(file, std::ios::trunc) << sample(2); }
-  idx.index(file, {"72148"});
+  // The same file again: skipped after its header, nothing read past it.
+  sum = idx.index(jan, {"72148"});
+  EXPECT_EQ(sum.outcome, mrf::IndexOutcome::Unchanged);
+  EXPECT_TRUE(sum.stats.stopped);
+  EXPECT_EQ(sum.stats.items, 0u);
+  // Another code set is not the same index: read again, rows replaced, not doubled.
+  sum = idx.index(jan, {"72148", "27447"});
+  EXPECT_EQ(sum.outcome, mrf::IndexOutcome::Replaced);
+  EXPECT_EQ(idx.lookup("72148", std::nullopt, std::nullopt).size(), 4u);
+  EXPECT_EQ(idx.lookup("27447", std::nullopt, std::nullopt).size(), 4u);
+  // Next month's file of the series (a bad one first): refused, the index as it was.
+  std::string text = dated(sample(2), "2026-02-01");
+  { std::ofstream(feb) << text.substr(0, text.size() / 2); }
+  EXPECT_THROW(idx.index(feb, {"72148"}), mrf::MrfError);
+  EXPECT_EQ(idx.lookup("72148", std::nullopt, std::nullopt).size(), 4u);
+  ASSERT_EQ(idx.files().size(), 1u);
+  { std::ofstream(feb, std::ios::trunc) << text; }
+  sum = idx.index(feb, {"72148"});
+  EXPECT_EQ(sum.outcome, mrf::IndexOutcome::Replaced);
+  ASSERT_TRUE(sum.previous);
+  EXPECT_EQ(sum.previous->path, jan);
   EXPECT_EQ(idx.lookup("72148", std::nullopt, std::string("12-0000001")).size(), 2u);
-  EXPECT_EQ(idx.files().size(), 1u);
+  ASSERT_EQ(idx.files().size(), 1u);
+  EXPECT_EQ(idx.files()[0].last_updated_on, "2026-02-01");
+  // January again: older, kept February (unless forced).
+  sum = idx.index(jan, {"72148"});
+  EXPECT_EQ(sum.outcome, mrf::IndexOutcome::Older);
+  EXPECT_TRUE(sum.stats.stopped);
+  EXPECT_EQ(idx.files()[0].last_updated_on, "2026-02-01");
+  sum = idx.index(jan, {"72148"}, {}, true);
+  EXPECT_EQ(sum.outcome, mrf::IndexOutcome::Replaced);
+  EXPECT_EQ(idx.files()[0].last_updated_on, "2026-01-02");
+  EXPECT_EQ(idx.lookup("72148", std::nullopt, std::nullopt).size(), 4u);
+  // Another tenant sees none of it.
+  backcover::store::OpenOptions other;
+  other.tenant = "other-clinic";
+  auto st2 = backcover::store::open_store(url, other);
+  mrf::RateIndex idx2(*st2);
+  EXPECT_EQ(idx2.lookup("72148", std::nullopt, std::nullopt).size(), 0u);
+  EXPECT_TRUE(idx2.files().empty());
+  fs::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreMrfIndex, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+TEST(MrfIndex, AnEarlierMrfDbIsRecognised) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / fs::path("mrf_legacy_test_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string db = (dir / "mrf.db").string();
+  {
+    sqlite3* h = nullptr;
+    ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(h, "CREATE TABLE mrf_files(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, kind TEXT NOT NULL);"
+                              "INSERT INTO mrf_files(path, kind) VALUES('/data/a.json', 'in-network-rates');",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(h);
+  }
+  auto files = mrf::legacy_index_files(db);
+  ASSERT_TRUE(files);
+  EXPECT_EQ(*files, std::vector<std::string>{"/data/a.json"});
+  // A store is not a legacy index, nor is a missing file.
+  std::string store = (dir / "store.db").string();
+  backcover::store::open_store(store);
+  EXPECT_FALSE(mrf::legacy_index_files(store));
+  EXPECT_FALSE(mrf::legacy_index_files((dir / "none.db").string()));
   fs::remove_all(dir);
 }

@@ -102,6 +102,10 @@ struct EstimateRequest {
   // Applied to the loaded case file before the engine runs (the store puts
   // its year-to-date totals, posted visits and authorization use here).
   std::function<void(CaseFile&)> adjust_case;
+  // Adds prices from elsewhere before the engine runs (`estimate --prices-from
+  // mrf`: the payer's negotiated rates from the rate index); what it returns
+  // (which rates, from which file, or why none) goes to the estimate's warnings.
+  std::function<std::vector<std::string>(const Plan&, const std::vector<ServiceLine>&, PriceList&)> add_prices;
 };
 
 // An estimate with the inputs it was made from (the lines point into them).

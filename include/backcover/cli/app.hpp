@@ -57,8 +57,10 @@ using VerbContext = app::VerbContext;
 void add_codes_verbs(CLI::App& app, VerbContext& ctx);
 void add_policy_verbs(CLI::App& app, VerbContext& ctx);
 void add_alternatives_verbs(CLI::App& app, VerbContext& ctx);
-// Price-transparency files (issue 16, mrf_hooks.cpp): `mrf index|toc|files`, `prices lookup`.
-void add_mrf_verbs(CLI::App& app, VerbContext& ctx);
+// Price-transparency files (issue 16, mrf_hooks.cpp): `mrf index|toc|files|providers|generate`,
+// `prices lookup`, and `estimate --prices-from mrf`.
+struct EstimateOptions;
+void add_mrf_verbs(CLI::App& app, VerbContext& ctx, EstimateOptions& estimate);
 // Documents (issue 7): `doc …`, `deadlines`, `audit-bill`, `log …`.
 // add_docs_verbs (docs_hooks.cpp) creates `doc` and calls the two groups:
 //   billing (docs_billing_hooks.cpp): doc gfe, doc superbill, doc log, deadlines, audit-bill, log add

@@ -144,6 +144,7 @@ struct Determination {
   Ledger ledger;
   std::vector<Finding> findings;  // doc needed, actions, warnings, edits; often empty
   const Rule* decided_by = nullptr;  // the rule that set `covered`
+  const Rule* allowed_by = nullptr;  // the rule that set `allowed` (a price on file, the plan's method, …)
   // Not payable as coded: the codes the payer would send back. While any is
   // here the line's outcome is open: `at_risk` is what the patient may owe on
   // top of `patient_pays()` (the rest of the charge), and `patient_if_denied`

@@ -106,10 +106,18 @@ struct AllowanceMethod {
     Contract,                // the prices file (contract rates / OON allowances); else the charge, with a warning
     PercentOfCharge,         // rate × billed charge
     PercentOfFeeSchedule,    // rate × the fee schedule (e.g. 150% of Medicare), through the FeeSchedule seam
+    NegotiatedRate,          // the payer's negotiated rate from its price-transparency file
+                             // (PriceList::negotiated); else the fallback below
   };
   Kind kind = Kind::Contract;
   Rate rate = Rate::one();
   const Rule* rule = nullptr;
+  // NegotiatedRate: how the allowed amount is found when no negotiated rate
+  // is on file for the code (never NegotiatedRate itself).
+  Kind fallback = Kind::Contract;
+  Rate fallback_rate = Rate::one();
+  const Rule* fallback_rule = nullptr;
+  bool uses(Kind k) const { return kind == k || (kind == Kind::NegotiatedRate && fallback == k); }
 };
 
 struct Plan {

@@ -66,6 +66,10 @@ struct Package {
 struct PriceList {
   std::vector<Price> contract;     // in-network allowed amounts
   std::vector<Price> oon_allowed;  // out-of-network allowances
+  // In-network negotiated rates from the payer's price-transparency files
+  // (the rate index); each Price's rule cites the file, its date and the
+  // rate's type. Used by AllowanceMethod::Kind::NegotiatedRate.
+  std::vector<Price> negotiated;
   std::vector<Price> cash;         // self-pay prices
   std::vector<Package> packages;
   RuleBook rules;

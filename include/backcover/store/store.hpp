@@ -18,6 +18,8 @@
 
 namespace backcover::store {
 
+class Connection;  // src/store/connection.hpp
+
 // The schema version this build writes (the last migration).
 int latest_schema_version();
 
@@ -212,6 +214,12 @@ class Store {
   virtual std::string integrity_check() = 0;
   // A consistent copy of the whole store (SQLite online backup API).
   virtual void backup(const std::string& path) = 0;
+
+  // For a module that keeps its own tables in the store (the negotiated-rate
+  // index, src/interop/mrf): the connection (src/store/connection.hpp) and the
+  // tenant its rows carry. Not for the command line.
+  virtual Connection& connection() = 0;
+  virtual const std::string& tenant() const = 0;
 };
 
 // "postgresql://…" or "postgres://…" opens PostgreSQL; anything else is a

@@ -1,13 +1,21 @@
-// RateCollector (flattening, late provider_references) and the SQLite index.
+// RateCollector (flattening, late provider_references) and the index in the store.
 #include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
 #include <stdexcept>
 
 #include "backcover/interop/mrf/index.hpp"
+#include "backcover/store/store.hpp"
+#include "store/connection.hpp"
 
 namespace backcover::interop::mrf {
+
+namespace fs = std::filesystem;
 
 Spread spread(std::vector<std::int64_t> v) {
   Spread s;
@@ -152,40 +160,13 @@ std::vector<std::int64_t> RateCollector::finish() {
   return {missing.begin(), missing.end()};
 }
 
-// ---- SQLite ----
+// ---- the index in the store ----
 
 namespace {
 
-const char* kSchema = R"(
-CREATE TABLE IF NOT EXISTS mrf_files(
-  id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, reporting_entity TEXT, plan_name TEXT,
-  last_updated_on TEXT, version TEXT, json_bytes INTEGER, items INTEGER, rows INTEGER);
-CREATE TABLE IF NOT EXISTS mrf_rates(
-  file_id INTEGER NOT NULL REFERENCES mrf_files(id), code_type TEXT, code TEXT NOT NULL, modifiers TEXT,
-  npi INTEGER, tin_type TEXT, tin TEXT, pos TEXT, negotiated_type TEXT, billing_class TEXT, setting TEXT,
-  arrangement TEXT, value INTEGER NOT NULL, expiration_date TEXT, bundled TEXT);
-CREATE INDEX IF NOT EXISTS mrf_rates_code_npi ON mrf_rates(code, npi);
-CREATE INDEX IF NOT EXISTS mrf_rates_code_tin ON mrf_rates(code, tin);
-CREATE INDEX IF NOT EXISTS mrf_rates_file ON mrf_rates(file_id);
-)";
-
-struct Stmt {
-  sqlite3_stmt* s = nullptr;
-  Stmt(sqlite3* db, const char* sql) {
-    if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK)
-      throw std::runtime_error(fmt::format("database: {}", sqlite3_errmsg(db)));
-  }
-  ~Stmt() { sqlite3_finalize(s); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  void text(int i, const std::string& v) { sqlite3_bind_text(s, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
-  void i64(int i, std::int64_t v) { sqlite3_bind_int64(s, i, v); }
-  std::string col_text(int i) const {
-    const unsigned char* t = sqlite3_column_text(s, i);
-    return t ? reinterpret_cast<const char*>(t) : "";
-  }
-  std::int64_t col_i64(int i) const { return sqlite3_column_int64(s, i); }
-};
+using store::Connection;
+using store::Params;
+using store::Value;
 
 const char* kind_name(FileKind k) {
   switch (k) {
@@ -196,162 +177,352 @@ const char* kind_name(FileKind k) {
   }
 }
 
+std::string now_utc() {
+  auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string series_of(const FileHeader& h, const std::string& path) {
+  std::string plan = !h.plan_id.empty() ? fmt::format("{} {}", h.plan_id_type, h.plan_id) : h.plan_name;
+  return fmt::format("{}|{}|{}|{}", kind_name(h.kind), h.reporting_entity_name, plan, series_name(path));
+}
+
+std::string codes_label(const std::set<std::string>& codes) {
+  if (codes.empty()) return "all";
+  std::string joined;
+  for (const auto& c : codes) joined += c + "\n";
+  return fmt::format("{} codes sha256:{}", codes.size(), store::sha256_hex(joined).substr(0, 16));
+}
+
+constexpr const char* kFileCols =
+    "file_id, series, path, kind, reporting_entity, plan_name, plan_id, last_updated_on, version, file_bytes, "
+    "json_bytes, items, rows_indexed, codes, indexed_at";
+
+IndexedFile file_of(const store::Row& r) {
+  IndexedFile f;
+  f.id = r.i64(0);
+  f.series = r.str(1);
+  f.path = r.str(2);
+  f.kind = r.str(3);
+  f.reporting_entity = r.str(4);
+  f.plan_name = r.str(5);
+  f.plan_id = r.str(6);
+  f.last_updated_on = r.str(7);
+  f.version = r.str(8);
+  f.file_bytes = static_cast<std::uint64_t>(r.i64(9));
+  f.json_bytes = static_cast<std::uint64_t>(r.i64(10));
+  f.items = static_cast<std::uint64_t>(r.i64(11));
+  f.rows = static_cast<std::uint64_t>(r.i64(12));
+  f.codes = r.str(13);
+  f.indexed_at = r.str(14);
+  return f;
+}
+
+constexpr int kRateCols = 16;
+constexpr std::size_t kBatch = 64;
+
+std::string insert_sql(std::size_t n) {
+  std::string sql =
+      "INSERT INTO mrf_rates (tenant_id, file_id, code_type, code, modifiers, npi, tin_type, tin, pos, "
+      "negotiated_type, billing_class, setting, arrangement, value, expiration_date, bundled) VALUES ";
+  int p = 1;
+  for (std::size_t i = 0; i < n; ++i) {
+    sql += i ? ",(" : "(";
+    for (int c = 0; c < kRateCols; ++c) sql += fmt::format("{}${}", c ? "," : "", p++);
+    sql += ")";
+  }
+  return sql;
+}
+
+// Rows go to the database 64 at a time (one statement each).
+class Inserter {
+ public:
+  Inserter(Connection& c, std::string tenant, std::int64_t file_id)
+      : c_(c), tenant_(std::move(tenant)), file_id_(file_id), full_sql_(insert_sql(kBatch)) {
+    params_.reserve(kBatch * kRateCols);
+  }
+  void add(const RateRow& r) {
+    params_.emplace_back(tenant_);
+    params_.emplace_back(file_id_);
+    params_.emplace_back(r.code_type);
+    params_.emplace_back(r.code);
+    params_.emplace_back(r.modifiers);
+    params_.emplace_back(static_cast<std::int64_t>(r.npi));
+    params_.emplace_back(r.tin_type);
+    params_.emplace_back(r.tin);
+    params_.emplace_back(r.pos);
+    params_.emplace_back(r.negotiated_type);
+    params_.emplace_back(r.billing_class);
+    params_.emplace_back(r.setting);
+    params_.emplace_back(r.arrangement);
+    params_.emplace_back(r.value);
+    params_.emplace_back(r.expiration_date);
+    params_.emplace_back(r.bundled);
+    if (++n_ == kBatch) flush();
+  }
+  void flush() {
+    if (n_ == 0) return;
+    c_.exec(n_ == kBatch ? full_sql_ : insert_sql(n_), params_);
+    params_.clear();
+    n_ = 0;
+  }
+
+ private:
+  Connection& c_;
+  std::string tenant_;
+  std::int64_t file_id_;
+  std::string full_sql_;
+  Params params_;
+  std::size_t n_ = 0;
+};
+
+// The collector, asked before the arrays whether the file is worth reading.
+class Gate : public RateCollector {
+ public:
+  Gate(std::set<std::string> codes, std::function<void(const RateRow&)> sink,
+       std::function<bool(const FileHeader&)> decide)
+      : RateCollector(std::move(codes), std::move(sink)), decide_(std::move(decide)) {}
+  bool proceed(const FileHeader& h) override { return decide_(h); }
+
+ private:
+  std::function<bool(const FileHeader&)> decide_;
+};
+
 }  // namespace
 
-RateIndex RateIndex::open(const std::string& path) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
-    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    throw std::runtime_error(fmt::format("cannot open the index \"{}\": {}", path, msg));
-  }
-  sqlite3_busy_timeout(db, 5000);
-  RateIndex idx(db);
-  idx.exec(kSchema);
-  return idx;
-}
-
-RateIndex::RateIndex(RateIndex&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
-RateIndex::~RateIndex() {
-  if (db_) sqlite3_close(db_);
-}
-
-void RateIndex::exec(const char* sql) const {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "unknown error";
-    sqlite3_free(err);
-    throw std::runtime_error(fmt::format("database: {}", msg));
-  }
-}
-
-IndexSummary RateIndex::index(const std::string& file, const std::set<std::string>& codes, const ReadOptions& opts) {
-  exec("BEGIN IMMEDIATE");
-  try {
-    IndexSummary sum;
-    {
-      Stmt old(db_, "SELECT id FROM mrf_files WHERE path = ?1");
-      old.text(1, file);
-      if (sqlite3_step(old.s) == SQLITE_ROW) {
-        std::int64_t id = old.col_i64(0);
-        Stmt d1(db_, "DELETE FROM mrf_rates WHERE file_id = ?1");
-        d1.i64(1, id);
-        sqlite3_step(d1.s);
-        Stmt d2(db_, "DELETE FROM mrf_files WHERE id = ?1");
-        d2.i64(1, id);
-        sqlite3_step(d2.s);
+std::string series_name(const std::string& path) {
+  std::string n = fs::path(path).filename().string();
+  for (const char* ext : {".gz", ".json"})
+    if (n.size() > std::strlen(ext) && n.compare(n.size() - std::strlen(ext), std::string::npos, ext) == 0)
+      n.resize(n.size() - std::strlen(ext));
+  // Dates: 2024-01-01, 2024_01_01, 2024-01, 20240101 (a run of digits starting 19/20).
+  std::string out;
+  for (std::size_t i = 0; i < n.size();) {
+    auto digits = [&](std::size_t at, std::size_t k) {
+      if (at + k > n.size()) return false;
+      for (std::size_t j = at; j < at + k; ++j)
+        if (!std::isdigit(static_cast<unsigned char>(n[j]))) return false;
+      return true;
+    };
+    auto boundary = [&](std::size_t at) { return at >= n.size() || !std::isdigit(static_cast<unsigned char>(n[at])); };
+    bool year = digits(i, 4) && (n[i] == '1' || n[i] == '2') && (i == 0 || !std::isdigit(static_cast<unsigned char>(n[i - 1])));
+    if (year) {
+      std::size_t e = i + 4;
+      if (digits(e, 4) && boundary(e + 4)) e += 4;  // 20240101
+      else
+        for (int part = 0; part < 2; ++part)
+          if (e + 3 <= n.size() && (n[e] == '-' || n[e] == '_') && digits(e + 1, 2) && boundary(e + 3)) e += 3;
+          else break;
+      if (e > i + 4 || boundary(i + 4)) {
+        out += '*';
+        i = e;
+        continue;
       }
     }
-    Stmt ins_file(db_, "INSERT INTO mrf_files(path, kind) VALUES(?1, 'reading')");
-    ins_file.text(1, file);
-    if (sqlite3_step(ins_file.s) != SQLITE_DONE) throw std::runtime_error(fmt::format("database: {}", sqlite3_errmsg(db_)));
-    std::int64_t file_id = sqlite3_last_insert_rowid(db_);
-    Stmt ins(db_,
-             "INSERT INTO mrf_rates(file_id, code_type, code, modifiers, npi, tin_type, tin, pos, negotiated_type, "
-             "billing_class, setting, arrangement, value, expiration_date, bundled) "
-             "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)");
-    RateCollector col(codes, [&](const RateRow& r) {
-      sqlite3_reset(ins.s);
-      ins.i64(1, file_id);
-      ins.text(2, r.code_type);
-      ins.text(3, r.code);
-      ins.text(4, r.modifiers);
-      if (r.npi) ins.i64(5, static_cast<std::int64_t>(r.npi));
-      else sqlite3_bind_null(ins.s, 5);
-      ins.text(6, r.tin_type);
-      ins.text(7, r.tin);
-      ins.text(8, r.pos);
-      ins.text(9, r.negotiated_type);
-      ins.text(10, r.billing_class);
-      ins.text(11, r.setting);
-      ins.text(12, r.arrangement);
-      ins.i64(13, r.value);
-      ins.text(14, r.expiration_date);
-      ins.text(15, r.bundled);
-      if (sqlite3_step(ins.s) != SQLITE_DONE) throw std::runtime_error(fmt::format("database: {}", sqlite3_errmsg(db_)));
-    });
-    auto src = open_source(file);
-    sum.stats = read_mrf(*src, col, opts);
-    sum.undefined_references = col.finish();
-    sum.deferred_rates = col.deferred();
-    const FileHeader& h = col.file_header();
-    if (h.kind == FileKind::table_of_contents)
-      throw MrfError(0, "this is a table-of-contents file: expected an in-network-rates or allowed-amounts file "
-                        "(use `backcover mrf toc` to list the files it names)");
-    if (h.kind == FileKind::unknown)
-      throw MrfError(sum.stats.json_bytes, "no \"in_network\" or \"out_of_network\" array: expected a CMS "
-                                           "in-network-rates or allowed-amounts file");
-    sum.file = IndexedFile{file_id, file, kind_name(h.kind), h.reporting_entity_name, h.plan_name,
-                           h.last_updated_on, h.version, sum.stats.json_bytes, sum.stats.items, col.rows()};
-    Stmt up(db_,
-            "UPDATE mrf_files SET kind=?2, reporting_entity=?3, plan_name=?4, last_updated_on=?5, version=?6, "
-            "json_bytes=?7, items=?8, rows=?9 WHERE id=?1");
-    up.i64(1, file_id);
-    up.text(2, sum.file.kind);
-    up.text(3, sum.file.reporting_entity);
-    up.text(4, sum.file.plan_name);
-    up.text(5, sum.file.last_updated_on);
-    up.text(6, sum.file.version);
-    up.i64(7, static_cast<std::int64_t>(sum.file.json_bytes));
-    up.i64(8, static_cast<std::int64_t>(sum.file.items));
-    up.i64(9, static_cast<std::int64_t>(sum.file.rows));
-    sqlite3_step(up.s);
-    exec("COMMIT");
-    return sum;
-  } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
+    out += n[i++];
   }
+  return out;
+}
+
+RateIndex::RateIndex(store::Store& s) : s_(s) {}
+
+IndexSummary RateIndex::index(const std::string& file, const std::set<std::string>& codes, const ReadOptions& opts,
+                              bool force) {
+  Connection& c = s_.connection();
+  const std::string& t = s_.tenant();
+  IndexSummary sum;
+  std::error_code ec;
+  const std::uint64_t file_bytes = fs::file_size(file, ec);
+  const std::string label = codes_label(codes);
+
+  store::Transaction tx(c);
+  std::int64_t file_id = c.query("SELECT COALESCE(MAX(file_id), 0) + 1 FROM mrf_files WHERE tenant_id = $1", {t})
+                             .at(0)
+                             .i64(0);
+  c.exec(
+      "INSERT INTO mrf_files (tenant_id, file_id, series, path, kind, indexed_at) VALUES ($1, $2, $3, $4, 'reading', $5)",
+      {t, file_id, fmt::format("(reading {})", file_id), file, now_utc()});
+
+  // What the index holds of this file's series, and whether to read on.
+  auto decide = [&](const FileHeader& h, bool complete) {
+    sum.file.path = file;
+    sum.file.last_updated_on = h.last_updated_on;
+    sum.file.file_bytes = file_bytes;
+    auto rows = c.query(fmt::format("SELECT {} FROM mrf_files WHERE tenant_id = $1 AND series = $2", kFileCols),
+                        {t, series_of(h, file)});
+    if (rows.empty()) return IndexOutcome::Indexed;
+    sum.previous = file_of(rows[0]);
+    if (h.last_updated_on.empty() && !complete) return IndexOutcome::Replaced;  // decided at the end
+    if (force) return IndexOutcome::Replaced;
+    if (sum.previous->last_updated_on > h.last_updated_on) return IndexOutcome::Older;
+    if (sum.previous->last_updated_on == h.last_updated_on && sum.previous->file_bytes == file_bytes &&
+        sum.previous->codes == label)
+      return IndexOutcome::Unchanged;
+    return IndexOutcome::Replaced;
+  };
+
+  Inserter ins(c, t, file_id);
+  Gate col(codes, [&](const RateRow& r) { ins.add(r); },
+           [&](const FileHeader& h) {
+             sum.outcome = decide(h, false);
+             return sum.outcome == IndexOutcome::Indexed || sum.outcome == IndexOutcome::Replaced;
+           });
+  auto src = open_source(file);
+  sum.stats = read_mrf(*src, col, opts);
+  if (sum.stats.stopped) return sum;  // the transaction rolls back: nothing written
+  sum.undefined_references = col.finish();
+  ins.flush();
+  sum.deferred_rates = col.deferred();
+  const FileHeader& h = col.file_header();
+  if (h.kind == FileKind::table_of_contents)
+    throw MrfError(0, "this is a table-of-contents file: expected an in-network-rates or allowed-amounts file "
+                      "(use `backcover mrf toc` to list the files it names, `backcover mrf index --toc` to index them)");
+  if (h.kind == FileKind::unknown)
+    throw MrfError(sum.stats.json_bytes, "no \"in_network\" or \"out_of_network\" array: expected a CMS "
+                                         "in-network-rates or allowed-amounts file");
+  sum.outcome = decide(h, true);
+  if (sum.outcome == IndexOutcome::Older || sum.outcome == IndexOutcome::Unchanged) return sum;  // rolls back
+  if (sum.previous) {
+    c.exec("DELETE FROM mrf_rates WHERE tenant_id = $1 AND file_id = $2", {t, sum.previous->id});
+    c.exec("DELETE FROM mrf_files WHERE tenant_id = $1 AND file_id = $2", {t, sum.previous->id});
+  }
+  sum.file = IndexedFile{file_id,
+                         series_of(h, file),
+                         file,
+                         kind_name(h.kind),
+                         h.reporting_entity_name,
+                         h.plan_name,
+                         h.plan_id.empty() ? "" : fmt::format("{} {}", h.plan_id_type, h.plan_id),
+                         h.last_updated_on,
+                         h.version,
+                         file_bytes,
+                         sum.stats.json_bytes,
+                         sum.stats.items,
+                         col.rows(),
+                         label,
+                         now_utc()};
+  c.exec("UPDATE mrf_files SET series = $3, kind = $4, reporting_entity = $5, plan_name = $6, plan_id = $7, "
+         "last_updated_on = $8, version = $9, file_bytes = $10, json_bytes = $11, items = $12, rows_indexed = $13, "
+         "codes = $14, indexed_at = $15 WHERE tenant_id = $1 AND file_id = $2",
+         {t, file_id, sum.file.series, sum.file.kind, sum.file.reporting_entity, sum.file.plan_name, sum.file.plan_id,
+          sum.file.last_updated_on, sum.file.version, static_cast<std::int64_t>(sum.file.file_bytes),
+          static_cast<std::int64_t>(sum.file.json_bytes), static_cast<std::int64_t>(sum.file.items),
+          static_cast<std::int64_t>(sum.file.rows), sum.file.codes, sum.file.indexed_at});
+  tx.commit();
+  return sum;
 }
 
 std::vector<LookupRow> RateIndex::lookup(const std::string& code, std::optional<std::uint64_t> npi,
                                          std::optional<std::string> tin) const {
   std::string sql =
       "SELECT r.code_type, r.code, r.modifiers, r.npi, r.tin_type, r.tin, r.pos, r.negotiated_type, r.billing_class, "
-      "r.setting, r.arrangement, r.value, r.expiration_date, r.bundled, f.path, f.last_updated_on, f.reporting_entity, "
-      "f.plan_name FROM mrf_rates r JOIN mrf_files f ON f.id = r.file_id WHERE r.code = ?1";
-  if (npi) sql += " AND r.npi = ?2";
-  if (tin) sql += " AND r.tin = ?3";
-  sql += " ORDER BY r.npi, r.tin, r.pos, r.value, f.path";
-  Stmt q(db_, sql.c_str());
-  q.text(1, code);
-  if (npi) q.i64(2, static_cast<std::int64_t>(*npi));
-  if (tin) q.text(3, *tin);
+      "r.setting, r.arrangement, r.value, r.expiration_date, r.bundled, f.path, f.last_updated_on, "
+      "f.reporting_entity, f.plan_name FROM mrf_rates r JOIN mrf_files f ON f.tenant_id = r.tenant_id AND "
+      "f.file_id = r.file_id WHERE r.tenant_id = $1 AND r.code = $2";
+  Params p{s_.tenant(), code};
+  if (npi) {
+    p.emplace_back(static_cast<std::int64_t>(*npi));
+    sql += fmt::format(" AND r.npi = ${}", p.size());
+  }
+  if (tin) {
+    p.emplace_back(*tin);
+    sql += fmt::format(" AND r.tin = ${}", p.size());
+  }
+  sql += " ORDER BY r.npi, r.tin, r.pos, r.value, f.path, r.modifiers, r.negotiated_type";
   std::vector<LookupRow> out;
-  while (sqlite3_step(q.s) == SQLITE_ROW) {
+  for (const auto& q : s_.connection().query(sql, p)) {
     LookupRow l;
-    l.rate.code_type = q.col_text(0);
-    l.rate.code = q.col_text(1);
-    l.rate.modifiers = q.col_text(2);
-    l.rate.npi = static_cast<std::uint64_t>(q.col_i64(3));
-    l.rate.tin_type = q.col_text(4);
-    l.rate.tin = q.col_text(5);
-    l.rate.pos = q.col_text(6);
-    l.rate.negotiated_type = q.col_text(7);
-    l.rate.billing_class = q.col_text(8);
-    l.rate.setting = q.col_text(9);
-    l.rate.arrangement = q.col_text(10);
-    l.rate.value = q.col_i64(11);
-    l.rate.expiration_date = q.col_text(12);
-    l.rate.bundled = q.col_text(13);
-    l.file = q.col_text(14);
-    l.last_updated_on = q.col_text(15);
-    l.reporting_entity = q.col_text(16);
-    l.plan_name = q.col_text(17);
+    l.rate.code_type = q.str(0);
+    l.rate.code = q.str(1);
+    l.rate.modifiers = q.str(2);
+    l.rate.npi = static_cast<std::uint64_t>(q.i64(3));
+    l.rate.tin_type = q.str(4);
+    l.rate.tin = q.str(5);
+    l.rate.pos = q.str(6);
+    l.rate.negotiated_type = q.str(7);
+    l.rate.billing_class = q.str(8);
+    l.rate.setting = q.str(9);
+    l.rate.arrangement = q.str(10);
+    l.rate.value = q.i64(11);
+    l.rate.expiration_date = q.str(12);
+    l.rate.bundled = q.str(13);
+    l.file = q.str(14);
+    l.last_updated_on = q.str(15);
+    l.reporting_entity = q.str(16);
+    l.plan_name = q.str(17);
     out.push_back(std::move(l));
   }
   return out;
 }
 
 std::vector<IndexedFile> RateIndex::files() const {
-  Stmt q(db_, "SELECT id, path, kind, reporting_entity, plan_name, last_updated_on, version, json_bytes, items, rows "
-              "FROM mrf_files ORDER BY path");
   std::vector<IndexedFile> out;
-  while (sqlite3_step(q.s) == SQLITE_ROW) {
-    out.push_back(IndexedFile{q.col_i64(0), q.col_text(1), q.col_text(2), q.col_text(3), q.col_text(4), q.col_text(5),
-                              q.col_text(6), static_cast<std::uint64_t>(q.col_i64(7)),
-                              static_cast<std::uint64_t>(q.col_i64(8)), static_cast<std::uint64_t>(q.col_i64(9))});
+  for (const auto& r : s_.connection().query(
+           fmt::format("SELECT {} FROM mrf_files WHERE tenant_id = $1 ORDER BY path, file_id", kFileCols),
+           {s_.tenant()}))
+    out.push_back(file_of(r));
+  return out;
+}
+
+void RateIndex::put_providers(const std::vector<ProviderEntry>& providers) {
+  Connection& c = s_.connection();
+  store::Transaction tx(c);
+  for (const auto& p : providers)
+    c.exec("INSERT INTO mrf_providers (tenant_id, npi, tin, name, zip, state, source) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+           " ON CONFLICT (tenant_id, npi, tin) DO UPDATE SET name = excluded.name, zip = excluded.zip,"
+           " state = excluded.state, source = excluded.source",
+           {s_.tenant(), static_cast<std::int64_t>(p.npi), p.tin, p.name, p.zip, p.state, p.source});
+  tx.commit();
+}
+
+std::vector<ProviderEntry> RateIndex::providers() const {
+  std::vector<ProviderEntry> out;
+  for (const auto& r : s_.connection().query(
+           "SELECT npi, tin, name, zip, state, source FROM mrf_providers WHERE tenant_id = $1 ORDER BY npi, tin",
+           {s_.tenant()}))
+    out.push_back({static_cast<std::uint64_t>(r.i64(0)), r.str(1), r.str(2), r.str(3), r.str(4), r.str(5)});
+  return out;
+}
+
+std::set<std::uint64_t> RateIndex::npis() const {
+  std::set<std::uint64_t> out;
+  for (const auto& r : s_.connection().query("SELECT DISTINCT npi FROM mrf_rates WHERE tenant_id = $1 AND npi <> 0",
+                                             {s_.tenant()}))
+    out.insert(static_cast<std::uint64_t>(r.i64(0)));
+  return out;
+}
+
+std::optional<std::vector<std::string>> legacy_index_files(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return std::nullopt;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return std::nullopt;
   }
+  std::optional<std::vector<std::string>> out;
+  sqlite3_stmt* st = nullptr;
+  // The earlier mrf.db: mrf_files(path, …) and no schema_version table.
+  if (sqlite3_prepare_v2(db,
+                         "SELECT path FROM mrf_files WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE name = "
+                         "'schema_version') ORDER BY path",
+                         -1, &st, nullptr) == SQLITE_OK) {
+    out.emplace();
+    while (sqlite3_step(st) == SQLITE_ROW) out->push_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+    bool is_store = false;
+    sqlite3_stmt* v = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE name = 'schema_version'", -1, &v, nullptr) ==
+        SQLITE_OK)
+      is_store = sqlite3_step(v) == SQLITE_ROW;
+    sqlite3_finalize(v);
+    if (is_store) out.reset();
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
   return out;
 }
 

@@ -81,6 +81,9 @@ std::int64_t decimal_to_hundredths(std::string_view t) {
 
 namespace {
 
+// Thrown when Visitor::proceed says no; caught by read_mrf.
+struct Stopped {};
+
 std::string printable(int c) {
   if (c < 0) return "end of file";
   if (c >= 0x20 && c < 0x7f) return fmt::format("'{}'", static_cast<char>(c));
@@ -222,6 +225,8 @@ class Splitter {
     cap_ = std::max<std::size_t>(o.window_bytes, 64);
     buf_.resize(cap_ + simdjson::SIMDJSON_PADDING);
   }
+
+  const ReadStats& stats() const { return stats_; }
 
   ReadStats run() {
     int c = skip_ws();
@@ -442,6 +447,12 @@ class Splitter {
                         : key == "out_of_network"      ? FileKind::allowed_amounts
                         : key == "reporting_structure" ? FileKind::table_of_contents
                                                        : FileKind::unknown;
+    if ((key == "provider_references" || streamed != FileKind::unknown) && c == '[' && !asked_) {
+      asked_ = true;
+      FileHeader so_far = header_;
+      so_far.kind = streamed != FileKind::unknown ? streamed : FileKind::in_network;
+      if (!vis_.proceed(so_far)) throw Stopped{};
+    }
     if (key == "provider_references" && c == '[') {
       saw_provider_refs_ = true;
       stream_array(key, FileKind::unknown);
@@ -702,6 +713,7 @@ class Splitter {
   FileHeader header_;
   ReadStats stats_;
   bool saw_provider_refs_ = false;
+  bool asked_ = false;  // Visitor::proceed was called
   std::string scan_key_;    // what scan_container is inside, for errors
   bool scan_elem_ = false;
 };
@@ -710,7 +722,14 @@ class Splitter {
 
 ReadStats read_mrf(ByteSource& src, Visitor& visitor, const ReadOptions& opts) {
   Splitter s(src, visitor, opts);
-  return s.run();
+  try {
+    return s.run();
+  } catch (const Stopped&) {
+    ReadStats st = s.stats();
+    st.stopped = true;
+    st.file_bytes = src.consumed();
+    return st;
+  }
 }
 
 }  // namespace backcover::interop::mrf

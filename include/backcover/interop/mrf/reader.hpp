@@ -163,6 +163,15 @@ class Visitor {
   virtual void in_network(InNetworkItem&& item) { (void)item; }
   virtual void out_of_network(OutOfNetworkItem&& item) { (void)item; }
   virtual void reporting_structure(ReportingStructure&& rs) { (void)rs; }
+  // Called once, when the first big array (provider_references, in_network,
+  // out_of_network, reporting_structure) begins, with the top-level scalars
+  // seen so far (usually all of them: CMS files put them first) and the kind
+  // the array implies. false stops the read there (ReadStats::stopped): the
+  // index uses it to skip a file it already holds without reading it all.
+  virtual bool proceed(const FileHeader& so_far) {
+    (void)so_far;
+    return true;
+  }
   // Called once at the end with every top-level scalar seen (they may come
   // after the arrays).
   virtual void header(const FileHeader& h) { (void)h; }
@@ -175,6 +184,7 @@ struct ReadStats {
   std::uint64_t items_decoded = 0;   // ... whose code the visitor wanted
   std::uint64_t references = 0;      // provider_references entries
   std::uint64_t largest_element = 0; // bytes of the largest array element
+  bool stopped = false;              // Visitor::proceed said no: the rest was not read
 };
 
 struct ReadOptions {

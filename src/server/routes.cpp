@@ -3,6 +3,7 @@
 // read or change of a patient's data is written to the store's audit log.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -135,6 +136,82 @@ struct Services::Impl {
     return not_found(fmt::format("patient {} has no file '{}'", p.id, name));
   }
 
+  // A body {"text": "..."} (the page's and the systems' way to send a file).
+  static std::optional<std::string> text_field(const Request& r, const std::string& key, Response& refusal) {
+    json body = json::parse(r.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      refusal = bad_request("body", "not a JSON object", fmt::format("{{\"{}\": \"…\"}}", key));
+      return std::nullopt;
+    }
+    if (!body.contains(key) || !body[key].is_string()) {
+      refusal = bad_request(key, body.contains(key) ? body[key].dump() : "nothing", "the file's text as a string");
+      return std::nullopt;
+    }
+    return body[key].get<std::string>();
+  }
+
+  // PUT files/{name}: checked with the loader its name says, then stored.
+  // Services files are courses: they are added (POST courses), not replaced,
+  // so an estimate given from one keeps meaning what it said.
+  Response file_put(const Request& r, const Identity& who, const store::PatientRecord& p, const std::string& name,
+                    store::Store& s) {
+    if (!who.staff()) return forbidden("changing a patient's files is for clinic staff");
+    Response refusal;
+    auto text = text_field(r, "text", refusal);
+    if (!text) return refusal;
+    Errors errors;
+    if (name == "plan.yaml") {
+      if (auto x = io::parse_plan(*text, name); !x) errors = x.errors();
+    } else if (name == "case.yaml") {
+      if (auto x = io::parse_case(*text, name); !x) errors = x.errors();
+    } else if (name == "prices.yaml") {
+      if (auto x = io::parse_prices(*text, name); !x) errors = x.errors();
+    } else if (name == "accumulators.yaml") {
+      if (auto x = io::parse_accumulators(*text, name); !x) errors = x.errors();
+    } else {
+      return bad_request("name", name,
+                         "plan.yaml, case.yaml, prices.yaml or accumulators.yaml (a course is added with POST …/courses)");
+    }
+    if (!errors.empty()) return bad_input(errors);
+    s.put_file(p.id, {name, *text, ""});
+    return json_reply({{"name", name}, {"sha256", store::sha256_hex(*text)}});
+  }
+
+  // POST courses: a services file (or the course shorthand) checked against
+  // the patient's stored case file, stored as the next course.
+  Response course_post(const Request& r, const Identity& who, const store::PatientRecord& p, store::Store& s) {
+    if (!who.staff()) return forbidden("adding a course is for clinic staff");
+    Response refusal;
+    auto text = text_field(r, "text", refusal);
+    if (!text) return refusal;
+    auto courses = s.courses(p.id);
+    const std::string name = fmt::format("services-{}.yaml", courses.size() + 1);
+    std::string case_text;
+    for (const auto& f : s.patient_files(p.id))
+      if (f.name == "case.yaml") case_text = f.bytes;
+    auto cf = io::parse_case(case_text, "case.yaml");
+    if (!cf) return bad_input(cf.errors());
+    auto lines = io::parse_services(*text, name, &cf.value());
+    if (!lines) return bad_input(lines.errors());
+    store::CourseRecord cr;
+    cr.lines = static_cast<int>(lines->size());
+    if (!lines->empty()) {
+      Date lo = lines->front().date, hi = lo;
+      Money charge;
+      for (const auto& l : *lines) {
+        lo = std::min(lo, l.date);
+        hi = std::max(hi, l.date);
+        charge += l.charge;
+      }
+      cr.first_date = lo.str();
+      cr.last_date = hi.str();
+      cr.charge = charge.cents();
+    }
+    cr.id = s.add_course(p.id, cr, {name, *text, ""});
+    cr.file = name;
+    return json_reply(course_json(cr), 201);
+  }
+
   Response audit_list(const Request& r, const Identity& who, store::Store& s) {
     if (who.role != "admin") return forbidden("the audit log is for the clinic's admin");
     json out = json::array();
@@ -164,7 +241,18 @@ struct Services::Impl {
           s.audit("api-read", p->id, what);
           return file_get(*p, seg[4], s);
         }
-        return method_not_allowed("GET");
+        if (m == "PUT") {
+          if (!who.staff()) return forbidden("changing a patient's files is for clinic staff");
+          s.audit("api-change", p->id, what);
+          return file_put(r, who, *p, seg[4], s);
+        }
+        return method_not_allowed("GET, PUT");
+      }
+      if (n == 4 && seg[3] == "courses") {
+        if (m != "POST") return method_not_allowed("POST");
+        if (!who.staff()) return forbidden("adding a course is for clinic staff");
+        s.audit("api-change", p->id, what);
+        return course_post(r, who, *p, s);
       }
     }
     return not_found(fmt::format("no route {} {}", m, r.path));

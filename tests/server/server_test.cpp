@@ -16,7 +16,7 @@
 #include "backcover/cli/app.hpp"
 #include "backcover/server/server.hpp"
 #include "backcover/store/store.hpp"
-#include "server_openapi_check.hpp"
+#include "openapi_check.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

@@ -10,11 +10,8 @@
 #include <fstream>
 #include <sstream>
 
-#if __has_include("backcover/app/app.hpp")  // until the application layer lands on main
-#define BACKCOVER_SERVER_HAVE_APP 1
 #include "backcover/app/app.hpp"
 #include "backcover/app/patients.hpp"
-#endif
 #include "backcover/io/loaders.hpp"
 #include "server/answer_cache.hpp"
 #include "server/handlers.hpp"

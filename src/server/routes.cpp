@@ -60,7 +60,7 @@ const char* content_type_of(const std::string& ext) {
 }  // namespace
 
 // Today, for the verbs that take it (the engine reads no clock; the shell does).
-Date today_utc() {
+static Date today_utc() {
   const auto now = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
   return Date::from_days(static_cast<std::int32_t>(now.time_since_epoch().count()));
 }
@@ -113,11 +113,11 @@ struct Services::Impl {
     for (const char* k : {"plan", "case", "services"})
       if (!body.contains(k)) return bad_request(k, "nothing", "the file's text as a string");
     app::EstimateRequest q;
-    q.plan = app::Input::bytes("plan.yaml", body["plan"]);
-    q.case_file = app::Input::bytes("case.yaml", body["case"]);
-    q.services = app::Input::bytes("services.yaml", body["services"]);
-    if (body.contains("prices")) q.prices = app::Input::bytes("prices.yaml", body["prices"]);
-    if (body.contains("accumulators")) q.accumulators = app::Input::bytes("accumulators.yaml", body["accumulators"]);
+    q.plan = app::Input::bytes("plan.yaml", body["plan"].get<std::string>());
+    q.case_file = app::Input::bytes("case.yaml", body["case"].get<std::string>());
+    q.services = app::Input::bytes("services.yaml", body["services"].get<std::string>());
+    if (body.contains("prices")) q.prices = app::Input::bytes("prices.yaml", body["prices"].get<std::string>());
+    if (body.contains("accumulators")) q.accumulators = app::Input::bytes("accumulators.yaml", body["accumulators"].get<std::string>());
     q.strict = body.value("strict", false);
     q.today = today_utc();
     auto a = app::estimate(*rules, q);
@@ -146,7 +146,7 @@ struct Services::Impl {
                          "the visit's services file text as a string");
     if (body.contains("claim_id") && !body["claim_id"].is_string())
       return bad_request("claim_id", body["claim_id"].dump().substr(0, 80), "a string");
-    app::PostRequest q{p.id, app::Input::bytes("services.yaml", body["services"]), body.value("claim_id", std::string())};
+    app::PostRequest q{p.id, app::Input::bytes("services.yaml", body["services"].get<std::string>()), body.value("claim_id", std::string())};
     auto res = app::post_visit(*rules, s, q);
     if (!res) return bad_input(res.errors());
     json lines = json::array();

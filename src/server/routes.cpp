@@ -1,0 +1,415 @@
+// The routes past authentication: who may call each, which store or
+// application-layer call answers it, and the JSON it is rendered as. Every
+// read or change of a patient's data is written to the store's audit log.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "backcover/app/app.hpp"
+#include "backcover/app/patients.hpp"
+#include "backcover/io/loaders.hpp"
+#include "server/answer_cache.hpp"
+#include "server/handlers.hpp"
+
+namespace backcover::server {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string default_data_dir() {
+  if (const char* env = std::getenv("BACKCOVER_DATA"); env && *env) return env;
+  return fmt::format("{}/data", BACKCOVER_SOURCE_DIR);
+}
+
+Response forbidden(const std::string& detail) {
+  return problem(403, "forbidden", "Not allowed for this role", detail);
+}
+
+Response not_found(const std::string& what) { return problem(404, "not-found", "Not found", what); }
+
+json course_json(const store::CourseRecord& c) {
+  return {{"id", c.id},           {"file", c.file},          {"lines", c.lines},
+          {"first_date", c.first_date}, {"last_date", c.last_date}, {"charge_cents", c.charge}};
+}
+
+json patient_json(const store::PatientRecord& p) {
+  return {{"id", p.id},           {"slug", p.slug},           {"name", p.name},
+          {"family_id", p.family_id}, {"member_id", p.member_id}, {"date_of_birth", p.date_of_birth}};
+}
+
+const char* content_type_of(const std::string& ext) {
+  if (ext == ".html") return "text/html; charset=utf-8";
+  if (ext == ".js" || ext == ".mjs") return "text/javascript; charset=utf-8";
+  if (ext == ".css") return "text/css; charset=utf-8";
+  if (ext == ".json") return "application/json";
+  if (ext == ".svg") return "image/svg+xml";
+  if (ext == ".png") return "image/png";
+  if (ext == ".ico") return "image/x-icon";
+  if (ext == ".woff2") return "font/woff2";
+  if (ext == ".txt") return "text/plain; charset=utf-8";
+  return "application/octet-stream";
+}
+
+}  // namespace
+
+// Today, for the verbs that take it (the engine reads no clock; the shell does).
+static Date today_utc() {
+  const auto now = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  return Date::from_days(static_cast<std::int32_t>(now.time_since_epoch().count()));
+}
+
+struct Services::Impl {
+  Options o;
+  std::string data_dir;
+  std::shared_ptr<const app::Rules> rules;  // loaded once, read by every worker
+  AnswerCache answers;
+
+  explicit Impl(const Options& opt)
+      : o(opt),
+        data_dir(opt.data_dir.empty() ? default_data_dir() : opt.data_dir),
+        answers(opt.estimate_cache_entries, opt.estimate_cache_bytes) {
+    auto r = app::load_rules(data_dir);
+    if (!r) throw std::invalid_argument(fmt::format("the rule data in {} could not be loaded:\n{}", data_dir,
+                                                    format_errors(r.errors())));
+    rules = r.value();
+  }
+
+  static json parse_object(const Request& r, Response& refusal, const std::string& expected) {
+    json body = json::parse(r.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      refusal = bad_request("body", r.body.empty() ? "nothing" : "not a JSON object", expected);
+      return nullptr;
+    }
+    return body;
+  }
+
+  // POST /api/estimate: the files in the body, nothing stored.
+  Response estimate_stateless(const Request& r, const Identity& who) {
+    if (!who.staff()) return forbidden("an estimate from sent files is for clinic staff and systems");
+    const std::string today = today_utc().str();
+    std::string key;
+    if (answers.enabled()) {
+      key.reserve(today.size() + 1 + r.body.size());
+      key.append(today).append(1, '\n').append(r.body);
+      if (auto hit = answers.get(key)) return Response{200, "application/json", std::move(*hit), {}};
+    }
+    Response refusal;
+    json body = parse_object(r, refusal, "{\"plan\", \"case\", \"services\", \"prices\"?, \"accumulators\"?}");
+    if (body.is_null()) return refusal;
+    static const std::vector<std::string> known = {"plan", "case", "services", "prices", "accumulators", "strict"};
+    for (const auto& [k, v] : body.items()) {
+      if (std::find(known.begin(), known.end(), k) == known.end())
+        return bad_request(k, "an unknown member", "plan, case, services, prices, accumulators or strict");
+      if (k == "strict" ? !v.is_boolean() : !v.is_string())
+        return bad_request(k, v.dump().substr(0, 80), k == "strict" ? "true or false" : "the file's text as a string");
+    }
+    for (const char* k : {"plan", "case", "services"})
+      if (!body.contains(k)) return bad_request(k, "nothing", "the file's text as a string");
+    app::EstimateRequest q;
+    q.plan = app::Input::bytes("plan.yaml", body["plan"].get<std::string>());
+    q.case_file = app::Input::bytes("case.yaml", body["case"].get<std::string>());
+    q.services = app::Input::bytes("services.yaml", body["services"].get<std::string>());
+    if (body.contains("prices")) q.prices = app::Input::bytes("prices.yaml", body["prices"].get<std::string>());
+    if (body.contains("accumulators")) q.accumulators = app::Input::bytes("accumulators.yaml", body["accumulators"].get<std::string>());
+    q.strict = body.value("strict", false);
+    q.today = today_utc();
+    auto a = app::estimate(*rules, q);
+    if (!a) return bad_input(a.errors());
+    Response resp{200, "application/json", a->json().dump(), {}};
+    if (answers.enabled()) answers.put(key, resp.body);
+    return resp;
+  }
+
+  // POST /api/patients/{id}/courses/{course}/estimate: saved, immutable.
+  Response estimate_stored(const store::PatientRecord& p, const std::string& course, store::Store& s) {
+    auto e = app::estimate_stored(*rules, s, p.id, course, app::Format::Json, today_utc());
+    if (!e) return bad_input(e.errors());
+    json j = e->answer.json();
+    j["estimate_id"] = e->estimate_id;
+    return json_reply(j);
+  }
+
+  // POST /api/patients/{id}/visits: posted once (the claim id decides).
+  Response visit_post(const Request& r, const store::PatientRecord& p, store::Store& s) {
+    Response refusal;
+    json body = parse_object(r, refusal, "{\"services\", \"claim_id\"?}");
+    if (body.is_null()) return refusal;
+    if (!body.contains("services") || !body["services"].is_string())
+      return bad_request("services", body.contains("services") ? body["services"].dump().substr(0, 80) : "nothing",
+                         "the visit's services file text as a string");
+    if (body.contains("claim_id") && !body["claim_id"].is_string())
+      return bad_request("claim_id", body["claim_id"].dump().substr(0, 80), "a string");
+    app::PostRequest q{p.id, app::Input::bytes("services.yaml", body["services"].get<std::string>()), body.value("claim_id", std::string())};
+    auto res = app::post_visit(*rules, s, q);
+    if (!res) return bad_input(res.errors());
+    json lines = json::array();
+    for (const auto& l : res->claim.lines)
+      lines.push_back({{"date", l.date}, {"code", l.code}, {"coverage", l.coverage}, {"charge_cents", l.charge},
+                       {"allowed_cents", l.allowed}, {"plan_pays_cents", l.plan_pays},
+                       {"patient_pays_cents", l.patient_pays}});
+    return json_reply({{"claim_id", res->claim.claim_id},
+                       {"outcome", res->outcome == store::PostOutcome::Posted ? "posted" : "already-posted"},
+                       {"lines", lines}});
+  }
+
+  // The patient named in the path, when this caller may see it; nullopt: 404
+  // (another clinic's patient and a patient user's neighbour look the same
+  // as one that does not exist).
+  std::optional<store::PatientRecord> patient(store::Store& s, const Identity& who, const std::string& key) {
+    auto p = s.find_patient(key);
+    if (!p) return std::nullopt;
+    if (!who.staff() && who.patient_id != p->id) return std::nullopt;
+    return p;
+  }
+
+  Response patients_list(const Request& r, const Identity& who, store::Store& s) {
+    if (!who.staff()) return forbidden("the patients list is for clinic staff");
+    const std::string q = r.param("q"), today_s = r.param("today");
+    std::optional<Date> today = today_s.empty() ? std::optional<Date>(today_utc()) : Date::parse(today_s);
+    if (!today) return bad_request("today", today_s, "a date YYYY-MM-DD");
+    auto lower = [](std::string a) {
+      for (auto& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return a;
+    };
+    const std::string needle = lower(q);
+    json out = json::array();
+    for (const auto& row : app::patients(s, *today)) {  // audited by the application layer
+      const auto& ps = row.summary;
+      if (!needle.empty() && lower(ps.patient.name).find(needle) == std::string::npos &&
+          lower(ps.patient.slug).find(needle) == std::string::npos && lower(ps.patient.id).find(needle) == std::string::npos)
+        continue;
+      json alerts = json::array();
+      for (const auto& a : row.alerts) {
+        // The alert's first word says what it is about ("auth …", "referral …", "prescription …").
+        std::string kind = a.substr(0, a.find(' '));
+        if (kind == "auth") kind = "authorization";
+        alerts.push_back({{"kind", kind}, {"text", a}});
+      }
+      json pj = {{"id", ps.patient.id}, {"slug", ps.patient.slug}, {"name", ps.patient.name},
+                 {"plan_name", ps.plan_name}, {"claims", ps.claims}, {"alerts", alerts}};
+      pj["courses"] = json::array();
+      for (const auto& c : ps.courses) pj["courses"].push_back(course_json(c));
+      out.push_back(std::move(pj));
+    }
+    return json_reply(out);
+  }
+
+  Response patient_detail(const store::PatientRecord& p, store::Store& s) {
+    json j;
+    j["patient"] = patient_json(p);
+    json cov = json::object();
+    for (const auto& ps : s.list_patients())
+      if (ps.patient.id == p.id) cov["plan_name"] = ps.plan_name;
+    j["coverage"] = cov;
+    j["files"] = json::array();
+    for (const auto& f : s.patient_files(p.id)) j["files"].push_back({{"name", f.name}, {"sha256", f.sha256}});
+    j["courses"] = json::array();
+    for (const auto& c : s.courses(p.id)) j["courses"].push_back(course_json(c));
+    j["authorizations"] = json::array();
+    for (const auto& a : s.authorizations(p.id))
+      j["authorizations"].push_back({{"number", a.number}, {"codes", a.codes}, {"categories", a.categories},
+                                     {"from", a.from}, {"to", a.to}, {"status", a.status}, {"visits", a.visits},
+                                     {"visits_used", a.visits_imported + a.visits_posted}});
+    j["counters"] = json::array();
+    for (const auto& c : s.counters(p.id))
+      j["counters"].push_back({{"scope", c.scope}, {"plan_year", c.plan_year}, {"counter", c.counter}, {"amount", c.amount}});
+    j["claims"] = json::array();
+    for (const auto& c : s.claims(p.id)) {
+      json lines = json::array();
+      for (const auto& l : c.lines)
+        lines.push_back({{"date", l.date}, {"code", l.code}, {"coverage", l.coverage}, {"charge_cents", l.charge},
+                         {"allowed_cents", l.allowed}, {"plan_pays_cents", l.plan_pays},
+                         {"patient_pays_cents", l.patient_pays}});
+      j["claims"].push_back({{"claim_id", c.claim_id}, {"posted_at", c.posted_at}, {"status", c.status}, {"lines", lines}});
+    }
+    j["estimates"] = json::array();
+    for (const auto& e : s.estimates(p.id))
+      j["estimates"].push_back({{"id", e.id}, {"course_id", e.course_id}, {"created_at", e.created_at},
+                                {"inputs_sha256", e.inputs_sha256}});
+    return json_reply(j);
+  }
+
+  Response file_get(const store::PatientRecord& p, const std::string& name, store::Store& s) {
+    for (const auto& f : s.patient_files(p.id))
+      if (f.name == name) return json_reply({{"name", f.name}, {"text", f.bytes}, {"sha256", f.sha256}});
+    return not_found(fmt::format("patient {} has no file '{}'", p.id, name));
+  }
+
+  // A body {"text": "..."} (the page's and the systems' way to send a file).
+  static std::optional<std::string> text_field(const Request& r, const std::string& key, Response& refusal) {
+    json body = json::parse(r.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      refusal = bad_request("body", "not a JSON object", fmt::format("{{\"{}\": \"…\"}}", key));
+      return std::nullopt;
+    }
+    if (!body.contains(key) || !body[key].is_string()) {
+      refusal = bad_request(key, body.contains(key) ? body[key].dump() : "nothing", "the file's text as a string");
+      return std::nullopt;
+    }
+    return body[key].get<std::string>();
+  }
+
+  // PUT files/{name}: checked with the loader its name says, then stored.
+  // Services files are courses: they are added (POST courses), not replaced,
+  // so an estimate given from one keeps meaning what it said.
+  Response file_put(const Request& r, const Identity& who, const store::PatientRecord& p, const std::string& name,
+                    store::Store& s) {
+    if (!who.staff()) return forbidden("changing a patient's files is for clinic staff");
+    Response refusal;
+    auto text = text_field(r, "text", refusal);
+    if (!text) return refusal;
+    Errors errors;
+    if (name == "plan.yaml") {
+      if (auto x = io::parse_plan(*text, name); !x) errors = x.errors();
+    } else if (name == "case.yaml") {
+      if (auto x = io::parse_case(*text, name); !x) errors = x.errors();
+    } else if (name == "prices.yaml") {
+      if (auto x = io::parse_prices(*text, name); !x) errors = x.errors();
+    } else if (name == "accumulators.yaml") {
+      if (auto x = io::parse_accumulators(*text, name); !x) errors = x.errors();
+    } else {
+      return bad_request("name", name,
+                         "plan.yaml, case.yaml, prices.yaml or accumulators.yaml (a course is added with POST …/courses)");
+    }
+    if (!errors.empty()) return bad_input(errors);
+    s.put_file(p.id, {name, *text, ""});
+    return json_reply({{"name", name}, {"sha256", store::sha256_hex(*text)}});
+  }
+
+  // POST courses: a services file (or the course shorthand) checked against
+  // the patient's stored case file, stored as the next course.
+  Response course_post(const Request& r, const Identity& who, const store::PatientRecord& p, store::Store& s) {
+    if (!who.staff()) return forbidden("adding a course is for clinic staff");
+    Response refusal;
+    auto text = text_field(r, "text", refusal);
+    if (!text) return refusal;
+    auto courses = s.courses(p.id);
+    const std::string name = fmt::format("services-{}.yaml", courses.size() + 1);
+    std::string case_text;
+    for (const auto& f : s.patient_files(p.id))
+      if (f.name == "case.yaml") case_text = f.bytes;
+    auto cf = io::parse_case(case_text, "case.yaml");
+    if (!cf) return bad_input(cf.errors());
+    auto lines = io::parse_services(*text, name, &cf.value());
+    if (!lines) return bad_input(lines.errors());
+    store::CourseRecord cr;
+    cr.lines = static_cast<int>(lines->size());
+    if (!lines->empty()) {
+      Date lo = lines->front().date, hi = lo;
+      Money charge;
+      for (const auto& l : *lines) {
+        lo = std::min(lo, l.date);
+        hi = std::max(hi, l.date);
+        charge += l.charge;
+      }
+      cr.first_date = lo.str();
+      cr.last_date = hi.str();
+      cr.charge = charge.cents();
+    }
+    cr.id = s.add_course(p.id, cr, {name, *text, ""});
+    cr.file = name;
+    return json_reply(course_json(cr), 201);
+  }
+
+  Response audit_list(const Request& r, const Identity& who, store::Store& s) {
+    if (who.role != "admin") return forbidden("the audit log is for the clinic's admin");
+    json out = json::array();
+    for (const auto& e : s.audit_log(r.param("patient")))
+      out.push_back({{"seq", e.seq}, {"at", e.at}, {"user", e.user}, {"action", e.action}, {"patient", e.patient_id},
+                     {"detail", e.detail}});
+    return json_reply(out);
+  }
+
+  Response dispatch(const Request& r, const std::vector<std::string>& seg, const Identity& who, store::Store& s) {
+    // seg[0] == "api"
+    const std::string& m = r.method;
+    const std::size_t n = seg.size();
+    if (n == 2 && seg[1] == "audit") return m == "GET" ? audit_list(r, who, s) : method_not_allowed("GET");
+    if (n == 2 && seg[1] == "estimate") return m == "POST" ? estimate_stateless(r, who) : method_not_allowed("POST");
+    if (n == 2 && seg[1] == "patients") return m == "GET" ? patients_list(r, who, s) : method_not_allowed("GET");
+    if (n >= 3 && seg[1] == "patients") {
+      auto p = patient(s, who, seg[2]);
+      if (!p) return not_found(fmt::format("no patient '{}' in this clinic", seg[2]));
+      const std::string what = fmt::format("{} {}", m, r.path);
+      if (n == 3) {
+        if (m != "GET") return method_not_allowed("GET");
+        s.audit("api-read", p->id, what);
+        return patient_detail(*p, s);
+      }
+      if (n == 5 && seg[3] == "files") {
+        if (m == "GET") {
+          s.audit("api-read", p->id, what);
+          return file_get(*p, seg[4], s);
+        }
+        if (m == "PUT") {
+          if (!who.staff()) return forbidden("changing a patient's files is for clinic staff");
+          s.audit("api-change", p->id, what);
+          return file_put(r, who, *p, seg[4], s);
+        }
+        return method_not_allowed("GET, PUT");
+      }
+      if (n == 6 && seg[3] == "courses" && seg[5] == "estimate") {
+        if (m != "POST") return method_not_allowed("POST");
+        s.audit("api-change", p->id, what);
+        return estimate_stored(*p, seg[4], s);
+      }
+      if (n == 4 && seg[3] == "visits") {
+        if (m != "POST") return method_not_allowed("POST");
+        if (!who.staff()) return forbidden("posting a visit is for clinic staff");
+        s.audit("api-change", p->id, what);
+        return visit_post(r, *p, s);
+      }
+      if (n == 4 && seg[3] == "courses") {
+        if (m != "POST") return method_not_allowed("POST");
+        if (!who.staff()) return forbidden("adding a course is for clinic staff");
+        s.audit("api-change", p->id, what);
+        return course_post(r, who, *p, s);
+      }
+    }
+    return not_found(fmt::format("no route {} {}", m, r.path));
+  }
+};
+
+Services::Services(const Options& o) : impl_(std::make_unique<Impl>(o)) {}
+Services::~Services() = default;
+
+Response Services::dispatch(const Request& r, const std::vector<std::string>& seg, const Identity& who,
+                            store::Store& s) {
+  return impl_->dispatch(r, seg, who, s);
+}
+
+Response Services::static_file(const Request& r) const {
+  if (r.method != "GET" && r.method != "HEAD") return method_not_allowed("GET");
+  const std::string& root = impl_->o.web_dir;
+  if (root.empty() || !fs::is_directory(root))
+    return not_found("no web page is being served: build it (web/, npm run build) or pass --web DIR");
+  std::string rel = r.path == "/" ? "index.html" : r.path.substr(1);
+  // Never outside the folder: no "..", no absolute or hidden parts.
+  for (const auto& part : fs::path(rel))
+    if (part == ".." || part.string().rfind('.', 0) == 0) return not_found("no such file");
+  fs::path file = fs::path(root) / rel;
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) {
+    // A page route (no extension): the single-page app's index.
+    if (fs::path(rel).has_extension()) return not_found("no such file");
+    file = fs::path(root) / "index.html";
+    if (!fs::is_regular_file(file, ec)) return not_found("no index.html in the web folder");
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  Response resp{200, content_type_of(file.extension().string()), buf.str(), {}};
+  resp.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  resp.headers.emplace_back("Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+  return resp;
+}
+
+}  // namespace backcover::server

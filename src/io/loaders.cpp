@@ -213,7 +213,10 @@ Result<Plan> parse_plan(std::string_view text, const std::string& name, const st
   auto root_opt = r.parse(text);
   if (!root_opt) return r.errors();
   YAML::Node root = *root_opt;
-  if (root.IsMap() && root["plan"].IsDefined()) root = root["plan"];
+  if (root.IsMap() && root["plan"].IsDefined()) {
+    r.only_keys(root, "", {"plan"});  // a key beside plan: is a mistake, never ignored
+    root = root["plan"];
+  }
   if (!r.is_map(root, "plan")) return r.errors();
   // Keys, types and ranges: schemas/plan.schema.json. Benefit categories are
   // the catalogue's, plus any this plan's own codes: map sends codes to.

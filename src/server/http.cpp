@@ -6,6 +6,9 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
 #include <cctype>
 #include <stdexcept>
 
@@ -19,6 +22,9 @@ struct HttpServer::Impl {
   httplib::Server http;
   std::string host;
   int port = 0;
+  // cpp-httplib's stop() does nothing before listen has started, and listen
+  // then serves for ever: a stop that comes first is remembered here.
+  std::atomic<bool> stop_requested{false}, entered{false};
 
   explicit Impl(Options opt) : o(opt), api(std::move(opt)) {
     auto colon = o.listen.rfind(':');
@@ -95,7 +101,21 @@ int HttpServer::bind() {
   return impl_->port;
 }
 
-void HttpServer::run() { impl_->http.listen_after_bind(); }
-void HttpServer::stop() { impl_->http.stop(); }
+void HttpServer::run() {
+  impl_->entered = true;
+  if (impl_->stop_requested) return;
+  impl_->http.listen_after_bind();
+}
+
+void HttpServer::stop() {
+  impl_->stop_requested = true;
+  if (impl_->entered) {
+    // run() has started: wait until listen is under way (it returns at once
+    // after a stop) so that httplib's stop reaches it.
+    for (int i = 0; i < 10000 && !impl_->http.is_running(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  impl_->http.stop();
+}
 
 }  // namespace backcover::server

@@ -189,7 +189,7 @@ try {
   // 7. Documents and deadlines download.
   await page.getByRole("link", { name: "Documents" }).click();
   await check(page, "documents");
-  const [gfe] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: /Good Faith Estimate \(PDF\)/ }).click()]);
+  const [gfe] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: /PDF: Good Faith Estimate/ }).click()]);
   const gfePath = join(tmp, "gfe.pdf"); await gfe.saveAs(gfePath);
   assert.equal(readFileSync(gfePath).subarray(0, 5).toString(), "%PDF-", "the GFE is a PDF");
   const [ics] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: /\.ics/ }).click()]);

@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, existsSync, writeFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve, extname } from "node:path";
+import { parse, stringify } from "yaml";
 
 const arg = (k, d) => { const i = process.argv.indexOf(k); return i > 0 ? process.argv[i + 1] : d; };
 const root = resolve(new URL("../..", import.meta.url).pathname);
@@ -20,6 +21,7 @@ const run = (args, opts = {}) => execFileSync(bin, [...args], { cwd: tmp, encodi
 run(["db", "init", "--db", db]);
 run(["import", join(root, "examples"), "--db", db]);
 const exported = new Map();
+const extra = new Map();
 function exportDir(id) {
   if (!exported.has(id)) { const d = join(tmp, `x-${id}`); run(["export", "--patient", id, "--out", d, "--db", db]); exported.set(id, d); }
   return exported.get(id);
@@ -52,7 +54,7 @@ createServer(async (req, res) => {
       return json(res, 200, session);
     }
     if (p[1] === "logout") { session = null; res.writeHead(204); return res.end(); }
-    if (!session) return problem(res, 401, "Sign in first", "No session");
+    if (!session || !(req.headers.cookie ?? "").includes("bc_session=mock")) return problem(res, 401, "Sign in first", "No session");
     if (p[1] === "me") return json(res, 200, session);
     if (p[1] === "patients" && p.length === 2) {
       const q = (url.searchParams.get("q") ?? "").toLowerCase();
@@ -65,7 +67,8 @@ createServer(async (req, res) => {
       const list = patients(); const row = (Array.isArray(list) ? list : list.patients).find((r) => r.id === id || r.slug === id || r.folder === id);
       if (!row) return problem(res, 404, "No such patient", id);
       const d = exportDir(row.id);
-      return json(res, 200, { patient: { id: row.id, name: row.name }, coverage: { plan_name: row.plan_name }, courses: row.courses ?? [],
+      return json(res, 200, { patient: { id: row.id, name: row.name }, coverage: { plan_name: row.plan },
+        courses: [...(row.courses ?? []), ...(extra.get(row.id) ?? []).map((c) => ({ id: c.id, lines: 0 }))],
         files: readdirSync(d).map((name) => ({ name, sha256: "" })), authorizations: [], counters: [], claims: [], estimates: [] });
     }
     if (p[3] === "files") {
@@ -80,6 +83,25 @@ createServer(async (req, res) => {
       }
       if (!existsSync(f)) return problem(res, 404, "No such file", p[4]);
       return json(res, 200, { name: p[4], text: readFileSync(f, "utf8"), sha256: "" });
+    }
+    if (p[3] === "courses" && p.length === 4 && req.method === "POST") {
+      // A course given as shorthand keeps the patient's providers and defaults.
+      const d = exportDir(id); const text = JSON.parse(body).text;
+      const svc = parse(readFileSync(join(d, "services.yaml"), "utf8"));
+      const given = /^\s*\w+\s*:/m.test(text) ? parse(text) : { courses: [text.trim()] };
+      const merged = { providers: svc.providers, defaults: svc.defaults, ...given };
+      const n = (extra.get(id)?.length ?? 0) + 2, f = join(d, `services-C${n}.yaml`);
+      writeFileSync(f, stringify(merged));
+      try { run(["estimate", "--plan", join(d, "plan.yaml"), "--case", join(d, "case.yaml"), "--services", f]); }
+      catch (e) { return json(res, 400, { type: "about:blank", title: "The course has errors", status: 400, detail: String(e.stderr).split("\n")[0] }, "application/problem+json"); }
+      extra.set(id, [...(extra.get(id) ?? []), { id: `C${n}`, file: f }]);
+      return json(res, 201, { id: `C${n}` });
+    }
+    const mine = (extra.get(id) ?? []).find((c) => c.id === p[4]);
+    if (p[3] === "courses" && p[5] === "estimate" && mine) {
+      const d = exportDir(id); const a = ["estimate", "--plan", join(d, "plan.yaml"), "--case", join(d, "case.yaml"), "--services", mine.file, "--json"];
+      if (existsSync(join(d, "prices.yaml"))) a.push("--prices", join(d, "prices.yaml"));
+      return json(res, 200, JSON.parse(run(a)));
     }
     if (p[3] === "courses" && p[5] === "estimate") return json(res, 200, JSON.parse(run(["estimate", "--patient", id, "--course", p[4], "--json", "--db", db])));
     if (p[3] === "compare") {

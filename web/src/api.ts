@@ -54,8 +54,11 @@ export const api = {
   login: (clinic: string, user: string, password: string) => call<Me>("POST", "/api/login", { clinic, user, password }),
   logout: () => call<void>("POST", "/api/logout"),
   patients: (q: string, today?: string) =>
-    call<PatientRow[]>("GET", `/api/patients?q=${encodeURIComponent(q)}${today ? `&today=${today}` : ""}`),
-  patient: (id: string) => call<PatientRecord>("GET", `/api/patients/${enc(id)}`),
+    call<any>("GET", `/api/patients?q=${encodeURIComponent(q)}${today ? `&today=${today}` : ""}`)
+      .then((r) => (Array.isArray(r) ? r : r?.patients ?? []).map(normPatient)),
+  patient: (id: string) => call<any>("GET", `/api/patients/${enc(id)}`).then((r) => ({
+    ...r, files: r.files ?? [], courses: (r.courses ?? []).map(normCourse),
+  }) as PatientRecord),
   file: (id: string, name: string) => call<{ name: string; text: string; sha256: string }>("GET", `/api/patients/${enc(id)}/files/${enc(name)}`),
   putFile: (id: string, name: string, text: string) => call<unknown>("PUT", `/api/patients/${enc(id)}/files/${enc(name)}`, { text }),
   addCourse: (id: string, text: string) => call<{ id: string }>("POST", `/api/patients/${enc(id)}/courses`, { text }),
@@ -63,6 +66,26 @@ export const api = {
   compare: (id: string, course: string) => call<Comparison>("POST", `/api/patients/${enc(id)}/compare`, { course }),
 };
 const enc = encodeURIComponent;
+
+// The list's rows as `backcover patients --json` prints them (alerts as text,
+// courses with first/last) or as docs/api.md words them: both are read.
+function normCourse(c: any): CourseRow {
+  return { ...c, first_date: c.first_date ?? c.first, last_date: c.last_date ?? c.last };
+}
+function alertKind(text: string): string {
+  const t = text.toLowerCase();
+  if (/visits? left|used up|cap/.test(t)) return "visits";
+  if (/^auth|authorization/.test(t)) return /expired|denied|not approved/.test(t) ? "auth expired" : "auth";
+  if (/prescription|referral/.test(t)) return /expired/.test(t) ? "expired" : "expiring";
+  return "deadline";
+}
+function normPatient(r: any): PatientRow {
+  return {
+    ...r, slug: r.slug ?? r.folder, plan_name: r.plan_name ?? r.plan,
+    courses: (r.courses ?? []).map(normCourse),
+    alerts: (r.alerts ?? []).map((a: any) => (typeof a === "string" ? { kind: alertKind(a), text: a } : a)),
+  };
+}
 
 export interface Alert { kind: string; text: string; date?: string }
 export interface CourseRow { id: string; lines: number; first_date?: string; last_date?: string; charge_cents?: number; name?: string }

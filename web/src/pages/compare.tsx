@@ -109,65 +109,94 @@ function Chart({ all, shown }: { all: PayPath[]; shown: PayPath[] }) {
   const { lang } = useSession();
   const t = useT();
   const [tip, setTip] = useState<{ x: number; y: number; text: string } | null>(null);
-  const W = 860, H = 340, L = 78, R = 20, T = 18, B = 40;
   const curves = shown.map((p) => ({ p, i: all.indexOf(p), pts: curve(p) }));
   const allPts = curves.flatMap((c) => c.pts);
+  const first = allPts.length ? Math.min(...allPts.map((q) => q.t)) : 0;
+  const last = allPts.length ? Math.max(...allPts.map((q) => q.t)) : 0;
+  const spanMonths = Math.ceil((last - first) / 30.44) + 1;
+  const [horizon, setHorizon] = useState<number>(spanMonths > 36 ? 36 : 0);
   if (allPts.length === 0) return <p class="muted">No payments to draw.</p>;
-  const t0 = Math.min(...allPts.map((q) => q.t)), t1 = Math.max(...allPts.map((q) => q.t), t0 + 30);
-  const yMax = Math.max(...allPts.map((q) => q.y), 100);
+  const W = 860, H = 340, L = 78, R = 20, T = 18, B = 40;
+  const t0 = first;
+  const t1 = Math.max(horizon ? Math.min(last, t0 + horizon * 30.44) : last, t0 + 30);
+  const inView = allPts.filter((q) => q.t <= t1);
+  const yMax = Math.max(...inView.map((q) => q.y), 100);
   const step = niceStep(yMax / 5);
   const yTop = Math.ceil(yMax / step) * step;
-  const xs = (tt: number) => L + ((tt - t0) / (t1 - t0)) * (W - L - R);
-  const ys = (y: number) => H - B - (y / yTop) * (H - T - B);
-  const months: number[] = [];
+  const xs = (tt: number) => L + ((Math.min(tt, t1) - t0) / (t1 - t0)) * (W - L - R);
+  const ys = (y: number) => H - B - (Math.min(y, yTop) / yTop) * (H - T - B);
+  // Month ticks, every 1, 2, 3, 6, 12 or 24 months so that at most 9 fit.
   const d0 = new Date(t0 * 86_400_000);
-  for (let m = 0; m < 40; m++) {
+  const total = Math.ceil((t1 - t0) / 30.44) + 1;
+  const every = [1, 2, 3, 6, 12, 24, 60].find((m) => total / m <= 9) ?? 120;
+  const ticks: number[] = [];
+  for (let m = 0; ; m++) {
     const d = Date.UTC(d0.getUTCFullYear(), d0.getUTCMonth() + m, 1) / 86_400_000;
-    if (d > t1) break; if (d >= t0) months.push(d);
+    if (d > t1) break;
+    const month = new Date(d * 86_400_000).getUTCMonth();
+    if (d >= t0 && (every < 12 ? m % every === 0 : month === 0 && (new Date(d * 86_400_000).getUTCFullYear() % (every / 12) === 0))) ticks.push(d);
   }
-  const every = Math.max(1, Math.ceil(months.length / 8));
+  const fmtTick = (d: number) => new Date(d * 86_400_000).toLocaleDateString(lang === "es" ? "es-US" : "en-US", every >= 12 ? { year: "numeric", timeZone: "UTC" } : { month: "short", year: "2-digit", timeZone: "UTC" });
   return (
     <div class="chart-wrap">
+      <div class="field inline chart-horizon">
+        <label for="horizon">{lang === "es" ? "Periodo mostrado" : "Time shown"}</label>
+        <select id="horizon" value={String(horizon)} onChange={(e) => setHorizon(Number((e.target as HTMLSelectElement).value))}>
+          {[12, 24, 36, 60].filter((m) => m < spanMonths).map((m) => <option key={m} value={m}>{m / 12} {lang === "es" ? (m === 12 ? "año" : "años") : m === 12 ? "year" : "years"}</option>)}
+          <option value="0">{lang === "es" ? `todo (${spanMonths} meses)` : `all of it (${spanMonths} months)`}</option>
+        </select>
+      </div>
       <svg viewBox={`0 0 ${W} ${H}`} class="chart" role="group" aria-labelledby="chart-h" aria-describedby="chart-help">
+        <defs><clipPath id="plot"><rect x={L - 6} y={T - 6} width={W - L - R + 12} height={H - T - B + 12} /></clipPath></defs>
         {Array.from({ length: Math.round(yTop / step) + 1 }, (_, k) => k * step).map((y) => (
           <g key={y} aria-hidden="true">
             <line x1={L} x2={W - R} y1={ys(y)} y2={ys(y)} class="grid" />
             <text x={L - 8} y={ys(y) + 4} text-anchor="end" class="axis">{money(y, lang).replace(/\.00$/, "")}</text>
           </g>
         ))}
-        {months.filter((_, k) => k % every === 0).map((m) => (
-          <text key={m} x={xs(m)} y={H - B + 18} text-anchor="middle" class="axis" aria-hidden="true">
-            {new Date(m * 86_400_000).toLocaleDateString(lang === "es" ? "es-US" : "en-US", { month: "short", year: "2-digit", timeZone: "UTC" })}
-          </text>
+        {ticks.map((m) => (
+          <g key={m} aria-hidden="true">
+            <line x1={xs(m)} x2={xs(m)} y1={H - B} y2={H - B + 5} class="grid" />
+            <text x={xs(m)} y={H - B + 19} text-anchor="middle" class="axis">{fmtTick(m)}</text>
+          </g>
         ))}
+        <g clip-path="url(#plot)">
+          {curves.map(({ p, i, pts }) => {
+            let d = `M${xs(t0)},${ys(0)}`;
+            for (const q of pts) { if (q.t > t1) { d += ` H${xs(t1)}`; break; } d += ` H${xs(q.t)} V${ys(q.y)}`; }
+            if (pts.length && pts[pts.length - 1].t <= t1) d += ` H${xs(t1)}`;
+            return <path key={p.id} d={d} fill="none" stroke={colors[i % 8]} stroke-width={3} stroke-dasharray={dashes[i % 8]} aria-hidden="true" />;
+          })}
+        </g>
         {curves.map(({ p, i, pts }) => {
-          let d = `M${xs(t0)},${ys(0)}`;
-          for (const q of pts) d += ` H${xs(q.t)} V${ys(q.y)}`;
-          return <path key={p.id} d={d} fill="none" stroke={colors[i % 8]} stroke-width={3} stroke-dasharray={dashes[i % 8]} aria-hidden="true" />;
+          // Every payment is a point to focus when there are few; a long schedule shows about 12.
+          const visible = pts.filter((q) => q.t <= t1);
+          const k = Math.max(1, Math.ceil(visible.length / 12));
+          return visible.filter((_, n) => n % k === 0 || n === visible.length - 1).map((q) => {
+            const text = `${p.name}: ${dateText(q.date, lang)}, +${money(q.amount, lang)}, ${money(q.y, lang)} ${lang === "es" ? "en total" : "in all"}${q.note ? ` (${q.note})` : ""}`;
+            const show = () => setTip({ x: xs(q.t), y: ys(q.y), text });
+            return <circle key={`${p.id}${q.date}`} cx={xs(q.t)} cy={ys(q.y)} r={4.5} fill="#fff" stroke={colors[i % 8]} stroke-width={2}
+              tabIndex={0} role="img" aria-label={text} class="pt" onMouseEnter={show} onFocus={show} onMouseLeave={() => setTip(null)} onBlur={() => setTip(null)} />;
+          });
         })}
-        {curves.map(({ p, i, pts }) => pts.map((q, k) => {
-          const text = `${p.name}: ${dateText(q.date, lang)}, +${money(q.amount, lang)}, ${money(q.y, lang)} ${lang === "es" ? "en total" : "in all"}${q.note ? ` (${q.note})` : ""}`;
-          const show = () => setTip({ x: xs(q.t), y: ys(q.y), text });
-          return <circle key={`${p.id}${k}`} cx={xs(q.t)} cy={ys(q.y)} r={4} fill="#fff" stroke={colors[i % 8]} stroke-width={2}
-            tabIndex={0} role="img" aria-label={text} class="pt" onMouseEnter={show} onFocus={show} onMouseLeave={() => setTip(null)} onBlur={() => setTip(null)} />;
-        }))}
-        {curves.flatMap(({ p, pts }) => cliffs(p).map((c, k) => {
+        {curves.flatMap(({ p, pts }) => cliffs(p).filter((c) => day(c.date) <= t1).map((c, k) => {
           const tt = day(c.date);
           const paid = pts.filter((q) => q.t <= tt).reduce((m, q) => Math.max(m, q.y), 0);
-          const x = xs(Math.min(tt, t1)), y = ys(paid);
+          const x = xs(tt), y = ys(paid);
           const left = x < W / 2;
           return (
             <g key={`${p.id}c${k}`} class="cliff" role="img" aria-label={`${p.name}: ${t("cliff")} ${money(c.amount_cents, lang)}, ${dateText(c.date, lang)}`}>
               <line x1={x} x2={x} y1={T} y2={H - B} class="cliff-line" />
               <circle cx={x} cy={y} r={9} fill="none" stroke="#b00020" stroke-width={2.5} />
-              <text x={left ? x + 12 : x - 12} y={Math.max(T + 14, y - 14)} text-anchor={left ? "start" : "end"} class="cliff-text">
-                +{money(c.amount_cents, lang)} {t("cliff").toLowerCase()}
+              <text x={left ? x + 12 : x - 12} y={T + 14} text-anchor={left ? "start" : "end"} class="cliff-text">
+                +{money(c.amount_cents, lang)} {t("cliff").toLowerCase()}, {dateText(c.date, lang)}
               </text>
+              <text x={left ? x + 12 : x - 12} y={T + 30} text-anchor={left ? "start" : "end"} class="cliff-sub">{p.name}</text>
             </g>
           );
         }))}
       </svg>
-      {tip && <div class="tip" role="status" style={{ left: `${(tip.x / W) * 100}%`, top: `${(tip.y / H) * 100}%` }}>{tip.text}</div>}
+      {tip && <div class="tip" role="status" style={{ left: `${Math.min(82, Math.max(18, (tip.x / W) * 100))}%`, top: `${(tip.y / H) * 100}%` }}>{tip.text}</div>}
     </div>
   );
 }

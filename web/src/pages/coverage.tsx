@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { parseDocument, type Document } from "yaml";
 import { api } from "../api";
 import { money } from "../format";
-import { ErrorBox, Loading, useLoad, useSession, useT } from "../ui";
+import { ErrorBox, Loading, useLoad, useSession } from "../ui";
 
 // Coverage laid out like the plan's Summary of Benefits and Coverage (SBC): the
 // "important questions" (deductible, out-of-pocket limit) and, per service, what
@@ -88,7 +88,6 @@ interface Row { key: string; name: string; inText: string; outText: string; limi
 
 function Sbc({ id, text, editing, onSaved, onCancel }: { id: string; text: string; editing: boolean; onSaved: () => void; onCancel: () => void }) {
   const { lang } = useSession();
-  const t = useT();
   const [doc, setDoc] = useState<Document | null>(null);
   const [parseErr, setParseErr] = useState<string>();
   const [rows, setRows] = useState<Row[]>([]);
@@ -156,7 +155,7 @@ function Sbc({ id, text, editing, onSaved, onCancel }: { id: string; text: strin
     setFieldErr(problems);
     if (problems.length) return;
     setBusy(true); setErr(undefined);
-    try { await api.putFile(id, "plan.yaml", d.toString()); onSaved(); } catch (x) { setErr(x); } finally { setBusy(false); }
+    try { await api.putFile(id, "plan.yaml", d.toString({ lineWidth: 0, flowCollectionPadding: false })); onSaved(); } catch (x) { setErr(x); } finally { setBusy(false); }
   }
   const upd = (i: number, patch: Partial<Row>) => setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   const dedInput = (k: string, label: string) => (
@@ -188,6 +187,7 @@ function Sbc({ id, text, editing, onSaved, onCancel }: { id: string; text: strin
           </tr>
         </tbody>
       </table>
+      <div class="table-wrap" tabIndex={0} role="region" aria-label="Services you may need and what you will pay">
       <table class="table sbc-b">
         <caption>Services you may need and what you will pay</caption>
         <thead><tr><th scope="col">Service</th><th scope="col">In-network provider (you pay)</th><th scope="col">Out-of-network provider (you pay)</th><th scope="col" class="num">Visits a year</th><th scope="col">Prior authorization</th><th scope="col">Limitations and source</th></tr></thead>
@@ -213,12 +213,13 @@ function Sbc({ id, text, editing, onSaved, onCancel }: { id: string; text: strin
           ))}
         </tbody>
       </table>
+      </div>
       {limits.length > 0 && (
         <p class="small">Shared limits: {limits.map((l, i) => <span key={i}>{i > 0 && "; "}{l.visits} visits a year for {(l.categories ?? []).join(" and ").replace(/_/g, " ")}</span>)}.</p>
       )}
       {fieldErr.length > 0 && <div class="error-box" role="alert"><ul>{fieldErr.map((x, i) => <li key={i}>{x}</li>)}</ul></div>}
       <ErrorBox error={err} />
-      {editing && <div class="actions"><button class="btn btn-primary" type="submit" disabled={busy}>Save coverage</button><button class="btn" type="button" onClick={onCancel}>{t("close")}</button></div>}
+      {editing && <div class="actions"><button class="btn btn-primary" type="submit" disabled={busy}>Save coverage</button><button class="btn" type="button" onClick={onCancel}>Cancel</button></div>}
       <p class="muted small">{lang === "es" ? "Montos en dólares por año del plan." : "Amounts in dollars per plan year."}</p>
     </form>
   );

@@ -64,7 +64,7 @@ export function DocumentsTab({ id, rec }: { id: string; rec: PatientRecord }) {
             <li key={k.kind} class="card doc">
               <h3>{t(k.name)}</h3>
               <p class="muted small">{t(k.help)}</p>
-              <button type="button" class="btn" onClick={() => get(k.kind)} disabled={busy !== ""} aria-label={`${t("generate")} ${t(k.name)} (${format.toUpperCase()})`}>
+              <button type="button" class="btn" onClick={() => get(k.kind)} disabled={busy !== ""} aria-label={`${t("generate")} ${format.toUpperCase()}: ${t(k.name)}`}>
                 {busy === k.kind ? t("loading") : `${t("generate")} ${format.toUpperCase()}`}
               </button>
               {done.includes(k.kind) && <span class="ok-text small" role="status"> ✓ {lang === "es" ? "descargado" : "downloaded"}</span>}

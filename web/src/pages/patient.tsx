@@ -46,13 +46,13 @@ export function PatientPage({ id, tab, query }: { id: string; tab: string; query
         tab === "plan" ? <PlanTab id={id} rec={rec} query={query} onChanged={reload} /> :
         tab === "compare" ? <CompareTab id={id} rec={rec} query={query} /> :
         tab === "documents" ? <DocumentsTab id={id} rec={rec} /> :
-        <Overview rec={rec} caseFile={caseFile} />
+        <Overview id={id} rec={rec} caseFile={caseFile} />
       )}
     </div>
   );
 }
 
-function Overview({ rec, caseFile }: { rec: PatientRecord; caseFile: any }) {
+function Overview({ id, rec, caseFile }: { id: string; rec: PatientRecord; caseFile: any }) {
   const t = useT();
   const c = caseFile ?? {};
   const h = c.history ?? {};
@@ -90,7 +90,7 @@ function Overview({ rec, caseFile }: { rec: PatientRecord; caseFile: any }) {
                 <td><code>{co.id}</code></td><td class="num">{co.lines}</td>
                 <td>{dateText(co.first_date)} – {dateText(co.last_date)}</td>
                 <td class="num"><Money cents={co.charge_cents} /></td>
-                <td><a href={`#/p/${encodeURIComponent(String(rec.patient?.id ?? ""))}/plan?course=${co.id}`}>{t("estimate")}</a></td>
+                <td><a href={`#/p/${encodeURIComponent(id)}/plan?course=${co.id}`} aria-label={`${t("estimate")} ${co.id}`}>{t("estimate")}</a></td>
               </tr>))}</tbody>
           </table>
         )}
@@ -123,6 +123,7 @@ function cell(k: string, v: any) {
   if (/sha256/.test(k)) return <code title={String(v)}>{String(v).slice(0, 12)}…</code>;
   if (/^\d{4}-\d{2}-\d{2}$/.test(String(v))) return dateText(String(v));
   if (typeof v === "boolean") return v ? "yes" : "no";
+  if (/^(kind|outcome|for|status)$/.test(k)) return String(v).replace(/_/g, " ");
   return String(v);
 }
 const isNum = (k: string, rows: any[]) => rows.some((r) => typeof r?.[k] === "number");

@@ -69,7 +69,7 @@ try {
   // The store: the examples and a demo front-desk user.
   cli("db", "init", "--db", db);
   cli("import", join(root, "examples"), "--db", db);
-  execFileSync(bin, ["user", "add", "--db", db, "--clinic", demo.clinic, "--user", demo.user, "--role", "frontdesk", "--password-stdin"],
+  execFileSync(bin, ["user", "add", "--db", db, "--clinic", demo.clinic, "--user", demo.user, "--role", "frontdesk"],
     { cwd: tmp, input: demo.password + "\n", stdio: ["pipe", "pipe", "pipe"] });
 
   const port = await freePort();

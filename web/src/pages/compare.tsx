@@ -6,8 +6,8 @@ import { go } from "../nav";
 
 // Colour-blind-safe palette (Okabe–Ito, darkened for contrast on white), each
 // path also drawn with its own dash pattern so colour is never the only cue.
-const colors = ["#0b5cad", "#b35900", "#007a5a", "#a3195b", "#5b4db3", "#6b6b00", "#00708a", "#8a3b12"];
-const dashes = ["", "8 4", "2 4", "10 3 2 3", "4 4", "12 4", "1 3", "6 2 2 2"];
+const colors = ["#0b5cad", "#b35900", "#007a5a", "#a3195b", "#5b4db3", "#6b6b00", "#00708a", "#8a3b12", "#3d3d3d", "#1f7a1f", "#7b3fa0", "#8c6d00"];
+const dashes = ["", "8 4", "2 4", "10 3 2 3", "4 4", "12 4", "1 3", "6 2 2 2", "3 3 9 3", "14 3", "5 2", "2 2 6 2"];
 
 interface Pt { t: number; y: number; date: string; note: string; amount: number }
 const day = (iso: string) => Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10)) / 86_400_000;
@@ -61,7 +61,7 @@ export function CompareView({ cmp }: { cmp: Comparison }) {
                 <input type="checkbox" checked={!hidden.has(p.id)} onChange={() => {
                   const n = new Set(hidden); n.has(p.id) ? n.delete(p.id) : n.add(p.id); setHidden(n);
                 }} />
-                <svg width="28" height="10" aria-hidden="true"><line x1="0" y1="5" x2="28" y2="5" stroke={colors[i % 8]} stroke-width="3" stroke-dasharray={dashes[i % 8]} /></svg>
+                <svg width="28" height="10" aria-hidden="true"><line x1="0" y1="5" x2="28" y2="5" stroke={colors[i % 12]} stroke-width="3" stroke-dasharray={dashes[i % 12]} /></svg>
                 {p.name}
               </label>
             );
@@ -165,7 +165,7 @@ function Chart({ all, shown }: { all: PayPath[]; shown: PayPath[] }) {
             let d = `M${xs(t0)},${ys(0)}`;
             for (const q of pts) { if (q.t > t1) { d += ` H${xs(t1)}`; break; } d += ` H${xs(q.t)} V${ys(q.y)}`; }
             if (pts.length && pts[pts.length - 1].t <= t1) d += ` H${xs(t1)}`;
-            return <path key={p.id} d={d} fill="none" stroke={colors[i % 8]} stroke-width={3} stroke-dasharray={dashes[i % 8]} aria-hidden="true" />;
+            return <path key={p.id} d={d} fill="none" stroke={colors[i % 12]} stroke-width={3} stroke-dasharray={dashes[i % 12]} aria-hidden="true" />;
           })}
         </g>
         {curves.map(({ p, i, pts }) => {
@@ -175,7 +175,7 @@ function Chart({ all, shown }: { all: PayPath[]; shown: PayPath[] }) {
           return visible.filter((_, n) => n % k === 0 || n === visible.length - 1).map((q) => {
             const text = `${p.name}: ${dateText(q.date, lang)}, +${money(q.amount, lang)}, ${money(q.y, lang)} ${lang === "es" ? "en total" : "in all"}${q.note ? ` (${q.note})` : ""}`;
             const show = () => setTip({ x: xs(q.t), y: ys(q.y), text });
-            return <circle key={`${p.id}${q.date}`} cx={xs(q.t)} cy={ys(q.y)} r={4.5} fill="#fff" stroke={colors[i % 8]} stroke-width={2}
+            return <circle key={`${p.id}${q.date}`} cx={xs(q.t)} cy={ys(q.y)} r={4.5} fill="#fff" stroke={colors[i % 12]} stroke-width={2}
               tabIndex={0} role="img" aria-label={text} class="pt" onMouseEnter={show} onFocus={show} onMouseLeave={() => setTip(null)} onBlur={() => setTip(null)} />;
           });
         })}

@@ -203,6 +203,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_store_verbs(app, vctx, eo);
   add_mrf_verbs(app, vctx);
   add_interop_verbs(app, vctx);
+  add_serve_verbs(app, vctx);
 
   std::vector<std::string> rev(args.rbegin(), args.rend());
   try {

@@ -268,6 +268,41 @@ CREATE TRIGGER estimates_immutable BEFORE UPDATE OR DELETE ON estimates
   FOR EACH ROW EXECUTE FUNCTION backcover_refuse();
 )SQL";
 
+// 4: people and permissions for the HTTP server (issue 14). The users table of
+// version 1 gains a password (Argon2id, libsodium's crypto_pwhash_str string)
+// and, for a patient's own login, the patient it may see. Sessions and API
+// tokens are kept by the SHA-256 of their secret, never the secret; failed
+// logins are kept for the rate limit (shared by every serve process).
+const char* kV4 = R"SQL(
+ALTER TABLE users ADD COLUMN password_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN patient_id TEXT NOT NULL DEFAULT '';
+CREATE TABLE sessions (
+  tenant_id TEXT NOT NULL,
+  session_sha256 TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  csrf TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, session_sha256),
+  FOREIGN KEY (tenant_id, user_id) REFERENCES users(tenant_id, user_id)
+);
+CREATE TABLE api_tokens (
+  tenant_id TEXT NOT NULL,
+  token_sha256 TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  name TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, token_sha256),
+  FOREIGN KEY (tenant_id, user_id) REFERENCES users(tenant_id, user_id)
+);
+CREATE TABLE login_failures (
+  tenant_id TEXT NOT NULL,
+  attempt_key TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+CREATE INDEX login_failures_by_key ON login_failures (tenant_id, attempt_key, at);
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -279,6 +314,7 @@ const std::vector<Migration>& migrations() {
     v3.sqlite += kV3Sqlite;
     v3.postgres += kV3Postgres;
     m.push_back(std::move(v3));
+    m.push_back(both(4, "users' passwords and patient link, sessions, API tokens, login failures", kV4));
     return m;
   }();
   return all;

@@ -26,16 +26,18 @@ std::string sha256_hex(std::string_view bytes) {
   return hex;
 }
 
-namespace {
-
-std::string now_utc() {
-  auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+std::string utc_now(long long seconds_from_now) {
+  auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + std::chrono::seconds(seconds_from_now));
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
+
+namespace {
+
+std::string now_utc() { return utc_now(); }
 
 std::int64_t numeric_suffix(const std::string& id) {
   std::size_t i = 0;
@@ -388,6 +390,82 @@ class Repository final : public Store {
              {t()}))
       if (r.i64(2) != r.i64(3)) out.push_back({"member", r.str(0), "", fmt::format("auth:{}", r.str(1)), r.i64(2), r.i64(3)});
     return out;
+  }
+
+  void act_as(const std::string& tenant, const std::string& user) override {
+    o_.tenant = tenant;
+    o_.user = user.empty() ? "cli" : user;
+  }
+
+  void put_user(const UserRecord& u) override {
+    Transaction tx(*c_);
+    c_->exec("INSERT INTO clinics (tenant_id, name, created_at) VALUES ($1, $1, $2) ON CONFLICT (tenant_id) DO NOTHING",
+             {u.tenant, now_utc()});
+    c_->exec("INSERT INTO users (tenant_id, user_id, name, role, patient_id, password_hash) VALUES ($1, $2, $3, $4, $5, $6)"
+             " ON CONFLICT (tenant_id, user_id) DO UPDATE SET name = excluded.name, role = excluded.role,"
+             " patient_id = excluded.patient_id, password_hash = excluded.password_hash",
+             {u.tenant, u.user, u.name.empty() ? u.user : u.name, u.role, u.patient_id, u.password_hash});
+    c_->exec("INSERT INTO audit_log (tenant_id, at, user_id, action, patient_id, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+             {u.tenant, now_utc(), o_.user, "user", u.patient_id, fmt::format("{} role {}", u.user, u.role)});
+    tx.commit();
+  }
+
+  std::optional<UserRecord> find_user(const std::string& tenant, const std::string& user) override {
+    auto r = c_->query("SELECT name, role, patient_id, password_hash FROM users WHERE tenant_id = $1 AND user_id = $2",
+                       {tenant, user});
+    if (r.empty()) return std::nullopt;
+    return UserRecord{tenant, user, r[0].str(0), r[0].str(1), r[0].str(2), r[0].str(3)};
+  }
+
+  void add_session(const std::string& tenant, const std::string& sha, const std::string& user, const std::string& csrf,
+                   const std::string& expires_at) override {
+    c_->exec("INSERT INTO sessions (tenant_id, session_sha256, user_id, csrf, created_at, expires_at)"
+             " VALUES ($1, $2, $3, $4, $5, $6)",
+             {tenant, sha, user, csrf, now_utc(), expires_at});
+  }
+
+  std::optional<SessionInfo> find_session(const std::string& tenant, const std::string& sha,
+                                          const std::string& now) override {
+    auto r = c_->query("SELECT s.user_id, s.csrf, s.expires_at, u.name, u.role, u.patient_id FROM sessions s JOIN users u"
+                       " ON u.tenant_id = s.tenant_id AND u.user_id = s.user_id"
+                       " WHERE s.tenant_id = $1 AND s.session_sha256 = $2 AND s.expires_at > $3",
+                       {tenant, sha, now});
+    if (r.empty()) return std::nullopt;
+    return SessionInfo{UserRecord{tenant, r[0].str(0), r[0].str(3), r[0].str(4), r[0].str(5), ""}, r[0].str(1),
+                       r[0].str(2)};
+  }
+
+  void end_session(const std::string& tenant, const std::string& sha) override {
+    c_->exec("DELETE FROM sessions WHERE tenant_id = $1 AND session_sha256 = $2", {tenant, sha});
+  }
+
+  void add_token(const std::string& tenant, const std::string& sha, const std::string& user,
+                 const std::string& name) override {
+    Transaction tx(*c_);
+    c_->exec("INSERT INTO api_tokens (tenant_id, token_sha256, user_id, name, created_at) VALUES ($1, $2, $3, $4, $5)",
+             {tenant, sha, user, name, now_utc()});
+    c_->exec("INSERT INTO audit_log (tenant_id, at, user_id, action, patient_id, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+             {tenant, now_utc(), o_.user, "token", "", fmt::format("for {} ({})", user, name)});
+    tx.commit();
+  }
+
+  std::optional<UserRecord> find_token(const std::string& tenant, const std::string& sha) override {
+    auto r = c_->query("SELECT t.user_id, u.name, u.role, u.patient_id FROM api_tokens t JOIN users u"
+                       " ON u.tenant_id = t.tenant_id AND u.user_id = t.user_id"
+                       " WHERE t.tenant_id = $1 AND t.token_sha256 = $2",
+                       {tenant, sha});
+    if (r.empty()) return std::nullopt;
+    return UserRecord{tenant, r[0].str(0), r[0].str(1), r[0].str(2), r[0].str(3), ""};
+  }
+
+  int login_failures(const std::string& tenant, const std::string& key, const std::string& since) override {
+    auto r = c_->query("SELECT COUNT(*) FROM login_failures WHERE tenant_id = $1 AND attempt_key = $2 AND at >= $3",
+                       {tenant, key, since});
+    return r.empty() ? 0 : static_cast<int>(r[0].i64(0));
+  }
+
+  void note_login_failure(const std::string& tenant, const std::string& key, const std::string& at) override {
+    c_->exec("INSERT INTO login_failures (tenant_id, attempt_key, at) VALUES ($1, $2, $3)", {tenant, key, at});
   }
 
   std::string integrity_check() override { return c_->integrity_check(); }

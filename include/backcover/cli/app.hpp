@@ -71,5 +71,7 @@ struct EstimateOptions;
 void add_store_verbs(CLI::App& app, VerbContext& ctx, EstimateOptions& estimate);
 // Interop (issue 15, interop_hooks.cpp): `import x12 FILE`, `export x12 270|837p`.
 void add_interop_verbs(CLI::App& app, VerbContext& ctx);
+// The HTTP server (issue 14, serve_hooks.cpp): `serve`, `user add`, `token add`.
+void add_serve_verbs(CLI::App& app, VerbContext& ctx);
 
 }  // namespace backcover::cli

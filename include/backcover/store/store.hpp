@@ -29,6 +29,10 @@ struct StoreError : std::runtime_error {
 // SHA-256 of bytes, lower-case hex (libsodium).
 std::string sha256_hex(std::string_view bytes);
 
+// The time now in UTC, "YYYY-MM-DDTHH:MM:SSZ" (the store's timestamps), and
+// `seconds` from now.
+std::string utc_now(long long seconds_from_now = 0);
+
 struct StoredFile {
   std::string name;   // "plan.yaml"
   std::string bytes;  // exactly as imported
@@ -149,6 +153,19 @@ struct Mismatch {
 
 enum class PostOutcome { Posted, AlreadyPosted };
 
+// People and permissions (the HTTP server, issue 14). role: "admin",
+// "frontdesk", "clinician" or "patient" (patient_id: the one patient it sees).
+// password_hash: libsodium's Argon2id string; empty: cannot log in.
+struct UserRecord {
+  std::string tenant, user, name, role, patient_id, password_hash;
+};
+
+// A live session: who, and the CSRF token its state-changing requests must carry.
+struct SessionInfo {
+  UserRecord user;
+  std::string csrf, expires_at;
+};
+
 struct OpenOptions {
   std::string tenant = "default";
   std::string user;            // for the audit log; empty: "cli"
@@ -192,6 +209,29 @@ class Store {
 
   virtual void audit(const std::string& action, const std::string& patient_id, const std::string& detail) = 0;
   virtual std::vector<AuditEntry> audit_log(const std::string& patient_id) = 0;
+
+  // Who the following calls act for: the clinic (tenant) every query is
+  // scoped to, and the user the audit log names. The HTTP server switches a
+  // pooled store to each request's caller.
+  virtual void act_as(const std::string& tenant, const std::string& user) = 0;
+
+  // Users, sessions and API tokens, looked up in the tenant given (not the
+  // one acted as): a request names its clinic before it is authenticated.
+  // Secrets are passed and kept as their SHA-256 (sha256_hex) only.
+  virtual void put_user(const UserRecord& u) = 0;  // creates the clinic when new; replaces a user of that name
+  virtual std::optional<UserRecord> find_user(const std::string& tenant, const std::string& user) = 0;
+  virtual void add_session(const std::string& tenant, const std::string& secret_sha256, const std::string& user,
+                           const std::string& csrf, const std::string& expires_at) = 0;
+  // A session not expired at `now` (UTC, "YYYY-MM-DDTHH:MM:SSZ").
+  virtual std::optional<SessionInfo> find_session(const std::string& tenant, const std::string& secret_sha256,
+                                                  const std::string& now) = 0;
+  virtual void end_session(const std::string& tenant, const std::string& secret_sha256) = 0;
+  virtual void add_token(const std::string& tenant, const std::string& secret_sha256, const std::string& user,
+                         const std::string& name) = 0;
+  virtual std::optional<UserRecord> find_token(const std::string& tenant, const std::string& secret_sha256) = 0;
+  // Failed logins under `key` (e.g. "user:frontdesk", "ip:10.0.0.1") at or after `since`.
+  virtual int login_failures(const std::string& tenant, const std::string& key, const std::string& since) = 0;
+  virtual void note_login_failure(const std::string& tenant, const std::string& key, const std::string& at) = 0;
 
   // Every counter against its imported total plus the sum of its posted claims.
   virtual std::vector<Mismatch> verify_counters() = 0;

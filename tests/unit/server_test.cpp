@@ -1,0 +1,346 @@
+// The HTTP server (issue 14) over a real socket, in process, on both store
+// back ends: who may see what (401, 403, 404 across clinics), CSRF refused,
+// oversized bodies refused (413), failed logins rate-limited (429), every
+// patient read audited, and every response checked against /openapi.json.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <pqxx/pqxx>
+#include <sstream>
+#include <thread>
+
+#include "backcover/cli/app.hpp"
+#include "backcover/server/server.hpp"
+#include "backcover/store/store.hpp"
+#include "server_openapi_check.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+namespace srv = backcover::server;
+
+namespace {
+
+const fs::path kExamples = fs::path(BACKCOVER_SOURCE_DIR) / "examples";
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+fs::path scratch() {
+  static std::atomic<int> n{0};
+  fs::path p = fs::temp_directory_path() / ("backcover-server-" + std::to_string(::getpid()) + "-" + std::to_string(++n));
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p;
+}
+
+struct Reply {
+  int status = 0;
+  std::string body, content_type, set_cookie;
+  json j;
+};
+
+class Server : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    dir = scratch();
+    if (GetParam() == "sqlite") {
+      db = (dir / "store.db").string();
+    } else {
+      const char* base = std::getenv("BACKCOVER_PG_URL");
+      if (!base) GTEST_SKIP() << "BACKCOVER_PG_URL not set (run under scripts/pg-throwaway run …)";
+      static std::atomic<int> n{0};
+      std::string name = "srv" + std::to_string(::getpid()) + "_" + std::to_string(++n);
+      pqxx::connection c(base);
+      pqxx::nontransaction w(c);
+      w.exec("CREATE DATABASE " + name);
+      std::string b = base;
+      auto at = b.find("/backcover");
+      db = b.substr(0, at) + "/" + name + b.substr(at + std::string("/backcover").size());
+    }
+    std::ostringstream out, err;
+    ASSERT_EQ(backcover::cli::run_cli({"import", kExamples.string(), "--db", db}, out, err), 0) << err.str();
+    {
+      backcover::store::OpenOptions so;
+      auto s = backcover::store::open_store(db, so);
+      const std::string pw = srv::hash_password("correct horse", true);
+      auto p1 = s->find_patient("massage-prescription");
+      ASSERT_TRUE(p1);
+      patient_id = p1->id;
+      s->put_user({"default", "frontdesk", "Front Desk", "frontdesk", "", pw});
+      s->put_user({"default", "clinician", "Dr C", "clinician", "", pw});
+      s->put_user({"default", "admin", "Admin", "admin", "", pw});
+      s->put_user({"default", "pat", "The patient", "patient", patient_id, pw});
+      s->put_user({"other-clinic", "frontdesk", "Other desk", "frontdesk", "", pw});
+      token = srv::new_secret("default");
+      s->add_token("default", backcover::store::sha256_hex(token), "frontdesk", "test system");
+    }
+    srv::Options o;
+    o.db = db;
+    o.listen = "127.0.0.1:0";
+    o.threads = 4;
+    o.max_body = 64 * 1024;
+    o.fast_password_hash = true;
+    o.web_dir = (dir / "web").string();
+    fs::create_directories(o.web_dir);
+    std::ofstream(fs::path(o.web_dir) / "index.html") << "<!doctype html><title>backcover</title>";
+    server = std::make_unique<srv::HttpServer>(o);
+    port = server->bind();
+    thread = std::thread([this] { server->run(); });
+    doc = server->api().openapi();
+  }
+  void TearDown() override {
+    if (server) server->stop();
+    if (thread.joinable()) thread.join();
+    server.reset();
+    fs::remove_all(dir);
+  }
+
+  httplib::Client client() {
+    httplib::Client c("127.0.0.1", port);
+    c.set_read_timeout(30, 0);
+    return c;
+  }
+
+  // One request; the reply is checked against the OpenAPI document under
+  // `route` (the path template), whatever its status.
+  Reply call(const std::string& method, const std::string& path, const std::string& route, const std::string& body = {},
+             httplib::Headers headers = {}) {
+    auto c = client();
+    httplib::Result r = method == "GET"    ? c.Get(path, headers)
+                        : method == "PUT"  ? c.Put(path, headers, body, "application/json")
+                                           : c.Post(path, headers, body, "application/json");
+    Reply out;
+    if (!r) {
+      ADD_FAILURE() << method << " " << path << ": no reply (" << httplib::to_string(r.error()) << ")";
+      return out;
+    }
+    out.status = r->status;
+    out.body = r->body;
+    out.content_type = r->get_header_value("Content-Type");
+    out.set_cookie = r->get_header_value("Set-Cookie");
+    if (!out.body.empty() && out.content_type.find("json") != std::string::npos) out.j = json::parse(out.body);
+    auto problems = openapi_check::response(doc, route, method, out.status, out.content_type, out.j);
+    for (const auto& p : problems) ADD_FAILURE() << method << " " << path << " -> " << out.status << ": " << p;
+    ++checked;
+    return out;
+  }
+
+  struct Session {
+    std::string cookie, csrf;
+  };
+  Session login(const std::string& clinic, const std::string& user, const std::string& pw = "correct horse") {
+    Reply r = call("POST", "/api/login", "/api/login", json{{"clinic", clinic}, {"user", user}, {"password", pw}}.dump());
+    EXPECT_EQ(r.status, 200) << r.body;
+    Session s;
+    s.cookie = r.set_cookie.substr(0, r.set_cookie.find(';'));
+    if (r.j.is_object() && r.j.contains("csrf")) s.csrf = r.j["csrf"];
+    return s;
+  }
+  static httplib::Headers with(const Session& s, bool csrf = true) {
+    httplib::Headers h{{"Cookie", s.cookie}};
+    if (csrf) h.emplace("X-CSRF-Token", s.csrf);
+    return h;
+  }
+  httplib::Headers bearer() const { return {{"Authorization", "Bearer " + token}}; }
+
+  std::vector<backcover::store::AuditEntry> audit(const std::string& pid) {
+    backcover::store::OpenOptions so;
+    auto s = backcover::store::open_store(db, so);
+    return s->audit_log(pid);
+  }
+
+  fs::path dir;
+  std::string db, token, patient_id;
+  std::unique_ptr<srv::HttpServer> server;
+  std::thread thread;
+  int port = 0;
+  json doc;
+  int checked = 0;
+};
+
+TEST_P(Server, HealthOpenApiAndPage) {
+  Reply h = call("GET", "/healthz", "/healthz");
+  EXPECT_EQ(h.status, 200);
+  EXPECT_EQ(h.j, json({{"ok", true}}));
+  Reply o = call("GET", "/openapi.json", "/openapi.json");
+  EXPECT_EQ(o.j["openapi"], "3.1.0");
+  // The request bodies' files are the input files' own schemas.
+  EXPECT_EQ(o.j["components"]["schemas"]["plan"]["title"], json::parse(slurp(fs::path(BACKCOVER_SOURCE_DIR) / "schemas/plan.schema.json"))["title"]);
+  EXPECT_EQ(o.j["components"]["schemas"]["EstimateRequest"]["properties"]["plan"]["contentSchema"]["$ref"],
+            "#/components/schemas/plan");
+  auto c = client();
+  auto page = c.Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("<title>backcover</title>"), std::string::npos);
+  auto deep = c.Get("/patients/P1");  // a page route: the single-page app's index
+  ASSERT_TRUE(deep);
+  EXPECT_EQ(deep->status, 200);
+  auto escape = c.Get("/../store.db");
+  ASSERT_TRUE(escape);
+  EXPECT_NE(escape->status, 200);
+}
+
+TEST_P(Server, NotSignedInIs401) {
+  for (const char* p : {"/api/me", "/api/patients"}) {
+    Reply r = call("GET", p, p);
+    EXPECT_EQ(r.status, 401) << p;
+    EXPECT_EQ(r.content_type, "application/problem+json");
+    EXPECT_EQ(r.j["status"], 401);
+  }
+  Reply r = call("GET", "/api/patients/" + patient_id, "/api/patients/{id}");
+  EXPECT_EQ(r.status, 401);
+  Reply forged = call("GET", "/api/me", "/api/me", {}, {{"Authorization", "Bearer default.not-a-real-token"}});
+  EXPECT_EQ(forged.status, 401);
+  Reply forged_cookie = call("GET", "/api/me", "/api/me", {}, {{"Cookie", "bc_session=default.forged"}});
+  EXPECT_EQ(forged_cookie.status, 401);
+}
+
+TEST_P(Server, LoginSetsAStrictHttpOnlyCookie) {
+  Reply bad = call("POST", "/api/login", "/api/login",
+                   json{{"clinic", "default"}, {"user", "frontdesk"}, {"password", "wrong"}}.dump());
+  EXPECT_EQ(bad.status, 401);
+  Reply missing = call("POST", "/api/login", "/api/login", json{{"clinic", "default"}, {"user", "frontdesk"}}.dump());
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_EQ(missing.j["errors"][0]["field"], "password");
+  Reply ok = call("POST", "/api/login", "/api/login",
+                  json{{"clinic", "default"}, {"user", "frontdesk"}, {"password", "correct horse"}}.dump());
+  ASSERT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.j["role"], "frontdesk");
+  EXPECT_NE(ok.set_cookie.find("HttpOnly"), std::string::npos) << ok.set_cookie;
+  EXPECT_NE(ok.set_cookie.find("SameSite=Strict"), std::string::npos) << ok.set_cookie;
+  Session s{ok.set_cookie.substr(0, ok.set_cookie.find(';')), ok.j["csrf"]};
+  Reply me = call("GET", "/api/me", "/api/me", {}, with(s, false));
+  EXPECT_EQ(me.status, 200);
+  EXPECT_EQ(me.j["user"], "frontdesk");
+  EXPECT_EQ(me.j["csrf"], s.csrf);
+  // Logging out ends the session in the store, not only in the browser.
+  EXPECT_EQ(call("POST", "/api/logout", "/api/logout", {}, with(s)).status, 204);
+  EXPECT_EQ(call("GET", "/api/me", "/api/me", {}, with(s, false)).status, 401);
+}
+
+TEST_P(Server, CsrfHeaderRequiredOnStateChanges) {
+  Session s = login("default", "frontdesk");
+  Reply none = call("POST", "/api/logout", "/api/logout", {}, with(s, false));
+  EXPECT_EQ(none.status, 403);
+  EXPECT_EQ(none.j["type"], "https://backcover.dev/problems/csrf");
+  Session wrong = s;
+  wrong.csrf = "csrf.wrong";
+  EXPECT_EQ(call("POST", "/api/logout", "/api/logout", {}, with(wrong)).status, 403);
+  // Still signed in: the refused requests changed nothing.
+  EXPECT_EQ(call("GET", "/api/me", "/api/me", {}, with(s, false)).status, 200);
+  // A bearer token is not sent by a browser on its own, so it needs no CSRF header.
+  Reply t = call("POST", "/api/logout", "/api/logout", {}, bearer());
+  EXPECT_EQ(t.status, 204);
+}
+
+TEST_P(Server, RolesAre403) {
+  Session p = login("default", "pat");
+  Reply list = call("GET", "/api/patients", "/api/patients", {}, with(p, false));
+  EXPECT_EQ(list.status, 403);
+  Session c = login("default", "clinician");
+  EXPECT_EQ(call("GET", "/api/audit", "/api/audit", {}, with(c, false)).status, 403);
+  Session a = login("default", "admin");
+  Reply log = call("GET", "/api/audit", "/api/audit", {}, with(a, false));
+  EXPECT_EQ(log.status, 200);
+  EXPECT_TRUE(log.j.is_array());
+}
+
+TEST_P(Server, AnotherClinicsPatientIs404) {
+  Session mine = login("default", "frontdesk");
+  Reply ok = call("GET", "/api/patients/" + patient_id, "/api/patients/{id}", {}, with(mine, false));
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.j["patient"]["slug"], "massage-prescription");
+  Reply list = call("GET", "/api/patients", "/api/patients", {}, with(mine, false));
+  EXPECT_GE(list.j.size(), 6u);
+
+  Session other = login("other-clinic", "frontdesk");
+  for (const std::string& key : {patient_id, std::string("massage-prescription")}) {
+    Reply r = call("GET", "/api/patients/" + key, "/api/patients/{id}", {}, with(other, false));
+    EXPECT_EQ(r.status, 404) << key;
+    Reply f = call("GET", "/api/patients/" + key + "/files/plan.yaml", "/api/patients/{id}/files/{name}", {},
+                   with(other, false));
+    EXPECT_EQ(f.status, 404) << key;
+  }
+  Reply theirs = call("GET", "/api/patients", "/api/patients", {}, with(other, false));
+  EXPECT_EQ(theirs.status, 200);
+  EXPECT_EQ(theirs.j, json::array());
+
+  // A patient's login sees its own record and nobody else's (404, not 403).
+  Session pat = login("default", "pat");
+  EXPECT_EQ(call("GET", "/api/patients/" + patient_id, "/api/patients/{id}", {}, with(pat, false)).status, 200);
+  Reply next = call("GET", "/api/patients/mri-hdhp", "/api/patients/{id}", {}, with(pat, false));
+  EXPECT_EQ(next.status, 404);
+}
+
+TEST_P(Server, PatientReadsAreAudited) {
+  Session s = login("default", "frontdesk");
+  const std::size_t before = audit(patient_id).size();
+  ASSERT_EQ(call("GET", "/api/patients/" + patient_id, "/api/patients/{id}", {}, with(s, false)).status, 200);
+  Reply f = call("GET", "/api/patients/" + patient_id + "/files/plan.yaml", "/api/patients/{id}/files/{name}", {},
+                 with(s, false));
+  ASSERT_EQ(f.status, 200);
+  EXPECT_EQ(f.j["text"], slurp(kExamples / "massage-prescription/plan.yaml"));
+  auto log = audit(patient_id);
+  ASSERT_EQ(log.size(), before + 2);
+  EXPECT_EQ(log[before].user, "frontdesk");
+  EXPECT_EQ(log[before].action, "api-read");
+  EXPECT_EQ(log[before].detail, "GET /api/patients/" + patient_id);
+  EXPECT_EQ(log[before + 1].detail, "GET /api/patients/" + patient_id + "/files/plan.yaml");
+  // Refused reads touch nothing of the patient's and write no read entry for it.
+  Session other = login("other-clinic", "frontdesk");
+  call("GET", "/api/patients/" + patient_id, "/api/patients/{id}", {}, with(other, false));
+  EXPECT_EQ(audit(patient_id).size(), before + 2);
+}
+
+TEST_P(Server, OversizedBodyIs413) {
+  const std::string big(100 * 1024, 'x');
+  Reply r = call("POST", "/api/estimate", "/api/estimate", json{{"plan", big}, {"case", ""}, {"services", ""}}.dump(),
+                 bearer());
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(r.content_type, "application/problem+json");
+  // The handler refuses it too, whatever carries the request.
+  srv::Request req{"POST", "/api/estimate", {}, {}, big, "127.0.0.1"};
+  EXPECT_EQ(server->api().handle(req).status, 413);
+}
+
+TEST_P(Server, FailedLoginsAreRateLimited) {
+  const json wrong = {{"clinic", "default"}, {"user", "clinician"}, {"password", "nope"}};
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(call("POST", "/api/login", "/api/login", wrong.dump()).status, 401) << i;
+  Reply limited = call("POST", "/api/login", "/api/login", wrong.dump());
+  EXPECT_EQ(limited.status, 429);
+  // The right password does not get through while the limit holds.
+  Reply right = call("POST", "/api/login", "/api/login",
+                     json{{"clinic", "default"}, {"user", "clinician"}, {"password", "correct horse"}}.dump());
+  EXPECT_EQ(right.status, 429);
+  // Another user is not locked out by this one's failures.
+  EXPECT_EQ(call("POST", "/api/login", "/api/login",
+                 json{{"clinic", "default"}, {"user", "admin"}, {"password", "correct horse"}}.dump())
+                .status,
+            200);
+}
+
+TEST_P(Server, EveryReplyWasCheckedAgainstOpenApi) {
+  // The document's own references all resolve (a typo in a $ref would let a
+  // response pass unchecked).
+  auto problems = openapi_check::dangling_refs(doc);
+  for (const auto& p : problems) ADD_FAILURE() << p;
+  // And the walker refuses what it should.
+  EXPECT_FALSE(openapi_check::response(doc, "/api/me", "GET", 200, "application/json", json{{"user", "x"}}).empty());
+  EXPECT_FALSE(openapi_check::response(doc, "/api/me", "GET", 418, "application/json", json::object()).empty());
+  EXPECT_FALSE(openapi_check::response(doc, "/healthz", "GET", 200, "application/json", json{{"ok", true}, {"x", 1}}).empty());
+  EXPECT_TRUE(openapi_check::response(doc, "/healthz", "GET", 200, "application/json", json{{"ok", true}}).empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, Server, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace

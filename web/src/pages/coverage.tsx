@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { parseDocument, type Document } from "yaml";
 import { api } from "../api";
 import { money } from "../format";
-import { ErrorBox, Loading, useLoad, useSession } from "../ui";
+import { ErrorBox, Loading, useLoad, useSession, useT } from "../ui";
 
 // Coverage laid out like the plan's Summary of Benefits and Coverage (SBC): the
 // "important questions" (deductible, out-of-pocket limit) and, per service, what
@@ -47,15 +47,16 @@ function parseShare(text: string, old: any): any | string {
 export function CoverageTab({ id, onSaved }: { id: string; onSaved: () => void }) {
   const [file, err, reload] = useLoad(() => api.file(id, "plan.yaml"), `${id}|plan`);
   const [mode, setMode] = useState<"view" | "form" | "yaml">("view");
+  const t = useT();
   if (err) return <ErrorBox error={err} />;
   if (!file) return <Loading />;
   const saved = () => { reload(); onSaved(); setMode("view"); };
   return (
     <div>
       <div class="seg" role="group" aria-label="Coverage view">
-        <button type="button" aria-pressed={mode === "view"} onClick={() => setMode("view")}>Summary</button>
-        <button type="button" aria-pressed={mode === "form"} onClick={() => setMode("form")}>Edit as a form</button>
-        <button type="button" aria-pressed={mode === "yaml"} onClick={() => setMode("yaml")}>Edit the YAML</button>
+        <button type="button" aria-pressed={mode === "view"} onClick={() => setMode("view")}>{t("summaryView")}</button>
+        <button type="button" aria-pressed={mode === "form"} onClick={() => setMode("form")}>{t("editForm")}</button>
+        <button type="button" aria-pressed={mode === "yaml"} onClick={() => setMode("yaml")}>{t("editYaml")}</button>
       </div>
       {mode === "yaml" ? <YamlEditor id={id} text={file.text} onSaved={saved} onCancel={() => setMode("view")} />
         : <Sbc id={id} text={file.text} editing={mode === "form"} onSaved={saved} onCancel={() => setMode("view")} />}
@@ -88,6 +89,9 @@ interface Row { key: string; name: string; inText: string; outText: string; limi
 
 function Sbc({ id, text, editing, onSaved, onCancel }: { id: string; text: string; editing: boolean; onSaved: () => void; onCancel: () => void }) {
   const { lang } = useSession();
+  const t = useT();
+  const note = (x: any) => { const n = shareNote(x); return n === "" ? "" : n.startsWith("after") ? t("afterDed") : t("noDed"); };
+  const tr = (x: string) => (lang === "es" ? x.replace("not covered", t("notCoveredShare")).replace("coinsurance", "coseguro").replace("copay", "copago").replace("no charge", "sin cargo") : x);
   const [doc, setDoc] = useState<Document | null>(null);
   const [parseErr, setParseErr] = useState<string>();
   const [rows, setRows] = useState<Row[]>([]);
@@ -167,48 +171,48 @@ function Sbc({ id, text, editing, onSaved, onCancel }: { id: string; text: strin
     <form class="sbc card" onSubmit={save} aria-labelledby="sbc-h">
       <div class="sbc-head">
         <div>
-          <p class="eyebrow">Summary of Benefits and Coverage</p>
+          <p class="eyebrow">{t("sbc")}</p>
           <h2 id="sbc-h">{plan.name ?? plan.id}</h2>
           <p class="muted small">{[plan.type, plan.payer, plan.coverage].filter(Boolean).join(" · ")}{plan.effective && <> · {String(plan.effective.from)} to {String(plan.effective.to)}</>}</p>
         </div>
         <p class="muted small sbc-source">{plan.source}</p>
       </div>
       <table class="table sbc-q">
-        <caption>Important questions</caption>
-        <thead><tr><th scope="col">Question</th><th scope="col" class="num">In network: individual</th><th scope="col" class="num">family</th><th scope="col" class="num">Out of network: individual</th><th scope="col" class="num">family</th></tr></thead>
+        <caption>{t("importantQuestions")}</caption>
+        <thead><tr><th scope="col">{t("question")}</th><th scope="col" class="num">{t("inIndividual")}</th><th scope="col" class="num">{t("family")}</th><th scope="col" class="num">{t("outIndividual")}</th><th scope="col" class="num">{t("family")}</th></tr></thead>
         <tbody>
-          <tr><th scope="row">What is the overall deductible?</th>
+          <tr><th scope="row">{t("dedQ")}</th>
             {editing ? <><td class="num">{dedInput("di", "Deductible in network, individual")}</td><td class="num">{dedInput("df", "Deductible in network, family")}</td><td class="num">{dedInput("doi", "Deductible out of network, individual")}</td><td class="num">{dedInput("dof", "Deductible out of network, family")}</td></>
               : <><td class="num">{dollars(plan.deductible?.in_network?.individual)}</td><td class="num">{dollars(plan.deductible?.in_network?.family)}</td><td class="num">{dollars(plan.deductible?.out_of_network?.individual)}</td><td class="num">{dollars(plan.deductible?.out_of_network?.family)}</td></>}
           </tr>
-          <tr><th scope="row">What is the out-of-pocket limit for this plan?</th>
+          <tr><th scope="row">{t("oopQ")}</th>
             {editing ? <><td class="num">{dedInput("oi", "Out-of-pocket limit in network, individual")}</td><td class="num">{dedInput("of", "Out-of-pocket limit in network, family")}</td><td class="num">{dedInput("ooi", "Out-of-pocket limit out of network, individual")}</td><td class="num">{dedInput("oof", "Out-of-pocket limit out of network, family")}</td></>
               : <><td class="num">{dollars(plan.out_of_pocket_max?.in_network?.individual)}</td><td class="num">{dollars(plan.out_of_pocket_max?.in_network?.family)}</td><td class="num">{dollars(plan.out_of_pocket_max?.out_of_network?.individual)}</td><td class="num">{dollars(plan.out_of_pocket_max?.out_of_network?.family)}</td></>}
           </tr>
         </tbody>
       </table>
-      <div class="table-wrap" tabIndex={0} role="region" aria-label="Services you may need and what you will pay">
+      <div class="table-wrap" tabIndex={0} role="region" aria-label={t("servicesPay")}>
       <table class="table sbc-b">
-        <caption>Services you may need and what you will pay</caption>
-        <thead><tr><th scope="col">Service</th><th scope="col">In-network provider (you pay)</th><th scope="col">Out-of-network provider (you pay)</th><th scope="col" class="num">Visits a year</th><th scope="col">Prior authorization</th><th scope="col">Limitations and source</th></tr></thead>
+        <caption>{t("servicesPay")}</caption>
+        <thead><tr><th scope="col">{t("service")}</th><th scope="col">{t("inNet")}</th><th scope="col">{t("outNet")}</th><th scope="col" class="num">{t("visitsYear")}</th><th scope="col">{t("priorAuth")}</th><th scope="col">{t("limitsSource")}</th></tr></thead>
         <tbody>
           {rows.map((r, i) => (
             <tr key={r.key}>
               <th scope="row">{r.name}<div class="muted small"><code>{r.key}</code></div></th>
-              {r.excluded ? <td colSpan={2}><span class="verdict verdict-no"><span aria-hidden="true">✕</span> Excluded ({r.excluded})</span></td> : editing ? (
+              {r.excluded ? <td colSpan={2}><span class="verdict verdict-no"><span aria-hidden="true">✕</span> {t("excluded")} ({r.excluded})</span></td> : editing ? (
                 <>
                   <td><input aria-label={`${r.name}, in network`} value={r.inText} onInput={(e) => upd(i, { inText: (e.target as HTMLInputElement).value })} /></td>
                   <td><input aria-label={`${r.name}, out of network`} value={r.outText} onInput={(e) => upd(i, { outText: (e.target as HTMLInputElement).value })} /></td>
                 </>
               ) : (
                 <>
-                  <td>{r.inText ? <>{r.inText}<div class="muted small">{shareNote(r.raw.in_network)}</div></> : "—"}</td>
-                  <td>{r.outText ? <>{r.outText}<div class="muted small">{shareNote(r.raw.out_of_network)}</div></> : "—"}</td>
+                  <td>{r.inText ? <>{tr(r.inText)}<div class="muted small">{note(r.raw.in_network)}</div></> : "—"}</td>
+                  <td>{r.outText ? <>{tr(r.outText)}<div class="muted small">{note(r.raw.out_of_network)}</div></> : "—"}</td>
                 </>
               )}
               <td class="num">{editing && !r.excluded ? <input class="short" inputMode="numeric" aria-label={`${r.name}, visit limit`} value={r.limit} onInput={(e) => upd(i, { limit: (e.target as HTMLInputElement).value })} /> : (r.limit || "—")}</td>
-              <td>{editing && !r.excluded ? <label class="check"><input type="checkbox" checked={r.pa} onChange={(e) => upd(i, { pa: (e.target as HTMLInputElement).checked })} /> required<span class="sr-only"> for {r.name}</span></label> : r.pa ? "Required" : "—"}</td>
-              <td class="small">{r.raw.prescription_required && <div>Written prescription required.</div>}<span class="muted">{r.source}</span></td>
+              <td>{editing && !r.excluded ? <label class="check"><input type="checkbox" checked={r.pa} onChange={(e) => upd(i, { pa: (e.target as HTMLInputElement).checked })} /> required<span class="sr-only"> for {r.name}</span></label> : r.pa ? t("required") : "—"}</td>
+              <td class="small">{r.raw.prescription_required && <div>{t("rxRequired")}</div>}<span class="muted">{r.source}</span></td>
             </tr>
           ))}
         </tbody>

@@ -62,12 +62,12 @@ function Overview({ id, rec, caseFile }: { id: string; rec: PatientRecord; caseF
         <h2 id="case-h">{t("caseFile")}</h2>
         {!caseFile ? <Loading /> : (
           <>
-            <h3>Diagnoses</h3>
+            <h3>{t("diagnoses")}</h3>
             <ul class="plain">{(c.diagnoses ?? []).map((d: any, i: number) => <li key={i}><code>{d.code}</code> {d.description}</li>)}</ul>
-            {(h.therapies ?? []).length > 0 && <><h3>Care tried</h3>
-              <ObjTable rows={h.therapies} cols={["kind", "start", "end", "weeks", "outcome"]} label="Care tried" /></>}
-            {(h.referrals ?? []).length > 0 && <><h3>Referrals and prescriptions</h3>
-              <ObjTable rows={h.referrals} cols={["kind", "from", "for", "visits", "date", "expires"]} label="Referrals and prescriptions" /></>}
+            {(h.therapies ?? []).length > 0 && <><h3>{t("careTried")}</h3>
+              <ObjTable rows={h.therapies} cols={["kind", "start", "end", "weeks", "outcome"]} label={t("careTried")} /></>}
+            {(h.referrals ?? []).length > 0 && <><h3>{t("referrals")}</h3>
+              <ObjTable rows={h.referrals} cols={["kind", "from", "for", "visits", "date", "expires"]} label={t("referrals")} /></>}
             {(h.imaging ?? []).length > 0 && <><h3>Imaging</h3>
               <ObjTable rows={h.imaging} cols={["kind", "region", "date", "findings"]} label="Imaging" /></>}
           </>
@@ -96,8 +96,8 @@ function Overview({ id, rec, caseFile }: { id: string; rec: PatientRecord; caseF
         )}
       </section>
       <section class="card" aria-labelledby="auth-h">
-        <h2 id="auth-h">Authorizations</h2>
-        <ObjTable rows={rec.authorizations ?? []} label="Authorizations" empty="No authorization on file." />
+        <h2 id="auth-h">{t("authorizations")}</h2>
+        <ObjTable rows={rec.authorizations ?? []} label={t("authorizations")} empty="No authorization on file." />
       </section>
       <section class="card" aria-labelledby="visits-h">
         <h2 id="visits-h">{t("visits")}</h2>

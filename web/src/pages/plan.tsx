@@ -110,9 +110,9 @@ export function EstimateView({ est, course }: { est: Estimate; course: string })
             <ul class="missing">
               {Array.from(merged.values()).map((m, i) => (
                 <li key={i} class={m.kind === "action" ? "todo action" : "todo"}>
-                  <span class="todo-kind">{m.kind === "action" ? "To do" : "Missing"}</span>
+                  <span class="todo-kind">{m.kind === "action" ? t("todo") : t("missingKind")}</span>
                   <span>{m.text}</span>
-                  <span class="muted small">lines {m.lines.length > 4 ? `${m.lines[0]}–${m.lines[m.lines.length - 1]} (${m.lines.length})` : m.lines.join(", ")}{m.rule && <> · <code>{m.rule}</code></>}</span>
+                  <span class="muted small">{t("linesWord")} {m.lines.length > 4 ? `${m.lines[0]}–${m.lines[m.lines.length - 1]} (${m.lines.length})` : m.lines.join(", ")}{m.rule && <> · <code>{m.rule}</code></>}</span>
                 </li>
               ))}
             </ul>

@@ -210,6 +210,8 @@ try {
   await page.getByLabel("Idioma").first().selectOption("en");
 
   // 9. Keyboard: the skip link is the first stop, focus is visible, Enter moves to the content.
+  await page.reload();
+  await page.locator("svg.chart").waitFor();
   await page.keyboard.press("Tab");
   const focused = await page.evaluate(() => ({ text: document.activeElement?.textContent, outline: getComputedStyle(document.activeElement).outlineStyle }));
   assert.equal(focused.text, "Skip to main content");

@@ -110,7 +110,7 @@ createServer(async (req, res) => {
       if (existsSync(join(d, "options.yaml"))) a.push("--options", join(d, "options.yaml"));
       return json(res, 200, JSON.parse(run(a)));
     }
-    if (p[3] === "documents") return json(res, 200, `<html><body>mock ${p[4]}</body></html>`, "text/html");
+    if (p[3] === "documents") return url.searchParams.get("format") === "pdf" ? json(res, 200, "%PDF-1.4\n% mock\n", "application/pdf") : json(res, 200, `<html><body>mock ${p[4]}</body></html>`, "text/html");
     if (p[3] === "deadlines.ics") return json(res, 200, "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar");
     return problem(res, 404, "Not in the mock", url.pathname);
   } catch (e) {

@@ -13,7 +13,11 @@ export function money(cents: number | undefined | null, lang: Lang = "en"): stri
   return `${neg ? "−" : ""}$${grouped}${dec}${rest}`;
 }
 
-export function dateText(iso: string | undefined, lang: Lang = "en"): string {
+let pageLang: Lang = "en";
+/** The page's language, the default for dates (set by the language menu). */
+export function setPageLang(l: Lang) { pageLang = l; }
+
+export function dateText(iso: string | undefined, lang: Lang = pageLang): string {
   if (!iso) return "—";
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
   if (!m) return iso;

@@ -128,6 +128,10 @@ const en = {
   todo: "To do",
   missingKind: "Missing",
   linesWord: "lines",
+  born: "born",
+  member: "member",
+  writeOff: "provider write-off",
+  line: "line",
 };
 type Dict = typeof en;
 const es: Dict = {
@@ -256,6 +260,10 @@ const es: Dict = {
   todo: "Por hacer",
   missingKind: "Falta",
   linesWord: "líneas",
+  born: "nacimiento",
+  member: "miembro",
+  writeOff: "descuento del proveedor",
+  line: "línea",
 };
 export type Key = keyof Dict;
 export const dicts: Record<Lang, Dict> = { en, es };

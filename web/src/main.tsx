@@ -2,7 +2,7 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import "./style.css";
 import { api, setCsrf, type Me } from "./api";
-import type { Lang } from "./format";
+import { setPageLang, type Lang } from "./format";
 import { SessionCtx, useSession, useT, Loading } from "./ui";
 import { LoginPage } from "./pages/login";
 import { PatientsPage } from "./pages/patients";
@@ -52,8 +52,8 @@ function App() {
   const [route, setRoute] = useState<Route>(parseHash());
   const [me, setMeState] = useState<Me | null>(null);
   const [checked, setChecked] = useState(false);
-  const [lang, setLangState] = useState<Lang>((localStorage.getItem("bc-lang") as Lang) || "en");
-  const setLang = (l: Lang) => { setLangState(l); localStorage.setItem("bc-lang", l); };
+  const [lang, setLangState] = useState<Lang>(() => { const l = (localStorage.getItem("bc-lang") as Lang) || "en"; setPageLang(l); return l; });
+  const setLang = (l: Lang) => { setPageLang(l); setLangState(l); localStorage.setItem("bc-lang", l); };
   const setMe = (m: Me | null) => { setMeState(m); setCsrf(m?.csrf ?? ""); };
 
   useEffect(() => {

@@ -28,8 +28,8 @@ export function PatientPage({ id, tab, query }: { id: string; tab: string; query
           <h1>{name}</h1>
           <p class="muted">
             <code>{rec?.patient?.id ?? id}</code>
-            {caseFile?.patient?.date_of_birth && <> · born {dateText(String(caseFile.patient.date_of_birth))}</>}
-            {caseFile?.patient?.member_id && <> · member {caseFile.patient.member_id}</>}
+            {caseFile?.patient?.date_of_birth && <> · {t("born")} {dateText(String(caseFile.patient.date_of_birth))}</>}
+            {caseFile?.patient?.member_id && <> · {t("member")} {caseFile.patient.member_id}</>}
             {rec?.coverage?.plan_name && <> · {rec.coverage.plan_name}</>}
           </p>
         </div>

@@ -81,8 +81,21 @@ export function EstimateView({ est, course }: { est: Estimate; course: string })
     if (!merged.has(k)) merged.set(k, { text: m.text, kind: m.kind, rule: m.rule, lines: [] });
     merged.get(k)!.lines.push(m.l.line);
   }
-  const warns = [...(est.warnings ?? []), ...est.lines.flatMap((l) => l.warnings ?? [])];
-  const uniqWarns = Array.from(new Set(warns.map((w: any) => (typeof w === "string" ? w : w.text ?? JSON.stringify(w)))));
+  // Warnings that differ only in the line they name are shown once, with the lines.
+  const warnText = (w: any) => (typeof w === "string" ? w : w.text ?? JSON.stringify(w));
+  const warnGroups = new Map<string, { text: string; lines: number[] }>();
+  const addWarn = (text: string, line?: number) => {
+    const m = /\bline (\d+)\b/.exec(text);
+    const n = line ?? (m ? Number(m[1]) : undefined);
+    const key = text.replace(/\bline \d+\b/g, "line #");
+    if (!warnGroups.has(key)) warnGroups.set(key, { text: key, lines: [] });
+    if (n !== undefined && !warnGroups.get(key)!.lines.includes(n)) warnGroups.get(key)!.lines.push(n);
+  };
+  for (const w of est.warnings ?? []) addWarn(warnText(w));
+  for (const l of est.lines) for (const w of l.warnings ?? []) addWarn(warnText(w), l.line);
+  const span = (ls: number[]) => (ls.length > 4 ? `${ls[0]}–${ls[ls.length - 1]} (${ls.length})` : ls.join(", "));
+  const uniqWarns = Array.from(warnGroups.values()).map((g) =>
+    g.lines.length === 0 ? g.text : g.text.includes("line #") ? g.text.replace("line #", `${t("linesWord")} ${span(g.lines)}`) : `${g.text} (${t("linesWord")} ${span(g.lines)})`);
   const p = tot.patient ?? { deductible: 0, copay: 0, coinsurance: 0, not_covered: 0, balance_bill: 0 };
 
   return (
@@ -131,7 +144,7 @@ export function EstimateView({ est, course }: { est: Estimate; course: string })
               <tr class="total"><th scope="row">{t("total")}</th><td class="num"><Money cents={tot.patient_pays_cents} strong /></td><td /></tr>
             </tbody>
           </table>
-          <p class="muted small">{t("allowed")}: <Money cents={tot.allowed_cents} /> · provider write-off: <Money cents={tot.contractual_adjustment_cents ?? 0} /></p>
+          <p class="muted small">{t("allowed")}: <Money cents={tot.allowed_cents} /> · {t("writeOff")}: <Money cents={tot.contractual_adjustment_cents ?? 0} /></p>
         </section>
       </div>
 

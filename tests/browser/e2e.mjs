@@ -71,6 +71,8 @@ try {
   cli("import", join(root, "examples"), "--db", db);
   execFileSync(bin, ["user", "add", "--db", db, "--clinic", demo.clinic, "--user", demo.user, "--role", "frontdesk"],
     { cwd: tmp, input: demo.password + "\n", stdio: ["pipe", "pipe", "pipe"] });
+  execFileSync(bin, ["user", "add", "--db", db, "--clinic", demo.clinic, "--user", "priya", "--role", "patient", "--patient", "mri-hdhp"],
+    { cwd: tmp, input: "priya-password-2026\n", stdio: ["pipe", "pipe", "pipe"] });
 
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
@@ -227,6 +229,25 @@ try {
   await page.getByRole("heading", { name: "Sign in" }).waitFor();
   const me = await page.evaluate(async () => (await fetch("/api/me")).status);
   assert.equal(me, 401);
+
+  // 11. A patient signs in (in Spanish): their own record only; another patient's is not found.
+  if (!arg("--base", "")) {
+    await page.getByLabel("Language").first().selectOption("es");
+    await page.getByLabel("User name").fill("priya");
+    await page.getByLabel("Password").fill("priya-password-2026");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Priya Shah", level: 1 }).waitFor();
+    assert.equal(await page.getByRole("link", { name: "Pacientes" }).count(), 0, "no patients list for a patient");
+    await check(page, "patient-portal-es");
+    await page.getByRole("link", { name: "Planear un tratamiento" }).click();
+    await page.locator(".stat-main .stat-value").waitFor();
+    assert.equal(await page.getByLabel("Tratamiento (forma abreviada o YAML de servicios)").count(), 0, "a patient plans no course");
+    await check(page, "patient-portal-estimate-es");
+    await page.goto(`${base}/#/p/P3`);
+    await page.getByRole("alert").waitFor();
+    assert.match(await page.getByRole("alert").innerText(), /not found|404/i);
+    await page.getByLabel("Idioma").first().selectOption("en");
+  }
 
   assert.deepEqual(pageErrors, [], "no script errors in the page");
   writeFileSync(join(out, "index.txt"), shots.map((s) => s.replace(out + "/", "")).join("\n") + "\n");

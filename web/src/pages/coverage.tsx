@@ -48,16 +48,17 @@ export function CoverageTab({ id, onSaved }: { id: string; onSaved: () => void }
   const [file, err, reload] = useLoad(() => api.file(id, "plan.yaml"), `${id}|plan`);
   const [mode, setMode] = useState<"view" | "form" | "yaml">("view");
   const t = useT();
+  const { me } = useSession();
   if (err) return <ErrorBox error={err} />;
   if (!file) return <Loading />;
   const saved = () => { reload(); onSaved(); setMode("view"); };
   return (
     <div>
-      <div class="seg" role="group" aria-label="Coverage view">
+      {me?.role !== "patient" && <div class="seg" role="group" aria-label={t("coverage")}>
         <button type="button" aria-pressed={mode === "view"} onClick={() => setMode("view")}>{t("summaryView")}</button>
         <button type="button" aria-pressed={mode === "form"} onClick={() => setMode("form")}>{t("editForm")}</button>
         <button type="button" aria-pressed={mode === "yaml"} onClick={() => setMode("yaml")}>{t("editYaml")}</button>
-      </div>
+      </div>}
       {mode === "yaml" ? <YamlEditor id={id} text={file.text} onSaved={saved} onCancel={() => setMode("view")} />
         : <Sbc id={id} text={file.text} editing={mode === "form"} onSaved={saved} onCancel={() => setMode("view")} />}
     </div>

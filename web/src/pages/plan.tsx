@@ -1,11 +1,12 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type Estimate, type EstimateLine, type LedgerEntry, type PatientRecord } from "../api";
 import { dateText } from "../format";
-import { ErrorBox, Loading, Money, Verdict, WhyButton, useT } from "../ui";
+import { ErrorBox, Loading, Money, Verdict, WhyButton, useSession, useT } from "../ui";
 import { go } from "../nav";
 
 export function PlanTab({ id, rec, query, onChanged }: { id: string; rec: PatientRecord; query: URLSearchParams; onChanged: () => void }) {
   const t = useT();
+  const { me } = useSession();
   const course = query.get("course") ?? rec.courses[0]?.id ?? "";
   const [est, setEst] = useState<Estimate>();
   const [err, setErr] = useState<unknown>();
@@ -43,7 +44,7 @@ export function PlanTab({ id, rec, query, onChanged }: { id: string; rec: Patien
             </div>
           )}
         </section>
-        <form class="card" onSubmit={add} aria-labelledby="add-h">
+        {me?.role !== "patient" && <form class="card" onSubmit={add} aria-labelledby="add-h">
           <h2 id="add-h">{t("planCourse")}</h2>
           <div class="field">
             <label for="course-text">{t("shorthandLabel")}</label>
@@ -53,7 +54,7 @@ export function PlanTab({ id, rec, query, onChanged }: { id: string; rec: Patien
           </div>
           <ErrorBox error={addErr} />
           <button class="btn btn-primary" type="submit">{t("addCourse")}</button>
-        </form>
+        </form>}
       </div>
       <ErrorBox error={err} />
       {busy && <Loading />}

@@ -233,9 +233,10 @@ try {
   // 11. A patient signs in (in Spanish): their own record only; another patient's is not found.
   if (!arg("--base", "")) {
     await page.getByLabel("Language").first().selectOption("es");
-    await page.getByLabel("User name").fill("priya");
-    await page.getByLabel("Password").fill("priya-password-2026");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Iniciar sesión" }).waitFor();
+    await page.getByLabel("Usuario").fill("priya");
+    await page.getByLabel("Contraseña").fill("priya-password-2026");
+    await page.getByRole("button", { name: "Iniciar sesión" }).click();
     await page.getByRole("heading", { name: "Priya Shah", level: 1 }).waitFor();
     assert.equal(await page.getByRole("link", { name: "Pacientes" }).count(), 0, "no patients list for a patient");
     await check(page, "patient-portal-es");

@@ -101,11 +101,26 @@ function Overview({ id, rec, caseFile }: { id: string; rec: PatientRecord; caseF
       </section>
       <section class="card" aria-labelledby="visits-h">
         <h2 id="visits-h">{t("visits")}</h2>
-        <ObjTable rows={rec.claims ?? []} label={t("visits")} empty="No visit posted yet." />
+        <ObjTable rows={(rec.claims ?? []).map((c: any) => ({
+          claim: c.claim_id, posted: c.posted_at, status: c.status, lines: Array.isArray(c.lines) ? c.lines.length : c.lines,
+          charge_cents: Array.isArray(c.lines) ? c.lines.reduce((a: number, l: any) => a + (l.charge_cents ?? 0), 0) : undefined,
+          plan_pays_cents: Array.isArray(c.lines) ? c.lines.reduce((a: number, l: any) => a + (l.plan_pays_cents ?? 0), 0) : undefined,
+          patient_pays_cents: Array.isArray(c.lines) ? c.lines.reduce((a: number, l: any) => a + (l.patient_pays_cents ?? 0), 0) : undefined,
+        }))} label={t("visits")} empty="No visit posted yet." />
       </section>
       <section class="card" aria-labelledby="totals-h">
         <h2 id="totals-h">{t("totals")}</h2>
-        <ObjTable rows={rec.counters ?? []} label={t("totals")} empty="No totals yet." />
+        {(rec.counters ?? []).length === 0 ? <p class="muted">No totals yet.</p> : (
+          <table class="table compact">
+            <caption class="sr-only">{t("totals")}</caption>
+            <thead><tr><th scope="col">Total</th><th scope="col">Scope</th><th scope="col">Plan year</th><th scope="col" class="num">Amount</th></tr></thead>
+            <tbody>{(rec.counters ?? []).map((c: any, i: number) => (
+              <tr key={i}>
+                <td>{counterName(String(c.counter))}</td><td>{c.scope}</td><td>{c.plan_year}</td>
+                <td class="num">{String(c.counter).startsWith("visits:") ? `${c.amount} visits` : <Money cents={c.amount} />}</td>
+              </tr>))}</tbody>
+          </table>
+        )}
       </section>
       <section class="card wide" aria-labelledby="est-h">
         <h2 id="est-h">{t("estimates")}</h2>
@@ -113,6 +128,14 @@ function Overview({ id, rec, caseFile }: { id: string; rec: PatientRecord; caseF
       </section>
     </div>
   );
+}
+
+function counterName(c: string): string {
+  const [what, net] = c.split(".");
+  const names: Record<string, string> = { deductible: "Deductible met", oop: "Out-of-pocket met" };
+  if (c.startsWith("visits:")) return `Visits used (${c.slice(7)})`;
+  if (c.startsWith("spend:")) return `Spending toward ${c.slice(6)}`;
+  return `${names[what] ?? what}${net ? (net === "in" ? ", in network" : ", out of network") : ""}`;
 }
 
 function cell(k: string, v: any) {

@@ -1,5 +1,6 @@
 // The HTTP server's verbs (issue 14):
-//   serve [--db URL] [--listen HOST:PORT] [--web DIR] [--threads N] [--secure-cookies]
+//   serve [--db URL] [--listen HOST:PORT] [--web DIR] [--threads N] [--max-body B] [--estimate-cache N]
+//         [--secure-cookies]
 //   user add --clinic C --user U --role R [--patient P] [--name N] [--generate-password]
 //            password from $BACKCOVER_PASSWORD, else the first line of stdin
 //   token add --clinic C --user U [--name N]     prints a new API token once
@@ -29,7 +30,7 @@ std::string default_store() {
 
 std::string default_web() {
   if (const char* env = std::getenv("BACKCOVER_WEB"); env && *env) return env;
-  return std::string(BACKCOVER_SOURCE_DIR) + "/web/dist";
+  return fmt::format("{}/web/dist", BACKCOVER_SOURCE_DIR);
 }
 
 std::string in_base(const std::string& base, const std::string& p) {
@@ -55,7 +56,7 @@ int run_serve(const VerbContext& ctx, server::Options o) {
   const int port = srv.bind();
   const std::string host = o.listen.substr(0, o.listen.rfind(':'));
   *ctx.out << fmt::format("backcover: serving http://{}:{}/ (store {}, page {}); Ctrl-C stops\n", host, port,
-                          o.db.find("://") != std::string::npos ? o.db.substr(0, o.db.find("://") + 3) + "…" : o.db,
+                          o.db.find("://") != std::string::npos ? fmt::format("{}…", o.db.substr(0, o.db.find("://") + 3)) : o.db,
                           std::filesystem::is_directory(o.web_dir) ? o.web_dir : "not built");
   ctx.out->flush();
   std::thread waiter([&] {
@@ -89,10 +90,16 @@ void add_serve_verbs(CLI::App& app, VerbContext& ctx) {
   serve->add_option("--db", o->db, "the store: a SQLite file (default ./backcover.db, or $BACKCOVER_DB) or postgresql://…");
   serve->add_option("--listen", o->listen, "HOST:PORT to listen on (port 0: any free port)")->capture_default_str();
   serve->add_option("--web", o->web_dir, "the built web page (default web/dist of the source tree, or $BACKCOVER_WEB)");
-  serve->add_option("--threads", o->threads, "worker threads, each with one store connection")
+  serve->add_option("--threads", o->threads, "worker threads: at most this many connections are served at once")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  serve->add_option("--db-connections", o->db_connections, "store connections the workers share")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   serve->add_option("--max-body", o->max_body, "largest request body in bytes (larger: 413)")->capture_default_str();
+  serve->add_option("--estimate-cache", o->estimate_cache_entries,
+                    "POST /api/estimate answers kept by request body (the engine is pure); 0: off")
+      ->capture_default_str();
   serve->add_flag("--secure-cookies", o->secure_cookies, "mark the session cookie Secure (serving behind TLS)");
   serve->callback([&ctx, o] {
     server::Options opt = *o;
@@ -133,7 +140,7 @@ void add_serve_verbs(CLI::App& app, VerbContext& ctx) {
       std::string near;
       for (const auto& r : kRoles)
         if (r.rfind(uo->role.substr(0, 3), 0) == 0) near = fmt::format("; did you mean \"{}\"?", r);
-      return refuse("--role", uo->role, "admin, frontdesk, clinician or patient" + near);
+      return refuse("--role", uo->role, fmt::format("admin, frontdesk, clinician or patient{}", near));
     }
     if (uo->clinic.empty() || uo->clinic.size() > 64 ||
         uo->clinic.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos)
@@ -143,7 +150,7 @@ void add_serve_verbs(CLI::App& app, VerbContext& ctx) {
     std::string pw;
     if (uo->generate) pw = server::new_secret("demo").substr(5, 16);
     else pw = read_password(std::cin);
-    if (pw.size() < 8) return refuse("password", "(" + std::to_string(pw.size()) + " characters)",
+    if (pw.size() < 8) return refuse("password", fmt::format("({} characters)", pw.size()),
                                      "at least 8 characters, from $BACKCOVER_PASSWORD or stdin");
     try {
       store::OpenOptions so;
@@ -157,7 +164,7 @@ void add_serve_verbs(CLI::App& app, VerbContext& ctx) {
         pid = p->id;
       }
       s->put_user({uo->clinic, uo->user, uo->name, uo->role, pid, server::hash_password(pw)});
-      *ctx.out << fmt::format("user {} ({}{}) in clinic {}\n", uo->user, uo->role, pid.empty() ? "" : ", patient " + pid,
+      *ctx.out << fmt::format("user {} ({}{}) in clinic {}\n", uo->user, uo->role, pid.empty() ? std::string() : fmt::format(", patient {}", pid),
                               uo->clinic);
       if (uo->generate) *ctx.out << fmt::format("password: {}\n", pw);
       *ctx.exit_code = kExitOk;

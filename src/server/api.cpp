@@ -28,7 +28,7 @@ using nlohmann::json;
 
 Response problem(int status, const std::string& slug, const std::string& title, const std::string& detail,
                  const json& errors) {
-  json j = {{"type", "https://backcover.dev/problems/" + slug}, {"title", title}, {"status", status}};
+  json j = {{"type", fmt::format("https://backcover.dev/problems/{}", slug)}, {"title", title}, {"status", status}};
   if (!detail.empty()) j["detail"] = detail;
   if (!errors.is_null()) j["errors"] = errors;
   Response r;
@@ -65,18 +65,36 @@ Response json_reply(const json& j, int status) {
 
 // ---- the pooled store connections ----
 
-StorePool::StorePool(const Options& o) {
-  const int n = std::max(1, o.threads);
-  for (int i = 0; i < n; ++i) {
-    store::OpenOptions so;
-    so.user = "server";
-    so.create = true;
-    free_.push_back(store::open_store(o.db, so));
-  }
+StorePool::StorePool(const Options& o) : url_(o.db), max_(std::max(1, std::min(o.threads, o.db_connections))) {
+  // One connection now, so a store that cannot be opened stops `serve` at
+  // once; the others when the load asks for them (start-up stays short).
+  free_.push_back(open());
+  made_ = 1;
+}
+
+std::unique_ptr<store::Store> StorePool::open() const {
+  store::OpenOptions so;
+  so.user = "server";
+  so.create = true;
+  return store::open_store(url_, so);
 }
 
 StorePool::Lease StorePool::take() {
   std::unique_lock lock(m_);
+  if (free_.empty() && made_ < max_) {
+    ++made_;
+    lock.unlock();
+    try {
+      return Lease(this, open());
+    } catch (...) {
+      {
+        std::lock_guard again(m_);
+        --made_;
+      }
+      cv_.notify_one();
+      throw;
+    }
+  }
   cv_.wait(lock, [&] { return !free_.empty(); });
   auto s = std::move(free_.back());
   free_.pop_back();
@@ -119,7 +137,7 @@ std::string cookie(const Request& r, const std::string& name) {
     std::string part = all.substr(at, end - at);
     auto b = part.find_first_not_of(' ');
     if (b != std::string::npos) part = part.substr(b);
-    if (part.rfind(name + "=", 0) == 0) return part.substr(name.size() + 1);
+    if (part.size() > name.size() && part.compare(0, name.size(), name) == 0 && part[name.size()] == '=') return part.substr(name.size() + 1);
     at = end + 1;
   }
   return {};
@@ -187,9 +205,12 @@ struct Api::Impl {
     return ok;
   }
 
-  std::string session_cookie(const std::string& value, int max_age) const {
+  // Secure with --secure-cookies, or when a TLS-terminating proxy says the
+  // browser came over https (marking a cookie Secure never weakens it).
+  std::string session_cookie(const Request& r, const std::string& value, int max_age) const {
+    const bool secure = o.secure_cookies || r.header("x-forwarded-proto") == "https";
     return fmt::format("bc_session={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}", value, max_age,
-                       o.secure_cookies ? "; Secure" : "");
+                       secure ? "; Secure" : "");
   }
 
   Response login(const Request& r, store::Store& s) {
@@ -206,7 +227,7 @@ struct Api::Impl {
     // Rate limit: failed logins per user and per address over the window,
     // kept in the store so every serve process counts the same attempts.
     const std::string since = store::utc_now(-o.login_window_s);
-    const std::string ukey = "user:" + user, akey = "ip:" + r.remote_addr;
+    const std::string ukey = fmt::format("user:{}", user), akey = fmt::format("ip:{}", r.remote_addr);
     if (s.login_failures(clinic, ukey, since) >= o.login_failures_allowed ||
         s.login_failures(clinic, akey, since) >= 4 * o.login_failures_allowed) {
       Response p = problem(429, "too-many-logins", "Too many failed logins",
@@ -229,7 +250,7 @@ struct Api::Impl {
     s.audit("login", u->patient_id, fmt::format("session from {}", r.remote_addr));
     Response resp = json_reply({{"user", user}, {"role", u->role}, {"clinic", clinic}, {"csrf", csrf},
                                 {"patient", u->patient_id}});
-    resp.headers.emplace_back("Set-Cookie", session_cookie(secret, o.session_hours * 3600));
+    resp.headers.emplace_back("Set-Cookie", session_cookie(r, secret, o.session_hours * 3600));
     return resp;
   }
 
@@ -286,7 +307,7 @@ struct Api::Impl {
       Response resp{204, "application/json", "", {}};
       if (who->via_session) {
         s.end_session(who->tenant, store::sha256_hex(cookie(r, "bc_session")));
-        resp.headers.emplace_back("Set-Cookie", session_cookie("", 0));
+        resp.headers.emplace_back("Set-Cookie", session_cookie(r, "", 0));
       }
       return resp;
     }
@@ -301,7 +322,7 @@ struct Api::Impl {
 };
 
 Response method_not_allowed(const std::string& allowed) {
-  Response p = problem(405, "method-not-allowed", "Method not allowed", "this route takes " + allowed);
+  Response p = problem(405, "method-not-allowed", "Method not allowed", fmt::format("this route takes {}", allowed));
   p.headers.emplace_back("Allow", allowed);
   return p;
 }

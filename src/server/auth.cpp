@@ -40,7 +40,10 @@ std::string new_secret(const std::string& tenant) {
   randombytes_buf(raw, sizeof raw);
   char b64[sodium_base64_ENCODED_LEN(sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
   sodium_bin2base64(b64, sizeof b64, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  return tenant + "." + b64;
+  std::string out = tenant;
+  out += '.';
+  out += b64;
+  return out;
 }
 
 }  // namespace backcover::server

@@ -56,6 +56,9 @@ class StorePool {
 
  private:
   void give_back(std::unique_ptr<store::Store> s);
+  std::unique_ptr<store::Store> open() const;
+  std::string url_;
+  int max_ = 1, made_ = 0;
   std::mutex m_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<store::Store>> free_;

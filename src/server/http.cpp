@@ -2,6 +2,7 @@
 // keep-alive client waits on Nagle + delayed ACK, ~300 req/s instead of
 // ~30,000 here), a bounded pool of worker threads, bounded body size and
 // read/write timeouts. Everything else is Api::handle.
+#include <fmt/format.h>
 #include <httplib.h>
 
 #include <algorithm>
@@ -21,12 +22,12 @@ struct HttpServer::Impl {
 
   explicit Impl(Options opt) : o(opt), api(std::move(opt)) {
     auto colon = o.listen.rfind(':');
-    if (colon == std::string::npos) throw std::invalid_argument("--listen: expected HOST:PORT, got " + o.listen);
+    if (colon == std::string::npos) throw std::invalid_argument(fmt::format("--listen: expected HOST:PORT, got {}", o.listen));
     host = o.listen.substr(0, colon);
     try {
       port = std::stoi(o.listen.substr(colon + 1));
     } catch (...) {
-      throw std::invalid_argument("--listen: expected HOST:PORT with a port number, got " + o.listen);
+      throw std::invalid_argument(fmt::format("--listen: expected HOST:PORT with a port number, got {}", o.listen));
     }
     const int threads = std::max(1, o.threads);
     http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
@@ -74,9 +75,12 @@ struct HttpServer::Impl {
   }
 
   static std::string fmt_problem(int status, const char* title) {
-    std::string slug = status == 413 ? "too-large" : "http-" + std::to_string(status);
-    return R"({"type":"https://backcover.dev/problems/)" + slug + R"(","title":")" + title +
-           R"(","status":)" + std::to_string(status) + "}";
+    const std::string slug = status == 413 ? "too-large" : fmt::format("http-{}", status);
+    const char* detail = status == 413   ? "the body is larger than this server takes (--max-body)"
+                         : status == 400 ? "the request could not be read (a POST or PUT needs Content-Length: 0 for an empty body)"
+                                         : "";
+    return fmt::format(R"({{"type":"https://backcover.dev/problems/{}","title":"{}","status":{}{}}})", slug, title, status,
+                       *detail ? fmt::format(R"(,"detail":"{}")", detail) : std::string());
   }
 };
 
@@ -87,7 +91,7 @@ Api& HttpServer::api() { return impl_->api; }
 int HttpServer::bind() {
   if (impl_->port == 0) impl_->port = impl_->http.bind_to_any_port(impl_->host);
   else if (!impl_->http.bind_to_port(impl_->host, impl_->port)) impl_->port = -1;
-  if (impl_->port <= 0) throw std::runtime_error("cannot listen on " + impl_->o.listen);
+  if (impl_->port <= 0) throw std::runtime_error(fmt::format("cannot listen on {}", impl_->o.listen));
   return impl_->port;
 }
 

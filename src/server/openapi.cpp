@@ -6,6 +6,8 @@
 // references resolve inside them. Response schemas are closed
 // (additionalProperties: false) where the server builds the object, so the
 // test that checks every response against this document catches drift.
+#include <fmt/format.h>
+
 #include "backcover/server/server.hpp"
 #include "io/schema.hpp"
 
@@ -42,7 +44,8 @@ const char* kDocument = R"JSON({
       "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}, "description": "search in name, folder and id"},
                      {"name": "today", "in": "query", "schema": {"type": "string", "format": "date"}}],
       "responses": {"200": {"description": "patients", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/PatientSummary"}}}}},
-                    "401": {"$ref": "#/components/responses/Problem"}, "403": {"$ref": "#/components/responses/Problem"}}}},
+                    "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+                    "403": {"$ref": "#/components/responses/Problem"}}}},
     "/api/patients/{id}": {"parameters": [{"$ref": "#/components/parameters/Patient"}],
       "get": {"summary": "A patient's record (staff; a patient user only their own)",
       "responses": {"200": {"description": "the record", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PatientDetail"}}}},
@@ -68,7 +71,7 @@ const char* kDocument = R"JSON({
       "post": {"summary": "Estimate a stored course (exactly backcover estimate --patient P --course C --json), saved",
         "responses": {"200": {"description": "the estimate", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/StoredEstimate"}}}},
                       "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
-                      "404": {"$ref": "#/components/responses/Problem"}}}},
+                      "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}},
     "/api/estimate": {"post": {"summary": "Estimate from files sent in the request; nothing is stored (staff, systems)",
       "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EstimateRequest"}}}},
       "responses": {"200": {"description": "the estimate (exactly backcover estimate --json)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Estimate"}}}},
@@ -187,7 +190,7 @@ nlohmann::json build_openapi() {
   // The input files' schemas, exactly as the loaders use them.
   for (const char* name : {"plan", "case", "services", "prices", "accumulators"}) {
     nlohmann::json s = nlohmann::json::parse(io::schema::texts().at(name));
-    s["$id"] = std::string("https://backcover.dev/schemas/") + name + ".schema.json";
+    s["$id"] = fmt::format("https://backcover.dev/schemas/{}.schema.json", name);
     doc["components"]["schemas"][name] = std::move(s);
   }
   return doc;

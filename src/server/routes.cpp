@@ -3,12 +3,17 @@
 // read or change of a patient's data is written to the store's audit log.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "backcover/app/app.hpp"
+#include "backcover/app/patients.hpp"
 #include "backcover/io/loaders.hpp"
+#include "server/answer_cache.hpp"
 #include "server/handlers.hpp"
 
 namespace backcover::server {
@@ -20,7 +25,7 @@ namespace {
 
 std::string default_data_dir() {
   if (const char* env = std::getenv("BACKCOVER_DATA"); env && *env) return env;
-  return std::string(BACKCOVER_SOURCE_DIR) + "/data";
+  return fmt::format("{}/data", BACKCOVER_SOURCE_DIR);
 }
 
 Response forbidden(const std::string& detail) {
@@ -54,10 +59,105 @@ const char* content_type_of(const std::string& ext) {
 
 }  // namespace
 
+// Today, for the verbs that take it (the engine reads no clock; the shell does).
+Date today_utc() {
+  const auto now = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  return Date::from_days(static_cast<std::int32_t>(now.time_since_epoch().count()));
+}
+
 struct Services::Impl {
   Options o;
   std::string data_dir;
-  explicit Impl(const Options& opt) : o(opt), data_dir(opt.data_dir.empty() ? default_data_dir() : opt.data_dir) {}
+  std::shared_ptr<const app::Rules> rules;  // loaded once, read by every worker
+  AnswerCache answers;
+
+  explicit Impl(const Options& opt)
+      : o(opt),
+        data_dir(opt.data_dir.empty() ? default_data_dir() : opt.data_dir),
+        answers(opt.estimate_cache_entries, opt.estimate_cache_bytes) {
+    auto r = app::load_rules(data_dir);
+    if (!r) throw std::invalid_argument(fmt::format("the rule data in {} could not be loaded:\n{}", data_dir,
+                                                    format_errors(r.errors())));
+    rules = r.value();
+  }
+
+  static json parse_object(const Request& r, Response& refusal, const std::string& expected) {
+    json body = json::parse(r.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      refusal = bad_request("body", r.body.empty() ? "nothing" : "not a JSON object", expected);
+      return nullptr;
+    }
+    return body;
+  }
+
+  // POST /api/estimate: the files in the body, nothing stored.
+  Response estimate_stateless(const Request& r, const Identity& who) {
+    if (!who.staff()) return forbidden("an estimate from sent files is for clinic staff and systems");
+    const std::string today = today_utc().str();
+    std::string key;
+    if (answers.enabled()) {
+      key.reserve(today.size() + 1 + r.body.size());
+      key.append(today).append(1, '\n').append(r.body);
+      if (auto hit = answers.get(key)) return Response{200, "application/json", std::move(*hit), {}};
+    }
+    Response refusal;
+    json body = parse_object(r, refusal, "{\"plan\", \"case\", \"services\", \"prices\"?, \"accumulators\"?}");
+    if (body.is_null()) return refusal;
+    static const std::vector<std::string> known = {"plan", "case", "services", "prices", "accumulators", "strict"};
+    for (const auto& [k, v] : body.items()) {
+      if (std::find(known.begin(), known.end(), k) == known.end())
+        return bad_request(k, "an unknown member", "plan, case, services, prices, accumulators or strict");
+      if (k == "strict" ? !v.is_boolean() : !v.is_string())
+        return bad_request(k, v.dump().substr(0, 80), k == "strict" ? "true or false" : "the file's text as a string");
+    }
+    for (const char* k : {"plan", "case", "services"})
+      if (!body.contains(k)) return bad_request(k, "nothing", "the file's text as a string");
+    app::EstimateRequest q;
+    q.plan = app::Input::bytes("plan.yaml", body["plan"]);
+    q.case_file = app::Input::bytes("case.yaml", body["case"]);
+    q.services = app::Input::bytes("services.yaml", body["services"]);
+    if (body.contains("prices")) q.prices = app::Input::bytes("prices.yaml", body["prices"]);
+    if (body.contains("accumulators")) q.accumulators = app::Input::bytes("accumulators.yaml", body["accumulators"]);
+    q.strict = body.value("strict", false);
+    q.today = today_utc();
+    auto a = app::estimate(*rules, q);
+    if (!a) return bad_input(a.errors());
+    Response resp{200, "application/json", a->json().dump(), {}};
+    if (answers.enabled()) answers.put(key, resp.body);
+    return resp;
+  }
+
+  // POST /api/patients/{id}/courses/{course}/estimate: saved, immutable.
+  Response estimate_stored(const store::PatientRecord& p, const std::string& course, store::Store& s) {
+    auto e = app::estimate_stored(*rules, s, p.id, course, app::Format::Json, today_utc());
+    if (!e) return bad_input(e.errors());
+    json j = e->answer.json();
+    j["estimate_id"] = e->estimate_id;
+    return json_reply(j);
+  }
+
+  // POST /api/patients/{id}/visits: posted once (the claim id decides).
+  Response visit_post(const Request& r, const store::PatientRecord& p, store::Store& s) {
+    Response refusal;
+    json body = parse_object(r, refusal, "{\"services\", \"claim_id\"?}");
+    if (body.is_null()) return refusal;
+    if (!body.contains("services") || !body["services"].is_string())
+      return bad_request("services", body.contains("services") ? body["services"].dump().substr(0, 80) : "nothing",
+                         "the visit's services file text as a string");
+    if (body.contains("claim_id") && !body["claim_id"].is_string())
+      return bad_request("claim_id", body["claim_id"].dump().substr(0, 80), "a string");
+    app::PostRequest q{p.id, app::Input::bytes("services.yaml", body["services"]), body.value("claim_id", std::string())};
+    auto res = app::post_visit(*rules, s, q);
+    if (!res) return bad_input(res.errors());
+    json lines = json::array();
+    for (const auto& l : res->claim.lines)
+      lines.push_back({{"date", l.date}, {"code", l.code}, {"coverage", l.coverage}, {"charge_cents", l.charge},
+                       {"allowed_cents", l.allowed}, {"plan_pays_cents", l.plan_pays},
+                       {"patient_pays_cents", l.patient_pays}});
+    return json_reply({{"claim_id", res->claim.claim_id},
+                       {"outcome", res->outcome == store::PostOutcome::Posted ? "posted" : "already-posted"},
+                       {"lines", lines}});
+  }
 
   // The patient named in the path, when this caller may see it; nullopt: 404
   // (another clinic's patient and a patient user's neighbour look the same
@@ -71,26 +171,33 @@ struct Services::Impl {
 
   Response patients_list(const Request& r, const Identity& who, store::Store& s) {
     if (!who.staff()) return forbidden("the patients list is for clinic staff");
-    const std::string q = r.param("q");
+    const std::string q = r.param("q"), today_s = r.param("today");
+    std::optional<Date> today = today_s.empty() ? std::optional<Date>(today_utc()) : Date::parse(today_s);
+    if (!today) return bad_request("today", today_s, "a date YYYY-MM-DD");
+    auto lower = [](std::string a) {
+      for (auto& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return a;
+    };
+    const std::string needle = lower(q);
     json out = json::array();
-    auto list = s.list_patients();
-    for (const auto& ps : list) {
-      if (!q.empty()) {
-        auto has = [&](const std::string& hay) {
-          std::string a = hay, b = q;
-          for (auto& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-          for (auto& c : b) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-          return a.find(b) != std::string::npos;
-        };
-        if (!has(ps.patient.name) && !has(ps.patient.slug) && !has(ps.patient.id)) continue;
+    for (const auto& row : app::patients(s, *today)) {  // audited by the application layer
+      const auto& ps = row.summary;
+      if (!needle.empty() && lower(ps.patient.name).find(needle) == std::string::npos &&
+          lower(ps.patient.slug).find(needle) == std::string::npos && lower(ps.patient.id).find(needle) == std::string::npos)
+        continue;
+      json alerts = json::array();
+      for (const auto& a : row.alerts) {
+        // The alert's first word says what it is about ("auth …", "referral …", "prescription …").
+        std::string kind = a.substr(0, a.find(' '));
+        if (kind == "auth") kind = "authorization";
+        alerts.push_back({{"kind", kind}, {"text", a}});
       }
       json pj = {{"id", ps.patient.id}, {"slug", ps.patient.slug}, {"name", ps.patient.name},
-                 {"plan_name", ps.plan_name}, {"claims", ps.claims}, {"alerts", json::array()}};
+                 {"plan_name", ps.plan_name}, {"claims", ps.claims}, {"alerts", alerts}};
       pj["courses"] = json::array();
       for (const auto& c : ps.courses) pj["courses"].push_back(course_json(c));
       out.push_back(std::move(pj));
     }
-    s.audit("api-read", "", fmt::format("GET /api/patients: {} patients", out.size()));
     return json_reply(out);
   }
 
@@ -135,6 +242,82 @@ struct Services::Impl {
     return not_found(fmt::format("patient {} has no file '{}'", p.id, name));
   }
 
+  // A body {"text": "..."} (the page's and the systems' way to send a file).
+  static std::optional<std::string> text_field(const Request& r, const std::string& key, Response& refusal) {
+    json body = json::parse(r.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      refusal = bad_request("body", "not a JSON object", fmt::format("{{\"{}\": \"…\"}}", key));
+      return std::nullopt;
+    }
+    if (!body.contains(key) || !body[key].is_string()) {
+      refusal = bad_request(key, body.contains(key) ? body[key].dump() : "nothing", "the file's text as a string");
+      return std::nullopt;
+    }
+    return body[key].get<std::string>();
+  }
+
+  // PUT files/{name}: checked with the loader its name says, then stored.
+  // Services files are courses: they are added (POST courses), not replaced,
+  // so an estimate given from one keeps meaning what it said.
+  Response file_put(const Request& r, const Identity& who, const store::PatientRecord& p, const std::string& name,
+                    store::Store& s) {
+    if (!who.staff()) return forbidden("changing a patient's files is for clinic staff");
+    Response refusal;
+    auto text = text_field(r, "text", refusal);
+    if (!text) return refusal;
+    Errors errors;
+    if (name == "plan.yaml") {
+      if (auto x = io::parse_plan(*text, name); !x) errors = x.errors();
+    } else if (name == "case.yaml") {
+      if (auto x = io::parse_case(*text, name); !x) errors = x.errors();
+    } else if (name == "prices.yaml") {
+      if (auto x = io::parse_prices(*text, name); !x) errors = x.errors();
+    } else if (name == "accumulators.yaml") {
+      if (auto x = io::parse_accumulators(*text, name); !x) errors = x.errors();
+    } else {
+      return bad_request("name", name,
+                         "plan.yaml, case.yaml, prices.yaml or accumulators.yaml (a course is added with POST …/courses)");
+    }
+    if (!errors.empty()) return bad_input(errors);
+    s.put_file(p.id, {name, *text, ""});
+    return json_reply({{"name", name}, {"sha256", store::sha256_hex(*text)}});
+  }
+
+  // POST courses: a services file (or the course shorthand) checked against
+  // the patient's stored case file, stored as the next course.
+  Response course_post(const Request& r, const Identity& who, const store::PatientRecord& p, store::Store& s) {
+    if (!who.staff()) return forbidden("adding a course is for clinic staff");
+    Response refusal;
+    auto text = text_field(r, "text", refusal);
+    if (!text) return refusal;
+    auto courses = s.courses(p.id);
+    const std::string name = fmt::format("services-{}.yaml", courses.size() + 1);
+    std::string case_text;
+    for (const auto& f : s.patient_files(p.id))
+      if (f.name == "case.yaml") case_text = f.bytes;
+    auto cf = io::parse_case(case_text, "case.yaml");
+    if (!cf) return bad_input(cf.errors());
+    auto lines = io::parse_services(*text, name, &cf.value());
+    if (!lines) return bad_input(lines.errors());
+    store::CourseRecord cr;
+    cr.lines = static_cast<int>(lines->size());
+    if (!lines->empty()) {
+      Date lo = lines->front().date, hi = lo;
+      Money charge;
+      for (const auto& l : *lines) {
+        lo = std::min(lo, l.date);
+        hi = std::max(hi, l.date);
+        charge += l.charge;
+      }
+      cr.first_date = lo.str();
+      cr.last_date = hi.str();
+      cr.charge = charge.cents();
+    }
+    cr.id = s.add_course(p.id, cr, {name, *text, ""});
+    cr.file = name;
+    return json_reply(course_json(cr), 201);
+  }
+
   Response audit_list(const Request& r, const Identity& who, store::Store& s) {
     if (who.role != "admin") return forbidden("the audit log is for the clinic's admin");
     json out = json::array();
@@ -149,6 +332,7 @@ struct Services::Impl {
     const std::string& m = r.method;
     const std::size_t n = seg.size();
     if (n == 2 && seg[1] == "audit") return m == "GET" ? audit_list(r, who, s) : method_not_allowed("GET");
+    if (n == 2 && seg[1] == "estimate") return m == "POST" ? estimate_stateless(r, who) : method_not_allowed("POST");
     if (n == 2 && seg[1] == "patients") return m == "GET" ? patients_list(r, who, s) : method_not_allowed("GET");
     if (n >= 3 && seg[1] == "patients") {
       auto p = patient(s, who, seg[2]);
@@ -164,7 +348,29 @@ struct Services::Impl {
           s.audit("api-read", p->id, what);
           return file_get(*p, seg[4], s);
         }
-        return method_not_allowed("GET");
+        if (m == "PUT") {
+          if (!who.staff()) return forbidden("changing a patient's files is for clinic staff");
+          s.audit("api-change", p->id, what);
+          return file_put(r, who, *p, seg[4], s);
+        }
+        return method_not_allowed("GET, PUT");
+      }
+      if (n == 6 && seg[3] == "courses" && seg[5] == "estimate") {
+        if (m != "POST") return method_not_allowed("POST");
+        s.audit("api-change", p->id, what);
+        return estimate_stored(*p, seg[4], s);
+      }
+      if (n == 4 && seg[3] == "visits") {
+        if (m != "POST") return method_not_allowed("POST");
+        if (!who.staff()) return forbidden("posting a visit is for clinic staff");
+        s.audit("api-change", p->id, what);
+        return visit_post(r, *p, s);
+      }
+      if (n == 4 && seg[3] == "courses") {
+        if (m != "POST") return method_not_allowed("POST");
+        if (!who.staff()) return forbidden("adding a course is for clinic staff");
+        s.audit("api-change", p->id, what);
+        return course_post(r, who, *p, s);
       }
     }
     return not_found(fmt::format("no route {} {}", m, r.path));

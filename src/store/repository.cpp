@@ -231,6 +231,35 @@ class Repository final : public Store {
     tx.commit();
   }
 
+  void put_file(const std::string& pid, const StoredFile& f) override {
+    Transaction tx(*c_);
+    if (!find_patient(pid)) throw StoreError(fmt::format("no patient {}", pid));
+    const std::string sha = sha256_hex(f.bytes);
+    c_->exec("INSERT INTO patient_files (tenant_id, patient_id, name, bytes, sha256) VALUES ($1, $2, $3, $4, $5)"
+             " ON CONFLICT (tenant_id, patient_id, name) DO UPDATE SET bytes = excluded.bytes, sha256 = excluded.sha256",
+             {t(), pid, f.name, Blob{f.bytes}, sha});
+    audit_in_tx("put-file", pid, fmt::format("{} sha256 {}", f.name, sha));
+    tx.commit();
+  }
+
+  std::string add_course(const std::string& pid, CourseRecord cr, const StoredFile& f) override {
+    Transaction tx(*c_);
+    if (!find_patient(pid)) throw StoreError(fmt::format("no patient {}", pid));
+    std::int64_t next = 0;
+    for (const auto& r : c_->query("SELECT course_id FROM courses WHERE tenant_id = $1 AND patient_id = $2", {t(), pid}))
+      next = std::max(next, numeric_suffix(r.str(0)));
+    cr.id = fmt::format("C{}", next + 1);
+    cr.file = f.name;
+    c_->exec("INSERT INTO patient_files (tenant_id, patient_id, name, bytes, sha256) VALUES ($1, $2, $3, $4, $5)",
+             {t(), pid, f.name, Blob{f.bytes}, sha256_hex(f.bytes)});
+    c_->exec("INSERT INTO courses (tenant_id, patient_id, course_id, file, lines, first_date, last_date, charge)"
+             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             {t(), pid, cr.id, cr.file, std::int64_t{cr.lines}, cr.first_date, cr.last_date, cr.charge});
+    audit_in_tx("add-course", pid, fmt::format("{} {} ({} lines)", cr.id, cr.file, cr.lines));
+    tx.commit();
+    return cr.id;
+  }
+
   PostOutcome post_claim(const ClaimPost& claim) override {
     Transaction tx(*c_);
     PostOutcome r = post_in_tx(claim);

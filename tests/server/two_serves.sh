@@ -54,7 +54,7 @@ csrf=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["csrf"])'
 [ "$(curl -s -o /dev/null -w '%{http_code}' -b "$work/jar" "http://127.0.0.1:$B/api/me")" = 200 ] || fail "A's session refused by B"
 
 # An estimate saved through A is in the record B serves.
-code=$(curl -s -o "$work/est.json" -w '%{http_code}' -X POST -b "$work/jar" -H "X-CSRF-Token: $csrf" \
+code=$(curl -s -o "$work/est.json" -w "%{http_code}" -X POST -d "" -b "$work/jar" -H "X-CSRF-Token: $csrf" \
        "http://127.0.0.1:$A/api/patients/P1/courses/C1/estimate")
 if [ "$code" = 200 ]; then
   id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["estimate_id"])' "$work/est.json")
@@ -65,7 +65,7 @@ else
 fi
 
 # Logging out on B ends the session on A.
-[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -b "$work/jar" -H "X-CSRF-Token: $csrf" \
+[ "$(curl -s -o /dev/null -w "%{http_code}" -X POST -d "" -b "$work/jar" -H "X-CSRF-Token: $csrf" \
       "http://127.0.0.1:$B/api/logout")" = 204 ] || fail "logout on B"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -b "$work/jar" "http://127.0.0.1:$A/api/me")" = 401 ] || fail "session alive on A after logout on B"
 

@@ -3,12 +3,14 @@
 #pragma once
 
 #include <iosfwd>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "backcover/core/error.hpp"
 #include "backcover/engine/engine.hpp"
+#include "backcover/io/loaders.hpp"
 
 namespace CLI {
 class App;
@@ -69,6 +71,14 @@ void add_doc_letter_verbs(CLI::App& app, CLI::App& doc, VerbContext& ctx);
 // `visit post|void`, `export`, and `estimate --patient --course` on the estimate verb.
 struct EstimateOptions;
 void add_store_verbs(CLI::App& app, VerbContext& ctx, EstimateOptions& estimate);
+// `--patient P [--course C] [--db URL]` on any verb that reads plan, case or
+// services files: the store's files stand in for them (io::StandIns), and a
+// document a `doc` verb writes is kept in the store afterwards (`after`).
+struct PatientInputs {
+  std::unique_ptr<io::StandIns> stand_ins;
+  std::function<void(int exit_code)> after;
+};
+int patient_inputs(CLI::App& app, std::vector<std::string>& args, VerbContext& ctx, PatientInputs& out);
 // Interop (issue 15, interop_hooks.cpp): `import x12 FILE`, `export x12 270|837p`.
 void add_interop_verbs(CLI::App& app, VerbContext& ctx);
 // The HTTP server (issue 14, serve_hooks.cpp): `serve`, `user add`, `token add`.

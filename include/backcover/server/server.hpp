@@ -23,12 +23,18 @@ struct Options {
   std::string web_dir;                  // the built page; empty: none served
   std::string data_dir;                 // rule data (data/); empty: the CLI's default
   bool secure_cookies = false;          // Secure on the session cookie (behind TLS)
-  int threads = 8;                      // worker threads (each holds one store connection)
+  // Worker threads. cpp-httplib gives a keep-alive connection one worker for
+  // its life, so this bounds the connections served at once (more wait).
+  int threads = 64;
+  int db_connections = 8;               // store connections shared by the workers (at most `threads`)
   std::size_t max_body = 1 << 20;       // bytes; larger bodies are refused with 413
   int read_timeout_s = 10, write_timeout_s = 10;
   int session_hours = 12;
   int login_failures_allowed = 5;       // per user (and 20 per address) in the window
   int login_window_s = 300;
+  // POST /api/estimate answers kept by request body (the engine is pure): 0 entries turns it off.
+  std::size_t estimate_cache_entries = 4096;
+  std::size_t estimate_cache_bytes = 64u << 20;
   // Tests: cheaper Argon2id parameters for passwords set through the API's
   // fixtures (verification always uses the parameters stored in the hash).
   bool fast_password_hash = false;

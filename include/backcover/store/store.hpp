@@ -194,6 +194,12 @@ class Store {
   virtual std::vector<Counter> counters(const std::string& patient_id) = 0;
   virtual std::vector<ClaimRecord> claims(const std::string& patient_id) = 0;
   virtual void set_family(const std::string& patient_id, const std::string& family_id) = 0;
+  // Replaces (or adds) one of a patient's input files; the caller has checked
+  // it with its loader. Audited.
+  virtual void put_file(const std::string& patient_id, const StoredFile& file) = 0;
+  // Adds a course of care and its services file in one transaction; the
+  // course id (C<n+1>) is assigned here and returned. Audited.
+  virtual std::string add_course(const std::string& patient_id, CourseRecord course, const StoredFile& file) = 0;
 
   // Posts a claim once: counters, authorization use and lines in one
   // transaction. The same claim id again changes nothing (AlreadyPosted).

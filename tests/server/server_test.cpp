@@ -16,7 +16,7 @@
 #include "backcover/cli/app.hpp"
 #include "backcover/server/server.hpp"
 #include "backcover/store/store.hpp"
-#include "server_openapi_check.hpp"
+#include "openapi_check.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -217,6 +217,11 @@ TEST_P(Server, LoginSetsAStrictHttpOnlyCookie) {
   EXPECT_EQ(ok.j["role"], "frontdesk");
   EXPECT_NE(ok.set_cookie.find("HttpOnly"), std::string::npos) << ok.set_cookie;
   EXPECT_NE(ok.set_cookie.find("SameSite=Strict"), std::string::npos) << ok.set_cookie;
+  EXPECT_EQ(ok.set_cookie.find("Secure"), std::string::npos) << "plain http: " << ok.set_cookie;
+  Reply tls = call("POST", "/api/login", "/api/login",
+                   json{{"clinic", "default"}, {"user", "frontdesk"}, {"password", "correct horse"}}.dump(),
+                   {{"X-Forwarded-Proto", "https"}});
+  EXPECT_NE(tls.set_cookie.find("; Secure"), std::string::npos) << "behind TLS: " << tls.set_cookie;
   Session s{ok.set_cookie.substr(0, ok.set_cookie.find(';')), ok.j["csrf"]};
   Reply me = call("GET", "/api/me", "/api/me", {}, with(s, false));
   EXPECT_EQ(me.status, 200);
@@ -338,6 +343,128 @@ TEST_P(Server, EveryReplyWasCheckedAgainstOpenApi) {
   EXPECT_FALSE(openapi_check::response(doc, "/api/me", "GET", 418, "application/json", json::object()).empty());
   EXPECT_FALSE(openapi_check::response(doc, "/healthz", "GET", 200, "application/json", json{{"ok", true}, {"x", 1}}).empty());
   EXPECT_TRUE(openapi_check::response(doc, "/healthz", "GET", 200, "application/json", json{{"ok", true}}).empty());
+}
+
+// The verbs: the same answers as the command line, through the application layer.
+TEST_P(Server, StatelessEstimateIsTheCliEstimate) {
+  const fs::path ex = kExamples / "massage-prescription";
+  json body = {{"plan", slurp(ex / "plan.yaml")}, {"case", slurp(ex / "case.yaml")},
+               {"services", slurp(ex / "services.yaml")}, {"prices", slurp(ex / "prices.yaml")}};
+  Reply r = call("POST", "/api/estimate", "/api/estimate", body.dump(), bearer());
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::ostringstream out, err;
+  ASSERT_EQ(backcover::cli::run_cli({"estimate", "--plan", "plan.yaml", "--case", "case.yaml", "--services", "services.yaml",
+                                     "--prices", "prices.yaml", "--json"},
+                                    out, err, ex.string()),
+            0)
+      << err.str();
+  EXPECT_EQ(r.j, json::parse(out.str()));
+  EXPECT_EQ(r.j["totals"]["patient_pays_cents"], 49138);  // $491.38, examples/README
+  // The same body again (from the answer cache) is the same answer.
+  EXPECT_EQ(call("POST", "/api/estimate", "/api/estimate", body.dump(), bearer()).body, r.body);
+
+  // A misspelt benefit: 400 naming the file, line and field, as the CLI does.
+  std::string plan = slurp(ex / "plan.yaml");
+  body["plan"] = plan + "\nbenefitz: {}\n";
+  Reply bad = call("POST", "/api/estimate", "/api/estimate", body.dump(), bearer());
+  ASSERT_EQ(bad.status, 400) << bad.body;
+  EXPECT_EQ(bad.j["errors"][0]["file"], "plan.yaml");
+  EXPECT_GT(bad.j["errors"][0]["line"].get<int>(), 0);
+  EXPECT_NE(bad.j["errors"][0]["field"].get<std::string>().find("benefitz"), std::string::npos) << bad.body;
+  // A missing file is named as the request's field.
+  body.erase("services");
+  Reply missing = call("POST", "/api/estimate", "/api/estimate", body.dump(), bearer());
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_EQ(missing.j["errors"][0]["field"], "services");
+  // A patient's login may not run estimates on sent files.
+  Session pat = login("default", "pat");
+  EXPECT_EQ(call("POST", "/api/estimate", "/api/estimate", body.dump(), with(pat)).status, 403);
+}
+
+TEST_P(Server, StoredEstimateIsSavedAndListed) {
+  Session s = login("default", "frontdesk");
+  Reply r = call("POST", "/api/patients/" + patient_id + "/courses/C1/estimate", "/api/patients/{id}/courses/{course}/estimate",
+                 {}, with(s));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string id = r.j["estimate_id"];
+  std::ostringstream out, err;
+  ASSERT_EQ(backcover::cli::run_cli({"estimate", "--patient", "massage-prescription", "--course", "C1", "--json", "--db", db},
+                                    out, err),
+            0)
+      << err.str();
+  json cli = json::parse(out.str());
+  json api = r.j;
+  api.erase("estimate_id");
+  EXPECT_EQ(api, cli);
+  Reply detail = call("GET", "/api/patients/" + patient_id, "/api/patients/{id}", {}, with(s, false));
+  ASSERT_FALSE(detail.j["estimates"].empty());
+  EXPECT_EQ(detail.j["estimates"][0]["id"], id);
+  // A patient may estimate their own course, not post visits.
+  Session pat = login("default", "pat");
+  EXPECT_EQ(call("POST", "/api/patients/" + patient_id + "/courses/C1/estimate",
+                 "/api/patients/{id}/courses/{course}/estimate", {}, with(pat))
+                .status,
+            200);
+  EXPECT_EQ(call("POST", "/api/patients/" + patient_id + "/visits", "/api/patients/{id}/visits",
+                 json{{"services", "lines: []"}}.dump(), with(pat))
+                .status,
+            403);
+  // Without the CSRF header nothing is estimated or saved.
+  EXPECT_EQ(call("POST", "/api/patients/" + patient_id + "/courses/C1/estimate",
+                 "/api/patients/{id}/courses/{course}/estimate", {}, with(s, false))
+                .status,
+            403);
+}
+
+TEST_P(Server, FilesCoursesAndVisits) {
+  Session s = login("default", "frontdesk");
+  const std::string base = "/api/patients/" + patient_id;
+  // A broken plan is refused with the loader's errors, and nothing is stored.
+  Reply bad = call("PUT", base + "/files/plan.yaml", "/api/patients/{id}/files/{name}",
+                   json{{"text", "plan:\n  name: x\n  deductible: banana\n"}}.dump(), with(s));
+  ASSERT_EQ(bad.status, 400) << bad.body;
+  EXPECT_EQ(bad.j["errors"][0]["file"], "plan.yaml");
+  const std::string plan = slurp(kExamples / "massage-prescription/plan.yaml");
+  Reply same = call("GET", base + "/files/plan.yaml", "/api/patients/{id}/files/{name}", {}, with(s, false));
+  EXPECT_EQ(same.j["text"], plan);
+  Reply ok = call("PUT", base + "/files/plan.yaml", "/api/patients/{id}/files/{name}",
+                  json{{"text", plan + "# edited through the API\n"}}.dump(), with(s));
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.j["sha256"], backcover::store::sha256_hex(plan + "# edited through the API\n"));
+  EXPECT_EQ(call("PUT", base + "/files/other.txt", "/api/patients/{id}/files/{name}", json{{"text", "x"}}.dump(), with(s)).status,
+            400);
+
+  // A course in the shorthand (the example's providers and defaults, a new course).
+  const std::string services = slurp(kExamples / "massage-prescription/services.yaml");
+  const std::string head = services.substr(0, services.find("courses:"));
+  Reply c = call("POST", base + "/courses", "/api/patients/{id}/courses",
+                 json{{"text", head + "courses:\n  - {code: \"97124\", units: 2, modifiers: [GP], per_week: 2, weeks: 2,"
+                                      " start: 2026-05-04, charge: 90}\n"}}
+                     .dump(),
+                 with(s));
+  ASSERT_EQ(c.status, 201) << c.body;
+  EXPECT_EQ(c.j["id"], "C2");
+  EXPECT_EQ(c.j["lines"], 4);
+
+  // A visit posts once; the same claim id again changes nothing.
+  const std::string visit = head + "lines:\n  - {date: 2026-03-02, code: \"97124\", units: 2, modifiers: [GP], charge: 90}\n";
+  Reply v = call("POST", base + "/visits", "/api/patients/{id}/visits", json{{"services", visit}, {"claim_id", "T-1"}}.dump(),
+                 with(s));
+  ASSERT_EQ(v.status, 200) << v.body;
+  EXPECT_EQ(v.j["outcome"], "posted");
+  Reply again = call("POST", base + "/visits", "/api/patients/{id}/visits",
+                     json{{"services", visit}, {"claim_id", "T-1"}}.dump(), with(s));
+  EXPECT_EQ(again.j["outcome"], "already-posted");
+  Reply detail = call("GET", base, "/api/patients/{id}", {}, with(s, false));
+  EXPECT_EQ(detail.j["claims"].size(), 1u);
+  // Every change is in the audit log under the user's name.
+  bool put = false, course = false, post = false;
+  for (const auto& e : audit(patient_id)) {
+    put = put || (e.action == "put-file" && e.user == "frontdesk");
+    course = course || (e.action == "add-course" && e.user == "frontdesk");
+    post = post || (e.action == "post-claim" && e.user == "frontdesk");
+  }
+  EXPECT_TRUE(put && course && post);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Server, ::testing::Values("sqlite", "postgresql"),

@@ -1,0 +1,1 @@
+export function go(hash: string) { location.hash = hash; }

@@ -1,0 +1,168 @@
+import { parse } from "yaml";
+import { api, type PatientRecord } from "../api";
+import { dateText } from "../format";
+import { ErrorBox, Loading, Money, useLoad, useSession, useT } from "../ui";
+import type { Key } from "../i18n";
+import { CoverageTab } from "./coverage";
+import { PlanTab } from "./plan";
+import { CompareTab } from "./compare";
+import { DocumentsTab } from "./documents";
+
+const tabs: { id: string; key: Key }[] = [
+  { id: "overview", key: "overview" }, { id: "coverage", key: "coverage" }, { id: "plan", key: "planCourse" },
+  { id: "compare", key: "comparePay" }, { id: "documents", key: "documents" },
+];
+
+export function PatientPage({ id, tab, query }: { id: string; tab: string; query: URLSearchParams }) {
+  const t = useT();
+  const { me } = useSession();
+  const [rec, err, reload] = useLoad<PatientRecord>(() => api.patient(id), id);
+  const [caseFile] = useLoad<any>(() => api.file(id, "case.yaml").then((f) => parse(f.text)).catch(() => null), `${id}|case`);
+  const name = rec?.patient?.name ?? caseFile?.patient?.name ?? id;
+  const staff = me?.role !== "patient";
+  return (
+    <div class="page">
+      {staff && <nav aria-label="Breadcrumb" class="crumbs"><a href="#/">{t("patients")}</a> <span aria-hidden="true">/</span> <span>{name}</span></nav>}
+      <div class="page-head patient-head">
+        <div>
+          <h1>{name}</h1>
+          <p class="muted">
+            <code>{rec?.patient?.id ?? id}</code>
+            {caseFile?.patient?.date_of_birth && <> · {t("born")} {dateText(String(caseFile.patient.date_of_birth))}</>}
+            {caseFile?.patient?.member_id && <> · {t("member")} {caseFile.patient.member_id}</>}
+            {rec?.coverage?.plan_name && <> · {rec.coverage.plan_name}</>}
+          </p>
+        </div>
+      </div>
+      <nav class="tabs" aria-label={name}>
+        {tabs.map((x) => (
+          <a key={x.id} href={`#/p/${encodeURIComponent(id)}${x.id === "overview" ? "" : `/${x.id}`}`}
+            aria-current={tab === x.id ? "page" : undefined} class={tab === x.id ? "tab active" : "tab"}>{t(x.key)}</a>
+        ))}
+      </nav>
+      <ErrorBox error={err} />
+      {!rec && !err ? <Loading /> : rec && (
+        tab === "coverage" ? <CoverageTab id={id} onSaved={reload} /> :
+        tab === "plan" ? <PlanTab id={id} rec={rec} query={query} onChanged={reload} /> :
+        tab === "compare" ? <CompareTab id={id} rec={rec} query={query} /> :
+        tab === "documents" ? <DocumentsTab id={id} rec={rec} /> :
+        <Overview id={id} rec={rec} caseFile={caseFile} />
+      )}
+    </div>
+  );
+}
+
+function Overview({ id, rec, caseFile }: { id: string; rec: PatientRecord; caseFile: any }) {
+  const t = useT();
+  const c = caseFile ?? {};
+  const h = c.history ?? {};
+  return (
+    <div class="grid-2">
+      <section class="card" aria-labelledby="case-h">
+        <h2 id="case-h">{t("caseFile")}</h2>
+        {!caseFile ? <Loading /> : (
+          <>
+            <h3>{t("diagnoses")}</h3>
+            <ul class="plain">{(c.diagnoses ?? []).map((d: any, i: number) => <li key={i}><code>{d.code}</code> {d.description}</li>)}</ul>
+            {(h.therapies ?? []).length > 0 && <><h3>{t("careTried")}</h3>
+              <ObjTable rows={h.therapies} cols={["kind", "start", "end", "weeks", "outcome"]} label={t("careTried")} /></>}
+            {(h.referrals ?? []).length > 0 && <><h3>{t("referrals")}</h3>
+              <ObjTable rows={h.referrals} cols={["kind", "from", "for", "visits", "date", "expires"]} label={t("referrals")} /></>}
+            {(h.imaging ?? []).length > 0 && <><h3>Imaging</h3>
+              <ObjTable rows={h.imaging} cols={["kind", "region", "date", "findings"]} label="Imaging" /></>}
+          </>
+        )}
+      </section>
+      <section class="card" aria-labelledby="log-h">
+        <h2 id="log-h">{t("log")}</h2>
+        {Array.isArray(c.log) && c.log.length > 0
+          ? <ObjTable rows={c.log} cols={["date", "pain", "note", "visit", "medication"]} label={t("log")} />
+          : <p class="muted">No entries in the treatment log yet. Pain scores, visits and failed care recorded here make prior authorizations and appeals succeed.</p>}
+      </section>
+      <section class="card" aria-labelledby="courses-h">
+        <h2 id="courses-h">{t("courses")}</h2>
+        {rec.courses.length === 0 ? <p class="muted">{t("noCourses")}</p> : (
+          <table class="table">
+            <caption class="sr-only">{t("courses")}</caption>
+            <thead><tr><th scope="col">{t("course")}</th><th scope="col" class="num">{t("lines")}</th><th scope="col">{t("dates")}</th><th scope="col" class="num">{t("charge")}</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+            <tbody>{rec.courses.map((co) => (
+              <tr key={co.id}>
+                <td><code>{co.id}</code></td><td class="num">{co.lines}</td>
+                <td>{dateText(co.first_date)} – {dateText(co.last_date)}</td>
+                <td class="num"><Money cents={co.charge_cents} /></td>
+                <td><a href={`#/p/${encodeURIComponent(id)}/plan?course=${co.id}`} aria-label={`${t("estimate")} ${co.id}`}>{t("estimate")}</a></td>
+              </tr>))}</tbody>
+          </table>
+        )}
+      </section>
+      <section class="card" aria-labelledby="auth-h">
+        <h2 id="auth-h">{t("authorizations")}</h2>
+        <ObjTable rows={rec.authorizations ?? []} label={t("authorizations")} empty="No authorization on file." />
+      </section>
+      <section class="card" aria-labelledby="visits-h">
+        <h2 id="visits-h">{t("visits")}</h2>
+        <ObjTable rows={(rec.claims ?? []).map((c: any) => ({
+          claim: c.claim_id, posted: c.posted_at, status: c.status, lines: Array.isArray(c.lines) ? c.lines.length : c.lines,
+          charge_cents: Array.isArray(c.lines) ? c.lines.reduce((a: number, l: any) => a + (l.charge_cents ?? 0), 0) : undefined,
+          plan_pays_cents: Array.isArray(c.lines) ? c.lines.reduce((a: number, l: any) => a + (l.plan_pays_cents ?? 0), 0) : undefined,
+          patient_pays_cents: Array.isArray(c.lines) ? c.lines.reduce((a: number, l: any) => a + (l.patient_pays_cents ?? 0), 0) : undefined,
+        }))} label={t("visits")} empty="No visit posted yet." />
+      </section>
+      <section class="card" aria-labelledby="totals-h">
+        <h2 id="totals-h">{t("totals")}</h2>
+        {(rec.counters ?? []).length === 0 ? <p class="muted">No totals yet.</p> : (
+          <table class="table compact">
+            <caption class="sr-only">{t("totals")}</caption>
+            <thead><tr><th scope="col">Total</th><th scope="col">Scope</th><th scope="col">Plan year</th><th scope="col" class="num">Amount</th></tr></thead>
+            <tbody>{(rec.counters ?? []).map((c: any, i: number) => (
+              <tr key={i}>
+                <td>{counterName(String(c.counter))}</td><td>{c.scope}</td><td>{c.plan_year}</td>
+                <td class="num">{String(c.counter).startsWith("visits:") ? `${c.amount} visits` : <Money cents={c.amount} />}</td>
+              </tr>))}</tbody>
+          </table>
+        )}
+      </section>
+      <section class="card wide" aria-labelledby="est-h">
+        <h2 id="est-h">{t("estimates")}</h2>
+        <ObjTable rows={(rec.estimates ?? []) as any[]} cols={["id", "course_id", "created_at", "inputs_sha256"]} label={t("estimates")} empty="No estimate saved yet." />
+      </section>
+    </div>
+  );
+}
+
+function counterName(c: string): string {
+  const [what, net] = c.split(".");
+  const names: Record<string, string> = { deductible: "Deductible met", oop: "Out-of-pocket met" };
+  if (c.startsWith("visits:")) return `Visits used (${c.slice(7)})`;
+  if (c.startsWith("spend:")) return `Spending toward ${c.slice(6)}`;
+  return `${names[what] ?? what}${net ? (net === "in" ? ", in network" : ", out of network") : ""}`;
+}
+
+function cell(k: string, v: any) {
+  if (v === null || v === undefined || v === "") return <span class="muted">—</span>;
+  if (/_cents$|^amount$/.test(k) && typeof v === "number") return <Money cents={v} />;
+  if (Array.isArray(v)) return v.map((x) => (typeof x === "object" ? JSON.stringify(x) : String(x))).join(", ");
+  if (typeof v === "object") return JSON.stringify(v);
+  if (/sha256/.test(k)) return <code title={String(v)}>{String(v).slice(0, 12)}…</code>;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(String(v))) return dateText(String(v));
+  if (typeof v === "boolean") return v ? "yes" : "no";
+  if (/^(kind|outcome|for|status)$/.test(k)) return String(v).replace(/_/g, " ");
+  return String(v);
+}
+const isNum = (k: string, rows: any[]) => rows.some((r) => typeof r?.[k] === "number");
+
+/** A readable table of a list of records whose shape the page does not fix. */
+export function ObjTable({ rows, cols, label, empty }: { rows: any[]; cols?: string[]; label: string; empty?: string }) {
+  if (!rows || rows.length === 0) return <p class="muted">{empty ?? "None."}</p>;
+  const keys = (cols ?? Array.from(new Set(rows.flatMap((r) => Object.keys(r ?? {})))))
+    .filter((k) => rows.some((r) => r?.[k] !== undefined && r?.[k] !== null)).slice(0, 8);
+  return (
+    <div class="table-wrap">
+      <table class="table compact">
+        <caption class="sr-only">{label}</caption>
+        <thead><tr>{keys.map((k) => <th scope="col" key={k} class={isNum(k, rows) ? "num" : ""}>{k.replace(/_cents$/, "").replace(/_/g, " ")}</th>)}</tr></thead>
+        <tbody>{rows.map((r, i) => <tr key={i}>{keys.map((k) => <td key={k} class={isNum(k, rows) ? "num" : ""}>{cell(k, r?.[k])}</td>)}</tr>)}</tbody>
+      </table>
+    </div>
+  );
+}

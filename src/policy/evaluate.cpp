@@ -217,6 +217,7 @@ CriterionResult eval_diagnosis(const Criterion& cr, const Ctx& c) {
   if (cr.primary_only && dx.size() > 1) dx.resize(1);
   const std::string what = set_words(cr, *c.pack);
   std::string young;  // a matching diagnosis whose onset is too recent
+  std::optional<Date> eligible;  // set when the only obstacle is the onset date (a fact)
   for (const auto& d : dx) {
     bool match = false;
     for (const auto& p : cr.values)
@@ -227,6 +228,7 @@ CriterionResult eval_diagnosis(const Criterion& cr, const Ctx& c) {
       for (const auto& cd : c.cf.diagnoses)
         if (norm_icd(cd.code) == norm_icd(d)) onset = cd.onset;
       if (!onset) {
+        eligible.reset();
         young = fmt::format("diagnosis {} has no onset date on file; add the date symptoms began (at least {} weeks "
                             "before {} is required)",
                             d, cr.for_weeks, c.line.date.str());
@@ -234,15 +236,30 @@ CriterionResult eval_diagnosis(const Criterion& cr, const Ctx& c) {
       }
       const int weeks = (c.line.date - *onset) / 7;
       if (weeks < cr.for_weeks) {
-        young = fmt::format("diagnosis {} began on {}, {} before {}; {} need at least {} weeks", d, onset->str(),
-                            plural(weeks, "week", "weeks"), c.line.date.str(), service_name(c), cr.for_weeks);
+        // How long the condition has lasted by the date of service is a fact:
+        // no document changes it. The date it will have lasted long enough.
+        const Date ok_from = onset->plus_days(7 * cr.for_weeks);
+        if (young.empty() || (eligible && ok_from < *eligible)) {
+          eligible = ok_from;
+          young = fmt::format("diagnosis {} began on {}, {} before {}; {} need at least {} weeks: eligible from {}, "
+                              "when it has lasted {} weeks",
+                              d, onset->str(), plural(weeks, "week", "weeks"), c.line.date.str(), service_name(c),
+                              cr.for_weeks, ok_from.str(), cr.for_weeks);
+        }
         continue;
       }
       return {true, !want(c, true) ? std::string{} : fmt::format("diagnosis {} ({}) for {} weeks", d, what, weeks)};
     }
     return {true, !want(c, true) ? std::string{} : fmt::format("diagnosis {} ({}) is on file", d, what)};
   }
-  if (!young.empty()) return {false, young};
+  if (!young.empty()) {
+    CriterionResult r{false, young};
+    if (eligible) {
+      r.fixed = true;
+      r.from = eligible;
+    }
+    return r;
+  }
   if (dx.empty())
     return {false, !want(c, false) ? std::string{} : fmt::format("no diagnosis is on the line or in the case file; {} requires a diagnosis of {}",
                                service_name(c), what)};
@@ -260,7 +277,18 @@ CriterionResult eval_age(const Criterion& cr, const Ctx& c) {
   if (!dob) return {false, !want(c, false) ? std::string{} : fmt::format("the patient's date of birth is not on file; this rule needs an age {}", range)};
   const int age = age_on(*dob, c.line.date);
   const bool ok = age >= cr.min && (cr.max < 0 || age <= cr.max);
-  return {ok, !want(c, ok) ? std::string{} : fmt::format("the patient is {} on {} (this rule: age {})", age, c.line.date.str(), range)};
+  CriterionResult r{ok, !want(c, ok) ? std::string{} : fmt::format("the patient is {} on {} (this rule: age {})", age, c.line.date.str(), range)};
+  if (!ok) {
+    // Age is a fact; too young changes on a birthday, too old never does.
+    r.fixed = true;
+    if (age < cr.min) {
+      const int y = static_cast<int>(dob->year()) + cr.min;
+      Date bday = Date::from_ymd(y, dob->month(), dob->day() == 29 && dob->month() == 2 ? 28 : dob->day());
+      r.from = bday;
+      if (want(c, false)) r.text += fmt::format("; eligible from {}", bday.str());
+    }
+  }
+  return r;
 }
 
 CriterionResult eval_care(const Criterion& cr, const Ctx& c) {
@@ -573,8 +601,11 @@ CriterionResult eval_count(const Criterion& cr, const Ctx& c) {
   } else {
     next = fmt::format("; the limit resets on {}", c.plan.plan_year(c.line.date).last.plus_days(1).str());
   }
-  return {false, !want(c, false) ? std::string{} : fmt::format("this would be session {} of {}{} in {}; the limit is {}{}", n, what, where, span, cr.max,
+  // Sessions already used are a fact: no paperwork gives them back.
+  CriterionResult res{false, !want(c, false) ? std::string{} : fmt::format("this would be session {} of {}{} in {}; the limit is {}{}", n, what, where, span, cr.max,
                              next)};
+  res.fixed = true;
+  return res;
 }
 
 CriterionResult eval(const Criterion& cr, const Ctx& c) {
@@ -684,6 +715,19 @@ bool plan_requires_order(const Plan& plan, const ServiceLine& line, const CodeIn
 }
 
 int severity(Outcome o) { return o == Outcome::NotCovered ? 2 : 1; }
+// A failed requirement rule whose every unmet requirement is a fact (age,
+// how long the condition has lasted, sessions used): no document or action
+// can satisfy it, so it is not "conditional".
+bool only_facts_unmet(const RuleTrace& t) {
+  if (t.rule->exclusion || t.rule->require.empty()) return false;
+  bool any = false;
+  for (std::size_t i = 0; i < t.details.size() && i < t.rule->require.size(); ++i) {
+    if (t.details[i].met) continue;
+    if (!t.details[i].fixed) return false;
+    any = true;
+  }
+  return any;
+}
 bool pa_only(const PolicyRule& r) { return r.prior_auth && r.require.empty() && !r.exclusion; }
 
 }  // namespace
@@ -877,7 +921,8 @@ Evaluation evaluate(const Library& library, const Pack& selected, const ServiceL
     if (t.state == RuleTrace::State::NotApplicable) continue;
     if (t.rule->prior_auth) pa_needed = true;
     if (t.state == RuleTrace::State::Failed && !pa_only(*t.rule)) {
-      const int s = severity(t.rule->otherwise);
+      int s = severity(t.rule->otherwise);
+      if (s == 1 && only_facts_unmet(t)) s = 2;  // nothing to document: not covered
       if (s > worst) {
         worst = s;
         decider = &t;
@@ -920,7 +965,7 @@ Evaluation evaluate(const Library& library, const Pack& selected, const ServiceL
         if (i < r.require.size() && r.require[i].kind == Criterion::Kind::Order && plan_requires_order(plan, line, code, r.require[i].prescription))
           continue;
         Finding f;
-        f.kind = r.otherwise == Outcome::Conditional ? Finding::Kind::DocNeeded : Finding::Kind::Warning;
+        f.kind = r.otherwise == Outcome::Conditional && !d.fixed ? Finding::Kind::DocNeeded : Finding::Kind::Warning;
         std::string text = d.text;
         if (!text.empty()) text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
         f.text = text + alternatives;
@@ -930,7 +975,7 @@ Evaluation evaluate(const Library& library, const Pack& selected, const ServiceL
       }
     }
     if (v.findings.size() == before) continue;  // everything it would say, the plan's own rules say
-    if (!r.action.empty()) {
+    if (!r.action.empty() && !only_facts_unmet(t)) {  // actions only where something can still be done
       Finding f;
       f.kind = Finding::Kind::Action;
       f.text = r.action;

@@ -193,10 +193,18 @@ struct CodeInfo {
   bool add_on = false;
   bool ancillary = false;  // No Surprises Act ancillary (anesthesia, radiology, …)
 };
+// Where a category's services fall when a plan does not name the category:
+// broader categories tried in order (the plan's general medical benefits).
+struct CategoryFallback {
+  std::vector<std::string> broader;
+  std::string why;  // shown with the answer
+};
 class CodeCatalogue {
  public:
   virtual ~CodeCatalogue() = default;
   virtual const CodeInfo* find(std::string_view code) const = 0;
+  // nullptr: the category falls nowhere else.
+  virtual const CategoryFallback* fallback(std::string_view /*category*/) const { return nullptr; }
 };
 
 // Claim scrubbing (NCCI, MUE, modifiers, diagnosis validity): appends findings

@@ -455,10 +455,63 @@ CriterionResult eval_exam(const Criterion& cr, const Ctx& c) {
   return {false, fmt::format("no {}{} is on file{}; add the examination findings to the case file", what, win, best)};
 }
 
+// A therapy plan of care on file for the line's date (PT: physical therapy
+// and massage lines). Medicare: certified by a physician or NPP within 30 days
+// of the first treatment (later only with a reason), lasting at most 90
+// days, recertified at least every 90 (BPM 100-02 ch15 §220.1.2-220.1.3;
+// 42 CFR 424.24(c)). Sets `gap` when one is on file but does not cover the date.
+bool plan_of_care_covers(const Ctx& c, std::string& gap) {
+  const std::string& cat = !c.line.category.empty() ? c.line.category : c.code ? c.code->category : std::string{};
+  if (cat != "physical_therapy" && cat != "massage") return false;
+  for (const auto& poc : c.cf.plans_of_care) {
+    if (poc.discipline != "PT" || poc.start > c.line.date) continue;
+    Date anchor = poc.start;
+    for (const Date& rc : poc.recertified)
+      if (rc <= c.line.date) anchor = rc;
+    const int days = std::min(poc.duration_days, 90);
+    const Date end = anchor.plus_days(days - 1);
+    if (c.line.date > end) {
+      gap = fmt::format("the PT plan of care of {} ran to {} ({} days{}); have the physician or NPP recertify it "
+                        "(at least every 90 days) before {}",
+                        poc.start.str(), end.str(), days, anchor == poc.start ? "" : ", from its recertification of " + anchor.str(),
+                        c.line.date.str());
+      continue;
+    }
+    if (!poc.certified || *poc.certified > c.line.date) {
+      gap = fmt::format("the PT plan of care of {} is not yet certified; have the physician or NPP sign it (within 30 "
+                        "days of {})",
+                        poc.start.str(), poc.start.str());
+      continue;
+    }
+    if (*poc.certified > poc.start.plus_days(30) && poc.delay_reason.empty()) {
+      gap = fmt::format("the PT plan of care of {} was certified on {}, more than 30 days after it began; record the "
+                        "reason for the delay (delayed certification is accepted with one)",
+                        poc.start.str(), poc.certified->str());
+      continue;
+    }
+    gap.clear();
+    return true;
+  }
+  return false;
+}
+
 CriterionResult eval_order(const Criterion& cr, const Ctx& c) {
   const char* noun = cr.prescription ? "prescription" : "referral";
   const auto dx = line_diagnoses(c);
   std::string best_gap;
+  if (cr.prescription) {
+    std::string gap;
+    if (plan_of_care_covers(c, gap)) {
+      const PlanOfCare* on = nullptr;
+      for (const auto& p : c.cf.plans_of_care)
+        if (p.start <= c.line.date) on = &p;
+      return {true, !want(c, true) || !on ? std::string{}
+                                          : fmt::format("PT plan of care of {}, certified {}{}", on->start.str(),
+                                                        on->certified ? on->certified->str() : "",
+                                                        on->certified_by.empty() ? "" : " by " + on->certified_by)};
+    }
+    best_gap = gap;
+  }
   for (const auto& r : c.cf.referrals) {
     if ((r.kind == Referral::Kind::Prescription) != cr.prescription) continue;
     bool covers = r.categories.empty() && r.codes.empty();
@@ -645,8 +698,13 @@ CriterionResult eval(const Criterion& cr, const Ctx& c) {
       if (!r.met && want(c, r.met)) r.text += cr.network == Network::In ? "; use an in-network provider" : "";
       break;
     case K::ProviderRole:
-      r.met = contains_ci(cr.values, c.line.provider.role);
-      if (want(c, r.met)) r.text = fmt::format("the rendering provider is {}", c.line.provider.role.empty() ? "of unstated role" : "a " + words(c.line.provider.role));
+    {
+      // The licence type (provider.type: MD, DC, PT, LMT, …) says it when
+      // given; the role is the older free-text way.
+      const std::string& who = !c.line.provider.type.empty() ? c.line.provider.type : c.line.provider.role;
+      r.met = contains_ci(cr.values, c.line.provider.type) || contains_ci(cr.values, c.line.provider.role);
+      if (want(c, r.met)) r.text = fmt::format("the rendering provider is {}", who.empty() ? "of unstated role" : "a " + words(who));
+    }
       if (!r.met && want(c, r.met)) r.text += " (this rule: " + join(cr.values) + ")";
       break;
     case K::PlaceOfService:

@@ -1,5 +1,8 @@
 // The engine: one pure function from inputs to an estimate.
 //   validate -> scrub -> cover -> price -> share -> explain
+// Each stage is a function in its own file under src/engine/ (validate.cpp,
+// scrub.cpp, cover.cpp, price.cpp, share.cpp, explain.cpp); the map, and which
+// file does what (the deductible: share.cpp, cost_share), is src/engine/stages.hpp.
 // No I/O, no clock, no globals. Code sets, fee schedules and policy packs plug
 // in through the three seams below (CodeCatalogue, ClaimEditor, FeeSchedule,
 // MedicalPolicy); each is read-only data loaded once.

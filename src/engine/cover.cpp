@@ -1,0 +1,313 @@
+// Stage 3, cover: will the plan pay for this line? Covered, conditional (once
+// something is on file) or not covered, with the rule that decided and what
+// to do about it. In order, the first denial deciding:
+//   check_benefit         the code's benefit category, the plan's exclusions, out-of-network tier
+//   take_edits            the claim editor's findings for this line (codes not payable as coded)
+//   check_visit_limits    plan-year and rolling-window visit limits
+//   check_plan_conditions referral, prescription, prior authorization
+//   check_policy          the payer's medical policy (criteria, frequency, experimental)
+//   apply_denying_edits   edits that deny the line (after the plan and policy: see there)
+// classify() runs first: which code, which benefit, which network tier (No Surprises Act).
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#include "engine/stages.hpp"
+
+namespace backcover::stages {
+
+namespace {
+
+bool covers_code_or_category(const std::vector<std::string>& categories, const std::vector<std::string>& codes,
+                             std::string_view category, std::string_view code) {
+  if (categories.empty() && codes.empty()) return true;
+  for (const auto& c : codes)
+    if (c == code) return true;
+  for (const auto& c : categories)
+    if (c == category) return true;
+  return false;
+}
+
+Coverage stricter(Coverage a, Coverage b) { return static_cast<int>(a) >= static_cast<int>(b) ? a : b; }
+
+int pa_rank(PaStatus p) {
+  switch (p) {
+    case PaStatus::NoAuth: return 0;
+    case PaStatus::Satisfied: return 1;
+    case PaStatus::Conditional: return 2;
+    case PaStatus::AuthNeeded: return 3;
+  }
+  return 0;
+}
+
+std::string category_words(std::string_view category) {
+  std::string s(category);
+  std::replace(s.begin(), s.end(), '_', ' ');
+  return s;
+}
+
+// The plan's benefit for the line: none (unknown code, no such benefit), an
+// exclusion, or a network tier the plan does not cover.
+void check_benefit(LineWork& w) {
+  Determination& d = w.d;
+  const ServiceLine& line = *w.line;
+  const Benefit* ben = w.benefit;
+  if (!w.code && w.category.empty()) {
+    w.deny(&builtin_rules::unknown_code(), ReasonCode::make("CO", "16", "M51"));
+    d.findings.push_back(finding(Finding::Kind::Action,
+                                 "check the code " + line.code + ": it is not in the service catalogue",
+                                 &builtin_rules::unknown_code()));
+  } else if (!ben) {
+    w.deny(&builtin_rules::no_benefit_category(), ReasonCode::make("PR", "96", "N130"));
+    d.findings.push_back(finding(Finding::Kind::Action,
+                                 "the plan lists no " + category_words(w.category) +
+                                     " benefit: ask the plan whether it is covered, or compare the cash price",
+                                 &builtin_rules::no_benefit_category()));
+  } else if (ben->exclusion) {
+    const auto& ex = *ben->exclusion;
+    const char* carc = ex.kind == Exclusion::Kind::Experimental            ? "55"
+                       : ex.kind == Exclusion::Kind::NotMedicallyNecessary ? "50"
+                                                                            : "96";
+    w.deny(ex.rule, ReasonCode::make("PR", carc));
+    d.findings.push_back(finding(
+        Finding::Kind::Action,
+        ex.kind == Exclusion::Kind::Experimental
+            ? "the plan calls this experimental: compare the cash or package price, or ask whether workers' comp "
+              "or auto insurance covers it as injury rehabilitation"
+            : "the plan excludes this service: compare the cash price or another covered service",
+        ex.rule));
+  } else if (!ben->tier[idx(d.network)].covered) {
+    w.deny(&builtin_rules::out_of_network_not_covered(), ReasonCode::make("PR", "242"));
+    d.findings.push_back(finding(Finding::Kind::Action, "choose an in-network provider for this service",
+                                 &builtin_rules::out_of_network_not_covered()));
+  }
+}
+
+// Every edit on the line is listed; an edit that denies and names a coding
+// problem makes the line not payable as coded.
+void take_edits(LineWork& w, std::span<const EditFinding> edits) {
+  Determination& d = w.d;
+  for (const auto& e : edits) {
+    d.findings.push_back(e.finding);
+    if (e.denies && e.coding) {
+      d.coding.push_back(*e.coding);
+      d.coding.back().reason = e.finding.reason;
+    }
+  }
+  // An unknown code with no claim editor loaded: the catalogue is all we know.
+  if (!w.code && w.category.empty() &&
+      std::none_of(d.coding.begin(), d.coding.end(), [](const CodingProblem& c) { return !c.diagnosis(); }))
+    d.coding.insert(d.coding.begin(),
+                    CodingProblem{CodingProblem::Kind::UnknownCode, w.line->code,
+                                  w.line->code + " is not in the service catalogue, so its benefit cannot be "
+                                                 "looked up: check the code, or name the benefit with category: on "
+                                                 "the line",
+                                  {},
+                                  ReasonCode::make("CO", "16", "M51")});
+}
+
+// Visit limits (a visit is one date of service per limit). Records the limits
+// the line counts toward, so share can count the visit once it is covered.
+void check_visit_limits(LineWork& w, const Plan& plan, const AccumulatorState& acc) {
+  const ServiceLine& line = *w.line;
+  for (std::size_t l = 0; l < plan.visit_limits.size(); ++l) {
+    const auto& lim = plan.visit_limits[l];
+    if (!limit_has_benefit(lim, w.d.benefit)) continue;
+    if (w.n_limits_hit == w.limits_hit.size()) throw std::logic_error("more than 16 visit limits on one benefit");
+    w.limits_hit[w.n_limits_hit++] = static_cast<std::uint16_t>(l);
+    bool same_day = false;
+    int used = visits_counted(lim, l, acc, line.date, same_day);
+    if (!same_day && used >= lim.max_visits) {
+      w.deny(lim.rule, ReasonCode::make("PR", "119"));
+      w.d.findings.push_back(finding(
+          Finding::Kind::Action,
+          "the " + std::to_string(lim.max_visits) + "-visit limit (" + lim.id + ") is used up" +
+              (lim.window_days > 0 ? " in the last " + std::to_string(lim.window_days) + " days"
+                                   : " this plan year") +
+              ": ask about a medical-necessity exception, or compare the cash or package price",
+          lim.rule));
+    }
+  }
+}
+
+// Plan-level coverage conditions: referral, prescription, prior authorization.
+void check_plan_conditions(const Benefit& ben, const ServiceLine& line, std::string_view category,
+                           const CaseFile& cf, std::vector<int>& auth_used, Determination& d) {
+  const std::string cat = category_words(category);
+  auto referral_ok = [&](Referral::Kind kind, std::string& missing) {
+    bool any = false;
+    for (const auto& r : cf.referrals) {
+      if (r.kind != kind) continue;
+      if (!covers_code_or_category(r.categories, r.codes, category, line.code)) continue;
+      any = true;
+      if (r.date > line.date) { missing = "it is dated " + r.date.str() + ", after the service"; continue; }
+      if (r.expires && *r.expires < line.date) { missing = "it expired on " + r.expires->str(); continue; }
+      if (kind == Referral::Kind::Prescription) {
+        std::string gaps;
+        if (r.diagnoses.empty()) gaps += "the diagnosis";
+        if (r.frequency.empty() && r.visits == 0) gaps += std::string(gaps.empty() ? "" : ", ") + "the frequency";
+        if (r.duration_weeks == 0 && !r.expires && r.visits == 0)
+          gaps += std::string(gaps.empty() ? "" : ", ") + "the duration";
+        if (!gaps.empty()) { missing = "the prescription on file does not name " + gaps; continue; }
+      }
+      return true;
+    }
+    if (!any) missing = "none is on file";
+    return false;
+  };
+
+  if (ben.referral_required) {
+    std::string missing;
+    if (!referral_ok(Referral::Kind::Referral, missing)) {
+      d.covered = stricter(d.covered, Coverage::Conditional);
+      d.findings.push_back(finding(Finding::Kind::DocNeeded,
+                                   "a referral for " + cat + " from the primary care provider (" + missing + ")",
+                                   ben.referral_rule, ReasonCode::make("PR", "288")));
+      d.findings.push_back(finding(Finding::Kind::Action,
+                                   "ask the primary care provider for a referral to " + cat + " before the visit",
+                                   ben.referral_rule));
+      if (!d.decided_by) d.decided_by = ben.referral_rule;
+    }
+  }
+  if (ben.prescription_required) {
+    std::string missing;
+    if (!referral_ok(Referral::Kind::Prescription, missing)) {
+      d.covered = stricter(d.covered, Coverage::Conditional);
+      d.findings.push_back(finding(Finding::Kind::DocNeeded,
+                                   "a written prescription for " + cat +
+                                       " naming the diagnosis, frequency and duration (" + missing + ")",
+                                   ben.prescription_rule, ReasonCode::make("CO", "252")));
+      d.findings.push_back(finding(Finding::Kind::Action,
+                                   "ask the physician, chiropractor or physical therapist for a written order, e.g. "
+                                   "\"12 sessions over 6 weeks for M54.50\"",
+                                   ben.prescription_rule));
+      if (!d.decided_by) d.decided_by = ben.prescription_rule;
+    }
+  }
+  if (ben.prior_auth_required) {
+    bool found = false;
+    // Why the last candidate did not fit; the sentence is built only if none fits.
+    enum class Miss { None, Status, Dates, Visits } miss = Miss::None;
+    std::size_t miss_at = 0;
+    for (std::size_t i = 0; i < cf.authorizations.size(); ++i) {
+      const auto& a = cf.authorizations[i];
+      if (!covers_code_or_category(a.categories, a.codes, category, line.code)) continue;
+      miss_at = i;
+      if (a.status != "approved") { miss = Miss::Status; continue; }
+      if (line.date < a.from || line.date > a.to) { miss = Miss::Dates; continue; }
+      if (a.visits > 0 && a.visits_used + auth_used[i] >= a.visits) { miss = Miss::Visits; continue; }
+      ++auth_used[i];
+      found = true;
+      break;
+    }
+    std::string why = "none is on file";
+    if (!found && miss != Miss::None) {
+      const auto& a = cf.authorizations[miss_at];
+      why = miss == Miss::Status  ? "authorization " + a.number + " is " + a.status
+            : miss == Miss::Dates ? "authorization " + a.number + " runs " + a.from.str() + " to " + a.to.str()
+                                  : "authorization " + a.number + " has used all " + std::to_string(a.visits) +
+                                        " visits";
+    }
+    if (found) {
+      d.pa = PaStatus::Satisfied;
+    } else {
+      d.pa = PaStatus::AuthNeeded;
+      d.covered = stricter(d.covered, Coverage::Conditional);
+      bool in = line.provider.network == Network::In;
+      d.findings.push_back(finding(Finding::Kind::DocNeeded, "prior authorization for " + cat + " (" + why + ")",
+                                   ben.prior_auth_rule, ReasonCode::make(in ? "CO" : "PR", "197")));
+      d.findings.push_back(finding(Finding::Kind::Action,
+                                   in ? "the clinic requests prior authorization before the first visit"
+                                      : "request prior authorization yourself: an out-of-network provider may not",
+                                   ben.prior_auth_rule));
+      if (!d.decided_by) d.decided_by = ben.prior_auth_rule;
+    }
+  }
+}
+
+// The payer's medical policy, after the plan's own rules.
+void check_policy(LineWork& w, const Plan& plan, const CaseFile& cf, const MedicalPolicy& policy,
+                  const std::vector<const ServiceLine*>& earlier) {
+  Determination& d = w.d;
+  if (auto v = policy.evaluate(*w.line, w.code, plan, cf, earlier)) {
+    if (v->covered == Coverage::NotCovered) {
+      w.deny(v->decided_by, v->reason.empty() ? ReasonCode::make("PR", "50") : v->reason);
+    } else if (v->covered == Coverage::Conditional) {
+      d.covered = stricter(d.covered, Coverage::Conditional);
+      if (!d.decided_by) d.decided_by = v->decided_by;
+    }
+    if (pa_rank(v->pa) > pa_rank(d.pa)) d.pa = v->pa;
+    for (auto& f : v->findings) d.findings.push_back(std::move(f));
+  }
+}
+
+// Coding edits come last: when the plan or the payer's policy already refuses
+// the service, that is the answer (and who is liable); the edit is still
+// listed so the claim can be fixed. Otherwise a bad code decides the line, and
+// it is not payable as coded.
+void apply_denying_edits(LineWork& w, std::span<const EditFinding> edits) {
+  if (w.d.covered == Coverage::NotCovered && w.deny_rule != &builtin_rules::unknown_code()) w.d.coding.clear();
+  for (const auto& e : edits)
+    if (e.denies) w.deny(e.finding.rule, e.finding.reason);
+}
+
+// The plan's benefit for a code it maps explicitly, or -1.
+int code_override(const Plan& plan, std::string_view code) {
+  for (const auto& [c, b] : plan.code_overrides)
+    if (c == code) return b;
+  return -1;
+}
+
+}  // namespace
+
+LineWork classify(const ServiceLine& line, std::size_t index, const Plan& plan, const RuleSet& rules) {
+  LineWork w;
+  w.line = &line;
+  w.index = index;
+  w.d.line = &line;
+  w.d.charge = line.charge;
+
+  // Which benefit: the line's own category, else the plan's override for the
+  // code, else the catalogue's default category.
+  int benefit = -1;
+  w.code = rules.catalogue->find(line.code);
+  if (!line.category.empty()) {
+    w.category = line.category;
+  } else if (const int b = code_override(plan, line.code); b >= 0) {
+    benefit = b;
+    w.category = plan.benefits[static_cast<std::size_t>(b)].category;
+  } else if (w.code) {
+    w.category = w.code->category;
+  }
+  if (benefit < 0 && !w.category.empty()) benefit = plan.benefit_index(w.category);
+  w.d.benefit = benefit;
+  w.benefit = benefit >= 0 ? &plan.benefits[static_cast<std::size_t>(benefit)] : nullptr;
+
+  // No Surprises Act: out-of-network emergency care, or care at an in-network
+  // facility from an out-of-network provider (ancillary services always; the
+  // rest unless the patient signed notice-and-consent).
+  const bool oon = line.provider.network == Network::Out;
+  const bool at_in_facility = line.facility_network && *line.facility_network == Network::In;
+  const bool ancillary = w.code && w.code->ancillary;
+  if (plan.no_surprises_act && oon && (line.emergency || (at_in_facility && (ancillary || !line.nsa_consent_signed))))
+    w.d.nsa_protected = true;
+  w.d.network = (oon && !w.d.nsa_protected) ? Network::Out : Network::In;
+  w.nsa_rule = line.emergency ? &builtin_rules::no_surprises_emergency() : &builtin_rules::no_surprises_ancillary();
+  return w;
+}
+
+void cover(LineWork& w, const Plan& plan, const CaseFile& cf, const RuleSet& rules,
+           std::span<const EditFinding> edits, CourseState& course) {
+  Determination& d = w.d;
+  check_benefit(w);
+  take_edits(w, edits);
+  if (w.benefit && d.covered != Coverage::NotCovered) check_visit_limits(w, plan, course.acc);
+  if (w.benefit && d.covered != Coverage::NotCovered)
+    check_plan_conditions(*w.benefit, *w.line, w.category, cf, course.auth_used, d);
+  if (rules.policy && d.covered != Coverage::NotCovered) check_policy(w, plan, cf, *rules.policy, course.earlier);
+  apply_denying_edits(w, edits);
+  if (d.covered == Coverage::Covered && !d.decided_by && w.benefit)
+    d.decided_by = w.benefit->tier[idx(d.network)].rule;
+}
+
+}  // namespace backcover::stages

@@ -1,0 +1,166 @@
+// The engine's stages as DESIGN.md draws them, each a named pure function over
+// explicit state, one file per stage:
+//
+//   validate.cpp      1. validate  inputs present, charges/units/codes sane; lines in date order;
+//                                  warnings about the course as a whole (plan year, effective dates)
+//   scrub.cpp         2. scrub     the claim editor's findings (NCCI, MUE, modifiers, diagnoses),
+//                                  grouped by line
+//   cover.cpp         3. cover     benefit category, No Surprises Act network, exclusions, visit
+//                                  limits, referral / prescription / prior authorization, the
+//                                  payer's medical policy, denying edits
+//   price.cpp         4. price     allowed amount (contract, percent of charge, percent of fee
+//                                  schedule), spending thresholds (Medicare's KX threshold)
+//   share.cpp         5. share     contractual adjustment, balance bill, DEDUCTIBLE, copay,
+//                                  coinsurance, out-of-pocket maximum, visits counted
+//   explain.cpp       6. explain   totals; the ledger invariants (every cent to one rule)
+//
+//   accumulators.cpp  the year-to-date state the stages carry from line to line
+//   vocabulary.cpp    the result types' words (to_string), ReasonCode, Ledger
+//   engine.cpp        estimate(): runs the stages in order, line by line in date order
+//
+// Private to src/engine: nothing outside the engine includes this header.
+// No stage does I/O or reads a clock; the only state is what is passed in.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "backcover/engine/engine.hpp"
+
+namespace backcover::stages {
+
+constexpr int kNetworks = 2;
+inline int idx(Network n) { return static_cast<int>(n); }
+
+inline Finding finding(Finding::Kind kind, std::string text, const Rule* rule, ReasonCode reason = {}) {
+  return Finding{kind, std::move(text), rule, reason};
+}
+
+// ------------------------------------------------------------ carried state
+
+// A copay is owed once per visit: one date, one benefit, one provider.
+struct CopayVisit {
+  Date date;
+  int benefit;
+  const ServiceLine* first;
+};
+
+// What the stages carry from one line to the next (date order).
+struct CourseState {
+  AccumulatorState acc;                    // deductible, OOP, visits, threshold spend
+  std::vector<int> auth_used;              // per CaseFile::authorizations: visits this course used
+  std::vector<const ServiceLine*> earlier; // lines already decided (policy frequency rules)
+  std::vector<CopayVisit> copay_visits;    // today's visits that already paid a copay
+};
+
+// One line on its way through cover -> price -> share.
+struct LineWork {
+  const ServiceLine* line = nullptr;
+  std::size_t index = 0;  // into the date-ordered lines
+  Determination d;
+  // classify: what the code is and which benefit pays for it
+  const CodeInfo* code = nullptr;
+  std::string_view category;
+  const Benefit* benefit = nullptr;  // nullptr when the plan has no such benefit
+  const Rule* nsa_rule = nullptr;    // the No Surprises Act rule that would protect the line
+  // cover: the rule and reason that denied the line (when d.covered is NotCovered)
+  const Rule* deny_rule = nullptr;
+  ReasonCode deny_reason;
+  // cover: the visit limits (Plan::visit_limits indexes) the line counts toward; share counts it
+  std::array<std::uint16_t, 16> limits_hit{};
+  std::size_t n_limits_hit = 0;
+
+  // The first denial decides; later ones are ignored.
+  void deny(const Rule* rule, ReasonCode reason) {
+    if (d.covered == Coverage::NotCovered) return;
+    d.covered = Coverage::NotCovered;
+    deny_rule = rule;
+    deny_reason = reason;
+    d.decided_by = rule;
+  }
+};
+
+// ------------------------------------------------------------ accumulators.cpp
+
+// Starts a new plan year when `date` is past the current one; returns whether it did.
+bool enter_plan_year(AccumulatorState& st, const Plan& plan, Date date);
+// What is left of a deductible or OOP limit ("no limit" is nullopt, or zero
+// when `none_means_zero`); never below zero.
+std::optional<Money> remaining(const Limits& lim, Money ind_met, Money fam_met, CoverageTier tier, FamilyMode mode,
+                               bool none_means_zero);
+// Adds `amount` to the individual and family accumulators of network tier
+// `tier` (and of the other tier when the plan cross-accumulates).
+void add_to(Money (&ind)[2], Money (&fam)[2], int tier, bool cross, Money amount);
+bool limit_has_benefit(const VisitLimit& l, int benefit);
+// Visits already counted for limit `li` on the dates that matter for `date`;
+// `same_day` says whether `date` itself was already counted.
+int visits_counted(const VisitLimit& l, std::size_t li, const AccumulatorState& st, Date date, bool& same_day);
+// Counts one visit on `date` toward limit `li` (once per date).
+void count_visit(AccumulatorState& st, std::size_t li, Date date);
+
+// ------------------------------------------------------------ 1. validate.cpp
+
+// Every missing input and every bad line, not just the first.
+Errors validate(const Inputs& in, const RuleSet& rules);
+// The lines in date order, stable for equal dates.
+std::vector<const ServiceLine*> date_order(const std::vector<ServiceLine>& services);
+// Warnings about the course as a whole: accumulators from another plan year,
+// dates outside the plan's effective dates, a birth date after the care.
+void course_warnings(const Plan& plan, const CaseFile& cf, const std::vector<const ServiceLine*>& order,
+                     const AccumulatorState& start, std::vector<std::string>& out);
+
+// ------------------------------------------------------------ 2. scrub.cpp
+
+// The claim editor's findings, grouped by line (the editor's order kept within a line).
+struct Scrubbed {
+  std::vector<EditFinding> edits;   // sorted by line_index, stable
+  std::vector<std::uint32_t> start; // edits of line i: [start[i], start[i + 1])
+  std::span<const EditFinding> for_line(std::size_t i) const {
+    if (i + 1 >= start.size()) return {};
+    return {edits.data() + start[i], edits.data() + start[i + 1]};
+  }
+};
+Scrubbed scrub(const std::vector<const ServiceLine*>& order, const CaseFile& cf, const RuleSet& rules);
+
+// ------------------------------------------------------------ 3. cover.cpp
+
+// What the line is (code, benefit category, plan benefit) and which network
+// tier's cost sharing applies (No Surprises Act protection).
+LineWork classify(const ServiceLine& line, std::size_t index, const Plan& plan, const RuleSet& rules);
+// Covered, conditional or not covered, and what must be on file: the plan's
+// benefit and exclusions, the claim edits, visit limits, referral /
+// prescription / prior authorization, the payer's medical policy.
+void cover(LineWork& w, const Plan& plan, const CaseFile& cf, const RuleSet& rules,
+           std::span<const EditFinding> edits, CourseState& course);
+
+// ------------------------------------------------------------ 4. price.cpp
+
+// Fee-schedule amounts for the whole course at once (cross-line reductions),
+// empty when the plan prices nothing off a fee schedule; the schedule's notes
+// go to `warnings`.
+std::vector<std::optional<FeeQuote>> quote_course(const Plan& plan, const CaseFile& cf, const RuleSet& rules,
+                                                  const std::vector<const ServiceLine*>& order,
+                                                  std::vector<std::string>& warnings);
+// The allowed amount (lesser of the charge and the plan's allowance) and the
+// spending thresholds it crosses. Runs only on lines not denied by cover.
+void price(LineWork& w, const Plan& plan, const CaseFile& cf, const PriceList* prices, const RuleSet& rules,
+           const std::optional<FeeQuote>* quote, AccumulatorState& acc);
+
+// ------------------------------------------------------------ 5. share.cpp
+
+// Splits the charge into postings: who pays what, in the plan's order
+// (deductible, copay, coinsurance, up to the OOP maximum); updates the
+// accumulators and counts the visit.
+void share(LineWork& w, const Plan& plan, CourseState& course);
+
+// ------------------------------------------------------------ 6. explain.cpp
+
+// Sums of the lines' figures and verdict counts.
+Totals totals(const std::vector<Determination>& lines);
+
+}  // namespace backcover::stages

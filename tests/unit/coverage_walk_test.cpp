@@ -38,10 +38,10 @@ struct Walk {
   }
   // One line of `code` (or of `category`, through the line's category) under the plan and its pack.
   Determination run(const Plan& plan, const std::string& code, const std::string& category = {}) {
-    LoadedRules rules;
+    cli::LoadedRules rules;
     rules.catalogue = std::make_unique<io::MapCatalogue>(*catalogue);
     Errors errors;
-    attach_policy(rules, plan, kSource + "/data", errors);
+    cli::attach_policy(rules, plan, kSource + "/data", errors);
     EXPECT_TRUE(errors.empty()) << format_errors(errors);
     CaseFile cf;
     cf.patient.state = "OH";

@@ -144,6 +144,10 @@ struct Determination {
   Ledger ledger;
   std::vector<Finding> findings;  // doc needed, actions, warnings, edits; often empty
   const Rule* decided_by = nullptr;  // the rule that set `covered`
+  // The benefit came from a broader category (the plan does not name the
+  // line's own): the line's category, and the rule that sent it there.
+  std::string benefit_from;
+  const Rule* benefit_rule = nullptr;
   // Not payable as coded: the codes the payer would send back. While any is
   // here the line's outcome is open: `at_risk` is what the patient may owe on
   // top of `patient_pays()` (the rest of the charge), and `patient_if_denied`

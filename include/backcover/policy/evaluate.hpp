@@ -17,6 +17,8 @@ namespace backcover::policy {
 // What one criterion found: whether it holds and, in plain words, what is
 // on file and what is missing.
 struct CriterionResult {
+  CriterionResult() = default;
+  CriterionResult(bool m, std::string t) : met(m), text(std::move(t)) {}
   bool met = false;
   std::string text;  // met: what satisfied it; unmet: what is missing and how to fix it
   // Unmet because of a fact no document or action changes (the patient's

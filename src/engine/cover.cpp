@@ -322,14 +322,37 @@ bool medicare_rn(ReasonCode r) {
 }
 
 void medicare_liability(LineWork& w, const Plan& plan, const CaseFile& cf) {
-  if (plan.payer_kind != PayerKind::Medicare || w.d.covered != Coverage::NotCovered || !medicare_rn(w.deny_reason))
-    return;
+  if (plan.payer_kind != PayerKind::Medicare || w.d.covered != Coverage::NotCovered) return;
   const ServiceLine& line = *w.line;
+  // GY: statutorily excluded or not a Medicare benefit: the patient's, with no ABN needed.
+  if (std::find(line.modifiers.begin(), line.modifiers.end(), "GY") != line.modifiers.end()) {
+    const bool was_co = w.deny_reason.group[0] == 'C' && w.deny_reason.group[1] == 'O';
+    for (auto& f : w.d.findings)
+      if (f.rule == w.deny_rule && f.reason.group[0] == 'C' && f.reason.group[1] == 'O') f.reason.group = {'P', 'R', '\0'};
+    w.deny_reason.group = {'P', 'R', '\0'};
+    w.d.findings.push_back(finding(Finding::Kind::Warning,
+                                   std::string("modifier GY: Medicare does not cover this service by statute (or it is "
+                                               "not a Medicare benefit); you pay the charge") +
+                                       (was_co ? "" : ", as the denial already says"),
+                                   &builtin_rules::statutory_exclusion_gy(), w.deny_reason));
+    return;
+  }
+  if (!medicare_rn(w.deny_reason)) return;
   const bool ga = std::find(line.modifiers.begin(), line.modifiers.end(), "GA") != line.modifiers.end() ||
                   std::find(line.modifiers.begin(), line.modifiers.end(), "GX") != line.modifiers.end();
   const AdvanceNotice* abn = abn_for(line, w.category, cf);
   if (ga || abn) {
+    // Every not-reasonable-and-necessary reason on the line becomes the
+    // patient's; a pack that already read the GA modifier has said so.
+    bool pack_said = false;
+    for (auto& f : w.d.findings) {
+      const std::string_view carc = f.reason.carc.data();
+      if (f.reason.group[0] == 'P' && f.reason.group[1] == 'R' && (carc == "50" || carc == "55" || carc == "56"))
+        pack_said = true;
+      if (medicare_rn(f.reason)) f.reason.group = {'P', 'R', '\0'};
+    }
     w.deny_reason.group = {'P', 'R', '\0'};
+    if (!abn && pack_said) return;
     w.d.findings.push_back(finding(
         Finding::Kind::Warning,
         abn ? "an ABN signed on " + abn->date.str() + " (option " + std::to_string(abn->option) +
@@ -352,7 +375,8 @@ void list_other_denials(LineWork& w) {
     if (x.rule == w.deny_rule && std::string_view(x.reason.carc.data()) == w.deny_reason.carc.data()) continue;
     bool listed = false;
     for (const auto& f : w.d.findings)
-      if (f.rule == x.rule && f.reason.str() == x.reason.str()) listed = true;
+      if (f.rule == x.rule && std::string_view(f.reason.carc.data()) == x.reason.carc.data())
+        listed = true;  // the group may have moved to the patient (an ABN)
     if (listed || !x.rule) continue;
     w.d.findings.push_back(finding(Finding::Kind::Warning, "also not covered: " + x.rule->text, x.rule, x.reason));
   }

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "io/yaml_reader.hpp"
 
@@ -1093,8 +1094,9 @@ bool read_line_fields(Reader& r, const YAML::Node& n, const std::string& lp, con
       std::vector<std::string> names;
       for (const auto& [k, m] : defs.menu) names.push_back(m.name);
       r.error(n["item"], Reader::join(lp, "item"), "\"" + *item + "\"",
-              defs.menu.empty() ? std::string("a service named in the file's menu: (there is none)")
-                                : "a service named in the file's menu:" + schema::did_you_mean(*item, names));
+              defs.menu.empty() ? std::string("a service named in the file's menu (it has none)")
+                                : fmt::format("a service named in the file's menu ({}){}", fmt::join(names, ", "),
+                                              schema::did_you_mean(*item, names)));
       return false;  // its code and charge would come from the menu: nothing more to say
     } else {
       s.menu_item = it->second.name;

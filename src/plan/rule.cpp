@@ -66,6 +66,10 @@ BACKCOVER_RULE(no_abn_provider_liable, "medicare.abn.provider_liable",
                "Without a valid Advance Beneficiary Notice signed before the service, the provider is liable for a "
                "not-reasonable-and-necessary denial (modifier GZ); the patient owes nothing for the line",
                "SSA §1879 (limitation on liability); CPM 100-04 ch30 §20, §40.3")
+BACKCOVER_RULE(statutory_exclusion_gy, "medicare.gy.patient_liable",
+               "A service Medicare excludes by statute, or that is not a Medicare benefit (modifier GY), is the "
+               "patient's to pay; no Advance Beneficiary Notice is needed for it",
+               "SSA §1862(a) (exclusions other than (a)(1)); CMS Pub 100-04 ch30, liability modifiers GA, GX, GY, GZ")
 BACKCOVER_RULE(missing_auth_held_harmless, "network.missing_prior_auth.held_harmless",
                "An in-network provider who did not obtain a required prior authorization cannot bill the member: "
                "the denial is the provider's (group CO)",

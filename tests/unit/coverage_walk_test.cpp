@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <set>
 
 #include "backcover/cli/app.hpp"
@@ -37,7 +38,9 @@ struct Walk {
     if (c) catalogue = std::move(c).value();
   }
   // One line of `code` (or of `category`, through the line's category) under the plan and its pack.
-  Determination run(const Plan& plan, const std::string& code, const std::string& category = {}) {
+  using Tweak = std::function<void(CaseFile&, ServiceLine&)>;
+  Determination run(const Plan& plan, const std::string& code, const std::string& category = {},
+                    const Tweak& tweak = {}) {
     cli::LoadedRules rules;
     rules.catalogue = std::make_unique<io::MapCatalogue>(*catalogue);
     Errors errors;
@@ -57,6 +60,8 @@ struct Walk {
     l.diagnoses = {"M54.50"};
     l.provider.name = "Walk Clinic";
     l.provider.type = "physician";
+    l.provider.network = Network::In;
+    if (tweak) tweak(cf, l);
     Inputs in{&plan, &cf, &lines, nullptr};
     auto est = estimate(in, rules.view());
     EXPECT_TRUE(est) << (est ? "" : format_errors(est.errors()));
@@ -115,6 +120,63 @@ TEST(CoverageWalk, OriginalMedicarePartBListsEveryProfessionalCategoryPartBPays)
     EXPECT_GE(d.benefit, 0) << code;
     EXPECT_NE(d.decided_by, &builtin_rules::no_benefit_category()) << code;
   }
+}
+
+// Issue 12 item 4: who is liable for a denial, line by line.
+TEST(Liability, OriginalMedicareNotReasonableAndNecessaryIsTheProvidersWithoutAnAbn) {
+  Walk w;
+  ASSERT_TRUE(w.catalogue);
+  auto plan = io::load_plan(kSource + "/data/plans/medicare-part-b-2026.yaml");
+  ASSERT_TRUE(plan) << format_errors(plan.errors());
+  const Money charge = Money::from_cents(10000);
+  auto abn = [](std::string date, int option) {
+    return [date, option](CaseFile& cf, ServiceLine&) {
+      AdvanceNotice n;
+      n.date = *Date::parse(date);
+      n.categories = {"decompression"};
+      n.option = option;
+      cf.abns.push_back(n);
+    };
+  };
+  auto modifier = [](std::string m) { return [m](CaseFile&, ServiceLine& l) { l.modifiers.push_back(m); }; };
+  const Date day = plan.value().effective ? plan.value().effective->first.plus_days(60) : *Date::parse("2026-03-02");
+
+  // No ABN, no GA: NCD 160.16 denies, the provider writes the charge off.
+  Determination none = w.run(plan.value(), "S9090");
+  ASSERT_EQ(none.covered, Coverage::NotCovered);
+  EXPECT_EQ(none.patient_pays(), Money::zero());
+  EXPECT_EQ(none.contractual_adjustment, charge);
+  EXPECT_EQ(none.patient_if_denied, Money::zero());
+  // A signed ABN (option 1) before the service, or modifier GA: the patient's.
+  EXPECT_EQ(w.run(plan.value(), "S9090", {}, abn(day.plus_days(-3).str(), 1)).patient_pays(), charge);
+  EXPECT_EQ(w.run(plan.value(), "S9090", {}, modifier("GA")).patient_pays(), charge);
+  // An ABN signed after the service, or option 3 (no service wanted), does not make it the patient's.
+  EXPECT_EQ(w.run(plan.value(), "S9090", {}, abn(day.plus_days(1).str(), 1)).patient_pays(), Money::zero());
+  EXPECT_EQ(w.run(plan.value(), "S9090", {}, abn(day.plus_days(-3).str(), 3)).patient_pays(), Money::zero());
+  // GY: statutorily excluded, the patient's with no ABN.
+  EXPECT_EQ(w.run(plan.value(), "S9090", {}, modifier("GY")).patient_pays(), charge);
+}
+
+TEST(Liability, InNetworkMissingPriorAuthorizationHoldsTheMemberHarmless) {
+  Walk w;
+  ASSERT_TRUE(w.catalogue);
+  auto plan = io::load_plan(kSource + "/data/plans/acme-gold-ppo-2026.yaml");
+  ASSERT_TRUE(plan) << format_errors(plan.errors());
+  const Money charge = Money::from_cents(10000);
+  // A lumbar MRI with no authorization on file: conditional, auth needed.
+  Determination in = w.run(plan.value(), "72148");
+  ASSERT_EQ(in.covered, Coverage::Conditional);
+  ASSERT_EQ(in.pa, PaStatus::AuthNeeded);
+  EXPECT_EQ(in.patient_if_denied, Money::zero()) << "in network the provider obtains the authorization";
+  // Out of network nobody is bound to hold the member harmless.
+  Determination out = w.run(plan.value(), "72148", {}, [](CaseFile&, ServiceLine& l) { l.provider.network = Network::Out; });
+  ASSERT_EQ(out.covered, Coverage::Conditional);
+  EXPECT_EQ(out.patient_if_denied, charge);
+  // A plan that says the member pays: the charge.
+  auto says = io::load_plan(kSource + "/data/plans/acme-gold-ppo-2026.yaml");
+  ASSERT_TRUE(says) << format_errors(says.errors());
+  says.value().missing_auth_patient_liable = true;
+  EXPECT_EQ(w.run(says.value(), "72148").patient_if_denied, charge);
 }
 
 }  // namespace

@@ -700,7 +700,11 @@ void Pricer::branches(Comparison& out) {
       const Determination& d = *dets_[i];
       g.lines.push_back(lines_[i]->number);
       approved += d.patient_pays();
-      denied_plan += d.patient_if_denied;
+      // A branch where the payer refuses and the patient still has the care:
+      // they knowingly go ahead, so no network contract or Medicare limitation
+      // on liability holds them harmless (patient_if_denied may be $0 when the
+      // denial would be the provider's for a missing authorization): the charge.
+      denied_plan += lines_[i]->charge;
       std::vector<std::string> scratch;
       cash += cash_charge(*lines_[i], &d, scratch).amount;
       pa = pa || d.pa == PaStatus::AuthNeeded || d.pa == PaStatus::Conditional;

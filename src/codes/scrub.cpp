@@ -497,10 +497,50 @@ class Run {
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
       return line(timed[a]).minutes % 15 > line(timed[b]).minutes % 15;
     });
+    // Ties: when lines with equal remainders compete for the last leftover
+    // unit(s), CPM 100-04 ch5 §20.2 does not say which gets it; either split
+    // is valid. Those lines may each take one more unit, as long as the tied
+    // lines together take no more than the units left for them.
+    const std::vector<int> base = expect;
+    const int leftover = std::max(0, allowed - assigned);
+    std::vector<bool> tied(timed.size(), false);
+    int tie_units = 0;  // leftover units the tied lines share
+    if (leftover > 0 && static_cast<std::size_t>(leftover) < order.size()) {
+      const int cut = line(timed[order[static_cast<std::size_t>(leftover) - 1]]).minutes % 15;
+      const int next = line(timed[order[static_cast<std::size_t>(leftover)]]).minutes % 15;
+      if (cut == next) {
+        int above = 0;
+        for (std::size_t k = 0; k < timed.size(); ++k) {
+          const int rem = line(timed[k]).minutes % 15;
+          if (rem == cut) tied[k] = true;
+          else if (rem > cut) ++above;
+        }
+        tie_units = leftover - above;
+      }
+    }
     for (std::size_t k = 0; k < order.size() && assigned < allowed; ++k, ++assigned) ++expect[order[k]];
     const Rule& rule = sets_.rule("codes.therapy.eight_minute");
+    int tie_taken = 0;
     for (std::size_t k = 0; k < timed.size(); ++k) {
       const ServiceLine& l = line(timed[k]);
+      if (tied[k]) {
+        // Either way of assigning the tied unit(s) is valid.
+        const int extra = std::max(0, l.units - base[k]);
+        if (extra <= 1 && tie_taken + extra <= tie_units) {
+          tie_taken += extra;
+          if (l.units < base[k])
+            warn(timed[k], rule,
+                 fmt::format("{}: {} unit(s) billed for {} min; the 8-minute rule allows {} for this line", who(timed[k]),
+                             l.units, l.minutes, base[k]));
+          continue;
+        }
+        medicare_rule(timed[k], rule, ReasonCode::make("CO", "151"),
+                      fmt::format("{}: {} unit(s) billed for {} min; {} timed minutes on {} support {} unit(s) in all, "
+                                  "at most {} for this line and {} more among the lines with equal minutes",
+                                  who(timed[k]), l.units, l.minutes, total, l.date.str(), allowed, base[k] + 1,
+                                  tie_units));
+        continue;
+      }
       if (l.units > expect[k]) {
         medicare_rule(timed[k], rule, ReasonCode::make("CO", "151"),
                       fmt::format("{}: {} unit(s) billed for {} min; {} timed minutes on {} support {} unit(s) in all, "

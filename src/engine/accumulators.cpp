@@ -32,6 +32,13 @@ AccumulatorState initial_state(const Plan& plan, const CaseFile& cf, DateRange p
       for (std::size_t i = 0; i < plan.thresholds.size(); ++i)
         if (plan.thresholds[i].id == id) st.threshold_spend[i] = m;
   }
+  // The dates of visits already used, as the accumulators list them: a line
+  // on one of them is the same visit, not another.
+  if (same_year)
+    for (const auto& [id, dates] : a.visit_dates)
+      for (std::size_t i = 0; i < plan.visit_limits.size(); ++i)
+        if (plan.visit_limits[i].id == id)
+          for (const Date& d : dates) st.visit_dates[i].push_back(d);
   // Past services give the dates that rolling windows look back on.
   for (const auto& ps : cf.past_services) {
     int b = ps.category.empty() ? -1 : plan.benefit_index(ps.category);
@@ -55,6 +62,18 @@ AccumulatorState initial_state(const Plan& plan, const CaseFile& cf, DateRange p
 }
 
 namespace stages {
+
+void start_benefit_visits(const Plan& plan, const CaseFile& cf, CourseState& course) {
+  course.benefit_visits.assign(plan.benefits.size(), 0);
+  course.benefit_last_visit.assign(plan.benefits.size(), Date{});
+  const Accumulators& a = cf.accumulators;
+  if (a.plan_year_start && *a.plan_year_start != course.acc.plan_year.first) return;
+  for (const auto& [id, n] : a.visits)
+    if (const int b = plan.benefit_index(id); b >= 0) course.benefit_visits[static_cast<std::size_t>(b)] = n;
+  for (const auto& [id, dates] : a.visit_dates)
+    if (const int b = plan.benefit_index(id); b >= 0 && !dates.empty())
+      course.benefit_last_visit[static_cast<std::size_t>(b)] = dates.back();
+}
 
 bool enter_plan_year(AccumulatorState& st, const Plan& plan, Date date) {
   DateRange py = plan.plan_year(date);

@@ -48,7 +48,7 @@ std::string category_words(std::string_view category) {
 
 // The plan's benefit for the line: none (unknown code, no such benefit), an
 // exclusion, or a network tier the plan does not cover.
-void check_benefit(LineWork& w) {
+void check_benefit(LineWork& w, const Plan& plan, const CodeCatalogue& catalogue) {
   Determination& d = w.d;
   const ServiceLine& line = *w.line;
   const Benefit* ben = w.benefit;
@@ -57,18 +57,33 @@ void check_benefit(LineWork& w) {
     d.findings.push_back(finding(Finding::Kind::Action,
                                  "check the code " + line.code + ": it is not in the service catalogue",
                                  &builtin_rules::unknown_code()));
+  } else if (w.unlisted_excluded) {
+    w.deny(plan.unlisted.rule, ReasonCode::make("PR", "96"));
+    d.findings.push_back(finding(Finding::Kind::Action,
+                                 "the plan document excludes services it does not name, and it does not name " +
+                                     category_words(w.category) +
+                                     ": compare the cash price, or ask the plan for an exception in writing",
+                                 plan.unlisted.rule));
   } else if (!ben) {
     w.deny(&builtin_rules::no_benefit_category(), ReasonCode::make("PR", "96", "N130"));
+    std::string broader;
+    if (const CategoryFallback* fb = catalogue.fallback(w.category))
+      for (const auto& b : fb->broader) broader += (broader.empty() ? "" : " or ") + category_words(b);
     d.findings.push_back(finding(Finding::Kind::Action,
-                                 "the plan lists no " + category_words(w.category) +
-                                     " benefit: ask the plan whether it is covered, or compare the cash price",
+                                 "the plan lists no " + category_words(w.category) + " benefit" +
+                                     (broader.empty() ? std::string{} : " (nor " + broader + ")") +
+                                     ": ask the plan whether it is covered, or compare the cash price",
                                  &builtin_rules::no_benefit_category()));
   } else if (ben->exclusion) {
     const auto& ex = *ben->exclusion;
     const char* carc = ex.kind == Exclusion::Kind::Experimental            ? "55"
                        : ex.kind == Exclusion::Kind::NotMedicallyNecessary ? "50"
                                                                             : "96";
-    w.deny(ex.rule, ReasonCode::make("PR", carc));
+    // Original Medicare: a service not reasonable and necessary (an NCD's
+    // non-coverage) is a §1862(a)(1)(A) denial, the provider's without a
+    // signed ABN (group CO); a statutory exclusion is the patient's (PR, GY).
+    const bool medicare_rn = plan.payer_kind == PayerKind::Medicare && ex.kind != Exclusion::Kind::Excluded;
+    w.deny(ex.rule, medicare_rn ? ReasonCode::make("CO", "50") : ReasonCode::make("PR", carc));
     d.findings.push_back(finding(
         Finding::Kind::Action,
         ex.kind == Exclusion::Kind::Experimental
@@ -131,7 +146,30 @@ void check_visit_limits(LineWork& w, const Plan& plan, const AccumulatorState& a
 }
 
 // Plan-level coverage conditions: referral, prescription, prior authorization.
-void check_plan_conditions(const Benefit& ben, const ServiceLine& line, std::string_view category,
+// Medicare Advantage: an active course begun under the previous plan is
+// honoured for 90 days after the enrollee joins (42 CFR 422.112(b)(8)).
+bool ma_transition(const Plan& plan, const CaseFile& cf, const ServiceLine& line, std::string_view category) {
+  if (plan.payer_kind != PayerKind::MedicareAdvantage || !cf.plan_change) return false;
+  const PlanChange& c = *cf.plan_change;
+  if (line.date < c.date || line.date >= c.date.plus_days(90)) return false;
+  if (c.course_started && *c.course_started > c.date) return false;
+  if (c.categories.empty()) return true;
+  return std::find(c.categories.begin(), c.categories.end(), category) != c.categories.end();
+}
+
+void note_transition(const CaseFile& cf, Determination& d) {
+  const PlanChange& c = *cf.plan_change;
+  d.pa = PaStatus::Satisfied;
+  d.findings.push_back(finding(
+      Finding::Kind::Warning,
+      "transition period: the plan began on " + c.date.str() + (c.previous_plan.empty() ? "" : " (from " + c.previous_plan + ")") +
+          " during an active course" + (c.course_started ? " begun " + c.course_started->str() : std::string{}) +
+          "; a Medicare Advantage plan honours it without a new prior authorization until " +
+          c.date.plus_days(89).str(),
+      &builtin_rules::ma_transition()));
+}
+
+void check_plan_conditions(const Plan& plan, const Benefit& ben, const ServiceLine& line, std::string_view category,
                            const CaseFile& cf, std::vector<int>& auth_used, Determination& d) {
   const std::string cat = category_words(category);
   auto referral_ok = [&](Referral::Kind kind, std::string& missing) {
@@ -210,12 +248,25 @@ void check_plan_conditions(const Benefit& ben, const ServiceLine& line, std::str
     }
     if (found) {
       d.pa = PaStatus::Satisfied;
+    } else if (ma_transition(plan, cf, line, category)) {
+      note_transition(cf, d);
     } else {
       d.pa = PaStatus::AuthNeeded;
       d.covered = stricter(d.covered, Coverage::Conditional);
+      // In network the provider obtains the authorization; without it the
+      // member is held harmless (CO-197) unless the plan says the member pays.
       bool in = line.provider.network == Network::In;
+      const bool provider_liable = in && !plan.missing_auth_patient_liable;
       d.findings.push_back(finding(Finding::Kind::DocNeeded, "prior authorization for " + cat + " (" + why + ")",
-                                   ben.prior_auth_rule, ReasonCode::make(in ? "CO" : "PR", "197")));
+                                   ben.prior_auth_rule, ReasonCode::make(provider_liable ? "CO" : "PR", "197")));
+      if (in)
+        d.findings.push_back(finding(
+            Finding::Kind::Warning,
+            provider_liable
+                ? "if the authorization is not obtained, the in-network provider cannot bill you for the denied line"
+                : "this plan makes the member pay when an in-network provider does not obtain the authorization",
+            plan.missing_auth_rule ? plan.missing_auth_rule : &builtin_rules::missing_auth_held_harmless(),
+            ReasonCode::make(provider_liable ? "CO" : "PR", "197")));
       d.findings.push_back(finding(Finding::Kind::Action,
                                    in ? "the clinic requests prior authorization before the first visit"
                                       : "request prior authorization yourself: an out-of-network provider may not",
@@ -226,18 +277,29 @@ void check_plan_conditions(const Benefit& ben, const ServiceLine& line, std::str
 }
 
 // The payer's medical policy, after the plan's own rules.
+// On a line the plan already denies, only the policy's own denial is taken
+// (experimental, not medically necessary: what the patient needs to read);
+// what it would need on file does not matter then.
 void check_policy(LineWork& w, const Plan& plan, const CaseFile& cf, const MedicalPolicy& policy,
                   const std::vector<const ServiceLine*>& earlier) {
   Determination& d = w.d;
+  const bool denied_before = d.covered == Coverage::NotCovered;
   if (auto v = policy.evaluate(*w.line, w.code, plan, cf, earlier)) {
+    if (denied_before && v->covered != Coverage::NotCovered) return;
     if (v->covered == Coverage::NotCovered) {
-      w.deny(v->decided_by, v->reason.empty() ? ReasonCode::make("PR", "50") : v->reason);
+      w.deny(v->decided_by, v->reason.empty() ? ReasonCode::make("PR", "50") : v->reason, DenialSource::Policy);
     } else if (v->covered == Coverage::Conditional) {
       d.covered = stricter(d.covered, Coverage::Conditional);
       if (!d.decided_by) d.decided_by = v->decided_by;
     }
-    if (pa_rank(v->pa) > pa_rank(d.pa)) d.pa = v->pa;
-    for (auto& f : v->findings) d.findings.push_back(std::move(f));
+    const bool transition = v->pa == PaStatus::AuthNeeded && ma_transition(plan, cf, *w.line, w.category);
+    if (!denied_before && !transition && pa_rank(v->pa) > pa_rank(d.pa)) d.pa = v->pa;
+    for (auto& f : v->findings) {
+      if (transition && f.reason.carc[0] == '1' && f.reason.carc[1] == '9' && f.reason.carc[2] == '7') continue;
+      if (denied_before && f.kind == Finding::Kind::DocNeeded) continue;
+      d.findings.push_back(std::move(f));
+    }
+    if (transition && d.pa != PaStatus::Satisfied) note_transition(cf, d);
   }
 }
 
@@ -248,7 +310,76 @@ void check_policy(LineWork& w, const Plan& plan, const CaseFile& cf, const Medic
 void apply_denying_edits(LineWork& w, std::span<const EditFinding> edits) {
   if (w.d.covered == Coverage::NotCovered && w.deny_rule != &builtin_rules::unknown_code()) w.d.coding.clear();
   for (const auto& e : edits)
-    if (e.denies) w.deny(e.finding.rule, e.finding.reason);
+    if (e.denies) w.deny(e.finding.rule, e.finding.reason, DenialSource::Edit);
+}
+
+// Who is liable for a Medicare not-reasonable-and-necessary denial: the
+// provider (CO) unless the patient signed an ABN before the service.
+bool medicare_rn(ReasonCode r) {
+  const std::string_view carc = r.carc.data();
+  return r.group[0] == 'C' && r.group[1] == 'O' &&
+         (carc == "50" || carc == "55" || carc == "56" || carc == "119" || carc == "151" || carc == "57");
+}
+
+void medicare_liability(LineWork& w, const Plan& plan, const CaseFile& cf) {
+  if (plan.payer_kind != PayerKind::Medicare || w.d.covered != Coverage::NotCovered) return;
+  const ServiceLine& line = *w.line;
+  // GY: statutorily excluded or not a Medicare benefit: the patient's, with no ABN needed.
+  if (std::find(line.modifiers.begin(), line.modifiers.end(), "GY") != line.modifiers.end()) {
+    const bool was_co = w.deny_reason.group[0] == 'C' && w.deny_reason.group[1] == 'O';
+    for (auto& f : w.d.findings)
+      if (f.rule == w.deny_rule && f.reason.group[0] == 'C' && f.reason.group[1] == 'O') f.reason.group = {'P', 'R', '\0'};
+    w.deny_reason.group = {'P', 'R', '\0'};
+    w.d.findings.push_back(finding(Finding::Kind::Warning,
+                                   std::string("modifier GY: Medicare does not cover this service by statute (or it is "
+                                               "not a Medicare benefit); you pay the charge") +
+                                       (was_co ? "" : ", as the denial already says"),
+                                   &builtin_rules::statutory_exclusion_gy(), w.deny_reason));
+    return;
+  }
+  if (!medicare_rn(w.deny_reason)) return;
+  const bool ga = std::find(line.modifiers.begin(), line.modifiers.end(), "GA") != line.modifiers.end() ||
+                  std::find(line.modifiers.begin(), line.modifiers.end(), "GX") != line.modifiers.end();
+  const AdvanceNotice* abn = abn_for(line, w.category, cf);
+  if (ga || abn) {
+    // Every not-reasonable-and-necessary reason on the line becomes the
+    // patient's; a pack that already read the GA modifier has said so.
+    bool pack_said = false;
+    for (auto& f : w.d.findings) {
+      const std::string_view carc = f.reason.carc.data();
+      if (f.reason.group[0] == 'P' && f.reason.group[1] == 'R' && (carc == "50" || carc == "55" || carc == "56"))
+        pack_said = true;
+      if (medicare_rn(f.reason)) f.reason.group = {'P', 'R', '\0'};
+    }
+    w.deny_reason.group = {'P', 'R', '\0'};
+    if (!abn && pack_said) return;
+    w.d.findings.push_back(finding(
+        Finding::Kind::Warning,
+        abn ? "an ABN signed on " + abn->date.str() + " (option " + std::to_string(abn->option) +
+                  ") names this service: the patient pays if Medicare denies it (bill with modifier GA)"
+            : "modifier GA/GX: the patient signed an advance notice before the service and pays the denied line",
+        &builtin_rules::abn_on_file(), w.deny_reason));
+    return;
+  }
+  w.d.findings.push_back(finding(Finding::Kind::Warning,
+                                 "no ABN signed before " + line.date.str() +
+                                     " is on file for this service: the provider is liable for the denial (modifier "
+                                     "GZ), you owe nothing for it; to make it the patient's choice, the clinic gives "
+                                     "an ABN before the service",
+                                 &builtin_rules::no_abn_provider_liable(), w.deny_reason));
+}
+
+// Every other denial that applies, listed after the decisive one.
+void list_other_denials(LineWork& w) {
+  for (const auto& x : w.denials) {
+    if (x.rule == w.deny_rule && std::string_view(x.reason.carc.data()) == w.deny_reason.carc.data()) continue;
+    bool listed = false;
+    for (const auto& f : w.d.findings)
+      if (f.rule == x.rule && std::string_view(f.reason.carc.data()) == x.reason.carc.data())
+        listed = true;  // the group may have moved to the patient (an ABN)
+    if (listed || !x.rule) continue;
+    w.d.findings.push_back(finding(Finding::Kind::Warning, "also not covered: " + x.rule->text, x.rule, x.reason));
+  }
 }
 
 // The plan's benefit for a code it maps explicitly, or -1.
@@ -280,7 +411,31 @@ LineWork classify(const ServiceLine& line, std::size_t index, const Plan& plan, 
     w.category = w.code->category;
   }
   if (benefit < 0 && !w.category.empty()) benefit = plan.benefit_index(w.category);
+  // A category the plan does not name: the plan's own unlisted: statement,
+  // else the catalogue's chain of broader categories (general medical benefits).
+  if (benefit < 0 && !w.category.empty()) {
+    if (plan.unlisted.kind == Unlisted::Kind::CoveredUnder) {
+      benefit = plan.unlisted.benefit;
+      w.fell_from = w.category;
+      w.via_rule = plan.unlisted.rule;
+    } else if (plan.unlisted.kind == Unlisted::Kind::Excluded) {
+      w.unlisted_excluded = true;
+    } else if (const CategoryFallback* fb = rules.catalogue->fallback(w.category)) {
+      for (const auto& b : fb->broader)
+        if (const int i = plan.benefit_index(b); i >= 0) {
+          benefit = i;
+          w.fell_from = w.category;
+          w.via_rule = &builtin_rules::broader_benefit();
+          w.via_why = fb->why;
+          break;
+        }
+    }
+  }
   w.d.benefit = benefit;
+  if (!w.fell_from.empty()) {
+    w.d.benefit_from = std::string(w.fell_from);
+    w.d.benefit_rule = w.via_rule;
+  }
   w.benefit = benefit >= 0 ? &plan.benefits[static_cast<std::size_t>(benefit)] : nullptr;
 
   // No Surprises Act: out-of-network emergency care, or care at an in-network
@@ -299,15 +454,46 @@ LineWork classify(const ServiceLine& line, std::size_t index, const Plan& plan, 
 void cover(LineWork& w, const Plan& plan, const CaseFile& cf, const RuleSet& rules,
            std::span<const EditFinding> edits, CourseState& course) {
   Determination& d = w.d;
-  check_benefit(w);
+  if (!w.fell_from.empty() && w.benefit)
+    d.findings.push_back(finding(Finding::Kind::Warning,
+                                 "the plan does not name " + category_words(w.fell_from) + "; it is paid under its " +
+                                     w.benefit->name + " benefit" +
+                                     (w.via_why.empty() ? std::string{} : " (" + std::string(w.via_why) + ")") +
+                                     ", and the payer's medical policy decides",
+                                 w.via_rule));
+  check_benefit(w, plan, *rules.catalogue);
   take_edits(w, edits);
   if (w.benefit && d.covered != Coverage::NotCovered) check_visit_limits(w, plan, course.acc);
   if (w.benefit && d.covered != Coverage::NotCovered)
-    check_plan_conditions(*w.benefit, *w.line, w.category, cf, course.auth_used, d);
-  if (rules.policy && d.covered != Coverage::NotCovered) check_policy(w, plan, cf, *rules.policy, course.earlier);
+    check_plan_conditions(plan, *w.benefit, *w.line, w.category, cf, course.auth_used, d);
+  // The payer's policy runs on a denied line too (not on an unknown code):
+  // its "experimental" outranks a missing benefit.
+  if (rules.policy && (w.code || !w.category.empty())) check_policy(w, plan, cf, *rules.policy, course.earlier);
   apply_denying_edits(w, edits);
+  medicare_liability(w, plan, cf);
+  list_other_denials(w);
   if (d.covered == Coverage::Covered && !d.decided_by && w.benefit)
     d.decided_by = w.benefit->tier[idx(d.network)].rule;
+}
+
+int denial_rank(ReasonCode reason, DenialSource source) {
+  const std::string_view carc = reason.carc.data();
+  const std::string_view rarc = reason.rarc.data();
+  int r = 1;                                                      // exclusions, provider type, limits, …
+  if (carc == "55" || carc == "50" || carc == "56") r = 0;        // experimental / not medically necessary
+  else if ((carc == "96" && rarc == "N130") || carc == "242") r = 2;  // no benefit / out of network
+  if (source == DenialSource::Edit) r = 3;                        // coding edits never displace a denial
+  return r;  // equal ranks: the first given (the plan's own rules run first) stays decisive
+}
+
+const AdvanceNotice* abn_for(const ServiceLine& line, std::string_view category, const CaseFile& cf) {
+  for (const auto& n : cf.abns) {
+    if (n.date > line.date || n.option == 3) continue;
+    if (std::find(n.codes.begin(), n.codes.end(), line.code) != n.codes.end() ||
+        std::find(n.categories.begin(), n.categories.end(), category) != n.categories.end())
+      return &n;
+  }
+  return nullptr;
 }
 
 }  // namespace backcover::stages

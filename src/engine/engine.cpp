@@ -4,6 +4,7 @@
 // runs them in order. Every amount moved is a Posting naming its rule.
 #include "backcover/engine/engine.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "engine/stages.hpp"
@@ -35,23 +36,39 @@ Result<Estimate> estimate_unchecked(const Inputs& in, const RuleSet& rules) {
   stages::course_warnings(plan, cf, order, course.acc, est.warnings);
   est.before = course.acc;
   course.auth_used.assign(cf.authorizations.size(), 0);
+  stages::start_benefit_visits(plan, cf, course);
+  if (cf.self_pay.self_pay) {
+    const auto& sp = cf.self_pay;
+    std::string s = std::string(sp.reason == "uninsured" ? "uninsured" : "self-pay (not billing insurance)") +
+                    ": the provider must give a Good Faith Estimate before scheduled care (45 CFR 149.610); a bill "
+                    "$400 or more above it can be disputed for a $25 fee";
+    if (const auto from = sp.bill_received ? sp.bill_received : sp.bill_date)
+      s += " until " + from->plus_days(120).str() + " (120 days from the bill " +
+           (sp.bill_received ? "received " : "dated ") + from->str() + ", 45 CFR 149.620)";
+    else
+      s += " within 120 days of the bill (45 CFR 149.620)";
+    est.warnings.push_back(std::move(s));
+  }
   course.earlier.reserve(order.size());
 
   est.lines.reserve(order.size());
   for (std::size_t li = 0; li < order.size(); ++li) {
     const ServiceLine& line = *order[li];
-    if (stages::enter_plan_year(course.acc, plan, line.date))
+    if (stages::enter_plan_year(course.acc, plan, line.date)) {
       est.warnings.push_back("plan year starts again on " + course.acc.plan_year.first.str() +
                              ": deductible, out-of-pocket and visit counts reset");
+      std::fill(course.benefit_visits.begin(), course.benefit_visits.end(), 0);
+    }
 
     stages::LineWork w = stages::classify(line, li, plan, rules);
     // 3. cover
     stages::cover(w, plan, cf, rules, scrubbed.for_line(li), course);
     // 4. price (before the share: a spending threshold looks at the allowed amount)
-    if (w.d.covered != Coverage::NotCovered)
-      stages::price(w, plan, cf, in.prices, rules, li < quotes.size() ? &quotes[li] : nullptr, course.acc);
+    const std::optional<FeeQuote>* quote = li < quotes.size() ? &quotes[li] : nullptr;
+    if (w.d.covered != Coverage::NotCovered) stages::price(w, plan, cf, in.prices, rules, quote, course.acc);
+    else stages::price_denied(w, plan, in.prices, quote);
     // 5. share
-    stages::share(w, plan, course);
+    stages::share(w, plan, cf, course);
 
     course.earlier.push_back(&line);
     est.lines.push_back(std::move(w.d));

@@ -18,7 +18,7 @@ Totals totals(const std::vector<Determination>& lines) {
     else if (d.covered == Coverage::Conditional) T.conditional++;
     else T.not_covered++;
     T.charge += d.charge;
-    T.allowed += d.allowed;
+    if (d.covered != Coverage::NotCovered) T.allowed += d.allowed;  // a denied line's allowed is only shown
     T.plan_pays += d.plan_pays;
     T.other_payer += d.other_payer;
     T.contractual_adjustment += d.contractual_adjustment;

@@ -143,6 +143,25 @@ std::vector<std::optional<FeeQuote>> quote_course(const Plan& plan, const CaseFi
   return quotes;
 }
 
+void price_denied(LineWork& w, const Plan& plan, const PriceList* prices, const std::optional<FeeQuote>* quote) {
+  const ServiceLine& line = *w.line;
+  const AllowanceMethod& m = plan.allowance[idx(w.d.network)];
+  std::optional<Money> allowed;
+  switch (m.kind) {
+    case AllowanceMethod::Kind::Contract:
+      if (prices) {
+        const auto& list = w.d.network == Network::In ? prices->contract : prices->oon_allowed;
+        if (const Price* p = prices->find(list, line.code, plan.id, line.category)) allowed = p->amount * line.units;
+      }
+      break;
+    case AllowanceMethod::Kind::PercentOfCharge: allowed = apply(m.rate, line.charge); break;
+    case AllowanceMethod::Kind::PercentOfFeeSchedule:
+      if (quote && *quote) allowed = apply(m.rate, (*quote)->amount);
+      break;
+  }
+  if (allowed) w.d.allowed = min(*allowed, line.charge);
+}
+
 void price(LineWork& w, const Plan& plan, const CaseFile& cf, const PriceList* prices, const RuleSet& rules,
            const std::optional<FeeQuote>* quote, AccumulatorState& acc) {
   allowed_amount(w, plan, cf, prices, rules, quote);

@@ -44,10 +44,13 @@ inline Finding finding(Finding::Kind kind, std::string text, const Rule* rule, R
 // ------------------------------------------------------------ carried state
 
 // A copay is owed once per visit: one date, one benefit, one provider.
+// What is left of it carries to the visit's later lines (a $40 copay, a $10
+// line then a $100 line: $10 + $30).
 struct CopayVisit {
   Date date;
   int benefit;
   const ServiceLine* first;
+  Money left;  // of the visit's copay, still owed
 };
 
 // What the stages carry from one line to the next (date order).
@@ -56,7 +59,18 @@ struct CourseState {
   std::vector<int> auth_used;              // per CaseFile::authorizations: visits this course used
   std::vector<const ServiceLine*> earlier; // lines already decided (policy frequency rules)
   std::vector<CopayVisit> copay_visits;    // today's visits that already paid a copay
+  // Per Plan::benefits: visits this plan year (a visit is a date), for
+  // "the first N visits before the deductible", and the last date counted.
+  std::vector<int> benefit_visits;
+  std::vector<Date> benefit_last_visit;
 };
+
+// How strongly a denial speaks, lower first: what the patient needs to read
+// (and an appeal must answer) comes first. A payer's "experimental" or "not
+// medically necessary" (CARC 55, 50) outranks a missing benefit; a claim edit
+// never displaces a denial the plan or the policy already gave.
+enum class DenialSource : std::uint8_t { Plan, Policy, Edit };
+int denial_rank(ReasonCode reason, DenialSource source);
 
 // One line on its way through cover -> price -> share.
 struct LineWork {
@@ -75,14 +89,32 @@ struct LineWork {
   std::array<std::uint16_t, 16> limits_hit{};
   std::size_t n_limits_hit = 0;
 
-  // The first denial decides; later ones are ignored.
-  void deny(const Rule* rule, ReasonCode reason) {
-    if (d.covered == Coverage::NotCovered) return;
+  // A benefit reached through the catalogue's broader categories or the
+  // plan's unlisted: statement (empty when the line's own category is listed).
+  std::string_view fell_from;
+  const Rule* via_rule = nullptr;
+  std::string_view via_why;
+  bool unlisted_excluded = false;  // the plan excludes what it does not name
+  // Every denial that applies; the strongest decides (deny_rule / deny_reason).
+  struct Denial {
+    const Rule* rule;
+    ReasonCode reason;
+    int rank;
+  };
+  std::vector<Denial> denials;
+
+  // The strongest denial decides; the others are kept and listed.
+  void deny(const Rule* rule, ReasonCode reason, DenialSource source = DenialSource::Plan) {
+    const int rank = denial_rank(reason, source);
+    denials.push_back(Denial{rule, reason, rank});
+    if (d.covered == Coverage::NotCovered && rank >= deny_rank) return;
     d.covered = Coverage::NotCovered;
     deny_rule = rule;
     deny_reason = reason;
+    deny_rank = rank;
     d.decided_by = rule;
   }
+  int deny_rank = 1 << 20;
 };
 
 // ------------------------------------------------------------ accumulators.cpp
@@ -102,6 +134,10 @@ bool limit_has_benefit(const VisitLimit& l, int benefit);
 int visits_counted(const VisitLimit& l, std::size_t li, const AccumulatorState& st, Date date, bool& same_day);
 // Counts one visit on `date` toward limit `li` (once per date).
 void count_visit(AccumulatorState& st, std::size_t li, Date date);
+
+// The per-benefit visit counts ("the first N visits") at the course's start:
+// the accumulators' visits_used under the benefit's category.
+void start_benefit_visits(const Plan& plan, const CaseFile& cf, CourseState& course);
 
 // ------------------------------------------------------------ 1. validate.cpp
 
@@ -150,13 +186,20 @@ std::vector<std::optional<FeeQuote>> quote_course(const Plan& plan, const CaseFi
 // spending thresholds it crosses. Runs only on lines not denied by cover.
 void price(LineWork& w, const Plan& plan, const CaseFile& cf, const PriceList* prices, const RuleSet& rules,
            const std::optional<FeeQuote>* quote, AccumulatorState& acc);
+// A line not covered still shows what the plan would have allowed, when a
+// rate is on file (no warning, no threshold, nothing counted).
+void price_denied(LineWork& w, const Plan& plan, const PriceList* prices, const std::optional<FeeQuote>* quote);
 
 // ------------------------------------------------------------ 5. share.cpp
+
+// Medicare: a signed ABN on file for the line (or modifier GA / GX) makes a
+// not-reasonable-and-necessary denial the patient's. Nullopt: none applies.
+const AdvanceNotice* abn_for(const ServiceLine& line, std::string_view category, const CaseFile& cf);
 
 // Splits the charge into postings: who pays what, in the plan's order
 // (deductible, copay, coinsurance, up to the OOP maximum); updates the
 // accumulators and counts the visit.
-void share(LineWork& w, const Plan& plan, CourseState& course);
+void share(LineWork& w, const Plan& plan, const CaseFile& cf, CourseState& course);
 
 // ------------------------------------------------------------ 6. explain.cpp
 

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "io/yaml_reader.hpp"
 
@@ -140,6 +141,16 @@ void read_cost_share(Reader& r, const YAML::Node& node, const std::string& path,
   }
   if (auto b = r.boolean(node, "deductible", path)) cs.deductible_applies = *b;
   if (auto b = r.boolean(node, "covered", path)) cs.covered = *b;
+  if (auto per = r.str(node, "copay_per", path)) {
+    if (*per == "service" || *per == "line") cs.copay_per_service = true;
+    else if (*per != "visit")
+      r.error(node["copay_per"], Reader::join(path, "copay_per"), "\"" + *per + "\"", "visit or service");
+  }
+  if (YAML::Node fv = node["first_visits"]; fv.IsDefined() && r.is_map(fv, Reader::join(path, "first_visits"))) {
+    const std::string fp = Reader::join(path, "first_visits");
+    cs.first_visits = static_cast<int>(r.integer(fv, "visits", fp, 1, 1000, true).value_or(0));
+    cs.first_visits_copay = r.money(fv, "copay", fp).value_or(Money::zero());
+  }
 }
 
 std::string describe(const CostShare& cs, const char* tier_words) {
@@ -148,10 +159,15 @@ std::string describe(const CostShare& cs, const char* tier_words) {
   s += ": ";
   std::vector<std::string> parts;
   if (!cs.copay.is_zero()) parts.push_back(cs.copay.str() + " copay");
+  if (!cs.copay.is_zero() && cs.copay_per_service) parts.back() += " per service";
   if (!cs.coinsurance.is_zero()) parts.push_back(cs.coinsurance.str() + " coinsurance");
   if (parts.empty()) parts.push_back("no charge");
   for (std::size_t i = 0; i < parts.size(); ++i) s += (i ? " + " : "") + parts[i];
   s += cs.deductible_applies ? ", after the deductible" : ", deductible does not apply";
+  if (cs.first_visits > 0)
+    s += "; the first " + std::to_string(cs.first_visits) + " visit(s) a plan year " +
+         (cs.first_visits_copay.is_zero() ? std::string("at no charge") : cs.first_visits_copay.str() + " copay") +
+         ", deductible does not apply";
   return s;
 }
 
@@ -370,7 +386,9 @@ Result<Plan> parse_plan(std::string_view text, const std::string& name, const st
         if (tn.IsDefined() && !tn.IsNull()) read_cost_share(r, tn, tp, ben.tier[t]);
         else if (t == 1) ben.tier[t].covered = false;  // no out-of-network column: not covered
         ben.tier[t].rule = plan.rules.add(tp, ben.name + ", " + describe(ben.tier[t], t == 0 ? "in network" : "out of network"), bsrc);
+        if (ben.tier[t].first_visits > 0) ben.tier[t].first_visits_rule = ben.tier[t].rule;
       }
+      ben.copays_count = r.boolean(b, "copays_count", bp);
       if (auto v = r.boolean(b, "referral_required", bp); v && *v) {
         ben.referral_required = true;
         ben.referral_rule = plan.rules.add(bp + ".referral_required",
@@ -516,6 +534,85 @@ Result<Plan> parse_plan(std::string_view text, const std::string& name, const st
     }
   }
 
+  // Two limits with one id cannot be told apart (accumulators name them by
+  // id): an error at the second. A benefit's own visit_limit: takes the
+  // benefit's category as its id.
+  {
+    std::vector<std::string> seen;
+    if (YAML::Node bs = root["benefits"]; bs.IsMap())
+      for (const auto& kv : bs)
+        if (kv.second.IsMap() && kv.second["visit_limit"].IsDefined() && !kv.second["visit_limit"].IsNull())
+          seen.push_back(kv.first.Scalar());
+    const std::vector<std::string> inline_ids = seen;
+    if (YAML::Node vls = root["visit_limits"]; vls.IsSequence())
+      for (std::size_t i = 0; i < vls.size(); ++i) {
+        if (!vls[i].IsMap() || !vls[i]["id"].IsScalar()) continue;
+        const std::string id = vls[i]["id"].Scalar();
+        if (std::find(seen.begin(), seen.end(), id) != seen.end())
+          r.error(vls[i]["id"], Reader::index("visit_limits", i) + ".id", "\"" + id + "\" a second time",
+                  std::find(inline_ids.begin(), inline_ids.end(), id) != inline_ids.end()
+                      ? "an id not already used (benefits." + id + ".visit_limit is the limit \"" + id + "\")"
+                      : "each visit limit id once");
+        seen.push_back(id);
+      }
+  }
+
+  // Services whose category the plan does not name.
+  if (YAML::Node u = root["unlisted"]; u.IsDefined() && !u.IsNull()) {
+    std::string usrc = src;
+    std::string how;
+    if (u.IsScalar()) how = u.Scalar();
+    else if (r.is_map(u, "unlisted")) {
+      if (auto cu = r.str(u, "covered_under", "unlisted")) how = "covered_under:" + *cu;
+      else if (auto ex = r.boolean(u, "excluded", "unlisted"); ex && *ex) how = "excluded";
+      else if (auto br = r.boolean(u, "broader", "unlisted"); br && *br) how = "broader";
+      if (auto s = r.str(u, "source", "unlisted")) usrc = *s;
+    }
+    if (how == "excluded") {
+      plan.unlisted.kind = Unlisted::Kind::Excluded;
+      // Only where the plan document says so: the citation is required.
+      if (!u.IsMap() || !u["source"].IsScalar())
+        r.error(u, "unlisted.source", "nothing",
+                "the plan document's words that exclude services it does not name, e.g. {excluded: true, source: "
+                "\"EOC p.41, Exclusions: services not listed as covered\"}");
+      plan.unlisted.rule = plan.rules.add("plan.unlisted", "Services the plan does not name are excluded", usrc);
+    } else if (how.rfind("covered_under:", 0) == 0) {
+      const std::string c = how.substr(14);
+      const int b = plan.benefit_index(c);
+      if (b < 0) {
+        std::vector<std::string> listed;
+        for (const auto& x : plan.benefits) listed.push_back(x.category);
+        r.error(u["covered_under"], "unlisted.covered_under", "\"" + c + "\"",
+                "a category listed under benefits" + schema::did_you_mean(c, listed));
+      } else {
+        plan.unlisted.kind = Unlisted::Kind::CoveredUnder;
+        plan.unlisted.benefit = b;
+        plan.unlisted.rule = plan.rules.add(
+            "plan.unlisted",
+            "Services the plan does not name are paid under its " + plan.benefits[static_cast<std::size_t>(b)].name +
+                " benefit",
+            usrc);
+      }
+    } else if (how == "broader" || how.empty()) {
+      plan.unlisted.kind = Unlisted::Kind::Broader;
+    } else {
+      r.error(u, "unlisted", "\"" + how + "\"", "excluded, broader, or {covered_under: CATEGORY, source: ...}");
+    }
+  }
+  if (YAML::Node ma = root["missing_prior_auth"]; ma.IsDefined() && r.is_map(ma, "missing_prior_auth")) {
+    if (auto who = r.str(ma, "liable", "missing_prior_auth", true)) {
+      if (*who == "patient" || *who == "member") plan.missing_auth_patient_liable = true;
+      else if (*who != "provider")
+        r.error(ma["liable"], "missing_prior_auth.liable", "\"" + *who + "\"", "provider or patient");
+    }
+    plan.missing_auth_rule = plan.rules.add(
+        "plan.missing_prior_auth",
+        plan.missing_auth_patient_liable
+            ? "When an in-network provider does not obtain a required prior authorization, the member pays"
+            : "When an in-network provider does not obtain a required prior authorization, the member is held harmless",
+        r.str(ma, "source", "missing_prior_auth").value_or(src));
+  }
+
   // The engine tracks at most 16 limits per benefit (an inline array).
   for (std::size_t b = 0; b < plan.benefits.size(); ++b) {
     int n = 0;
@@ -575,8 +672,43 @@ void read_accumulators(Reader& r, const YAML::Node& a, const std::string& path, 
   if (YAML::Node v = a["visits_used"]; v.IsDefined() && r.is_map(v, Reader::join(path, "visits_used"))) {
     for (const auto& kv : v) {
       std::string id = kv.first.Scalar();
-      if (auto n = r.integer(v, id.c_str(), Reader::join(path, "visits_used"), 0, 100000))
+      const std::string vp = Reader::join(path, "visits_used") + "." + id;
+      if (kv.second.IsMap()) {
+        // {visits: N, dates: [...]}: the dates of the visits used (a same-day
+        // line is then not a second visit); N defaults to the dates listed.
+        std::vector<Date> dates;
+        if (YAML::Node ds = kv.second["dates"]; ds.IsDefined() && r.is_seq(ds, vp + ".dates"))
+          for (std::size_t i = 0; i < ds.size(); ++i) {
+            auto d = ds[i].IsScalar() ? Date::parse(ds[i].Scalar()) : std::nullopt;
+            if (!d) r.error(ds[i], Reader::index(vp + ".dates", i), Reader::shown(ds[i]), "a real calendar date as YYYY-MM-DD");
+            else dates.push_back(*d);
+          }
+        std::sort(dates.begin(), dates.end());
+        dates.erase(std::unique(dates.begin(), dates.end()), dates.end());
+        int n = static_cast<int>(dates.size());
+        if (auto c = r.integer(kv.second, "visits", vp, 0, 100000)) {
+          if (*c < n)
+            r.error(kv.second["visits"], vp + ".visits", std::to_string(*c),
+                    "at least the " + std::to_string(n) + " distinct dates listed");
+          n = std::max(n, static_cast<int>(*c));
+        }
+        acc.visits.emplace_back(id, n);
+        acc.visit_dates.emplace_back(id, std::move(dates));
+      } else if (auto n = r.integer(v, id.c_str(), Reader::join(path, "visits_used"), 0, 100000)) {
         acc.visits.emplace_back(id, static_cast<int>(*n));
+      }
+    }
+  }
+  if (YAML::Node cp = a["copays_paid"]; cp.IsDefined() && r.is_seq(cp, Reader::join(path, "copays_paid"))) {
+    for (std::size_t i = 0; i < cp.size(); ++i) {
+      const std::string ip = Reader::index(Reader::join(path, "copays_paid"), i);
+      if (!r.is_map(cp[i], ip)) continue;
+      CopayPaid c;
+      c.date = r.date(cp[i], "date", ip, true).value_or(Date{});
+      c.category = r.str(cp[i], "category", ip, true).value_or("");
+      c.amount = r.money(cp[i], "amount", ip, true).value_or(Money::zero());
+      c.provider = r.str(cp[i], "provider", ip).value_or("");
+      acc.copays_paid.push_back(std::move(c));
     }
   }
   // Allowed charges so far this year toward a spending threshold (the MAC's
@@ -627,6 +759,76 @@ Result<CaseFile> parse_case(std::string_view text, const std::string& name) {
       v.provider = r.str(lg[i], "provider", lp).value_or("");
       cf.log.push_back(std::move(v));
     }
+  }
+
+  if (YAML::Node ab = root["abn"]; ab.IsDefined() && r.is_seq(ab, "abn")) {
+    for (std::size_t i = 0; i < ab.size(); ++i) {
+      const std::string ap = Reader::index("abn", i);
+      if (!r.is_map(ab[i], ap)) continue;
+      AdvanceNotice n;
+      n.source_line = Reader::line_of(ab[i]);
+      n.date = r.date(ab[i], "date", ap, true).value_or(Date{});
+      n.codes = r.str_list(ab[i], "codes", ap);
+      n.categories = r.str_list(ab[i], "categories", ap);
+      if (n.codes.empty() && n.categories.empty())
+        r.error(ab[i], ap + ".codes", "nothing",
+                "the services the notice names: codes: [...] or categories: [...] (an ABN must name the items)");
+      n.option = static_cast<int>(r.integer(ab[i], "option", ap, 1, 3, true).value_or(1));
+      cf.abns.push_back(std::move(n));
+    }
+  }
+  if (YAML::Node pc = root["plans_of_care"]; pc.IsDefined() && r.is_seq(pc, "plans_of_care")) {
+    for (std::size_t i = 0; i < pc.size(); ++i) {
+      const std::string pp = Reader::index("plans_of_care", i);
+      if (!r.is_map(pc[i], pp)) continue;
+      PlanOfCare poc;
+      poc.source_line = Reader::line_of(pc[i]);
+      if (auto d = r.str(pc[i], "discipline", pp)) {
+        std::string u = *d;
+        for (auto& ch : u) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        if (u == "PT" || u == "OT" || u == "SLP") poc.discipline = u;
+        else r.error(pc[i]["discipline"], pp + ".discipline", "\"" + *d + "\"", "PT, OT or SLP");
+      }
+      poc.start = r.date(pc[i], "start", pp, true).value_or(Date{});
+      poc.certified = r.date(pc[i], "certified", pp);
+      poc.certified_by = r.str(pc[i], "certified_by", pp).value_or("");
+      poc.duration_days = static_cast<int>(r.integer(pc[i], "duration_days", pp, 1, 366).value_or(90));
+      poc.frequency = r.str(pc[i], "frequency", pp).value_or("");
+      if (YAML::Node rc = pc[i]["recertified"]; rc.IsDefined() && r.is_seq(rc, pp + ".recertified"))
+        for (std::size_t k = 0; k < rc.size(); ++k) {
+          auto d = rc[k].IsScalar() ? Date::parse(rc[k].Scalar()) : std::nullopt;
+          if (!d) r.error(rc[k], Reader::index(pp + ".recertified", k), Reader::shown(rc[k]), "a real calendar date as YYYY-MM-DD");
+          else if (*d < poc.start)
+            r.error(rc[k], Reader::index(pp + ".recertified", k), d->str(), "a date on or after start (" + poc.start.str() + ")");
+          else poc.recertified.push_back(*d);
+        }
+      std::sort(poc.recertified.begin(), poc.recertified.end());
+      poc.delay_reason = r.str(pc[i], "delay_reason", pp).value_or("");
+      cf.plans_of_care.push_back(std::move(poc));
+    }
+  }
+  if (YAML::Node ch = root["plan_change"]; ch.IsDefined() && r.is_map(ch, "plan_change")) {
+    PlanChange c;
+    c.date = r.date(ch, "date", "plan_change", true).value_or(Date{});
+    c.previous_plan = r.str(ch, "previous_plan", "plan_change").value_or("");
+    c.course_started = r.date(ch, "course_started", "plan_change");
+    if (c.course_started && *c.course_started > c.date)
+      r.error(ch["course_started"], "plan_change.course_started", c.course_started->str(),
+              "a date before the new plan began (" + c.date.str() + "): a course started under the previous plan");
+    c.categories = r.str_list(ch, "categories", "plan_change");
+    cf.plan_change = std::move(c);
+  }
+  if (YAML::Node sp = root["self_pay"]; sp.IsDefined() && r.is_map(sp, "self_pay")) {
+    cf.self_pay.self_pay = true;
+    if (auto why = r.str(sp, "reason", "self_pay", true)) {
+      if (*why == "uninsured" || *why == "not_billing_insurance") cf.self_pay.reason = *why;
+      else r.error(sp["reason"], "self_pay.reason", "\"" + *why + "\"", "uninsured or not_billing_insurance");
+    }
+    cf.self_pay.bill_date = r.date(sp, "bill_date", "self_pay");
+    cf.self_pay.bill_received = r.date(sp, "bill_received", "self_pay");
+    if (cf.self_pay.bill_date && cf.self_pay.bill_received && *cf.self_pay.bill_received < *cf.self_pay.bill_date)
+      r.error(sp["bill_received"], "self_pay.bill_received", cf.self_pay.bill_received->str(),
+              "a date on or after bill_date (" + cf.self_pay.bill_date->str() + ")");
   }
 
   if (YAML::Node p = root["patient"]; p.IsDefined() && r.is_map(p, "patient")) {
@@ -830,7 +1032,19 @@ Result<Accumulators> parse_accumulators(std::string_view text, const std::string
 
 namespace {
 
+// A clinic's own service name ("Decompression session") and what it is for
+// billing and policy: the code it is billed under and the kind of service (a
+// benefit category). A "decompression session" billed as 97012 is still a
+// decompression for policy purposes.
+struct MenuItem {
+  std::string name;
+  std::string code;
+  std::string kind;  // benefit category; empty: the code's
+  std::optional<Money> charge;
+};
+
 struct LineDefaults {
+  std::map<std::string, MenuItem> menu;  // by lower-case name
   Provider provider;
   std::string pos = "11";
   std::optional<Money> charge;
@@ -850,6 +1064,43 @@ void read_provider(Reader& r, const YAML::Node& n, const std::string& path, Prov
   if (auto v = r.str(n, "name", path)) p.name = *v;
   if (auto v = r.str(n, "npi", path)) p.npi = *v;
   if (auto v = r.str(n, "role", path)) p.role = *v;
+  if (auto v = r.str(n, "type", path)) {
+    // The licence, as a clinic writes it (MD, DC, PT, …) or spelt out.
+    static const std::pair<const char*, const char*> kTypes[] = {
+        {"md", "physician"}, {"do", "physician"}, {"physician", "physician"},
+        {"dc", "chiropractor"}, {"chiropractor", "chiropractor"},
+        {"pt", "physical_therapist"}, {"physical_therapist", "physical_therapist"},
+        {"pta", "physical_therapist_assistant"}, {"physical_therapist_assistant", "physical_therapist_assistant"},
+        {"ot", "occupational_therapist"}, {"occupational_therapist", "occupational_therapist"},
+        {"ota", "occupational_therapy_assistant"}, {"occupational_therapy_assistant", "occupational_therapy_assistant"},
+        {"slp", "speech_language_pathologist"}, {"speech_language_pathologist", "speech_language_pathologist"},
+        {"lmt", "massage_therapist"}, {"massage_therapist", "massage_therapist"},
+        {"lac", "acupuncturist"}, {"acupuncturist", "acupuncturist"},
+        {"np", "nurse_practitioner"}, {"nurse_practitioner", "nurse_practitioner"},
+        {"pa", "physician_assistant"}, {"physician_assistant", "physician_assistant"},
+        {"cns", "clinical_nurse_specialist"}, {"clinical_nurse_specialist", "clinical_nurse_specialist"},
+        {"crna", "nurse_anesthetist"}, {"nurse_anesthetist", "nurse_anesthetist"},
+    };
+    std::string key = lower(*v);
+    std::replace(key.begin(), key.end(), '-', '_');
+    std::replace(key.begin(), key.end(), ' ', '_');
+    key.erase(std::remove(key.begin(), key.end(), '.'), key.end());
+    bool found = false;
+    for (const auto& [k, canon] : kTypes)
+      if (key == k) { p.type = canon; found = true; break; }
+    if (!found) {
+      std::vector<std::string> names;
+      for (const auto& [k, canon] : kTypes) names.push_back(k);
+      std::string dym = schema::did_you_mean(key, names);  // (did you mean "lmt"?) -> "LMT"
+      if (dym.size() < 24)
+        for (auto& ch : dym) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      if (dym.find("LAC") != std::string::npos) dym.replace(dym.find("LAC"), 3, "LAc");
+      for (const char* w : {"DID YOU MEAN"})
+        if (auto at = dym.find(w); at != std::string::npos) dym.replace(at, 12, "did you mean");
+      r.error(n["type"], Reader::join(path, "type"), "\"" + *v + "\"",
+              "MD, DO, DC, PT, PTA, OT, OTA, SLP, LMT, LAc, NP, PA, CNS or CRNA" + dym);
+    }
+  }
   if (auto v = r.str(n, "tin", path)) p.tin = *v;
   if (auto v = r.str(n, "address", path)) p.address = *v;
   if (auto v = r.str(n, "phone", path)) p.phone = *v;
@@ -900,7 +1151,30 @@ bool read_line_fields(Reader& r, const YAML::Node& n, const std::string& lp, con
   s.diagnoses = defs.diagnoses;
   s.modifiers = defs.modifiers;
   s.facility_network = defs.facility;
-  if (auto code = r.str(n, "code", lp, true)) s.code = *code;
+  std::optional<Money> menu_charge;
+  if (auto item = r.str(n, "item", lp)) {
+    auto it = defs.menu.find(lower(*item));
+    if (it == defs.menu.end()) {
+      std::vector<std::string> names;
+      for (const auto& [k, m] : defs.menu) names.push_back(m.name);
+      r.error(n["item"], Reader::join(lp, "item"), "\"" + *item + "\"",
+              defs.menu.empty() ? std::string("a service named in the file's menu (it has none)")
+                                : fmt::format("a service named in the file's menu ({}){}", fmt::join(names, ", "),
+                                              schema::did_you_mean(*item, names)));
+      return false;  // its code and charge would come from the menu: nothing more to say
+    } else {
+      s.menu_item = it->second.name;
+      s.code = it->second.code;
+      s.category = it->second.kind;
+      menu_charge = it->second.charge;
+    }
+  }
+  if (auto code = r.str(n, "code", lp, s.menu_item.empty() && !n["item"].IsDefined())) {
+    if (!s.menu_item.empty() && *code != s.code)
+      r.error(n["code"], Reader::join(lp, "code"), "\"" + *code + "\"",
+              "the menu's code for \"" + s.menu_item + "\" (" + s.code + "), or leave code out");
+    s.code = *code;
+  }
   if (n["modifiers"].IsDefined()) s.modifiers = r.str_list(n, "modifiers", lp);
   if (auto u = r.integer(n, "units", lp, 1, 999)) s.units = static_cast<int>(*u);
   if (auto m = r.integer(n, "minutes", lp, 1, 1440)) s.minutes = static_cast<int>(*m);
@@ -925,7 +1199,7 @@ bool read_line_fields(Reader& r, const YAML::Node& n, const std::string& lp, con
     if (auto v = network_word(*f)) s.facility_network = *v;
     else r.error(n["facility"], Reader::join(lp, "facility"), "\"" + *f + "\"", "in or out (the facility's network)");
   }
-  std::optional<Money> charge = defs.charge;
+  std::optional<Money> charge = menu_charge ? menu_charge : defs.charge;
   if (YAML::Node c = n["charge"]; c.IsDefined()) charge = r.as_money(c, Reader::join(lp, "charge"), true);
   if (!charge) {
     if (!n["charge"].IsDefined()) r.error(n, Reader::join(lp, "charge"), "nothing", "the line's charge, e.g. 60.00");
@@ -1187,6 +1461,25 @@ Result<std::vector<ServiceLine>> parse_services(std::string_view text, const std
   r.schema(root, "services", "services");  // schemas/services.schema.json; then read on
 
   LineDefaults defs;
+  if (YAML::Node mn = root["menu"]; mn.IsDefined() && r.is_seq(mn, "menu")) {
+    for (std::size_t i = 0; i < mn.size(); ++i) {
+      const std::string mp = Reader::index("menu", i);
+      if (!r.is_map(mn[i], mp)) continue;
+      MenuItem m;
+      m.name = r.str(mn[i], "name", mp, true).value_or("");
+      m.code = r.str(mn[i], "code", mp, true).value_or("");
+      m.kind = r.str(mn[i], "kind", mp).value_or("");
+      if (const auto& cats = catalogue_categories();
+          !m.kind.empty() && !cats.empty() && std::find(cats.begin(), cats.end(), m.kind) == cats.end())
+        r.error(mn[i]["kind"], mp + ".kind", "\"" + m.kind + "\"",
+                "a benefit category of the catalogue" + schema::did_you_mean(m.kind, cats));
+      if (YAML::Node c = mn[i]["charge"]; c.IsDefined()) m.charge = r.as_money(c, mp + ".charge");
+      if (m.name.empty()) continue;
+      if (defs.menu.count(lower(m.name)))
+        r.error(mn[i]["name"], mp + ".name", "\"" + m.name + "\" a second time", "each service name once");
+      else defs.menu.emplace(lower(m.name), std::move(m));
+    }
+  }
   std::map<std::string, Provider> providers;
   if (YAML::Node pv = root["providers"]; pv.IsDefined() && r.is_map(pv, "providers")) {
     for (const auto& kv : pv) {
@@ -1374,6 +1667,12 @@ const CodeInfo* MapCatalogue::find(std::string_view code) const {
   return nullptr;
 }
 
+const CategoryFallback* MapCatalogue::fallback(std::string_view category) const {
+  for (const auto& [c, f] : fallbacks_)
+    if (c == category) return &f;
+  return nullptr;
+}
+
 void MapCatalogue::add(CodeInfo info) {
   auto it = std::lower_bound(codes_.begin(), codes_.end(), info.code,
                              [](const CodeInfo& c, const std::string& k) { return c.code < k; });
@@ -1396,6 +1695,23 @@ Result<std::unique_ptr<MapCatalogue>> parse_catalogue(std::string_view text, con
       if (std::find(categories.begin(), categories.end(), id) != categories.end())
         r.error(cs[i]["id"], Reader::index("categories", i) + ".id", "\"" + id + "\" a second time", "each category once");
       categories.push_back(id);
+    }
+  // Broader categories must themselves be listed, and a chain must not loop.
+  if (YAML::Node cs = root["categories"]; cs.IsSequence())
+    for (std::size_t i = 0; i < cs.size(); ++i) {
+      const std::string p = Reader::index("categories", i);
+      CategoryFallback f;
+      for (const auto& b : r.str_list(cs[i], "broader", p)) {
+        if (std::find(categories.begin(), categories.end(), b) == categories.end())
+          r.error(cs[i]["broader"], p + ".broader", "\"" + b + "\"",
+                  "a category listed under categories:" + schema::did_you_mean(b, categories));
+        else if (b == categories[i])
+          r.error(cs[i]["broader"], p + ".broader", "\"" + b + "\" (the category itself)", "broader categories");
+        else
+          f.broader.push_back(b);
+      }
+      f.why = r.str(cs[i], "why", p).value_or("");
+      if (!f.broader.empty()) cat->set_fallback(categories[i], std::move(f));
     }
   YAML::Node codes = root["codes"];
   if (!codes.IsDefined()) r.error(root, "codes", "nothing", "a list of codes");

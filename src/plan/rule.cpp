@@ -53,6 +53,37 @@ BACKCOVER_RULE(other_payer, "cob.other_payer",
                "Another payer pays first for this line",
                "Coordination of benefits (NAIC model regulation); workers' comp / PIP primacy")
 
+BACKCOVER_RULE(broader_benefit, "plan.unlisted.broader",
+               "A service the plan document does not name is paid under the plan's general medical benefits "
+               "(the broader category it falls in); the payer's medical policy then decides whether it is covered",
+               "45 CFR 147.200 (the SBC lists common services only; covered services are those of the plan "
+               "document); data/catalogue/services.yaml broader:")
+BACKCOVER_RULE(abn_on_file, "medicare.abn.patient_liable",
+               "The patient signed an Advance Beneficiary Notice naming this service before it was furnished: a "
+               "not-reasonable-and-necessary denial is the patient's to pay (modifier GA)",
+               "SSA §1879 (limitation on liability); CMS-R-131 ABN; CPM 100-04 ch30 §40, §50")
+BACKCOVER_RULE(no_abn_provider_liable, "medicare.abn.provider_liable",
+               "Without a valid Advance Beneficiary Notice signed before the service, the provider is liable for a "
+               "not-reasonable-and-necessary denial (modifier GZ); the patient owes nothing for the line",
+               "SSA §1879 (limitation on liability); CPM 100-04 ch30 §20, §40.3")
+BACKCOVER_RULE(statutory_exclusion_gy, "medicare.gy.patient_liable",
+               "A service Medicare excludes by statute, or that is not a Medicare benefit (modifier GY), is the "
+               "patient's to pay; no Advance Beneficiary Notice is needed for it",
+               "SSA §1862(a) (exclusions other than (a)(1)); CMS Pub 100-04 ch30, liability modifiers GA, GX, GY, GZ")
+BACKCOVER_RULE(missing_auth_held_harmless, "network.missing_prior_auth.held_harmless",
+               "An in-network provider who did not obtain a required prior authorization cannot bill the member: "
+               "the denial is the provider's (group CO)",
+               "Provider network agreements (member hold-harmless clause); CARC 197 with group code CO "
+               "(X12 External Code Source 139)")
+BACKCOVER_RULE(ma_transition, "medicare_advantage.transition_90_days",
+               "A Medicare Advantage plan must honour an active course of treatment for at least 90 days after the "
+               "enrollee joins from another plan: no new prior authorization is needed in that time",
+               "42 CFR 422.112(b)(8) (CMS-4201-F, from 2024-01-01)")
+BACKCOVER_RULE(self_pay_gfe, "nsa.self_pay_gfe",
+               "Uninsured or self-pay: the provider must give a Good Faith Estimate; a bill at least $400 above it "
+               "can be disputed (patient-provider dispute resolution, $25 fee) within 120 days of the bill",
+               "No Surprises Act, PHSA 2799B-6 and 2799B-7; 45 CFR 149.610, 149.620")
+
 #undef BACKCOVER_RULE
 
 }  // namespace backcover::builtin_rules

@@ -217,6 +217,7 @@ CriterionResult eval_diagnosis(const Criterion& cr, const Ctx& c) {
   if (cr.primary_only && dx.size() > 1) dx.resize(1);
   const std::string what = set_words(cr, *c.pack);
   std::string young;  // a matching diagnosis whose onset is too recent
+  std::optional<Date> eligible;  // set when the only obstacle is the onset date (a fact)
   for (const auto& d : dx) {
     bool match = false;
     for (const auto& p : cr.values)
@@ -227,6 +228,7 @@ CriterionResult eval_diagnosis(const Criterion& cr, const Ctx& c) {
       for (const auto& cd : c.cf.diagnoses)
         if (norm_icd(cd.code) == norm_icd(d)) onset = cd.onset;
       if (!onset) {
+        eligible.reset();
         young = fmt::format("diagnosis {} has no onset date on file; add the date symptoms began (at least {} weeks "
                             "before {} is required)",
                             d, cr.for_weeks, c.line.date.str());
@@ -234,15 +236,30 @@ CriterionResult eval_diagnosis(const Criterion& cr, const Ctx& c) {
       }
       const int weeks = (c.line.date - *onset) / 7;
       if (weeks < cr.for_weeks) {
-        young = fmt::format("diagnosis {} began on {}, {} before {}; {} need at least {} weeks", d, onset->str(),
-                            plural(weeks, "week", "weeks"), c.line.date.str(), service_name(c), cr.for_weeks);
+        // How long the condition has lasted by the date of service is a fact:
+        // no document changes it. The date it will have lasted long enough.
+        const Date ok_from = onset->plus_days(7 * cr.for_weeks);
+        if (young.empty() || (eligible && ok_from < *eligible)) {
+          eligible = ok_from;
+          young = fmt::format("diagnosis {} began on {}, {} before {}; {} need at least {} weeks: eligible from {}, "
+                              "when it has lasted {} weeks",
+                              d, onset->str(), plural(weeks, "week", "weeks"), c.line.date.str(), service_name(c),
+                              cr.for_weeks, ok_from.str(), cr.for_weeks);
+        }
         continue;
       }
       return {true, !want(c, true) ? std::string{} : fmt::format("diagnosis {} ({}) for {} weeks", d, what, weeks)};
     }
     return {true, !want(c, true) ? std::string{} : fmt::format("diagnosis {} ({}) is on file", d, what)};
   }
-  if (!young.empty()) return {false, young};
+  if (!young.empty()) {
+    CriterionResult r{false, young};
+    if (eligible) {
+      r.fixed = true;
+      r.from = eligible;
+    }
+    return r;
+  }
   if (dx.empty())
     return {false, !want(c, false) ? std::string{} : fmt::format("no diagnosis is on the line or in the case file; {} requires a diagnosis of {}",
                                service_name(c), what)};
@@ -260,7 +277,18 @@ CriterionResult eval_age(const Criterion& cr, const Ctx& c) {
   if (!dob) return {false, !want(c, false) ? std::string{} : fmt::format("the patient's date of birth is not on file; this rule needs an age {}", range)};
   const int age = age_on(*dob, c.line.date);
   const bool ok = age >= cr.min && (cr.max < 0 || age <= cr.max);
-  return {ok, !want(c, ok) ? std::string{} : fmt::format("the patient is {} on {} (this rule: age {})", age, c.line.date.str(), range)};
+  CriterionResult r{ok, !want(c, ok) ? std::string{} : fmt::format("the patient is {} on {} (this rule: age {})", age, c.line.date.str(), range)};
+  if (!ok) {
+    // Age is a fact; too young changes on a birthday, too old never does.
+    r.fixed = true;
+    if (age < cr.min) {
+      const int y = static_cast<int>(dob->year()) + cr.min;
+      Date bday = Date::from_ymd(y, dob->month(), dob->day() == 29 && dob->month() == 2 ? 28 : dob->day());
+      r.from = bday;
+      if (want(c, false)) r.text += fmt::format("; eligible from {}", bday.str());
+    }
+  }
+  return r;
 }
 
 CriterionResult eval_care(const Criterion& cr, const Ctx& c) {
@@ -427,10 +455,63 @@ CriterionResult eval_exam(const Criterion& cr, const Ctx& c) {
   return {false, fmt::format("no {}{} is on file{}; add the examination findings to the case file", what, win, best)};
 }
 
+// A therapy plan of care on file for the line's date (PT: physical therapy
+// and massage lines). Medicare: certified by a physician or NPP within 30 days
+// of the first treatment (later only with a reason), lasting at most 90
+// days, recertified at least every 90 (BPM 100-02 ch15 §220.1.2-220.1.3;
+// 42 CFR 424.24(c)). Sets `gap` when one is on file but does not cover the date.
+bool plan_of_care_covers(const Ctx& c, std::string& gap) {
+  const std::string& cat = !c.line.category.empty() ? c.line.category : c.code ? c.code->category : std::string{};
+  if (cat != "physical_therapy" && cat != "massage") return false;
+  for (const auto& poc : c.cf.plans_of_care) {
+    if (poc.discipline != "PT" || poc.start > c.line.date) continue;
+    Date anchor = poc.start;
+    for (const Date& rc : poc.recertified)
+      if (rc <= c.line.date) anchor = rc;
+    const int days = std::min(poc.duration_days, 90);
+    const Date end = anchor.plus_days(days - 1);
+    if (c.line.date > end) {
+      gap = fmt::format("the PT plan of care of {} ran to {} ({} days{}); have the physician or NPP recertify it "
+                        "(at least every 90 days) before {}",
+                        poc.start.str(), end.str(), days, anchor == poc.start ? "" : ", from its recertification of " + anchor.str(),
+                        c.line.date.str());
+      continue;
+    }
+    if (!poc.certified || *poc.certified > c.line.date) {
+      gap = fmt::format("the PT plan of care of {} is not yet certified; have the physician or NPP sign it (within 30 "
+                        "days of {})",
+                        poc.start.str(), poc.start.str());
+      continue;
+    }
+    if (*poc.certified > poc.start.plus_days(30) && poc.delay_reason.empty()) {
+      gap = fmt::format("the PT plan of care of {} was certified on {}, more than 30 days after it began; record the "
+                        "reason for the delay (delayed certification is accepted with one)",
+                        poc.start.str(), poc.certified->str());
+      continue;
+    }
+    gap.clear();
+    return true;
+  }
+  return false;
+}
+
 CriterionResult eval_order(const Criterion& cr, const Ctx& c) {
   const char* noun = cr.prescription ? "prescription" : "referral";
   const auto dx = line_diagnoses(c);
   std::string best_gap;
+  if (cr.prescription) {
+    std::string gap;
+    if (plan_of_care_covers(c, gap)) {
+      const PlanOfCare* on = nullptr;
+      for (const auto& p : c.cf.plans_of_care)
+        if (p.start <= c.line.date) on = &p;
+      return {true, !want(c, true) || !on ? std::string{}
+                                          : fmt::format("PT plan of care of {}, certified {}{}", on->start.str(),
+                                                        on->certified ? on->certified->str() : "",
+                                                        on->certified_by.empty() ? "" : " by " + on->certified_by)};
+    }
+    best_gap = gap;
+  }
   for (const auto& r : c.cf.referrals) {
     if ((r.kind == Referral::Kind::Prescription) != cr.prescription) continue;
     bool covers = r.categories.empty() && r.codes.empty();
@@ -573,8 +654,11 @@ CriterionResult eval_count(const Criterion& cr, const Ctx& c) {
   } else {
     next = fmt::format("; the limit resets on {}", c.plan.plan_year(c.line.date).last.plus_days(1).str());
   }
-  return {false, !want(c, false) ? std::string{} : fmt::format("this would be session {} of {}{} in {}; the limit is {}{}", n, what, where, span, cr.max,
+  // Sessions already used are a fact: no paperwork gives them back.
+  CriterionResult res{false, !want(c, false) ? std::string{} : fmt::format("this would be session {} of {}{} in {}; the limit is {}{}", n, what, where, span, cr.max,
                              next)};
+  res.fixed = true;
+  return res;
 }
 
 CriterionResult eval(const Criterion& cr, const Ctx& c) {
@@ -614,8 +698,13 @@ CriterionResult eval(const Criterion& cr, const Ctx& c) {
       if (!r.met && want(c, r.met)) r.text += cr.network == Network::In ? "; use an in-network provider" : "";
       break;
     case K::ProviderRole:
-      r.met = contains_ci(cr.values, c.line.provider.role);
-      if (want(c, r.met)) r.text = fmt::format("the rendering provider is {}", c.line.provider.role.empty() ? "of unstated role" : "a " + words(c.line.provider.role));
+    {
+      // The licence type (provider.type: MD, DC, PT, LMT, …) says it when
+      // given; the role is the older free-text way.
+      const std::string& who = !c.line.provider.type.empty() ? c.line.provider.type : c.line.provider.role;
+      r.met = contains_ci(cr.values, c.line.provider.type) || contains_ci(cr.values, c.line.provider.role);
+      if (want(c, r.met)) r.text = fmt::format("the rendering provider is {}", who.empty() ? "of unstated role" : "a " + words(who));
+    }
       if (!r.met && want(c, r.met)) r.text += " (this rule: " + join(cr.values) + ")";
       break;
     case K::PlaceOfService:
@@ -684,6 +773,19 @@ bool plan_requires_order(const Plan& plan, const ServiceLine& line, const CodeIn
 }
 
 int severity(Outcome o) { return o == Outcome::NotCovered ? 2 : 1; }
+// A failed requirement rule whose every unmet requirement is a fact (age,
+// how long the condition has lasted, sessions used): no document or action
+// can satisfy it, so it is not "conditional".
+bool only_facts_unmet(const RuleTrace& t) {
+  if (t.rule->exclusion || t.rule->require.empty()) return false;
+  bool any = false;
+  for (std::size_t i = 0; i < t.details.size() && i < t.rule->require.size(); ++i) {
+    if (t.details[i].met) continue;
+    if (!t.details[i].fixed) return false;
+    any = true;
+  }
+  return any;
+}
 bool pa_only(const PolicyRule& r) { return r.prior_auth && r.require.empty() && !r.exclusion; }
 
 }  // namespace
@@ -877,7 +979,8 @@ Evaluation evaluate(const Library& library, const Pack& selected, const ServiceL
     if (t.state == RuleTrace::State::NotApplicable) continue;
     if (t.rule->prior_auth) pa_needed = true;
     if (t.state == RuleTrace::State::Failed && !pa_only(*t.rule)) {
-      const int s = severity(t.rule->otherwise);
+      int s = severity(t.rule->otherwise);
+      if (s == 1 && only_facts_unmet(t)) s = 2;  // nothing to document: not covered
       if (s > worst) {
         worst = s;
         decider = &t;
@@ -920,7 +1023,7 @@ Evaluation evaluate(const Library& library, const Pack& selected, const ServiceL
         if (i < r.require.size() && r.require[i].kind == Criterion::Kind::Order && plan_requires_order(plan, line, code, r.require[i].prescription))
           continue;
         Finding f;
-        f.kind = r.otherwise == Outcome::Conditional ? Finding::Kind::DocNeeded : Finding::Kind::Warning;
+        f.kind = r.otherwise == Outcome::Conditional && !d.fixed ? Finding::Kind::DocNeeded : Finding::Kind::Warning;
         std::string text = d.text;
         if (!text.empty()) text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
         f.text = text + alternatives;
@@ -930,7 +1033,7 @@ Evaluation evaluate(const Library& library, const Pack& selected, const ServiceL
       }
     }
     if (v.findings.size() == before) continue;  // everything it would say, the plan's own rules say
-    if (!r.action.empty()) {
+    if (!r.action.empty() && !only_facts_unmet(t)) {  // actions only where something can still be done
       Finding f;
       f.kind = Finding::Kind::Action;
       f.text = r.action;

@@ -193,6 +193,8 @@ nlohmann::json estimate_json(const Estimate& e, const EstimateContext& ctx) {
     l["covered"] = to_string(d.covered);
     l["pa_needed"] = to_string(d.pa);
     l["decided_by"] = rule_json(d.decided_by);
+    if (!d.benefit_from.empty())  // the plan does not name the line's category: the benefit used and why
+      l["benefit_from"] = {{"category", d.benefit_from}, {"rule", rule_json(d.benefit_rule)}};
     l["charge_cents"] = d.charge.cents();
     l["allowed_cents"] = d.allowed.cents();
     l["plan_pays_cents"] = d.plan_pays.cents();
@@ -352,13 +354,18 @@ std::string estimate_text(const Estimate& e, const EstimateContext& ctx) {
                        line_numbers(e));
   // Exposure if the conditional lines were denied (their charge instead of
   // their share) and no line that is not payable as coded were corrected.
+  // Less than what is owed as approved: the denials would be the provider's
+  // (group CO: a missing authorization in network, Medicare without an ABN).
   if (T.patient_if_denied != T.patient.total())
-    out += fmt::format("If {} you could owe {} instead\n",
+    out += fmt::format("If {} you could owe {} instead{}\n",
                        T.conditional > 0 && T.not_payable_as_coded > 0
                            ? "every conditional line were denied and no code were corrected"
                        : T.conditional > 0 ? "every conditional line were denied"
                                            : "no code were corrected",
-                       T.patient_if_denied.str());
+                       T.patient_if_denied.str(),
+                       T.patient_if_denied < T.patient.total()
+                           ? " (the provider is liable for those denials, group CO: you are not billed for them)"
+                           : "");
   const AccumulatorState& a = e.after;
   out += fmt::format("After the course (plan year {} to {}):\n", a.plan_year.first.str(), a.plan_year.last.str());
   if (ctx.plan) {

@@ -22,6 +22,11 @@ TEST(EngineRules, EveryBuiltinRuleIsExercisedByAGoldenCase) {
       &builtin_rules::no_benefit_category(),        &builtin_rules::no_price_on_file(),
       &builtin_rules::out_of_network_not_covered(), &builtin_rules::oop_max_reached(),
       &builtin_rules::conditional_assumed_approved(), &builtin_rules::plan_pays(),
+      // issue 12: the benefit used for an unnamed service, and who is liable
+      &builtin_rules::broader_benefit(),            &builtin_rules::abn_on_file(),
+      &builtin_rules::no_abn_provider_liable(),     &builtin_rules::statutory_exclusion_gy(),
+      &builtin_rules::missing_auth_held_harmless(), &builtin_rules::ma_transition(),
+      // (nsa.self_pay_gfe is a course-level note, a plain string: cov-self-pay-dispute-window-from-receipt)
   };
   std::string all;
   fs::path cases = fs::path(BACKCOVER_SOURCE_DIR) / "tests" / "cases";

@@ -145,6 +145,10 @@ struct Determination {
   std::vector<Finding> findings;  // doc needed, actions, warnings, edits; often empty
   const Rule* decided_by = nullptr;  // the rule that set `covered`
   const Rule* allowed_by = nullptr;  // the rule that set `allowed` (a price on file, the plan's method, …)
+  // The benefit came from a broader category (the plan does not name the
+  // line's own): the line's category, and the rule that sent it there.
+  std::string benefit_from;
+  const Rule* benefit_rule = nullptr;
   // Not payable as coded: the codes the payer would send back. While any is
   // here the line's outcome is open: `at_risk` is what the patient may owe on
   // top of `patient_pays()` (the rest of the charge), and `patient_if_denied`
@@ -197,10 +201,18 @@ struct CodeInfo {
   bool add_on = false;
   bool ancillary = false;  // No Surprises Act ancillary (anesthesia, radiology, …)
 };
+// Where a category's services fall when a plan does not name the category:
+// broader categories tried in order (the plan's general medical benefits).
+struct CategoryFallback {
+  std::vector<std::string> broader;
+  std::string why;  // shown with the answer
+};
 class CodeCatalogue {
  public:
   virtual ~CodeCatalogue() = default;
   virtual const CodeInfo* find(std::string_view code) const = 0;
+  // nullptr: the category falls nowhere else.
+  virtual const CategoryFallback* fallback(std::string_view /*category*/) const { return nullptr; }
 };
 
 // Claim scrubbing (NCCI, MUE, modifiers, diagnosis validity): appends findings

@@ -86,10 +86,13 @@ class MapCatalogue : public CodeCatalogue {
   // The benefit categories a plan may price (the file's categories: list).
   const std::vector<std::string>& categories() const { return categories_; }
   void set_categories(std::vector<std::string> c) { categories_ = std::move(c); }
+  const CategoryFallback* fallback(std::string_view category) const override;
+  void set_fallback(std::string category, CategoryFallback f) { fallbacks_.emplace_back(std::move(category), std::move(f)); }
 
  private:
   std::vector<CodeInfo> codes_;  // sorted by code
   std::vector<std::string> categories_;
+  std::vector<std::pair<std::string, CategoryFallback>> fallbacks_;
 };
 Result<std::unique_ptr<MapCatalogue>> parse_catalogue(std::string_view text, const std::string& name);
 Result<std::unique_ptr<MapCatalogue>> load_catalogue(const std::string& path);

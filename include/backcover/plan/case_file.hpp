@@ -126,6 +126,15 @@ struct LogVisit {
   int source_line = 0;
 };
 
+// A copay already paid on a visit (the clinic collected it at check-in):
+// later lines of that visit owe only what is left of the visit's copay.
+struct CopayPaid {
+  Date date;
+  std::string category;  // benefit category
+  Money amount;
+  std::string provider;  // provider name; empty: any provider that day
+};
+
 // Year-to-date amounts for the patient and the family, at a plan year.
 struct Accumulators {
   std::optional<Date> plan_year_start;  // which plan year these figures are for
@@ -135,6 +144,57 @@ struct Accumulators {
   Money oop_family[2];
   std::vector<std::pair<std::string, int>> visits;  // limit id -> visits used this plan year
   std::vector<std::pair<std::string, Money>> threshold_spend;  // threshold id -> allowed so far this year
+  // Dates of the visits already used, by limit id (a same-day line of the
+  // estimate is then not a second visit); may list fewer than `visits`.
+  std::vector<std::pair<std::string, std::vector<Date>>> visit_dates;
+  std::vector<CopayPaid> copays_paid;
+};
+
+// A signed Advance Beneficiary Notice of Noncoverage (CMS-R-131): Medicare
+// may deny the services as not reasonable and necessary; with the notice
+// signed before the service the patient is liable (modifier GA), without it
+// the provider is (GZ). Option 1: bill Medicare, patient pays if denied;
+// option 2: do not bill Medicare, patient pays; option 3: no service.
+struct AdvanceNotice {
+  Date date;                            // signed on
+  std::vector<std::string> codes;       // services it names
+  std::vector<std::string> categories;  // or benefit categories
+  int option = 1;
+  int source_line = 0;
+};
+
+// A physical, occupational or speech therapy plan of care (Medicare: 42 CFR
+// 424.24(c), 410.61; BPM 100-02 ch15 §220.1.2-220.1.3): certified by a
+// physician or NPP, lasting at most 90 days, recertified at least every 90.
+struct PlanOfCare {
+  std::string discipline = "PT";  // PT, OT, SLP
+  Date start;                     // the evaluation / first treatment
+  std::optional<Date> certified;  // signed by the physician or NPP
+  std::string certified_by;
+  int duration_days = 90;  // as written in the plan (at most 90 for Medicare)
+  std::string frequency;   // "2x/week"
+  std::vector<Date> recertified;
+  std::string delay_reason;  // delayed certification (allowed with a reason)
+  int source_line = 0;
+};
+
+// A change of plan during the course: the new plan (the one estimated) began
+// on `date`. A Medicare Advantage plan honours an active course of treatment
+// for at least 90 days after enrolment (42 CFR 422.112(b)(8)).
+struct PlanChange {
+  Date date;                            // first day of the new plan
+  std::string previous_plan;            // name or id
+  std::optional<Date> course_started;   // the active course's start
+  std::vector<std::string> categories;  // the course's benefit categories (empty: any)
+};
+
+// Uninsured or self-pay: the Good Faith Estimate rules apply (45 CFR
+// 149.610), and a bill $400 or more above it can be disputed within 120 days.
+struct SelfPay {
+  bool self_pay = false;
+  std::string reason;                  // "uninsured" or "not_billing_insurance"
+  std::optional<Date> bill_received;   // the dispute window counts from here
+  std::optional<Date> bill_date;       // the date on the bill
 };
 
 struct CaseFile {
@@ -150,6 +210,10 @@ struct CaseFile {
   std::vector<ExamFinding> findings;
   std::vector<Provider> providers;  // treating clinic, referring physician, facility (documents)
   std::vector<LogVisit> log;        // the treatment log
+  std::vector<AdvanceNotice> abns;
+  std::vector<PlanOfCare> plans_of_care;
+  std::optional<PlanChange> plan_change;
+  SelfPay self_pay;
   std::string notes;
   Accumulators accumulators;
   std::string source;  // file name, for messages

@@ -39,10 +39,16 @@ const char* to_string(Network n);
 // Cost sharing for one benefit category in one network tier.
 struct CostShare {
   bool covered = true;             // false: e.g. out-of-network on an HMO/EPO
-  Money copay;                     // per visit (per line)
+  Money copay;                     // per visit (one date, one provider, one benefit), or per service
+  bool copay_per_service = false;  // true: every line owes its own copay
   Rate coinsurance;                // of the allowed amount after deductible and copay
   bool deductible_applies = true;  // false: "copay, deductible does not apply"
+  // "The first 3 visits a plan year: $30 copay, deductible does not apply"
+  // (common in bronze plans); later visits pay the cost sharing above.
+  int first_visits = 0;
+  Money first_visits_copay;
   const Rule* rule = nullptr;      // where this cost-share comes from
+  const Rule* first_visits_rule = nullptr;
 };
 
 struct Exclusion {
@@ -62,6 +68,18 @@ struct Benefit {
   const Rule* referral_rule = nullptr;
   const Rule* prior_auth_rule = nullptr;
   const Rule* prescription_rule = nullptr;
+  // Copays of this benefit count toward the out-of-pocket maximum; nullopt:
+  // the plan-wide setting (Plan::copay_counts_to_oop).
+  std::optional<bool> copays_count;
+};
+
+// What the plan says of a service whose category it does not name. Default:
+// the catalogue's chain of broader categories (general medical benefits).
+struct Unlisted {
+  enum class Kind : std::uint8_t { Broader, CoveredUnder, Excluded };
+  Kind kind = Kind::Broader;
+  int benefit = -1;  // CoveredUnder: index into Plan::benefits
+  const Rule* rule = nullptr;
 };
 
 // "20 visits a plan year, chiropractic and PT combined", or "12 in any 90 days".
@@ -151,6 +169,12 @@ struct Plan {
   bool deductible_cross_accumulates = false;
   bool oop_cross_accumulates = false;
   bool copay_counts_to_oop = true;
+  Unlisted unlisted;
+  // An in-network provider who did not obtain a required prior authorization
+  // (CO-197): most network contracts hold the member harmless (provider
+  // liable); a plan may state that the member pays.
+  bool missing_auth_patient_liable = false;
+  const Rule* missing_auth_rule = nullptr;
   // Out-of-network providers may bill above the allowance up to this share of
   // the allowed amount (Medicare's limiting charge: 115%); nullopt = no limit.
   std::optional<Rate> balance_bill_limit;

@@ -57,6 +57,13 @@ const Rule& oop_max_reached();
 const Rule& conditional_assumed_approved();
 const Rule& plan_pays();
 const Rule& other_payer();
+const Rule& broader_benefit();
+const Rule& abn_on_file();
+const Rule& no_abn_provider_liable();
+const Rule& statutory_exclusion_gy();
+const Rule& missing_auth_held_harmless();
+const Rule& ma_transition();
+const Rule& self_pay_gfe();
 }  // namespace builtin_rules
 
 }  // namespace backcover

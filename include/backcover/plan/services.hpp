@@ -17,6 +17,12 @@ struct Provider {
   std::string name;
   std::string npi;
   std::string role;  // "surgeon", "anesthesia", "facility", "radiology", "therapist", …
+  // The licence: physician (MD/DO), chiropractor (DC), physical_therapist
+  // (PT), physical_therapist_assistant (PTA), occupational_therapist (OT),
+  // massage_therapist (LMT), acupuncturist (LAc), nurse_practitioner (NP),
+  // physician_assistant (PA), …; empty: not stated. Medicare coverage of
+  // massage, acupuncture and manipulation depends on it.
+  std::string type;
   Network network = Network::In;
   // For documents (Good Faith Estimate, superbill); the engine ignores them.
   std::string tin;        // taxpayer identification number ("12-3456789")
@@ -38,6 +44,7 @@ struct ServiceLine {
   std::optional<Network> facility_network;  // the facility where it happens, if any
   Money charge;                              // the line's total billed charge
   std::string category;                      // optional override of the benefit category
+  std::string menu_item;                     // the clinic's own service name, when the line named one
   bool emergency = false;
   // The patient signed the No Surprises Act notice-and-consent waiver (never
   // valid for ancillary services such as anesthesia, radiology, pathology).

@@ -17,8 +17,15 @@ namespace backcover::policy {
 // What one criterion found: whether it holds and, in plain words, what is
 // on file and what is missing.
 struct CriterionResult {
+  CriterionResult() = default;
+  CriterionResult(bool m, std::string t) : met(m), text(std::move(t)) {}
   bool met = false;
   std::string text;  // met: what satisfied it; unmet: what is missing and how to fix it
+  // Unmet because of a fact no document or action changes (the patient's
+  // age, how long the condition has lasted by the date of service, sessions
+  // already used): the line is not covered rather than conditional.
+  bool fixed = false;
+  std::optional<Date> from;  // when the fact changes, if it ever does
 };
 
 struct RuleTrace {

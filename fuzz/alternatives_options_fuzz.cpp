@@ -1,4 +1,4 @@
-// libFuzzer target: the options.yaml loader (cli::parse_options) on arbitrary
+// libFuzzer target: the options.yaml loader (app::parse_options) on arbitrary
 // text, and the comparison over whatever options it accepts (a fixed 4-session
 // course, no plan). Any input must give a value or a list of errors, never a
 // crash, a hang or an escaping exception. Seeds: fuzz/seeds/alternatives_options_fuzz/.
@@ -12,7 +12,7 @@
 
 #include "backcover/alternatives/compare.hpp"
 #include "backcover/alternatives/plot.hpp"
-#include "cli/alternatives_options.hpp"
+#include "backcover/app/compare.hpp"
 
 namespace {
 std::vector<backcover::ServiceLine> course() {
@@ -34,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view text(reinterpret_cast<const char*>(data), size);
   static const auto lines = course();
   try {
-    auto r = backcover::cli::parse_options(text, "fuzz.yaml");
+    auto r = backcover::app::parse_options(text, "fuzz.yaml");
     if (!r) {
       (void)backcover::format_errors(r.errors());
       return 0;

@@ -10,8 +10,11 @@
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <map>
+#include <mutex>
 #include <sstream>
 
+#include "backcover/app/app.hpp"
 #include "backcover/codes/cli.hpp"
 #include "backcover/io/loaders.hpp"
 #include "backcover/policy/router.hpp"
@@ -20,10 +23,7 @@
 
 namespace backcover::cli {
 
-std::string data_dir() {
-  if (const char* env = std::getenv("BACKCOVER_DATA"); env && *env) return env;
-  return std::string(BACKCOVER_SOURCE_DIR) + "/data";
-}
+std::string data_dir() { return app::default_data_dir(); }
 
 namespace {
 
@@ -32,146 +32,60 @@ std::string resolve(const std::string& base, const std::string& path) {
   return (std::filesystem::path(base) / path).string();
 }
 
-// --strict: every line the payer would send back for its codes, as an error
-// naming the services file and line, what was wrong and what to bill instead.
-Errors coding_errors(const Estimate& e, const std::string& services_file) {
-  Errors out;
-  for (const auto& d : e.lines)
-    for (const auto& c : d.coding) {
-      std::string instead;
-      for (std::size_t k = 0; k < c.instead.size() && k < 6; ++k)
-        instead += fmt::format("{}{}{}", k ? "; " : "", c.instead[k].code,
-                               c.instead[k].title.empty() ? "" : " " + c.instead[k].title);
-      if (c.instead.size() > 6) instead += fmt::format("; … ({} in all)", c.instead.size());
-      const bool guess = c.kind == CodingProblem::Kind::UnknownCode || c.kind == CodingProblem::Kind::UnknownDiagnosis;
-      const int index = d.line ? d.line->number - 1 : 0;
-      out.push_back(Error{services_file, d.line ? d.line->source_line : 0, 0,
-                          fmt::format("lines[{}].{}", index, c.diagnosis() ? "dx" : "code"),
-                          c.code.empty() ? fmt::format("no diagnosis (not payable as coded, {})", c.reason.str())
-                                         : fmt::format("\"{}\" (not payable as coded, {})", c.code, c.reason.str()),
-                          instead.empty() ? fmt::format("a code the payer accepts ({})", c.fix)
-                          : guess         ? fmt::format("a code the payer accepts ({}); did you mean {}?", c.fix, instead)
-                                          : fmt::format("a code the payer accepts ({}); {}: {}", c.fix,
-                                                        instead_label(c.kind), instead)});
-    }
-  return out;
-}
-
-// The CLI may read the clock (the engine may not): a birth date after today.
-std::optional<std::string> future_birth_warning(const CaseFile& cf, const Estimate& e) {
-  if (!cf.patient.date_of_birth) return std::nullopt;
+Date clock_today() {
   const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-  const Date now = Date::from_days(static_cast<std::int32_t>(today.time_since_epoch().count()));
-  if (*cf.patient.date_of_birth <= now) return std::nullopt;
-  // The engine already warns when the birth date is after the first date of service.
-  if (!e.lines.empty() && e.lines.front().line && *cf.patient.date_of_birth > e.lines.front().line->date)
-    return std::nullopt;
-  return "the patient's date of birth " + cf.patient.date_of_birth->str() +
-         " is in the future: check patient.date_of_birth in the case file (age rules use it)";
-}
-
-// Fills in the benefit category of past services that name only a code.
-void resolve_past_services(CaseFile& cf, const CodeCatalogue& cat) {
-  for (auto& ps : cf.past_services)
-    if (ps.category.empty())
-      if (const CodeInfo* c = cat.find(ps.code)) ps.category = c->category;
+  return Date::from_days(static_cast<std::int32_t>(today.time_since_epoch().count()));
 }
 
 }  // namespace
 
-int run_estimate(const EstimateOptions& o, const std::string& base, std::ostream& out, std::ostream& err) {
-  // Stored inputs (the store's verbs) parse the same way as files, under the same names.
-  auto text = [&](const std::string& name) -> const std::string* {
-    if (!o.texts) return nullptr;
-    auto it = o.texts->find(name);
-    return it == o.texts->end() ? nullptr : &it->second;
-  };
-  Errors errors;
-  auto plan = text(o.plan) ? io::parse_plan(*text(o.plan), o.plan) : io::load_plan(resolve(base, o.plan));
-  if (!plan) errors.insert(errors.end(), plan.errors().begin(), plan.errors().end());
-  auto cf = text(o.case_file) ? io::parse_case(*text(o.case_file), o.case_file) : io::load_case(resolve(base, o.case_file));
-  if (!cf) errors.insert(errors.end(), cf.errors().begin(), cf.errors().end());
-  if (!errors.empty()) {
-    err << format_errors(errors);
-    return kExitBadInput;
+std::shared_ptr<const app::Rules> cli_rules(std::ostream& err) {
+  // Loaded once per process and data folder (the golden runner runs many verbs in one process).
+  static std::mutex m;
+  static std::map<std::string, std::shared_ptr<const app::Rules>> cache;
+  const std::string dir = data_dir();
+  std::lock_guard lock(m);
+  if (auto it = cache.find(dir); it != cache.end()) return it->second;
+  auto r = app::load_rules(dir);
+  if (!r) {
+    err << format_errors(r.errors());
+    return nullptr;
   }
-  if (o.adjust_case) o.adjust_case(cf.value());
-  auto services = text(o.services) ? io::parse_services(*text(o.services), o.services, &cf.value())
-                                   : io::load_services(resolve(base, o.services), &cf.value());
-  if (!services) errors.insert(errors.end(), services.errors().begin(), services.errors().end());
-  std::optional<Result<PriceList>> prices;
-  if (!o.prices.empty()) {
-    prices = text(o.prices) ? io::parse_prices(*text(o.prices), o.prices) : io::load_prices(resolve(base, o.prices));
-    if (!*prices) errors.insert(errors.end(), prices->errors().begin(), prices->errors().end());
-  }
-  if (!o.accumulators.empty()) {
-    auto acc = text(o.accumulators) ? io::parse_accumulators(*text(o.accumulators), o.accumulators)
-                                    : io::load_accumulators(resolve(base, o.accumulators));
-    if (!acc) errors.insert(errors.end(), acc.errors().begin(), acc.errors().end());
-    else cf.value().accumulators = acc.value();
-  }
-  LoadedRules rules;
-  auto cat = io::load_catalogue(data_dir() + "/catalogue/services.yaml");
-  if (!cat) errors.insert(errors.end(), cat.errors().begin(), cat.errors().end());
-  else rules.catalogue = std::move(cat.value());
-  if (!errors.empty()) {
-    err << format_errors(errors);
-    return kExitBadInput;
-  }
-  attach_codes(rules, data_dir(), errors);
-  set_codes_payer(rules, plan.value().payer_kind);  // Medicare-only edits deny only under Medicare
-  attach_policy(rules, plan.value(), data_dir(), errors);
-  if (!errors.empty()) {
-    err << format_errors(errors);
-    return kExitBadInput;
-  }
-  resolve_past_services(cf.value(), *rules.catalogue);
+  return cache[dir] = r.value();
+}
 
-  Inputs in{&plan.value(), &cf.value(), &services.value(), prices ? &prices->value() : nullptr};
-  auto est = estimate(in, rules.view());
-  if (!est) {
-    Errors es = est.errors();
-    for (auto& e : es)
-      if (e.file.empty()) e.file = std::filesystem::path(o.services).filename().string();
-    err << format_errors(es);
-    return kExitBadInput;
-  }
-  if (std::string broken = check_invariants(est.value()); !broken.empty()) {
-    err << "internal error: " << broken << "\n";
-    return kExitInternal;
-  }
-  if (o.strict)
-    if (Errors es = coding_errors(est.value(), std::filesystem::path(o.services).filename().string()); !es.empty()) {
-      err << format_errors(es);
+app::Input cli_input(const std::string& base, const std::string& name, const std::map<std::string, std::string>* texts) {
+  if (name.empty()) return {};
+  if (texts)
+    if (auto it = texts->find(name); it != texts->end()) return app::Input::bytes(name, it->second);
+  return app::Input::file(resolve(base, name));
+}
+
+int run_estimate(const EstimateOptions& o, const std::string& base, std::ostream& out, std::ostream& err) {
+  auto rules = cli_rules(err);
+  if (!rules) return kExitBadInput;
+  app::EstimateRequest rq;
+  rq.plan = cli_input(base, o.plan, o.texts);
+  rq.case_file = cli_input(base, o.case_file, o.texts);
+  rq.services = cli_input(base, o.services, o.texts);
+  rq.prices = cli_input(base, o.prices, o.texts);
+  rq.accumulators = cli_input(base, o.accumulators, o.texts);
+  rq.strict = o.strict;
+  rq.today = clock_today();  // the CLI may read the clock (the engine and the app layer may not)
+  rq.adjust_case = o.adjust_case;
+  try {
+    auto a = app::estimate(*rules, rq);
+    if (!a) {
+      err << format_errors(a.errors());
       return kExitBadInput;
     }
-  if (auto w = future_birth_warning(cf.value(), est.value())) est.value().warnings.push_back(*w);
-  if (o.on_result) o.on_result(est.value(), plan.value(), cf.value());
-  // The regime (appeal rights and clocks, PA clocks, No Surprises Act) is part
-  // of the answer: the router's table is data, read here.
-  render::RegimeSummary regime;
-  bool have_regime = false;
-  if (auto router = policy::load_router(data_dir() + "/policy/router/regimes.yaml"); !router) {
-    err << format_errors(router.errors());
-    return kExitBadInput;
-  } else if (policy::Routing rt = router->route(plan.value(), plan->funding); rt.regime) {
-    const policy::Regime& g = *rt.regime;
-    regime.id = g.id;
-    regime.name = g.name;
-    regime.law = g.law;
-    regime.nsa_applies = g.nsa_applies;
-    regime.nsa_note = g.nsa_note;
-    regime.cms_0057f = g.cms_0057f;
-    regime.pays_first = g.pays_first;
-    for (const auto& c : g.pa_clocks) regime.pa_clocks.push_back({c.name, c.limit, c.citation});
-    for (const auto& c : g.appeal_clocks) regime.appeal_clocks.push_back({c.name, c.limit, c.citation});
-    regime.notes = rt.notes;
-    have_regime = true;
+    if (o.json) out << a->json().dump(2) << "\n";
+    else if (o.explain) out << a->explain();
+    else out << a->text();
+  } catch (const app::InternalError& e) {
+    err << "internal error: " << e.what() << "\n";
+    return kExitInternal;
   }
-  render::EstimateContext ctx{&plan.value(), &cf.value(), rules.catalogue.get(), have_regime ? &regime : nullptr};
-  if (o.json) out << render::estimate_json(est.value(), ctx).dump(2) << "\n";
-  else if (o.explain) out << render::explain_text(est.value(), ctx);
-  else out << render::estimate_text(est.value(), ctx);
   return kExitOk;
 }
 
@@ -179,7 +93,12 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   CLI::App app{"backcover: will the plan pay, what will I pay, and the cheapest way through"};
   app.require_subcommand(1);
   int exit_code = kExitOk;
-  VerbContext vctx{&out, &err, base_dir, &exit_code};
+  VerbContext vctx;
+  vctx.out = &out;
+  vctx.err = &err;
+  vctx.base_dir = base_dir;
+  vctx.exit_code = &exit_code;
+  vctx.rules = [&err] { return cli_rules(err); };
 
   EstimateOptions eo;
   auto* est = app.add_subcommand("estimate", "Estimate a treatment plan: per-line verdict and cost, totals");
@@ -204,7 +123,10 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_mrf_verbs(app, vctx);
   add_interop_verbs(app, vctx);
 
-  std::vector<std::string> rev(args.rbegin(), args.rend());
+  std::vector<std::string> fwd = args;
+  PatientInputs patient;
+  if (int rc = patient_inputs(app, fwd, vctx, patient); rc != kExitOk) return rc;
+  std::vector<std::string> rev(fwd.rbegin(), fwd.rend());
   try {
     app.parse(rev);
   } catch (const CLI::CallForHelp&) {
@@ -221,6 +143,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     err << "internal error: " << e.what() << "\n";
     return kExitInternal;
   }
+  if (patient.after) patient.after(exit_code);
   return exit_code;
 }
 

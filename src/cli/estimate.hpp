@@ -6,8 +6,10 @@
 #include <functional>
 #include <iosfwd>
 #include <map>
+#include <memory>
 #include <string>
 
+#include "backcover/app/app.hpp"
 #include "backcover/cli/app.hpp"
 
 namespace backcover::cli {
@@ -23,10 +25,15 @@ struct EstimateOptions {
   // Called on the loaded case file before the engine runs (the store puts its
   // year-to-date totals, posted visits and authorization use here).
   std::function<void(CaseFile&)> adjust_case;
-  // Called with the checked estimate before it is printed.
-  std::function<void(const Estimate&, const Plan&, const CaseFile&)> on_result;
 };
 
 int run_estimate(const EstimateOptions& o, const std::string& base, std::ostream& out, std::ostream& err);
+
+// The rule data for this process's data folder, loaded once (errors printed to
+// `err`; null then).
+std::shared_ptr<const app::Rules> cli_rules(std::ostream& err);
+// An input as the app layer takes it: the text from `texts` when it has the
+// name, else the file `name` relative to `base`; empty name: not given.
+app::Input cli_input(const std::string& base, const std::string& name, const std::map<std::string, std::string>* texts);
 
 }  // namespace backcover::cli

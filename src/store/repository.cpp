@@ -169,6 +169,15 @@ class Repository final : public Store {
     return out;
   }
 
+  std::optional<StoredFile> plan_file(const std::string& plan_id) override {
+    auto r = c_->query("SELECT f.name, f.bytes, f.sha256 FROM coverages c JOIN patient_files f"
+                       " ON f.tenant_id = c.tenant_id AND f.patient_id = c.patient_id AND f.name = c.plan_file"
+                       " WHERE c.tenant_id = $1 AND c.plan_id = $2 ORDER BY c.patient_id DESC LIMIT 1",
+                       {t(), plan_id});
+    if (r.empty()) return std::nullopt;
+    return StoredFile{r[0].str(0), r[0].str(1), r[0].str(2)};
+  }
+
   std::vector<CourseRecord> courses(const std::string& pid) override {
     std::vector<CourseRecord> out;
     for (const auto& r : c_->query("SELECT course_id, file, lines, first_date, last_date, charge FROM courses"

@@ -2,9 +2,9 @@
 // with file:line:column and field.
 #include <gtest/gtest.h>
 
-#include "cli/alternatives_options.hpp"
+#include "backcover/app/compare.hpp"
 
-namespace backcover::cli {
+namespace backcover::app {
 namespace {
 
 TEST(AlternativesOptions, FullSchema) {
@@ -123,4 +123,4 @@ TEST(AlternativesOptions, MalformedYamlAndWrongShapes) {
 }
 
 }  // namespace
-}  // namespace backcover::cli
+}  // namespace backcover::app

@@ -14,7 +14,7 @@
 #include "backcover/docs/denial.hpp"
 #include "backcover/io/loaders.hpp"
 #include "backcover/policy/pack.hpp"
-#include "cli/alternatives_options.hpp"
+#include "backcover/app/compare.hpp"
 #include "io/schema.hpp"
 
 namespace fs = std::filesystem;
@@ -54,7 +54,7 @@ std::string load_as(const std::string& kind, const std::string& text, const std:
     return r ? "" : messages(r.errors());
   }
   if (kind == "options") {
-    auto r = cli::parse_options(text, name);
+    auto r = app::parse_options(text, name);
     return r ? "" : messages(r.errors());
   }
   if (kind == "denial") {

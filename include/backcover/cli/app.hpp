@@ -3,12 +3,16 @@
 #pragma once
 
 #include <iosfwd>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "backcover/app/verbs.hpp"
 #include "backcover/core/error.hpp"
 #include "backcover/engine/engine.hpp"
+#include "backcover/io/loaders.hpp"
 
 namespace CLI {
 class App;
@@ -18,9 +22,9 @@ namespace backcover::cli {
 
 // Exit codes (DESIGN.md, Interfaces): 0 an answer was produced, 2 bad input
 // or usage, 1 internal failure.
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitInternal = 1;
-inline constexpr int kExitBadInput = 2;
+using app::kExitBadInput;
+using app::kExitInternal;
+using app::kExitOk;
 
 // Runs `backcover ARGS…`. `args` excludes the program name. Relative paths in
 // args are taken relative to `base_dir` when it is not empty.
@@ -47,12 +51,9 @@ void attach_codes(LoadedRules& rules, const std::string& data_dir, Errors& error
 // Policy packs (issue 5): add the medical policy for the plan's payer.
 void attach_policy(LoadedRules& rules, const Plan& plan, const std::string& data_dir, Errors& errors);
 // Extra verbs: `codes …` (issue 4), `coverage …` (issue 5), `compare` (issue 6).
-struct VerbContext {
-  std::ostream* out = nullptr;
-  std::ostream* err = nullptr;
-  std::string base_dir;
-  int* exit_code = nullptr;
-};
+// How a verb meets the outside world (streams, base folder, exit code, and
+// for the server a sink for the files it writes): the application layer's.
+using VerbContext = app::VerbContext;
 void add_codes_verbs(CLI::App& app, VerbContext& ctx);
 void add_policy_verbs(CLI::App& app, VerbContext& ctx);
 void add_alternatives_verbs(CLI::App& app, VerbContext& ctx);
@@ -69,6 +70,15 @@ void add_doc_letter_verbs(CLI::App& app, CLI::App& doc, VerbContext& ctx);
 // `visit post|void`, `export`, and `estimate --patient --course` on the estimate verb.
 struct EstimateOptions;
 void add_store_verbs(CLI::App& app, VerbContext& ctx, EstimateOptions& estimate);
+// `--patient P [--course C] [--db URL]` on any verb that reads plan, case or
+// services files: the store's files stand in for them (io::StandIns), and a
+// document a `doc` verb writes is kept in the store afterwards (`after`).
+struct PatientInputs {
+  std::unique_ptr<io::StandIns> stand_ins;
+  std::map<std::string, std::string> plan_stand_in;  // `--plan-id` (with --patient)
+  std::function<void(int exit_code)> after;
+};
+int patient_inputs(CLI::App& app, std::vector<std::string>& args, VerbContext& ctx, PatientInputs& out);
 // Interop (issue 15, interop_hooks.cpp): `import x12 FILE`, `export x12 270|837p`.
 void add_interop_verbs(CLI::App& app, VerbContext& ctx);
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,22 @@ inline constexpr std::size_t kMaxSmallFileBytes = 1u << 20; // plan, prices, acc
 // file in that message).
 Result<std::string> read_file(const std::string& path, std::size_t max_bytes = kMaxInputBytes,
                               std::string_view what = "a file");
+
+// Texts that stand in for files while one command runs on this thread: a verb
+// given `--patient P3` reads the store's files under paths such as
+// "/store:P3/plan.yaml" through the same loaders (and the same bounds and
+// messages) as files on disk. Installed by constructing one; removed when it goes.
+class StandIns {
+ public:
+  explicit StandIns(std::map<std::string, std::string> files);
+  ~StandIns();
+  StandIns(const StandIns&) = delete;
+  StandIns& operator=(const StandIns&) = delete;
+
+ private:
+  std::map<std::string, std::string> files_;
+  const std::map<std::string, std::string>* previous_;
+};
 
 // `name` is the file name used in messages. Every loader checks its input
 // against its JSON Schema (schemas/*.schema.json, compiled in) first.

@@ -172,6 +172,9 @@ class Store {
   virtual std::optional<PatientRecord> find_patient(const std::string& key) = 0;
   virtual std::vector<StoredFile> patient_files(const std::string& patient_id) = 0;
   virtual std::vector<CourseRecord> courses(const std::string& patient_id) = 0;
+  // The plan file of a stored coverage with this plan id (any patient of the
+  // clinic; the newest import), for `--plan-id`; not audited (no patient data).
+  virtual std::optional<StoredFile> plan_file(const std::string& plan_id) = 0;
   virtual std::vector<AuthorizationRecord> authorizations(const std::string& patient_id) = 0;
   // The member's and the family's counters (imported plus posted).
   virtual std::vector<Counter> counters(const std::string& patient_id) = 0;

@@ -1,11 +1,12 @@
-#include "alternatives_render.hpp"
+#include "backcover/app/compare.hpp"
+#include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <optional>
 
-namespace backcover::cli {
+namespace backcover::app {
 
 using namespace backcover::alternatives;
 
@@ -238,4 +239,4 @@ nlohmann::json plans_json(const std::vector<PlanRank>& ranks) {
   return {{"plans", a}, {"premiums_missing", missing}, {"warnings", warnings}};
 }
 
-}  // namespace backcover::cli
+}  // namespace backcover::app

@@ -9,11 +9,11 @@
 #include <optional>
 #include <string>
 
-#include "backcover/cli/app.hpp"
+#include "backcover/app/verbs.hpp"
 #include "backcover/docs/clinic.hpp"
 #include "backcover/docs/render.hpp"
 
-namespace backcover::cli {
+namespace backcover::app {
 
 struct ClinicChoice {
   std::optional<docs::ClinicProfile> profile;  // nullopt: SAMPLE
@@ -35,4 +35,9 @@ std::string with_sample_notice(const ClinicChoice& c, const std::string& markdow
 // The stderr warning when there is no profile (once per command).
 void warn_if_sample(const ClinicChoice& c, const VerbContext& ctx);
 
-}  // namespace backcover::cli
+// Renders Markdown to `path` by its extension (.pdf, .html, .md) as
+// docs::write_document does, or into ctx.files when the caller keeps files.
+Result<docs::Format> write_document(const VerbContext& ctx, std::string_view markdown, const std::string& path,
+                                    const docs::RenderOptions& opt);
+
+}  // namespace backcover::app

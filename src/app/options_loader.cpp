@@ -1,7 +1,7 @@
 // The options.yaml loader. Unknown keys are errors (a misspelt "monthly_paymnet"
 // must not silently fall back to the card minimum): schemas/options.schema.json
 // is checked first, then the values are read.
-#include "alternatives_options.hpp"
+#include "backcover/app/compare.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -11,7 +11,7 @@
 #include "backcover/io/loaders.hpp"
 #include "io/schema.hpp"
 
-namespace backcover::cli {
+namespace backcover::app {
 
 namespace {
 
@@ -335,4 +335,4 @@ Result<Options> load_options(const std::string& path) {
   return parse_options(text, name);
 }
 
-}  // namespace backcover::cli
+}  // namespace backcover::app

@@ -1,11 +1,11 @@
 // The clinic profile for the `doc` commands: see docs_clinic_hooks.hpp.
-#include "cli/docs_clinic_hooks.hpp"
+#include "app/clinic_choice.hpp"
 
 #include <cstdlib>
 #include <filesystem>
 #include <ostream>
 
-namespace backcover::cli {
+namespace backcover::app {
 
 namespace fs = std::filesystem;
 
@@ -48,9 +48,9 @@ docs::RenderOptions clinic_render_options(const ClinicChoice& c, const std::stri
   }
   opt.sample = true;
   // The sample letterhead, in the document's language when a translation is on file.
-  std::string path = docs::default_letterhead_path(data_dir());
+  std::string path = docs::default_letterhead_path(default_data_dir());
   std::error_code ec;
-  if (const std::string local = data_dir() + "/templates/" + lang + "/letterhead.yaml"; lang != "en" && fs::exists(local, ec))
+  if (const std::string local = default_data_dir() + "/templates/" + lang + "/letterhead.yaml"; lang != "en" && fs::exists(local, ec))
     path = local;
   if (fs::exists(path, ec)) {
     auto lh = docs::load_letterhead(path);
@@ -69,4 +69,4 @@ void warn_if_sample(const ClinicChoice& c, const VerbContext& ctx) {
   if (!c.profile) *ctx.err << docs::sample_warning();
 }
 
-}  // namespace backcover::cli
+}  // namespace backcover::app

@@ -1,0 +1,120 @@
+// The application layer: one Rules loaded once answers every example exactly
+// as the command line does, from texts (as the server passes them), from
+// several threads at once; bad input comes back as errors naming the file.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+#include <algorithm>
+
+#include "backcover/app/app.hpp"
+#include "backcover/cli/app.hpp"
+#include "backcover/io/loaders.hpp"
+
+namespace fs = std::filesystem;
+using namespace backcover;
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+const app::Rules& rules() {
+  static auto r = app::load_rules(app::default_data_dir());
+  return *r.value();
+}
+
+std::vector<fs::path> examples() {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(fs::path(BACKCOVER_SOURCE_DIR) / "examples"))
+    if (fs::exists(e.path() / "services.yaml")) out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+app::EstimateRequest request_from_texts(const fs::path& dir) {
+  app::EstimateRequest rq;
+  rq.plan = app::Input::bytes("plan.yaml", slurp(dir / "plan.yaml"));
+  rq.case_file = app::Input::bytes("case.yaml", slurp(dir / "case.yaml"));
+  rq.services = app::Input::bytes("services.yaml", slurp(dir / "services.yaml"));
+  if (fs::exists(dir / "prices.yaml")) rq.prices = app::Input::bytes("prices.yaml", slurp(dir / "prices.yaml"));
+  return rq;
+}
+
+std::string cli_json(const fs::path& dir) {
+  std::vector<std::string> args{"estimate", "--plan", (dir / "plan.yaml").string(), "--case", (dir / "case.yaml").string(),
+                                "--services", (dir / "services.yaml").string(), "--json"};
+  if (fs::exists(dir / "prices.yaml")) {
+    args.push_back("--prices");
+    args.push_back((dir / "prices.yaml").string());
+  }
+  std::ostringstream out, err;
+  EXPECT_EQ(cli::run_cli(args, out, err), 0) << err.str();
+  return out.str();
+}
+
+}  // namespace
+
+TEST(App, EveryExampleFromTextsEqualsTheCommandLine) {
+  auto list = examples();
+  ASSERT_GE(list.size(), 5u);
+  for (const auto& dir : list) {
+    auto a = app::estimate(rules(), request_from_texts(dir));
+    ASSERT_TRUE(a) << dir << ": " << format_errors(a.errors());
+    EXPECT_EQ(a->json().dump(2) + "\n", cli_json(dir)) << dir;
+  }
+}
+
+TEST(App, RulesAreSharedByThreads) {
+  auto list = examples();
+  std::vector<std::string> expected;
+  for (const auto& dir : list) expected.push_back(app::estimate(rules(), request_from_texts(dir))->json().dump());
+  std::vector<int> mismatches(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 5; ++round)
+        for (std::size_t i = 0; i < list.size(); ++i) {
+          auto a = app::estimate(rules(), request_from_texts(list[(i + static_cast<std::size_t>(t)) % list.size()]));
+          if (!a || a->json().dump() != expected[(i + static_cast<std::size_t>(t)) % list.size()]) ++mismatches[t];
+        }
+    });
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 4; ++t) EXPECT_EQ(mismatches[t], 0) << "thread " << t;
+}
+
+TEST(App, BadTextNamesTheFileAndField) {
+  auto rq = request_from_texts(examples().front());
+  std::string plan = rq.plan.text.value();
+  auto at = plan.find("\n  payer: ");
+  ASSERT_NE(at, std::string::npos);
+  plan.replace(at, plan.find('\n', at + 1) - at, "\n  payer: commercal");
+  rq.plan = app::Input::bytes("plan.yaml", plan);
+  auto a = app::estimate(rules(), rq);
+  ASSERT_FALSE(a);
+  std::string all = format_errors(a.errors());
+  EXPECT_NE(all.find("plan.yaml"), std::string::npos) << all;
+  EXPECT_NE(all.find("commercal"), std::string::npos) << all;
+}
+
+TEST(App, StandInsServeTextsUnderTheirPathsOnlyWhileInstalled) {
+  const std::string path = "/store:P9/plan.yaml";
+  EXPECT_FALSE(io::read_file(path));
+  {
+    io::StandIns s({{path, "id: x\n"}});
+    auto t = io::read_file(path);
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t.value(), "id: x\n");
+    auto big = io::read_file(path, 3, "a plan file");
+    ASSERT_FALSE(big);
+    EXPECT_NE(format_errors(big.errors()).find("at most 3 bytes"), std::string::npos);
+  }
+  EXPECT_FALSE(io::read_file(path));
+}

@@ -81,5 +81,7 @@ struct PatientInputs {
 int patient_inputs(CLI::App& app, std::vector<std::string>& args, VerbContext& ctx, PatientInputs& out);
 // Interop (issue 15, interop_hooks.cpp): `import x12 FILE`, `export x12 270|837p`.
 void add_interop_verbs(CLI::App& app, VerbContext& ctx);
+// Batch adjudication (issue 17, adjudicate_hooks.cpp): `adjudicate --claims --members [--partition K/N]`.
+void add_adjudicate_verbs(CLI::App& app, VerbContext& ctx);
 
 }  // namespace backcover::cli

@@ -1,0 +1,726 @@
+// Batch adjudication (issue 17): a payer's day of claims, member by member.
+// The command line (src/cli/adjudicate_hooks.cpp) only registers the options.
+//
+//   backcover adjudicate --claims CLAIMS.csv --members MEMBERS.csv [--prices R]
+//                        [--partition K/N] [--json]
+//
+// Each member's claim lines run through the engine in date order, from that
+// member's year-to-date accumulators; one result row per claim line is written
+// (CSV, or JSON lines with --json) as soon as the member is decided, members in
+// the order they first appear in the claims file.
+//
+// --partition K/N keeps only the members whose id hashes (FNV-1a 64) to K-1
+// modulo N, so N processes (or N machines under any job runner) split a day's
+// claims without coordinating: the N outputs, concatenated, hold exactly the
+// rows of one run over everything.
+//
+// The claims file is read twice and never held as parsed lines: a first pass
+// checks every row (any bad row stops the run before a result is written, with
+// file:line:column, the field and what was expected) and notes where each of
+// the partition's rows starts; the second pass parses one member's rows at a
+// time. The file is memory-mapped, so a day of claims costs its index, not its
+// parsed size.
+//
+// Claims CSV (a header row names the columns, in any order):
+//   member_id, date (YYYY-MM-DD), code, charge          required
+//   claim_id, line, modifiers (";"-separated), units, minutes, dx (";"-separated),
+//   provider, npi, role, network (in|out), pos, category  optional
+// Members CSV:
+//   member_id, plan (a plan file, relative to the members file)            required
+//   plan_year_start, deductible_met, oop_met, deductible_met_oon, oop_met_oon,
+//   visits ("limit=n;limit=n"), date_of_birth, state, locality             optional
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "backcover/app/adjudicate.hpp"
+#include "backcover/io/loaders.hpp"
+#include "io/schema.hpp"
+
+namespace backcover::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t kMaxErrors = 20;  // a broken file stops at this many messages
+
+// ------------------------------------------------------------ a read-only file in memory
+
+class MappedFile {
+ public:
+  MappedFile() = default;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile() {
+    if (data_ && size_) ::munmap(const_cast<char*>(data_), size_);
+  }
+  // Empty string on success, else why not.
+  std::string open(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return "cannot be opened";
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      ::close(fd);
+      return "is not a regular file";
+    }
+    size_ = static_cast<std::size_t>(st.st_size);
+    if (size_ > 0) {
+      void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+      if (p == MAP_FAILED) {
+        ::close(fd);
+        size_ = 0;
+        return "cannot be read";
+      }
+      data_ = static_cast<const char*>(p);
+      ::madvise(p, size_, MADV_SEQUENTIAL);
+    }
+    ::close(fd);
+    return {};
+  }
+  std::string_view text() const { return {data_ ? data_ : "", size_}; }
+
+ private:
+  const char* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+// ------------------------------------------------------------ CSV
+
+// One physical line split into fields (RFC 4180 quoting; a quoted field may
+// not span lines). Columns are 1-based character positions of each field.
+struct Row {
+  std::vector<std::string_view> fields;
+  std::vector<int> columns;
+  std::vector<std::string> unquoted;  // storage for fields that had "" escapes
+};
+
+// Splits `line` into `row`; false with `bad_column` set on an unterminated quote.
+bool split_csv(std::string_view line, Row& row, int& bad_column) {
+  row.fields.clear();
+  row.columns.clear();
+  row.unquoted.clear();
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  std::size_t i = 0;
+  while (true) {
+    const int column = static_cast<int>(i) + 1;
+    if (i < line.size() && line[i] == '"') {
+      std::string value;
+      std::size_t j = i + 1;
+      bool closed = false;
+      while (j < line.size()) {
+        if (line[j] == '"') {
+          if (j + 1 < line.size() && line[j + 1] == '"') {
+            value += '"';
+            j += 2;
+            continue;
+          }
+          closed = true;
+          ++j;
+          break;
+        }
+        value += line[j++];
+      }
+      if (!closed || (j < line.size() && line[j] != ',')) {
+        bad_column = column;
+        return false;
+      }
+      row.unquoted.push_back(std::move(value));
+      row.fields.push_back({});  // filled below, once `unquoted` stops moving
+      row.columns.push_back(-column);
+      i = j;
+    } else {
+      std::size_t j = line.find(',', i);
+      if (j == std::string_view::npos) j = line.size();
+      row.fields.push_back(line.substr(i, j - i));
+      row.columns.push_back(column);
+      i = j;
+    }
+    if (i >= line.size()) break;
+    ++i;  // the comma
+    if (i == line.size()) {  // a trailing comma: one more empty field
+      row.fields.push_back({});
+      row.columns.push_back(static_cast<int>(i) + 1);
+      break;
+    }
+  }
+  std::size_t q = 0;
+  for (std::size_t k = 0; k < row.fields.size(); ++k)
+    if (row.columns[k] < 0) {
+      row.columns[k] = -row.columns[k];
+      row.fields[k] = row.unquoted[q++];
+    }
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// The header: which field holds which known column.
+struct Header {
+  std::vector<int> at;  // per known column: field index, or -1
+};
+
+// Reads the header row into `h`; unknown and missing columns are errors.
+void read_header(const Row& row, const std::string& file, const std::vector<std::string>& known,
+                 const std::vector<std::string>& required, Header& h, Errors& errors) {
+  h.at.assign(known.size(), -1);
+  for (std::size_t f = 0; f < row.fields.size(); ++f) {
+    const std::string name(trim(row.fields[f]));
+    auto it = std::find(known.begin(), known.end(), name);
+    if (it == known.end()) {
+      errors.push_back(Error{file, 1, row.columns[f], "header", fmt::format("an unknown column \"{}\"", name),
+                             fmt::format("one of: {}{}", fmt::join(known, ", "), io::schema::did_you_mean(name, known))});
+      continue;
+    }
+    const auto k = static_cast<std::size_t>(it - known.begin());
+    if (h.at[k] >= 0) {
+      errors.push_back(Error{file, 1, row.columns[f], "header", fmt::format("the column \"{}\" twice", name),
+                             "each column once"});
+      continue;
+    }
+    h.at[k] = static_cast<int>(f);
+  }
+  for (const auto& r : required) {
+    const auto k = static_cast<std::size_t>(std::find(known.begin(), known.end(), r) - known.begin());
+    if (h.at[k] < 0)
+      errors.push_back(Error{file, 1, 1, "header", "no column \"" + r + "\"",
+                             fmt::format("a header row naming at least: {}", fmt::join(required, ", "))});
+  }
+}
+
+// A row's field by known-column index: its text and 1-based column ("" and the
+// end of the line when the row is short or the column absent).
+struct Field {
+  std::string_view text;
+  int column = 0;
+  bool present = false;
+};
+Field field(const Row& row, const Header& h, std::size_t k) {
+  const int f = h.at[k];
+  if (f < 0 || static_cast<std::size_t>(f) >= row.fields.size()) return {};
+  return {trim(row.fields[static_cast<std::size_t>(f)]), row.columns[static_cast<std::size_t>(f)], true};
+}
+
+// Splits "a;b;c" (also "a b" or "a|b") into its non-empty parts.
+std::vector<std::string> parts(std::string_view s) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t j = s.find_first_of(";| ", i);
+    if (j == std::string_view::npos) j = s.size();
+    if (j > i) out.emplace_back(s.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+bool parse_int(std::string_view s, int& out) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc{} && p == s.data() + s.size();
+}
+
+
+// ------------------------------------------------------------ members
+
+const std::vector<std::string> kMemberColumns = {
+    "member_id", "plan",  "plan_year_start", "deductible_met", "oop_met", "deductible_met_oon",
+    "oop_met_oon", "visits", "date_of_birth", "state", "locality"};
+enum MemberCol : std::size_t {
+  kMemberId, kPlan, kPlanYearStart, kDeductibleMet, kOopMet, kDeductibleMetOon, kOopMetOon, kVisits, kBirth,
+  kState, kLocality
+};
+
+struct PlanRules {
+  Plan plan;
+  RuleSet rules;
+};
+
+struct Member {
+  std::string id;
+  PlanRules* plan = nullptr;
+  CaseFile case_file;
+};
+
+// ------------------------------------------------------------ claims
+
+const std::vector<std::string> kClaimColumns = {"member_id", "date",     "code", "charge", "claim_id", "line",
+                                                "modifiers", "units",    "minutes", "dx",   "provider", "npi",
+                                                "role",      "network",  "pos",  "category"};
+enum ClaimCol : std::size_t {
+  cMember, cDate, cCode, cCharge, cClaimId, cLine, cModifiers, cUnits, cMinutes, cDx, cProvider, cNpi, cRole,
+  cNetwork, cPos, cCategory
+};
+
+// Parses one claims row into the line for the engine and its claim id;
+// appends errors naming file:line:column.
+bool parse_claim(const Row& row, const Header& h, const std::string& file, int line_no, ServiceLine& s,
+                 std::string& claim_id, Errors& errors) {
+  const std::size_t before = errors.size();
+  auto bad = [&](std::size_t k, const Field& f, std::string found, std::string expected) {
+    errors.push_back(Error{file, line_no, f.present ? f.column : 0, kClaimColumns[k], std::move(found),
+                           std::move(expected)});
+  };
+  s = ServiceLine{};
+  s.source_line = line_no;
+
+  const Field date = field(row, h, cDate);
+  if (auto d = Date::parse(date.text)) s.date = *d;
+  else {
+    const std::string why = Date::problem(date.text);
+    bad(cDate, date, date.text.empty() ? "nothing" : fmt::format("\"{}\"", date.text),
+        why.empty() ? "a date YYYY-MM-DD" : why);
+  }
+  const Field code = field(row, h, cCode);
+  if (code.text.empty()) bad(cCode, code, "nothing", "a CPT/HCPCS code");
+  else s.code = std::string(code.text);
+  const Field charge = field(row, h, cCharge);
+  if (auto m = Money::parse(charge.text); m && m->cents() > 0) s.charge = *m;
+  else
+    bad(cCharge, charge, charge.text.empty() ? "nothing" : fmt::format("\"{}\"", charge.text),
+        "an amount greater than 0.00, e.g. 120.00");
+  claim_id = std::string(field(row, h, cClaimId).text);
+  if (const Field f = field(row, h, cLine); !f.text.empty()) {
+    if (!parse_int(f.text, s.number) || s.number < 1) bad(cLine, f, fmt::format("\"{}\"", f.text), "a line number from 1");
+  }
+  s.modifiers = parts(field(row, h, cModifiers).text);
+  if (const Field f = field(row, h, cUnits); !f.text.empty()) {
+    if (!parse_int(f.text, s.units) || s.units < 1 || s.units > 999)
+      bad(cUnits, f, fmt::format("\"{}\"", f.text), "a whole number of units from 1 to 999");
+  }
+  if (const Field f = field(row, h, cMinutes); !f.text.empty()) {
+    if (!parse_int(f.text, s.minutes) || s.minutes < 0 || s.minutes > 1440)
+      bad(cMinutes, f, fmt::format("\"{}\"", f.text), "minutes from 0 to 1440");
+  }
+  s.diagnoses = parts(field(row, h, cDx).text);
+  s.provider.name = std::string(field(row, h, cProvider).text);
+  s.provider.npi = std::string(field(row, h, cNpi).text);
+  s.provider.role = std::string(field(row, h, cRole).text);
+  if (const Field f = field(row, h, cNetwork); !f.text.empty()) {
+    if (f.text == "in") s.provider.network = Network::In;
+    else if (f.text == "out") s.provider.network = Network::Out;
+    else
+      bad(cNetwork, f, fmt::format("\"{}\"", f.text),
+          "in or out" + io::schema::did_you_mean(f.text, {"in", "out"}));
+  }
+  if (const Field f = field(row, h, cPos); !f.text.empty()) s.place_of_service = std::string(f.text);
+  s.category = std::string(field(row, h, cCategory).text);
+  return errors.size() == before;
+}
+
+// ------------------------------------------------------------ output
+
+std::string amount(Money m) { return m.plain(); }
+
+void csv_field(std::string& out, std::string_view v) {
+  if (v.find_first_of(",\"\n") == std::string_view::npos) {
+    out += v;
+    return;
+  }
+  out += '"';
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+const char* kCsvHeader =
+    "member_id,claim_id,line,date,code,covered,pa,charge,allowed,plan_pays,patient_pays,deductible,copay,"
+    "coinsurance,not_covered,balance_bill,contractual_adjustment,reasons,decided_by\n";
+
+// The reason codes of a line: its postings' CARC/RARC, in ledger order, once each.
+std::string reasons(const Determination& d) {
+  std::string out;
+  std::vector<std::string> seen;
+  for (const auto& p : d.ledger) {
+    if (p.reason.empty()) continue;
+    std::string r = p.reason.str();
+    if (std::find(seen.begin(), seen.end(), r) != seen.end()) continue;
+    if (!out.empty()) out += ' ';
+    out += r;
+    seen.push_back(std::move(r));
+  }
+  return out;
+}
+
+void write_csv_row(std::string& out, const Member& m, const std::string& claim_id, const Determination& d) {
+  const ServiceLine& l = *d.line;
+  csv_field(out, m.id);
+  out += ',';
+  csv_field(out, claim_id);
+  fmt::format_to(std::back_inserter(out), ",{},{},", l.number, l.date.str());
+  csv_field(out, l.code);
+  fmt::format_to(std::back_inserter(out), ",{},{},{},{},{},{},{},{},{},{},{},{},", to_string(d.covered),
+                 to_string(d.pa), amount(d.charge), amount(d.allowed), amount(d.plan_pays), amount(d.patient_pays()),
+                 amount(d.patient.deductible), amount(d.patient.copay), amount(d.patient.coinsurance),
+                 amount(d.patient.not_covered), amount(d.patient.balance_bill), amount(d.contractual_adjustment));
+  csv_field(out, reasons(d));
+  out += ',';
+  csv_field(out, d.decided_by ? std::string_view(d.decided_by->id) : std::string_view{});
+  out += '\n';
+}
+
+void write_json_row(std::string& out, const Member& m, const std::string& claim_id, const Determination& d) {
+  const ServiceLine& l = *d.line;
+  nlohmann::ordered_json j;
+  j["member_id"] = m.id;
+  j["claim_id"] = claim_id;
+  j["line"] = l.number;
+  j["date"] = l.date.str();
+  j["code"] = l.code;
+  j["covered"] = to_string(d.covered);
+  j["pa"] = to_string(d.pa);
+  j["charge_cents"] = d.charge.cents();
+  j["allowed_cents"] = d.allowed.cents();
+  j["plan_pays_cents"] = d.plan_pays.cents();
+  j["patient_pays_cents"] = d.patient_pays().cents();
+  j["deductible_cents"] = d.patient.deductible.cents();
+  j["copay_cents"] = d.patient.copay.cents();
+  j["coinsurance_cents"] = d.patient.coinsurance.cents();
+  j["not_covered_cents"] = d.patient.not_covered.cents();
+  j["balance_bill_cents"] = d.patient.balance_bill.cents();
+  j["contractual_adjustment_cents"] = d.contractual_adjustment.cents();
+  auto rs = nlohmann::json::array();
+  for (const auto& p : d.ledger)
+    if (!p.reason.empty()) {
+      std::string r = p.reason.str();
+      if (std::find(rs.begin(), rs.end(), r) == rs.end()) rs.push_back(std::move(r));
+    }
+  j["reasons"] = std::move(rs);
+  j["decided_by"] = d.decided_by ? d.decided_by->id : std::string{};
+  out += j.dump();
+  out += '\n';
+}
+
+// ------------------------------------------------------------ the verb
+
+std::string resolve(const std::string& base, const std::string& path) {
+  if (path.empty() || base.empty() || path.front() == '/') return path;
+  return (fs::path(base) / path).string();
+}
+
+// Reads the members file; the plans it names are loaded once each, with the
+// rules their payer needs.
+bool load_members(const std::string& path, const std::string& name, Partition part, const Rules& rules,
+                  std::map<std::string, std::unique_ptr<PlanRules>>& plans,
+                  std::unordered_map<std::string, Member>& members, std::vector<std::string>& all_ids,
+                  Errors& errors) {
+  MappedFile file;
+  if (std::string why = file.open(path); !why.empty()) {
+    errors.push_back(Error{name, 0, 0, "--members", "a file that " + why, "a members CSV file"});
+    return false;
+  }
+  const std::string dir = fs::path(path).parent_path().string();
+  std::string_view text = file.text();
+  Row row;
+  Header h;
+  int line_no = 0;
+  bool have_header = false;
+  std::unordered_set<std::string> seen;
+  while (!text.empty() && errors.size() < kMaxErrors) {
+    std::size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+    ++line_no;
+    if (trim(line).empty() || trim(line) == "\r") continue;
+    int bad_col = 0;
+    if (!split_csv(line, row, bad_col)) {
+      errors.push_back(Error{name, line_no, bad_col, "row", "a quoted field that does not end",
+                             "a closing \" before the next comma or the end of the line"});
+      continue;
+    }
+    if (!have_header) {
+      read_header(row, name, kMemberColumns, {"member_id", "plan"}, h, errors);
+      if (!errors.empty()) return false;
+      have_header = true;
+      continue;
+    }
+    auto bad = [&](std::size_t k, const Field& f, std::string found, std::string expected) {
+      errors.push_back(Error{name, line_no, f.present ? f.column : 0, kMemberColumns[k], std::move(found),
+                             std::move(expected)});
+    };
+    const Field id = field(row, h, kMemberId);
+    if (id.text.empty()) {
+      bad(kMemberId, id, "nothing", "a member id");
+      continue;
+    }
+    std::string mid(id.text);
+    if (!seen.insert(mid).second) {
+      bad(kMemberId, id, fmt::format("\"{}\" a second time", mid), "each member once");
+      continue;
+    }
+    const bool mine = in_partition(mid, part);
+    all_ids.push_back(mid);
+    if (!mine) continue;  // another partition's member: checked only for its id
+    Member m;
+    m.id = mid;
+    m.case_file.patient.member_id = mid;
+    m.case_file.source = name;
+    Accumulators& a = m.case_file.accumulators;
+    auto money_field = [&](std::size_t k, Money& into) {
+      const Field f = field(row, h, k);
+      if (f.text.empty()) return;
+      if (auto v = Money::parse(f.text); v && !v->is_negative()) into = *v;
+      else bad(k, f, fmt::format("\"{}\"", f.text), "an amount of 0.00 or more");
+    };
+    money_field(kDeductibleMet, a.deductible_individual[0]);
+    money_field(kOopMet, a.oop_individual[0]);
+    money_field(kDeductibleMetOon, a.deductible_individual[1]);
+    money_field(kOopMetOon, a.oop_individual[1]);
+    if (const Field f = field(row, h, kPlanYearStart); !f.text.empty()) {
+      if (auto d = Date::parse(f.text)) a.plan_year_start = *d;
+      else bad(kPlanYearStart, f, fmt::format("\"{}\"", f.text), "a date YYYY-MM-DD");
+    }
+    if (const Field f = field(row, h, kBirth); !f.text.empty()) {
+      if (auto d = Date::parse(f.text)) m.case_file.patient.date_of_birth = *d;
+      else bad(kBirth, f, fmt::format("\"{}\"", f.text), "a date YYYY-MM-DD");
+    }
+    m.case_file.patient.state = std::string(field(row, h, kState).text);
+    m.case_file.patient.locality = std::string(field(row, h, kLocality).text);
+    if (const Field f = field(row, h, kVisits); !f.text.empty()) {
+      for (const auto& p : parts(f.text)) {
+        const auto eq = p.find('=');
+        int n = 0;
+        if (eq == std::string::npos || eq == 0 || !parse_int(std::string_view(p).substr(eq + 1), n) || n < 0) {
+          bad(kVisits, f, fmt::format("\"{}\"", p), "limit=visits, e.g. rehab=3;massage=2");
+          continue;
+        }
+        a.visits.emplace_back(p.substr(0, eq), n);
+      }
+    }
+    // The plan: loaded once per file, with the payer's code edits and policy packs.
+    const Field pf = field(row, h, kPlan);
+    if (pf.text.empty()) {
+      bad(kPlan, pf, "nothing", "a plan file");
+      continue;
+    }
+    const std::string plan_path = resolve(dir, std::string(pf.text));
+    auto it = plans.find(plan_path);
+    if (it == plans.end()) {
+      auto plan = io::load_plan(plan_path);
+      if (!plan) {
+        errors.insert(errors.end(), plan.errors().begin(), plan.errors().end());
+        plans.emplace(plan_path, nullptr);
+        continue;
+      }
+      auto pr = std::make_unique<PlanRules>();
+      pr->plan = std::move(plan).value();
+      pr->rules = rules.for_plan(pr->plan);
+      it = plans.emplace(plan_path, std::move(pr)).first;
+    }
+    if (!it->second) continue;  // its plan does not load (already reported)
+    m.plan = it->second.get();
+    members.emplace(mid, std::move(m));
+  }
+  if (!have_header && errors.empty())
+    errors.push_back(Error{name, 1, 1, "header", "an empty file", "a header row naming member_id, plan, …"});
+  return errors.empty();
+}
+
+}  // namespace
+
+std::optional<Partition> parse_partition(std::string_view text) {
+  const auto slash = text.find('/');
+  int k = 0, n = 0;
+  if (slash == std::string_view::npos || !parse_int(text.substr(0, slash), k) || !parse_int(text.substr(slash + 1), n) ||
+      n < 1 || k < 1 || k > n)
+    return std::nullopt;
+  return Partition{static_cast<std::size_t>(k - 1), static_cast<std::size_t>(n)};
+}
+
+std::uint64_t member_hash(std::string_view id) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : id) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
+  std::ostream& out = *ctx.out;
+  std::ostream& err = *ctx.err;
+  Errors errors;
+  const std::optional<Partition> part = parse_partition(o.partition);
+  if (!part) {
+    err << Error{"", 0, 0, "--partition", fmt::format("\"{}\"", o.partition),
+                 "K/N with 1 <= K <= N, e.g. 1/2 and 2/2 for two processes"}
+               .message()
+        << "\n";
+    return kExitBadInput;
+  }
+  auto rules = ctx.rules();
+  if (!rules) return kExitBadInput;  // the loader has said why
+  const std::string members_name = fs::path(o.members).filename().string();
+  const std::string claims_name = fs::path(o.claims).filename().string();
+
+  std::map<std::string, std::unique_ptr<PlanRules>> plans;
+  std::unordered_map<std::string, Member> members;
+  std::vector<std::string> member_ids;  // every member of the file, all partitions
+  load_members(resolve(ctx.base_dir, o.members), members_name, *part, *rules, plans, members, member_ids, errors);
+  std::optional<PriceList> prices;
+  if (!o.prices.empty()) {
+    auto p = io::load_prices(resolve(ctx.base_dir, o.prices));
+    if (!p) errors.insert(errors.end(), p.errors().begin(), p.errors().end());
+    else prices = std::move(p).value();
+  }
+  if (!errors.empty()) {
+    err << format_errors(errors);
+    return kExitBadInput;
+  }
+  std::sort(member_ids.begin(), member_ids.end());
+
+  // Pass 1: check every claims row; note where this partition's rows start,
+  // grouped by member in the order members first appear.
+  MappedFile claims;
+  if (std::string why = claims.open(resolve(ctx.base_dir, o.claims)); !why.empty()) {
+    err << Error{claims_name, 0, 0, "--claims", "a file that " + why, "a claims CSV file"}.message() << "\n";
+    return kExitBadInput;
+  }
+  struct RowRef {
+    std::uint32_t member;  // index into `order`
+    std::uint32_t line_no;
+    std::size_t offset;
+  };
+  std::vector<RowRef> refs;
+  std::vector<Member*> order;
+  std::unordered_map<const Member*, std::uint32_t> member_index;
+  Header h;
+  bool have_header = false;
+  {
+    std::string_view text = claims.text();
+    std::size_t pos = 0;
+    int line_no = 0;
+    Row row;
+    ServiceLine scratch;
+    std::string scratch_id;
+    while (pos < text.size() && errors.size() < kMaxErrors) {
+      std::size_t nl = text.find('\n', pos);
+      if (nl == std::string_view::npos) nl = text.size();
+      const std::string_view line = text.substr(pos, nl - pos);
+      const std::size_t start = pos;
+      pos = nl + 1;
+      ++line_no;
+      if (trim(line).empty() || trim(line) == "\r") continue;
+      int bad_col = 0;
+      if (!split_csv(line, row, bad_col)) {
+        errors.push_back(Error{claims_name, line_no, bad_col, "row", "a quoted field that does not end",
+                               "a closing \" before the next comma or the end of the line"});
+        continue;
+      }
+      if (!have_header) {
+        read_header(row, claims_name, kClaimColumns, {"member_id", "date", "code", "charge"}, h, errors);
+        if (!errors.empty()) break;
+        have_header = true;
+        continue;
+      }
+      const Field id = field(row, h, cMember);
+      const std::string mid(id.text);
+      parse_claim(row, h, claims_name, line_no, scratch, scratch_id, errors);
+      if (mid.empty()) {
+        errors.push_back(Error{claims_name, line_no, id.present ? id.column : 0, "member_id", "nothing",
+                               "the member's id, as in " + members_name});
+        continue;
+      }
+      auto it = members.find(mid);
+      if (it == members.end()) {
+        if (!std::binary_search(member_ids.begin(), member_ids.end(), mid)) {
+          std::string near;
+          if (auto c = io::schema::closest(mid, member_ids)) near = fmt::format(" (did you mean \"{}\"?)", *c);
+          errors.push_back(Error{claims_name, line_no, id.column, "member_id", fmt::format("\"{}\"", mid),
+                                 "a member listed in " + members_name + near});
+        }
+        continue;  // another partition's member
+      }
+      Member* m = &it->second;
+      auto [mi, added] = member_index.emplace(m, static_cast<std::uint32_t>(order.size()));
+      if (added) order.push_back(m);
+      refs.push_back(RowRef{mi->second, static_cast<std::uint32_t>(line_no), start});
+    }
+    if (!have_header && errors.empty())
+      errors.push_back(Error{claims_name, 1, 1, "header", "an empty file", "a header row naming member_id, date, code, charge, …"});
+  }
+  if (!errors.empty()) {
+    err << format_errors(errors);
+    if (errors.size() >= kMaxErrors) err << "(stopped after " << kMaxErrors << " errors)\n";
+    return kExitBadInput;
+  }
+  std::stable_sort(refs.begin(), refs.end(), [](const RowRef& a, const RowRef& b) { return a.member < b.member; });
+
+  // Pass 2: one member at a time, written as soon as it is decided.
+  std::string buf;
+  buf.reserve(1 << 16);
+  if (!o.json) buf += kCsvHeader;
+  std::vector<std::string> claim_ids;
+  std::vector<ServiceLine> lines;
+  Row row;
+  Errors scratch_errors;
+  int exit_code = kExitOk;
+  const std::string_view text = claims.text();
+  for (std::size_t r = 0; r < refs.size();) {
+    std::size_t e = r;
+    while (e < refs.size() && refs[e].member == refs[r].member) ++e;
+    Member& m = *order[refs[r].member];
+    claim_ids.resize(e - r);
+    lines.resize(e - r);
+    for (std::size_t k = r; k < e; ++k) {
+      std::size_t nl = text.find('\n', refs[k].offset);
+      if (nl == std::string_view::npos) nl = text.size();
+      int bad_col = 0;
+      split_csv(text.substr(refs[k].offset, nl - refs[k].offset), row, bad_col);
+      ServiceLine& s = lines[k - r];
+      parse_claim(row, h, claims_name, static_cast<int>(refs[k].line_no), s, claim_ids[k - r], scratch_errors);
+      if (s.number == 0) s.number = static_cast<int>(k - r + 1);
+    }
+    const PlanRules& pr = *m.plan;
+    Inputs in{&pr.plan, &m.case_file, &lines, prices ? &*prices : nullptr};
+    auto est = backcover::estimate(in, pr.rules);
+    if (!est) {
+      Errors es = est.errors();
+      for (auto& x : es)
+        if (x.file.empty()) x.file = claims_name;
+      err << "member " << m.id << ":\n" << format_errors(es);
+      exit_code = kExitBadInput;
+    } else if (std::string broken = check_invariants(est.value()); !broken.empty()) {
+      err << "internal error: member " << m.id << ": " << broken << "\n";
+      return kExitInternal;
+    } else {
+      for (const Determination& d : est.value().lines) {
+        const auto k = static_cast<std::size_t>(d.line - lines.data());
+        if (o.json) write_json_row(buf, m, claim_ids[k], d);
+        else write_csv_row(buf, m, claim_ids[k], d);
+      }
+    }
+    if (buf.size() > (1 << 15)) {
+      out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+      buf.clear();
+    }
+    r = e;
+  }
+  out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+  out.flush();
+  return exit_code;
+}
+
+}  // namespace backcover::app

@@ -349,7 +349,8 @@ const char* kCsvHeader =
     "member_id,claim_id,line,date,code,covered,pa,charge,allowed,plan_pays,patient_pays,deductible,copay,"
     "coinsurance,not_covered,balance_bill,contractual_adjustment,reasons,decided_by\n";
 
-// The reason codes of a line: its postings' CARC/RARC, in ledger order, once each.
+// The reason codes of a line: its postings' CARC/RARC, in ledger order, once
+// each, ";"-separated (one reason reads "CO-97 M80": group, CARC, RARCs).
 std::string reasons(const Determination& d) {
   std::string out;
   std::vector<std::string> seen;
@@ -357,7 +358,7 @@ std::string reasons(const Determination& d) {
     if (p.reason.empty()) continue;
     std::string r = p.reason.str();
     if (std::find(seen.begin(), seen.end(), r) != seen.end()) continue;
-    if (!out.empty()) out += ' ';
+    if (!out.empty()) out += ';';  // a reason is "CO-97 M80": group code, CARC, RARCs
     out += r;
     seen.push_back(std::move(r));
   }

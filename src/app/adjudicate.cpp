@@ -61,6 +61,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t kMaxErrors = 20;  // a broken file stops at this many messages
+constexpr std::string_view kBom = "\xEF\xBB\xBF";  // spreadsheets start UTF-8 CSV with it
 
 // ------------------------------------------------------------ a read-only file in memory
 
@@ -182,20 +183,37 @@ struct Header {
 };
 
 // Reads the header row into `h`; unknown and missing columns are errors.
-void read_header(const Row& row, const std::string& file, const std::vector<std::string>& known,
+// What other systems call our columns, for "did you mean" when the spelling is not close.
+std::string column_alias(std::string_view name) {
+  static const std::pair<std::string_view, std::string_view> kAliases[] = {
+      {"cpt", "code"},          {"hcpcs", "code"},       {"cpt_code", "code"},     {"procedure_code", "code"},
+      {"dos", "date"},          {"service_date", "date"}, {"date_of_service", "date"}, {"amount", "charge"},
+      {"billed", "charge"},     {"charges", "charge"},   {"member", "member_id"},  {"subscriber_id", "member_id"},
+      {"patient_id", "member_id"}, {"diagnosis", "dx"},  {"diagnoses", "dx"},      {"icd10", "dx"},
+      {"modifier", "modifiers"}, {"plan_file", "plan"},  {"plan_id", "plan"}};
+  std::string lower(name);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const auto& [from, to] : kAliases)
+    if (lower == from) return fmt::format(" (did you mean \"{}\"?)", to);
+  return {};
+}
+
+void read_header(const Row& row, const std::string& file, int line_no, const std::vector<std::string>& known,
                  const std::vector<std::string>& required, Header& h, Errors& errors) {
   h.at.assign(known.size(), -1);
   for (std::size_t f = 0; f < row.fields.size(); ++f) {
     const std::string name(trim(row.fields[f]));
     auto it = std::find(known.begin(), known.end(), name);
     if (it == known.end()) {
-      errors.push_back(Error{file, 1, row.columns[f], "header", fmt::format("an unknown column \"{}\"", name),
-                             fmt::format("one of: {}{}", fmt::join(known, ", "), io::schema::did_you_mean(name, known))});
+      std::string hint = io::schema::did_you_mean(name, known);
+      if (hint.empty()) hint = column_alias(name);
+      errors.push_back(Error{file, line_no, row.columns[f], "header", fmt::format("an unknown column \"{}\"", name),
+                             fmt::format("one of: {}{}", fmt::join(known, ", "), hint)});
       continue;
     }
     const auto k = static_cast<std::size_t>(it - known.begin());
     if (h.at[k] >= 0) {
-      errors.push_back(Error{file, 1, row.columns[f], "header", fmt::format("the column \"{}\" twice", name),
+      errors.push_back(Error{file, line_no, row.columns[f], "header", fmt::format("the column \"{}\" twice", name),
                              "each column once"});
       continue;
     }
@@ -204,7 +222,7 @@ void read_header(const Row& row, const std::string& file, const std::vector<std:
   for (const auto& r : required) {
     const auto k = static_cast<std::size_t>(std::find(known.begin(), known.end(), r) - known.begin());
     if (h.at[k] < 0)
-      errors.push_back(Error{file, 1, 1, "header", "no column \"" + r + "\"",
+      errors.push_back(Error{file, line_no, 1, "header", fmt::format("no column \"{}\"", r),
                              fmt::format("a header row naming at least: {}", fmt::join(required, ", "))});
   }
 }
@@ -434,6 +452,7 @@ bool load_members(const std::string& path, const std::string& name, Partition pa
   }
   const std::string dir = fs::path(path).parent_path().string();
   std::string_view text = file.text();
+  if (text.starts_with(kBom)) text.remove_prefix(kBom.size());
   Row row;
   Header h;
   int line_no = 0;
@@ -452,7 +471,7 @@ bool load_members(const std::string& path, const std::string& name, Partition pa
       continue;
     }
     if (!have_header) {
-      read_header(row, name, kMemberColumns, {"member_id", "plan"}, h, errors);
+      read_header(row, name, line_no, kMemberColumns, {"member_id", "plan"}, h, errors);
       if (!errors.empty()) return false;
       have_header = true;
       continue;
@@ -611,7 +630,7 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
   bool have_header = false;
   {
     std::string_view text = claims.text();
-    std::size_t pos = 0;
+    std::size_t pos = text.starts_with(kBom) ? kBom.size() : 0;
     int line_no = 0;
     Row row;
     ServiceLine scratch;
@@ -631,7 +650,7 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
         continue;
       }
       if (!have_header) {
-        read_header(row, claims_name, kClaimColumns, {"member_id", "date", "code", "charge"}, h, errors);
+        read_header(row, claims_name, line_no, kClaimColumns, {"member_id", "date", "code", "charge"}, h, errors);
         if (!errors.empty()) break;
         have_header = true;
         continue;

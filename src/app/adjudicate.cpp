@@ -365,7 +365,7 @@ void csv_field(std::string& out, std::string_view v) {
 
 const char* kCsvHeader =
     "member_id,claim_id,line,date,code,covered,pa,charge,allowed,plan_pays,patient_pays,deductible,copay,"
-    "coinsurance,not_covered,balance_bill,contractual_adjustment,reasons,decided_by\n";
+    "coinsurance,not_covered,balance_bill,contractual_adjustment,reasons,decided_by,no_price_on_file\n";
 
 // The reason codes of a line: its postings' CARC/RARC, in ledger order, once
 // each, ";"-separated (one reason reads "CO-97 M80": group, CARC, RARCs).
@@ -383,6 +383,15 @@ std::string reasons(const Determination& d) {
   return out;
 }
 
+// The plan had no price for the line (no contract rate, no fee-schedule
+// amount): the engine took the charge as the allowed amount. Flagged on the
+// row and counted on stderr, never silent.
+bool no_price_on_file(const Determination& d) {
+  for (const auto& f : d.findings)
+    if (f.rule == &builtin_rules::no_price_on_file()) return true;
+  return false;
+}
+
 void write_csv_row(std::string& out, const Member& m, const std::string& claim_id, const Determination& d) {
   const ServiceLine& l = *d.line;
   csv_field(out, m.id);
@@ -397,7 +406,7 @@ void write_csv_row(std::string& out, const Member& m, const std::string& claim_i
   csv_field(out, reasons(d));
   out += ',';
   csv_field(out, d.decided_by ? std::string_view(d.decided_by->id) : std::string_view{});
-  out += '\n';
+  out += no_price_on_file(d) ? ",yes\n" : ",no\n";
 }
 
 void write_json_row(std::string& out, const Member& m, const std::string& claim_id, const Determination& d) {
@@ -428,6 +437,7 @@ void write_json_row(std::string& out, const Member& m, const std::string& claim_
     }
   j["reasons"] = std::move(rs);
   j["decided_by"] = d.decided_by ? d.decided_by->id : std::string{};
+  j["no_price_on_file"] = no_price_on_file(d);
   out += j.dump();
   out += '\n';
 }
@@ -492,7 +502,6 @@ bool load_members(const std::string& path, const std::string& name, Partition pa
     }
     const bool mine = in_partition(mid, part);
     all_ids.push_back(mid);
-    if (!mine) continue;  // another partition's member: checked only for its id
     Member m;
     m.id = mid;
     m.case_file.patient.member_id = mid;
@@ -500,14 +509,15 @@ bool load_members(const std::string& path, const std::string& name, Partition pa
     Accumulators& a = m.case_file.accumulators;
     auto money_field = [&](std::size_t k, Money& into) {
       const Field f = field(row, h, k);
-      if (f.text.empty()) return;
+      if (f.text.empty()) return false;
       if (auto v = Money::parse(f.text); v && !v->is_negative()) into = *v;
       else bad(k, f, fmt::format("\"{}\"", f.text), "an amount of 0.00 or more");
+      return true;
     };
-    money_field(kDeductibleMet, a.deductible_individual[0]);
-    money_field(kOopMet, a.oop_individual[0]);
-    money_field(kDeductibleMetOon, a.deductible_individual[1]);
-    money_field(kOopMetOon, a.oop_individual[1]);
+    const bool ded_in = money_field(kDeductibleMet, a.deductible_individual[0]);
+    const bool oop_in = money_field(kOopMet, a.oop_individual[0]);
+    const bool ded_out = money_field(kDeductibleMetOon, a.deductible_individual[1]);
+    const bool oop_out = money_field(kOopMetOon, a.oop_individual[1]);
     if (const Field f = field(row, h, kPlanYearStart); !f.text.empty()) {
       if (auto d = Date::parse(f.text)) a.plan_year_start = *d;
       else bad(kPlanYearStart, f, fmt::format("\"{}\"", f.text), "a date YYYY-MM-DD");
@@ -551,7 +561,30 @@ bool load_members(const std::string& path, const std::string& name, Partition pa
     }
     if (!it->second) continue;  // its plan does not load (already reported)
     m.plan = it->second.get();
-    members.emplace(mid, std::move(m));
+    // A plan priced from the fee schedule needs the member's locality: without
+    // it every line would be allowed at its charge.
+    if (m.case_file.patient.locality.empty())
+      for (const auto& al : m.plan->plan.allowance)
+        if (al.kind == AllowanceMethod::Kind::PercentOfFeeSchedule) {
+          const Field f = field(row, h, kLocality);
+          errors.push_back(Error{name, line_no, f.present ? f.column : 0, "locality", "nothing",
+                                 fmt::format("the member's Medicare fee-schedule locality, e.g. 0111205 (the plan in "
+                                             "{} prices from the fee schedule)",
+                                             std::string(pf.text))});
+          break;
+        }
+    // A plan whose in- and out-of-network figures cross-accumulate keeps one
+    // running total: a tier left blank is the other tier's figure, not zero.
+    auto same_total = [](bool cross, bool in_given, bool out_given, Money (&tiers)[2]) {
+      if (!cross) return;
+      if (in_given && !out_given) tiers[1] = tiers[0];
+      if (out_given && !in_given) tiers[0] = tiers[1];
+    };
+    same_total(m.plan->plan.deductible_cross_accumulates, ded_in, ded_out, a.deductible_individual);
+    same_total(m.plan->plan.oop_cross_accumulates, oop_in, oop_out, a.oop_individual);
+    // Every partition checks every member row (so all N processes refuse the
+    // same broken file) and keeps only its own.
+    if (mine) members.emplace(mid, std::move(m));
   }
   if (!have_header && errors.empty())
     errors.push_back(Error{name, 1, 1, "header", "an empty file", "a header row naming member_id, plan, …"});
@@ -697,6 +730,7 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
   Row row;
   Errors scratch_errors;
   int exit_code = kExitOk;
+  std::size_t unpriced = 0;  // lines allowed at their charge: no price on file
   const std::string_view text = claims.text();
   for (std::size_t r = 0; r < refs.size();) {
     std::size_t e = r;
@@ -726,7 +760,9 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
       err << "internal error: member " << m.id << ": " << broken << "\n";
       return kExitInternal;
     } else {
+      for (const auto& w : est.value().warnings) err << "warning: member " << m.id << ": " << w << "\n";
       for (const Determination& d : est.value().lines) {
+        if (no_price_on_file(d)) ++unpriced;
         const auto k = static_cast<std::size_t>(d.line - lines.data());
         if (o.json) write_json_row(buf, m, claim_ids[k], d);
         else write_csv_row(buf, m, claim_ids[k], d);
@@ -740,6 +776,11 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
   }
   out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
   out.flush();
+  if (unpriced)
+    err << fmt::format(
+        "warning: {} line(s) had no price on file (no contract rate or fee-schedule amount): their allowed amount is "
+        "the charge (column no_price_on_file)\n",
+        unpriced);
   return exit_code;
 }
 

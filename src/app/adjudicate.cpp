@@ -28,7 +28,8 @@
 // Members CSV:
 //   member_id, plan (a plan file, relative to the members file)            required
 //   plan_year_start, deductible_met, oop_met, deductible_met_oon, oop_met_oon,
-//   visits ("limit=n;limit=n"), date_of_birth, state, locality             optional
+//   visits ("limit=n;limit=n"), date_of_birth, state, locality, zip        optional
+//   (a plan priced from the fee schedule needs locality or zip)
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -51,6 +52,7 @@
 #include <vector>
 
 #include "backcover/app/adjudicate.hpp"
+#include "backcover/codes/code_sets.hpp"
 #include "backcover/io/loaders.hpp"
 #include "io/schema.hpp"
 
@@ -263,10 +265,10 @@ bool parse_int(std::string_view s, int& out) {
 
 const std::vector<std::string> kMemberColumns = {
     "member_id", "plan",  "plan_year_start", "deductible_met", "oop_met", "deductible_met_oon",
-    "oop_met_oon", "visits", "date_of_birth", "state", "locality"};
+    "oop_met_oon", "visits", "date_of_birth", "state", "locality", "zip"};
 enum MemberCol : std::size_t {
   kMemberId, kPlan, kPlanYearStart, kDeductibleMet, kOopMet, kDeductibleMetOon, kOopMetOon, kVisits, kBirth,
-  kState, kLocality
+  kState, kLocality, kZip
 };
 
 struct PlanRules {
@@ -528,6 +530,21 @@ bool load_members(const std::string& path, const std::string& name, Partition pa
     }
     m.case_file.patient.state = std::string(field(row, h, kState).text);
     m.case_file.patient.locality = std::string(field(row, h, kLocality).text);
+    m.case_file.patient.zip = std::string(field(row, h, kZip).text);
+    if (const Field f = field(row, h, kLocality); !f.text.empty() && !rules.code_sets().locality(f.text)) {
+      std::vector<std::string> ids;
+      for (const auto& l : rules.code_sets().localities()) ids.push_back(l.id());
+      std::string hint = io::schema::did_you_mean(f.text, ids);
+      if (hint.empty())  // ids differ in a digit or two: offer one with two digits swapped
+        for (const auto& id : ids)
+          if (id.size() == f.text.size())
+            for (std::size_t i = 0; i + 1 < id.size() && hint.empty(); ++i) {
+              std::string t(f.text);
+              std::swap(t[i], t[i + 1]);
+              if (t == id) hint = fmt::format(" (did you mean \"{}\"?)", id);
+            }
+      bad(kLocality, f, fmt::format("\"{}\"", f.text), "a Medicare fee-schedule locality: MAC and locality, e.g. 0111205" + hint);
+    }
     if (const Field f = field(row, h, kVisits); !f.text.empty()) {
       for (const auto& p : parts(f.text)) {
         const auto eq = p.find('=');
@@ -561,15 +578,15 @@ bool load_members(const std::string& path, const std::string& name, Partition pa
     }
     if (!it->second) continue;  // its plan does not load (already reported)
     m.plan = it->second.get();
-    // A plan priced from the fee schedule needs the member's locality: without
-    // it every line would be allowed at its charge.
-    if (m.case_file.patient.locality.empty())
+    // A plan priced from the fee schedule needs the member's locality (or a
+    // ZIP that names one): without it every line would be allowed at its charge.
+    if (m.case_file.patient.locality.empty() && m.case_file.patient.zip.empty())
       for (const auto& al : m.plan->plan.allowance)
         if (al.kind == AllowanceMethod::Kind::PercentOfFeeSchedule) {
           const Field f = field(row, h, kLocality);
           errors.push_back(Error{name, line_no, f.present ? f.column : 0, "locality", "nothing",
-                                 fmt::format("the member's Medicare fee-schedule locality, e.g. 0111205 (the plan in "
-                                             "{} prices from the fee schedule)",
+                                 fmt::format("the member's Medicare fee-schedule locality, e.g. 0111205, or a zip "
+                                             "(the plan in {} prices from the fee schedule)",
                                              std::string(pf.text))});
           break;
         }

@@ -63,6 +63,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t kMaxErrors = 20;  // a broken file stops at this many messages
+constexpr std::size_t kMaxRow = 65536;  // characters in one claims row
 constexpr std::string_view kBom = "\xEF\xBB\xBF";  // spreadsheets start UTF-8 CSV with it
 
 // ------------------------------------------------------------ a read-only file in memory
@@ -350,7 +351,43 @@ bool parse_claim(const Row& row, const Header& h, const std::string& file, int l
 
 // ------------------------------------------------------------ output
 
-std::string amount(Money m) { return m.plain(); }
+// The hot path writes straight into the output buffer: no string per field.
+void append_int(std::string& out, std::uint64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+// "-12.34": Money::plain(), without its allocation.
+void append_money(std::string& out, Money m) {
+  const std::int64_t c = m.cents();
+  const bool neg = c < 0;
+  const std::uint64_t u = neg ? std::uint64_t(0) - static_cast<std::uint64_t>(c) : static_cast<std::uint64_t>(c);
+  if (neg) out += '-';
+  append_int(out, u / 100);
+  out += '.';
+  out += static_cast<char>('0' + (u % 100) / 10);
+  out += static_cast<char>('0' + u % 10);
+}
+void append_date(std::string& out, Date d) {
+  char buf[16];
+  const int y = d.year();
+  const unsigned mo = d.month(), day = d.day();
+  if (y < 1000 || y > 9999) {
+    out += d.str();
+    return;
+  }
+  buf[0] = static_cast<char>('0' + y / 1000);
+  buf[1] = static_cast<char>('0' + y / 100 % 10);
+  buf[2] = static_cast<char>('0' + y / 10 % 10);
+  buf[3] = static_cast<char>('0' + y % 10);
+  buf[4] = '-';
+  buf[5] = static_cast<char>('0' + mo / 10);
+  buf[6] = static_cast<char>('0' + mo % 10);
+  buf[7] = '-';
+  buf[8] = static_cast<char>('0' + day / 10);
+  buf[9] = static_cast<char>('0' + day % 10);
+  out.append(buf, 10);
+}
 
 void csv_field(std::string& out, std::string_view v) {
   if (v.find_first_of(",\"\n") == std::string_view::npos) {
@@ -371,18 +408,27 @@ const char* kCsvHeader =
 
 // The reason codes of a line: its postings' CARC/RARC, in ledger order, once
 // each, ";"-separated (one reason reads "CO-97 M80": group, CARC, RARCs).
-std::string reasons(const Determination& d) {
-  std::string out;
-  std::vector<std::string> seen;
-  for (const auto& p : d.ledger) {
-    if (p.reason.empty()) continue;
-    std::string r = p.reason.str();
-    if (std::find(seen.begin(), seen.end(), r) != seen.end()) continue;
-    if (!out.empty()) out += ';';  // a reason is "CO-97 M80": group code, CARC, RARCs
-    out += r;
-    seen.push_back(std::move(r));
+bool same_reason(const ReasonCode& a, const ReasonCode& b) {
+  return a.group == b.group && a.carc == b.carc && a.rarc == b.rarc;
+}
+void append_reasons(std::string& out, const Determination& d) {
+  bool first = true;
+  for (std::size_t k = 0; k < d.ledger.size(); ++k) {
+    const ReasonCode& r = d.ledger[k].reason;
+    if (r.empty()) continue;
+    bool seen = false;
+    for (std::size_t e = 0; e < k && !seen; ++e) seen = same_reason(d.ledger[e].reason, r);
+    if (seen) continue;
+    if (!first) out += ';';
+    first = false;
+    out += r.group.data();
+    out += '-';
+    out += r.carc.data();
+    if (r.rarc[0] != '\0') {
+      out += ' ';
+      out += r.rarc.data();
+    }
   }
-  return out;
 }
 
 // The plan had no price for the line (no contract rate, no fee-schedule
@@ -399,13 +445,23 @@ void write_csv_row(std::string& out, const Member& m, const std::string& claim_i
   csv_field(out, m.id);
   out += ',';
   csv_field(out, claim_id);
-  fmt::format_to(std::back_inserter(out), ",{},{},", l.number, l.date.str());
+  out += ',';
+  append_int(out, static_cast<std::uint64_t>(l.number));
+  out += ',';
+  append_date(out, l.date);
+  out += ',';
   csv_field(out, l.code);
-  fmt::format_to(std::back_inserter(out), ",{},{},{},{},{},{},{},{},{},{},{},{},", to_string(d.covered),
-                 to_string(d.pa), amount(d.charge), amount(d.allowed), amount(d.plan_pays), amount(d.patient_pays()),
-                 amount(d.patient.deductible), amount(d.patient.copay), amount(d.patient.coinsurance),
-                 amount(d.patient.not_covered), amount(d.patient.balance_bill), amount(d.contractual_adjustment));
-  csv_field(out, reasons(d));
+  out += ',';
+  out += to_string(d.covered);
+  out += ',';
+  out += to_string(d.pa);
+  for (Money v : {d.charge, d.allowed, d.plan_pays, d.patient_pays(), d.patient.deductible, d.patient.copay,
+                  d.patient.coinsurance, d.patient.not_covered, d.patient.balance_bill, d.contractual_adjustment}) {
+    out += ',';
+    append_money(out, v);
+  }
+  out += ',';
+  append_reasons(out, d);  // codes and RARCs: never a comma or a quote
   out += ',';
   csv_field(out, d.decided_by ? std::string_view(d.decided_by->id) : std::string_view{});
   out += no_price_on_file(d) ? ",yes\n" : ",no\n";
@@ -671,6 +727,7 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
   struct RowRef {
     std::uint32_t member;  // index into `order`
     std::uint32_t line_no;
+    std::uint32_t length;  // of the row, so the second pass never searches for its end
     std::size_t offset;
   };
   std::vector<RowRef> refs;
@@ -693,6 +750,11 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
       pos = nl + 1;
       ++line_no;
       if (trim(line).empty() || trim(line) == "\r") continue;
+      if (line.size() > kMaxRow) {
+        errors.push_back(Error{claims_name, line_no, 1, "row", fmt::format("{} characters", line.size()),
+                               fmt::format("a claim line of at most {} characters (is this a CSV file?)", kMaxRow)});
+        continue;
+      }
       int bad_col = 0;
       if (!split_csv(line, row, bad_col)) {
         errors.push_back(Error{claims_name, line_no, bad_col, "row", "a quoted field that does not end",
@@ -726,7 +788,7 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
       Member* m = &it->second;
       auto [mi, added] = member_index.emplace(m, static_cast<std::uint32_t>(order.size()));
       if (added) order.push_back(m);
-      refs.push_back(RowRef{mi->second, static_cast<std::uint32_t>(line_no), start});
+      refs.push_back(RowRef{mi->second, static_cast<std::uint32_t>(line_no), static_cast<std::uint32_t>(line.size()), start});
     }
     if (!have_header && errors.empty())
       errors.push_back(Error{claims_name, 1, 1, "header", "an empty file", "a header row naming member_id, date, code, charge, …"});
@@ -756,10 +818,8 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
     claim_ids.resize(e - r);
     lines.resize(e - r);
     for (std::size_t k = r; k < e; ++k) {
-      std::size_t nl = text.find('\n', refs[k].offset);
-      if (nl == std::string_view::npos) nl = text.size();
       int bad_col = 0;
-      split_csv(text.substr(refs[k].offset, nl - refs[k].offset), row, bad_col);
+      split_csv(text.substr(refs[k].offset, refs[k].length), row, bad_col);
       ServiceLine& s = lines[k - r];
       parse_claim(row, h, claims_name, static_cast<int>(refs[k].line_no), s, claim_ids[k - r], scratch_errors);
       if (s.number == 0) s.number = static_cast<int>(k - r + 1);

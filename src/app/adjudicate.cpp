@@ -277,10 +277,23 @@ struct PlanRules {
   RuleSet rules;
 };
 
+// What a member's row says, kept small (a day can hold millions of members);
+// the engine's case file is filled from it when the member's turn comes.
 struct Member {
   std::string id;
   PlanRules* plan = nullptr;
-  CaseFile case_file;
+  Accumulators accumulators;
+  std::optional<Date> date_of_birth;
+  std::string state, locality, zip;
+
+  void fill(CaseFile& cf) const {
+    cf.patient.member_id = id;
+    cf.patient.date_of_birth = date_of_birth;
+    cf.patient.state = state;
+    cf.patient.locality = locality;
+    cf.patient.zip = zip;
+    cf.accumulators = accumulators;
+  }
 };
 
 // ------------------------------------------------------------ claims
@@ -562,9 +575,7 @@ bool load_members(const std::string& path, const std::string& name, Partition pa
     all_ids.push_back(mid);
     Member m;
     m.id = mid;
-    m.case_file.patient.member_id = mid;
-    m.case_file.source = name;
-    Accumulators& a = m.case_file.accumulators;
+    Accumulators& a = m.accumulators;
     auto money_field = [&](std::size_t k, Money& into) {
       const Field f = field(row, h, k);
       if (f.text.empty()) return false;
@@ -581,12 +592,12 @@ bool load_members(const std::string& path, const std::string& name, Partition pa
       else bad(kPlanYearStart, f, fmt::format("\"{}\"", f.text), "a date YYYY-MM-DD");
     }
     if (const Field f = field(row, h, kBirth); !f.text.empty()) {
-      if (auto d = Date::parse(f.text)) m.case_file.patient.date_of_birth = *d;
+      if (auto d = Date::parse(f.text)) m.date_of_birth = *d;
       else bad(kBirth, f, fmt::format("\"{}\"", f.text), "a date YYYY-MM-DD");
     }
-    m.case_file.patient.state = std::string(field(row, h, kState).text);
-    m.case_file.patient.locality = std::string(field(row, h, kLocality).text);
-    m.case_file.patient.zip = std::string(field(row, h, kZip).text);
+    m.state = std::string(field(row, h, kState).text);
+    m.locality = std::string(field(row, h, kLocality).text);
+    m.zip = std::string(field(row, h, kZip).text);
     if (const Field f = field(row, h, kLocality); !f.text.empty() && !rules.code_sets().locality(f.text)) {
       std::vector<std::string> ids;
       for (const auto& l : rules.code_sets().localities()) ids.push_back(l.id());
@@ -636,7 +647,7 @@ bool load_members(const std::string& path, const std::string& name, Partition pa
     m.plan = it->second.get();
     // A plan priced from the fee schedule needs the member's locality (or a
     // ZIP that names one): without it every line would be allowed at its charge.
-    if (m.case_file.patient.locality.empty() && m.case_file.patient.zip.empty())
+    if (m.locality.empty() && m.zip.empty())
       for (const auto& al : m.plan->plan.allowance)
         if (al.kind == AllowanceMethod::Kind::PercentOfFeeSchedule) {
           const Field f = field(row, h, kLocality);
@@ -806,6 +817,8 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
   if (!o.json) buf += kCsvHeader;
   std::vector<std::string> claim_ids;
   std::vector<ServiceLine> lines;
+  CaseFile case_file;  // the member's, refilled for each member
+  case_file.source = members_name;
   Row row;
   Errors scratch_errors;
   int exit_code = kExitOk;
@@ -825,7 +838,8 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
       if (s.number == 0) s.number = static_cast<int>(k - r + 1);
     }
     const PlanRules& pr = *m.plan;
-    Inputs in{&pr.plan, &m.case_file, &lines, prices ? &*prices : nullptr};
+    m.fill(case_file);
+    Inputs in{&pr.plan, &case_file, &lines, prices ? &*prices : nullptr};
     auto est = backcover::estimate(in, pr.rules);
     if (!est) {
       Errors es = est.errors();

@@ -279,9 +279,11 @@ struct PlanRules {
 
 // What a member's row says, kept small (a day can hold millions of members);
 // the engine's case file is filled from it when the member's turn comes.
+constexpr std::uint32_t kNoSlot = 0xFFFFFFFF;
 struct Member {
   std::string id;
   PlanRules* plan = nullptr;
+  std::uint32_t slot = kNoSlot;  // its place in the order members first appear in the claims
   Accumulators accumulators;
   std::optional<Date> date_of_birth;
   std::string state, locality, zip;
@@ -743,7 +745,6 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
   };
   std::vector<RowRef> refs;
   std::vector<Member*> order;
-  std::unordered_map<const Member*, std::uint32_t> member_index;
   Header h;
   bool have_header = false;
   {
@@ -797,9 +798,11 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
         continue;  // another partition's member
       }
       Member* m = &it->second;
-      auto [mi, added] = member_index.emplace(m, static_cast<std::uint32_t>(order.size()));
-      if (added) order.push_back(m);
-      refs.push_back(RowRef{mi->second, static_cast<std::uint32_t>(line_no), static_cast<std::uint32_t>(line.size()), start});
+      if (m->slot == kNoSlot) {
+        m->slot = static_cast<std::uint32_t>(order.size());
+        order.push_back(m);
+      }
+      refs.push_back(RowRef{m->slot, static_cast<std::uint32_t>(line_no), static_cast<std::uint32_t>(line.size()), start});
     }
     if (!have_header && errors.empty())
       errors.push_back(Error{claims_name, 1, 1, "header", "an empty file", "a header row naming member_id, date, code, charge, …"});

@@ -33,7 +33,6 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <nlohmann/json.hpp>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -482,37 +481,100 @@ void write_csv_row(std::string& out, const Member& m, const std::string& claim_i
   out += no_price_on_file(d) ? ",yes\n" : ",no\n";
 }
 
+// A JSON string: quotes, backslashes and control characters escaped, bytes
+// that are not UTF-8 written as U+FFFD (JSON must be UTF-8).
+void append_json_string(std::string& out, std::string_view v) {
+  out += '"';
+  for (std::size_t i = 0; i < v.size();) {
+    const auto c = static_cast<unsigned char>(v[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+      ++i;
+    } else if (c < 0x20) {
+      fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
+      ++i;
+    } else if (c < 0x80) {
+      out += static_cast<char>(c);
+      ++i;
+    } else {
+      // Length of a well-formed UTF-8 sequence starting here, or 0.
+      std::size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+      if (n && i + n <= v.size()) {
+        for (std::size_t k = 1; k < n && n; ++k)
+          if ((static_cast<unsigned char>(v[i + k]) & 0xC0) != 0x80) n = 0;
+        const auto c1 = n ? static_cast<unsigned char>(v[i + 1]) : 0;
+        if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 > 0x8F))
+          n = 0;  // overlong, surrogate, or above U+10FFFF
+      } else {
+        n = 0;
+      }
+      if (n) {
+        out.append(v.substr(i, n));
+        i += n;
+      } else {
+        out += "\xEF\xBF\xBD";
+        ++i;
+      }
+    }
+  }
+  out += '"';
+}
+
 void write_json_row(std::string& out, const Member& m, const std::string& claim_id, const Determination& d) {
   const ServiceLine& l = *d.line;
-  nlohmann::ordered_json j;
-  j["member_id"] = m.id;
-  j["claim_id"] = claim_id;
-  j["line"] = l.number;
-  j["date"] = l.date.str();
-  j["code"] = l.code;
-  j["covered"] = to_string(d.covered);
-  j["pa"] = to_string(d.pa);
-  j["charge_cents"] = d.charge.cents();
-  j["allowed_cents"] = d.allowed.cents();
-  j["plan_pays_cents"] = d.plan_pays.cents();
-  j["patient_pays_cents"] = d.patient_pays().cents();
-  j["deductible_cents"] = d.patient.deductible.cents();
-  j["copay_cents"] = d.patient.copay.cents();
-  j["coinsurance_cents"] = d.patient.coinsurance.cents();
-  j["not_covered_cents"] = d.patient.not_covered.cents();
-  j["balance_bill_cents"] = d.patient.balance_bill.cents();
-  j["contractual_adjustment_cents"] = d.contractual_adjustment.cents();
-  auto rs = nlohmann::json::array();
-  for (const auto& p : d.ledger)
-    if (!p.reason.empty()) {
-      std::string r = p.reason.str();
-      if (std::find(rs.begin(), rs.end(), r) == rs.end()) rs.push_back(std::move(r));
-    }
-  j["reasons"] = std::move(rs);
-  j["decided_by"] = d.decided_by ? d.decided_by->id : std::string{};
-  j["no_price_on_file"] = no_price_on_file(d);
-  out += j.dump();
-  out += '\n';
+  auto key = [&](const char* k) {
+    out += ",\"";
+    out += k;
+    out += "\":";
+  };
+  out += "{\"member_id\":";
+  append_json_string(out, m.id);
+  key("claim_id");
+  append_json_string(out, claim_id);
+  key("line");
+  fmt::format_to(std::back_inserter(out), "{}", l.number);
+  out += ",\"date\":\"";
+  append_date(out, l.date);
+  out += '"';
+  key("code");
+  append_json_string(out, l.code);
+  key("covered");
+  append_json_string(out, to_string(d.covered));
+  key("pa");
+  append_json_string(out, to_string(d.pa));
+  const std::pair<const char*, Money> amounts[] = {
+      {"charge_cents", d.charge},
+      {"allowed_cents", d.allowed},
+      {"plan_pays_cents", d.plan_pays},
+      {"patient_pays_cents", d.patient_pays()},
+      {"deductible_cents", d.patient.deductible},
+      {"copay_cents", d.patient.copay},
+      {"coinsurance_cents", d.patient.coinsurance},
+      {"not_covered_cents", d.patient.not_covered},
+      {"balance_bill_cents", d.patient.balance_bill},
+      {"contractual_adjustment_cents", d.contractual_adjustment}};
+  for (const auto& [k, v] : amounts) {
+    key(k);
+    fmt::format_to(std::back_inserter(out), "{}", v.cents());
+  }
+  key("reasons");
+  out += '[';
+  std::string reasons;
+  append_reasons(reasons, d);  // "CO-45;PR-1": codes never hold a quote or a backslash
+  for (std::size_t i = 0; i < reasons.size();) {
+    std::size_t e = reasons.find(';', i);
+    if (e == std::string::npos) e = reasons.size();
+    if (i) out += ',';
+    append_json_string(out, std::string_view(reasons).substr(i, e - i));
+    i = e + 1;
+  }
+  out += ']';
+  key("decided_by");
+  append_json_string(out, d.decided_by ? std::string_view(d.decided_by->id) : std::string_view{});
+  key("no_price_on_file");
+  out += no_price_on_file(d) ? "true" : "false";
+  out += "}\n";
 }
 
 // ------------------------------------------------------------ the verb

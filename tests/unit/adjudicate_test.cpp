@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "backcover/app/adjudicate.hpp"
 
 namespace fs = std::filesystem;
@@ -177,6 +179,28 @@ TEST(AdjudicateTest, BadRowNamedBeforeAnyResult) {
   EXPECT_EQ(r.rc, 2);
   EXPECT_EQ(r.out, "");
   EXPECT_NE(r.err.find("claims.csv:602:39 row: got a quoted field that does not end"), std::string::npos) << r.err;
+}
+
+// JSON lines are written by hand (the hot path): ids with quotes, backslashes,
+// control characters and bytes that are not UTF-8 still make valid JSON.
+TEST(AdjudicateTest, JsonLinesEscapeWhatTheCsvHolds) {
+  const fs::path dir = fs::temp_directory_path() / "backcover-adjudicate-escape";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string plan = std::string(BACKCOVER_SOURCE_DIR) + "/data/plans/medicare-part-b-2026.yaml";
+  {  // the member id holds a quote, a backslash, a tab, é and a stray byte 0xFF
+    std::ofstream m(dir / "members.csv");
+    m << "member_id,plan,locality\n\"M\"\"q\\b\tt\xC3\xA9\xFF\"," << plan << ",0111205\n";
+    std::ofstream c(dir / "claims.csv");
+    c << "member_id,claim_id,date,code,modifiers,dx,charge\n\"M\"\"q\\b\tt\xC3\xA9\xFF\",\"C,1\",2026-03-02,98940,AT,M99.03;M54.50,60.00\n";
+  }
+  const Outcome r = adjudicate(dir, "1/1", true);
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);  // throws on invalid JSON or UTF-8
+  EXPECT_EQ(j["member_id"], "M\"q\\b\tt\xC3\xA9\xEF\xBF\xBD");  // the stray byte is U+FFFD
+  EXPECT_EQ(j["claim_id"], "C,1");
+  EXPECT_EQ(j["allowed_cents"], 3240);  // 98940 at San Francisco, 2025 PFS
+  EXPECT_EQ(j["reasons"], nlohmann::json::array({"CO-45", "PR-1"}));
 }
 
 }  // namespace

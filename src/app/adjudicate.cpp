@@ -181,8 +181,21 @@ std::string_view trim(std::string_view s) {
 
 // The header: which field holds which known column.
 struct Header {
-  std::vector<int> at;  // per known column: field index, or -1
+  std::vector<int> at;     // per known column: field index, or -1
+  std::size_t fields = 0;  // in the header row
 };
+
+// More fields than the header names: an unquoted comma inside a value
+// ("1,200.00" read as 1 and 200.00) would otherwise shift or drop a field.
+bool too_many_fields(const Row& row, const Header& h, const std::string& file, int line_no, Errors& errors) {
+  if (row.fields.size() <= h.fields) return false;
+  errors.push_back(Error{file, line_no, row.columns[h.fields], "row",
+                         fmt::format("{} fields", row.fields.size()),
+                         fmt::format("at most {}, as the header names; a value holding a comma needs quotes, "
+                                     "e.g. \"1,200.00\"",
+                                     h.fields)});
+  return true;
+}
 
 // Reads the header row into `h`; unknown and missing columns are errors.
 // What other systems call our columns, for "did you mean" when the spelling is not close.
@@ -203,6 +216,7 @@ std::string column_alias(std::string_view name) {
 void read_header(const Row& row, const std::string& file, int line_no, const std::vector<std::string>& known,
                  const std::vector<std::string>& required, Header& h, Errors& errors) {
   h.at.assign(known.size(), -1);
+  h.fields = row.fields.size();
   for (std::size_t f = 0; f < row.fields.size(); ++f) {
     const std::string name(trim(row.fields[f]));
     auto it = std::find(known.begin(), known.end(), name);
@@ -625,6 +639,7 @@ bool load_members(const std::string& path, const std::string& name, Partition pa
       errors.push_back(Error{name, line_no, f.present ? f.column : 0, kMemberColumns[k], std::move(found),
                              std::move(expected)});
     };
+    if (too_many_fields(row, h, name, line_no, errors)) continue;
     const Field id = field(row, h, kMemberId);
     if (id.text.empty()) {
       bad(kMemberId, id, "nothing", "a member id");
@@ -841,6 +856,7 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
         have_header = true;
         continue;
       }
+      if (too_many_fields(row, h, claims_name, line_no, errors)) continue;
       const Field id = field(row, h, cMember);
       const std::string mid(id.text);
       parse_claim(row, h, claims_name, line_no, scratch, scratch_id, errors);

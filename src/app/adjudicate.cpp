@@ -754,6 +754,63 @@ bool load_members(const std::string& path, const std::string& name, Partition pa
   return errors.empty();
 }
 
+// A claim line (member, claim_id, line) seen in the first pass, for the
+// duplicate check: its key's hash and where the row is.
+struct KeyedRow {
+  std::uint64_t hash;
+  std::uint32_t line_no;
+  std::uint32_t length;
+  std::size_t offset;
+};
+
+std::uint64_t fnv_more(std::uint64_t h, std::string_view s) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+std::uint64_t claim_line_key(std::string_view member, std::string_view claim_id, int line) {
+  std::uint64_t h = fnv_more(14695981039346656037ull, member);
+  h = fnv_more(h, "\x1f");
+  h = fnv_more(h, claim_id);
+  h = fnv_more(h, "\x1f");
+  return fnv_more(h, std::to_string(line));
+}
+
+// The same claim line twice (a resubmission left in the day's file) would be
+// paid twice and count twice against the accumulators: an error at the second.
+void check_duplicates(std::vector<KeyedRow>& keys, std::string_view text, const Header& h,
+                      const std::string& file, Errors& errors) {
+  std::sort(keys.begin(), keys.end(), [](const KeyedRow& a, const KeyedRow& b) {
+    return a.hash != b.hash ? a.hash < b.hash : a.line_no < b.line_no;
+  });
+  Row a, b;
+  int bad_col = 0;
+  Errors found;
+  auto same = [&](const Row& x, const Row& y, std::size_t k) { return field(x, h, k).text == field(y, h, k).text; };
+  for (std::size_t i = 1; i < keys.size() && errors.size() + found.size() < kMaxErrors; ++i) {
+    // Every earlier row with the same hash, compared by its fields (a hash is not proof).
+    for (std::size_t j = i; j-- > 0 && keys[j].hash == keys[i].hash;) {
+      split_csv(text.substr(keys[j].offset, keys[j].length), a, bad_col);
+      split_csv(text.substr(keys[i].offset, keys[i].length), b, bad_col);
+      int la = 0, lb = 0;
+      if (!same(a, b, cMember) || !same(a, b, cClaimId) || !parse_int(field(a, h, cLine).text, la) ||
+          !parse_int(field(b, h, cLine).text, lb) || la != lb)
+        continue;
+      const Field id = field(b, h, cClaimId);
+      found.push_back(Error{file, static_cast<int>(keys[i].line_no), id.column, "claim_id",
+                             fmt::format("claim {} line {} of member {} a second time (first at line {})", id.text,
+                                         lb, field(b, h, cMember).text, keys[j].line_no),
+                             "each claim line once: a corrected claim replaces the earlier one, so leave one of "
+                             "them out of the day's file"});
+      break;
+    }
+  }
+  std::sort(found.begin(), found.end(), [](const Error& x, const Error& y) { return x.line < y.line; });
+  errors.insert(errors.end(), found.begin(), found.end());
+}
+
 }  // namespace
 
 std::optional<Partition> parse_partition(std::string_view text) {
@@ -821,6 +878,7 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
     std::size_t offset;
   };
   std::vector<RowRef> refs;
+  std::vector<KeyedRow> keys;  // every row naming its claim and line, all partitions
   std::vector<Member*> order;
   Header h;
   bool have_header = false;
@@ -865,6 +923,9 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
                                "the member's id, as in " + members_name});
         continue;
       }
+      if (const Field cid = field(row, h, cClaimId); !cid.text.empty() && !field(row, h, cLine).text.empty())
+        keys.push_back(KeyedRow{claim_line_key(mid, cid.text, scratch.number), static_cast<std::uint32_t>(line_no),
+                                static_cast<std::uint32_t>(line.size()), start});
       auto it = members.find(mid);
       if (it == members.end()) {
         if (!std::binary_search(member_ids.begin(), member_ids.end(), mid)) {
@@ -884,6 +945,8 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
     }
     if (!have_header && errors.empty())
       errors.push_back(Error{claims_name, 1, 1, "header", "an empty file", "a header row naming member_id, date, code, charge, …"});
+    if (errors.empty()) check_duplicates(keys, text, h, claims_name, errors);
+    keys = {};
   }
   if (!errors.empty()) {
     err << format_errors(errors);

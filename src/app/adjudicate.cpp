@@ -837,10 +837,8 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
   Errors errors;
   const std::optional<Partition> part = parse_partition(o.partition);
   if (!part) {
-    err << Error{"", 0, 0, "--partition", fmt::format("\"{}\"", o.partition),
-                 "K/N with 1 <= K <= N, e.g. 1/2 and 2/2 for two processes"}
-               .message()
-        << "\n";
+    err << format_errors({Error{"", 0, 0, "--partition", fmt::format("\"{}\"", o.partition),
+                                "K/N with 1 <= K <= N, e.g. 1/2 and 2/2 for two processes"}});
     return kExitBadInput;
   }
   auto rules = ctx.rules();
@@ -868,7 +866,7 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
   // grouped by member in the order members first appear.
   MappedFile claims;
   if (std::string why = claims.open(resolve(ctx.base_dir, o.claims)); !why.empty()) {
-    err << Error{claims_name, 0, 0, "--claims", "a file that " + why, "a claims CSV file"}.message() << "\n";
+    err << format_errors({Error{claims_name, 0, 0, "--claims", "a file that " + why, "a claims CSV file"}});
     return kExitBadInput;
   }
   struct RowRef {

@@ -257,6 +257,17 @@ Field field(const Row& row, const Header& h, std::size_t k) {
 }
 
 // Splits "a;b;c" (also "a b" or "a|b") into its non-empty parts.
+// The same into `out` (cleared), reusing its buffers.
+void parts_into(std::string_view s, std::vector<std::string>& out) {
+  out.clear();
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t j = s.find_first_of(";| ", i);
+    if (j == std::string_view::npos) j = s.size();
+    if (j > i) out.emplace_back(s.substr(i, j - i));
+    i = j + 1;
+  }
+}
 std::vector<std::string> parts(std::string_view s) {
   std::vector<std::string> out;
   std::size_t i = 0;
@@ -330,7 +341,8 @@ bool parse_claim(const Row& row, const Header& h, const std::string& file, int l
     errors.push_back(Error{file, line_no, f.present ? f.column : 0, kClaimColumns[k], std::move(found),
                            std::move(expected)});
   };
-  s = ServiceLine{};
+  static const ServiceLine kBlank{};
+  s = kBlank;  // a copy: the strings and vectors keep their buffers for the next row
   s.source_line = line_no;
 
   const Field date = field(row, h, cDate);
@@ -342,17 +354,17 @@ bool parse_claim(const Row& row, const Header& h, const std::string& file, int l
   }
   const Field code = field(row, h, cCode);
   if (code.text.empty()) bad(cCode, code, "nothing", "a CPT/HCPCS code");
-  else s.code = std::string(code.text);
+  else s.code.assign(code.text);
   const Field charge = field(row, h, cCharge);
   if (auto m = Money::parse(charge.text); m && m->cents() > 0) s.charge = *m;
   else
     bad(cCharge, charge, charge.text.empty() ? "nothing" : fmt::format("\"{}\"", charge.text),
         "an amount greater than 0.00, e.g. 120.00");
-  claim_id = std::string(field(row, h, cClaimId).text);
+  claim_id.assign(field(row, h, cClaimId).text);
   if (const Field f = field(row, h, cLine); !f.text.empty()) {
     if (!parse_int(f.text, s.number) || s.number < 1) bad(cLine, f, fmt::format("\"{}\"", f.text), "a line number from 1");
   }
-  s.modifiers = parts(field(row, h, cModifiers).text);
+  parts_into(field(row, h, cModifiers).text, s.modifiers);
   if (const Field f = field(row, h, cUnits); !f.text.empty()) {
     if (!parse_int(f.text, s.units) || s.units < 1 || s.units > 999)
       bad(cUnits, f, fmt::format("\"{}\"", f.text), "a whole number of units from 1 to 999");
@@ -361,10 +373,10 @@ bool parse_claim(const Row& row, const Header& h, const std::string& file, int l
     if (!parse_int(f.text, s.minutes) || s.minutes < 0 || s.minutes > 1440)
       bad(cMinutes, f, fmt::format("\"{}\"", f.text), "minutes from 0 to 1440");
   }
-  s.diagnoses = parts(field(row, h, cDx).text);
-  s.provider.name = std::string(field(row, h, cProvider).text);
-  s.provider.npi = std::string(field(row, h, cNpi).text);
-  s.provider.role = std::string(field(row, h, cRole).text);
+  parts_into(field(row, h, cDx).text, s.diagnoses);
+  s.provider.name.assign(field(row, h, cProvider).text);
+  s.provider.npi.assign(field(row, h, cNpi).text);
+  s.provider.role.assign(field(row, h, cRole).text);
   if (const Field f = field(row, h, cNetwork); !f.text.empty()) {
     if (f.text == "in") s.provider.network = Network::In;
     else if (f.text == "out") s.provider.network = Network::Out;
@@ -372,8 +384,8 @@ bool parse_claim(const Row& row, const Header& h, const std::string& file, int l
       bad(cNetwork, f, fmt::format("\"{}\"", f.text),
           "in or out" + io::schema::did_you_mean(f.text, {"in", "out"}));
   }
-  if (const Field f = field(row, h, cPos); !f.text.empty()) s.place_of_service = std::string(f.text);
-  s.category = std::string(field(row, h, cCategory).text);
+  if (const Field f = field(row, h, cPos); !f.text.empty()) s.place_of_service.assign(f.text);
+  s.category.assign(field(row, h, cCategory).text);
   return errors.size() == before;
 }
 

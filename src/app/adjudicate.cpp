@@ -766,6 +766,40 @@ bool load_members(const std::string& path, const std::string& name, Partition pa
   return errors.empty();
 }
 
+// Every member id of the file, for the check of each claims row: open
+// addressing over the ids' FNV-1a hashes (one probe or two in a flat array,
+// where a node-based set costs a cache miss or more a row), exact (a hash
+// match is confirmed on the id).
+class IdTable {
+ public:
+  explicit IdTable(const std::vector<std::string>& ids) {
+    std::size_t size = 16;
+    while (size < 2 * ids.size()) size *= 2;
+    slots_.assign(size, Slot{0, kEmpty});
+    mask_ = size - 1;
+    for (std::size_t k = 0; k < ids.size(); ++k) {
+      const std::uint64_t h = member_hash(ids[k]);
+      std::size_t i = h & mask_;
+      while (slots_[i].index != kEmpty) i = (i + 1) & mask_;
+      slots_[i] = Slot{h, static_cast<std::uint32_t>(k)};
+    }
+  }
+  bool contains(std::uint64_t h, std::string_view id, const std::vector<std::string>& ids) const {
+    for (std::size_t i = h & mask_; slots_[i].index != kEmpty; i = (i + 1) & mask_)
+      if (slots_[i].hash == h && ids[slots_[i].index] == id) return true;
+    return false;
+  }
+
+ private:
+  static constexpr std::uint32_t kEmpty = 0xFFFFFFFF;
+  struct Slot {
+    std::uint64_t hash;
+    std::uint32_t index;
+  };
+  std::vector<Slot> slots_;
+  std::size_t mask_ = 0;
+};
+
 // A claim line (member, claim_id, line) seen in the first pass, for the
 // duplicate check: its key's hash and where the row is.
 struct KeyedRow {
@@ -873,6 +907,7 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
     return kExitBadInput;
   }
   std::sort(member_ids.begin(), member_ids.end());
+  const IdTable listed(member_ids);  // every member of the file, all partitions
 
   // Pass 1: check every claims row; note where this partition's rows start,
   // grouped by member in the order members first appear.
@@ -936,16 +971,17 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
       if (const Field cid = field(row, h, cClaimId); !cid.text.empty() && !field(row, h, cLine).text.empty())
         keys.push_back(KeyedRow{claim_line_key(mid, cid.text, scratch.number), static_cast<std::uint32_t>(line_no),
                                 static_cast<std::uint32_t>(line.size()), start});
-      auto it = members.find(mid);
-      if (it == members.end()) {
-        if (!std::binary_search(member_ids.begin(), member_ids.end(), mid)) {
-          std::string near;
-          if (auto c = io::schema::closest(mid, member_ids)) near = fmt::format(" (did you mean \"{}\"?)", *c);
-          errors.push_back(Error{claims_name, line_no, id.column, "member_id", fmt::format("\"{}\"", mid),
-                                 "a member listed in " + members_name + near});
-        }
-        continue;  // another partition's member
+      const std::uint64_t mh = member_hash(mid);
+      if (!listed.contains(mh, mid, member_ids)) {
+        std::string near;
+        if (auto c = io::schema::closest(mid, member_ids)) near = fmt::format(" (did you mean \"{}\"?)", *c);
+        errors.push_back(Error{claims_name, line_no, id.column, "member_id", fmt::format("\"{}\"", mid),
+                               "a member listed in " + members_name + near});
+        continue;
       }
+      if (mh % part->count != part->index) continue;  // another partition's member
+      const auto it = members.find(mid);
+      if (it == members.end()) continue;  // not kept: its row had an error, already reported
       Member* m = &it->second;
       if (m->slot == kNoSlot) {
         m->slot = static_cast<std::uint32_t>(order.size());

@@ -1020,6 +1020,11 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
     Member& m = *order[refs[r].member];
     claim_ids.resize(e - r);
     lines.resize(e - r);
+    // The member's rows lie anywhere in the file: ask for them all before parsing the first.
+    for (std::size_t k = r; k < e; ++k) {
+      __builtin_prefetch(text.data() + refs[k].offset);
+      __builtin_prefetch(text.data() + refs[k].offset + refs[k].length - 1);
+    }
     for (std::size_t k = r; k < e; ++k) {
       int bad_col = 0;
       split_csv(text.substr(refs[k].offset, refs[k].length), row, bad_col);

@@ -725,7 +725,12 @@ bool load_members(const std::string& path, const std::string& name, Partition pa
     if (it == plans.end()) {
       auto plan = io::load_plan(plan_path);
       if (!plan) {
-        errors.insert(errors.end(), plan.errors().begin(), plan.errors().end());
+        bad(kPlan, pf, fmt::format("\"{}\", a plan file that does not load (below)", pf.text),
+            fmt::format("a plan file (YAML or JSON), relative to {}", name));
+        for (Error e : plan.errors()) {
+          if (e.file == plan_path) e.file = std::string(pf.text);  // as the members file names it
+          errors.push_back(std::move(e));
+        }
         plans.emplace(plan_path, nullptr);
         continue;
       }

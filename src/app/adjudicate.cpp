@@ -15,11 +15,13 @@
 // rows of one run over everything.
 //
 // The claims file is read twice and never held as parsed lines: a first pass
-// checks every row (any bad row stops the run before a result is written, with
-// file:line:column, the field and what was expected) and notes where each of
-// the partition's rows starts; the second pass parses one member's rows at a
-// time. The file is memory-mapped, so a day of claims costs its index, not its
-// parsed size.
+// checks every row of every partition (any bad row, unknown member or claim
+// line given twice stops the run before a result is written, with
+// file:line:column, the field and what was expected, so all N processes refuse
+// the same file) and notes where each of the partition's rows starts; the
+// second pass parses one member's rows at a time. The file is memory-mapped,
+// so a day of claims costs its index, not its parsed size. docs/adjudicate.md
+// has the figures.
 //
 // Claims CSV (a header row names the columns, in any order):
 //   member_id, date (YYYY-MM-DD), code, charge          required

@@ -137,6 +137,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   add_mrf_verbs(app, vctx, eo);
   add_interop_verbs(app, vctx);
   add_serve_verbs(app, vctx);
+  add_adjudicate_verbs(app, vctx);  // issue 17, adjudicate_hooks.cpp
 
   std::vector<std::string> fwd = args;
   PatientInputs patient;

@@ -85,5 +85,7 @@ int patient_inputs(CLI::App& app, std::vector<std::string>& args, VerbContext& c
 void add_interop_verbs(CLI::App& app, VerbContext& ctx);
 // The HTTP server (issue 14, serve_hooks.cpp): `serve`, `user add`, `token add`.
 void add_serve_verbs(CLI::App& app, VerbContext& ctx);
+// Batch adjudication (issue 17, adjudicate_hooks.cpp): `adjudicate --claims --members [--partition K/N]`.
+void add_adjudicate_verbs(CLI::App& app, VerbContext& ctx);
 
 }  // namespace backcover::cli

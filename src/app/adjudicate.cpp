@@ -473,6 +473,12 @@ void append_reasons(std::string& out, const Determination& d) {
   }
 }
 
+// A denied line is adjudicated at an allowed amount of $0, as on a remittance
+// (the engine keeps what the plan would have allowed, for the patient's view).
+Money adjudicated_allowed(const Determination& d) {
+  return d.covered == Coverage::NotCovered ? Money{} : d.allowed;
+}
+
 // The plan had no price for the line (no contract rate, no fee-schedule
 // amount): the engine took the charge as the allowed amount. Flagged on the
 // row and counted on stderr, never silent.
@@ -497,7 +503,7 @@ void write_csv_row(std::string& out, const Member& m, const std::string& claim_i
   out += to_string(d.covered);
   out += ',';
   out += to_string(d.pa);
-  for (Money v : {d.charge, d.allowed, d.plan_pays, d.patient_pays(), d.patient.deductible, d.patient.copay,
+  for (Money v : {d.charge, adjudicated_allowed(d), d.plan_pays, d.patient_pays(), d.patient.deductible, d.patient.copay,
                   d.patient.coinsurance, d.patient.not_covered, d.patient.balance_bill, d.contractual_adjustment}) {
     out += ',';
     append_money(out, v);
@@ -573,7 +579,7 @@ void write_json_row(std::string& out, const Member& m, const std::string& claim_
   append_json_string(out, to_string(d.pa));
   const std::pair<const char*, Money> amounts[] = {
       {"charge_cents", d.charge},
-      {"allowed_cents", d.allowed},
+      {"allowed_cents", adjudicated_allowed(d)},
       {"plan_pays_cents", d.plan_pays},
       {"patient_pays_cents", d.patient_pays()},
       {"deductible_cents", d.patient.deductible},

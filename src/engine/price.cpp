@@ -147,16 +147,27 @@ void price_denied(LineWork& w, const Plan& plan, const PriceList* prices, const 
   const ServiceLine& line = *w.line;
   const AllowanceMethod& m = plan.allowance[idx(w.d.network)];
   std::optional<Money> allowed;
-  switch (m.kind) {
+  AllowanceMethod::Kind kind = m.kind;
+  Rate rate = m.rate;
+  if (kind == AllowanceMethod::Kind::NegotiatedRate) {
+    if (prices)
+      if (const Price* p = prices->find(prices->negotiated, line.code, plan.id, line.category))
+        allowed = p->amount * line.units;
+    kind = m.fallback;
+    rate = m.fallback_rate;
+  }
+  if (!allowed) switch (kind) {
+    case AllowanceMethod::Kind::NegotiatedRate:  // never a fallback (the loader refuses it)
+      break;
     case AllowanceMethod::Kind::Contract:
       if (prices) {
         const auto& list = w.d.network == Network::In ? prices->contract : prices->oon_allowed;
         if (const Price* p = prices->find(list, line.code, plan.id, line.category)) allowed = p->amount * line.units;
       }
       break;
-    case AllowanceMethod::Kind::PercentOfCharge: allowed = apply(m.rate, line.charge); break;
+    case AllowanceMethod::Kind::PercentOfCharge: allowed = apply(rate, line.charge); break;
     case AllowanceMethod::Kind::PercentOfFeeSchedule:
-      if (quote && *quote) allowed = apply(m.rate, (*quote)->amount);
+      if (quote && *quote) allowed = apply(rate, (*quote)->amount);
       break;
   }
   if (allowed) w.d.allowed = min(*allowed, line.charge);

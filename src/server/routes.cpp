@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -290,6 +291,17 @@ struct Services::Impl {
     Response refusal;
     auto text = text_field(r, "text", refusal);
     if (!text) return refusal;
+    {
+      // One line with no "key:" is the course shorthand ("97124 2 units twice a
+      // week for 6 weeks from 2026-03-02 at $45 per unit"): stored as the
+      // services file that says it (courses: [the line]).
+      std::string t = *text;
+      while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.pop_back();
+      while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front()))) t.erase(t.begin());
+      if (!t.empty() && t.find('\n') == std::string::npos && t.find(':') == std::string::npos && t.front() != '{' &&
+          t.front() != '[')
+        text = fmt::format("courses:\n  - {}\n", json(t).dump());
+    }
     auto courses = s.courses(p.id);
     const std::string name = fmt::format("services-{}.yaml", courses.size() + 1);
     std::string case_text;

@@ -222,7 +222,8 @@ try {
   // 8. Spanish for the patient's pages.
   await page.getByLabel("Language").first().selectOption("es");
   await page.getByRole("heading", { name: "Documentos" }).waitFor();
-  assert.equal(await page.evaluate(() => document.documentElement.lang), "es");
+  // <html lang> follows the language (set after the render): waited for, and fails after the timeout.
+  await page.waitForFunction(() => document.documentElement.lang === "es", null, { timeout: 5000 });
   await check(page, "documents-es");
   await page.getByRole("link", { name: "Planear un tratamiento" }).click();
   await page.locator(".stat-main .stat-value").waitFor();

@@ -157,7 +157,7 @@ export function ObjTable({ rows, cols, label, empty }: { rows: any[]; cols?: str
   const keys = (cols ?? Array.from(new Set(rows.flatMap((r) => Object.keys(r ?? {})))))
     .filter((k) => rows.some((r) => r?.[k] !== undefined && r?.[k] !== null)).slice(0, 8);
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabIndex={0} role="region" aria-label={`${label} (table)`}>
       <table class="table compact">
         <caption class="sr-only">{label}</caption>
         <thead><tr>{keys.map((k) => <th scope="col" key={k} class={isNum(k, rows) ? "num" : ""}>{k.replace(/_cents$/, "").replace(/_/g, " ")}</th>)}</tr></thead>

@@ -77,7 +77,7 @@ export function PatientsPage({ query }: { query: URLSearchParams }) {
       <section aria-labelledby="list-h">
         <h2 id="list-h">All patients <span class="count">{rows?.length ?? 0}</span></h2>
         {!rows && !err ? <Loading /> : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0} role="region" aria-label="All patients">
             <table class="table">
               <caption class="sr-only">Patients with their plan, planned courses, posted claims and alerts</caption>
               <thead>

@@ -149,7 +149,7 @@ export function EstimateView({ est, course }: { est: Estimate; course: string })
         </section>
       </div>
 
-      <div class="table-wrap card flush">
+      <div class="table-wrap card flush" tabIndex={0} role="region" aria-label="Estimate lines">
         <table class="table lines">
           <caption class="sr-only">Estimate lines</caption>
           <thead><tr>

@@ -8,11 +8,16 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <cstdio>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <sstream>
 
 #include "backcover/app/app.hpp"
+#include "backcover/app/compare.hpp"
 #include "backcover/app/patients.hpp"
+#include "backcover/app/verbs.hpp"
 #include "backcover/io/loaders.hpp"
 #include "server/answer_cache.hpp"
 #include "server/handlers.hpp"
@@ -330,6 +335,223 @@ struct Services::Impl {
     return json_reply(course_json(cr), 201);
   }
 
+  // The patient's stored files by name, and the course named by `course`
+  // (id or file name; empty: the first course). nullopt course: not found.
+  struct StoredInputs {
+    std::map<std::string, std::string> files;  // name -> bytes
+    std::optional<store::CourseRecord> course;
+    bool has(const std::string& name) const { return files.count(name) != 0; }
+  };
+  static StoredInputs stored_inputs(store::Store& s, const store::PatientRecord& p, const std::string& course) {
+    StoredInputs in;
+    for (auto& f : s.patient_files(p.id)) in.files[f.name] = std::move(f.bytes);
+    for (const auto& c : s.courses(p.id))
+      if (course.empty() ? !in.course : (c.id == course || c.file == course)) in.course = c;
+    return in;
+  }
+  static Response no_course(store::Store& s, const store::PatientRecord& p, const std::string& course) {
+    std::string known;
+    for (const auto& c : s.courses(p.id)) known += fmt::format("{}{} ({})", known.empty() ? "" : ", ", c.id, c.file);
+    return not_found(course.empty() ? fmt::format("patient {} has no course", p.id)
+                                    : fmt::format("patient {} has no course '{}'{}{}", p.id, course,
+                                                  known.empty() ? "" : "; courses: ", known));
+  }
+
+  // POST /api/patients/{id}/compare {"course"}: payment paths under the
+  // patient's plan, from the stored files (as `compare --patient --course --json`).
+  Response compare_stored(const Request& r, const store::PatientRecord& p, store::Store& s) {
+    std::string course;
+    if (!r.body.empty()) {
+      Response refusal;
+      json body = parse_object(r, refusal, "{\"course\"?}");
+      if (body.is_null()) return refusal;
+      for (const auto& [k, v] : body.items()) {
+        if (k != "course") return bad_request(k, "an unknown member", "course");
+        if (!v.is_string()) return bad_request("course", v.dump().substr(0, 80), "a course id (C1) or file name");
+      }
+      course = body.value("course", std::string());
+    }
+    auto in = stored_inputs(s, p, course);
+    if (!in.course) return no_course(s, p, course);
+    app::CompareRequest q;
+    auto input = [&](const std::string& name) {
+      return in.has(name) ? app::Input::bytes(name, in.files[name]) : app::Input{};
+    };
+    q.plan = input("plan.yaml");
+    q.case_file = input("case.yaml");
+    q.services = input(in.course->file);
+    q.options = input("options.yaml");
+    q.prices = input("prices.yaml");
+    auto a = app::compare(*rules, q);
+    if (!a) return bad_input(a.errors());
+    json j = a->json();
+    j["heading"] = a->heading;
+    j["course"] = in.course->id;
+    return json_reply(j);
+  }
+
+  // A file verb run over the stored files: they stand in for paths under
+  // "/store:P3/" (io::StandIns, this thread only), and what the verb would
+  // write is kept in memory (VerbContext::files). Nothing touches the disk.
+  struct VerbRun {
+    int rc = 0;
+    std::string err;
+    std::map<std::string, std::string> files;
+  };
+  template <class F>
+  VerbRun run_verb(const store::PatientRecord& p, const StoredInputs& in, F&& verb) {
+    const std::string root = fmt::format("/store:{}/", p.id);
+    std::map<std::string, std::string> stand;
+    for (const auto& [name, bytes] : in.files) stand[root + name] = bytes;
+    io::StandIns stand_ins(std::move(stand));
+    std::ostringstream out, err;
+    VerbRun run;
+    app::VerbContext ctx;
+    ctx.out = &out;
+    ctx.err = &err;
+    ctx.base_dir = root.substr(0, root.size() - 1);  // ./clinic.yaml: the patient's stored one, if any
+    ctx.exit_code = &run.rc;
+    ctx.files = &run.files;
+    auto shared = rules;
+    ctx.rules = [shared] { return shared; };
+    run.rc = verb(ctx, root);
+    run.err = err.str();
+    return run;
+  }
+
+  // The verb's refusal: its error lines (file:line:column field: …) as the problem.
+  static Response verb_refused(const VerbRun& run) {
+    if (run.rc != 2) {
+      std::fprintf(stderr, "backcover serve: a document verb failed (exit %d): %s\n", run.rc, run.err.c_str());
+      return problem(500, "internal", "Internal error", "the server's log has the details");
+    }
+    std::string detail;
+    for (std::istringstream lines(run.err); std::getline(lines, detail);)
+      if (detail.rfind("warning", 0) != 0 && !detail.empty()) break;
+    return problem(400, "bad-input", "An input file was refused", detail.empty() ? run.err : detail);
+  }
+
+  static const char* document_type(const std::string& format) {
+    if (format == "pdf") return "application/pdf";
+    if (format == "html") return "text/html; charset=utf-8";
+    return "text/markdown; charset=utf-8";
+  }
+
+  static Response file_reply(std::string bytes, const std::string& content_type, const std::string& filename) {
+    Response resp{200, content_type, std::move(bytes), {}};
+    resp.headers.emplace_back("Content-Disposition", fmt::format("attachment; filename=\"{}\"", filename));
+    resp.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    return resp;
+  }
+
+  // The first service code of a course (the letters' default --service).
+  static std::string first_code(const StoredInputs& in) {
+    auto it = in.files.find(in.course->file);
+    if (it == in.files.end()) return {};
+    std::optional<CaseFile> cf;
+    if (auto c = in.files.find("case.yaml"); c != in.files.end())
+      if (auto x = io::parse_case(c->second, "case.yaml")) cf = std::move(x.value());
+    auto lines = io::parse_services(it->second, in.course->file, cf ? &*cf : nullptr);
+    if (!lines || lines->empty()) return {};
+    return lines->front().code;
+  }
+
+  // GET /api/patients/{id}/documents/{kind}?course=&format=&lang=
+  Response document_get(const Request& r, const store::PatientRecord& p, const std::string& kind, store::Store& s) {
+    static const std::vector<std::string> kinds = {"gfe", "superbill", "lmn", "pa", "appeal", "log"};
+    if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end())
+      return bad_request("kind", kind, "gfe, superbill, lmn, pa, appeal or log");
+    const std::string format = r.param("format").empty() ? "pdf" : r.param("format");
+    if (format != "pdf" && format != "html" && format != "md") return bad_request("format", format, "pdf, html or md");
+    const std::string lang = r.param("lang").empty() ? "en" : r.param("lang");
+    if (lang != "en" && lang != "es") return bad_request("lang", lang, "en or es");
+    const std::string purpose = r.param("purpose").empty() ? "pa" : r.param("purpose");
+    if (purpose != "pa" && purpose != "hsa" && purpose != "appeal") return bad_request("purpose", purpose, "pa, hsa or appeal");
+    const std::string course = r.param("course");
+    auto in = stored_inputs(s, p, course);
+    if (!in.course && kind != "log") return no_course(s, p, course);
+    if (kind == "appeal" && !in.has("denial.yaml"))
+      return not_found(fmt::format("patient {} has no denial.yaml: an appeal answers a denial (PUT it first)", p.id));
+    const std::string course_id = in.course ? in.course->id : "";
+    const std::string filename =
+        course_id.empty() ? fmt::format("{}-{}.{}", p.slug, kind, format) : fmt::format("{}-{}-{}.{}", p.slug, kind, course_id, format);
+    std::string service = r.param("service");
+    if (service.empty() && (kind == "lmn" || kind == "pa")) service = first_code(in);
+    const std::string today = today_utc().str();
+    auto run = run_verb(p, in, [&](const app::VerbContext& ctx, const std::string& root) {
+      const std::string out = root + filename;
+      auto stored = [&](const std::string& name) { return in.has(name) ? root + name : std::string(); };
+      if (kind == "gfe" || kind == "superbill" || kind == "log") {
+        app::DocOptions o;
+        o.case_file = root + "case.yaml";
+        if (in.course) o.services = root + in.course->file;
+        o.lang = lang;
+        o.out = out;
+        if (kind == "gfe") {
+          o.prices = stored("prices.yaml");
+          return app::run_gfe(o, ctx);
+        }
+        if (kind == "superbill") {
+          o.plan = stored("plan.yaml");
+          return app::run_superbill(o, ctx);
+        }
+        return app::run_doc_log(o, ctx);
+      }
+      app::LetterOptions o;
+      o.plan = stored("plan.yaml");
+      o.case_file = root + "case.yaml";
+      o.services = root + in.course->file;
+      o.service = service;
+      o.purpose = purpose;
+      o.denial = stored("denial.yaml");
+      o.today = today;
+      o.out = out;
+      if (kind == "lmn") return app::run_lmn(o, ctx);
+      if (kind == "pa") return app::run_pa(o, ctx);
+      return app::run_appeal(o, ctx, false);
+    });
+    if (run.rc != 0) return verb_refused(run);
+    auto it = run.files.find(fmt::format("/store:{}/{}", p.id, filename));
+    if (it == run.files.end()) {
+      run.rc = 1;
+      run.err = fmt::format("doc {} kept no {}", kind, filename);
+      return verb_refused(run);
+    }
+    return file_reply(std::move(it->second), document_type(format), filename);
+  }
+
+  // GET /api/patients/{id}/deadlines.ics?course=&lang=
+  Response deadlines_ics(const Request& r, const store::PatientRecord& p, store::Store& s) {
+    const std::string lang = r.param("lang").empty() ? "en" : r.param("lang");
+    if (lang != "en" && lang != "es") return bad_request("lang", lang, "en or es");
+    const std::string course = r.param("course");
+    auto in = stored_inputs(s, p, course);
+    if (!course.empty() && !in.course) return no_course(s, p, course);
+    const std::string filename = fmt::format("{}-deadlines.ics", p.slug);
+    auto run = run_verb(p, in, [&](const app::VerbContext& ctx, const std::string& root) {
+      auto stored = [&](const std::string& name) { return in.has(name) ? root + name : std::string(); };
+      app::DeadlineOptions o;
+      o.plan = root + "plan.yaml";
+      o.case_file = root + "case.yaml";
+      if (in.course) o.services = root + in.course->file;
+      o.denial = stored("denial.yaml");
+      o.bill = stored("bill.yaml");
+      o.options = stored("options.yaml");
+      o.today = today_utc().str();
+      o.lang = lang;
+      o.ics = root + filename;
+      return app::run_deadlines(o, ctx);
+    });
+    if (run.rc != 0) return verb_refused(run);
+    auto it = run.files.find(fmt::format("/store:{}/{}", p.id, filename));
+    if (it == run.files.end()) {
+      run.rc = 1;
+      run.err = "deadlines kept no calendar";
+      return verb_refused(run);
+    }
+    return file_reply(std::move(it->second), "text/calendar; charset=utf-8", filename);
+  }
+
   Response audit_list(const Request& r, const Identity& who, store::Store& s) {
     if (who.role != "admin") return forbidden("the audit log is for the clinic's admin");
     json out = json::array();
@@ -371,6 +593,21 @@ struct Services::Impl {
         if (m != "POST") return method_not_allowed("POST");
         s.audit("api-change", p->id, what);
         return estimate_stored(*p, seg[4], s);
+      }
+      if (n == 4 && seg[3] == "compare") {
+        if (m != "POST") return method_not_allowed("POST");
+        s.audit("api-read", p->id, what);
+        return compare_stored(r, *p, s);
+      }
+      if (n == 5 && seg[3] == "documents") {
+        if (m != "GET") return method_not_allowed("GET");
+        s.audit("api-read", p->id, what);
+        return document_get(r, *p, seg[4], s);
+      }
+      if (n == 4 && seg[3] == "deadlines.ics") {
+        if (m != "GET") return method_not_allowed("GET");
+        s.audit("api-read", p->id, what);
+        return deadlines_ics(r, *p, s);
       }
       if (n == 4 && seg[3] == "visits") {
         if (m != "POST") return method_not_allowed("POST");

@@ -43,7 +43,7 @@ fs::path scratch() {
 
 struct Reply {
   int status = 0;
-  std::string body, content_type, set_cookie;
+  std::string body, content_type, set_cookie, disposition;
   json j;
 };
 
@@ -126,6 +126,7 @@ class Server : public ::testing::TestWithParam<std::string> {
     out.body = r->body;
     out.content_type = r->get_header_value("Content-Type");
     out.set_cookie = r->get_header_value("Set-Cookie");
+    out.disposition = r->get_header_value("Content-Disposition");
     if (!out.body.empty() && out.content_type.find("json") != std::string::npos) out.j = json::parse(out.body);
     auto problems = openapi_check::response(doc, route, method, out.status, out.content_type, out.j);
     for (const auto& p : problems) ADD_FAILURE() << method << " " << path << " -> " << out.status << ": " << p;
@@ -465,6 +466,136 @@ TEST_P(Server, FilesCoursesAndVisits) {
     post = post || (e.action == "post-claim" && e.user == "frontdesk");
   }
   EXPECT_TRUE(put && course && post);
+}
+
+// POST …/compare: the payment paths of a stored course, exactly those of
+// `backcover compare --patient P --course C --json` over the same store.
+TEST_P(Server, CompareIsTheCliCompare) {
+  Session s = login("default", "frontdesk");
+  const std::string route = "/api/patients/{id}/compare";
+  Reply r = call("POST", "/api/patients/" + patient_id + "/compare", route, R"({"course":"C1"})", with(s));
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::ostringstream out, err;
+  ASSERT_EQ(backcover::cli::run_cli({"compare", "--patient", patient_id, "--course", "C1", "--db", db, "--json"}, out, err), 0)
+      << err.str();
+  const json cli = json::parse(out.str());
+  ASSERT_FALSE(cli["paths"].empty());
+  EXPECT_EQ(r.j["paths"], cli["paths"]);  // every path's totals, payments and costs
+  EXPECT_EQ(r.j["recommended"], cli["recommended"]);
+  EXPECT_EQ(r.j["course"], "C1");
+  std::int64_t insurance_net = -1;
+  for (const auto& p : r.j["paths"])
+    if (p["kind"] == "insurance") insurance_net = p["net_cost_cents"].get<std::int64_t>();
+  EXPECT_EQ(insurance_net, 49138);  // $491.38 through the plan, examples/README
+  // By file name too, and the first course when none is named.
+  EXPECT_EQ(call("POST", "/api/patients/" + patient_id + "/compare", route, R"({"course":"services.yaml"})", with(s)).j["paths"], cli["paths"]);
+  EXPECT_EQ(call("POST", "/api/patients/" + patient_id + "/compare", route, "{}", with(s)).j["paths"], cli["paths"]);
+  Reply none = call("POST", "/api/patients/" + patient_id + "/compare", route, R"({"course":"C9"})", with(s));
+  EXPECT_EQ(none.status, 404);
+  EXPECT_NE(none.j["detail"].get<std::string>().find("C9"), std::string::npos);
+  Reply bad = call("POST", "/api/patients/" + patient_id + "/compare", route, R"({"course":1})", with(s));
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.j["errors"][0]["field"], "course");
+  Reply extra = call("POST", "/api/patients/" + patient_id + "/compare", route, R"({"coarse":"C1"})", with(s));
+  EXPECT_EQ(extra.status, 400);
+  EXPECT_EQ(extra.j["errors"][0]["field"], "coarse");
+  EXPECT_EQ(call("POST", "/api/patients/P999/compare", route, R"({"course":"C1"})", with(s)).status, 404);
+  EXPECT_EQ(call("POST", "/api/patients/" + patient_id + "/compare", route, R"({"course":"C1"})", with(s, false)).status, 403);
+}
+
+TEST_P(Server, DocumentsAsPdfHtmlAndMarkdown) {
+  Session s = login("default", "frontdesk");
+  const std::string route = "/api/patients/{id}/documents/{kind}";
+  const std::string base = "/api/patients/" + patient_id + "/documents/";
+  Reply pdf = call("GET", base + "gfe?course=C1&format=pdf&lang=en", route, {}, with(s, false));
+  ASSERT_EQ(pdf.status, 200) << pdf.body.substr(0, 400);
+  EXPECT_EQ(pdf.content_type, "application/pdf");
+  EXPECT_EQ(pdf.body.substr(0, 5), "%PDF-");
+  EXPECT_EQ(pdf.disposition, "attachment; filename=\"massage-prescription-gfe-C1.pdf\"");
+  Reply html = call("GET", base + "gfe?course=C1&format=html&lang=es", route, {}, with(s, false));
+  ASSERT_EQ(html.status, 200) << html.body.substr(0, 400);
+  EXPECT_EQ(html.content_type, "text/html; charset=utf-8");
+  EXPECT_NE(html.body.find("<html"), std::string::npos);
+  EXPECT_NE(html.body.find("lang=\"es\""), std::string::npos);
+  Reply md = call("GET", base + "superbill?course=C1&format=md", route, {}, with(s, false));
+  ASSERT_EQ(md.status, 200) << md.body.substr(0, 400);
+  EXPECT_EQ(md.content_type, "text/markdown; charset=utf-8");
+  EXPECT_NE(md.body.find('#'), std::string::npos);
+  for (const char* kind : {"superbill", "lmn", "pa", "log"}) {
+    Reply d = call("GET", base + kind + "?course=C1&format=pdf", route, {}, with(s, false));
+    EXPECT_EQ(d.status, 200) << kind << ": " << d.body.substr(0, 400);
+    EXPECT_EQ(d.body.substr(0, 5), "%PDF-") << kind;
+  }
+  // An appeal answers a denial: this patient has none stored; rfa-prior-auth has one.
+  EXPECT_EQ(call("GET", base + "appeal?course=C1", route, {}, with(s, false)).status, 404);
+  Reply appeal = call("GET", "/api/patients/rfa-prior-auth/documents/appeal?format=md", route, {}, with(s, false));
+  EXPECT_EQ(appeal.status, 200) << appeal.body.substr(0, 400);
+  // Refusals name the field.
+  Reply fmt = call("GET", base + "gfe?course=C1&format=docx", route, {}, with(s, false));
+  EXPECT_EQ(fmt.status, 400);
+  EXPECT_EQ(fmt.j["errors"][0]["field"], "format");
+  Reply kind = call("GET", base + "invoice?course=C1", route, {}, with(s, false));
+  EXPECT_EQ(kind.status, 400);
+  EXPECT_EQ(kind.j["errors"][0]["field"], "kind");
+  Reply lang = call("GET", base + "gfe?course=C1&lang=fr", route, {}, with(s, false));
+  EXPECT_EQ(lang.status, 400);
+  EXPECT_EQ(lang.j["errors"][0]["field"], "lang");
+  EXPECT_EQ(call("GET", base + "gfe?course=C9", route, {}, with(s, false)).status, 404);
+  EXPECT_EQ(call("GET", "/api/patients/P999/documents/gfe?course=C1", route, {}, with(s, false)).status, 404);
+  EXPECT_EQ(call("GET", base + "gfe?course=C1", route).status, 401);
+}
+
+TEST_P(Server, DeadlinesAsICalendar) {
+  Session s = login("default", "clinician");
+  Reply ics = call("GET", "/api/patients/" + patient_id + "/deadlines.ics", "/api/patients/{id}/deadlines.ics", {}, with(s, false));
+  ASSERT_EQ(ics.status, 200) << ics.body.substr(0, 400);
+  EXPECT_EQ(ics.content_type, "text/calendar; charset=utf-8");
+  EXPECT_EQ(ics.body.rfind("BEGIN:VCALENDAR", 0), 0u);
+  EXPECT_NE(ics.body.find("BEGIN:VEVENT"), std::string::npos);
+  EXPECT_EQ(ics.disposition, "attachment; filename=\"massage-prescription-deadlines.ics\"");
+  EXPECT_EQ(call("GET", "/api/patients/" + patient_id + "/deadlines.ics?course=C9", "/api/patients/{id}/deadlines.ics", {},
+                 with(s, false)).status, 404);
+  EXPECT_EQ(call("GET", "/api/patients/" + patient_id + "/deadlines.ics?lang=de", "/api/patients/{id}/deadlines.ics", {},
+                 with(s, false)).j["errors"][0]["field"], "lang");
+}
+
+// A patient user reads its own documents, never another patient's (404, as if there were none).
+TEST_P(Server, APatientReadsOnlyItsOwnDocuments) {
+  Session s = login("default", "pat");
+  const std::string route = "/api/patients/{id}/documents/{kind}";
+  Reply own = call("GET", "/api/patients/" + patient_id + "/documents/gfe?course=C1&format=pdf", route, {}, with(s, false));
+  EXPECT_EQ(own.status, 200);
+  EXPECT_EQ(own.body.substr(0, 5), "%PDF-");
+  EXPECT_EQ(call("POST", "/api/patients/" + patient_id + "/compare", "/api/patients/{id}/compare", R"({"course":"C1"})", with(s)).status, 200);
+  const std::size_t before = audit("").size();
+  for (const char* other : {"mri-hdhp", "rfa-prior-auth"}) {
+    Reply d = call("GET", std::string("/api/patients/") + other + "/documents/gfe?course=C1&format=pdf", route, {}, with(s, false));
+    EXPECT_EQ(d.status, 404) << other;
+    EXPECT_EQ(d.content_type, "application/problem+json");
+    EXPECT_EQ(call("GET", std::string("/api/patients/") + other + "/deadlines.ics", "/api/patients/{id}/deadlines.ics", {},
+                   with(s, false)).status, 404);
+    EXPECT_EQ(call("POST", std::string("/api/patients/") + other + "/compare", "/api/patients/{id}/compare",
+                   R"({"course":"C1"})", with(s)).status, 404);
+  }
+  EXPECT_EQ(audit("").size(), before);  // refused: nothing read, nothing audited
+}
+
+TEST_P(Server, DocumentCompareAndCalendarReadsAreAudited) {
+  Session s = login("default", "frontdesk");
+  const std::size_t before = audit(patient_id).size();
+  const std::string p = "/api/patients/" + patient_id;
+  ASSERT_EQ(call("GET", p + "/documents/lmn?course=C1&format=html", "/api/patients/{id}/documents/{kind}", {}, with(s, false)).status, 200);
+  ASSERT_EQ(call("GET", p + "/deadlines.ics", "/api/patients/{id}/deadlines.ics", {}, with(s, false)).status, 200);
+  ASSERT_EQ(call("POST", p + "/compare", "/api/patients/{id}/compare", R"({"course":"C1"})", with(s)).status, 200);
+  auto log = audit(patient_id);
+  ASSERT_EQ(log.size(), before + 3);
+  for (std::size_t i = before; i < log.size(); ++i) {
+    EXPECT_EQ(log[i].user, "frontdesk");
+    EXPECT_EQ(log[i].action, "api-read");
+  }
+  EXPECT_EQ(log[before].detail, "GET " + p + "/documents/lmn");
+  EXPECT_EQ(log[before + 1].detail, "GET " + p + "/deadlines.ics");
+  EXPECT_EQ(log[before + 2].detail, "POST " + p + "/compare");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Server, ::testing::Values("sqlite", "postgresql"),

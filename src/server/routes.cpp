@@ -18,6 +18,8 @@
 #include "backcover/app/compare.hpp"
 #include "backcover/app/patients.hpp"
 #include "backcover/app/verbs.hpp"
+#include "backcover/docs/render.hpp"
+#include "app/clinic_choice.hpp"
 #include "backcover/io/loaders.hpp"
 #include "server/answer_cache.hpp"
 #include "server/handlers.hpp"
@@ -507,7 +509,37 @@ struct Services::Impl {
       o.today = today;
       o.out = out;
       if (kind == "lmn") return app::run_lmn(o, ctx);
-      if (kind == "pa") return app::run_pa(o, ctx);
+      if (kind == "pa") {
+        // The packet is a folder (README.md, cover, checklist, letter): one
+        // document here, its parts in that order with page breaks between.
+        o.out = root + "pa-packet";
+        int rc = app::run_pa(o, ctx);
+        if (rc != 0) return rc;
+        std::string md;
+        for (const char* part : {"README.md", "cover.md", "checklist.md", "lmn.md"}) {
+          auto it = ctx.files->find(fmt::format("{}pa-packet/{}", root, part));
+          if (it == ctx.files->end()) continue;
+          if (!md.empty()) md += "\n\n<!-- pagebreak -->\n\n";
+          md += it->second;
+        }
+        Errors errors;
+        const app::ClinicChoice clinic = app::find_clinic("", ctx, errors);
+        auto opt = app::clinic_render_options(clinic, "Prior authorization packet", "en", errors);
+        opt.date = today;
+        if (!errors.empty()) {
+          *ctx.err << format_errors(errors);
+          return 2;
+        }
+        Result<std::string> bytes = md;
+        if (format == "html") bytes = docs::to_html(md, opt);
+        if (format == "pdf") bytes = docs::to_pdf(md, opt);
+        if (!bytes) {
+          *ctx.err << format_errors(bytes.errors());
+          return 1;
+        }
+        (*ctx.files)[out] = std::move(bytes).value();
+        return 0;
+      }
       return app::run_appeal(o, ctx, false);
     });
     if (run.rc != 0) return verb_refused(run);

@@ -485,7 +485,7 @@ TEST_P(Server, CompareIsTheCliCompare) {
   EXPECT_EQ(r.j["course"], "C1");
   std::int64_t insurance_net = -1;
   for (const auto& p : r.j["paths"])
-    if (p["kind"] == "insurance") insurance_net = p["net_cost_cents"].get<std::int64_t>();
+    if (p["kind"] == "insured") insurance_net = p["net_cost_cents"].get<std::int64_t>();
   EXPECT_EQ(insurance_net, 49138);  // $491.38 through the plan, examples/README
   // By file name too, and the first course when none is named.
   EXPECT_EQ(call("POST", "/api/patients/" + patient_id + "/compare", route, R"({"course":"services.yaml"})", with(s)).j["paths"], cli["paths"]);

@@ -71,7 +71,7 @@ export function CompareView({ cmp }: { cmp: Comparison }) {
       </section>
       <section class="card flush" aria-labelledby="paths-h">
         <h2 id="paths-h" class="pad">{t("paths")}</h2>
-        <div class="table-wrap" tabIndex={0} role="region" aria-label={t("paths")}>
+        <div class="table-wrap" tabIndex={0} role="region" aria-label={`${t("paths")} (table)`}>
           <table class="table">
             <caption class="sr-only">{t("paths")}</caption>
             <thead><tr>

@@ -423,7 +423,7 @@ struct Services::Impl {
 
   // The verb's refusal: its error lines (file:line:column field: …) as the problem.
   static Response verb_refused(const VerbRun& run) {
-    if (run.rc != 2) {
+    if (run.rc != app::kExitBadInput) {
       std::fprintf(stderr, "backcover serve: a document verb failed (exit %d): %s\n", run.rc, run.err.c_str());
       return problem(500, "internal", "Internal error", "the server's log has the details");
     }
@@ -528,17 +528,17 @@ struct Services::Impl {
         opt.date = today;
         if (!errors.empty()) {
           *ctx.err << format_errors(errors);
-          return 2;
+          return app::kExitBadInput;
         }
         Result<std::string> bytes = md;
         if (format == "html") bytes = docs::to_html(md, opt);
         if (format == "pdf") bytes = docs::to_pdf(md, opt);
         if (!bytes) {
           *ctx.err << format_errors(bytes.errors());
-          return 1;
+          return app::kExitInternal;
         }
         (*ctx.files)[out] = std::move(bytes).value();
-        return 0;
+        return app::kExitOk;
       }
       return app::run_appeal(o, ctx, false);
     });

@@ -491,6 +491,11 @@ struct Services::Impl {
         o.out = out;
         if (kind == "gfe") {
           o.prices = stored("prices.yaml");
+          // Issued today (the day it is made); the scheduling and request dates
+          // are the clinic's to give (else the GFE marks them missing).
+          o.issued = r.param("issued").empty() ? today : r.param("issued");
+          o.scheduled = r.param("scheduled");
+          o.requested = r.param("requested");
           return app::run_gfe(o, ctx);
         }
         if (kind == "superbill") {

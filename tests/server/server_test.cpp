@@ -517,6 +517,14 @@ TEST_P(Server, DocumentsAsPdfHtmlAndMarkdown) {
   EXPECT_EQ(html.content_type, "text/html; charset=utf-8");
   EXPECT_NE(html.body.find("<html"), std::string::npos);
   EXPECT_NE(html.body.find("lang=\"es\""), std::string::npos);
+  // The GFE's dates: issued today by default, the scheduling date as given; a bad date names its field.
+  Reply gfe_md = call("GET", base + "gfe?course=C1&format=md&scheduled=2026-02-20", route, {}, with(s, false));
+  ASSERT_EQ(gfe_md.status, 200) << gfe_md.body.substr(0, 400);
+  EXPECT_NE(gfe_md.body.find("2026-02-20"), std::string::npos);
+  EXPECT_EQ(gfe_md.body.find("MISSING: date of issue"), std::string::npos) << gfe_md.body.substr(0, 2000);
+  Reply bad_date = call("GET", base + "gfe?course=C1&format=md&scheduled=2026-02-31", route, {}, with(s, false));
+  EXPECT_EQ(bad_date.status, 400);
+  EXPECT_NE(bad_date.j["detail"].get<std::string>().find("--scheduled"), std::string::npos) << bad_date.body;
   Reply md = call("GET", base + "superbill?course=C1&format=md", route, {}, with(s, false));
   ASSERT_EQ(md.status, 200) << md.body.substr(0, 400);
   EXPECT_EQ(md.content_type, "text/markdown; charset=utf-8");

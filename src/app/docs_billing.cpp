@@ -177,7 +177,7 @@ int run_gfe_impl(const DocOptions& o, const VerbContext& ctx) {
   const docs::Gfe g = docs::build_gfe(*in.cf, in.lines, in.prices.get(), *in.catalogue, gi);
   for (const auto& w : g.warnings) *ctx.err << "warning: " << w << "\n";
   if (!o.json_out.empty()) {
-    auto w = write_output(ctx, resolve(ctx.base_dir, o.json_out), docs::gfe_to_json(g).dump(2) + "\n");
+    auto w = write_output(ctx, resolve(ctx.base_dir, o.json_out), docs::gfe_to_json(g).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     if (!w) {
       *ctx.err << format_errors(w.errors());
       return kExitBadInput;
@@ -442,7 +442,7 @@ int run_audit_impl(const AuditOptions& o, const VerbContext& ctx) {
   const docs::Audit a = docs::audit_bill(*gfe, *bill, today);
   const json c = docs::audit_context(a, *gfe, *bill);
   if (o.json) {
-    *ctx.out << docs::audit_to_json(a).dump(2) << "\n";
+    *ctx.out << docs::audit_to_json(a).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     auto md = docs::fill(default_data_dir() + "/templates", "audit", "en", c);
     if (!md) {
@@ -575,7 +575,7 @@ int run_deadlines_impl(const DeadlineOptions& o, const VerbContext& ctx) {
     }
     json j = {{"deadlines", rows}, {"notes", notes}, {"regime", in.regime_name}};
     j["today"] = in.today ? json(in.today->str()) : json(nullptr);
-    *ctx.out << j.dump(2) << "\n";
+    *ctx.out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return kExitOk;
   }
   const bool es = o.lang == "es";

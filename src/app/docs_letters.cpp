@@ -436,7 +436,7 @@ int run_auth_status_impl(const LetterOptions& o, const VerbContext& ctx) {
   auto cat = io::load_catalogue(default_data_dir() + "/catalogue/services.yaml");
   if (!cat) return fail(ctx, cat.errors()), kExitBadInput;
   const auto report = docs::auth_status(*L.cf, L.services, *today, cat.value().get());
-  if (o.json) *ctx.out << docs::auth_status_json(report).dump(2) << "\n";
+  if (o.json) *ctx.out << docs::auth_status_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   else *ctx.out << docs::auth_status_text(report);
   return kExitOk;
 }

@@ -445,7 +445,7 @@ Result<StoredEstimate> estimate_stored(const Rules& rules, store::Store& s, cons
   auto a = estimate(rules, rq);
   if (!a) return a.errors();
   StoredEstimate out{std::move(a).value(), "", course->id, "", ""};
-  out.output = format == Format::Json      ? out.answer.json().dump(2) + "\n"
+  out.output = format == Format::Json      ? out.answer.json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"
                : format == Format::Explain ? out.answer.explain()
                                            : out.answer.text();
   // The estimate as given, with the hash of every input it read (a GFE dispute needs both).
@@ -519,7 +519,7 @@ Result<PostResult> post_visit(const Rules& rules, store::Store& s, const PostReq
                           {"reason", p.reason.empty() ? "" : p.reason.str()}});
     dj["postings"] = postings;
     claim.lines.push_back({l.date.str(), l.code, to_string(d.covered), d.charge.cents(), d.allowed.cents(),
-                           d.plan_pays.cents(), d.patient_pays().cents(), dj.dump()});
+                           d.plan_pays.cents(), d.patient_pays().cents(), dj.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
     // Authorization use, matched the way the engine matches (first approved one that fits).
     if (d.benefit < 0 || !plan.benefits[static_cast<std::size_t>(d.benefit)].prior_auth_required ||
         d.pa != PaStatus::Satisfied)

@@ -34,7 +34,7 @@ Response problem(int status, const std::string& slug, const std::string& title, 
   Response r;
   r.status = status;
   r.content_type = "application/problem+json";
-  r.body = j.dump();
+  r.body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;
 }
 
@@ -59,7 +59,7 @@ Response bad_input(const Errors& errors) {
 Response json_reply(const json& j, int status) {
   Response r;
   r.status = status;
-  r.body = j.dump();
+  r.body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;
 }
 
@@ -178,7 +178,7 @@ struct Api::Impl {
 
   explicit Impl(Options opt) : o(std::move(opt)), pool(o), services(o) {
     openapi_doc = build_openapi();
-    openapi_text = openapi_doc.dump();
+    openapi_text = openapi_doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
 
   bool verify_bounded(const std::string& hash, const std::string& pw) {
@@ -218,7 +218,7 @@ struct Api::Impl {
     if (body.is_discarded() || !body.is_object()) return bad_request("body", "not a JSON object", "{\"clinic\", \"user\", \"password\"}");
     for (const char* k : {"clinic", "user", "password"})
       if (!body.contains(k) || !body[k].is_string())
-        return bad_request(k, body.contains(k) ? body[k].dump() : "nothing", "a string");
+        return bad_request(k, body.contains(k) ? body[k].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) : "nothing", "a string");
     const std::string clinic = body["clinic"], user = body["user"], pw = body["password"];
     if (!valid_clinic(clinic)) return bad_request("clinic", clinic, "a clinic id (letters, digits, - and _)");
     if (user.empty() || user.size() > 128 || pw.size() > 1024)

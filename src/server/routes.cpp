@@ -116,7 +116,7 @@ struct Services::Impl {
       if (std::find(known.begin(), known.end(), k) == known.end())
         return bad_request(k, "an unknown member", "plan, case, services, prices, accumulators or strict");
       if (k == "strict" ? !v.is_boolean() : !v.is_string())
-        return bad_request(k, v.dump().substr(0, 80), k == "strict" ? "true or false" : "the file's text as a string");
+        return bad_request(k, v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 80), k == "strict" ? "true or false" : "the file's text as a string");
     }
     for (const char* k : {"plan", "case", "services"})
       if (!body.contains(k)) return bad_request(k, "nothing", "the file's text as a string");
@@ -130,7 +130,7 @@ struct Services::Impl {
     q.today = today_utc();
     auto a = app::estimate(*rules, q);
     if (!a) return bad_input(a.errors());
-    Response resp{200, "application/json", a->json().dump(), {}};
+    Response resp{200, "application/json", a->json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {}};
     if (answers.enabled()) answers.put(key, resp.body);
     return resp;
   }
@@ -150,10 +150,10 @@ struct Services::Impl {
     json body = parse_object(r, refusal, "{\"services\", \"claim_id\"?}");
     if (body.is_null()) return refusal;
     if (!body.contains("services") || !body["services"].is_string())
-      return bad_request("services", body.contains("services") ? body["services"].dump().substr(0, 80) : "nothing",
+      return bad_request("services", body.contains("services") ? body["services"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 80) : "nothing",
                          "the visit's services file text as a string");
     if (body.contains("claim_id") && !body["claim_id"].is_string())
-      return bad_request("claim_id", body["claim_id"].dump().substr(0, 80), "a string");
+      return bad_request("claim_id", body["claim_id"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 80), "a string");
     app::PostRequest q{p.id, app::Input::bytes("services.yaml", body["services"].get<std::string>()), body.value("claim_id", std::string())};
     auto res = app::post_visit(*rules, s, q);
     if (!res) return bad_input(res.errors());
@@ -258,7 +258,7 @@ struct Services::Impl {
       return std::nullopt;
     }
     if (!body.contains(key) || !body[key].is_string()) {
-      refusal = bad_request(key, body.contains(key) ? body[key].dump() : "nothing", "the file's text as a string");
+      refusal = bad_request(key, body.contains(key) ? body[key].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) : "nothing", "the file's text as a string");
       return std::nullopt;
     }
     return body[key].get<std::string>();
@@ -307,7 +307,7 @@ struct Services::Impl {
       while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front()))) t.erase(t.begin());
       if (!t.empty() && t.find('\n') == std::string::npos && t.find(':') == std::string::npos && t.front() != '{' &&
           t.front() != '[')
-        text = fmt::format("courses:\n  - {}\n", json(t).dump());
+        text = fmt::format("courses:\n  - {}\n", json(t).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     }
     auto courses = s.courses(p.id);
     const std::string name = fmt::format("services-{}.yaml", courses.size() + 1);
@@ -369,7 +369,7 @@ struct Services::Impl {
       if (body.is_null()) return refusal;
       for (const auto& [k, v] : body.items()) {
         if (k != "course") return bad_request(k, "an unknown member", "course");
-        if (!v.is_string()) return bad_request("course", v.dump().substr(0, 80), "a course id (C1) or file name");
+        if (!v.is_string()) return bad_request("course", v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 80), "a course id (C1) or file name");
       }
       course = body.value("course", std::string());
     }

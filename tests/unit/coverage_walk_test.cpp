@@ -32,6 +32,10 @@ std::vector<fs::path> shipped_plans() {
 
 struct Walk {
   std::unique_ptr<io::MapCatalogue> catalogue;
+  // The rules each run used: a Determination's decided_by points into its pack,
+  // so the packs live as long as the walk (ASan found the test reading a freed rule).
+  std::vector<std::unique_ptr<MedicalPolicy>> kept_policies;
+  std::vector<std::shared_ptr<const void>> kept;
   Walk() {
     auto c = io::load_catalogue(kSource + "/data/catalogue/services.yaml");
     EXPECT_TRUE(c) << (c ? "" : format_errors(c.errors()));
@@ -68,6 +72,8 @@ struct Walk {
     if (!est || est.value().lines.empty()) return {};
     Determination d = est.value().lines[0];
     d.line = nullptr;  // the line dies with this frame
+    kept_policies.push_back(std::move(rules.policy));
+    for (auto& k : rules.keep_alive) kept.push_back(std::move(k));
     return d;
   }
 };

@@ -47,7 +47,7 @@ void generate_sample(const std::string& path, std::uint64_t target_bytes, const 
   auto pick = [&](std::uint64_t lo, std::uint64_t hi) { return std::uniform_int_distribution<std::uint64_t>(lo, hi)(rng); };
   Writer w(path);
   w.s("{\n  \"reporting_entity_name\": \"Benchmark Payer (synthetic)\",\n  \"reporting_entity_type\": \"health insurance "
-      "issuer\",\n  \"plan_name\": \"Bench PPO\",\n  \"plan_id_type\": \"hios\",\n  \"plan_id\": \"12345XX0010001\",\n"
+      "issuer\",\n  \"plan_name\": \"Bench PPO\",\n  \"issuer_name\": \"Benchmark Payer (synthetic)\",\n  \"plan_id_type\": \"hios\",\n  \"plan_id\": \"12345XX0010001\",\n"
       "  \"plan_market_type\": \"group\",\n  \"last_updated_on\": \"2026-11-01\",\n  \"version\": \"1.3.1\",\n"
       "  \"provider_references\": [\n");
   // 3000 provider groups for a large file; fewer for a small sample (ajv checks one of ~300 KB).
@@ -56,7 +56,7 @@ void generate_sample(const std::string& path, std::uint64_t target_bytes, const 
     w.s(g > 1 ? ",\n    {" : "    {");
     w.s("\"provider_group_id\": ");
     w.n(static_cast<std::uint64_t>(g));
-    w.s(", \"provider_groups\": [");
+    w.s(", \"network_name\": [\"Bench Network (synthetic)\"], \"provider_groups\": [");
     int tins = static_cast<int>(pick(1, 3));
     for (int t = 0; t < tins; ++t) {
       if (t) w.s(", ");
@@ -68,7 +68,7 @@ void generate_sample(const std::string& path, std::uint64_t target_bytes, const 
       }
       w.s("], \"tin\": {\"type\": \"ein\", \"value\": \"");
       w.s(fmt::format("{:02}-{:07}", pick(10, 99), pick(0, 9999999)));
-      w.s("\"}}");
+      w.s("\", \"business_name\": \"Bench Group (synthetic)\"}}");
     }
     w.s("]}");
   }
@@ -97,7 +97,8 @@ void generate_sample(const std::string& path, std::uint64_t target_bytes, const 
           if (k) w.s(", ");
           w.n(1000000000 + pick(0, 899999999));
         }
-        w.s(fmt::format("], \"tin\": {{\"type\": \"ein\", \"value\": \"{:02}-{:07}\"}}}}]", pick(10, 99), pick(0, 9999999)));
+        w.s(fmt::format("], \"tin\": {{\"type\": \"ein\", \"value\": \"{:02}-{:07}\", \"business_name\": \"Bench Group (synthetic)\"}}}}]",
+                        pick(10, 99), pick(0, 9999999)));
       } else {
         w.s("\"provider_references\": [");
         int refs = static_cast<int>(pick(1, 8));

@@ -90,24 +90,16 @@ void generate_sample(const std::string& path, std::uint64_t target_bytes, const 
     int rates = static_cast<int>(pick(1, 20));
     for (int r = 0; r < rates; ++r) {
       w.s(r ? ", {" : "{");
-      if (pick(0, 9) == 0) {  // a deep inline group
-        w.s("\"provider_groups\": [{\"npi\": [");
-        int npis = static_cast<int>(pick(50, 400));
-        for (int k = 0; k < npis; ++k) {
-          if (k) w.s(", ");
-          w.n(1000000000 + pick(0, 899999999));
-        }
-        w.s(fmt::format("], \"tin\": {{\"type\": \"ein\", \"value\": \"{:02}-{:07}\", \"business_name\": \"Bench Group (synthetic)\"}}}}]",
-                        pick(10, 99), pick(0, 9999999)));
-      } else {
-        w.s("\"provider_references\": [");
-        int refs = static_cast<int>(pick(1, 8));
-        for (int k = 0; k < refs; ++k) {
-          if (k) w.s(", ");
-          w.n(pick(1, groups));
-        }
-        w.s("]");
+      // 1 to 8 distinct provider references (CMS's schema refuses duplicates
+      // and asks every rate for provider_references).
+      w.s("\"provider_references\": [");
+      const std::uint64_t refs = std::min<std::uint64_t>(pick(1, 8), static_cast<std::uint64_t>(groups));
+      const std::uint64_t first_ref = pick(1, static_cast<std::uint64_t>(groups));
+      for (std::uint64_t k = 0; k < refs; ++k) {
+        if (k) w.s(", ");
+        w.n((first_ref - 1 + k) % static_cast<std::uint64_t>(groups) + 1);
       }
+      w.s("]");
       w.s(", \"negotiated_prices\": [");
       int prices = static_cast<int>(pick(1, 4));
       for (int p = 0; p < prices; ++p) {
@@ -119,14 +111,16 @@ void generate_sample(const std::string& path, std::uint64_t target_bytes, const 
         std::uint64_t cents = std::string_view(t) == "percentage" ? pick(4000, 15000) : pick(1500, 2500000);
         w.s(fmt::format("{}.{:02}", cents / 100, cents % 100));
         w.s(", \"expiration_date\": \"9999-12-31\", \"service_code\": [");
+        // 1 to 4 distinct places of service (the schema refuses duplicates).
         int ps = static_cast<int>(pick(1, 4));
+        std::size_t start = pick(0, 9);
         for (int k = 0; k < ps; ++k) {
           if (k) w.s(", ");
           w.s("\"");
-          w.s(poss[pick(0, 9)]);
+          w.s(poss[(start + static_cast<std::size_t>(k)) % 10]);
           w.s("\"");
         }
-        w.s("], \"billing_class\": \"professional\"");
+        w.s("], \"billing_class\": \"professional\", \"setting\": \"outpatient\"");
         if (pick(0, 5) == 0) w.s(", \"billing_code_modifier\": [\"26\"]");
         w.s("}");
       }

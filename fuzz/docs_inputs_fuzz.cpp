@@ -1,5 +1,5 @@
 // libFuzzer target: the documents' input parsers on arbitrary text — the
-// denial notice (docs::parse_denial), the bill (docs::parse_bill), the GFE's
+// denial notice (io::parse_denial), the bill (io::parse_bill), the GFE's
 // JSON read back by audit-bill (docs::parse_gfe_json) and the treatment-log
 // editor that appends a visit to a case file (docs::append_log_visit). The
 // first byte picks the parser. Any input must give a value or errors, never a
@@ -22,12 +22,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     switch (which) {
       case 0: {
-        auto r = backcover::docs::parse_denial(text, "denial.yaml");
+        auto r = backcover::io::parse_denial(text, "denial.yaml");
         if (!r) (void)backcover::format_errors(r.errors());
         break;
       }
       case 1: {
-        auto r = backcover::docs::parse_bill(text, "bill.yaml");
+        auto r = backcover::io::parse_bill(text, "bill.yaml");
         if (!r) (void)backcover::format_errors(r.errors());
         break;
       }

@@ -5,6 +5,9 @@
 #include <filesystem>
 #include <ostream>
 
+#include "backcover/docs/render.hpp"
+#include "backcover/io/loaders.hpp"
+
 namespace backcover::app {
 
 namespace fs = std::filesystem;
@@ -25,7 +28,8 @@ ClinicChoice find_clinic(const std::string& option, const VerbContext& ctx, Erro
     path = here.string();
     c.from = "./clinic.yaml";
   }
-  auto p = docs::load_clinic(path);
+  // The logo must be a picture the renderer draws, not only PNG-signed bytes.
+  auto p = io::load_clinic(path, [](std::string_view png) { return docs::decode_png(png).ok(); });
   if (!p) {
     for (auto e : p.errors()) {
       if (e.field.empty() && c.from != "./clinic.yaml") e.field = c.from;
@@ -53,7 +57,7 @@ docs::RenderOptions clinic_render_options(const ClinicChoice& c, const std::stri
   if (const std::string local = default_data_dir() + "/templates/" + lang + "/letterhead.yaml"; lang != "en" && fs::exists(local, ec))
     path = local;
   if (fs::exists(path, ec)) {
-    auto lh = docs::load_letterhead(path);
+    auto lh = io::load_letterhead(path);
     if (!lh) errors.insert(errors.end(), lh.errors().begin(), lh.errors().end());
     else opt.letterhead = std::move(lh).value();
   }

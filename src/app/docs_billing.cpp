@@ -18,7 +18,7 @@
 #include <sstream>
 
 #include "backcover/app/verbs.hpp"
-#include "backcover/codes/cli.hpp"
+#include "backcover/codes/code_sets.hpp"
 #include "backcover/codes/scrub.hpp"
 #include "backcover/docs/billing.hpp"
 #include "backcover/docs/deadlines.hpp"
@@ -26,7 +26,6 @@
 #include "backcover/docs/render.hpp"
 #include "backcover/io/loaders.hpp"
 #include "backcover/policy/router.hpp"
-#include "backcover/codes/cli.hpp"
 #include "backcover/docs/clinic.hpp"
 #include "backcover/engine/engine.hpp"
 #include "backcover/app/compare.hpp"
@@ -430,7 +429,7 @@ int run_audit_impl(const AuditOptions& o, const VerbContext& ctx) {
   }
   if (auto text = io::read_file(resolve(ctx.base_dir, o.bill)); !text) {
     errors.insert(errors.end(), text.errors().begin(), text.errors().end());
-  } else if (auto b = docs::parse_bill(text.value(), fs::path(o.bill).filename().string()); !b) {
+  } else if (auto b = io::parse_bill(text.value(), fs::path(o.bill).filename().string()); !b) {
     errors.insert(errors.end(), b.errors().begin(), b.errors().end());
   } else {
     bill = std::move(b).value();
@@ -506,14 +505,14 @@ int run_deadlines_impl(const DeadlineOptions& o, const VerbContext& ctx) {
         if (!in.service_date || l.date < *in.service_date) in.service_date = l.date;
   }
   if (!o.denial.empty()) {
-    auto d = docs::load_denial(resolve(ctx.base_dir, o.denial));
+    auto d = io::load_denial(resolve(ctx.base_dir, o.denial));
     if (!d) add(d.errors());
     else in.denial = std::move(d).value();
   }
   if (!o.bill.empty()) {
     auto text = io::read_file(resolve(ctx.base_dir, o.bill));
     if (!text) add(text.errors());
-    else if (auto b = docs::parse_bill(text.value(), fs::path(o.bill).filename().string()); !b) add(b.errors());
+    else if (auto b = io::parse_bill(text.value(), fs::path(o.bill).filename().string()); !b) add(b.errors());
     else in.bill_date = b->date;
   }
   std::optional<alternatives::Options> options;

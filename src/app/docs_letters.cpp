@@ -79,7 +79,7 @@ bool load(const LetterOptions& o, const VerbContext& ctx, Loaded& L, bool need_p
     else L.services = std::move(sv).value();
   }
   if (!o.denial.empty()) {
-    auto d = docs::load_denial(resolve(ctx.base_dir, o.denial));
+    auto d = io::load_denial(resolve(ctx.base_dir, o.denial));
     if (!d) add(d.errors());
     else L.denial = std::move(d).value();
   }

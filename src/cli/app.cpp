@@ -15,7 +15,7 @@
 #include <sstream>
 
 #include "backcover/app/app.hpp"
-#include "backcover/codes/cli.hpp"
+#include "backcover/cli/codes.hpp"
 #include "backcover/io/loaders.hpp"
 #include "backcover/policy/router.hpp"
 #include "backcover/render/render.hpp"

@@ -21,7 +21,7 @@
 #include <sstream>
 
 #include "backcover/cli/app.hpp"
-#include "backcover/codes/cli.hpp"
+#include "backcover/cli/codes.hpp"
 #include "backcover/codes/code_sets.hpp"
 #include "backcover/codes/import.hpp"
 #include "backcover/codes/pfs.hpp"

@@ -7,65 +7,13 @@
 
 #include "backcover/docs/billing.hpp"
 #include "backcover/docs/render.hpp"
-#include "backcover/io/loaders.hpp"
-#include "io/yaml_reader.hpp"
 #include "docs/text.hpp"
 
 namespace backcover::docs {
 
 using detail::lower;
 
-using io::detail::Reader;
 using nlohmann::json;
-
-Result<Bill> parse_bill(std::string_view text, const std::string& name) {
-  Reader r(name);
-  auto root = r.parse(text);
-  if (!root) return r.errors();
-  if (!r.is_map(*root, "")) return r.errors();
-  YAML::Node m = *root;
-  Bill b;
-  b.source = name;
-  r.schema(m, "bill", "bill");  // schemas/bill.schema.json; then read on
-  if (auto d = r.date(m, "date", "", true)) b.date = *d;
-  if (auto p = r.str(m, "patient", "")) b.patient = *p;
-  YAML::Node ls = m["lines"];
-  if (!ls.IsDefined() || ls.IsNull()) {
-    r.error(m, "lines", "nothing", "a list of billed lines (provider, npi, code, date, amount)");
-  } else if (r.is_seq(ls, "lines")) {
-    if (ls.size() > io::kMaxServiceLines) {
-      r.error(ls, "lines", std::to_string(ls.size()) + " lines",
-              "at most " + std::to_string(io::kMaxServiceLines) + " lines");
-      return r.errors();
-    }
-    for (std::size_t i = 0; i < ls.size(); ++i) {
-      YAML::Node n = ls[i];
-      std::string path = Reader::index("lines", i);
-      if (!r.is_map(n, path)) continue;
-      BillLine l;
-      l.source_line = Reader::line_of(n);
-      if (auto v = r.str(n, "provider", path)) l.provider = *v;
-      if (auto v = r.str(n, "npi", path)) {
-        l.npi = *v;
-        bool digits = l.npi.size() == 10 &&
-                      std::all_of(l.npi.begin(), l.npi.end(), [](char c) { return c >= '0' && c <= '9'; });
-        if (!digits) r.error(n["npi"], Reader::join(path, "npi"), Reader::shown(n["npi"]), "a 10-digit NPI");
-      }
-      if (l.provider.empty() && l.npi.empty())
-        r.error(n, path, "no provider and no npi", "the provider's or facility's name or NPI");
-      if (auto v = r.str(n, "code", path)) l.code = *v;
-      l.date = r.date(n, "date", path);
-      if (auto v = r.money(n, "amount", path, true)) l.amount = *v;
-      b.lines.push_back(std::move(l));
-    }
-  }
-  if (!r.ok()) return r.errors();
-  return b;
-}
-
-namespace {
-
-}  // namespace
 
 Audit audit_bill(const Gfe& gfe, const Bill& bill, std::optional<Date> today) {
   Audit a;

@@ -18,26 +18,6 @@ std::string vf(std::string_view f, const A&... args) {
   return fmt::vformat(f, fmt::make_format_args(args...));
 }
 
-bool npi_valid(std::string_view npi) {
-  if (npi.size() != 10) return false;
-  for (char c : npi)
-    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
-  // Luhn over "80840" + the 10 digits: the sum, check digit included, is a multiple of 10.
-  std::string full = "80840" + std::string(npi);
-  int sum = 0;
-  bool dbl = false;
-  for (auto it = full.rbegin(); it != full.rend(); ++it) {
-    int d = *it - '0';
-    if (dbl) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    dbl = !dbl;
-  }
-  return sum % 10 == 0;
-}
-
 Provider complete_provider(Provider p, const CaseFile& cf) {
   for (const auto& q : cf.providers) {
     bool same = (!p.npi.empty() && q.npi == p.npi) || (p.npi.empty() && !p.name.empty() && q.name == p.name);

@@ -170,9 +170,4 @@ std::string plain_text(cmark_node* n) {
   return out;
 }
 
-bool valid_accent(std::string_view s) {
-  return s.size() == 7 && s[0] == '#' &&
-         std::all_of(s.begin() + 1, s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
-}
-
 }  // namespace backcover::docs::detail

@@ -17,6 +17,8 @@
 #include <string>
 #include <string_view>
 
+#include "backcover/plan/clinic.hpp"
+
 namespace backcover::docs::detail {
 
 // Largest Markdown input rendered (bytes); larger input is an Error.
@@ -51,7 +53,7 @@ inline constexpr const char* kKeepClose = "</div>";
 // The plain text under a node (inline content, soft breaks as spaces).
 std::string plain_text(cmark_node* n);
 
-// "#rrggbb" (case-insensitive hex digits).
-bool valid_accent(std::string_view s);
+// "#rrggbb" (case-insensitive hex digits): backcover/plan/clinic.hpp.
+using backcover::valid_accent;
 
 }  // namespace backcover::docs::detail

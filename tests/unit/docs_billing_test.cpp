@@ -5,9 +5,12 @@
 #include <string>
 
 #include "backcover/docs/denial.hpp"
+#include "backcover/io/loaders.hpp"
 
 namespace backcover::docs {
 namespace {
+
+using io::parse_denial;
 
 TEST(Denial, ParsesTheSharedSchema) {
   auto d = parse_denial(R"(date: 2026-10-02

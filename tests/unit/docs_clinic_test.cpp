@@ -18,9 +18,12 @@
 #include "backcover/cli/app.hpp"
 #include "backcover/docs/clinic.hpp"
 #include "backcover/docs/render.hpp"
+#include "backcover/io/loaders.hpp"
 
 using namespace backcover;
 using namespace backcover::docs;
+using io::load_clinic;
+using io::parse_clinic;
 
 namespace {
 
@@ -138,6 +141,12 @@ TEST(ClinicProfile, LogoIsReadRelativeToTheProfileAndMustBeAPng) {
   auto fake = load_clinic(dir + "/clinic.yaml");
   ASSERT_FALSE(fake.ok());
   EXPECT_NE(format_errors(fake.errors()).find("not a PNG"), std::string::npos);
+  // PNG-signed bytes that are no picture: refused when the loader is given the renderer's decoder.
+  std::ofstream(dir + "/broken.png", std::ios::binary) << std::string("\x89PNG\r\n\x1a\n", 8) << "no picture here";
+  std::ofstream(dir + "/clinic.yaml") << "name: X\nlogo: broken.png\n";
+  auto broken = load_clinic(dir + "/clinic.yaml", [](std::string_view png) { return decode_png(png).ok(); });
+  ASSERT_FALSE(broken.ok());
+  EXPECT_NE(format_errors(broken.errors()).find("not a PNG picture"), std::string::npos);
   std::ofstream(dir + "/clinic.yaml") << "name: X\nlogo: none.png\n";
   EXPECT_FALSE(load_clinic(dir + "/clinic.yaml").ok());
   EXPECT_FALSE(load_clinic(dir).ok());  // a directory

@@ -25,6 +25,8 @@
 
 using namespace backcover;
 using namespace backcover::docs;
+using io::load_denial;
+using io::load_letterhead;
 
 namespace {
 

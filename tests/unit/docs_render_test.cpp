@@ -14,9 +14,11 @@
 #include <sstream>
 
 #include "backcover/docs/render.hpp"
+#include "backcover/io/loaders.hpp"
 
 using namespace backcover;
 using namespace backcover::docs;
+using io::load_letterhead;
 
 namespace {
 

@@ -58,7 +58,7 @@ std::string load_as(const std::string& kind, const std::string& text, const std:
     return r ? "" : messages(r.errors());
   }
   if (kind == "denial") {
-    auto r = docs::parse_denial(text, name);
+    auto r = io::parse_denial(text, name);
     return r ? "" : messages(r.errors());
   }
   if (kind == "policy-pack") {

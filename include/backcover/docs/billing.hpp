@@ -17,12 +17,14 @@
 #include "backcover/core/error.hpp"
 #include "backcover/core/money.hpp"
 #include "backcover/engine/engine.hpp"
+#include "backcover/plan/bill.hpp"
 #include "backcover/plan/case_file.hpp"
+#include "backcover/plan/clinic.hpp"
 
 namespace backcover::docs {
 
-// NPI check digit: Luhn over "80840" + the first 9 digits (CMS NPI standard).
-bool npi_valid(std::string_view npi);
+// NPI check digit (backcover/plan/clinic.hpp).
+using backcover::npi_valid;
 
 // A provider from a services file with the facts it leaves out (name, NPI,
 // TIN, address, phone, role) filled from the case file's provider of the same
@@ -114,22 +116,9 @@ nlohmann::json gfe_context(const Gfe& g, std::string_view lang);
 
 // ---- The bill and the audit (45 CFR 149.620) ----
 
-struct BillLine {
-  std::string provider;  // name
-  std::string npi;
-  std::string code;
-  std::optional<Date> date;
-  Money amount;
-  int source_line = 0;
-};
-struct Bill {
-  Date date;  // the date on the (initial) bill
-  std::string patient;
-  std::vector<BillLine> lines;
-  std::string source;
-};
-// bill.yaml: {date, patient?, lines: [{provider, npi?, code?, date?, amount}]}
-Result<Bill> parse_bill(std::string_view text, const std::string& name);
+// The bill (bill.yaml) is an input: backcover/plan/bill.hpp; io::parse_bill reads it.
+using backcover::Bill;
+using backcover::BillLine;
 
 struct AuditRow {
   std::string provider;
@@ -155,7 +144,7 @@ nlohmann::json audit_to_json(const Audit& a);
 nlohmann::json audit_context(const Audit& a, const Gfe& gfe, const Bill& bill);
 
 // ---- Superbill (CMS-1500 fields) ----
-struct ClinicProfile;
+using backcover::ClinicProfile;  // backcover/plan/clinic.hpp
 struct SuperbillOptions {
   std::string plan_name;  // item 11c
   // Original Medicare (Part B): the provider must submit the claim (SSA

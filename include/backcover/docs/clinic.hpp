@@ -18,42 +18,21 @@
 
 #include "backcover/core/error.hpp"
 #include "backcover/docs/render.hpp"
+#include "backcover/plan/clinic.hpp"
 #include "backcover/plan/case_file.hpp"
 #include "backcover/plan/services.hpp"
 
 namespace backcover::docs {
 
-struct ClinicSigner {
-  std::string name;         // "Dana Whitfield"
-  std::string credentials;  // "DC", "MD, FAAPMR"
-  std::string npi;          // the signer's individual NPI (optional)
-};
-
-struct ClinicProfile {
-  std::string name;  // "Riverside Spine & Rehab"
-  std::string npi;   // the group (type 2) or individual NPI; check digit verified at load
-  std::string tin;   // federal tax ID "12-3456789"
-  PostalAddress address;
-  std::string phone, fax, web;
-  std::string logo_path;  // as resolved (relative paths are taken from the profile's folder)
-  std::string logo_png;   // the PNG bytes, read and checked at load
-  ClinicSigner signer;
-  std::string footer;             // default: "Confidential health information"
-  std::string accent = "#1f4e79";
-  std::string source;  // the file it came from
-};
+using backcover::ClinicProfile;
+using backcover::ClinicSigner;
 
 // The address on one line: "100 Main St, Springfield, IL 62701".
 std::string one_line(const PostalAddress& a);
 // "Dana Whitfield, DC".
 std::string signer_line(const ClinicSigner& s);
 
-// Reads and checks a profile: only the keys of the schema (an unknown key is
-// an error naming file:line:column), name required, NPI 10 digits with a
-// valid check digit, TIN "NN-NNNNNNN" (or 9 digits), state two letters, ZIP
-// 5 or 9 digits, accent "#rrggbb", logo a readable PNG of at most 2 MB.
-Result<ClinicProfile> load_clinic(const std::string& path);
-Result<ClinicProfile> parse_clinic(std::string_view text, const std::string& name, const std::string& base_dir);
+// Reading a profile: io::load_clinic (backcover/io/loaders.hpp).
 
 // The letterhead drawn from a profile (name, address, phone/fax/web, NPI,
 // logo, footer, accent).

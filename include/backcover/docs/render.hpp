@@ -18,6 +18,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "backcover/core/error.hpp"
+#include "backcover/plan/clinic.hpp"
 
 namespace backcover::docs {
 
@@ -42,19 +43,8 @@ std::vector<std::string> missing_facts(std::string_view text);
 // spaces (a name or address from the inputs must not break a table).
 std::string table_cell(std::string_view text);
 
-// The clinic's letterhead: data/templates/letterhead.yaml by default, or a
-// file given with --letterhead. Every field is optional.
-struct Letterhead {
-  std::string name;                // "Riverside Spine & Rehab"
-  std::vector<std::string> lines;  // address, phone, fax, web
-  std::string footer;              // e.g. "Confidential health information"
-  std::string accent = "#1f4e79";  // rule and heading colour (#rrggbb)
-  std::string logo_png;            // PNG bytes drawn at the left of the name (clinic profile); empty: none
-};
-// YAML: name (text), lines (list of text), footer (text), accent ("#rrggbb");
-// an unknown field, a wrong shape or a bad colour is an Error naming the file,
-// line and field.
-Result<Letterhead> load_letterhead(const std::string& path);
+// The clinic's letterhead (backcover/plan/clinic.hpp); io::load_letterhead reads one.
+using backcover::Letterhead;
 // The default letterhead under a data folder: <data_dir>/templates/letterhead.yaml.
 std::string default_letterhead_path(const std::string& data_dir);
 

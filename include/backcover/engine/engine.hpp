@@ -4,7 +4,7 @@
 // scrub.cpp, cover.cpp, price.cpp, share.cpp, explain.cpp); the map, and which
 // file does what (the deductible: share.cpp, cost_share), is src/engine/stages.hpp.
 // No I/O, no clock, no globals. Code sets, fee schedules and policy packs plug
-// in through the three seams below (CodeCatalogue, ClaimEditor, FeeSchedule,
+// in through the seams below (CodeCatalogue, an input in plan/catalogue.hpp; ClaimEditor, FeeSchedule,
 // MedicalPolicy); each is read-only data loaded once.
 //
 // Lifetime: a result points at the Rules of its inputs (plan, prices, seams),
@@ -19,6 +19,7 @@
 
 #include "backcover/core/error.hpp"
 #include "backcover/core/money.hpp"
+#include "backcover/plan/catalogue.hpp"
 #include "backcover/plan/case_file.hpp"
 #include "backcover/plan/plan.hpp"
 #include "backcover/plan/rule.hpp"
@@ -191,29 +192,6 @@ struct Estimate {
 };
 
 // ---- Seams ----
-
-// What a code is: its default benefit category and plain-language name.
-struct CodeInfo {
-  std::string code;
-  std::string name;      // ours, never the AMA descriptor
-  std::string category;  // default benefit category
-  bool timed = false;    // 15-minute timed code (8-minute rule)
-  bool add_on = false;
-  bool ancillary = false;  // No Surprises Act ancillary (anesthesia, radiology, …)
-};
-// Where a category's services fall when a plan does not name the category:
-// broader categories tried in order (the plan's general medical benefits).
-struct CategoryFallback {
-  std::vector<std::string> broader;
-  std::string why;  // shown with the answer
-};
-class CodeCatalogue {
- public:
-  virtual ~CodeCatalogue() = default;
-  virtual const CodeInfo* find(std::string_view code) const = 0;
-  // nullptr: the category falls nowhere else.
-  virtual const CategoryFallback* fallback(std::string_view /*category*/) const { return nullptr; }
-};
 
 // Claim scrubbing (NCCI, MUE, modifiers, diagnosis validity): appends findings
 // to lines; a finding with a reason whose group is CO or PR denies the line.

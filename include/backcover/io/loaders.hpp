@@ -4,6 +4,7 @@
 // only the first. Schemas: docs/schemas.md.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <map>
 #include <string>
@@ -11,7 +12,13 @@
 #include <vector>
 
 #include "backcover/core/error.hpp"
-#include "backcover/engine/engine.hpp"
+#include "backcover/plan/bill.hpp"
+#include "backcover/plan/case_file.hpp"
+#include "backcover/plan/catalogue.hpp"
+#include "backcover/plan/clinic.hpp"
+#include "backcover/plan/denial.hpp"
+#include "backcover/plan/plan.hpp"
+#include "backcover/plan/services.hpp"
 
 namespace backcover::io {
 
@@ -99,5 +106,31 @@ Result<std::unique_ptr<MapCatalogue>> load_catalogue(const std::string& path);
 // The categories of the shipped catalogue ($BACKCOVER_DATA, else the source
 // tree's data/): read once; empty when it cannot be read.
 const std::vector<std::string>& catalogue_categories();
+
+// ---- The documents' inputs (src/io/documents.cpp) ----
+
+// denial.yaml (backcover/plan/denial.hpp). `name` is the file name used in
+// messages. Unknown keys, a malformed date or code, an unknown level or type
+// are errors (all of them, in one pass).
+Result<Denial> parse_denial(std::string_view text, const std::string& name);
+Result<Denial> load_denial(const std::string& path);
+// bill.yaml: {date, patient?, lines: [{provider, npi?, code?, date?, amount}]}
+Result<Bill> parse_bill(std::string_view text, const std::string& name);
+
+// Whether bytes with a PNG signature are a picture the renderer can draw
+// (docs::decode_png); the loaders below only read, so the caller passes it.
+using PictureCheck = std::function<bool(std::string_view png)>;
+// The clinic profile (backcover/plan/clinic.hpp): only the keys of the schema
+// (an unknown key is an error naming file:line:column), name required, NPI 10
+// digits with a valid check digit, TIN "NN-NNNNNNN" (or 9 digits), state two
+// letters, ZIP 5 or 9 digits, accent "#rrggbb", logo a PNG of at most 2 MB
+// (a PNG signature; `picture_ok`, when given, decodes it too).
+Result<ClinicProfile> load_clinic(const std::string& path, const PictureCheck& picture_ok = {});
+Result<ClinicProfile> parse_clinic(std::string_view text, const std::string& name, const std::string& base_dir,
+                                   const PictureCheck& picture_ok = {});
+// letterhead.yaml: name (text), lines (list of text), footer (text), accent
+// ("#rrggbb"); an unknown field, a wrong shape or a bad colour is an Error
+// naming the file, line and field. Every field is optional.
+Result<Letterhead> load_letterhead(const std::string& path);
 
 }  // namespace backcover::io

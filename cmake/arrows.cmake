@@ -31,7 +31,7 @@ set(allow_store "core;sqlite;pqxx;sodium")
 set(allow_interop/x12 "core;plan;store")
 set(allow_interop/fhir "core;plan;engine;interop/x12")
 set(allow_interop/mrf "core;plan;store;sqlite")
-set(allow_app "core;plan;engine;codes;io;policy;render;alternatives;docs;store;yaml-cpp")
+set(allow_app "core;plan;engine;codes;io;policy;render;alternatives;docs;store;interop/x12;yaml-cpp")
 set(allow_server "core;plan;engine;codes;io;policy;render;alternatives;docs;store;app;yaml-cpp;httplib;sodium")
 set(allow_cli "core;plan;engine;codes;io;policy;render;alternatives;docs;store;app;server;interop/x12;interop/fhir;interop/mrf;yaml-cpp")
 

@@ -1,7 +1,7 @@
 // Batch adjudication (issue 17): a payer's day of claims, member by member.
 // The command line (src/cli/adjudicate_hooks.cpp) only registers the options.
 //
-//   backcover adjudicate --claims CLAIMS.csv --members MEMBERS.csv [--prices R]
+//   backcover adjudicate --claims CLAIMS.csv|CLAIMS.837 --members MEMBERS.csv [--prices R]
 //                        [--partition K/N] [--json]
 //
 // Each member's claim lines run through the engine in date order, from that
@@ -22,6 +22,15 @@
 // second pass parses one member's rows at a time. The file is memory-mapped,
 // so a day of claims costs its index, not its parsed size. docs/adjudicate.md
 // has the figures.
+//
+// Claims from an 837P (--claims FILE.837, known by its ISA header, or
+// --claims-format 837p): every claim line becomes the CSV row it stands for
+// (member_id NM109 of 2010BA, date DTP*472, code and modifiers SV101, charge
+// SV102, units SV104 (minutes when SV103 is MJ), pos SV105, dx the codes SV107
+// points at, claim_id CLM01, line LX01, provider and npi of 2010AA) and runs
+// through the same checks and passes; an error names the 837's line, segment
+// and element instead of a CSV column. An 837 carries no network status: its
+// lines are in-network, as a CSV row without a network column.
 //
 // Claims CSV (a header row names the columns, in any order):
 //   member_id, date (YYYY-MM-DD), code, charge          required
@@ -54,6 +63,7 @@
 
 #include "backcover/app/adjudicate.hpp"
 #include "backcover/codes/code_sets.hpp"
+#include "backcover/interop/x12/claim837.hpp"
 #include "backcover/io/loaders.hpp"
 #include "io/schema.hpp"
 
@@ -389,6 +399,124 @@ bool parse_claim(const Row& row, const Header& h, const std::string& file, int l
   if (const Field f = field(row, h, cPos); !f.text.empty()) s.place_of_service.assign(f.text);
   s.category.assign(field(row, h, cCategory).text);
   return errors.size() == before;
+}
+
+// ------------------------------------------------------------ claims from an 837P
+
+// Where a claims row converted from an 837P came from, for its errors.
+struct Origin837 {
+  int line = 0;             // the file's line (an 837 is often one line)
+  std::size_t segment = 0;  // the SV1's segment number
+  std::string claim;        // CLM01
+  int number = 0;           // LX01
+  int claim_line = 0;             // the CLM's line and segment number, for the
+  std::size_t claim_segment = 0;  // claim's own fields (member, provider)
+};
+
+// The 837 element a claims column stands for.
+std::string_view element_837(std::string_view column) {
+  static const std::pair<std::string_view, std::string_view> kMap[] = {
+      {"member_id", "NM109 (2010BA subscriber)"}, {"date", "DTP03 (DTP*472)"}, {"code", "SV101-2"},
+      {"charge", "SV102"}, {"claim_id", "CLM01"}, {"line", "LX01"}, {"modifiers", "SV101-3..6"},
+      {"units", "SV104"}, {"minutes", "SV104 (SV103 MJ)"}, {"dx", "SV107"}, {"provider", "NM103 (2010AA)"},
+      {"npi", "NM109 (2010AA)"}, {"pos", "SV105"}};
+  for (const auto& [c, e] : kMap)
+    if (c == column) return e;
+  return column;
+}
+
+// An X12 interchange starts with ISA (after white space or a byte-order mark).
+bool looks_like_x12(std::string_view text) {
+  if (text.starts_with(kBom)) text.remove_prefix(kBom.size());
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\n' || text.front() == '\r' || text.front() == '\t'))
+    text.remove_prefix(1);
+  return text.starts_with("ISA");
+}
+
+// An ICD-10-CM code as X12 sends it (no dot, "M5450") as the claims CSV and
+// the case files write it ("M54.50").
+std::string dotted_icd10(std::string_view code) {
+  if (code.size() <= 3 || code.find('.') != std::string_view::npos) return std::string(code);
+  return fmt::format("{}.{}", code.substr(0, 3), code.substr(3));
+}
+
+// A CSV field, quoted when it holds a comma, quote or line break.
+void csv_cell(std::string& out, std::string_view v) {
+  if (v.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += v;
+    return;
+  }
+  out += '"';
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+// The claims of an 837P as the claims CSV text they stand for (header row
+// first); `origins[n]` is where CSV line n (1-based) came from.
+std::string claims_csv_from_837(const std::vector<interop::x12::Claim837>& claims, std::vector<Origin837>& origins) {
+  std::string out = "member_id,claim_id,line,date,code,modifiers,units,minutes,dx,charge,pos,provider,npi\n";
+  origins.assign(2, Origin837{});  // [0] unused, [1] the header
+  for (const auto& c : claims) {
+    for (const auto& l : c.lines) {
+      csv_cell(out, c.member_id);
+      out += ',';
+      csv_cell(out, c.id);
+      out += ',';
+      if (l.number > 0) out += std::to_string(l.number);
+      out += ',';
+      if (l.date.size() == 8)
+        out += fmt::format("{}-{}-{}", l.date.substr(0, 4), l.date.substr(4, 2), l.date.substr(6, 2));
+      else
+        csv_cell(out, l.date);
+      out += ',';
+      csv_cell(out, l.code);
+      out += ',';
+      csv_cell(out, fmt::format("{}", fmt::join(l.modifiers, ";")));
+      out += ',';
+      if (l.unit != "MJ") csv_cell(out, l.units);
+      out += ',';
+      if (l.unit == "MJ") csv_cell(out, l.units);
+      out += ',';
+      std::string dx;
+      for (const auto& d : l.diagnoses) {
+        if (!dx.empty()) dx += ';';
+        dx += dotted_icd10(d);
+      }
+      csv_cell(out, dx);
+      out += ',';
+      out += l.charge.plain();
+      out += ',';
+      csv_cell(out, l.place_of_service);
+      out += ',';
+      csv_cell(out, c.billing_provider);
+      out += ',';
+      csv_cell(out, c.billing_npi);
+      out += '\n';
+      origins.push_back(Origin837{l.line, l.segment, c.id, l.number, c.line, c.segment});
+    }
+  }
+  return out;
+}
+
+// Errors found in the converted rows, moved back to the 837: its line, and
+// the segment and element in the field ("segment 17 SV104 (claim 1-1 line 2)").
+void relocate_837(Errors& errors, const std::string& file, const std::vector<Origin837>& origins) {
+  for (auto& e : errors) {
+    if (e.file != file || e.line <= 1 || static_cast<std::size_t>(e.line) >= origins.size()) continue;
+    const Origin837& o = origins[static_cast<std::size_t>(e.line)];
+    const bool of_claim = e.field == "member_id" || e.field == "claim_id" || e.field == "provider" || e.field == "npi";
+    if (of_claim) {  // read from the claim's loops, not its service line
+      e.field = fmt::format("{} of claim {} (CLM at segment {})", element_837(e.field), o.claim, o.claim_segment);
+      e.line = o.claim_line;
+    } else {
+      e.field = fmt::format("segment {} {} (claim {} line {})", o.segment, element_837(e.field), o.claim, o.number);
+      e.line = o.line;
+    }
+    e.column = 0;
+  }
 }
 
 // ------------------------------------------------------------ output
@@ -894,6 +1022,12 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
   std::ostream& out = *ctx.out;
   std::ostream& err = *ctx.err;
   Errors errors;
+  if (o.claims_format != "auto" && o.claims_format != "csv" && o.claims_format != "837p") {
+    err << format_errors({Error{"", 0, 0, "--claims-format", fmt::format("\"{}\"", o.claims_format),
+                                "csv, 837p or auto (837p when the file starts with an X12 ISA header)" +
+                                    io::schema::did_you_mean(o.claims_format, {"csv", "837p", "auto"})}});
+    return kExitBadInput;
+  }
   const std::optional<Partition> part = parse_partition(o.partition);
   if (!part) {
     err << format_errors({Error{"", 0, 0, "--partition", fmt::format("\"{}\"", o.partition),
@@ -926,7 +1060,7 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
   // grouped by member in the order members first appear.
   MappedFile claims;
   if (std::string why = claims.open(resolve(ctx.base_dir, o.claims)); !why.empty()) {
-    err << format_errors({Error{claims_name, 0, 0, "--claims", "a file that " + why, "a claims CSV file"}});
+    err << format_errors({Error{claims_name, 0, 0, "--claims", "a file that " + why, "a claims file (CSV or 837P)"}});
     return kExitBadInput;
   }
   struct RowRef {
@@ -935,13 +1069,30 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
     std::uint32_t length;  // of the row, so the second pass never searches for its end
     std::size_t offset;
   };
+  // An 837P becomes the claims CSV it stands for (claims_csv_from_837); its
+  // errors are moved back to the 837's segments (relocate_837).
+  std::string converted;
+  std::vector<Origin837> origins;
+  std::string_view claims_text = claims.text();
+  const bool from_837 = o.claims_format == "837p" || (o.claims_format == "auto" && looks_like_x12(claims_text));
+  if (from_837) {
+    Errors warnings;
+    auto parsed = interop::x12::parse_837p(claims_text, claims_name, &warnings);
+    for (const auto& w : warnings) err << "warning: " << w.message() << " (read on: the data is used as sent)\n";
+    if (!parsed) {
+      err << format_errors(parsed.errors());
+      return kExitBadInput;
+    }
+    converted = claims_csv_from_837(*parsed, origins);
+    claims_text = converted;
+  }
   std::vector<RowRef> refs;
   std::vector<KeyedRow> keys;  // every row naming its claim and line, all partitions
   std::vector<Member*> order;
   Header h;
   bool have_header = false;
   {
-    std::string_view text = claims.text();
+    std::string_view text = claims_text;
     std::size_t pos = text.starts_with(kBom) ? kBom.size() : 0;
     int line_no = 0;
     Row row;
@@ -1008,6 +1159,7 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
     keys = {};
   }
   if (!errors.empty()) {
+    if (from_837) relocate_837(errors, claims_name, origins);
     err << format_errors(errors);
     if (errors.size() >= kMaxErrors) err << "(stopped after " << kMaxErrors << " errors)\n";
     return kExitBadInput;
@@ -1026,7 +1178,7 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
   Errors scratch_errors;
   int exit_code = kExitOk;
   std::size_t unpriced = 0;  // lines allowed at their charge: no price on file
-  const std::string_view text = claims.text();
+  const std::string_view text = claims_text;
   for (std::size_t r = 0; r < refs.size();) {
     std::size_t e = r;
     while (e < refs.size() && refs[e].member == refs[r].member) ++e;
@@ -1053,6 +1205,7 @@ int run_adjudicate(const AdjudicateOptions& o, const VerbContext& ctx) {
       Errors es = est.errors();
       for (auto& x : es)
         if (x.file.empty()) x.file = claims_name;
+      if (from_837) relocate_837(es, claims_name, origins);
       err << "member " << m.id << ":\n" << format_errors(es);
       exit_code = kExitBadInput;
     } else if (std::string broken = check_invariants(est.value()); !broken.empty()) {

@@ -15,7 +15,9 @@
 namespace backcover::app {
 
 struct AdjudicateOptions {
-  std::string claims;    // claim lines, CSV with a header row
+  std::string claims;    // claim lines: CSV with a header row, or an X12 837P
+  // "auto": an 837P when the file starts with an ISA header, else CSV; "csv"; "837p".
+  std::string claims_format = "auto";
   std::string members;   // members: id, plan file, accumulators (CSV)
   std::string prices;    // optional price list (contract rates) for every member
   std::string partition = "1/1";  // K/N: only the members hashing to partition K of N

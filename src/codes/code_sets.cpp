@@ -2,7 +2,17 @@
 // bad line becomes an Error with the file and line, and the rest still loads.
 #include "backcover/codes/code_sets.hpp"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -112,6 +122,123 @@ bool is_header(std::string_view first, std::string_view expected) { return trim(
 // A procedure code (CPT, HCPCS): 5 letters/digits.
 bool looks_like_procedure(std::string_view s) { return s.size() == 5 && pack(s) != 0; }
 
+
+// ---- Start-up: the ICD-10-CM code lists from a binary snapshot (issue 17, item 4)
+//
+// Parsing the two valid-code files (74,000 codes a year) is the largest part
+// of loading the code sets. Each list is kept, once parsed, as a snapshot: a
+// header and the sorted packed codes, memory-mapped and copied in at the next
+// start. A snapshot is keyed by its source file's size, modification time and
+// content hash (FNV-1a 64 over the bytes, which are read either way), and
+// checked field by field when opened, so an edited source (even one edited back
+// to the same size and time) is parsed again and its snapshot rewritten:
+// never stale. Where: $BACKCOVER_CACHE_DIR ("off": no snapshots), else
+// $XDG_CACHE_HOME/backcover, else ~/.cache/backcover. A cache that cannot be
+// written only costs the parse.
+
+constexpr char kSnapshotMagic[8] = {'B', 'C', 'I', 'C', 'D', 'S', 'N', 'P'};
+constexpr std::uint32_t kSnapshotVersion = 1;
+
+struct SnapshotHeader {
+  char magic[8];
+  std::uint32_t version;
+  std::uint32_t fiscal_year;
+  std::uint64_t source_size;
+  std::int64_t source_mtime_ns;
+  std::uint64_t source_hash;
+  std::uint64_t count;  // packed codes after the header
+};
+
+std::string snapshot_dir() {
+  if (const char* d = std::getenv("BACKCOVER_CACHE_DIR"); d && *d) return std::string_view(d) == "off" ? std::string() : d;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/backcover";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/backcover";
+  return {};
+}
+
+std::uint64_t content_hash(std::string_view bytes) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+// The key of a source file as read now; false when it cannot be stat'ed.
+bool snapshot_key(const std::string& path, std::string_view text, int fy, SnapshotHeader& key) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return false;
+  std::memset(&key, 0, sizeof key);
+  std::memcpy(key.magic, kSnapshotMagic, sizeof kSnapshotMagic);
+  key.version = kSnapshotVersion;
+  key.fiscal_year = static_cast<std::uint32_t>(fy);
+  key.source_size = text.size();
+  key.source_mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  key.source_hash = content_hash(text);
+  return true;
+}
+
+std::string snapshot_path(const std::string& dir, const SnapshotHeader& key) {
+  char name[64];
+  std::snprintf(name, sizeof name, "icd10cm-FY%u-%016llx.snap", key.fiscal_year,
+                static_cast<unsigned long long>(key.source_hash));
+  return dir + "/" + name;
+}
+
+// The codes of a snapshot matching `key`, memory-mapped and copied; false when
+// there is none, or it is for another source, short or damaged.
+bool read_snapshot(const std::string& path, const SnapshotHeader& key, std::vector<PackedCode>& out) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st {};
+  bool ok = false;
+  if (::fstat(fd, &st) == 0 && static_cast<std::size_t>(st.st_size) >= sizeof(SnapshotHeader)) {
+    const auto size = static_cast<std::size_t>(st.st_size);
+    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p != MAP_FAILED) {
+      SnapshotHeader h;
+      std::memcpy(&h, p, sizeof h);
+      ok = std::memcmp(h.magic, key.magic, sizeof h.magic) == 0 && h.version == key.version &&
+           h.fiscal_year == key.fiscal_year && h.source_size == key.source_size &&
+           h.source_mtime_ns == key.source_mtime_ns && h.source_hash == key.source_hash &&
+           size == sizeof h + h.count * sizeof(PackedCode);
+      if (ok) {
+        out.resize(h.count);
+        std::memcpy(out.data(), static_cast<const char*>(p) + sizeof h, h.count * sizeof(PackedCode));
+        ok = std::is_sorted(out.begin(), out.end());
+      }
+      ::munmap(p, size);
+    }
+  }
+  ::close(fd);
+  return ok;
+}
+
+// Writes a snapshot next to where it goes and renames it into place, so a
+// reader never sees half of one. Failure is silent: the next start parses.
+void write_snapshot(const std::string& dir, const SnapshotHeader& key, const std::vector<PackedCode>& codes) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const std::string path = snapshot_path(dir, key);
+  static std::atomic<unsigned> serial{0};  // two threads of one process never share a temporary
+  const std::string tmp = path + ".tmp" + std::to_string(::getpid()) + "." + std::to_string(serial++);
+  SnapshotHeader h = key;
+  h.count = codes.size();
+  {
+    std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
+    if (!o) return;
+    o.write(reinterpret_cast<const char*>(&h), sizeof h);
+    o.write(reinterpret_cast<const char*>(codes.data()), static_cast<std::streamsize>(codes.size() * sizeof(PackedCode)));
+    if (!o) {
+      o.close();
+      std::filesystem::remove(tmp, ec);
+      return;
+    }
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) std::filesystem::remove(tmp, ec);
+}
 }  // namespace
 
 void CodeSets::parse_icd_codes(int fy, std::string_view text, const std::string& name, Errors& errors) {
@@ -746,10 +873,29 @@ Result<std::unique_ptr<CodeSets>> CodeSets::load(const std::string& dir, const s
   };
   // rules.tsv first: the edit parsers attach to rules by id.
   with("rules.tsv", true, [&](const std::string& t, const std::string& n) { sets->parse_rules(t, n, errors); });
-  with("icd10cm-valid-FY2026.txt", true,
-       [&](const std::string& t, const std::string& n) { sets->parse_icd_codes(2026, t, n, errors); });
-  with("icd10cm-valid-FY2027.txt", true,
-       [&](const std::string& t, const std::string& n) { sets->parse_icd_codes(2027, t, n, errors); });
+  // The valid-code lists from their snapshots when the sources are unchanged
+  // (snapshot_key above); else parsed, and the snapshot written.
+  const std::string cache = snapshot_dir();
+  auto icd_codes = [&](int fy, const char* file) {
+    const std::string p = path(file);
+    with(file, true, [&](const std::string& t, const std::string& n) {
+      SnapshotHeader key;
+      const bool keyed = !cache.empty() && snapshot_key(p, t, fy, key);
+      std::vector<PackedCode> codes;
+      if (keyed && read_snapshot(snapshot_path(cache, key), key, codes)) {
+        sets->icd_.emplace_back(fy, std::move(codes));
+        sets->icd_source_.emplace_back(fy, n);
+        return;
+      }
+      const std::size_t before = errors.size();
+      sets->parse_icd_codes(fy, t, n, errors);
+      if (keyed && errors.size() == before)
+        for (const auto& [year, list] : sets->icd_)
+          if (year == fy) write_snapshot(cache, key, list);
+    });
+  };
+  icd_codes(2026, "icd10cm-valid-FY2026.txt");
+  icd_codes(2027, "icd10cm-valid-FY2027.txt");
   with("icd10cm-FY2026-dorsopathies-M43-M54-desc.tsv", false,
        [&](const std::string& t, const std::string& n) { sets->parse_icd_titles(t, n, errors); });
   with("icd10cm-titles-curated.tsv", false,

@@ -16,6 +16,9 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <type_traits>
+
+#include <fmt/format.h>
 
 #include "text_table.hpp"
 
@@ -123,30 +126,32 @@ bool is_header(std::string_view first, std::string_view expected) { return trim(
 bool looks_like_procedure(std::string_view s) { return s.size() == 5 && pack(s) != 0; }
 
 
-// ---- Start-up: the ICD-10-CM code lists from a binary snapshot (issue 17, item 4)
+// ---- Start-up: code tables from binary snapshots (issue 17, item 4)
 //
-// Parsing the two valid-code files (74,000 codes a year) is the largest part
-// of loading the code sets. Each list is kept, once parsed, as a snapshot: a
-// header and the sorted packed codes, memory-mapped and copied in at the next
-// start. A snapshot is keyed by its source file's size, modification time and
-// content hash (FNV-1a 64 over the bytes, which are read either way), and
-// checked field by field when opened, so an edited source (even one edited back
-// to the same size and time) is parsed again and its snapshot rewritten:
-// never stale. Where: $BACKCOVER_CACHE_DIR ("off": no snapshots), else
-// $XDG_CACHE_HOME/backcover, else ~/.cache/backcover. A cache that cannot be
-// written only costs the parse.
+// Parsing the two ICD-10-CM valid-code files (74,000 codes a year) and the PFS
+// RVU file (2.2 MB of CSV) is most of loading the code sets. Each of these
+// tables is kept, once parsed, as a snapshot: a header and the table's rows
+// (trivially copyable: packed codes, RvuRow), memory-mapped and copied in at
+// the next start. A snapshot is keyed by its source file's size, modification
+// time and content hash (read either way), and by this file's build (the
+// compiler's __DATE__ __TIME__ and the row size: a changed row layout is a new
+// build), all checked field by field when it is opened. So an edited source
+// (even one edited back to the same size and time) or a new build parses again
+// and rewrites the snapshot: never stale. Where: $BACKCOVER_CACHE_DIR ("off":
+// no snapshots), else $XDG_CACHE_HOME/backcover, else ~/.cache/backcover. A
+// cache that cannot be written only costs the parse.
 
-constexpr char kSnapshotMagic[8] = {'B', 'C', 'I', 'C', 'D', 'S', 'N', 'P'};
-constexpr std::uint32_t kSnapshotVersion = 1;
+constexpr char kSnapshotMagic[8] = {'B', 'C', 'S', 'N', 'A', 'P', '0', '2'};
 
 struct SnapshotHeader {
   char magic[8];
-  std::uint32_t version;
-  std::uint32_t fiscal_year;
+  std::uint32_t row_size;     // sizeof the row type
+  std::uint32_t kind;         // the fiscal year of an ICD list; 1 for the RVU rows
   std::uint64_t source_size;
   std::int64_t source_mtime_ns;
   std::uint64_t source_hash;
-  std::uint64_t count;  // packed codes after the header
+  std::uint64_t build_hash;   // this file's build
+  std::uint64_t count;        // rows after the header
 };
 
 std::string snapshot_dir() {
@@ -156,39 +161,46 @@ std::string snapshot_dir() {
   return {};
 }
 
+// FNV-1a 64 over 8-byte words, then the tail bytes: every byte counts.
 std::uint64_t content_hash(std::string_view bytes) {
   std::uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ull;
+  std::size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, bytes.data() + i, 8);
+    h = (h ^ w) * 1099511628211ull;
   }
-  return h;
+  for (; i < bytes.size(); ++i) h = (h ^ static_cast<unsigned char>(bytes[i])) * 1099511628211ull;
+  return h ^ bytes.size();
 }
 
 // The key of a source file as read now; false when it cannot be stat'ed.
-bool snapshot_key(const std::string& path, std::string_view text, int fy, SnapshotHeader& key) {
+template <class Row>
+bool snapshot_key(const std::string& path, std::string_view text, std::uint32_t kind, SnapshotHeader& key) {
+  static_assert(std::is_trivially_copyable_v<Row>);
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return false;
   std::memset(&key, 0, sizeof key);
   std::memcpy(key.magic, kSnapshotMagic, sizeof kSnapshotMagic);
-  key.version = kSnapshotVersion;
-  key.fiscal_year = static_cast<std::uint32_t>(fy);
+  key.row_size = sizeof(Row);
+  key.kind = kind;
   key.source_size = text.size();
   key.source_mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
   key.source_hash = content_hash(text);
+  key.build_hash = content_hash(__DATE__ " " __TIME__ " " __FILE__);
   return true;
 }
 
-std::string snapshot_path(const std::string& dir, const SnapshotHeader& key) {
-  char name[64];
-  std::snprintf(name, sizeof name, "icd10cm-FY%u-%016llx.snap", key.fiscal_year,
-                static_cast<unsigned long long>(key.source_hash));
-  return dir + "/" + name;
+std::string snapshot_path(const std::string& dir, std::string_view stem, const SnapshotHeader& key) {
+  char hash[17];
+  std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(key.source_hash));
+  return fmt::format("{}/{}-{}.snap", dir, stem, hash);
 }
 
-// The codes of a snapshot matching `key`, memory-mapped and copied; false when
-// there is none, or it is for another source, short or damaged.
-bool read_snapshot(const std::string& path, const SnapshotHeader& key, std::vector<PackedCode>& out) {
+// The rows of a snapshot matching `key`, memory-mapped and copied; false when
+// there is none, or it is for another source or build, short or damaged.
+template <class Row>
+bool read_snapshot(const std::string& path, const SnapshotHeader& key, std::vector<Row>& out) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   struct stat st {};
@@ -199,14 +211,13 @@ bool read_snapshot(const std::string& path, const SnapshotHeader& key, std::vect
     if (p != MAP_FAILED) {
       SnapshotHeader h;
       std::memcpy(&h, p, sizeof h);
-      ok = std::memcmp(h.magic, key.magic, sizeof h.magic) == 0 && h.version == key.version &&
-           h.fiscal_year == key.fiscal_year && h.source_size == key.source_size &&
-           h.source_mtime_ns == key.source_mtime_ns && h.source_hash == key.source_hash &&
-           size == sizeof h + h.count * sizeof(PackedCode);
+      ok = std::memcmp(h.magic, key.magic, sizeof h.magic) == 0 && h.row_size == key.row_size &&
+           h.kind == key.kind && h.source_size == key.source_size && h.source_mtime_ns == key.source_mtime_ns &&
+           h.source_hash == key.source_hash && h.build_hash == key.build_hash &&
+           size == sizeof h + h.count * sizeof(Row);
       if (ok) {
         out.resize(h.count);
-        std::memcpy(out.data(), static_cast<const char*>(p) + sizeof h, h.count * sizeof(PackedCode));
-        ok = std::is_sorted(out.begin(), out.end());
+        std::memcpy(static_cast<void*>(out.data()), static_cast<const char*>(p) + sizeof h, h.count * sizeof(Row));
       }
       ::munmap(p, size);
     }
@@ -215,21 +226,22 @@ bool read_snapshot(const std::string& path, const SnapshotHeader& key, std::vect
   return ok;
 }
 
-// Writes a snapshot next to where it goes and renames it into place, so a
-// reader never sees half of one. Failure is silent: the next start parses.
-void write_snapshot(const std::string& dir, const SnapshotHeader& key, const std::vector<PackedCode>& codes) {
+// Writes a snapshot beside its place and renames it there, so a reader never
+// sees half of one. Failure is silent: the next start parses.
+template <class Row>
+void write_snapshot(const std::string& dir, std::string_view stem, const SnapshotHeader& key, const std::vector<Row>& rows) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  const std::string path = snapshot_path(dir, key);
+  const std::string path = snapshot_path(dir, stem, key);
   static std::atomic<unsigned> serial{0};  // two threads of one process never share a temporary
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid()) + "." + std::to_string(serial++);
+  const std::string tmp = fmt::format("{}.tmp{}.{}", path, ::getpid(), serial++);
   SnapshotHeader h = key;
-  h.count = codes.size();
+  h.count = rows.size();
   {
     std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
     if (!o) return;
     o.write(reinterpret_cast<const char*>(&h), sizeof h);
-    o.write(reinterpret_cast<const char*>(codes.data()), static_cast<std::streamsize>(codes.size() * sizeof(PackedCode)));
+    o.write(reinterpret_cast<const char*>(rows.data()), static_cast<std::streamsize>(rows.size() * sizeof(Row)));
     if (!o) {
       o.close();
       std::filesystem::remove(tmp, ec);
@@ -878,11 +890,13 @@ Result<std::unique_ptr<CodeSets>> CodeSets::load(const std::string& dir, const s
   const std::string cache = snapshot_dir();
   auto icd_codes = [&](int fy, const char* file) {
     const std::string p = path(file);
+    const std::string stem = fmt::format("icd10cm-FY{}", fy);
     with(file, true, [&](const std::string& t, const std::string& n) {
       SnapshotHeader key;
-      const bool keyed = !cache.empty() && snapshot_key(p, t, fy, key);
+      const bool keyed = !cache.empty() && snapshot_key<PackedCode>(p, t, static_cast<std::uint32_t>(fy), key);
       std::vector<PackedCode> codes;
-      if (keyed && read_snapshot(snapshot_path(cache, key), key, codes)) {
+      if (keyed && read_snapshot(snapshot_path(cache, stem, key), key, codes) &&
+          std::is_sorted(codes.begin(), codes.end())) {
         sets->icd_.emplace_back(fy, std::move(codes));
         sets->icd_source_.emplace_back(fy, n);
         return;
@@ -891,7 +905,7 @@ Result<std::unique_ptr<CodeSets>> CodeSets::load(const std::string& dir, const s
       sets->parse_icd_codes(fy, t, n, errors);
       if (keyed && errors.size() == before)
         for (const auto& [year, list] : sets->icd_)
-          if (year == fy) write_snapshot(cache, key, list);
+          if (year == fy) write_snapshot(cache, stem, key, list);
     });
   };
   icd_codes(2026, "icd10cm-valid-FY2026.txt");
@@ -906,7 +920,17 @@ Result<std::unique_ptr<CodeSets>> CodeSets::load(const std::string& dir, const s
        [&](const std::string& t, const std::string& n) { sets->parse_icd_history(t, n, errors); });
   with("icd10cm-changes-FY2027.tsv", false,
        [&](const std::string& t, const std::string& n) { sets->parse_icd_changes(2027, t, n, errors); });
-  with("pfs-rvu-2025.csv", true, [&](const std::string& t, const std::string& n) { sets->parse_rvu(t, n, errors); });
+  // The RVU rows the same way (the rows as parsed; finish() sorts and indexes them).
+  with("pfs-rvu-2025.csv", true, [&](const std::string& t, const std::string& n) {
+    const std::string p = path("pfs-rvu-2025.csv");
+    SnapshotHeader key;
+    const bool keyed = !cache.empty() && sets->rvu_.empty() && snapshot_key<RvuRow>(p, t, 1, key);
+    if (keyed && read_snapshot(snapshot_path(cache, "pfs-rvu-2025", key), key, sets->rvu_)) return;
+    sets->rvu_.clear();
+    const std::size_t before = errors.size();
+    sets->parse_rvu(t, n, errors);
+    if (keyed && errors.size() == before) write_snapshot(cache, "pfs-rvu-2025", key, sets->rvu_);
+  });
   with("pfs-gpci-2025.csv", true, [&](const std::string& t, const std::string& n) { sets->parse_gpci(t, n, errors); });
   with("pfs-anesthesia-cf-2025.csv", false,
        [&](const std::string& t, const std::string& n) { sets->parse_anesthesia_cf(t, n, errors); });

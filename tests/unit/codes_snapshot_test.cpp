@@ -1,5 +1,5 @@
-// Start-up (issue 17, item 4): the ICD-10-CM code lists come from a binary
-// snapshot once parsed, and a changed source is parsed again — even one
+// Start-up (issue 17, item 4): the ICD-10-CM code lists and the PFS RVU rows
+// come from binary snapshots once parsed, and a changed source is parsed again — even one
 // changed back to the same size and modification time (the key holds the
 // content hash), or a damaged snapshot.
 #include <gtest/gtest.h>
@@ -69,16 +69,25 @@ TEST_F(CodeSetsSnapshot, WrittenOnceThenReadWithTheSameAnswers) {
   auto parsed = load();
   ASSERT_TRUE(parsed);
   auto snaps = snapshots(root_ / "cache");
-  ASSERT_EQ(snaps.size(), 2u);  // FY2026 and FY2027
+  ASSERT_EQ(snaps.size(), 3u);  // ICD-10-CM FY2026 and FY2027, the RVU rows
   const auto first = fs::last_write_time(snaps[0]);
   auto again = load();  // from the snapshots
   ASSERT_TRUE(again);
-  EXPECT_EQ(snapshots(root_ / "cache").size(), 2u);
+  EXPECT_EQ(snapshots(root_ / "cache").size(), 3u);
   EXPECT_EQ(fs::last_write_time(snaps[0]), first);  // read, not rewritten
   for (int fy : {2026, 2027}) EXPECT_EQ(again->icd_count(fy), parsed->icd_count(fy));
   EXPECT_GT(again->icd_count(2026), 70000u);
   EXPECT_TRUE(again->icd_billable("M54.50", kFy2026));
   EXPECT_FALSE(again->icd_billable("M54.5", kFy2026));  // a header code, not billable
+  ASSERT_EQ(again->rvu_count(), parsed->rvu_count());
+  const RvuRow* a = again->rvu("97110");
+  const RvuRow* b = parsed->rvu("97110");
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->work, b->work);
+  EXPECT_EQ(a->pe_nonfacility, b->pe_nonfacility);
+  EXPECT_EQ(a->mp, b->mp);
+  EXPECT_EQ(a->conversion_factor, b->conversion_factor);
+  EXPECT_EQ(a->work, 45);  // 0.45 work RVUs, in hundredths (data/codes/pfs-rvu-2025.csv)
 }
 
 TEST_F(CodeSetsSnapshot, ASourceChangedToTheSameSizeAndTimeIsParsedAgain) {
@@ -95,7 +104,7 @@ TEST_F(CodeSetsSnapshot, ASourceChangedToTheSameSizeAndTimeIsParsedAgain) {
   ASSERT_TRUE(sets);
   EXPECT_FALSE(sets->icd_billable("M54.50", kFy2026));
   EXPECT_TRUE(sets->icd_billable("Z99.99", kFy2026));
-  EXPECT_EQ(snapshots(root_ / "cache").size(), 3u);  // a snapshot for the new content
+  EXPECT_EQ(snapshots(root_ / "cache").size(), 4u);  // a snapshot for the new content
 }
 
 TEST_F(CodeSetsSnapshot, ADamagedSnapshotIsParsedAgainAndRewritten) {

@@ -214,7 +214,7 @@ bool read_snapshot(const std::string& path, const SnapshotHeader& key, std::vect
       ok = std::memcmp(h.magic, key.magic, sizeof h.magic) == 0 && h.row_size == key.row_size &&
            h.kind == key.kind && h.source_size == key.source_size && h.source_mtime_ns == key.source_mtime_ns &&
            h.source_hash == key.source_hash && h.build_hash == key.build_hash &&
-           size == sizeof h + h.count * sizeof(Row);
+           h.count <= (size - sizeof h) / sizeof(Row) && size == sizeof h + h.count * sizeof(Row);  // no overflow
       if (ok) {
         out.resize(h.count);
         std::memcpy(static_cast<void*>(out.data()), static_cast<const char*>(p) + sizeof h, h.count * sizeof(Row));

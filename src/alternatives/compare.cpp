@@ -575,6 +575,7 @@ Path Pricer::hsa(const HsaOption& o, const Path& b) {
   p.name = fmt::format("HSA ({} balance) paying the {} path", o.balance.str(), b.id);
   p.care_cost = b.care_cost;
   p.unused_value = b.unused_value;
+  p.other_payer = b.other_payer;
   const bool hdhp = in_.plan && in_.plan->plan_type == PlanType::HDHP;
   const bool qualified = o.qualified ? *o.qualified : hdhp;
   if (!qualified) {
@@ -623,6 +624,7 @@ Path Pricer::fsa(const FsaOption& o, const Path& b) {
   p.name = fmt::format("FSA ({} election) paying the {} path", o.election.str(), b.id);
   p.care_cost = b.care_cost;
   p.unused_value = b.unused_value;
+  p.other_payer = b.other_payer;
   std::optional<Date> year_end = o.plan_year_end;
   if (!year_end && in_.plan && !b.charges.empty()) year_end = in_.plan->plan_year(b.charges.front().date).last;
   if (o.grace_until && (!year_end || *o.grace_until > *year_end)) year_end = o.grace_until;
@@ -709,7 +711,7 @@ Path Pricer::other_payer(const OtherPayerOption& o, const Path& b) {
     }
   }
   if (o.waiting_until) p.risks.push_back(fmt::format("care before {} (waiting period) is not paid", o.waiting_until->str()));
-  p.other_payer = paid_by_other;
+  p.other_payer = b.other_payer + paid_by_other;  // with the payers before this one
   p.notes.push_back(fmt::format("{} paid by {} ({})", paid_by_other.str(), p.name, o.kind));
   finish(p);
   return p;
@@ -793,7 +795,7 @@ void Pricer::recommend(Comparison& out) {
     {
       out.reasons.push_back(fmt::format("{} less than the next best, {} ({})", (s.net_cost - b.net_cost).str(), s.name,
                                         s.net_cost.str()));
-      out.reasons.push_back("the next best costs more on: " + why_costs_more(b, s));
+      out.reasons.push_back("the next best against this path: " + why_costs_more(b, s));
     }
   }
   if (!b.interest.is_zero()) out.reasons.push_back(fmt::format("includes {} of interest", b.interest.str()));
@@ -1014,7 +1016,7 @@ std::string why_costs_more(const Path& w, const Path& l) {
                                        : std::string());
   part("interest and fees", l.interest + l.fees, w.interest + w.fees);
   part("forfeited", l.forfeited, w.forfeited);
-  part("paid by another payer", l.other_payer, w.other_payer);
+  part("paid by other payers", l.other_payer, w.other_payer);
   part("tax saved", l.tax_saved, w.tax_saved);
   if (out.empty()) out = fmt::format("{} paid against {}", l.total_paid.str(), w.total_paid.str());
   return out;

@@ -1078,7 +1078,10 @@ Result<HouseholdFile> parse_household(std::string_view text, const std::string& 
       r.error(root["subscriber"], "subscriber", "\"" + *s + "\", not a member",
               "the id of one of the members (" + [&] {
                 std::string all;
-                for (const auto& id : ids) all += (all.empty() ? "" : ", ") + id;
+                for (std::size_t k = 0; k < ids.size(); ++k)
+                  if (std::find(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(k), ids[k]) ==
+                      ids.begin() + static_cast<std::ptrdiff_t>(k))
+                    all += (all.empty() ? "" : ", ") + ids[k];
                 return all;
               }() + ")" + schema::did_you_mean(*s, ids));
   }

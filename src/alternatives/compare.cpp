@@ -1018,6 +1018,7 @@ std::string why_costs_more(const Path& w, const Path& l) {
   part("forfeited", l.forfeited, w.forfeited);
   part("paid by other payers", l.other_payer, w.other_payer);
   part("tax saved", l.tax_saved, w.tax_saved);
+  if (l.net_cost == w.net_cost) return out.empty() ? "the same net cost" : "the same net cost (" + out + ")";
   if (out.empty()) out = fmt::format("{} paid against {}", l.total_paid.str(), w.total_paid.str());
   return out;
 }

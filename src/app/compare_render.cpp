@@ -55,7 +55,10 @@ std::string compare_text(const Comparison& c, const std::string& heading) {
                        f.options.size() == 1 ? "" : "s");
       if (f.options.size() > 1) {
         const FundingOption& r = f.options[1];
-        o += fmt::format("    runner-up: {}, {} net, {} more: {}\n", r.base, r.net_cost.str(), r.over_best.str(), r.why);
+        if (r.over_best.is_zero())
+          o += fmt::format("    runner-up: {}, {} net: {}\n", r.base, r.net_cost.str(), r.why);
+        else
+          o += fmt::format("    runner-up: {}, {} net, {} more: {}\n", r.base, r.net_cost.str(), r.over_best.str(), r.why);
       }
       if (!f.forced.empty() && f.forced != best.base)
         for (const auto& x : f.options)

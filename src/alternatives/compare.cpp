@@ -194,13 +194,16 @@ void Pricer::rank_funding(FundingSearch& fs, const std::vector<const Path*>& mad
   auto base_of = [](const Path* p) { return p->kind == "hsa" || p->kind == "fsa" ? p->base : p->id; };
   std::vector<std::size_t> order(made.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+  // std::sort with the index as the last key (stable_sort's buffer trips a
+  // false -Wfree-nonheap-object in g++ 12 at -O3).
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     const Path& x = *made[a];
     const Path& y = *made[b];
     if (x.net_cost != y.net_cost) return x.net_cost < y.net_cost;
     const bool xp = base_of(&x) == preferred, yp = base_of(&y) == preferred;
     if (xp != yp) return xp;
-    return x.total_paid < y.total_paid;
+    if (x.total_paid != y.total_paid) return x.total_paid < y.total_paid;
+    return a < b;
   });
   if (order.empty()) return;
   const Path& best = *made[order.front()];

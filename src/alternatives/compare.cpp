@@ -166,6 +166,11 @@ class Pricer {
   Path other_payer(const OtherPayerOption& o, const Path& b);
   void branches(Comparison& out);
   void recommend(Comparison& out);
+  // Fills fs.options from `made` (one path per base in `bases`, same order,
+  // or the paths themselves): cheapest net first; ties go to `preferred`, then
+  // fewer dollars paid, then the order given.
+  static void rank_funding(FundingSearch& fs, const std::vector<const Path*>& made,
+                           const std::vector<const Path*>& bases, const std::string& preferred);
 
   Rate marginal(bool payroll, bool hsa) const {
     Rate r = opt_.tax.federal;
@@ -182,6 +187,41 @@ class Pricer {
   std::map<std::string, std::size_t> bases_;  // base path id -> index in the output
   Errors errors_;
 };
+
+void Pricer::rank_funding(FundingSearch& fs, const std::vector<const Path*>& made,
+                          const std::vector<const Path*>& bases, const std::string& preferred) {
+  // An account's path is named by the path it pays; any other by itself.
+  auto base_of = [](const Path* p) { return p->kind == "hsa" || p->kind == "fsa" ? p->base : p->id; };
+  std::vector<std::size_t> order(made.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  // std::sort with the index as the last key (stable_sort's buffer trips a
+  // false -Wfree-nonheap-object in g++ 12 at -O3).
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const Path& x = *made[a];
+    const Path& y = *made[b];
+    if (x.net_cost != y.net_cost) return x.net_cost < y.net_cost;
+    const bool xp = base_of(&x) == preferred, yp = base_of(&y) == preferred;
+    if (xp != yp) return xp;
+    if (x.total_paid != y.total_paid) return x.total_paid < y.total_paid;
+    return a < b;
+  });
+  if (order.empty()) return;
+  const Path& best = *made[order.front()];
+  for (std::size_t i : order) {
+    const Path& p = *made[i];
+    FundingOption o;
+    o.base = base_of(&p);
+    o.base_name = o.base;
+    for (const Path* b : bases)
+      if (b->id == o.base) o.base_name = b->name;
+    o.total_paid = p.total_paid;
+    o.tax_saved = p.tax_saved;
+    o.net_cost = p.net_cost;
+    o.over_best = p.net_cost - best.net_cost;
+    if (&p != &best) o.why = why_costs_more(best, p);
+    fs.options.push_back(std::move(o));
+  }
+}
 
 Path Pricer::cash_path() {
   Path p;
@@ -538,6 +578,7 @@ Path Pricer::hsa(const HsaOption& o, const Path& b) {
   p.name = fmt::format("HSA ({} balance) paying the {} path", o.balance.str(), b.id);
   p.care_cost = b.care_cost;
   p.unused_value = b.unused_value;
+  p.other_payer = b.other_payer;
   const bool hdhp = in_.plan && in_.plan->plan_type == PlanType::HDHP;
   const bool qualified = o.qualified ? *o.qualified : hdhp;
   if (!qualified) {
@@ -586,6 +627,7 @@ Path Pricer::fsa(const FsaOption& o, const Path& b) {
   p.name = fmt::format("FSA ({} election) paying the {} path", o.election.str(), b.id);
   p.care_cost = b.care_cost;
   p.unused_value = b.unused_value;
+  p.other_payer = b.other_payer;
   std::optional<Date> year_end = o.plan_year_end;
   if (!year_end && in_.plan && !b.charges.empty()) year_end = in_.plan->plan_year(b.charges.front().date).last;
   if (o.grace_until && (!year_end || *o.grace_until > *year_end)) year_end = o.grace_until;
@@ -672,7 +714,7 @@ Path Pricer::other_payer(const OtherPayerOption& o, const Path& b) {
     }
   }
   if (o.waiting_until) p.risks.push_back(fmt::format("care before {} (waiting period) is not paid", o.waiting_until->str()));
-  p.other_payer = paid_by_other;
+  p.other_payer = b.other_payer + paid_by_other;  // with the payers before this one
   p.notes.push_back(fmt::format("{} paid by {} ({})", paid_by_other.str(), p.name, o.kind));
   finish(p);
   return p;
@@ -753,8 +795,11 @@ void Pricer::recommend(Comparison& out) {
       out.reasons.push_back(fmt::format("same net cost as {}; chosen for {}", s.name,
                                         b.total_paid < s.total_paid ? "fewer dollars paid" : "fewer risks"));
     else
+    {
       out.reasons.push_back(fmt::format("{} less than the next best, {} ({})", (s.net_cost - b.net_cost).str(), s.name,
                                         s.net_cost.str()));
+      out.reasons.push_back("the next best against this path: " + why_costs_more(b, s));
+    }
   }
   if (!b.interest.is_zero()) out.reasons.push_back(fmt::format("includes {} of interest", b.interest.str()));
   if (b.months > 1 && !b.monthly_payment.is_zero())
@@ -836,6 +881,7 @@ Result<Comparison> Pricer::run() {
     paths.push_back(std::move(p));
   };
   const std::string def_account = in_.estimate ? "insured" : "cash";
+  const std::size_t n_base = paths.size();
   for (std::size_t i = 0; i < opt_.payment_plans.size(); ++i)
     with_base(opt_.payment_plans[i].base, fmt::format("payment_plans[{}].base", i), [&](const Path& b) { return payment_plan(opt_.payment_plans[i], b); });
   for (std::size_t i = 0; i < opt_.deferred_cards.size(); ++i)
@@ -844,21 +890,115 @@ Result<Comparison> Pricer::run() {
     with_base(opt_.fixed_cards[i].base, fmt::format("fixed_cards[{}].base", i), [&](const Path& b) { return fixed_card(opt_.fixed_cards[i], b); });
   for (std::size_t i = 0; i < opt_.loans.size(); ++i)
     with_base(opt_.loans[i].base, fmt::format("loans[{}].base", i), [&](const Path& b) { return loan(opt_.loans[i], b); });
-  if (opt_.hsa) {
-    const std::string ref = opt_.hsa->base.empty() ? def_account : opt_.hsa->base;
-    with_base(ref, "hsa.base", [&](const Path& b) { return hsa(*opt_.hsa, b); });
-  }
-  if (opt_.fsa) {
-    const std::string ref = opt_.fsa->base.empty() ? def_account : opt_.fsa->base;
-    with_base(ref, "fsa.base", [&](const Path& b) { return fsa(*opt_.fsa, b); });
-  }
+  const std::size_t n_financed = paths.size();
+
+  // Other payers are priced before the accounts (an account may pay what
+  // another payer leaves) and shown after them. A later payer (or an
+  // account) may take `base: other:ID`.
+  std::vector<Path> others;
+  others.reserve(opt_.other_payers.size());
+  std::map<std::string, std::size_t> other_ids;
   for (std::size_t i = 0; i < opt_.other_payers.size(); ++i) {
     const std::string ref = opt_.other_payers[i].base.empty() ? def_account : opt_.other_payers[i].base;
-    with_base(ref, fmt::format("other_payers[{}].base", i), [&](const Path& b) { return other_payer(opt_.other_payers[i], b); });
-    // A later payer (or nothing) may pay what this one leaves: base "other:ID".
-    if (!errors_.empty()) continue;
-    bases_.emplace(paths.back().id, paths.size() - 1);
+    const Path* b = nullptr;
+    if (auto it = bases_.find(ref); it != bases_.end()) b = &paths[it->second];
+    else if (auto jt = other_ids.find(ref); jt != other_ids.end()) b = &others[jt->second];
+    if (!b) {
+      std::string known;
+      for (const auto& [k, v] : bases_) known += (known.empty() ? "" : ", ") + k;
+      for (const auto& [k, v] : other_ids) known += ", " + k;
+      errors_.push_back(Error{opt_.source, 0, 0, fmt::format("other_payers[{}].base", i), ref, "one of: " + known});
+      continue;
+    }
+    Path p = other_payer(opt_.other_payers[i], *b);
+    other_ids.emplace(p.id, others.size());
+    others.push_back(std::move(p));
   }
+  if (!errors_.empty()) return errors_;
+
+  // Every path an account could pay: the base paths and what other payers
+  // leave. Not the financed paths: an account repays care, not interest or
+  // fees, so paying a financed path from it never nets less than paying its base.
+  std::vector<const Path*> payable;
+  for (std::size_t i = 0; i < n_base; ++i) payable.push_back(&paths[i]);
+  for (const auto& o : others) payable.push_back(&o);
+
+  // No account: every path in the table that is not an account.
+  {
+    FundingSearch fs;
+    fs.source = "none";
+    fs.name = "no account";
+    std::vector<const Path*> all;
+    for (std::size_t i = 0; i < n_financed; ++i) all.push_back(&paths[i]);
+    for (const auto& o : others) all.push_back(&o);
+    std::vector<const Path*> open;
+    for (const Path* p : all)
+      if (p->available) open.push_back(p);
+    rank_funding(fs, open, open, def_account);
+    if (!fs.options.empty()) fs.chosen = fs.options.front().base;
+    out.funding.push_back(std::move(fs));
+  }
+  auto account = [&](const char* source, const std::string& name, const std::string& forced, const char* field,
+                     auto&& make) {
+    FundingSearch fs;
+    fs.source = source;
+    fs.name = name;
+    fs.forced = forced;
+    const Path* pinned = nullptr;
+    if (!forced.empty()) {
+      for (const Path* b : payable)
+        if (b->id == forced) pinned = b;
+      if (!pinned) {
+        std::string known;
+        for (const Path* b : payable) known += (known.empty() ? "" : ", ") + b->id;
+        errors_.push_back(Error{opt_.source, 0, 0, field, forced, "one of: " + known});
+        return;
+      }
+    }
+    std::vector<Path> tried;
+    tried.reserve(payable.size());
+    for (const Path* b : payable) tried.push_back(make(*b));
+    const Path* def = pinned;
+    if (!def)
+      for (const Path* b : payable)
+        if (b->id == def_account) def = b;
+    if (!def) def = payable.front();
+    auto made_over = [&](const Path* b) -> Path& {
+      return tried[static_cast<std::size_t>(std::find(payable.begin(), payable.end(), b) - payable.begin())];
+    };
+    if (!made_over(def).available) {  // unavailable over every base (an HSA without an HDHP)
+      fs.available = false;
+      fs.why_not = made_over(def).why_not;
+      out.funding.push_back(std::move(fs));
+      paths.push_back(std::move(made_over(def)));
+      return;
+    }
+    std::vector<const Path*> made;
+    for (const auto& t : tried)
+      if (t.available) made.push_back(&t);
+    rank_funding(fs, made, payable, def->id);
+    fs.chosen = pinned ? pinned->id : fs.options.front().base;
+    const Path* chosen_base = pinned;
+    for (const Path* b : payable)
+      if (!chosen_base && b->id == fs.chosen) chosen_base = b;
+    const Path& chosen = made_over(chosen_base ? chosen_base : def);
+    if (pinned && fs.options.front().base != pinned->id) {
+      const FundingOption& best = fs.options.front();
+      out.warnings.push_back(fmt::format(
+          "{} forces the {} path ({} net); the {} paying {} nets {} less ({}): remove {} to let compare choose",
+          field, pinned->id, chosen.net_cost.str(), source == std::string_view("hsa") ? "HSA" : "FSA", best.base,
+          (chosen.net_cost - best.net_cost).str(), best.net_cost.str(), field));
+    }
+    out.funding.push_back(std::move(fs));
+    paths.push_back(chosen);
+  };
+  if (opt_.hsa)
+    account("hsa", fmt::format("HSA ({} balance)", opt_.hsa->balance.str()), opt_.hsa->base, "hsa.base",
+            [&](const Path& b) { return hsa(*opt_.hsa, b); });
+  if (opt_.fsa)
+    account("fsa", fmt::format("FSA ({} election)", opt_.fsa->election.str()), opt_.fsa->base, "fsa.base",
+            [&](const Path& b) { return fsa(*opt_.fsa, b); });
+  for (auto& o : others) paths.push_back(std::move(o));
   if (!errors_.empty()) return errors_;
   out.paths = std::move(paths);
   branches(out);
@@ -867,6 +1007,24 @@ Result<Comparison> Pricer::run() {
 }
 
 }  // namespace
+
+std::string why_costs_more(const Path& w, const Path& l) {
+  std::string out;
+  auto part = [&](const char* what, Money lv, Money wv, std::string extra = {}) {
+    if (lv == wv) return;
+    out += fmt::format("{}{} {} against {}{}", out.empty() ? "" : "; ", what, lv.str(), wv.str(), extra);
+  };
+  part("care", l.care_cost, w.care_cost,
+       l.unused_value > w.unused_value ? fmt::format(" (of which {} for package sessions not used)", l.unused_value.str())
+                                       : std::string());
+  part("interest and fees", l.interest + l.fees, w.interest + w.fees);
+  part("forfeited", l.forfeited, w.forfeited);
+  part("paid by other payers", l.other_payer, w.other_payer);
+  part("tax saved", l.tax_saved, w.tax_saved);
+  if (l.net_cost == w.net_cost) return out.empty() ? "the same net cost" : "the same net cost (" + out + ")";
+  if (out.empty()) out = fmt::format("{} paid against {}", l.total_paid.str(), w.total_paid.str());
+  return out;
+}
 
 DecisionClock decision_clock(const Plan* plan) {
   if (plan && (plan->payer_kind == PayerKind::MedicareAdvantage || plan->payer_kind == PayerKind::Medicaid))

@@ -39,6 +39,34 @@ std::string compare_text(const Comparison& c, const std::string& heading) {
   } else {
     o += "\nNo path is available.\n";
   }
+  if (!c.funding.empty()) {
+    o += "\nEach way of paying, over every path it could pay (cheapest net cost first)\n";
+    for (const auto& f : c.funding) {
+      if (!f.available) {
+        o += fmt::format("  {}: not available: {}\n", f.name, f.why_not);
+        continue;
+      }
+      if (f.options.empty()) {
+        o += fmt::format("  {}: no path to pay\n", f.name);
+        continue;
+      }
+      const FundingOption& best = f.options.front();
+      o += fmt::format("  {}: {}, {} net ({} path{} tried)\n", f.name, best.base, best.net_cost.str(), f.options.size(),
+                       f.options.size() == 1 ? "" : "s");
+      if (f.options.size() > 1) {
+        const FundingOption& r = f.options[1];
+        if (r.over_best.is_zero())
+          o += fmt::format("    runner-up: {}, {} net: {}\n", r.base, r.net_cost.str(), r.why);
+        else
+          o += fmt::format("    runner-up: {}, {} net, {} more: {}\n", r.base, r.net_cost.str(), r.over_best.str(), r.why);
+      }
+      if (!f.forced.empty() && f.forced != best.base)
+        for (const auto& x : f.options)
+          if (x.base == f.forced)
+            o += fmt::format("    {}.base forces {} in the table: {} net, {} more\n", f.source, x.base, x.net_cost.str(),
+                             x.over_best.str());
+    }
+  }
   bool any_risk = false;
   for (const auto& p : c.paths)
     if (p.available && !p.risks.empty()) any_risk = true;
@@ -122,6 +150,31 @@ nlohmann::json compare_json(const Comparison& c) {
   out["reasons"] = c.reasons;
   out["branches"] = branches;
   out["warnings"] = c.warnings;
+  json funding = json::array();
+  for (const auto& f : c.funding) {
+    json j = {{"source", f.source}, {"name", f.name}, {"available", f.available}};
+    if (!f.available) {
+      j["why_not"] = f.why_not;
+      funding.push_back(j);
+      continue;
+    }
+    j["forced_base"] = f.forced.empty() ? json(nullptr) : json(f.forced);
+    j["chosen_base"] = f.chosen;
+    json opts = json::array();
+    for (const auto& x : f.options) {
+      json oj = {{"base", x.base},
+                 {"base_name", x.base_name},
+                 {"total_paid_cents", x.total_paid.cents()},
+                 {"tax_saved_cents", x.tax_saved.cents()},
+                 {"net_cost_cents", x.net_cost.cents()},
+                 {"more_than_cheapest_cents", x.over_best.cents()}};
+      if (!x.why.empty()) oj["why"] = x.why;
+      opts.push_back(std::move(oj));
+    }
+    j["options"] = std::move(opts);
+    funding.push_back(std::move(j));
+  }
+  out["funding"] = std::move(funding);
   return out;
 }
 

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "backcover/app/app.hpp"
+#include "backcover/app/household.hpp"
 #include "backcover/cli/codes.hpp"
 #include "backcover/io/loaders.hpp"
 #include "backcover/policy/router.hpp"
@@ -62,7 +63,45 @@ app::Input cli_input(const std::string& base, const std::string& name, const std
   return app::Input::file(resolve(base, name));
 }
 
+namespace {
+
+// `estimate --household FILE`: the members' case and services files come from the household file.
+int run_household(const EstimateOptions& o, const std::string& base, std::ostream& out, std::ostream& err) {
+  for (auto [name, value] : {std::pair{"--case", &o.case_file}, {"--services", &o.services},
+                             {"--accumulators", &o.accumulators}})
+    if (!value->empty()) {
+      err << "usage error: " << name << ": the household file names each member's files; give --household or " << name
+          << ", not both\n";
+      return kExitBadInput;
+    }
+  if (o.fhir || o.explain || o.strict) {
+    err << "usage error: --household: --fhir, --explain and --strict are for one patient; run them per member\n";
+    return kExitBadInput;
+  }
+  auto rules = cli_rules(err);
+  if (!rules) return kExitBadInput;
+  app::HouseholdRequest rq;
+  rq.plan = cli_input(base, o.plan, o.texts);
+  rq.household = cli_input(base, o.household, o.texts);
+  rq.prices = cli_input(base, o.prices, o.texts);
+  try {
+    auto a = app::estimate_household(*rules, rq);
+    if (!a) {
+      err << format_errors(a.errors());
+      return kExitBadInput;
+    }
+    out << (o.json ? a->json().dump(2) + "\n" : a->text());
+  } catch (const app::InternalError& e) {
+    err << "internal error: " << e.what() << "\n";
+    return kExitInternal;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
 int run_estimate(const EstimateOptions& o, const std::string& base, std::ostream& out, std::ostream& err) {
+  if (!o.household.empty()) return run_household(o, base, out, err);
   auto rules = cli_rules(err);
   if (!rules) return kExitBadInput;
   app::EstimateRequest rq;
@@ -117,6 +156,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   est->add_option("--plan", eo.plan, "plan file (YAML or JSON)")->required();
   est->add_option("--case", eo.case_file, "case file (YAML or JSON)")->required();
   est->add_option("--services", eo.services, "services / treatment plan file")->required();
+  est->add_option("--household", eo.household,
+                  "household file: several family members (each a case and a services file) sharing the family "
+                  "deductible and out-of-pocket maximum, instead of --case/--services");
   est->add_option("--prices", eo.prices, "price list (contract rates, cash prices, packages)");
   est->add_option("--accumulators", eo.accumulators, "year-to-date accumulators (overrides the case file's)");
   est->add_flag("--json", eo.json, "machine output (JSON)");

@@ -16,6 +16,7 @@ namespace backcover::cli {
 
 struct EstimateOptions {
   std::string plan, case_file, services, prices, accumulators;
+  std::string household;  // --household FILE: several members instead of --case/--services
   bool json = false;
   bool explain = false;
   bool strict = false;  // a line that is not payable as coded is an error (exit 2)

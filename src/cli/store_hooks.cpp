@@ -526,7 +526,8 @@ void add_store_verbs(CLI::App& app, VerbContext& ctx, EstimateOptions& eo) {
   est->callback([&ctx, &eo, st] {
     if (!st->est.patient.empty()) {
       for (auto [name, value] : {std::pair{"--plan", &eo.plan}, {"--case", &eo.case_file}, {"--services", &eo.services},
-                                 {"--prices", &eo.prices}, {"--accumulators", &eo.accumulators}})
+                                 {"--prices", &eo.prices}, {"--accumulators", &eo.accumulators},
+                                 {"--household", &eo.household}})
         if (!value->empty())
           throw CLI::ValidationError(name, "the inputs come from the store with --patient; give one or the other");
       guarded(ctx, [&] { return run_store_estimate(ctx, st->est, eo); });
@@ -534,7 +535,7 @@ void add_store_verbs(CLI::App& app, VerbContext& ctx, EstimateOptions& eo) {
     }
     if (!st->est.course.empty()) throw CLI::ValidationError("--course", "names a stored course: give --patient too");
     for (auto [name, value] : {std::pair{"--plan", &eo.plan}, {"--case", &eo.case_file}, {"--services", &eo.services}})
-      if (value->empty()) throw CLI::RequiredError(name);
+      if (value->empty() && (eo.household.empty() || std::string_view(name) == "--plan")) throw CLI::RequiredError(name);
     *ctx.exit_code = run_estimate(eo, ctx.base_dir, *ctx.out, *ctx.err);
   });
 }

@@ -1028,6 +1028,67 @@ Result<Accumulators> parse_accumulators(std::string_view text, const std::string
   return acc;
 }
 
+// ------------------------------------------------------------------ household
+
+Result<HouseholdFile> parse_household(std::string_view text, const std::string& name) {
+  Reader r(name);
+  auto root_opt = r.parse(text);
+  if (!root_opt) return r.errors();
+  const YAML::Node root = *root_opt;
+  r.schema(root, "household", "household");  // schemas/household.schema.json; then read on
+  HouseholdFile h;
+  if (!r.is_map(root, "")) return r.errors();
+  if (auto n = r.str(root, "name", "")) h.name = *n;
+  if (YAML::Node a = root["accumulators"]; a.IsDefined()) {
+    if (a.IsMap()) r.schema(a, "accumulators", "accumulators");
+    read_accumulators(r, a, "accumulators", h.family);
+    // A member's own figures (deductible met, visits) belong in their case file.
+    for (const char* own : {"deductible_met", "out_of_pocket_met", "visits_used", "copays_paid"})
+      if (a.IsMap() && a[own].IsDefined())
+        r.error(a[own], Reader::join("accumulators", own), "a member's own figure",
+                "only family figures here (family_deductible_met, family_out_of_pocket_met, plan_year_start): put " +
+                    std::string(own) + " in that member's case file");
+  }
+  std::vector<std::string> ids;
+  if (YAML::Node ms = root["members"]; ms.IsDefined() && r.is_seq(ms, "members")) {
+    for (std::size_t i = 0; i < ms.size(); ++i) {
+      const YAML::Node m = ms[i];
+      const std::string path = Reader::index("members", i);
+      if (!m.IsMap()) continue;  // the schema said so
+      HouseholdFile::Member mem;
+      mem.line = Reader::line_of(m);
+      if (auto v = r.str(m, "id", path, true)) mem.id = *v;
+      if (auto v = r.str(m, "relationship", path)) mem.relationship = *v;
+      if (auto v = r.str(m, "case", path, true)) mem.case_file = *v;
+      if (auto v = r.str(m, "services", path, true)) mem.services = *v;
+      if (!mem.id.empty()) {
+        auto dup = std::find(ids.begin(), ids.end(), mem.id);
+        if (dup != ids.end())
+          r.error(m["id"], Reader::join(path, "id"), "\"" + mem.id + "\", already the id of members[" +
+                      std::to_string(dup - ids.begin()) + "]",
+                  "an id no other member has");
+        ids.push_back(mem.id);
+      }
+      h.members.push_back(std::move(mem));
+    }
+  }
+  if (auto s = r.str(root, "subscriber", "")) {
+    h.subscriber = *s;
+    if (std::find(ids.begin(), ids.end(), *s) == ids.end())
+      r.error(root["subscriber"], "subscriber", "\"" + *s + "\", not a member",
+              "the id of one of the members (" + [&] {
+                std::string all;
+                for (std::size_t k = 0; k < ids.size(); ++k)
+                  if (std::find(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(k), ids[k]) ==
+                      ids.begin() + static_cast<std::ptrdiff_t>(k))
+                    all += (all.empty() ? "" : ", ") + ids[k];
+                return all;
+              }() + ")" + schema::did_you_mean(*s, ids));
+  }
+  if (!r.ok()) return r.errors();
+  return h;
+}
+
 // ------------------------------------------------------------------ services
 
 namespace {
@@ -1781,6 +1842,10 @@ Result<PriceList> load_prices(const std::string& path) {
 Result<Accumulators> load_accumulators(const std::string& path) {
   return load_with<Accumulators>(path, kMaxSmallFileBytes, "an accumulators file",
                                  [](std::string_view t, const std::string& n) { return parse_accumulators(t, n); });
+}
+Result<HouseholdFile> load_household(const std::string& path) {
+  return load_with<HouseholdFile>(path, kMaxSmallFileBytes, "a household file",
+                                  [](std::string_view t, const std::string& n) { return parse_household(t, n); });
 }
 Result<std::unique_ptr<MapCatalogue>> load_catalogue(const std::string& path) {
   return load_with<std::unique_ptr<MapCatalogue>>(

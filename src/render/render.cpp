@@ -374,8 +374,13 @@ std::string estimate_text(const Estimate& e, const EstimateContext& ctx) {
       const auto& oop = ctx.plan->oop_max[t];
       if (!ded.individual && !oop.individual && a.deductible_individual[t].is_zero() && a.oop_individual[t].is_zero())
         continue;
+      // On family coverage with an aggregate deductible only the family's counts:
+      // a member's own total is not measured against the individual amount.
+      const bool aggregate = ctx.plan->coverage == CoverageTier::Family && ctx.plan->deductible_mode == FamilyMode::Aggregate;
       out += fmt::format("  {}: deductible met {}{}, out-of-pocket met {}{}\n", t == 0 ? "in network" : "out of network",
-                         a.deductible_individual[t].str(), ded.individual ? " of " + ded.individual->str() : "",
+                         a.deductible_individual[t].str(),
+                         aggregate ? " (the family deductible is aggregate: only the family's total counts)"
+                         : ded.individual ? " of " + ded.individual->str() : "",
                          a.oop_individual[t].str(), oop.individual ? " of " + oop.individual->str() : "");
     }
     for (std::size_t i = 0; i < ctx.plan->visit_limits.size(); ++i) {

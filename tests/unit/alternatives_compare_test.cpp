@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <random>
+#include <string_view>
 
 #include "backcover/alternatives/compare.hpp"
 #include "backcover/alternatives/plot.hpp"
@@ -457,6 +460,68 @@ TEST(AlternativesCompare, WorstCaseCountsLinesNotPayableAsCoded) {
   std::vector<PlanInput> in{{&a.plan, &a.est, usd(100), usd(0)}};
   auto r = rank_plans(in);
   EXPECT_EQ(r[0].oop_worst, r[0].oop_best + usd(500));
+}
+
+}  // namespace
+}  // namespace backcover::alternatives
+
+namespace backcover::alternatives {
+namespace {
+
+// Issue 12 item 8: without `base:` the HSA (and FSA) row is the account over
+// the cheapest path it could pay. Checked against forcing each base in turn,
+// over random courses, cash prices, package sizes, balances and elections.
+TEST(AlternativesCompare, AccountSearchFindsTheMinimumOverEveryForcedBase) {
+  std::mt19937 rng(1212);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  for (int round = 0; round < 200; ++round) {
+    SCOPED_TRACE(round);
+    auto lines = course("S9090", pick(1, 24));
+    auto prices = cash_list("S9090", pick(30, 160));
+    Options o;
+    o.tax.federal = Rate::percent(pick(10, 37));
+    o.tax.state = Rate::percent(pick(0, 9));
+    const int npk = pick(0, 3);
+    for (int k = 0; k < npk; ++k)
+      o.packages.push_back(PackageOption{"p" + std::to_string(k), "", {"S9090"}, pick(3, 20), usd(pick(100, 2500)),
+                                         pick(0, 1) == 1});
+    o.hsa = HsaOption{"", usd(pick(0, 3000)), pick(0, 1) == 1, true};
+    o.fsa = FsaOption{"", usd(pick(0, 3200)), usd(pick(0, 680)), d(2026, 12, 31), std::nullopt};
+    const Comparison cmp = run(lines, &prices, o);
+    for (const char* source : {"hsa", "fsa"}) {
+      SCOPED_TRACE(source);
+      const auto fs = std::find_if(cmp.funding.begin(), cmp.funding.end(),
+                                   [&](const FundingSearch& f) { return f.source == source; });
+      ASSERT_NE(fs, cmp.funding.end());
+      ASSERT_FALSE(fs->options.empty());
+      Money lowest = fs->options.front().net_cost;
+      for (const auto& opt : fs->options) {
+        // Forcing this base gives the same net cost the search reported for it.
+        Options forced = o;
+        (std::string_view(source) == "hsa" ? forced.hsa->base : forced.fsa->base) = opt.base;
+        const Comparison f = run(lines, &prices, forced);
+        const Path& p = path(f, source);
+        EXPECT_EQ(p.base, opt.base);
+        EXPECT_EQ(p.net_cost, opt.net_cost) << opt.base;
+        EXPECT_EQ(opt.over_best, opt.net_cost - fs->options.front().net_cost);
+        lowest = min(lowest, p.net_cost);
+        // A cheaper combination than the forced one is named in a warning.
+        const bool warned = std::any_of(f.warnings.begin(), f.warnings.end(), [&](const std::string& w) {
+          return w.rfind(std::string(source) + ".base forces", 0) == 0;
+        });
+        EXPECT_EQ(warned, p.net_cost > fs->options.front().net_cost) << opt.base;
+      }
+      // The searched row is the minimum, and it is what the table shows.
+      EXPECT_EQ(fs->options.front().net_cost, lowest);
+      EXPECT_EQ(path(cmp, source).net_cost, lowest);
+      EXPECT_EQ(path(cmp, source).base, fs->chosen);
+    }
+    // The recommendation is the lowest net cost of every available row.
+    Money best = Money::from_cents(INT64_MAX / 4);
+    for (const auto& p : cmp.paths)
+      if (p.available) best = min(best, p.net_cost);
+    EXPECT_EQ(cmp.paths[static_cast<std::size_t>(cmp.recommended)].net_cost, best);
+  }
 }
 
 }  // namespace

@@ -53,6 +53,10 @@ std::string load_as(const std::string& kind, const std::string& text, const std:
     auto r = io::parse_prices(text, name);
     return r ? "" : messages(r.errors());
   }
+  if (kind == "household") {
+    auto r = io::parse_household(text, name);
+    return r ? "" : messages(r.errors());
+  }
   if (kind == "options") {
     auto r = app::parse_options(text, name);
     return r ? "" : messages(r.errors());
@@ -167,7 +171,7 @@ TEST(Schema, EveryYamlExampleInTheDocsLoads) {
   std::map<std::string, std::string> blocks;
   for (auto it = std::sregex_iterator(doc.begin(), doc.end(), fence); it != std::sregex_iterator(); ++it)
     blocks[(*it)[1]] = (*it)[2];
-  ASSERT_EQ(blocks.size(), 4u);
+  ASSERT_EQ(blocks.size(), 5u);
   auto cf = io::parse_case(blocks["case"], "case.yaml");
   ASSERT_TRUE(cf) << messages(cf.errors());
   EXPECT_FALSE(cf->providers.empty());

@@ -77,8 +77,29 @@ struct BranchGroup {
   std::vector<Branch> outcomes;
 };
 
+// One way of paying (no account, the HSA, the FSA) tried over every path it
+// could pay: what each combination nets, cheapest first, and why the others
+// lost. The account's row in `paths` is the cheapest (or the forced) one.
+struct FundingOption {
+  std::string base;       // the base path's id
+  std::string base_name;  // its name
+  Money total_paid, tax_saved, net_cost;
+  Money over_best;        // net_cost - the cheapest option's
+  std::string why;        // why it costs more than the cheapest (empty for the cheapest)
+};
+struct FundingSearch {
+  std::string source;  // "none", "hsa", "fsa"
+  std::string name;    // "no account", "HSA ($1,500.00 balance)"
+  bool available = true;
+  std::string why_not;
+  std::string forced;  // the options' base: when set
+  std::string chosen;  // the base of the account's row in `paths`
+  std::vector<FundingOption> options;  // cheapest first
+};
+
 struct Comparison {
   std::vector<Path> paths;
+  std::vector<FundingSearch> funding;
   int recommended = -1;  // index into paths
   std::vector<std::string> reasons;
   std::vector<BranchGroup> branches;
@@ -96,6 +117,10 @@ struct CompareInputs {
   const CaseFile* case_file = nullptr;
   const Options* options = nullptr;                    // required
 };
+
+// Why `loser` nets more than `winner`: the parts of the net cost that differ
+// ("care $2,400.00 against $2,200.00; tax saved $0.00 against $693.00").
+std::string why_costs_more(const Path& winner, const Path& loser);
 
 // Prices every path. Errors name the options field at fault (an unknown base,
 // a package with no sessions, …).

@@ -81,15 +81,18 @@ struct LoanOption {
   std::optional<int> payoff_after;
 };
 
+// An account's `base`: empty (the default) lets compare search every path the
+// account could pay and take the cheapest; set, it forces that path (the
+// search still runs and a warning names a cheaper one).
 struct HsaOption {
-  BaseRef base = "insured";
+  BaseRef base;
   Money balance;
   bool funded_by_payroll = true;
   std::optional<bool> qualified;  // unset: the plan's type decides (HDHP)
 };
 
 struct FsaOption {
-  BaseRef base = "insured";
+  BaseRef base;  // as HsaOption::base
   Money election;
   Money carryover = Money::from_cents(68000);  // 2026 limit (Rev. Proc. 2025-32)
   std::optional<Date> plan_year_end;           // unset: the plan year's end

@@ -271,6 +271,49 @@ struct RuleSet {
 // The engine. Same inputs, same output.
 Result<Estimate> estimate(const Inputs& in, const RuleSet& rules);
 
+// ---- A household: several members of one family on one plan ----
+// Each member has their own case file (patient facts, referrals, their own
+// accumulators) and course; their lines run in date order through ONE family
+// deductible and out-of-pocket accumulator (embedded: each member's own
+// individual limits inside the family's; aggregate: the family's only, as the
+// plan's family_mode says). Individual accumulators, visit limits,
+// authorizations and copays per visit stay each member's own.
+struct HouseholdMember {
+  std::string id;
+  std::string name;  // for messages (the member's services file)
+  const CaseFile* case_file = nullptr;
+  const std::vector<ServiceLine>* services = nullptr;
+};
+struct HouseholdInputs {
+  const Plan* plan = nullptr;  // estimated on the plan's family coverage tier as given
+  std::vector<HouseholdMember> members;
+  const PriceList* prices = nullptr;  // optional
+  // The family's year-to-date figures (family_deductible_met, …) and their plan year.
+  Accumulators family;
+};
+struct HouseholdEstimate {
+  struct Family {
+    DateRange plan_year{};
+    Money deductible[2];  // met, per network tier
+    Money oop[2];
+  };
+  // One line as it reached the family accumulator: member, line (index into
+  // members[member].lines), the family figures of the line's tier after it.
+  struct Step {
+    std::size_t member = 0;
+    std::size_t line = 0;
+    Money family_deductible;
+    Money family_oop;
+  };
+  std::vector<Estimate> members;  // parallel to HouseholdInputs::members
+  std::vector<Step> order;        // every line, in the order it was decided
+  Family family_before, family_after;
+  Totals totals;                  // every member's together
+};
+// Starts from the larger of the household's family figures, the sum of the
+// members' individual figures and any member's family figure.
+Result<HouseholdEstimate> estimate_household(const HouseholdInputs& in, const RuleSet& rules);
+
 // Checks that every line's postings add back to its charge and that the
 // buckets agree with the summary fields; returns a description of the first
 // broken invariant, or an empty string.

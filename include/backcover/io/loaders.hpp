@@ -76,7 +76,23 @@ Result<PriceList> parse_prices(std::string_view text, const std::string& name);
 // Overrides the case file's accumulators with a separate accumulators file.
 Result<Accumulators> parse_accumulators(std::string_view text, const std::string& name);
 
+// A household (estimate --household): the members' case and services files
+// (paths as written, relative to the household file), the family's
+// year-to-date figures, the subscriber. Member ids are unique.
+struct HouseholdFile {
+  struct Member {
+    std::string id, relationship, case_file, services;
+    int line = 0;  // in the household file
+  };
+  std::string name;
+  std::string subscriber;  // a member id, or empty
+  Accumulators family;     // family_deductible_met, family_out_of_pocket_met, plan_year_start
+  std::vector<Member> members;
+};
+Result<HouseholdFile> parse_household(std::string_view text, const std::string& name);
+
 Result<Plan> load_plan(const std::string& path);
+Result<HouseholdFile> load_household(const std::string& path);
 Result<CaseFile> load_case(const std::string& path);
 Result<std::vector<ServiceLine>> load_services(const std::string& path, const CaseFile* case_file);
 Result<PriceList> load_prices(const std::string& path);

@@ -1,0 +1,43 @@
+// `estimate --household FILE`: one estimate for several members of a family
+// on one plan, sharing the family deductible and out-of-pocket maximum
+// (engine: estimate_household). The household file lists each member's case
+// and services files (docs/schemas.md, "Household").
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "backcover/app/app.hpp"
+#include "backcover/io/loaders.hpp"
+
+namespace backcover::app {
+
+struct HouseholdRequest {
+  Input plan, household;
+  Input prices;  // optional
+};
+
+struct HouseholdAnswer {
+  std::unique_ptr<Plan> plan;
+  std::unique_ptr<io::HouseholdFile> household;
+  std::vector<std::unique_ptr<CaseFile>> cases;                   // per member
+  std::vector<std::unique_ptr<std::vector<ServiceLine>>> services;  // per member
+  std::unique_ptr<PriceList> prices;
+  HouseholdEstimate estimate;
+  std::vector<std::string> warnings;  // about the household as a whole
+  std::optional<render::RegimeSummary> regime;
+  const CodeCatalogue* catalogue = nullptr;
+
+  std::string text() const;
+  nlohmann::json json() const;
+};
+
+// Member files are read relative to the household file's folder. Errors name
+// the file (the household file, or a member's case or services file), line and field.
+Result<HouseholdAnswer> estimate_household(const Rules& rules, const HouseholdRequest& request);
+
+}  // namespace backcover::app

@@ -6,6 +6,7 @@
 
 #include "backcover/app/app.hpp"
 #include "backcover/io/loaders.hpp"
+#include "parse_cache.hpp"
 
 namespace backcover::app {
 
@@ -15,6 +16,34 @@ namespace {
 template <class Parse, class Load>
 auto load(const Input& in, Parse parse, Load load_file) {
   return in.text ? parse(*in.text, in.name) : load_file(in.name);
+}
+
+// A text already parsed by this process (the same bytes, name and whatever
+// else the parse read) is copied from the rules' parse cache; files are read.
+template <class T, class Parse, class Load>
+Result<T> load_cached(TextCache<T>& cache, const Input& in, std::string_view extra, Parse parse, Load load_file) {
+  if (!in.text) return load_file(in.name);
+  auto hit = cache.get(ParseCache::key(in.name, *in.text, extra), [&] { return parse(*in.text, in.name); });
+  if (!hit) return hit.errors();
+  return T(**hit);
+}
+
+// A plan is never changed once parsed (its benefits point into its own rule
+// book, so it cannot be copied either): the cached one is shared.
+template <class Parse, class Load>
+Result<std::shared_ptr<const Plan>> load_plan_cached(TextCache<Plan>& cache, const Input& in, Parse parse,
+                                                     Load load_file) {
+  if (in.text) return cache.get(ParseCache::key(in.name, *in.text), [&] { return parse(*in.text, in.name); });
+  auto p = load_file(in.name);
+  if (!p) return p.errors();
+  return std::shared_ptr<const Plan>(std::make_shared<Plan>(std::move(p).value()));
+}
+
+// What a services file's parse reads from the case file: its diagnoses (dx pointers).
+std::string diagnoses_key(const CaseFile& cf) {
+  std::string k;
+  for (const auto& d : cf.diagnoses) k.append(d.code).push_back('\n');
+  return k;
 }
 
 // --strict: every line the payer would send back for its codes, as an error
@@ -73,17 +102,23 @@ nlohmann::json EstimateAnswer::json() const { return render::estimate_json(estim
 Result<EstimateAnswer> estimate(const Rules& rules, const EstimateRequest& rq) {
   Errors errors;
   auto take = [&](const Errors& es) { errors.insert(errors.end(), es.begin(), es.end()); };
-  auto plan = load(rq.plan, [](std::string_view t, const std::string& n) { return io::parse_plan(t, n); }, io::load_plan);
+  ParseCache& cache = rules.parse_cache();
+  auto plan = load_plan_cached(
+      cache.plans, rq.plan, [](std::string_view t, const std::string& n) { return io::parse_plan(t, n); },
+      io::load_plan);
   if (!plan) take(plan.errors());
-  auto cf = load(rq.case_file, [](std::string_view t, const std::string& n) { return io::parse_case(t, n); }, io::load_case);
+  auto cf = load_cached(
+      cache.cases, rq.case_file, {}, [](std::string_view t, const std::string& n) { return io::parse_case(t, n); },
+      io::load_case);
   if (!cf) take(cf.errors());
   if (!errors.empty()) return errors;
-  if (rq.adjust_case) rq.adjust_case(cf.value());
   const CaseFile* cfp = &cf.value();
-  auto services = load(
-      rq.services, [cfp](std::string_view t, const std::string& n) { return io::parse_services(t, n, cfp); },
+  auto services = load_cached(
+      cache.services, rq.services, diagnoses_key(*cfp),
+      [cfp](std::string_view t, const std::string& n) { return io::parse_services(t, n, cfp); },
       [cfp](const std::string& p) { return io::load_services(p, cfp); });
   if (!services) take(services.errors());
+  else if (rq.adjust_case && plan) rq.adjust_case(*plan.value(), services.value(), cf.value());
   std::optional<Result<PriceList>> prices;
   if (!rq.prices.empty()) {
     prices = load(rq.prices, [](std::string_view t, const std::string& n) { return io::parse_prices(t, n); }, io::load_prices);
@@ -99,7 +134,7 @@ Result<EstimateAnswer> estimate(const Rules& rules, const EstimateRequest& rq) {
   if (!errors.empty()) return errors;
 
   EstimateAnswer a;
-  a.plan = std::make_unique<Plan>(std::move(plan.value()));
+  a.plan = std::move(plan).value();
   a.case_file = std::make_unique<CaseFile>(std::move(cf.value()));
   a.services = std::make_unique<std::vector<ServiceLine>>(std::move(services.value()));
   if (prices) a.prices = std::make_unique<PriceList>(std::move(prices->value()));

@@ -80,26 +80,9 @@ Accumulators accumulators_of(const std::vector<Counter>& cs, const std::string& 
 }
 
 // The plan year a services text starts in (for the stored totals to use), if it parses.
-std::optional<std::string> plan_year_of(const StoredPatient& in, const std::string& services_name,
-                                        const std::string& services_text) {
-  auto plan = io::parse_plan(in.texts.at(in.plan_file), in.plan_file);
-  auto cf = io::parse_case(in.texts.at(in.case_file), in.case_file);
-  if (!plan || !cf) return std::nullopt;
-  auto lines = io::parse_services(services_text, services_name, &cf.value());
-  if (!lines || lines->empty()) return std::nullopt;
-  Date first = lines->front().date;
-  for (const auto& l : *lines) first = std::min(first, l.date);
-  return plan->plan_year(first).first.str();
-}
-
 bool family_has_posted(store::Store& s, const StoredPatient& in) {
   for (const auto& c : in.counters)
-    if (c.scope == "family") {
-      // Family counters that differ from what this patient imported mean a member posted.
-      for (const auto& ps : s.list_patients())
-        if (ps.patient.family_id == in.patient.family_id && ps.claims > 0) return true;
-      break;
-    }
+    if (c.scope == "family") return s.family_posted_claims(in.patient.family_id) > 0;
   return false;
 }
 
@@ -407,14 +390,16 @@ EstimateRequest stored_request(store::Store& s, const StoredPatient& in, const s
   rq.case_file = text(in.case_file);
   rq.services = text(services_name);
   if (!in.prices_file.empty()) rq.prices = text(in.prices_file);
-  auto year = plan_year_of(in, services_name, in.texts.at(services_name));
   // Untouched patients answer exactly as their files do; once something was
-  // posted (or to post), the store's totals for the plan year replace the case
-  // file's, posted lines join the past services (rolling visit windows), and
-  // authorization use includes posted visits.
-  if (!year || !(posting || in.posted || family_has_posted(s, in))) return rq;
-  rq.adjust_case = [&in, y = *year](CaseFile& cf) {
-    cf.accumulators = accumulators_of(in.counters, y);
+  // posted (or to post), the store's totals for the plan year of the first
+  // service replace the case file's, posted lines join the past services
+  // (rolling visit windows), and authorization use includes posted visits.
+  if (!(posting || in.posted || family_has_posted(s, in))) return rq;
+  rq.adjust_case = [&in](const Plan& plan, const std::vector<ServiceLine>& lines, CaseFile& cf) {
+    if (lines.empty()) return;
+    Date first = lines.front().date;
+    for (const auto& l : lines) first = std::min(first, l.date);
+    cf.accumulators = accumulators_of(in.counters, plan.plan_year(first).first.str());
     for (const auto& c : in.claims) {
       if (c.status != "posted") continue;
       for (const auto& l : c.lines)

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "backcover/app/app.hpp"
+#include "parse_cache.hpp"
 #include "backcover/codes/pfs.hpp"
 #include "backcover/codes/scrub.hpp"
 #include "backcover/codes/zip_locality.hpp"
@@ -64,6 +65,7 @@ std::optional<render::RegimeSummary> Rules::regime(const Plan& plan) const {
 
 Result<std::shared_ptr<const Rules>> load_rules(const std::string& data_dir) {
   std::shared_ptr<Rules> r(new Rules());
+  r->parsed_ = std::make_unique<ParseCache>();
   r->data_dir_ = data_dir;
   Errors errors;
   auto take = [&](const Errors& es) { errors.insert(errors.end(), es.begin(), es.end()); };

@@ -27,7 +27,7 @@ struct EstimateOptions {
   const std::map<std::string, std::string>* texts = nullptr;
   // Called on the loaded case file before the engine runs (the store puts its
   // year-to-date totals, posted visits and authorization use here).
-  std::function<void(CaseFile&)> adjust_case;
+  std::function<void(const Plan&, const std::vector<ServiceLine>&, CaseFile&)> adjust_case;
   // `--prices-from mrf` (mrf_hooks.cpp): prices added before the engine runs.
   std::function<std::vector<std::string>(const Plan&, const std::vector<ServiceLine>&, PriceList&)> add_prices;
 };

@@ -364,6 +364,21 @@ CREATE TABLE login_failures (
 CREATE INDEX login_failures_by_key ON login_failures (tenant_id, attempt_key, at);
 )SQL";
 
+// 6: the clinic's last estimate and document numbers, so saving one does not
+// read every id kept before it (E1, E2 … and D1, D2 … as before).
+const char* kV6 = R"SQL(
+CREATE TABLE id_counters (
+  tenant_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  last BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, kind)
+);
+INSERT INTO id_counters (tenant_id, kind, last)
+  SELECT tenant_id, 'estimate', MAX(CAST(SUBSTR(estimate_id, 2) AS BIGINT)) FROM estimates GROUP BY tenant_id;
+INSERT INTO id_counters (tenant_id, kind, last)
+  SELECT tenant_id, 'document', MAX(CAST(SUBSTR(document_id, 2) AS BIGINT)) FROM documents GROUP BY tenant_id;
+)SQL";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -377,6 +392,7 @@ const std::vector<Migration>& migrations() {
     m.push_back(std::move(v3));
     m.push_back(both(4, "negotiated rates from price-transparency files, provider list", kV4));
     m.push_back(both(5, "users' passwords and patient link, sessions, API tokens, login failures", kV5));
+    m.push_back(both(6, "estimate and document numbering counters", kV6));
     return m;
   }();
   return all;

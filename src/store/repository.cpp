@@ -234,6 +234,13 @@ class Repository final : public Store {
     return out;
   }
 
+  int family_posted_claims(const std::string& family_id) override {
+    auto r = c_->query("SELECT COUNT(*) FROM claims c JOIN patients p ON p.tenant_id = c.tenant_id AND"
+                       " p.patient_id = c.patient_id WHERE c.tenant_id = $1 AND p.family_id = $2 AND c.status = 'posted'",
+                       {t(), family_id});
+    return static_cast<int>(r.at(0).i64(0));
+  }
+
   void set_family(const std::string& pid, const std::string& family_id) override {
     Transaction tx(*c_);
     if (c_->exec("UPDATE patients SET family_id = $3 WHERE tenant_id = $1 AND patient_id = $2", {t(), pid, family_id}) != 1)
@@ -364,10 +371,7 @@ class Repository final : public Store {
 
   std::string save_estimate(const EstimateRecord& e) override {
     Transaction tx(*c_);
-    std::int64_t next = 0;
-    for (const auto& r : c_->query("SELECT estimate_id FROM estimates WHERE tenant_id = $1", {t()}))
-      next = std::max(next, numeric_suffix(r.str(0)));
-    std::string id = fmt::format("E{}", next + 1);
+    std::string id = fmt::format("E{}", next_id("estimate"));
     c_->exec("INSERT INTO estimates (tenant_id, estimate_id, patient_id, course_id, inputs_sha256, output, created_at)"
              " VALUES ($1, $2, $3, $4, $5, $6, $7)",
              {t(), id, e.patient_id, e.course_id, e.inputs_sha256, e.output, now_utc()});
@@ -389,10 +393,7 @@ class Repository final : public Store {
 
   std::string save_document(const DocumentRecord& d) override {
     Transaction tx(*c_);
-    std::int64_t next = 0;
-    for (const auto& r : c_->query("SELECT document_id FROM documents WHERE tenant_id = $1", {t()}))
-      next = std::max(next, numeric_suffix(r.str(0)));
-    std::string id = fmt::format("D{}", next + 1);
+    std::string id = fmt::format("D{}", next_id("document"));
     c_->exec("INSERT INTO documents (tenant_id, document_id, patient_id, kind, name, bytes, sha256, sent_to, sent_at,"
              " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
              {t(), id, d.patient_id, d.kind, d.name, Blob{d.bytes}, sha256_hex(d.bytes), d.sent_to, d.sent_at,
@@ -539,6 +540,16 @@ class Repository final : public Store {
              " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, scope, scope_id, plan_year, counter)"
              " DO UPDATE SET amount = accumulators.amount + excluded.amount",
              {t(), scope, sid, year, counter, amount});
+  }
+
+  // The clinic's next number for an estimate or a document (inside the
+  // caller's transaction): one counter row, so the cost does not grow with the
+  // number kept and two writers never take the same number.
+  std::int64_t next_id(const char* kind) {
+    auto r = c_->query("INSERT INTO id_counters (tenant_id, kind, last) VALUES ($1, $2, 1)"
+                       " ON CONFLICT (tenant_id, kind) DO UPDATE SET last = id_counters.last + 1 RETURNING last",
+                       {t(), std::string(kind)});
+    return r.at(0).i64(0);
   }
 
   void audit_in_tx(const std::string& action, const std::string& pid, const std::string& detail) {

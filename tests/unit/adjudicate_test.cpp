@@ -2,6 +2,7 @@
 // into N hash partitions give, together, exactly the rows of one run over
 // everything, in each run's order; partitions parse strictly; a bad CSV row
 // is named by file:line:column before any result is written.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -74,13 +75,13 @@ fs::path write_day(const std::string& name) {
   m << "member_id,plan,plan_year_start,deductible_met,oop_met,locality,visits\n";
   std::vector<std::string> ids;
   for (int i = 0; i < 60; ++i) {
-    const std::string id = "M" + std::to_string(100000 + i * 7919);
+    const std::string id = fmt::format("M{}", 100000 + i * 7919);
     ids.push_back(id);
     const bool medicare = i % 2 == 0;
     const int met = static_cast<int>(rng() % 4) * 100;  // 0, 100, 200, 300 dollars met
     m << id << "," << plans << (medicare ? "medicare-part-b-2026.yaml" : "acme-gold-ppo-2026.yaml")
       << ",2026-01-01," << met << ".00," << met << ".00," << (medicare ? (i % 4 ? "0111205" : "0910299") : "")
-      << "," << (medicare ? "" : "rehab=" + std::to_string(rng() % 25)) << "\n";
+      << "," << (medicare ? std::string() : fmt::format("rehab={}", rng() % 25)) << "\n";
   }
   struct Code {
     const char* code;
@@ -96,9 +97,9 @@ fs::path write_day(const std::string& name) {
     const std::string& id = ids[rng() % ids.size()];
     const Code& c = codes[rng() % std::size(codes)];
     const int day = 2 + static_cast<int>(rng() % 27);
-    rows.push_back("C" + std::to_string(5000 + i) + ",1," + id + ",2026-03-" + (day < 10 ? "0" : "") +
-                   std::to_string(day) + "," + c.code + "," + c.mods + ",1," + c.dx + "," + c.charge + "," +
-                   (rng() % 10 == 0 ? "out" : "in"));
+    const char* network = rng() % 10 == 0 ? "out" : "in";
+    rows.push_back(fmt::format("C{},1,{},2026-03-{:02},{},{},1,{},{},{}", 5000 + i, id, day, c.code, c.mods, c.dx,
+                               c.charge, network));
   }
   std::ofstream cl(dir / "claims.csv");
   cl << "claim_id,line,member_id,date,code,modifiers,units,dx,charge,network\n";

@@ -1,6 +1,7 @@
 // The store (issue 13): one suite, run against both back ends. SQLite always;
 // PostgreSQL when BACKCOVER_PG_URL names a server (scripts/pg-throwaway run …
 // sets it), otherwise those cases are skipped and say so.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -26,7 +27,7 @@ std::string pg_base() {
 
 fs::path temp_dir() {
   static const fs::path base = [] {
-    fs::path p = fs::temp_directory_path() / ("backcover-store-test-" + std::to_string(::getpid()));
+    fs::path p = fs::temp_directory_path() / fmt::format("backcover-store-test-{}", ::getpid());
     fs::remove_all(p);
     fs::create_directories(p);
     return p;
@@ -37,7 +38,7 @@ fs::path temp_dir() {
 // A fresh, empty store location for this back end.
 std::string fresh(const std::string& backend) {
   static std::atomic<int> n{0};
-  std::string name = "t" + std::to_string(::getpid()) + "_" + std::to_string(++n);
+  std::string name = fmt::format("t{}_{}", ::getpid(), ++n);
   if (backend == "sqlite") return (temp_dir() / (name + ".db")).string();
   std::string base = pg_base();
   pqxx::connection c(base);
@@ -133,7 +134,7 @@ TEST_P(StoreTest, EveryTableCarriesTenantId) {
 
 TEST_P(StoreTest, MigratesFromEveryEarlierVersion) {
   for (int v = 1; v < latest_schema_version(); ++v) {
-    SCOPED_TRACE("from version " + std::to_string(v));
+    SCOPED_TRACE(fmt::format("from version {}", v));
     url = fresh(GetParam());
     OpenOptions old;
     old.target_version = v;
@@ -267,6 +268,53 @@ TEST_P(StoreTest, FamilyMembersShareTheFamilyTotals) {
   EXPECT_TRUE(s->verify_counters().empty());
 }
 
+TEST_P(StoreTest, FamilyPostedClaimsCountsEveryMemberAndOnlyPosted) {
+  auto s = open();
+  s->import_patients({patient("a", "F1"), patient("b", "F1"), patient("c", "F2")});
+  EXPECT_EQ(s->family_posted_claims("F1"), 0);
+  s->post_claim(claim("C-a", "P1", 1000));
+  s->post_claim(claim("C-b", "P2", 2500));
+  s->post_claim(claim("C-c", "P3", 700));
+  EXPECT_EQ(s->family_posted_claims("F1"), 2);
+  EXPECT_EQ(s->family_posted_claims("F2"), 1);
+  ASSERT_TRUE(s->void_claim("C-b"));
+  EXPECT_EQ(s->family_posted_claims("F1"), 1);
+  EXPECT_EQ(s->family_posted_claims("F9"), 0);
+}
+
+// Estimate and document numbers: E1, E2 … per clinic, and a store migrated
+// from version 5 continues after the highest number it already holds.
+TEST_P(StoreTest, EstimateAndDocumentNumbersContinue) {
+  {
+    auto s = open();
+    s->import_patients({patient("a")});
+    EXPECT_EQ(s->save_estimate({"", "P1", "C1", sha256_hex("1"), "one\n", ""}), "E1");
+    EXPECT_EQ(s->save_estimate({"", "P1", "C1", sha256_hex("2"), "two\n", ""}), "E2");
+    EXPECT_EQ(s->save_document({"", "P1", "gfe", "gfe.pdf", "", "", "", "%PDF"}), "D1");
+    OpenOptions other;
+    other.tenant = "clinic-b";
+    auto sb = open(other);
+    sb->import_patients({patient("x")});
+    EXPECT_EQ(sb->save_estimate({"", "P1", "C1", sha256_hex("3"), "three\n", ""}), "E1");  // its own numbers
+  }
+  url = fresh(GetParam());
+  OpenOptions v5;
+  v5.target_version = 5;
+  {
+    auto s = open(v5);
+    ASSERT_EQ(s->schema_version(), 5);
+    s->import_patients({patient("a")});
+    auto c = raw(GetParam(), url);
+    for (const char* id : {"E2", "E11", "E9"})
+      c->exec(fmt::format("INSERT INTO estimates (tenant_id, estimate_id, patient_id, course_id, inputs_sha256, output,"
+                          " created_at) VALUES ('default', '{}', 'P1', 'C1', 'x', 'y', '2026-01-01T00:00:00Z')",
+                          id));
+  }
+  auto s = open();
+  EXPECT_EQ(s->save_estimate({"", "P1", "C1", sha256_hex("4"), "four\n", ""}), "E12");
+  EXPECT_EQ(s->save_document({"", "P1", "gfe", "gfe.pdf", "", "", "", "%PDF"}), "D1");
+}
+
 TEST_P(StoreTest, AuditLogAndEstimatesCannotBeRewritten) {
   auto s = open();
   s->import_patients({patient("a")});
@@ -301,7 +349,7 @@ TEST_P(StoreTest, ConcurrentPostingIsExact) {
   {
     auto s = open();
     std::vector<PatientImport> ps;
-    for (int m = 0; m < kMembers; ++m) ps.push_back(patient("m" + std::to_string(m), "F" + std::to_string(m % 3)));
+    for (int m = 0; m < kMembers; ++m) ps.push_back(patient(fmt::format("m{}", m), fmt::format("F{}", m % 3)));
     s->import_patients(ps);
   }
   std::atomic<int> posted{0}, dup{0}, failed{0};
@@ -314,8 +362,8 @@ TEST_P(StoreTest, ConcurrentPostingIsExact) {
           // Client t posts its own claims, then re-posts client (t+1)'s: duplicates race with originals.
           for (int owner : {t, (t + 1) % kClients}) {
             int k = owner * kClaims + i;
-            std::string pid = "P" + std::to_string(k % kMembers + 1);
-            auto r = s->post_claim(claim("K" + std::to_string(k), pid, 100 + k % 7));
+            std::string pid = fmt::format("P{}", k % kMembers + 1);
+            auto r = s->post_claim(claim(fmt::format("K{}", k), pid, 100 + k % 7));
             (r == PostOutcome::Posted ? posted : dup)++;
           }
         }
@@ -333,7 +381,7 @@ TEST_P(StoreTest, ConcurrentPostingIsExact) {
   std::int64_t member_total = 0, expected = 0;
   for (int k = 0; k < kClients * kClaims; ++k) expected += 100 + k % 7;
   for (int m = 0; m < kMembers; ++m)
-    member_total += counter(*s, "P" + std::to_string(m + 1), "member", "deductible.in") - 41000;
+    member_total += counter(*s, fmt::format("P{}", m + 1), "member", "deductible.in") - 41000;
   EXPECT_EQ(member_total, expected);
   EXPECT_EQ(s->integrity_check(), "ok");
 }

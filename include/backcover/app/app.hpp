@@ -60,6 +60,8 @@ struct Input {
 };
 
 // The read-only rule data every estimate needs, loaded once.
+class ParseCache;
+
 class Rules {
  public:
   ~Rules();
@@ -77,6 +79,9 @@ class Rules {
   // The regime (appeal rights and clocks, PA clocks, No Surprises Act) the
   // router's table assigns the plan, as plain text for the renderers.
   std::optional<render::RegimeSummary> regime(const Plan& plan) const;
+  // Parsed input texts (plans, case files, courses) kept by their bytes, so a
+  // process that estimates stored patients again and again parses each once.
+  ParseCache& parse_cache() const { return *parsed_; }
 
  private:
   Rules() = default;
@@ -89,6 +94,7 @@ class Rules {
   std::shared_ptr<const policy::Library> library_;  // null: no packs shipped
   std::unique_ptr<const policy::Router> router_;
   std::unique_ptr<Seams> seams_;
+  std::unique_ptr<ParseCache> parsed_;
 };
 
 // Loads every rule file under `data_dir` (errors name the file and line).
@@ -99,9 +105,10 @@ struct EstimateRequest {
   Input prices, accumulators;  // optional: empty when not given
   bool strict = false;         // a line not payable as coded is an error
   std::optional<Date> today;   // for the future-birth-date warning; none: no such check
-  // Applied to the loaded case file before the engine runs (the store puts
-  // its year-to-date totals, posted visits and authorization use here).
-  std::function<void(CaseFile&)> adjust_case;
+  // Applied to the loaded case file, once the plan and the services are
+  // parsed, before the engine runs (the store puts its year-to-date totals for
+  // the services' plan year, posted visits and authorization use here).
+  std::function<void(const Plan&, const std::vector<ServiceLine>&, CaseFile&)> adjust_case;
   // Adds prices from elsewhere before the engine runs (`estimate --prices-from
   // mrf`: the payer's negotiated rates from the rate index); what it returns
   // (which rates, from which file, or why none) goes to the estimate's warnings.
@@ -110,7 +117,7 @@ struct EstimateRequest {
 
 // An estimate with the inputs it was made from (the lines point into them).
 struct EstimateAnswer {
-  std::unique_ptr<Plan> plan;
+  std::shared_ptr<const Plan> plan;  // shared with the parse cache (rules point into it)
   std::unique_ptr<CaseFile> case_file;
   std::unique_ptr<std::vector<ServiceLine>> services;
   std::unique_ptr<PriceList> prices;

@@ -204,6 +204,8 @@ class Store {
   // The member's and the family's counters (imported plus posted).
   virtual std::vector<Counter> counters(const std::string& patient_id) = 0;
   virtual std::vector<ClaimRecord> claims(const std::string& patient_id) = 0;
+  // How many claims are posted (not voided) for the members of this family.
+  virtual int family_posted_claims(const std::string& family_id) = 0;
   virtual void set_family(const std::string& patient_id, const std::string& family_id) = 0;
   // Replaces (or adds) one of a patient's input files; the caller has checked
   // it with its loader. Audited.

@@ -13,6 +13,7 @@
 #include "backcover/app/app.hpp"
 #include "backcover/cli/app.hpp"
 #include "backcover/io/loaders.hpp"
+#include "app/parse_cache.hpp"
 
 namespace fs = std::filesystem;
 using namespace backcover;
@@ -117,4 +118,78 @@ TEST(App, StandInsServeTextsUnderTheirPathsOnlyWhileInstalled) {
     EXPECT_NE(format_errors(big.errors()).find("at most 3 bytes"), std::string::npos);
   }
   EXPECT_FALSE(io::read_file(path));
+}
+
+// The rules' parse cache answers a text exactly as a fresh parse would: a
+// changed plan, or a case file whose diagnoses a course's dx pointers read,
+// is parsed again, never served from an older text of the same name.
+TEST(App, ParseCacheNeverServesAnOlderText) {
+  const fs::path dir = fs::path(BACKCOVER_SOURCE_DIR) / "examples" / "chiropractic-medicare";
+  auto fresh_rules = app::load_rules(app::default_data_dir());
+  ASSERT_TRUE(fresh_rules);
+  auto answer = [](const app::Rules& r, const app::EstimateRequest& rq) {
+    auto a = app::estimate(r, rq);
+    EXPECT_TRUE(a) << format_errors(a.errors());
+    return a ? a->json().dump() : std::string();
+  };
+  const auto base = request_from_texts(dir);
+  const std::string original = answer(rules(), base);
+  EXPECT_EQ(answer(rules(), base), original);  // a hit answers as the parse did
+
+  auto plan_changed = base;
+  std::string plan = plan_changed.plan.text.value();
+  auto at = plan.find("individual: 283}");
+  ASSERT_NE(at, std::string::npos);
+  plan.replace(at, 16, "individual: 300}");
+  plan_changed.plan = app::Input::bytes("plan.yaml", plan);
+  const std::string with_plan = answer(rules(), plan_changed);
+  EXPECT_NE(with_plan, original);
+  EXPECT_EQ(with_plan, answer(*fresh_rules.value(), plan_changed));
+
+  auto case_changed = base;
+  std::string cf = case_changed.case_file.text.value();
+  const std::string first = "  - {code: M99.03, description: \"Segmental and somatic dysfunction of lumbar region\"}\n";
+  const std::string second = "  - {code: M54.50, description: \"Low back pain, unspecified\"}\n";
+  at = cf.find(first + second);
+  ASSERT_NE(at, std::string::npos);
+  cf.replace(at, first.size() + second.size(), second + first);  // dx: [1, 2] now reads M54.50 first
+  case_changed.case_file = app::Input::bytes("case.yaml", cf);
+  const std::string with_case = answer(rules(), case_changed);
+  EXPECT_NE(with_case, original);
+  EXPECT_EQ(with_case, answer(*fresh_rules.value(), case_changed));
+}
+
+TEST(ParseCache, KeepsTheMostRecentlyUsedAndParsesEachTextOnce) {
+  app::TextCache<std::string> cache(2);
+  int parses = 0;
+  auto get = [&](const std::string& text) {
+    auto r = cache.get(app::ParseCache::key("f.yaml", text), [&]() -> Result<std::string> {
+      ++parses;
+      return "parsed " + text;
+    });
+    return r ? **r : std::string("error");
+  };
+  EXPECT_EQ(get("a"), "parsed a");
+  EXPECT_EQ(get("b"), "parsed b");
+  EXPECT_EQ(get("a"), "parsed a");
+  EXPECT_EQ(parses, 2);
+  EXPECT_EQ(get("c"), "parsed c");  // full: b, the least recently used, goes
+  EXPECT_EQ(get("a"), "parsed a");
+  EXPECT_EQ(parses, 3);
+  EXPECT_EQ(get("b"), "parsed b");
+  EXPECT_EQ(parses, 4);
+  // A failed parse is not kept.
+  int failures = 0;
+  auto bad = [&] {
+    return cache.get(app::ParseCache::key("f.yaml", "x"), [&]() -> Result<std::string> {
+      ++failures;
+      return Errors{Error{"f.yaml", 1, 1, "x", "x", "y"}};
+    });
+  };
+  EXPECT_FALSE(bad());
+  EXPECT_FALSE(bad());
+  EXPECT_EQ(failures, 2);
+  // The name and the extra key are part of the key.
+  EXPECT_NE(app::ParseCache::key("a", "b"), app::ParseCache::key("ab", ""));
+  EXPECT_NE(app::ParseCache::key("f", "t", "M54.50\n"), app::ParseCache::key("f", "t", "M99.03\n"));
 }

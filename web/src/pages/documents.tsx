@@ -67,7 +67,7 @@ export function DocumentsTab({ id, rec }: { id: string; rec: PatientRecord }) {
               <button type="button" class="btn" onClick={() => get(k.kind)} disabled={busy !== ""} aria-label={`${t("generate")} ${format.toUpperCase()}: ${t(k.name)}`}>
                 {busy === k.kind ? t("loading") : `${t("generate")} ${format.toUpperCase()}`}
               </button>
-              {done.includes(k.kind) && <span class="ok-text small" role="status"> ✓ {lang === "es" ? "descargado" : "downloaded"}</span>}
+              {done.includes(k.kind) && <span class="ok-text small" role="status"> ✓ {t("downloaded")}</span>}
             </li>
           ))}
         </ul>

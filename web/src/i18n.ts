@@ -209,7 +209,15 @@ const en = {
   rank: "Rank",
   comparePlans: "Compare plans",
   planFiles: "Plans to compare (plan files on record)",
-  needTwoPlans: "Put a second plan on file (plan-2026-b.yaml, …) to rank plans.",
+  needTwoPlans: "Put a second plan on file (below) to rank plans.",
+  ifApproved: "if approved",
+  ifDeniedCase: "if denied",
+  premiumUnknown: "premium not on file",
+  addPlan: "Add a plan to compare",
+  planFileName: "Plan name",
+  planFileNameHelp: "Stored as plan-NAME.yaml, for example plan-hdhp.yaml.",
+  planYaml: "The plan (plan.yaml text)",
+  appealNeedsDenialHelp: "Put the plan's denial on file (denial.yaml) to write an appeal.",
 };
 type Dict = typeof en;
 const es: Dict = {
@@ -418,7 +426,15 @@ const es: Dict = {
   rank: "Puesto",
   comparePlans: "Comparar planes",
   planFiles: "Planes a comparar (archivos de plan registrados)",
-  needTwoPlans: "Registre un segundo plan (plan-2026-b.yaml, …) para ordenar planes.",
+  needTwoPlans: "Registre un segundo plan (abajo) para ordenar planes.",
+  ifApproved: "si se aprueba",
+  ifDeniedCase: "si se niega",
+  premiumUnknown: "prima no registrada",
+  addPlan: "Agregar un plan para comparar",
+  planFileName: "Nombre del plan",
+  planFileNameHelp: "Se guarda como plan-NOMBRE.yaml, por ejemplo plan-hdhp.yaml.",
+  planYaml: "El plan (texto de plan.yaml)",
+  appealNeedsDenialHelp: "Registre la negación del plan (denial.yaml) para escribir una apelación.",
 };
 export type Key = keyof Dict;
 export const dicts: Record<Lang, Dict> = { en, es };

@@ -3,6 +3,7 @@ import { api, type Comparison, type PatientRecord, type PayPath } from "../api";
 import { dateText, money } from "../format";
 import { ErrorBox, Loading, Money, useLoad, useSession, useT } from "../ui";
 import { go } from "../nav";
+import { PlansSection } from "./plans";
 
 // Colour-blind-safe palette (Okabe–Ito, darkened for contrast on white), each
 // path also drawn with its own dash pattern so colour is never the only cue.
@@ -45,7 +46,7 @@ function cliffs(p: PayPath) {
   return (p.costs ?? []).filter((c) => /deferred interest/i.test(c.note));
 }
 
-export function CompareTab({ id, rec, query }: { id: string; rec: PatientRecord; query: URLSearchParams }) {
+export function CompareTab({ id, rec, query, onChanged }: { id: string; rec: PatientRecord; query: URLSearchParams; onChanged: () => void }) {
   const t = useT();
   const course = query.get("course") ?? rec.courses[0]?.id ?? "";
   const [cmp, err] = useLoad<Comparison>(() => api.compare(id, course), `${id}|${course}`);
@@ -61,6 +62,7 @@ export function CompareTab({ id, rec, query }: { id: string; rec: PatientRecord;
       </div>
       <ErrorBox error={err} />
       {!cmp && !err ? <Loading /> : cmp && <CompareView cmp={cmp} />}
+      <PlansSection id={id} rec={rec} course={course} onChanged={onChanged} />
     </div>
   );
 }

@@ -7,10 +7,11 @@ import { CoverageTab } from "./coverage";
 import { PlanTab } from "./plan";
 import { CompareTab } from "./compare";
 import { DocumentsTab } from "./documents";
+import { AuthTab } from "./auth";
 
 const tabs: { id: string; key: Key }[] = [
   { id: "overview", key: "overview" }, { id: "coverage", key: "coverage" }, { id: "plan", key: "planCourse" },
-  { id: "compare", key: "comparePay" }, { id: "documents", key: "documents" },
+  { id: "auth", key: "authorizations" }, { id: "compare", key: "comparePay" }, { id: "documents", key: "documents" },
 ];
 
 export function PatientPage({ id, tab, query }: { id: string; tab: string; query: URLSearchParams }) {
@@ -44,7 +45,8 @@ export function PatientPage({ id, tab, query }: { id: string; tab: string; query
       {!rec && !err ? <Loading /> : rec && (
         tab === "coverage" ? <CoverageTab id={id} onSaved={reload} /> :
         tab === "plan" ? <PlanTab id={id} rec={rec} query={query} onChanged={reload} /> :
-        tab === "compare" ? <CompareTab id={id} rec={rec} query={query} /> :
+        tab === "compare" ? <CompareTab id={id} rec={rec} query={query} onChanged={reload} /> :
+        tab === "auth" ? <AuthTab id={id} /> :
         tab === "documents" ? <DocumentsTab id={id} rec={rec} /> :
         <Overview id={id} rec={rec} caseFile={caseFile} />
       )}

@@ -686,7 +686,9 @@ TEST_P(Server, CodesLookupAndSearch) {
   bool found = false;
   for (const auto& h : search.j["codes"]) {
     found = found || h["code"] == "97124";
-    if (h["system"] == "CPT") EXPECT_EQ(h["name_source"], "backcover catalogue") << h.dump();
+    if (h["system"] == "CPT") {
+      EXPECT_EQ(h["name_source"], "backcover catalogue") << h.dump();
+    }
   }
   EXPECT_TRUE(found) << search.body.substr(0, 600);
   Reply prefix = call("GET", "/api/codes?q=9712&limit=3", "/api/codes", {}, with(s, false));

@@ -322,7 +322,7 @@ try {
 
   // 9. Keyboard: the skip link is the first stop, focus is visible, Enter moves to the content.
   await page.reload();
-  await page.getByRole("heading", { name: "James Carter", level: 1 }).waitFor();
+  await page.getByRole("heading", { name: "Maria Lopez", level: 1 }).waitFor();
   await page.keyboard.press("Tab");
   const focused = await page.evaluate(() => document.activeElement?.textContent);
   assert.equal(focused, "Skip to main content");

@@ -138,6 +138,7 @@ const en = {
   member: "member",
   writeOff: "provider write-off",
   line: "line",
+  footer: "backcover · every amount traced to a rule and its source · patient data stays on this server",
   // Table headers and empty states of the patient's pages (ObjTable columns are col_<field>).
   col_kind: "Kind", col_start: "Start", col_end: "End", col_weeks: "Weeks", col_outcome: "Outcome",
   col_from: "From", col_for: "For", col_visits: "Visits", col_date: "Date", col_expires: "Expires",
@@ -170,6 +171,7 @@ const en = {
   table: "table",
   estimateLines: "Estimate lines",
   noPayments: "No payments to draw.",
+  chartScroll: "chart, scrolls sideways",
   chartReadoutHelp: "Focus or hover a point on a curve to read its date and amount here.",
   monthsShort: "mo",
   months: "months",
@@ -211,6 +213,12 @@ const en = {
   planFiles: "Plans to compare (plan files on record)",
   needTwoPlans: "Put a second plan on file (below) to rank plans.",
   ifApproved: "if approved",
+  authIs: "the authorization is",
+  authExpired: "expired on",
+  authEnds: "ends",
+  inDays: "in N days",
+  visitsLeftOf: "L of V visits left",
+  expiredWord: "expired",
   ifDeniedCase: "if denied",
   premiumUnknown: "premium not on file",
   addPlan: "Add a plan to compare",
@@ -356,6 +364,7 @@ const es: Dict = {
   member: "miembro",
   writeOff: "descuento del proveedor",
   line: "línea",
+  footer: "backcover · cada cantidad se remonta a una regla y su fuente · los datos del paciente se quedan en este servidor",
   col_kind: "Tipo", col_start: "Inicio", col_end: "Fin", col_weeks: "Semanas", col_outcome: "Resultado",
   col_from: "De", col_for: "Para", col_visits: "Visitas", col_date: "Fecha", col_expires: "Vence",
   col_region: "Región", col_findings: "Hallazgos", col_pain: "Dolor", col_note: "Nota", col_visit: "Visita",
@@ -387,6 +396,7 @@ const es: Dict = {
   table: "tabla",
   estimateLines: "Líneas del estimado",
   noPayments: "No hay pagos que mostrar.",
+  chartScroll: "gráfica, se desplaza a los lados",
   chartReadoutHelp: "Enfoque o pase sobre un punto de una curva para leer aquí su fecha y su monto.",
   monthsShort: "meses",
   months: "meses",
@@ -428,6 +438,12 @@ const es: Dict = {
   planFiles: "Planes a comparar (archivos de plan registrados)",
   needTwoPlans: "Registre un segundo plan (abajo) para ordenar planes.",
   ifApproved: "si se aprueba",
+  authIs: "la autorización está",
+  authExpired: "venció el",
+  authEnds: "termina el",
+  inDays: "en N días",
+  visitsLeftOf: "quedan L de V visitas",
+  expiredWord: "vencida",
   ifDeniedCase: "si se niega",
   premiumUnknown: "prima no registrada",
   addPlan: "Agregar un plan para comparar",
@@ -437,4 +453,20 @@ const es: Dict = {
   appealNeedsDenialHelp: "Registre la negación del plan (denial.yaml) para escribir una apelación.",
 };
 export type Key = keyof Dict;
+
+// The case file's and the store's coded values (kind, outcome, status, scope, …)
+// in Spanish; a value not listed is shown as written.
+const valuesEs: Record<string, string> = {
+  failed: "falló", partial: "parcial", improved: "mejoró", resolved: "resuelto", ongoing: "en curso", worse: "empeoró",
+  physical_therapy: "fisioterapia", home_exercise: "ejercicio en casa", chiropractic: "quiropráctica", massage: "masaje",
+  massage_therapy: "masoterapia", acupuncture: "acupuntura", nsaid: "antiinflamatorio (AINE)", medial_branch_block: "bloqueo de rama medial",
+  epidural_injection: "inyección epidural", prescription: "receta", referral: "referencia", lumbar: "lumbar", cervical: "cervical",
+  thoracic: "torácica", mri: "resonancia magnética", xray: "radiografía", ct: "tomografía", approved: "aprobada", denied: "negada",
+  pending: "pendiente", expired: "vencida", posted: "registrado", voided: "anulado", member: "miembro", family: "familia",
+};
+/** A coded value from the data, in the page's language. */
+export function valueText(v: string, lang: Lang): string {
+  if (lang === "es" && valuesEs[v]) return valuesEs[v];
+  return v.replace(/_/g, " ");
+}
 export const dicts: Record<Lang, Dict> = { en, es };

@@ -1,14 +1,25 @@
 import { api, type AuthStatus } from "../api";
 import { dateText } from "../format";
-import { ErrorBox, Loading, useLoad, useT } from "../ui";
+import { ErrorBox, Loading, useLoad, useSession, useT } from "../ui";
+import { valueText } from "../i18n";
 import { colLabel } from "./patient";
 
 /** A patient's authorizations: visits and days left on each, and what needs doing. */
 export function AuthTab({ id }: { id: string }) {
   const t = useT();
+  const { lang } = useSession();
   const [data, err] = useLoad(() => api.authorizations(id), `${id}|auth`);
   const rows: AuthStatus[] = data?.authorizations ?? [];
-  const alerts = rows.flatMap((a) => a.alerts.map((x) => ({ n: a.number, x })));
+  // What needs doing, in the page's language, by the rule the patients list's alerts follow.
+  const alerts = rows.flatMap((a) => {
+    const out: string[] = [];
+    if (a.status !== "approved") return [`${a.number}: ${t("authIs")} ${valueText(a.status, lang)}`];
+    if (a.days_left !== null && a.days_left < 0) out.push(`${a.number}: ${t("authExpired")} ${dateText(a.to)}`);
+    else if (a.days_left !== null && a.days_left <= 30) out.push(`${a.number}: ${t("authEnds")} ${dateText(a.to)} (${t("inDays").replace("N", String(a.days_left))})`);
+    if (a.visits > 0 && a.visits_left !== null && (a.visits_left <= 0 || (a.visits > 2 && a.visits_left <= 2)))
+      out.push(`${a.number}: ${t("visitsLeftOf").replace("L", String(a.visits_left)).replace("V", String(a.visits))}`);
+    return out;
+  }).map((x) => ({ x }));
   return (
     <div>
       <ErrorBox error={err} />
@@ -37,10 +48,10 @@ export function AuthTab({ id }: { id: string }) {
                       <td>{a.codes ? <code>{a.codes}</code> : <span class="muted">—</span>}</td>
                       <td>{a.categories ? a.categories.replace(/_/g, " ") : <span class="muted">—</span>}</td>
                       <td class="nowrap">{dateText(a.from)}</td><td class="nowrap">{dateText(a.to)}</td>
-                      <td>{a.status}</td>
+                      <td>{valueText(a.status, lang)}</td>
                       <td class="num">{a.visits || "—"}</td><td class="num">{a.visits ? a.visits_used : "—"}</td>
                       <td class="num">{a.visits_left ?? "—"}</td>
-                      <td class="num">{a.days_left === null ? "—" : <span class={a.days_left < 0 ? "no-text" : a.days_left <= 30 ? "maybe-text" : ""}>{a.days_left}</span>}</td>
+                      <td class="num">{a.days_left === null ? "—" : a.days_left < 0 ? <span class="no-text">{t("expiredWord")}</span> : <span class={a.days_left <= 30 ? "maybe-text" : ""}>{a.days_left}</span>}</td>
                     </tr>))}</tbody>
                 </table>
               </div>

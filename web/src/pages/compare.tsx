@@ -173,6 +173,7 @@ function Chart({ all, shown }: { all: PayPath[]; shown: PayPath[] }) {
           <option value="0">{`${t("allOfIt")} (${spanMonths} ${t("months")})`}</option>
         </select>
       </div>
+      <div class="chart-scroll" tabIndex={0} role="region" aria-label={`${t("chartTitle")} (${t("chartScroll")})`}>
       <svg viewBox={`0 0 ${W} ${H}`} class="chart" role="group" aria-labelledby="chart-h" aria-describedby="chart-help">
         <defs><clipPath id="plot"><rect x={L - 6} y={T - 6} width={W - L - R + 12} height={H - T - B + 12} /></clipPath></defs>
         {Array.from({ length: Math.round(yTop / step) + 1 }, (_, k) => k * step).map((y) => (
@@ -223,6 +224,7 @@ function Chart({ all, shown }: { all: PayPath[]; shown: PayPath[] }) {
           );
         }))}
       </svg>
+      </div>
       {/* The focused point's reading, in its own row under the chart: it never covers the curves or the cliff's caption. */}
       <p class="chart-readout" aria-live="polite">{tip ? <span class="tip">{tip}</span> : <span class="muted small">{t("chartReadoutHelp")}</span>}</p>
     </div>

@@ -2,7 +2,8 @@ import { parse } from "yaml";
 import { api, type PatientRecord } from "../api";
 import { dateText } from "../format";
 import { ErrorBox, Loading, Money, useLoad, useSession, useT } from "../ui";
-import type { Key } from "../i18n";
+import { valueText, type Key } from "../i18n";
+import type { Lang } from "../format";
 import { CoverageTab } from "./coverage";
 import { PlanTab } from "./plan";
 import { CompareTab } from "./compare";
@@ -56,6 +57,7 @@ export function PatientPage({ id, tab, query }: { id: string; tab: string; query
 
 function Overview({ id, rec, caseFile }: { id: string; rec: PatientRecord; caseFile: any }) {
   const t = useT();
+  const { lang } = useSession();
   const c = caseFile ?? {};
   const h = c.history ?? {};
   return (
@@ -91,7 +93,7 @@ function Overview({ id, rec, caseFile }: { id: string; rec: PatientRecord; caseF
             <tbody>{rec.courses.map((co) => (
               <tr key={co.id}>
                 <td><code>{co.id}</code></td><td class="num">{co.lines}</td>
-                <td>{dateText(co.first_date)} – {dateText(co.last_date)}</td>
+                <td><span class="nowrap">{dateText(co.first_date)}</span> – <span class="nowrap">{dateText(co.last_date)}</span></td>
                 <td class="num"><Money cents={co.charge_cents} /></td>
                 <td><a href={`#/p/${encodeURIComponent(id)}/plan?course=${co.id}`} aria-label={`${t("estimate")} ${co.id}`}>{t("estimate")}</a></td>
               </tr>))}</tbody>
@@ -122,7 +124,7 @@ function Overview({ id, rec, caseFile }: { id: string; rec: PatientRecord; caseF
             <thead><tr><th scope="col">{t("totalCol")}</th><th scope="col">{t("scope")}</th><th scope="col">{t("planYear")}</th><th scope="col" class="num">{t("amount")}</th></tr></thead>
             <tbody>{(rec.counters ?? []).map((c: any, i: number) => (
               <tr key={i}>
-                <td>{counterName(String(c.counter), t)}</td><td>{c.scope}</td><td>{c.plan_year}</td>
+                <td>{counterName(String(c.counter), t)}</td><td>{valueText(String(c.scope), lang)}</td><td class="nowrap">{dateText(String(c.plan_year))}</td>
                 <td class="num">{String(c.counter).startsWith("visits:") ? `${c.amount} ${t("visitsUnit")}` : <Money cents={c.amount} />}</td>
               </tr>))}</tbody>
           </table>
@@ -146,7 +148,7 @@ function counterName(c: string, t: T): string {
   return `${names[what] ? t(names[what]) : what}${net ? (net === "in" ? t("inNetworkSuffix") : t("outNetworkSuffix")) : ""}`;
 }
 
-function cell(k: string, v: any, t: T) {
+function cell(k: string, v: any, t: T, lang: Lang) {
   if (v === null || v === undefined || v === "") return <span class="muted">—</span>;
   if (/_cents$|^amount$/.test(k) && typeof v === "number") return <Money cents={v} />;
   if (Array.isArray(v)) return v.map((x) => (typeof x === "object" ? JSON.stringify(x) : String(x))).join(", ");
@@ -154,7 +156,7 @@ function cell(k: string, v: any, t: T) {
   if (/sha256/.test(k)) return <code title={String(v)}>{String(v).slice(0, 12)}…</code>;
   if (/^\d{4}-\d{2}-\d{2}/.test(String(v))) return dateText(String(v));
   if (typeof v === "boolean") return v ? t("yes") : t("no");
-  if (/^(kind|outcome|for|status)$/.test(k)) return String(v).replace(/_/g, " ");
+  if (/^(kind|outcome|for|status|region|scope)$/.test(k)) return valueText(String(v), lang);
   return String(v);
 }
 const isNum = (k: string, rows: any[]) => rows.some((r) => typeof r?.[k] === "number");
@@ -168,6 +170,7 @@ export function colLabel(k: string, t: T): string {
 /** A readable table of a list of records whose shape the page does not fix. */
 export function ObjTable({ rows, cols, label, empty }: { rows: any[]; cols?: string[]; label: string; empty?: string }) {
   const t = useT();
+  const { lang } = useSession();
   if (!rows || rows.length === 0) return <p class="muted">{empty ?? t("none")}</p>;
   const keys = (cols ?? Array.from(new Set(rows.flatMap((r) => Object.keys(r ?? {})))))
     .filter((k) => rows.some((r) => r?.[k] !== undefined && r?.[k] !== null)).slice(0, 8);
@@ -176,7 +179,7 @@ export function ObjTable({ rows, cols, label, empty }: { rows: any[]; cols?: str
       <table class="table compact">
         <caption class="sr-only">{label}</caption>
         <thead><tr>{keys.map((k) => <th scope="col" key={k} class={isNum(k, rows) ? "num" : ""}>{colLabel(k, t)}</th>)}</tr></thead>
-        <tbody>{rows.map((r, i) => <tr key={i}>{keys.map((k) => <td key={k} class={isNum(k, rows) ? "num" : ""}>{cell(k, r?.[k], t)}</td>)}</tr>)}</tbody>
+        <tbody>{rows.map((r, i) => <tr key={i}>{keys.map((k) => <td key={k} class={isNum(k, rows) ? "num" : /^\d{4}-\d{2}-\d{2}/.test(String(r?.[k] ?? "")) ? "nowrap" : ""}>{cell(k, r?.[k], t, lang)}</td>)}</tr>)}</tbody>
       </table>
     </div>
   );

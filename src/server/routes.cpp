@@ -243,9 +243,10 @@ struct Services::Impl {
   Response compare_plans(const Request& r, const store::PatientRecord& p, store::Store& s) {
     std::string course;
     std::vector<std::string> names;
+    std::map<std::string, Money> premiums;
     if (!r.body.empty()) {
       Response refusal;
-      json body = parse_object(r, refusal, "{\"course\"?, \"plans\"?}");
+      json body = parse_object(r, refusal, "{\"course\"?, \"plans\"?, \"premiums_monthly_cents\"?}");
       if (body.is_null()) return refusal;
       for (const auto& [k, v] : body.items()) {
         if (k == "course") {
@@ -257,8 +258,16 @@ struct Services::Impl {
             if (!x.is_string()) return bad_request("plans", x.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 80), "plan file names (plan.yaml, plan-NAME.yaml)");
             names.push_back(x.get<std::string>());
           }
+        } else if (k == "premiums_monthly_cents") {
+          if (!v.is_object()) return bad_request(k, v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 80), "{\"plan file name\": monthly premium in cents, …}");
+          for (const auto& [plan, cents] : v.items()) {
+            if (!cents.is_number_integer() || cents.get<std::int64_t>() < 0 || cents.get<std::int64_t>() > 100000000)
+              return bad_request(fmt::format("premiums_monthly_cents.{}", plan), cents.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 80),
+                                 "a monthly premium in whole cents, 0 to 100000000");
+            premiums[plan] = Money::from_cents(cents.get<std::int64_t>());
+          }
         } else {
-          return bad_request(k, "an unknown member", "course or plans");
+          return bad_request(k, "an unknown member", "course, plans or premiums_monthly_cents");
         }
       }
     }
@@ -278,7 +287,11 @@ struct Services::Impl {
               "two or more plans on file (PUT files/plan-NAME.yaml to add one)"};
       return problem(422, "two-plans-needed", "Two plans are needed to compare plans", e.message(), errors_json({e}));
     }
+    for (const auto& [plan, cents] : premiums)
+      if (std::find(names.begin(), names.end(), plan) == names.end())
+        return bad_request(fmt::format("premiums_monthly_cents.{}", plan), plan, "a plan file being compared");
     app::CompareRequest q;
+    q.premiums_monthly = std::move(premiums);
     for (const auto& n : names) q.plans.push_back(app::Input::bytes(n, in.files[n]));
     auto input = [&](const std::string& name) { return in.has(name) ? app::Input::bytes(name, in.files[name]) : app::Input{}; };
     q.case_file = input("case.yaml");

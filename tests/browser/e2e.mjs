@@ -290,8 +290,12 @@ try {
   await page.getByLabel("The plan (plan.yaml text)").fill(readFileSync(join(root, "examples/mri-hdhp/plan.yaml"), "utf8"));
   await page.getByRole("button", { name: "Add a plan to compare" }).click();
   await page.getByRole("button", { name: "Compare plans" }).waitFor();
+  await page.getByLabel("Monthly premium, plan-hdhp.yaml").fill("$95");
+  await page.getByLabel("Monthly premium, plan.yaml").fill("210.00");
   await page.getByRole("button", { name: "Compare plans" }).click();
   await page.waitForFunction(() => document.querySelectorAll("table.plans-table tbody tr").length === 2);
+  assert.match(await page.locator("table.plans-table tbody tr").first().innerText(), /^1\s+Summit HSA Bronze/, "the cheaper year ranks first");
+  assert.match(await page.locator("table.plans-table").innerText(), /\$1,140\.00/, "12 x $95 of premiums");
   await noOverflow(page, "plans");
   await check(page, "compare-plans");
 

@@ -780,6 +780,20 @@ TEST_P(Server, ComparePlansRanksThePlansOnFile) {
   const json cli = json::parse(out.str());
   EXPECT_EQ(r.j["plans"], cli["plans"]);
   EXPECT_EQ(r.j["premiums_missing"], cli["premiums_missing"]);
+  // Premiums given with the request rank the plans: 12 x $95 + the out-of-pocket, against 12 x $210 + its own.
+  Reply priced = call("POST", p + "/compare-plans", route,
+                      R"({"course":"C1","premiums_monthly_cents":{"plan-hdhp.yaml":9500,"plan.yaml":21000}})", with(s));
+  ASSERT_EQ(priced.status, 200) << priced.body.substr(0, 600);
+  EXPECT_TRUE(priced.j["premiums_missing"].empty());
+  for (const auto& pl : priced.j["plans"]) {
+    EXPECT_TRUE(pl["rank"].is_number_integer()) << pl.dump();
+    const std::int64_t monthly = pl["name"] == "Summit HSA Bronze" ? 9500 : 21000;
+    EXPECT_EQ(pl["premiums_cents"], 12 * monthly) << pl.dump();
+    EXPECT_EQ(pl["total_best_cents"].get<std::int64_t>(),
+              12 * monthly + pl["oop_best_cents"].get<std::int64_t>() - pl["hsa_employer_cents"].get<std::int64_t>()) << pl.dump();
+  }
+  EXPECT_EQ(call("POST", p + "/compare-plans", route, R"({"premiums_monthly_cents":{"plan.yaml":"$210"}})", with(s)).j["errors"][0]["field"],
+            "premiums_monthly_cents.plan.yaml");
   Reply unknown = call("POST", p + "/compare-plans", route, R"({"plans":["plan.yaml","plan-gold.yaml"]})", with(s));
   EXPECT_EQ(unknown.status, 400);
   EXPECT_EQ(unknown.j["errors"][0]["field"], "plans");

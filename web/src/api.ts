@@ -64,8 +64,8 @@ export const api = {
   addCourse: (id: string, text: string) => call<{ id: string }>("POST", `/api/patients/${enc(id)}/courses`, { text }),
   estimate: (id: string, course: string) => call<Estimate>("POST", `/api/patients/${enc(id)}/courses/${enc(course)}/estimate`),
   compare: (id: string, course: string) => call<Comparison>("POST", `/api/patients/${enc(id)}/compare`, { course }),
-  comparePlans: (id: string, course: string, plans?: string[]) =>
-    call<PlanRanking>("POST", `/api/patients/${enc(id)}/compare-plans`, plans ? { course, plans } : { course }),
+  comparePlans: (id: string, course: string, plans?: string[], premiums_monthly_cents?: Record<string, number>) =>
+    call<PlanRanking>("POST", `/api/patients/${enc(id)}/compare-plans`, { course, ...(plans ? { plans } : {}), ...(premiums_monthly_cents ? { premiums_monthly_cents } : {}) }),
   authorizations: (id: string, today?: string) =>
     call<{ patient: string; today: string; authorizations: AuthStatus[] }>("GET", `/api/patients/${enc(id)}/authorizations${today ? `?today=${today}` : ""}`),
 };

@@ -3,6 +3,12 @@ import { api, type PatientRecord, type PlanRanking } from "../api";
 import { ErrorBox, Loading, Money, useSession, useT } from "../ui";
 
 const isPlanFile = (n: string) => n === "plan.yaml" || /^plan-[A-Za-z0-9_-]+\.yaml$/.test(n);
+/** "$95", "95.50", "1,200" → cents, without floating point; null when not an amount. */
+function cents(text: string): number | null {
+  const m = /^\$?\s*(\d{1,3}(?:,\d{3})*|\d+)(?:\.(\d{1,2}))?$/.exec(text.trim());
+  if (!m) return null;
+  return Number(m[1].replace(/,/g, "")) * 100 + Number((m[2] ?? "0").padEnd(2, "0"));
+}
 
 /** Plans at open enrollment: the plans on file ranked by premiums plus what the course would cost. */
 export function PlansSection({ id, rec, course, onChanged }: { id: string; rec: PatientRecord; course: string; onChanged: () => void }) {
@@ -17,10 +23,21 @@ export function PlansSection({ id, rec, course, onChanged }: { id: string; rec: 
   const [name, setName] = useState("");
   const [text, setText] = useState("");
   const [addErr, setAddErr] = useState<unknown>();
+  const [premium, setPremium] = useState<Record<string, string>>({});
+  const [premErr, setPremErr] = useState("");
 
   async function rank(e: Event) {
-    e.preventDefault(); setBusy(true); setErr(undefined); setRes(undefined);
-    try { setRes(await api.comparePlans(id, course, chosen)); } catch (x) { setErr(x); } finally { setBusy(false); }
+    e.preventDefault(); setPremErr("");
+    const given: Record<string, number> = {};
+    for (const f of chosen) {
+      const v = (premium[f] ?? "").trim();
+      if (v === "") continue;
+      const c = cents(v);
+      if (c === null) { setPremErr(`${f}: “${v}” ${t("notAnAmount")}`); return; }
+      given[f] = c;
+    }
+    setBusy(true); setErr(undefined); setRes(undefined);
+    try { setRes(await api.comparePlans(id, course, chosen, Object.keys(given).length ? given : undefined)); } catch (x) { setErr(x); } finally { setBusy(false); }
   }
   async function add(e: Event) {
     e.preventDefault(); setAddErr(undefined);
@@ -36,10 +53,16 @@ export function PlansSection({ id, rec, course, onChanged }: { id: string; rec: 
           <fieldset class="plan-picks">
             <legend>{t("planFiles")}</legend>
             {files.map((f) => (
-              <label key={f} class="check"><input type="checkbox" checked={chosen.includes(f)}
-                onChange={() => setPicked(chosen.includes(f) ? chosen.filter((x) => x !== f) : [...chosen, f])} /> <code>{f}</code></label>
+              <div key={f} class="plan-pick">
+                <label class="check"><input type="checkbox" checked={chosen.includes(f)}
+                  onChange={() => setPicked(chosen.includes(f) ? chosen.filter((x) => x !== f) : [...chosen, f])} /> <code>{f}</code></label>
+                <label class="premium">{t("monthlyPremium")} <input class="money-input" inputMode="decimal" value={premium[f] ?? ""} placeholder="$0.00"
+                  aria-label={`${t("monthlyPremium")}, ${f}`} onInput={(e) => setPremium({ ...premium, [f]: (e.target as HTMLInputElement).value })} /></label>
+              </div>
             ))}
+            <p class="muted small">{t("premiumHelp")}</p>
           </fieldset>
+          {premErr && <div class="error-box" role="alert"><p>{premErr}</p></div>}
           <button class="btn btn-primary" type="submit" disabled={busy || chosen.length < 2}>{t("comparePlans")}</button>
         </form>
       )}

@@ -156,10 +156,12 @@ try {
   await page.getByLabel("Medical massage therapy, visit limit").fill("24");
   await check(page, "coverage-form");
   await page.getByRole("button", { name: "Save coverage" }).click();
-  await page.getByRole("button", { name: "Edit as a form" }).waitFor();
+  await page.getByRole("button", { name: "Save coverage" }).waitFor({ state: "detached" });
   await page.waitForFunction(() => /24/.test([...document.querySelectorAll(".sbc-b tr")].find((r) => /massage/i.test(r.textContent))?.textContent ?? ""));
   await page.getByRole("button", { name: "Edit the YAML" }).click();
   const yaml = page.getByLabel("plan.yaml");
+  // The stored file, once the save's reload has come back.
+  await page.waitForFunction(() => /visit_limit: 24/.test(document.querySelector("#plan-yaml")?.value ?? ""), null, { timeout: 10_000 }).catch(() => {});
   const text = await yaml.inputValue();
   assert.match(text, /visit_limit: 24/, "the form's change is in the stored YAML");
   assert.match(text, /# An illustrative employer PPO/, "comments kept");
@@ -311,8 +313,9 @@ try {
       await ph.locator("h1").waitFor();
       await ph.locator("header .lang select").selectOption(lang);
       await ph.waitForFunction((l) => document.documentElement.lang === l, lang, { timeout: 5000 });
-      for (const [tab, name] of [["", "patient"], ["/auth", "authorizations"], ["/plan", "estimate"], ["/compare", "compare"], ["/documents", "documents"]]) {
-        await ph.goto(`${base}/#/p/${pid}${tab}`);
+      // Priya's authorizations (a table on a phone); Maria's other pages.
+      for (const [tab, name, who] of [["", "patient", pid], ["/auth", "authorizations", "mri-hdhp"], ["/plan", "estimate", pid], ["/compare", "compare", pid], ["/documents", "documents", pid]]) {
+        await ph.goto(`${base}/#/p/${who}${tab}`);
         await ph.locator("h1").waitFor();
         if (tab === "/plan") await ph.locator(".stat-main .stat-value").waitFor();
         if (tab === "/compare") await ph.locator("svg.chart").waitFor();

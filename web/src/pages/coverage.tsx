@@ -59,7 +59,7 @@ export function CoverageTab({ id, onSaved }: { id: string; onSaved: () => void }
         <button type="button" aria-pressed={mode === "form"} onClick={() => setMode("form")}>{t("editForm")}</button>
         <button type="button" aria-pressed={mode === "yaml"} onClick={() => setMode("yaml")}>{t("editYaml")}</button>
       </div>}
-      {mode === "yaml" ? <YamlEditor id={id} text={file.text} onSaved={saved} onCancel={() => setMode("view")} />
+      {mode === "yaml" ? <YamlEditor key={file.text} id={id} text={file.text} onSaved={saved} onCancel={() => setMode("view")} />
         : <Sbc id={id} text={file.text} editing={mode === "form"} onSaved={saved} onCancel={() => setMode("view")} />}
     </div>
   );

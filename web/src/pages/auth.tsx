@@ -44,7 +44,7 @@ export function AuthTab({ id }: { id: string }) {
                   </tr></thead>
                   <tbody>{rows.map((a) => (
                     <tr key={a.number}>
-                      <th scope="row"><code>{a.number}</code></th>
+                      <th scope="row" class="nowrap"><code>{a.number}</code></th>
                       <td>{a.codes ? <code>{a.codes}</code> : <span class="muted">—</span>}</td>
                       <td>{a.categories ? a.categories.replace(/_/g, " ") : <span class="muted">—</span>}</td>
                       <td class="nowrap">{dateText(a.from)}</td><td class="nowrap">{dateText(a.to)}</td>

@@ -104,6 +104,9 @@ Result<CompareAnswer> compare(const Rules& rules, const CompareRequest& rq) {
       const std::string stem = std::filesystem::path(in.name).stem().string();
       for (const auto& pp : options.plans)
         if (pp.plan == a.plan_list.back()->id || pp.plan == stem) pricing.back() = pp;
+      for (const auto& [key, monthly] : rq.premiums_monthly)
+        if (key == a.plan_list.back()->id || key == stem || key == std::filesystem::path(in.name).filename().string())
+          pricing.back().premium_monthly = monthly;
     }
     if (!errors.empty()) return errors;
     std::vector<alternatives::PlanInput> inputs;

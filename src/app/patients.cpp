@@ -2,6 +2,7 @@
 // estimate call's inputs, posted visits move the totals once, folders come in
 // and go out byte for byte. No printing and no clock here.
 #include "backcover/app/patients.hpp"
+#include "backcover/app/lookups.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -316,22 +317,8 @@ std::vector<PatientRow> patients(store::Store& s, Date today) {
   for (auto& ps : s.list_patients()) {
     PatientRow row;
     auto& alerts = row.alerts;
-    for (const auto& a : ps.authorizations) {
-      auto to = Date::parse(a.to);
-      if (a.status != "approved") {
-        alerts.push_back(fmt::format("auth {} is {}", a.number, a.status));
-        continue;
-      }
-      if (to && *to < today) alerts.push_back(fmt::format("auth {} expired {}", a.number, a.to));
-      else if (to && *to - today <= 30)
-        alerts.push_back(fmt::format("auth {} expires {} (in {} days)", a.number, a.to, *to - today));
-      if (a.visits > 0) {
-        int left = a.visits - a.visits_imported - a.visits_posted;
-        // A one-visit authorization (an MRI) is no news until it is used up.
-        if (left <= 0 || (a.visits > 2 && left <= 2))
-          alerts.push_back(fmt::format("auth {}: {} of {} visits left", a.number, std::max(left, 0), a.visits));
-      }
-    }
+    for (const auto& a : ps.authorizations)
+      for (auto& x : authorization_alerts(a, today)) alerts.push_back(std::move(x));
     for (const auto& r : ps.referrals) {
       auto at = r.text.find("expires ");
       if (at == std::string::npos) continue;

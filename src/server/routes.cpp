@@ -16,8 +16,10 @@
 
 #include "backcover/app/app.hpp"
 #include "backcover/app/compare.hpp"
+#include "backcover/app/lookups.hpp"
 #include "backcover/app/patients.hpp"
 #include "backcover/app/verbs.hpp"
+#include "backcover/docs/denial.hpp"
 #include "backcover/docs/render.hpp"
 #include "app/clinic_choice.hpp"
 #include "backcover/io/loaders.hpp"
@@ -98,6 +100,38 @@ struct Services::Impl {
     return body;
   }
 
+  // The body of POST /api/estimate and /api/coverage: the files as strings.
+  // nullopt: `refusal` says which member is wrong.
+  static std::optional<app::EstimateRequest> estimate_body(const Request& r, Response& refusal) {
+    json body = parse_object(r, refusal, "{\"plan\", \"case\", \"services\", \"prices\"?, \"accumulators\"?}");
+    if (body.is_null()) return std::nullopt;
+    static const std::vector<std::string> known = {"plan", "case", "services", "prices", "accumulators", "strict"};
+    for (const auto& [k, v] : body.items()) {
+      if (std::find(known.begin(), known.end(), k) == known.end()) {
+        refusal = bad_request(k, "an unknown member", "plan, case, services, prices, accumulators or strict");
+        return std::nullopt;
+      }
+      if (k == "strict" ? !v.is_boolean() : !v.is_string()) {
+        refusal = bad_request(k, v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 80), k == "strict" ? "true or false" : "the file's text as a string");
+        return std::nullopt;
+      }
+    }
+    for (const char* k : {"plan", "case", "services"})
+      if (!body.contains(k)) {
+        refusal = bad_request(k, "nothing", "the file's text as a string");
+        return std::nullopt;
+      }
+    app::EstimateRequest q;
+    q.plan = app::Input::bytes("plan.yaml", body["plan"].get<std::string>());
+    q.case_file = app::Input::bytes("case.yaml", body["case"].get<std::string>());
+    q.services = app::Input::bytes("services.yaml", body["services"].get<std::string>());
+    if (body.contains("prices")) q.prices = app::Input::bytes("prices.yaml", body["prices"].get<std::string>());
+    if (body.contains("accumulators")) q.accumulators = app::Input::bytes("accumulators.yaml", body["accumulators"].get<std::string>());
+    q.strict = body.value("strict", false);
+    q.today = today_utc();
+    return q;
+  }
+
   // POST /api/estimate: the files in the body, nothing stored.
   Response estimate_stateless(const Request& r, const Identity& who) {
     if (!who.staff()) return forbidden("an estimate from sent files is for clinic staff and systems");
@@ -109,30 +143,167 @@ struct Services::Impl {
       if (auto hit = answers.get(key)) return Response{200, "application/json", std::move(*hit), {}};
     }
     Response refusal;
-    json body = parse_object(r, refusal, "{\"plan\", \"case\", \"services\", \"prices\"?, \"accumulators\"?}");
-    if (body.is_null()) return refusal;
-    static const std::vector<std::string> known = {"plan", "case", "services", "prices", "accumulators", "strict"};
-    for (const auto& [k, v] : body.items()) {
-      if (std::find(known.begin(), known.end(), k) == known.end())
-        return bad_request(k, "an unknown member", "plan, case, services, prices, accumulators or strict");
-      if (k == "strict" ? !v.is_boolean() : !v.is_string())
-        return bad_request(k, v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 80), k == "strict" ? "true or false" : "the file's text as a string");
-    }
-    for (const char* k : {"plan", "case", "services"})
-      if (!body.contains(k)) return bad_request(k, "nothing", "the file's text as a string");
-    app::EstimateRequest q;
-    q.plan = app::Input::bytes("plan.yaml", body["plan"].get<std::string>());
-    q.case_file = app::Input::bytes("case.yaml", body["case"].get<std::string>());
-    q.services = app::Input::bytes("services.yaml", body["services"].get<std::string>());
-    if (body.contains("prices")) q.prices = app::Input::bytes("prices.yaml", body["prices"].get<std::string>());
-    if (body.contains("accumulators")) q.accumulators = app::Input::bytes("accumulators.yaml", body["accumulators"].get<std::string>());
-    q.strict = body.value("strict", false);
-    q.today = today_utc();
-    auto a = app::estimate(*rules, q);
+    auto q = estimate_body(r, refusal);
+    if (!q) return refusal;
+    auto a = app::estimate(*rules, *q);
     if (!a) return bad_input(a.errors());
     Response resp{200, "application/json", a->json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {}};
     if (answers.enabled()) answers.put(key, resp.body);
     return resp;
+  }
+
+  // POST /api/coverage: the verdicts of the files in the body, without cost.
+  Response coverage_stateless(const Request& r, const Identity& who) {
+    if (!who.staff()) return forbidden("coverage from sent files is for clinic staff and systems");
+    Response refusal;
+    auto q = estimate_body(r, refusal);
+    if (!q) return refusal;
+    auto a = app::coverage(*rules, *q);
+    if (!a) return bad_input(a.errors());
+    return json_reply(a->json());
+  }
+
+  // POST /api/patients/{id}/courses/{course}/coverage: a stored course's verdicts, nothing saved.
+  Response coverage_stored(const store::PatientRecord& p, const std::string& course, store::Store& s) {
+    auto in = stored_inputs(s, p, course);
+    if (!in.course) return no_course(s, p, course);
+    const app::StoredPatient sp = app::load_patient(s, p.id);
+    app::EstimateRequest q = app::stored_request(s, sp, in.course->file);
+    q.today = today_utc();
+    auto a = app::coverage(*rules, q);
+    if (!a) return bad_input(a.errors());
+    json j = a->json();
+    j["course"] = in.course->id;
+    return json_reply(j);
+  }
+
+  // GET /api/codes?q=&date= (search) and GET /api/codes/{code}?date= (lookup).
+  Response codes(const Request& r, const std::vector<std::string>& seg) {
+    const std::string ds = r.param("date");
+    std::optional<Date> date = ds.empty() ? std::optional<Date>(today_utc()) : Date::parse(ds);
+    if (!date) return bad_request("date", ds, "a date of service YYYY-MM-DD");
+    if (seg.size() == 3) {
+      auto l = app::lookup_code(*rules, seg[2], *date);
+      if (!l) return bad_input(l.errors());
+      return json_reply(l->json());
+    }
+    std::size_t limit = 25;
+    if (const std::string ls = r.param("limit"); !ls.empty()) {
+      const bool digits = ls.size() <= 3 && std::all_of(ls.begin(), ls.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+      if (!digits || std::stoi(ls) < 1 || std::stoi(ls) > 100) return bad_request("limit", ls, "a whole number from 1 to 100");
+      limit = static_cast<std::size_t>(std::stoi(ls));
+    }
+    auto hits = app::search_codes(*rules, r.param("q"), *date, limit);
+    if (!hits) return bad_input(hits.errors());
+    return json_reply({{"query", r.param("q")}, {"codes", app::code_hits_json(*hits)}});
+  }
+
+  // GET /api/patients/{id}/authorizations?today=: each one's visits and days left, and alerts.
+  Response authorizations(const Request& r, const store::PatientRecord& p, store::Store& s) {
+    const std::string ts = r.param("today");
+    std::optional<Date> today = ts.empty() ? std::optional<Date>(today_utc()) : Date::parse(ts);
+    if (!today) return bad_request("today", ts, "a date YYYY-MM-DD");
+    auto rows = app::authorizations(s, p.id, *today);  // audited by the application layer
+    return json_reply({{"patient", p.id}, {"today", today->str()}, {"authorizations", app::authorizations_json(rows)}});
+  }
+
+  // POST /api/audit-bill {"gfe", "bill", "today"?}: the bill against the Good Faith Estimate.
+  Response audit_bill(const Request& r) {
+    Response refusal;
+    json body = parse_object(r, refusal, "{\"gfe\", \"bill\", \"today\"?}");
+    if (body.is_null()) return refusal;
+    for (const auto& [k, v] : body.items()) {
+      if (k != "gfe" && k != "bill" && k != "today") return bad_request(k, "an unknown member", "gfe, bill or today");
+      if (!v.is_string())
+        return bad_request(k, v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 80),
+                           k == "today" ? "a date YYYY-MM-DD" : "the file's text as a string");
+    }
+    for (const char* k : {"gfe", "bill"})
+      if (!body.contains(k)) return bad_request(k, "nothing", k == std::string("gfe") ? "the Good Faith Estimate's JSON text (doc gfe --json)" : "the bill.yaml text");
+    app::AuditBillRequest q;
+    q.gfe = app::Input::bytes("gfe.json", body["gfe"].get<std::string>());
+    q.bill = app::Input::bytes("bill.yaml", body["bill"].get<std::string>());
+    const std::string ts = body.value("today", std::string());
+    q.today = ts.empty() ? std::optional<Date>(today_utc()) : Date::parse(ts);
+    if (!q.today) return bad_request("today", ts, "a date YYYY-MM-DD");
+    auto a = app::audit_bill(q);
+    if (!a) return bad_input(a.errors());
+    return json_reply(*a);
+  }
+
+  // The stored plan files a plan comparison may rank: plan.yaml and plan-*.yaml.
+  static bool plan_file_name(const std::string& n) {
+    if (n == "plan.yaml") return true;
+    if (n.size() <= 10 || n.rfind("plan-", 0) != 0 || n.compare(n.size() - 5, 5, ".yaml") != 0) return false;
+    return std::all_of(n.begin() + 5, n.end() - 5, [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '_'; });
+  }
+
+  // POST /api/patients/{id}/compare-plans {"course"?, "plans"?}: the plans on
+  // file ranked for the course's year of care (open enrollment; compare --plans).
+  Response compare_plans(const Request& r, const store::PatientRecord& p, store::Store& s) {
+    std::string course;
+    std::vector<std::string> names;
+    std::map<std::string, Money> premiums;
+    if (!r.body.empty()) {
+      Response refusal;
+      json body = parse_object(r, refusal, "{\"course\"?, \"plans\"?, \"premiums_monthly_cents\"?}");
+      if (body.is_null()) return refusal;
+      for (const auto& [k, v] : body.items()) {
+        if (k == "course") {
+          if (!v.is_string()) return bad_request("course", v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 80), "a course id (C1) or file name");
+          course = v.get<std::string>();
+        } else if (k == "plans") {
+          if (!v.is_array()) return bad_request("plans", v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 80), "a list of stored plan file names");
+          for (const auto& x : v) {
+            if (!x.is_string()) return bad_request("plans", x.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 80), "plan file names (plan.yaml, plan-NAME.yaml)");
+            names.push_back(x.get<std::string>());
+          }
+        } else if (k == "premiums_monthly_cents") {
+          if (!v.is_object()) return bad_request(k, v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 80), "{\"plan file name\": monthly premium in cents, …}");
+          for (const auto& [plan, cents] : v.items()) {
+            if (!cents.is_number_integer() || cents.get<std::int64_t>() < 0 || cents.get<std::int64_t>() > 100000000)
+              return bad_request(fmt::format("premiums_monthly_cents.{}", plan), cents.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 80),
+                                 "a monthly premium in whole cents, 0 to 100000000");
+            premiums[plan] = Money::from_cents(cents.get<std::int64_t>());
+          }
+        } else {
+          return bad_request(k, "an unknown member", "course, plans or premiums_monthly_cents");
+        }
+      }
+    }
+    auto in = stored_inputs(s, p, course);
+    if (!in.course) return no_course(s, p, course);
+    std::string on_file;
+    for (const auto& [name, bytes] : in.files)
+      if (plan_file_name(name)) on_file += fmt::format("{}{}", on_file.empty() ? "" : ", ", name);
+    if (names.empty())
+      for (const auto& [name, bytes] : in.files)
+        if (plan_file_name(name)) names.push_back(name);
+    for (const auto& n : names)
+      if (!plan_file_name(n) || !in.has(n))
+        return bad_request("plans", n, fmt::format("a plan file on record for {}: {}", p.id, on_file));
+    if (names.size() < 2) {
+      Error e{"request", 0, 0, "plans", fmt::format("{} plan", names.size()),
+              "two or more plans on file (PUT files/plan-NAME.yaml to add one)"};
+      return problem(422, "two-plans-needed", "Two plans are needed to compare plans", e.message(), errors_json({e}));
+    }
+    for (const auto& [plan, cents] : premiums)
+      if (std::find(names.begin(), names.end(), plan) == names.end())
+        return bad_request(fmt::format("premiums_monthly_cents.{}", plan), plan, "a plan file being compared");
+    app::CompareRequest q;
+    q.premiums_monthly = std::move(premiums);
+    for (const auto& n : names) q.plans.push_back(app::Input::bytes(n, in.files[n]));
+    auto input = [&](const std::string& name) { return in.has(name) ? app::Input::bytes(name, in.files[name]) : app::Input{}; };
+    q.case_file = input("case.yaml");
+    q.services = input(in.course->file);
+    q.options = input("options.yaml");
+    q.prices = input("prices.yaml");
+    auto a = app::compare(*rules, q);
+    if (!a) return bad_input(a.errors());
+    json j = a->json();
+    j["course"] = in.course->id;
+    j["files"] = names;
+    return json_reply(j);
   }
 
   // POST /api/patients/{id}/courses/{course}/estimate: saved, immutable.
@@ -282,9 +453,14 @@ struct Services::Impl {
       if (auto x = io::parse_prices(*text, name); !x) errors = x.errors();
     } else if (name == "accumulators.yaml") {
       if (auto x = io::parse_accumulators(*text, name); !x) errors = x.errors();
+    } else if (name == "denial.yaml") {
+      if (auto x = docs::parse_denial(*text, name); !x) errors = x.errors();
+    } else if (plan_file_name(name)) {  // another plan to compare at open enrollment
+      if (auto x = io::parse_plan(*text, name); !x) errors = x.errors();
     } else {
       return bad_request("name", name,
-                         "plan.yaml, case.yaml, prices.yaml or accumulators.yaml (a course is added with POST …/courses)");
+                         "plan.yaml, plan-NAME.yaml, case.yaml, prices.yaml, accumulators.yaml or denial.yaml (a course is "
+                         "added with POST …/courses)");
     }
     if (!errors.empty()) return bad_input(errors);
     s.put_file(p.id, {name, *text, ""});
@@ -421,16 +597,66 @@ struct Services::Impl {
     return run;
   }
 
-  // The verb's refusal: its error lines (file:line:column field: …) as the problem.
-  static Response verb_refused(const VerbRun& run) {
+  // One "error: FILE:LINE:COL FIELD: got …, expected …" line (or "error: --FIELD: …",
+  // or "error: FIELD: …") as a problem's error naming the field.
+  static json verb_error(const std::string& line, const std::string& fallback_field) {
+    std::string rest = line.rfind("error: ", 0) == 0 ? line.substr(7) : line;
+    std::string file = "request", field = fallback_field;
+    int ln = 0, col = 0;
+    // FILE:LINE:COL first, when there is one.
+    if (auto sp = rest.find(' '); sp != std::string::npos) {
+      const std::string head = rest.substr(0, sp);
+      auto c2 = head.rfind(':'), c1 = c2 == std::string::npos || c2 == 0 ? std::string::npos : head.rfind(':', c2 - 1);
+      auto digits = [](const std::string& x) {
+        return !x.empty() && std::all_of(x.begin(), x.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+      };
+      if (c1 != std::string::npos && digits(head.substr(c1 + 1, c2 - c1 - 1)) && digits(head.substr(c2 + 1))) {
+        file = head.substr(0, c1);
+        ln = std::stoi(head.substr(c1 + 1, c2 - c1 - 1));
+        col = std::stoi(head.substr(c2 + 1));
+        rest = rest.substr(sp + 1);
+      }
+    }
+    // Then "FIELD: message".
+    if (auto colon = rest.find(": "); colon != std::string::npos && colon > 0 && rest.find(' ') >= colon) {
+      field = rest.substr(0, colon);
+      while (!field.empty() && field.front() == '-') field.erase(field.begin());
+      rest = rest.substr(colon + 2);
+    }
+    std::string got, expected;
+    if (auto g = rest.find("got "); g != std::string::npos) {
+      auto e = rest.find(", expected ", g);
+      got = rest.substr(g + 4, e == std::string::npos ? std::string::npos : e - g - 4);
+      if (e != std::string::npos) expected = rest.substr(e + 11);
+    }
+    return {{"file", file}, {"line", ln}, {"column", col}, {"field", field}, {"got", got}, {"expected", expected},
+            {"message", line.rfind("error: ", 0) == 0 ? line.substr(7) : line}};
+  }
+
+  // The verb's refusal: its error lines (file:line:column field: …) as the
+  // problem, each naming its field; a document that could not be made (PDF or
+  // HTML rendering) is a 500 whose error names the format.
+  static Response verb_refused(const VerbRun& run, const std::string& format = "") {
+    json errors = json::array();
+    std::string detail;
+    for (std::istringstream lines(run.err); std::getline(lines, detail);) {
+      if (detail.empty() || detail.rfind("warning", 0) == 0 || detail.rfind("note", 0) == 0) continue;
+      errors.push_back(verb_error(detail, format.empty() ? "request" : "format"));
+    }
     if (run.rc != app::kExitBadInput) {
       std::fprintf(stderr, "backcover serve: a document verb failed (exit %d): %s\n", run.rc, run.err.c_str());
-      return problem(500, "internal", "Internal error", "the server's log has the details");
+      if (errors.empty())
+        errors.push_back({{"file", "request"}, {"line", 0}, {"column", 0}, {"field", format.empty() ? "request" : "format"},
+                          {"got", format}, {"expected", "a document this server can make"},
+                          {"message", "the document could not be made; the server's log has the details"}});
+      for (auto& e : errors) e["field"] = format.empty() ? e["field"] : json("format");
+      return problem(500, "document-failed", "The document could not be made",
+                     format.empty() ? "the server's log has the details"
+                                    : fmt::format("making the {} failed; the server's log has the details", format),
+                     errors);
     }
-    std::string detail;
-    for (std::istringstream lines(run.err); std::getline(lines, detail);)
-      if (detail.rfind("warning", 0) != 0 && !detail.empty()) break;
-    return problem(400, "bad-input", "An input file was refused", detail.empty() ? run.err : detail);
+    if (errors.empty()) errors.push_back(verb_error(run.err.empty() ? "the input was refused" : run.err, "request"));
+    return problem(400, "bad-input", "An input file was refused", errors.front().value("message", run.err), errors);
   }
 
   static const char* document_type(const std::string& format) {
@@ -472,8 +698,12 @@ struct Services::Impl {
     const std::string course = r.param("course");
     auto in = stored_inputs(s, p, course);
     if (!in.course && kind != "log") return no_course(s, p, course);
-    if (kind == "appeal" && !in.has("denial.yaml"))
-      return not_found(fmt::format("patient {} has no denial.yaml: an appeal answers a denial (PUT it first)", p.id));
+    if (kind == "appeal" && !in.has("denial.yaml")) {
+      Error e{"request", 0, 0, "kind", "appeal",
+              "a denial on file for the patient first (PUT …/files/denial.yaml): an appeal answers a denial"};
+      return problem(409, "denial-needed", "An appeal needs a denial on file",
+                     fmt::format("patient {} has no denial on file: an appeal answers a denial", p.id), errors_json({e}));
+    }
     const std::string course_id = in.course ? in.course->id : "";
     const std::string filename =
         course_id.empty() ? fmt::format("{}-{}.{}", p.slug, kind, format) : fmt::format("{}-{}-{}.{}", p.slug, kind, course_id, format);
@@ -547,12 +777,12 @@ struct Services::Impl {
       }
       return app::run_appeal(o, ctx, false);
     });
-    if (run.rc != 0) return verb_refused(run);
+    if (run.rc != 0) return verb_refused(run, run.rc == app::kExitBadInput ? "" : format);
     auto it = run.files.find(fmt::format("/store:{}/{}", p.id, filename));
     if (it == run.files.end()) {
       run.rc = 1;
       run.err = fmt::format("doc {} kept no {}", kind, filename);
-      return verb_refused(run);
+      return verb_refused(run, format);
     }
     return file_reply(std::move(it->second), document_type(format), filename);
   }
@@ -604,6 +834,9 @@ struct Services::Impl {
     const std::size_t n = seg.size();
     if (n == 2 && seg[1] == "audit") return m == "GET" ? audit_list(r, who, s) : method_not_allowed("GET");
     if (n == 2 && seg[1] == "estimate") return m == "POST" ? estimate_stateless(r, who) : method_not_allowed("POST");
+    if (n == 2 && seg[1] == "coverage") return m == "POST" ? coverage_stateless(r, who) : method_not_allowed("POST");
+    if (n == 2 && seg[1] == "audit-bill") return m == "POST" ? audit_bill(r) : method_not_allowed("POST");
+    if ((n == 2 || n == 3) && seg[1] == "codes") return m == "GET" ? codes(r, seg) : method_not_allowed("GET");
     if (n == 2 && seg[1] == "patients") return m == "GET" ? patients_list(r, who, s) : method_not_allowed("GET");
     if (n >= 3 && seg[1] == "patients") {
       auto p = patient(s, who, seg[2]);
@@ -630,6 +863,20 @@ struct Services::Impl {
         if (m != "POST") return method_not_allowed("POST");
         s.audit("api-change", p->id, what);
         return estimate_stored(*p, seg[4], s);
+      }
+      if (n == 6 && seg[3] == "courses" && seg[5] == "coverage") {
+        if (m != "POST") return method_not_allowed("POST");
+        s.audit("api-read", p->id, what);
+        return coverage_stored(*p, seg[4], s);
+      }
+      if (n == 4 && seg[3] == "authorizations") {
+        if (m != "GET") return method_not_allowed("GET");
+        return authorizations(r, *p, s);
+      }
+      if (n == 4 && seg[3] == "compare-plans") {
+        if (m != "POST") return method_not_allowed("POST");
+        s.audit("api-read", p->id, what);
+        return compare_plans(r, *p, s);
       }
       if (n == 4 && seg[3] == "compare") {
         if (m != "POST") return method_not_allowed("POST");

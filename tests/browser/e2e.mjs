@@ -63,6 +63,23 @@ async function check(page, name) {
   console.log(`ok ${step} ${name}: no axe violations; ${file}`);
 }
 
+// Nothing on the page is wider than its box: a table too wide scrolls inside
+// its .table-wrap, and the page itself never scrolls sideways.
+async function noOverflow(page, name) {
+  const bad = await page.evaluate(() => {
+    const out = [];
+    const doc = document.documentElement;
+    if (doc.scrollWidth > window.innerWidth + 1) out.push(`the page is ${doc.scrollWidth}px wide in a ${window.innerWidth}px window`);
+    for (const el of document.querySelectorAll(".card, section, .stats, .tabs, .toolbar-row")) {
+      if (el.closest(".table-wrap")) continue;
+      if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== "auto")
+        out.push(`${el.tagName.toLowerCase()}.${el.className} overflows by ${el.scrollWidth - el.clientWidth}px: ${(el.querySelector("h2,h3")?.textContent ?? "").slice(0, 40)}`);
+    }
+    return out;
+  });
+  assert.deepEqual(bad, [], `${name}: content wider than its container`);
+}
+
 let server, browser;
 try {
   // --base URL (development only) drives an already running server instead.
@@ -90,7 +107,7 @@ try {
     executablePath: chromiumPath, headless: true,
     args: process.getuid && process.getuid() === 0 ? ["--no-sandbox"] : [],
   });
-  const ctx = await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true, locale: "en-US" });
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, locale: "en-US" });
   const page = await ctx.newPage();
   page.setDefaultTimeout(20_000);
   const pageErrors = [];
@@ -127,6 +144,7 @@ try {
   await page.getByRole("heading", { name: "Maria Lopez", level: 1 }).waitFor();
   await page.getByText("M54.50").first().waitFor();
   await check(page, "patient");
+  await noOverflow(page, "patient");
 
   // 4. Coverage shaped like the SBC; edited as a form; a YAML mistake is refused naming the field.
   await page.getByRole("link", { name: "Coverage" }).click();
@@ -138,10 +156,12 @@ try {
   await page.getByLabel("Medical massage therapy, visit limit").fill("24");
   await check(page, "coverage-form");
   await page.getByRole("button", { name: "Save coverage" }).click();
-  await page.getByRole("button", { name: "Edit as a form" }).waitFor();
+  await page.getByRole("button", { name: "Save coverage" }).waitFor({ state: "detached" });
   await page.waitForFunction(() => /24/.test([...document.querySelectorAll(".sbc-b tr")].find((r) => /massage/i.test(r.textContent))?.textContent ?? ""));
   await page.getByRole("button", { name: "Edit the YAML" }).click();
   const yaml = page.getByLabel("plan.yaml");
+  // The stored file, once the save's reload has come back.
+  await page.waitForFunction(() => /visit_limit: 24/.test(document.querySelector("#plan-yaml")?.value ?? ""), null, { timeout: 10_000 }).catch(() => {});
   const text = await yaml.inputValue();
   assert.match(text, /visit_limit: 24/, "the form's change is in the stored YAML");
   assert.match(text, /# An illustrative employer PPO/, "comments kept");
@@ -184,6 +204,22 @@ try {
     assert.match(await page.locator(".cliff-text").first().textContent(), /deferred interest/i);
     await page.locator("svg.chart circle.pt").first().focus();
     await page.locator(".tip").waitFor();
+    // The reading of a point never covers the deferred-interest caption.
+    for (const pt of await page.locator("svg.chart circle.pt").all()) {
+      await pt.focus();
+      const tip = await page.locator(".tip").boundingBox();
+      for (const cap of await page.locator(".cliff-text, .cliff-sub").all()) {
+        const c = await cap.boundingBox();
+        const overlap = tip && c && tip.x < c.x + c.width && c.x < tip.x + tip.width && tip.y < c.y + c.height && c.y < tip.y + tip.height;
+        assert.ok(!overlap, `the point's reading (${JSON.stringify(tip)}) covers the cliff caption (${JSON.stringify(c)})`);
+      }
+    }
+    await page.locator("svg.chart circle.pt").first().focus();
+    // Path names, never ids (package:decomp-10), in the legend, the table, the chart and the readings.
+    assert.doesNotMatch(await page.locator("main").innerText(), /\b(package|insurance\+package):[a-z0-9-]+/i, "an internal path id is shown");
+    for (const el of await page.locator("svg.chart [aria-label]").all())
+      assert.doesNotMatch(await el.getAttribute("aria-label"), /\bpackage:[a-z0-9-]+/i, "an internal path id in the chart's labels");
+    await noOverflow(page, "compare");
     await check(page, "compare");
     const firstBox = page.locator(".legend input[type=checkbox]").first();
     const before = await page.locator("svg.chart path").count();
@@ -194,6 +230,9 @@ try {
 
   // 7. Documents and deadlines download.
   await page.getByRole("link", { name: "Documents" }).click();
+  await page.getByRole("heading", { name: "Appeal letter" }).waitFor();
+  assert.equal(await page.getByRole("button", { name: /Appeal letter/ }).count(), 0, "no appeal offered without a denial on file");
+  await page.getByText("An appeal answers a denial").waitFor();
   await check(page, "documents");
   {
     const [gfe] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: /PDF: Good Faith Estimate/ }).click()]);
@@ -212,6 +251,18 @@ try {
   // <html lang> follows the language (set after the render): waited for, and fails after the timeout.
   await page.waitForFunction(() => document.documentElement.lang === "es", null, { timeout: 5000 });
   await check(page, "documents-es");
+  await page.getByRole("link", { name: "Resumen" }).click();
+  await page.getByRole("heading", { name: "Autorizaciones", level: 2 }).waitFor();
+  {
+    const main = await page.locator("main").innerText();
+    for (const english of ["No authorization on file", "No visit posted yet", "No totals yet", "No entries in the treatment log", "No estimate saved yet", "Plan year", "Scope", "None."])
+      assert.ok(!main.includes(english), `English on a Spanish page: "${english}"`);
+    for (const th of await page.locator("main thead th").allInnerTexts())
+      assert.doesNotMatch(th, /^(KIND|START|END|OUTCOME|FROM|FOR|VISITS|DATE|EXPIRES|NUMBER|STATUS|CLAIM|POSTED|LINES|CHARGE|TOTAL AMOUNT)$/, `an English header on a Spanish page: ${th}`);
+  }
+  await check(page, "patient-es");
+  await page.getByRole("link", { name: "Documentos" }).click();
+  await page.getByRole("heading", { name: "Documentos" }).waitFor();
   await page.getByRole("link", { name: "Planear un tratamiento" }).click();
   await page.locator(".stat-main .stat-value").waitFor();
   assert.match(await page.locator(".stat-main .stat-label").innerText(), /usted paga/i);
@@ -223,9 +274,62 @@ try {
   }
   await page.getByLabel("Idioma").first().selectOption("en");
 
+  // 8b. Authorizations (Priya's MRI authorization) and plans at open enrollment (Maria: a second plan added).
+  await page.getByRole("link", { name: "Patients" }).click();
+  await page.getByLabel("As of").fill("2026-06-20");
+  await page.locator("table tbody tr", { hasText: "Priya Shah" }).getByRole("link", { name: "Priya Shah" }).click();
+  await page.getByRole("heading", { name: "Priya Shah", level: 1 }).waitFor();
+  await page.getByRole("link", { name: "Authorizations" }).click();
+  await page.locator("table.auth-table tbody tr", { hasText: "PA-2026-118842" }).waitFor();
+  await noOverflow(page, "authorizations");
+  await check(page, "authorizations");
+  await page.getByRole("link", { name: "Patients" }).click();
+  await page.getByRole("link", { name: "Maria Lopez" }).first().click();
+  await page.getByRole("heading", { name: "Maria Lopez", level: 1 }).waitFor();
+  await page.getByRole("link", { name: "Ways to pay" }).click();
+  await page.getByRole("heading", { name: "Plans at open enrollment" }).waitFor();
+  await page.getByLabel("Plan name").fill("hdhp");
+  await page.getByLabel("The plan (plan.yaml text)").fill(readFileSync(join(root, "examples/mri-hdhp/plan.yaml"), "utf8"));
+  await page.getByRole("button", { name: "Add a plan to compare" }).click();
+  await page.getByRole("button", { name: "Compare plans" }).waitFor();
+  await page.getByLabel("Monthly premium, plan-hdhp.yaml").fill("$95");
+  await page.getByLabel("Monthly premium, plan.yaml").fill("210.00");
+  await page.getByRole("button", { name: "Compare plans" }).click();
+  await page.waitForFunction(() => document.querySelectorAll("table.plans-table tbody tr").length === 2);
+  assert.match(await page.locator("table.plans-table tbody tr").first().innerText(), /^1\s+Summit HSA Bronze/, "the cheaper year ranks first");
+  assert.match(await page.locator("table.plans-table").innerText(), /\$1,140\.00/, "12 x $95 of premiums");
+  await noOverflow(page, "plans");
+  await check(page, "compare-plans");
+
+  // 8c. A phone (390 px wide): every patient page fits, tables scroll inside their box; English and Spanish.
+  {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: "en-US", storageState: await ctx.storageState() });
+    const ph = await phone.newPage();
+    ph.setDefaultTimeout(20_000);
+    ph.on("pageerror", (e) => pageErrors.push(String(e)));
+    const pid = new URL(page.url()).hash.match(/#\/p\/([^/?]+)/)[1];
+    for (const lang of ["en", "es"]) {
+      await ph.goto(`${base}/#/p/${pid}`);
+      await ph.locator("h1").waitFor();
+      await ph.locator("header .lang select").selectOption(lang);
+      await ph.waitForFunction((l) => document.documentElement.lang === l, lang, { timeout: 5000 });
+      // Priya's authorizations (a table on a phone); Maria's other pages.
+      for (const [tab, name, who] of [["", "patient", pid], ["/auth", "authorizations", "mri-hdhp"], ["/plan", "estimate", pid], ["/compare", "compare", pid], ["/documents", "documents", pid]]) {
+        await ph.goto(`${base}/#/p/${who}${tab}`);
+        await ph.locator("h1").waitFor();
+        if (tab === "/plan") await ph.locator(".stat-main .stat-value").waitFor();
+        if (tab === "/compare") await ph.locator("svg.chart").waitFor();
+        if (tab === "/auth") await ph.locator("#auth-list-h").waitFor();
+        await noOverflow(ph, `phone ${name} ${lang}`);
+        await check(ph, `phone-${name}-${lang}`);
+      }
+    }
+    await phone.close();
+  }
+
   // 9. Keyboard: the skip link is the first stop, focus is visible, Enter moves to the content.
   await page.reload();
-  await page.getByRole("heading", { name: "James Carter", level: 1 }).waitFor();
+  await page.getByRole("heading", { name: "Maria Lopez", level: 1 }).waitFor();
   await page.keyboard.press("Tab");
   const focused = await page.evaluate(() => document.activeElement?.textContent);
   assert.equal(focused, "Skip to main content");

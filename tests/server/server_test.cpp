@@ -525,6 +525,9 @@ TEST_P(Server, DocumentsAsPdfHtmlAndMarkdown) {
   Reply bad_date = call("GET", base + "gfe?course=C1&format=md&scheduled=2026-02-31", route, {}, with(s, false));
   EXPECT_EQ(bad_date.status, 400);
   EXPECT_NE(bad_date.j["detail"].get<std::string>().find("--scheduled"), std::string::npos) << bad_date.body;
+  ASSERT_TRUE(bad_date.j["errors"].is_array()) << bad_date.body;  // the verb's refusal names the field too
+  EXPECT_EQ(bad_date.j["errors"][0]["field"], "scheduled") << bad_date.body;
+  EXPECT_EQ(bad_date.j["errors"][0]["got"], "\"2026-02-31\"") << bad_date.body;
   Reply md = call("GET", base + "superbill?course=C1&format=md", route, {}, with(s, false));
   ASSERT_EQ(md.status, 200) << md.body.substr(0, 400);
   EXPECT_EQ(md.content_type, "text/markdown; charset=utf-8");
@@ -534,8 +537,12 @@ TEST_P(Server, DocumentsAsPdfHtmlAndMarkdown) {
     EXPECT_EQ(d.status, 200) << kind << ": " << d.body.substr(0, 400);
     EXPECT_EQ(d.body.substr(0, 5), "%PDF-") << kind;
   }
-  // An appeal answers a denial: this patient has none stored; rfa-prior-auth has one.
-  EXPECT_EQ(call("GET", base + "appeal?course=C1", route, {}, with(s, false)).status, 404);
+  // An appeal answers a denial: this patient has none stored (409, naming what is needed); rfa-prior-auth has one.
+  Reply no_denial = call("GET", base + "appeal?course=C1", route, {}, with(s, false));
+  EXPECT_EQ(no_denial.status, 409);
+  EXPECT_EQ(no_denial.content_type, "application/problem+json");
+  EXPECT_EQ(no_denial.j["errors"][0]["field"], "kind");
+  EXPECT_NE(no_denial.j["detail"].get<std::string>().find("denial"), std::string::npos);
   Reply appeal = call("GET", "/api/patients/rfa-prior-auth/documents/appeal?format=md", route, {}, with(s, false));
   EXPECT_EQ(appeal.status, 200) << appeal.body.substr(0, 400);
   // Refusals name the field.
@@ -604,6 +611,194 @@ TEST_P(Server, DocumentCompareAndCalendarReadsAreAudited) {
   EXPECT_EQ(log[before].detail, "GET " + p + "/documents/lmn");
   EXPECT_EQ(log[before + 1].detail, "GET " + p + "/deadlines.ics");
   EXPECT_EQ(log[before + 2].detail, "POST " + p + "/compare");
+}
+
+// Coverage only: the estimate's verdicts, and not one amount of money.
+TEST_P(Server, CoverageIsTheVerdictsWithoutCost) {
+  Session s = login("default", "frontdesk");
+  const fs::path ex = kExamples / "massage-prescription";
+  const json body = {{"plan", slurp(ex / "plan.yaml")}, {"case", slurp(ex / "case.yaml")}, {"services", slurp(ex / "services.yaml")},
+                     {"prices", slurp(ex / "prices.yaml")}};
+  Reply cov = call("POST", "/api/coverage", "/api/coverage", body.dump(), with(s));
+  ASSERT_EQ(cov.status, 200) << cov.body.substr(0, 600);
+  Reply est = call("POST", "/api/estimate", "/api/estimate", body.dump(), with(s));
+  ASSERT_EQ(est.status, 200);
+  ASSERT_EQ(cov.j["lines"].size(), est.j["lines"].size());
+  for (std::size_t i = 0; i < est.j["lines"].size(); ++i) {
+    EXPECT_EQ(cov.j["lines"][i]["covered"], est.j["lines"][i]["covered"]) << i;
+    EXPECT_EQ(cov.j["lines"][i]["pa_needed"], est.j["lines"][i]["pa_needed"]) << i;
+    EXPECT_EQ(cov.j["lines"][i]["code"], est.j["lines"][i]["code"]) << i;
+  }
+  EXPECT_EQ(cov.j["totals"]["covered"], est.j["totals"]["covered"]);
+  EXPECT_EQ(cov.body.find("_cents"), std::string::npos) << "no amount in a coverage answer";
+  EXPECT_EQ(cov.body.find("\"ledger\""), std::string::npos);
+  // A stored course: the same verdicts, audited as a read, nothing saved.
+  const std::size_t before = audit(patient_id).size();
+  Reply stored = call("POST", "/api/patients/" + patient_id + "/courses/C1/coverage", "/api/patients/{id}/courses/{course}/coverage", "", with(s));
+  ASSERT_EQ(stored.status, 200) << stored.body.substr(0, 600);
+  EXPECT_EQ(stored.j["course"], "C1");
+  EXPECT_EQ(stored.j["lines"], cov.j["lines"]);
+  auto log = audit(patient_id);
+  ASSERT_EQ(log.size(), before + 1);
+  EXPECT_EQ(log.back().action, "api-read");
+  EXPECT_EQ(log.back().detail, "POST /api/patients/" + patient_id + "/courses/C1/coverage");
+  // Refusals name the field.
+  json missing = body;
+  missing.erase("plan");
+  Reply bad = call("POST", "/api/coverage", "/api/coverage", missing.dump(), with(s));
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.j["errors"][0]["field"], "plan");
+  json broken = body;
+  broken["plan"] = "plan:\n  id: x\n  nmae: y\n";
+  Reply bad_file = call("POST", "/api/coverage", "/api/coverage", broken.dump(), with(s));
+  EXPECT_EQ(bad_file.status, 400);
+  EXPECT_EQ(bad_file.j["errors"][0]["file"], "plan.yaml");
+  EXPECT_EQ(call("POST", "/api/patients/" + patient_id + "/courses/C9/coverage", "/api/patients/{id}/courses/{course}/coverage", "", with(s)).status, 404);
+  Session pat = login("default", "pat");
+  EXPECT_EQ(call("POST", "/api/coverage", "/api/coverage", body.dump(), with(pat)).status, 403);
+  EXPECT_EQ(call("POST", "/api/patients/mri-hdhp/courses/C1/coverage", "/api/patients/{id}/courses/{course}/coverage", "", with(pat)).status, 404);
+  EXPECT_EQ(call("POST", "/api/coverage", "/api/coverage", body.dump()).status, 401);
+}
+
+// Codes: our catalogue's names (never the AMA's descriptors), ICD-10-CM validity by date.
+TEST_P(Server, CodesLookupAndSearch) {
+  Session s = login("default", "clinician");
+  Reply massage = call("GET", "/api/codes/97124", "/api/codes/{code}", {}, with(s, false));
+  ASSERT_EQ(massage.status, 200) << massage.body;
+  EXPECT_EQ(massage.j["system"], "CPT");
+  EXPECT_TRUE(massage.j["known"].get<bool>());
+  EXPECT_EQ(massage.j["name_source"], "backcover catalogue");
+  ASSERT_TRUE(massage.j["name"].is_string());
+  EXPECT_FALSE(massage.j["name"].get<std::string>().empty());
+  Reply billable = call("GET", "/api/codes/m54.50?date=2026-03-02", "/api/codes/{code}", {}, with(s, false));
+  ASSERT_EQ(billable.status, 200) << billable.body;
+  EXPECT_EQ(billable.j["system"], "ICD-10-CM");
+  EXPECT_EQ(billable.j["code"], "M54.50");
+  EXPECT_EQ(billable.j["billable"], true);
+  EXPECT_EQ(billable.j["date"], "2026-03-02");
+  // M54.5 became a header code on 2021-10-01: not billable, its children suggested.
+  Reply header = call("GET", "/api/codes/M54.5?date=2026-03-02", "/api/codes/{code}", {}, with(s, false));
+  ASSERT_EQ(header.status, 200) << header.body;
+  EXPECT_EQ(header.j["billable"], false);
+  EXPECT_FALSE(header.j["suggestions"].empty());
+  Reply search = call("GET", "/api/codes?q=massage", "/api/codes", {}, with(s, false));
+  ASSERT_EQ(search.status, 200) << search.body;
+  bool found = false;
+  for (const auto& h : search.j["codes"]) {
+    found = found || h["code"] == "97124";
+    if (h["system"] == "CPT") {
+      EXPECT_EQ(h["name_source"], "backcover catalogue") << h.dump();
+    }
+  }
+  EXPECT_TRUE(found) << search.body.substr(0, 600);
+  Reply prefix = call("GET", "/api/codes?q=9712&limit=3", "/api/codes", {}, with(s, false));
+  ASSERT_EQ(prefix.status, 200);
+  EXPECT_LE(prefix.j["codes"].size(), 3u);
+  EXPECT_FALSE(prefix.j["codes"].empty());
+  EXPECT_EQ(call("GET", "/api/codes?q=x", "/api/codes", {}, with(s, false)).j["errors"][0]["field"], "q");
+  EXPECT_EQ(call("GET", "/api/codes?q=massage&limit=0", "/api/codes", {}, with(s, false)).j["errors"][0]["field"], "limit");
+  EXPECT_EQ(call("GET", "/api/codes/M54.50?date=2026-13-01", "/api/codes/{code}", {}, with(s, false)).j["errors"][0]["field"], "date");
+  EXPECT_EQ(call("GET", "/api/codes/%21%21", "/api/codes/{code}", {}, with(s, false)).j["errors"][0]["field"], "code");
+  Reply unknown = call("GET", "/api/codes/Z9999", "/api/codes/{code}", {}, with(s, false));
+  EXPECT_EQ(unknown.status, 200);
+  EXPECT_FALSE(unknown.j["known"].get<bool>());
+  EXPECT_EQ(call("GET", "/api/codes/97124", "/api/codes/{code}").status, 401);
+}
+
+// Authorizations: visits and days left as of a date, the list's alerts, the read audited.
+TEST_P(Server, AuthorizationsWithWhatIsLeft) {
+  Session s = login("default", "frontdesk");
+  const std::string route = "/api/patients/{id}/authorizations";
+  Reply r = call("GET", "/api/patients/mri-hdhp/authorizations?today=2026-06-20", route, {}, with(s, false));
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(r.j["authorizations"].size(), 1u);
+  const json& a = r.j["authorizations"][0];
+  EXPECT_EQ(a["number"], "PA-2026-118842");
+  EXPECT_EQ(a["visits"], 1);
+  EXPECT_EQ(a["visits_left"], 1);
+  EXPECT_EQ(a["days_left"], 10);  // 2026-06-30 - 2026-06-20
+  ASSERT_EQ(a["alerts"].size(), 1u);
+  EXPECT_EQ(a["alerts"][0], "auth PA-2026-118842 expires 2026-06-30 (in 10 days)");
+  // The patients list raises the same alert.
+  Reply list = call("GET", "/api/patients?today=2026-06-20&q=mri", "/api/patients", {}, with(s, false));
+  ASSERT_EQ(list.j.size(), 1u);
+  EXPECT_EQ(list.j[0]["alerts"][0]["text"], a["alerts"][0]);
+  auto log = audit(r.j["patient"].get<std::string>());
+  ASSERT_FALSE(log.empty());
+  bool audited = false;
+  for (const auto& e : log) audited = audited || (e.action == "authorizations" && e.user == "frontdesk");
+  EXPECT_TRUE(audited);
+  EXPECT_EQ(call("GET", "/api/patients/" + patient_id + "/authorizations", route, {}, with(s, false)).j["authorizations"].size(), 0u);
+  EXPECT_EQ(call("GET", "/api/patients/mri-hdhp/authorizations?today=soon", route, {}, with(s, false)).j["errors"][0]["field"], "today");
+  Session pat = login("default", "pat");
+  EXPECT_EQ(call("GET", "/api/patients/mri-hdhp/authorizations", route, {}, with(pat, false)).status, 404);
+  EXPECT_EQ(call("GET", "/api/patients/" + patient_id + "/authorizations", route, {}, with(pat, false)).status, 200);
+}
+
+// The bill audit: exactly `audit-bill --json` (tests/cases/audit-bill-json).
+TEST_P(Server, AuditBillIsTheCliAudit) {
+  Session s = login("default", "pat");
+  const fs::path c = fs::path(BACKCOVER_SOURCE_DIR) / "tests/cases/audit-bill-json";
+  json body = {{"gfe", slurp(c / "gfe.json")}, {"bill", slurp(c / "bill.yaml")}, {"today", "2026-05-01"}};
+  Reply r = call("POST", "/api/audit-bill", "/api/audit-bill", body.dump(), with(s));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.j, json::parse(slurp(c / "expected.json")));
+  const fs::path bad = fs::path(BACKCOVER_SOURCE_DIR) / "tests/cases/audit-bill-unknown-key-rejected";
+  body["bill"] = slurp(bad / "bill.yaml");
+  Reply refused = call("POST", "/api/audit-bill", "/api/audit-bill", body.dump(), with(s));
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(refused.j["errors"][0]["file"], "bill.yaml");
+  EXPECT_EQ(refused.j["errors"][0]["field"], "total");
+  EXPECT_EQ(call("POST", "/api/audit-bill", "/api/audit-bill", R"({"gfe":"{}"})", with(s)).j["errors"][0]["field"], "bill");
+  EXPECT_EQ(call("POST", "/api/audit-bill", "/api/audit-bill", R"({"gfe":"{}","bill":"x","today":"May"})", with(s)).j["errors"][0]["field"], "today");
+}
+
+// Plans at open enrollment: the plans on file ranked (compare --plans).
+TEST_P(Server, ComparePlansRanksThePlansOnFile) {
+  Session s = login("default", "frontdesk");
+  const std::string route = "/api/patients/{id}/compare-plans";
+  const std::string p = "/api/patients/" + patient_id;
+  Reply one = call("POST", p + "/compare-plans", route, "", with(s));
+  EXPECT_EQ(one.status, 422);
+  EXPECT_EQ(one.j["errors"][0]["field"], "plans");
+  const fs::path other = kExamples / "mri-hdhp" / "plan.yaml";
+  Reply put = call("PUT", p + "/files/plan-hdhp.yaml", "/api/patients/{id}/files/{name}", json{{"text", slurp(other)}}.dump(), with(s));
+  ASSERT_EQ(put.status, 200) << put.body;
+  Reply bad_put = call("PUT", p + "/files/plan-x.yaml", "/api/patients/{id}/files/{name}", json{{"text", "plan: {id: 1, nmae: 2}\n"}}.dump(), with(s));
+  EXPECT_EQ(bad_put.status, 400);
+  const std::size_t before = audit(patient_id).size();
+  Reply r = call("POST", p + "/compare-plans", route, R"({"course":"C1"})", with(s));
+  ASSERT_EQ(r.status, 200) << r.body.substr(0, 600);
+  EXPECT_EQ(r.j["files"], json::array({"plan-hdhp.yaml", "plan.yaml"}));
+  ASSERT_EQ(r.j["plans"].size(), 2u);
+  EXPECT_EQ(audit(patient_id).size(), before + 1);
+  const fs::path ex = kExamples / "massage-prescription";
+  std::ostringstream out, err;
+  ASSERT_EQ(backcover::cli::run_cli({"compare", "--plans", other.string(), (ex / "plan.yaml").string(), "--case", (ex / "case.yaml").string(),
+                                     "--services", (ex / "services.yaml").string(), "--prices", (ex / "prices.yaml").string(),
+                                     "--options", (ex / "options.yaml").string(), "--json"}, out, err), 0) << err.str();
+  const json cli = json::parse(out.str());
+  EXPECT_EQ(r.j["plans"], cli["plans"]);
+  EXPECT_EQ(r.j["premiums_missing"], cli["premiums_missing"]);
+  // Premiums given with the request rank the plans: 12 x $95 + the out-of-pocket, against 12 x $210 + its own.
+  Reply priced = call("POST", p + "/compare-plans", route,
+                      R"({"course":"C1","premiums_monthly_cents":{"plan-hdhp.yaml":9500,"plan.yaml":21000}})", with(s));
+  ASSERT_EQ(priced.status, 200) << priced.body.substr(0, 600);
+  EXPECT_TRUE(priced.j["premiums_missing"].empty());
+  for (const auto& pl : priced.j["plans"]) {
+    EXPECT_TRUE(pl["rank"].is_number_integer()) << pl.dump();
+    const std::int64_t monthly = pl["name"] == "Summit HSA Bronze" ? 9500 : 21000;
+    EXPECT_EQ(pl["premiums_cents"], 12 * monthly) << pl.dump();
+    EXPECT_EQ(pl["total_best_cents"].get<std::int64_t>(),
+              12 * monthly + pl["oop_best_cents"].get<std::int64_t>() - pl["hsa_employer_cents"].get<std::int64_t>()) << pl.dump();
+  }
+  EXPECT_EQ(call("POST", p + "/compare-plans", route, R"({"premiums_monthly_cents":{"plan.yaml":"$210"}})", with(s)).j["errors"][0]["field"],
+            "premiums_monthly_cents.plan.yaml");
+  Reply unknown = call("POST", p + "/compare-plans", route, R"({"plans":["plan.yaml","plan-gold.yaml"]})", with(s));
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(unknown.j["errors"][0]["field"], "plans");
+  EXPECT_EQ(call("POST", p + "/compare-plans", route, R"({"plans":"plan.yaml"})", with(s)).j["errors"][0]["field"], "plans");
+  EXPECT_EQ(call("POST", "/api/patients/mri-hdhp/compare-plans", route, "", with(login("default", "pat"))).status, 404);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Server, ::testing::Values("sqlite", "postgresql"),

@@ -64,6 +64,10 @@ export const api = {
   addCourse: (id: string, text: string) => call<{ id: string }>("POST", `/api/patients/${enc(id)}/courses`, { text }),
   estimate: (id: string, course: string) => call<Estimate>("POST", `/api/patients/${enc(id)}/courses/${enc(course)}/estimate`),
   compare: (id: string, course: string) => call<Comparison>("POST", `/api/patients/${enc(id)}/compare`, { course }),
+  comparePlans: (id: string, course: string, plans?: string[], premiums_monthly_cents?: Record<string, number>) =>
+    call<PlanRanking>("POST", `/api/patients/${enc(id)}/compare-plans`, { course, ...(plans ? { plans } : {}), ...(premiums_monthly_cents ? { premiums_monthly_cents } : {}) }),
+  authorizations: (id: string, today?: string) =>
+    call<{ patient: string; today: string; authorizations: AuthStatus[] }>("GET", `/api/patients/${enc(id)}/authorizations${today ? `?today=${today}` : ""}`),
 };
 const enc = encodeURIComponent;
 
@@ -127,4 +131,14 @@ export interface PayPath {
   payments: Payment[]; costs?: Payment[]; notes?: string[]; risks?: any[]; unused_value_cents?: number; other_payer_cents?: number;
   [k: string]: any;
 }
+export interface AuthStatus {
+  number: string; codes: string; categories: string; from: string; to: string; status: string; visits: number;
+  visits_used: number; visits_left: number | null; days_left: number | null; alerts: string[];
+}
+export interface PlanRank {
+  plan: string; name: string; premium_known: boolean; rank: number | null; premiums_cents: number | null; hsa_employer_cents?: number;
+  oop_best_cents: number; oop_worst_cents: number; total_best_cents: number | null; total_worst_cents: number | null;
+  conditional_lines?: number; not_covered_lines?: number; beats_rank_1_if_premiums_under_cents?: number | null;
+}
+export interface PlanRanking { plans: PlanRank[]; premiums_missing: string[]; warnings: string[]; course: string; files: string[] }
 export interface Comparison { paths: PayPath[]; branches?: any[]; [k: string]: any }

@@ -16,6 +16,7 @@ function parseHash(): Route {
   return { path: p.split("/").filter(Boolean).map(decodeURIComponent), query: new URLSearchParams(q || "") };
 }
 import { go } from "./nav";
+import { dicts } from "./i18n";
 
 function Header() {
   const { me, lang, setLang, setMe } = useSession();
@@ -76,7 +77,7 @@ function App() {
       <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById("main")?.focus(); }}>{dictsSkip(lang)}</a>
       <Header />
       <main id="main" tabIndex={-1}>{page}</main>
-      <footer class="foot"><p>backcover · every amount traced to a rule and its source · patient data stays on this server</p></footer>
+      <footer class="foot"><p>{dicts[lang].footer}</p></footer>
     </SessionCtx.Provider>
   );
 }

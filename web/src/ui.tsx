@@ -47,9 +47,9 @@ export function ErrorBox({ error }: { error: unknown }) {
           {p.errors.map((e, i) => (
             <li key={i}>
               {e.file && <code>{e.file}{e.line ? `:${e.line}` : ""}{e.column ? `:${e.column}` : ""}</code>}{" "}
-              {e.field && <>field <code>{e.field}</code>: </>}
+              {e.field && <>{t("field")} <code>{e.field}</code>: </>}
               {e.message ?? ""}
-              {e.expected && <> expected {e.expected}</>}{e.got && <>, got <code>{e.got}</code></>}
+              {e.expected && !e.message && <> {t("expectedWord")} {e.expected}</>}{e.got && !e.message && <>, {t("gotWord")} <code>{e.got}</code></>}
             </li>
           ))}
         </ul>

@@ -3,6 +3,7 @@
 // year of expected care. Renderers: text, JSON, SVG chart.
 #pragma once
 
+#include <map>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
@@ -24,6 +25,9 @@ struct CompareRequest {
   Input plan;                // payment paths under this plan (or none: no plan)
   std::vector<Input> plans;  // or: rank these plans
   Input case_file, services, options, prices;
+  // Monthly premiums given with the request (the page's open-enrollment form),
+  // by plan id, file name or file stem; they win over options.yaml's.
+  std::map<std::string, Money> premiums_monthly;
 };
 
 struct CompareAnswer {

@@ -3,6 +3,7 @@ import { api, type Comparison, type PatientRecord, type PayPath } from "../api";
 import { dateText, money } from "../format";
 import { ErrorBox, Loading, Money, useLoad, useSession, useT } from "../ui";
 import { go } from "../nav";
+import { PlansSection } from "./plans";
 
 // Colour-blind-safe palette (Okabe–Ito, darkened for contrast on white), each
 // path also drawn with its own dash pattern so colour is never the only cue.
@@ -17,11 +18,35 @@ function curve(p: PayPath): Pt[] {
   let sum = 0;
   return pays.map((x) => { sum += x.amount_cents; return { t: day(x.date), y: sum, date: x.date, note: x.note, amount: x.amount_cents }; });
 }
+/**
+ * The engine names a path that pays for another by that path's id ("HSA paying
+ * the package:decomp-10 path"); people read its name. Every path id that is
+ * not a plain word, and every "the ID path", becomes the path's name.
+ */
+export function humanize(text: string, all: PayPath[]): string {
+  let out = text;
+  for (const p of all) {
+    if (!p.id || !p.name || p.id === p.name) continue;
+    out = out.split(`paying the ${p.id} path`).join(`paying for “${p.name}”`);
+    out = out.split(`the ${p.id} path`).join(`the “${p.name}” path`);
+    if (/[:+]/.test(p.id)) out = out.split(p.id).join(`“${p.name}”`);
+  }
+  return out;
+}
+/** The paths with human names (and notes and risks) throughout. */
+export function humanPaths(all: PayPath[]): PayPath[] {
+  const h = (x: any) => (typeof x === "string" ? humanize(x, all) : x && typeof x === "object" && typeof x.text === "string" ? { ...x, text: humanize(x.text, all) } : x);
+  return all.map((p) => ({
+    ...p, name: humanize(p.name, all), notes: (p.notes ?? []).map(h), risks: (p.risks ?? []).map(h),
+    payments: (p.payments ?? []).map((x) => ({ ...x, note: humanize(x.note ?? "", all) })),
+    costs: (p.costs ?? []).map((x) => ({ ...x, note: humanize(x.note ?? "", all) })),
+  }));
+}
 function cliffs(p: PayPath) {
   return (p.costs ?? []).filter((c) => /deferred interest/i.test(c.note));
 }
 
-export function CompareTab({ id, rec, query }: { id: string; rec: PatientRecord; query: URLSearchParams }) {
+export function CompareTab({ id, rec, query, onChanged }: { id: string; rec: PatientRecord; query: URLSearchParams; onChanged: () => void }) {
   const t = useT();
   const course = query.get("course") ?? rec.courses[0]?.id ?? "";
   const [cmp, err] = useLoad<Comparison>(() => api.compare(id, course), `${id}|${course}`);
@@ -31,18 +56,20 @@ export function CompareTab({ id, rec, query }: { id: string; rec: PatientRecord;
         <div class="field inline">
           <label for="cmp-course">{t("course")}</label>
           <select id="cmp-course" value={course} onChange={(e) => go(`#/p/${encodeURIComponent(id)}/compare?course=${(e.target as HTMLSelectElement).value}`)}>
-            {rec.courses.map((c) => <option key={c.id} value={c.id}>{c.id}: {c.lines} lines</option>)}
+            {rec.courses.map((c) => <option key={c.id} value={c.id}>{c.id}: {c.lines} {t("linesWord")}</option>)}
           </select>
         </div>
       </div>
       <ErrorBox error={err} />
       {!cmp && !err ? <Loading /> : cmp && <CompareView cmp={cmp} />}
+      <PlansSection id={id} rec={rec} course={course} onChanged={onChanged} />
     </div>
   );
 }
 
-export function CompareView({ cmp }: { cmp: Comparison }) {
+export function CompareView({ cmp: raw }: { cmp: Comparison }) {
   const t = useT();
+  const cmp = { ...raw, paths: humanPaths(raw.paths) };
   const paths = cmp.paths.filter((p) => p.available !== false);
   const best = paths.reduce<PayPath | undefined>((b, p) => (!b || p.net_cost_cents < b.net_cost_cents ? p : b), undefined);
   const [hidden, setHidden] = useState<Set<string>>(new Set());
@@ -91,7 +118,7 @@ export function CompareView({ cmp }: { cmp: Comparison }) {
                   </th>
                   <td class="num"><Money cents={p.total_paid_cents} /></td>
                   <td class="num"><Money cents={p.paid_now_cents} /></td>
-                  <td class="num">{p.monthly_payment_cents ? <Money cents={p.monthly_payment_cents} /> : "—"}{p.months ? <div class="muted small">{p.months} mo</div> : null}</td>
+                  <td class="num">{p.monthly_payment_cents ? <Money cents={p.monthly_payment_cents} /> : "—"}{p.months ? <div class="muted small">{p.months} {t("monthsShort")}</div> : null}</td>
                   <td class="num"><Money cents={(p.interest_cents ?? 0) + (p.fees_cents ?? 0)} /></td>
                   <td class="num"><Money cents={p.tax_saved_cents ?? 0} /></td>
                   <td class="num"><Money cents={p.net_cost_cents} strong /></td>
@@ -108,14 +135,14 @@ export function CompareView({ cmp }: { cmp: Comparison }) {
 function Chart({ all, shown }: { all: PayPath[]; shown: PayPath[] }) {
   const { lang } = useSession();
   const t = useT();
-  const [tip, setTip] = useState<{ x: number; y: number; text: string } | null>(null);
+  const [tip, setTip] = useState<string | null>(null);
   const curves = shown.map((p) => ({ p, i: all.indexOf(p), pts: curve(p) }));
   const allPts = curves.flatMap((c) => c.pts);
   const first = allPts.length ? Math.min(...allPts.map((q) => q.t)) : 0;
   const last = allPts.length ? Math.max(...allPts.map((q) => q.t)) : 0;
   const spanMonths = Math.ceil((last - first) / 30.44) + 1;
   const [horizon, setHorizon] = useState<number>(spanMonths > 36 ? 36 : 0);
-  if (allPts.length === 0) return <p class="muted">No payments to draw.</p>;
+  if (allPts.length === 0) return <p class="muted">{t("noPayments")}</p>;
   const W = 860, H = 340, L = 78, R = 20, T = 18, B = 40;
   const t0 = first;
   const t1 = Math.max(horizon ? Math.min(last, t0 + horizon * 30.44) : last, t0 + 30);
@@ -140,12 +167,13 @@ function Chart({ all, shown }: { all: PayPath[]; shown: PayPath[] }) {
   return (
     <div class="chart-wrap">
       <div class="field inline chart-horizon">
-        <label for="horizon">{lang === "es" ? "Periodo mostrado" : "Time shown"}</label>
+        <label for="horizon">{t("timeShown")}</label>
         <select id="horizon" value={String(horizon)} onChange={(e) => setHorizon(Number((e.target as HTMLSelectElement).value))}>
-          {[12, 24, 36, 60].filter((m) => m < spanMonths).map((m) => <option key={m} value={m}>{m / 12} {lang === "es" ? (m === 12 ? "año" : "años") : m === 12 ? "year" : "years"}</option>)}
-          <option value="0">{lang === "es" ? `todo (${spanMonths} meses)` : `all of it (${spanMonths} months)`}</option>
+          {[12, 24, 36, 60].filter((m) => m < spanMonths).map((m) => <option key={m} value={m}>{m / 12} {m === 12 ? t("year") : t("yearsWord")}</option>)}
+          <option value="0">{`${t("allOfIt")} (${spanMonths} ${t("months")})`}</option>
         </select>
       </div>
+      <div class="chart-scroll" tabIndex={0} role="region" aria-label={`${t("chartTitle")} (${t("chartScroll")})`}>
       <svg viewBox={`0 0 ${W} ${H}`} class="chart" role="group" aria-labelledby="chart-h" aria-describedby="chart-help">
         <defs><clipPath id="plot"><rect x={L - 6} y={T - 6} width={W - L - R + 12} height={H - T - B + 12} /></clipPath></defs>
         {Array.from({ length: Math.round(yTop / step) + 1 }, (_, k) => k * step).map((y) => (
@@ -173,8 +201,8 @@ function Chart({ all, shown }: { all: PayPath[]; shown: PayPath[] }) {
           const visible = pts.filter((q) => q.t <= t1);
           const k = Math.max(1, Math.ceil(visible.length / 12));
           return visible.filter((_, n) => n % k === 0 || n === visible.length - 1).map((q) => {
-            const text = `${p.name}: ${dateText(q.date, lang)}, +${money(q.amount, lang)}, ${money(q.y, lang)} ${lang === "es" ? "en total" : "in all"}${q.note ? ` (${q.note})` : ""}`;
-            const show = () => setTip({ x: xs(q.t), y: ys(q.y), text });
+            const text = `${p.name}: ${dateText(q.date, lang)}, +${money(q.amount, lang)}, ${money(q.y, lang)} ${t("inAll")}${q.note ? ` (${q.note})` : ""}`;
+            const show = () => setTip(text);
             return <circle key={`${p.id}${q.date}`} cx={xs(q.t)} cy={ys(q.y)} r={4.5} fill="#fff" stroke={colors[i % 12]} stroke-width={2}
               tabIndex={0} role="img" aria-label={text} class="pt" onMouseEnter={show} onFocus={show} onMouseLeave={() => setTip(null)} onBlur={() => setTip(null)} />;
           });
@@ -196,7 +224,9 @@ function Chart({ all, shown }: { all: PayPath[]; shown: PayPath[] }) {
           );
         }))}
       </svg>
-      {tip && <div class="tip" role="status" style={{ left: `${Math.min(82, Math.max(18, (tip.x / W) * 100))}%`, top: `${(tip.y / H) * 100}%` }}>{tip.text}</div>}
+      </div>
+      {/* The focused point's reading, in its own row under the chart: it never covers the curves or the cliff's caption. */}
+      <p class="chart-readout" aria-live="polite">{tip ? <span class="tip">{tip}</span> : <span class="muted small">{t("chartReadoutHelp")}</span>}</p>
     </div>
   );
 }

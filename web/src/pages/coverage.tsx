@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { parseDocument, type Document } from "yaml";
 import { api } from "../api";
-import { money } from "../format";
+import { dateText, money } from "../format";
 import { ErrorBox, Loading, useLoad, useSession, useT } from "../ui";
 
 // Coverage laid out like the plan's Summary of Benefits and Coverage (SBC): the
@@ -59,13 +59,14 @@ export function CoverageTab({ id, onSaved }: { id: string; onSaved: () => void }
         <button type="button" aria-pressed={mode === "form"} onClick={() => setMode("form")}>{t("editForm")}</button>
         <button type="button" aria-pressed={mode === "yaml"} onClick={() => setMode("yaml")}>{t("editYaml")}</button>
       </div>}
-      {mode === "yaml" ? <YamlEditor id={id} text={file.text} onSaved={saved} onCancel={() => setMode("view")} />
+      {mode === "yaml" ? <YamlEditor key={file.text} id={id} text={file.text} onSaved={saved} onCancel={() => setMode("view")} />
         : <Sbc id={id} text={file.text} editing={mode === "form"} onSaved={saved} onCancel={() => setMode("view")} />}
     </div>
   );
 }
 
 function YamlEditor({ id, text, onSaved, onCancel }: { id: string; text: string; onSaved: () => void; onCancel: () => void }) {
+  const t = useT();
   const [value, setValue] = useState(text);
   const [err, setErr] = useState<unknown>();
   const [busy, setBusy] = useState(false);
@@ -80,8 +81,8 @@ function YamlEditor({ id, text, onSaved, onCancel }: { id: string; text: string;
         <textarea id="plan-yaml" class="code" rows={24} spellcheck={false} value={value} onInput={(e) => setValue((e.target as HTMLTextAreaElement).value)} />
       </div>
       <ErrorBox error={err} />
-      <div class="actions"><button class="btn btn-primary" type="submit" disabled={busy}>Save plan</button>
-        <button class="btn" type="button" onClick={onCancel}>Cancel</button></div>
+      <div class="actions"><button class="btn btn-primary" type="submit" disabled={busy}>{t("savePlan")}</button>
+        <button class="btn" type="button" onClick={onCancel}>{t("cancel")}</button></div>
     </form>
   );
 }
@@ -174,24 +175,26 @@ function Sbc({ id, text, editing, onSaved, onCancel }: { id: string; text: strin
         <div>
           <p class="eyebrow">{t("sbc")}</p>
           <h2 id="sbc-h">{plan.name ?? plan.id}</h2>
-          <p class="muted small">{[plan.type, plan.payer, plan.coverage].filter(Boolean).join(" · ")}{plan.effective && <> · {String(plan.effective.from)} to {String(plan.effective.to)}</>}</p>
+          <p class="muted small">{[plan.type, plan.payer, plan.coverage].filter(Boolean).join(" · ")}{plan.effective && <> · {dateText(String(plan.effective.from))} – {dateText(String(plan.effective.to))}</>}</p>
         </div>
         <p class="muted small sbc-source">{plan.source}</p>
       </div>
+      <div class="table-wrap" tabIndex={0} role="region" aria-label={t("importantQuestions")}>
       <table class="table sbc-q">
         <caption>{t("importantQuestions")}</caption>
         <thead><tr><th scope="col">{t("question")}</th><th scope="col" class="num">{t("inIndividual")}</th><th scope="col" class="num">{t("family")}</th><th scope="col" class="num">{t("outIndividual")}</th><th scope="col" class="num">{t("family")}</th></tr></thead>
         <tbody>
           <tr><th scope="row">{t("dedQ")}</th>
-            {editing ? <><td class="num">{dedInput("di", "Deductible in network, individual")}</td><td class="num">{dedInput("df", "Deductible in network, family")}</td><td class="num">{dedInput("doi", "Deductible out of network, individual")}</td><td class="num">{dedInput("dof", "Deductible out of network, family")}</td></>
+            {editing ? <><td class="num">{dedInput("di", t("dedInInd"))}</td><td class="num">{dedInput("df", t("dedInFam"))}</td><td class="num">{dedInput("doi", t("dedOutInd"))}</td><td class="num">{dedInput("dof", t("dedOutFam"))}</td></>
               : <><td class="num">{dollars(plan.deductible?.in_network?.individual)}</td><td class="num">{dollars(plan.deductible?.in_network?.family)}</td><td class="num">{dollars(plan.deductible?.out_of_network?.individual)}</td><td class="num">{dollars(plan.deductible?.out_of_network?.family)}</td></>}
           </tr>
           <tr><th scope="row">{t("oopQ")}</th>
-            {editing ? <><td class="num">{dedInput("oi", "Out-of-pocket limit in network, individual")}</td><td class="num">{dedInput("of", "Out-of-pocket limit in network, family")}</td><td class="num">{dedInput("ooi", "Out-of-pocket limit out of network, individual")}</td><td class="num">{dedInput("oof", "Out-of-pocket limit out of network, family")}</td></>
+            {editing ? <><td class="num">{dedInput("oi", t("oopInInd"))}</td><td class="num">{dedInput("of", t("oopInFam"))}</td><td class="num">{dedInput("ooi", t("oopOutInd"))}</td><td class="num">{dedInput("oof", t("oopOutFam"))}</td></>
               : <><td class="num">{dollars(plan.out_of_pocket_max?.in_network?.individual)}</td><td class="num">{dollars(plan.out_of_pocket_max?.in_network?.family)}</td><td class="num">{dollars(plan.out_of_pocket_max?.out_of_network?.individual)}</td><td class="num">{dollars(plan.out_of_pocket_max?.out_of_network?.family)}</td></>}
           </tr>
         </tbody>
       </table>
+      </div>
       <div class="table-wrap" tabIndex={0} role="region" aria-label={t("servicesPay")}>
       <table class="table sbc-b">
         <caption>{t("servicesPay")}</caption>
@@ -220,12 +223,12 @@ function Sbc({ id, text, editing, onSaved, onCancel }: { id: string; text: strin
       </table>
       </div>
       {limits.length > 0 && (
-        <p class="small">Shared limits: {limits.map((l, i) => <span key={i}>{i > 0 && "; "}{l.visits} visits a year for {(l.categories ?? []).join(" and ").replace(/_/g, " ")}</span>)}.</p>
+        <p class="small">{t("sharedLimits")}: {limits.map((l, i) => <span key={i}>{i > 0 && "; "}{l.visits} {t("visitsAYearFor")} {(l.categories ?? []).join(" + ").replace(/_/g, " ")}</span>)}.</p>
       )}
       {fieldErr.length > 0 && <div class="error-box" role="alert"><ul>{fieldErr.map((x, i) => <li key={i}>{x}</li>)}</ul></div>}
       <ErrorBox error={err} />
-      {editing && <div class="actions"><button class="btn btn-primary" type="submit" disabled={busy}>Save coverage</button><button class="btn" type="button" onClick={onCancel}>Cancel</button></div>}
-      <p class="muted small">{lang === "es" ? "Montos en dólares por año del plan." : "Amounts in dollars per plan year."}</p>
+      {editing && <div class="actions"><button class="btn btn-primary" type="submit" disabled={busy}>{t("saveCoverage")}</button><button class="btn" type="button" onClick={onCancel}>{t("cancel")}</button></div>}
+      <p class="muted small">{t("amountsNote")}</p>
     </form>
   );
 }

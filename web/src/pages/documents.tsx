@@ -22,6 +22,8 @@ export function DocumentsTab({ id, rec }: { id: string; rec: PatientRecord }) {
   const [busy, setBusy] = useState("");
   const [done, setDone] = useState<string[]>([]);
   const base = `/api/patients/${encodeURIComponent(id)}`;
+  // An appeal answers a denial: offered only when one is on file.
+  const hasDenial = rec.files.some((f) => f.name === "denial.yaml");
 
   async function get(kind: string) {
     setErr(undefined); setBusy(kind);
@@ -64,10 +66,10 @@ export function DocumentsTab({ id, rec }: { id: string; rec: PatientRecord }) {
             <li key={k.kind} class="card doc">
               <h3>{t(k.name)}</h3>
               <p class="muted small">{t(k.help)}</p>
-              <button type="button" class="btn" onClick={() => get(k.kind)} disabled={busy !== ""} aria-label={`${t("generate")} ${format.toUpperCase()}: ${t(k.name)}`}>
+              {k.kind === "appeal" && !hasDenial ? <p class="small" id="appeal-needs">{t("appealNeedsDenial")} {t("appealNeedsDenialHelp")}</p> : <button type="button" class="btn" onClick={() => get(k.kind)} disabled={busy !== ""} aria-label={`${t("generate")} ${format.toUpperCase()}: ${t(k.name)}`}>
                 {busy === k.kind ? t("loading") : `${t("generate")} ${format.toUpperCase()}`}
-              </button>
-              {done.includes(k.kind) && <span class="ok-text small" role="status"> ✓ {lang === "es" ? "descargado" : "downloaded"}</span>}
+              </button>}
+              {done.includes(k.kind) && <span class="ok-text small" role="status"> ✓ {t("downloaded")}</span>}
             </li>
           ))}
         </ul>

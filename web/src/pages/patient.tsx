@@ -2,15 +2,17 @@ import { parse } from "yaml";
 import { api, type PatientRecord } from "../api";
 import { dateText } from "../format";
 import { ErrorBox, Loading, Money, useLoad, useSession, useT } from "../ui";
-import type { Key } from "../i18n";
+import { valueText, type Key } from "../i18n";
+import type { Lang } from "../format";
 import { CoverageTab } from "./coverage";
 import { PlanTab } from "./plan";
 import { CompareTab } from "./compare";
 import { DocumentsTab } from "./documents";
+import { AuthTab } from "./auth";
 
 const tabs: { id: string; key: Key }[] = [
   { id: "overview", key: "overview" }, { id: "coverage", key: "coverage" }, { id: "plan", key: "planCourse" },
-  { id: "compare", key: "comparePay" }, { id: "documents", key: "documents" },
+  { id: "auth", key: "authorizations" }, { id: "compare", key: "comparePay" }, { id: "documents", key: "documents" },
 ];
 
 export function PatientPage({ id, tab, query }: { id: string; tab: string; query: URLSearchParams }) {
@@ -44,7 +46,8 @@ export function PatientPage({ id, tab, query }: { id: string; tab: string; query
       {!rec && !err ? <Loading /> : rec && (
         tab === "coverage" ? <CoverageTab id={id} onSaved={reload} /> :
         tab === "plan" ? <PlanTab id={id} rec={rec} query={query} onChanged={reload} /> :
-        tab === "compare" ? <CompareTab id={id} rec={rec} query={query} /> :
+        tab === "compare" ? <CompareTab id={id} rec={rec} query={query} onChanged={reload} /> :
+        tab === "auth" ? <AuthTab id={id} /> :
         tab === "documents" ? <DocumentsTab id={id} rec={rec} /> :
         <Overview id={id} rec={rec} caseFile={caseFile} />
       )}
@@ -54,6 +57,7 @@ export function PatientPage({ id, tab, query }: { id: string; tab: string; query
 
 function Overview({ id, rec, caseFile }: { id: string; rec: PatientRecord; caseFile: any }) {
   const t = useT();
+  const { lang } = useSession();
   const c = caseFile ?? {};
   const h = c.history ?? {};
   return (
@@ -68,8 +72,8 @@ function Overview({ id, rec, caseFile }: { id: string; rec: PatientRecord; caseF
               <ObjTable rows={h.therapies} cols={["kind", "start", "end", "weeks", "outcome"]} label={t("careTried")} /></>}
             {(h.referrals ?? []).length > 0 && <><h3>{t("referrals")}</h3>
               <ObjTable rows={h.referrals} cols={["kind", "from", "for", "visits", "date", "expires"]} label={t("referrals")} /></>}
-            {(h.imaging ?? []).length > 0 && <><h3>Imaging</h3>
-              <ObjTable rows={h.imaging} cols={["kind", "region", "date", "findings"]} label="Imaging" /></>}
+            {(h.imaging ?? []).length > 0 && <><h3>{t("imaging")}</h3>
+              <ObjTable rows={h.imaging} cols={["kind", "region", "date", "findings"]} label={t("imaging")} /></>}
           </>
         )}
       </section>
@@ -77,27 +81,30 @@ function Overview({ id, rec, caseFile }: { id: string; rec: PatientRecord; caseF
         <h2 id="log-h">{t("log")}</h2>
         {Array.isArray(c.log) && c.log.length > 0
           ? <ObjTable rows={c.log} cols={["date", "pain", "note", "visit", "medication"]} label={t("log")} />
-          : <p class="muted">No entries in the treatment log yet. Pain scores, visits and failed care recorded here make prior authorizations and appeals succeed.</p>}
+          : <p class="muted">{t("noLog")}</p>}
       </section>
       <section class="card" aria-labelledby="courses-h">
         <h2 id="courses-h">{t("courses")}</h2>
         {rec.courses.length === 0 ? <p class="muted">{t("noCourses")}</p> : (
+          <div class="table-wrap" tabIndex={0} role="region" aria-label={`${t("courses")} (${t("table")})`}>
           <table class="table">
             <caption class="sr-only">{t("courses")}</caption>
-            <thead><tr><th scope="col">{t("course")}</th><th scope="col" class="num">{t("lines")}</th><th scope="col">{t("dates")}</th><th scope="col" class="num">{t("charge")}</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+            <thead><tr><th scope="col">{t("course")}</th><th scope="col" class="num">{t("lines")}</th><th scope="col">{t("dates")}</th><th scope="col" class="num">{t("charge")}</th><th scope="col"><span class="sr-only">{t("actions")}</span></th></tr></thead>
             <tbody>{rec.courses.map((co) => (
               <tr key={co.id}>
                 <td><code>{co.id}</code></td><td class="num">{co.lines}</td>
-                <td>{dateText(co.first_date)} – {dateText(co.last_date)}</td>
+                <td><span class="nowrap">{dateText(co.first_date)}</span> – <span class="nowrap">{dateText(co.last_date)}</span></td>
                 <td class="num"><Money cents={co.charge_cents} /></td>
                 <td><a href={`#/p/${encodeURIComponent(id)}/plan?course=${co.id}`} aria-label={`${t("estimate")} ${co.id}`}>{t("estimate")}</a></td>
               </tr>))}</tbody>
           </table>
+          </div>
         )}
       </section>
       <section class="card" aria-labelledby="auth-h">
         <h2 id="auth-h">{t("authorizations")}</h2>
-        <ObjTable rows={rec.authorizations ?? []} label={t("authorizations")} empty="No authorization on file." />
+        <ObjTable rows={rec.authorizations ?? []} cols={["number", "codes", "categories", "from", "to", "status", "visits", "visits_used"]} label={t("authorizations")} empty={t("noAuth")} />
+        <p class="small"><a href={`#/p/${encodeURIComponent(id)}/auth`}>{t("authHelp")}</a></p>
       </section>
       <section class="card" aria-labelledby="visits-h">
         <h2 id="visits-h">{t("visits")}</h2>
@@ -106,62 +113,73 @@ function Overview({ id, rec, caseFile }: { id: string; rec: PatientRecord; caseF
           charge_cents: Array.isArray(c.lines) ? c.lines.reduce((a: number, l: any) => a + (l.charge_cents ?? 0), 0) : undefined,
           plan_pays_cents: Array.isArray(c.lines) ? c.lines.reduce((a: number, l: any) => a + (l.plan_pays_cents ?? 0), 0) : undefined,
           patient_pays_cents: Array.isArray(c.lines) ? c.lines.reduce((a: number, l: any) => a + (l.patient_pays_cents ?? 0), 0) : undefined,
-        }))} label={t("visits")} empty="No visit posted yet." />
+        }))} cols={["claim", "posted", "status", "lines", "charge_cents", "plan_pays_cents", "patient_pays_cents"]} label={t("visits")} empty={t("noVisits")} />
       </section>
       <section class="card" aria-labelledby="totals-h">
         <h2 id="totals-h">{t("totals")}</h2>
-        {(rec.counters ?? []).length === 0 ? <p class="muted">No totals yet.</p> : (
+        {(rec.counters ?? []).length === 0 ? <p class="muted">{t("noTotals")}</p> : (
+          <div class="table-wrap" tabIndex={0} role="region" aria-label={`${t("totals")} (${t("table")})`}>
           <table class="table compact">
             <caption class="sr-only">{t("totals")}</caption>
-            <thead><tr><th scope="col">Total</th><th scope="col">Scope</th><th scope="col">Plan year</th><th scope="col" class="num">Amount</th></tr></thead>
+            <thead><tr><th scope="col">{t("totalCol")}</th><th scope="col">{t("scope")}</th><th scope="col">{t("planYear")}</th><th scope="col" class="num">{t("amount")}</th></tr></thead>
             <tbody>{(rec.counters ?? []).map((c: any, i: number) => (
               <tr key={i}>
-                <td>{counterName(String(c.counter))}</td><td>{c.scope}</td><td>{c.plan_year}</td>
-                <td class="num">{String(c.counter).startsWith("visits:") ? `${c.amount} visits` : <Money cents={c.amount} />}</td>
+                <td>{counterName(String(c.counter), t)}</td><td>{valueText(String(c.scope), lang)}</td><td class="nowrap">{dateText(String(c.plan_year))}</td>
+                <td class="num">{String(c.counter).startsWith("visits:") ? `${c.amount} ${t("visitsUnit")}` : <Money cents={c.amount} />}</td>
               </tr>))}</tbody>
           </table>
+          </div>
         )}
       </section>
       <section class="card wide" aria-labelledby="est-h">
         <h2 id="est-h">{t("estimates")}</h2>
-        <ObjTable rows={(rec.estimates ?? []) as any[]} cols={["id", "course_id", "created_at", "inputs_sha256"]} label={t("estimates")} empty="No estimate saved yet." />
+        <ObjTable rows={(rec.estimates ?? []) as any[]} cols={["id", "course_id", "created_at", "inputs_sha256"]} label={t("estimates")} empty={t("noEstimates")} />
       </section>
     </div>
   );
 }
 
-function counterName(c: string): string {
+type T = (k: Key) => string;
+function counterName(c: string, t: T): string {
   const [what, net] = c.split(".");
-  const names: Record<string, string> = { deductible: "Deductible met", oop: "Out-of-pocket met" };
-  if (c.startsWith("visits:")) return `Visits used (${c.slice(7)})`;
-  if (c.startsWith("spend:")) return `Spending toward ${c.slice(6)}`;
-  return `${names[what] ?? what}${net ? (net === "in" ? ", in network" : ", out of network") : ""}`;
+  const names: Record<string, Key> = { deductible: "dedMet", oop: "oopMet" };
+  if (c.startsWith("visits:")) return `${t("visitsUsed")} (${c.slice(7)})`;
+  if (c.startsWith("spend:")) return `${t("spendToward")} ${c.slice(6)}`;
+  return `${names[what] ? t(names[what]) : what}${net ? (net === "in" ? t("inNetworkSuffix") : t("outNetworkSuffix")) : ""}`;
 }
 
-function cell(k: string, v: any) {
+function cell(k: string, v: any, t: T, lang: Lang) {
   if (v === null || v === undefined || v === "") return <span class="muted">—</span>;
   if (/_cents$|^amount$/.test(k) && typeof v === "number") return <Money cents={v} />;
   if (Array.isArray(v)) return v.map((x) => (typeof x === "object" ? JSON.stringify(x) : String(x))).join(", ");
   if (typeof v === "object") return JSON.stringify(v);
   if (/sha256/.test(k)) return <code title={String(v)}>{String(v).slice(0, 12)}…</code>;
-  if (/^\d{4}-\d{2}-\d{2}$/.test(String(v))) return dateText(String(v));
-  if (typeof v === "boolean") return v ? "yes" : "no";
-  if (/^(kind|outcome|for|status)$/.test(k)) return String(v).replace(/_/g, " ");
+  if (/^\d{4}-\d{2}-\d{2}/.test(String(v))) return dateText(String(v));
+  if (typeof v === "boolean") return v ? t("yes") : t("no");
+  if (/^(kind|outcome|for|status|region|scope)$/.test(k)) return valueText(String(v), lang);
   return String(v);
 }
 const isNum = (k: string, rows: any[]) => rows.some((r) => typeof r?.[k] === "number");
+/** A column's header through the i18n table (col_<field>, "_cents" dropped). */
+export function colLabel(k: string, t: T): string {
+  const key = `col_${k.replace(/_cents$/, "")}` as Key;
+  const v = t(key);
+  return v ?? k.replace(/_cents$/, "").replace(/_/g, " ");
+}
 
 /** A readable table of a list of records whose shape the page does not fix. */
 export function ObjTable({ rows, cols, label, empty }: { rows: any[]; cols?: string[]; label: string; empty?: string }) {
-  if (!rows || rows.length === 0) return <p class="muted">{empty ?? "None."}</p>;
+  const t = useT();
+  const { lang } = useSession();
+  if (!rows || rows.length === 0) return <p class="muted">{empty ?? t("none")}</p>;
   const keys = (cols ?? Array.from(new Set(rows.flatMap((r) => Object.keys(r ?? {})))))
     .filter((k) => rows.some((r) => r?.[k] !== undefined && r?.[k] !== null)).slice(0, 8);
   return (
-    <div class="table-wrap" tabIndex={0} role="region" aria-label={`${label} (table)`}>
+    <div class="table-wrap" tabIndex={0} role="region" aria-label={`${label} (${t("table")})`}>
       <table class="table compact">
         <caption class="sr-only">{label}</caption>
-        <thead><tr>{keys.map((k) => <th scope="col" key={k} class={isNum(k, rows) ? "num" : ""}>{k.replace(/_cents$/, "").replace(/_/g, " ")}</th>)}</tr></thead>
-        <tbody>{rows.map((r, i) => <tr key={i}>{keys.map((k) => <td key={k} class={isNum(k, rows) ? "num" : ""}>{cell(k, r?.[k])}</td>)}</tr>)}</tbody>
+        <thead><tr>{keys.map((k) => <th scope="col" key={k} class={isNum(k, rows) ? "num" : ""}>{colLabel(k, t)}</th>)}</tr></thead>
+        <tbody>{rows.map((r, i) => <tr key={i}>{keys.map((k) => <td key={k} class={isNum(k, rows) ? "num" : /^\d{4}-\d{2}-\d{2}/.test(String(r?.[k] ?? "")) ? "nowrap" : ""}>{cell(k, r?.[k], t, lang)}</td>)}</tr>)}</tbody>
       </table>
     </div>
   );

@@ -39,7 +39,7 @@ export function PlanTab({ id, rec, query, onChanged }: { id: string; rec: Patien
             <div class="field">
               <label for="course-pick">{t("course")}</label>
               <select id="course-pick" value={course} onChange={(e) => go(`#/p/${encodeURIComponent(id)}/plan?course=${(e.target as HTMLSelectElement).value}`)}>
-                {rec.courses.map((c) => <option key={c.id} value={c.id}>{c.id}: {c.lines} lines, {dateText(c.first_date)} – {dateText(c.last_date)}</option>)}
+                {rec.courses.map((c) => <option key={c.id} value={c.id}>{c.id}: {c.lines} {t("linesWord")}, {dateText(c.first_date)} – {dateText(c.last_date)}</option>)}
               </select>
             </div>
           )}
@@ -149,9 +149,9 @@ export function EstimateView({ est, course }: { est: Estimate; course: string })
         </section>
       </div>
 
-      <div class="table-wrap card flush" tabIndex={0} role="region" aria-label="Estimate lines">
+      <div class="table-wrap card flush" tabIndex={0} role="region" aria-label={t("estimateLines")}>
         <table class="table lines">
-          <caption class="sr-only">Estimate lines</caption>
+          <caption class="sr-only">{t("estimateLines")}</caption>
           <thead><tr>
             <th scope="col" class="num">#</th><th scope="col">{t("date")}</th><th scope="col">{t("service")}</th><th scope="col">{t("verdict")}</th>
             <th scope="col" class="num">{t("charge")}</th><th scope="col" class="num">{t("allowed")}</th><th scope="col" class="num">{t("planPays")}</th><th scope="col" class="num">{t("youPay")}</th>
@@ -168,7 +168,7 @@ export function EstimateView({ est, course }: { est: Estimate; course: string })
                 <td class="num"><Money cents={l.allowed_cents} /></td>
                 <td class="num"><Money cents={l.plan_pays_cents} /></td>
                 <td class="num"><Money cents={l.patient_pays_cents} strong />
-                  <div><WhyButton label={`${t("youPay")}, line ${l.line}`} title={`${t("whyTitle")}: line ${l.line}, ${l.code}`} entries={l.ledger ?? []} /></div></td>
+                  <div><WhyButton label={`${t("youPay")}, ${t("line")} ${l.line}`} title={`${t("whyTitle")}: ${t("line")} ${l.line}, ${l.code}`} entries={l.ledger ?? []} /></div></td>
               </tr>
             ))}
           </tbody>

@@ -12,31 +12,14 @@
 
 #include "backcover/interop/fhir/fhir.hpp"
 #include "json_doc.hpp"
+#include "write_common.hpp"
 
 namespace backcover::interop::fhir {
 
 namespace {
 
 using nlohmann::json;
-
-constexpr const char* kPct = "http://hl7.org/fhir/us/davinci-pct/";
-std::string pct(const char* rest) { return fmt::format("{}{}", kPct, rest); }
-constexpr const char* kAdjudication = "http://terminology.hl7.org/CodeSystem/adjudication";
-constexpr const char* kCpt = "http://www.ama-assn.org/go/cpt";
-constexpr const char* kHcpcs = "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets";
-constexpr const char* kNpi = "http://hl7.org/fhir/sid/us-npi";
-constexpr const char* kPos = "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set";
-
-json money(Money m) { return {{"value", static_cast<double>(m.cents()) / 100.0}, {"currency", "USD"}}; }
-json coding(const std::string& system, const std::string& code, const std::string& display = {}) {
-  json c{{"system", system}, {"code", code}};
-  if (!display.empty()) c["display"] = display;
-  return json{{"coding", json::array({c})}};
-}
-json ref(const std::string& r) { return {{"reference", r}}; }
-
-// CPT codes are five digits (or four digits and a letter: category II/III); HCPCS Level II a letter and four digits.
-bool is_hcpcs(const std::string& code) { return !code.empty() && code[0] >= 'A' && code[0] <= 'Z'; }
+using namespace detail;
 
 json adjudication(const std::string& system, const std::string& code, Money m) {
   return {{"category", coding(system, code)}, {"amount", money(m)}};
@@ -44,41 +27,10 @@ json adjudication(const std::string& system, const std::string& code, Money m) {
 
 }  // namespace
 
-json advanced_eob_bundle(const Estimate& e, const AeobContext& ctx) {
-  const Plan& plan = *ctx.plan;
-  const CaseFile& cf = *ctx.case_file;
-  const std::string id = ctx.estimate_id.empty() ? "estimate" : ctx.estimate_id;
-  json entries = json::array();
-  auto add = [&](const std::string& type, const std::string& rid, json res) {
-    res["resourceType"] = type;
-    res["id"] = rid;
-    entries.push_back({{"fullUrl", fmt::format("urn:backcover:{}/{}", type, rid)}, {"resource", std::move(res)}});
-    return fmt::format("{}/{}", type, rid);
-  };
+namespace detail {
 
-  // Patient, insurer, coverage.
-  json patient{{"name", json::array({json{{"text", cf.patient.name.empty() ? "unnamed patient" : cf.patient.name}}})}};
-  if (cf.patient.date_of_birth) patient["birthDate"] = cf.patient.date_of_birth->str();
-  if (!cf.patient.member_id.empty())
-    patient["identifier"] = json::array({json{{"type", coding("http://terminology.hl7.org/CodeSystem/v2-0203", "MB")},
-                                              {"value", cf.patient.member_id}}});
-  const std::string patient_ref = add("Patient", "patient", patient);
-  const std::string payer_name = plan.contact.payer_name.empty() ? plan.name : plan.contact.payer_name;
-  const std::string insurer_ref = add("Organization", "insurer", json{{"name", payer_name.empty() ? "the plan" : payer_name}});
-  DateRange year = e.before.plan_year;
-  if (!e.lines.empty() && e.lines.front().line) year = plan.plan_year(e.lines.front().line->date);
-  json coverage{{"status", "active"},
-                {"beneficiary", ref(patient_ref)},
-                {"payor", json::array({ref(insurer_ref)})},
-                {"period", {{"start", year.first.str()}, {"end", year.last.str()}}},
-                {"class", json::array({json{{"type", coding("http://terminology.hl7.org/CodeSystem/coverage-class", "plan")},
-                                            {"value", plan.id.empty() ? "plan" : plan.id},
-                                            {"name", plan.name}}})}};
-  if (!cf.patient.member_id.empty()) coverage["subscriberId"] = cf.patient.member_id;
-  const std::string coverage_ref = add("Coverage", "coverage", coverage);
-
-  // One AEOB per provider, in first-line order.
-  std::vector<std::pair<std::string, std::vector<const Determination*>>> groups;
+ProviderGroups group_by_provider(const Estimate& e) {
+  ProviderGroups groups;
   std::map<std::string, std::size_t> group_of;
   for (const auto& d : e.lines) {
     if (!d.line) continue;
@@ -90,6 +42,58 @@ json advanced_eob_bundle(const Estimate& e, const AeobContext& ctx) {
     }
     groups[group_of[key]].second.push_back(&d);
   }
+  return groups;
+}
+
+Parties add_parties(Entries& entries, const Estimate& e, const Plan& plan, const CaseFile& cf) {
+  Parties out;
+  json patient{{"name", json::array({json{{"text", cf.patient.name.empty() ? "unnamed patient" : cf.patient.name}}})}};
+  if (cf.patient.date_of_birth) patient["birthDate"] = cf.patient.date_of_birth->str();
+  if (!cf.patient.member_id.empty())
+    patient["identifier"] = json::array({json{{"type", coding("http://terminology.hl7.org/CodeSystem/v2-0203", "MB")},
+                                              {"value", cf.patient.member_id}}});
+  out.patient = entries.add("Patient", "patient", patient);
+  const std::string payer_name = plan.contact.payer_name.empty() ? plan.name : plan.contact.payer_name;
+  out.insurer = entries.add("Organization", "insurer", json{{"name", payer_name.empty() ? "the plan" : payer_name}});
+  out.year = e.before.plan_year;
+  if (!e.lines.empty() && e.lines.front().line) out.year = plan.plan_year(e.lines.front().line->date);
+  json coverage{{"status", "active"},
+                {"beneficiary", ref_to(out.patient)},
+                {"payor", json::array({ref_to(out.insurer)})},
+                {"period", {{"start", out.year.first.str()}, {"end", out.year.last.str()}}},
+                {"class", json::array({json{{"type", coding("http://terminology.hl7.org/CodeSystem/coverage-class", "plan")},
+                                            {"value", plan.id.empty() ? "plan" : plan.id},
+                                            {"name", plan.name}}})}};
+  if (!cf.patient.member_id.empty()) coverage["subscriberId"] = cf.patient.member_id;
+  out.coverage = entries.add("Coverage", "coverage", coverage);
+  return out;
+}
+
+std::string add_provider(Entries& entries, const Provider& p, int n) {
+  json org{{"name", p.name.empty() ? "provider" : p.name}};
+  if (!p.npi.empty()) org["identifier"] = json::array({json{{"system", kNpi}, {"value", p.npi}}});
+  return entries.add("Organization", fmt::format("provider-{}", n), org);
+}
+
+std::vector<std::string> gfe_ids(const std::string& estimate_id, int n, std::size_t lines) {
+  std::vector<std::string> ids{fmt::format("{}-gfe-{}", estimate_id, n)};
+  for (std::size_t k = 2; (k - 1) * kGfeMaxItems < lines; ++k) ids.push_back(fmt::format("{}-gfe-{}-{}", estimate_id, n, k));
+  return ids;
+}
+
+}  // namespace detail
+
+json advanced_eob_bundle(const Estimate& e, const AeobContext& ctx) {
+  const Plan& plan = *ctx.plan;
+  const CaseFile& cf = *ctx.case_file;
+  const std::string id = ctx.estimate_id.empty() ? "estimate" : ctx.estimate_id;
+  Entries entries;
+  const Parties parties = add_parties(entries, e, plan, cf);
+  const std::string& patient_ref = parties.patient;
+  const std::string& insurer_ref = parties.insurer;
+  const std::string& coverage_ref = parties.coverage;
+  const DateRange year = parties.year;
+  const ProviderGroups groups = group_by_provider(e);
 
   const int t = 0;  // benefitBalance: in-network figures (the tier most estimates are for)
   auto balance = [&](const char* type, const char* display, const Limits& lim, Money used) -> std::optional<json> {
@@ -122,10 +126,9 @@ json advanced_eob_bundle(const Estimate& e, const AeobContext& ctx) {
   for (const auto& [key, lines] : groups) {
     ++n;
     const Provider& p = lines.front()->line->provider;
-    json org{{"name", p.name.empty() ? "provider" : p.name}};
-    if (!p.npi.empty()) org["identifier"] = json::array({json{{"system", kNpi}, {"value", p.npi}}});
-    const std::string provider_ref = add("Organization", fmt::format("provider-{}", n), org);
-    const std::string gfe_id = fmt::format("{}-gfe-{}", id, n);
+    const std::string provider_ref = add_provider(entries, p, n);
+    const std::vector<std::string> gfes = gfe_ids(id, n, lines.size());
+    const std::string& gfe_id = gfes.front();
 
     json items = json::array();
     Money submitted, eligible, benefit, liability;
@@ -180,26 +183,21 @@ json advanced_eob_bundle(const Estimate& e, const AeobContext& ctx) {
     }
     const Network net = lines.front()->network;
     json eob{{"meta", {{"profile", json::array({pct("StructureDefinition/davinci-pct-aeob")})}}},
-             {"extension", json::array({json{{"url", pct("StructureDefinition/gfeReference")},
-                                             {"valueReference",
-                                              {{"identifier", {{"system", "urn:backcover:gfe"}, {"value", gfe_id}}},
-                                               {"display", fmt::format("Good Faith Estimate from {}", ctx.services_name.empty() ? "the services file" : ctx.services_name)}}}},
-                                        json{{"url", pct("StructureDefinition/serviceDescription")},
-                                             {"valueString", description.empty() ? "services" : description}}})},
+             {"extension", json::array()},
              {"identifier", json::array({json{{"type", coding(pct("CodeSystem/PCTIdentifierType"), "uc", "Unique Claim ID")},
                                               {"system", "urn:backcover:aeob"},
                                               {"value", fmt::format("{}-aeob-{}", id, n)}}})},
              {"status", "active"},
              {"type", coding("http://terminology.hl7.org/CodeSystem/claim-type", "professional", "Professional")},
              {"use", "predetermination"},
-             {"patient", ref(patient_ref)},
+             {"patient", ref_to(patient_ref)},
              {"created", ctx.created},
-             {"insurer", ref(insurer_ref)},
-             {"provider", ref(provider_ref)},
+             {"insurer", ref_to(insurer_ref)},
+             {"provider", ref_to(provider_ref)},
              {"priority", coding("http://terminology.hl7.org/CodeSystem/processpriority", "normal")},
-             {"claim", {{"identifier", {{"system", "urn:backcover:gfe"}, {"value", gfe_id}}}}},
+             {"claim", {{"identifier", {{"system", kGfeIdSystem}, {"value", gfe_id}}}}},
              {"outcome", "complete"},
-             {"insurance", json::array({json{{"focal", true}, {"coverage", ref(coverage_ref)}}})},
+             {"insurance", json::array({json{{"focal", true}, {"coverage", ref_to(coverage_ref)}}})},
              {"benefitPeriod", {{"start", year.first.str()}, {"end", year.last.str()}}},
              {"item", items},
              {"adjudication",
@@ -211,6 +209,15 @@ json advanced_eob_bundle(const Estimate& e, const AeobContext& ctx) {
                                     adjudication(kAdjudication, "benefit", benefit),
                                     adjudication(pct("CodeSystem/PCTAdjudicationCategoryCS"), "memberliability", liability)})},
              {"benefitBalance", benefit_balance}};
+    // One gfeReference per GFE Claim of this provider (the Claims `estimate --fhir gfe` writes).
+    for (const std::string& g : gfes)
+      eob["extension"].push_back(
+          {{"url", pct("StructureDefinition/gfeReference")},
+           {"valueReference",
+            {{"identifier", {{"system", kGfeIdSystem}, {"value", g}}},
+             {"display", fmt::format("Good Faith Estimate from {}", ctx.services_name.empty() ? "the services file" : ctx.services_name)}}}});
+    eob["extension"].push_back(
+        {{"url", pct("StructureDefinition/serviceDescription")}, {"valueString", description.empty() ? "services" : description}});
     json notes = json::array();
     notes.push_back({{"type", "display"},
                      {"text", "An estimate made by backcover from the plan's stated benefits and the year-to-date totals "
@@ -233,9 +240,9 @@ json advanced_eob_bundle(const Estimate& e, const AeobContext& ctx) {
                                                        {"valueCodeableConcept",
                                                         coding(pct("CodeSystem/PCTAEOBProcessNoteCS"), "other", "Other")}}})}});
     eob["processNote"] = notes;
-    add("ExplanationOfBenefit", fmt::format("aeob-{}", n), eob);
+    entries.add("ExplanationOfBenefit", fmt::format("aeob-{}", n), eob);
   }
-  return json{{"resourceType", "Bundle"}, {"id", fmt::format("{}-aeob", id)}, {"type", "collection"}, {"entry", entries}};
+  return json{{"resourceType", "Bundle"}, {"id", fmt::format("{}-aeob", id)}, {"type", "collection"}, {"entry", entries.list}};
 }
 
 // ---- the structural check ----
@@ -260,7 +267,9 @@ struct Checker {
       bad(path, fmt::format("{} is required (1..1)", k));
       return nullptr;
     }
-    if (v->type() != type && !(type == json::value_t::number_float && v->is_number())) {
+    // An integer built in memory is number_integer; read back from text, number_unsigned.
+    const bool unsigned_ok = type == json::value_t::number_unsigned && v->is_number_integer() && v->get<std::int64_t>() >= 0;
+    if (v->type() != type && !(type == json::value_t::number_float && v->is_number()) && !unsigned_ok) {
       bad(fmt::format("{}.{}", path, k), fmt::format("expected a JSON {}", json(type).type_name()));
       return nullptr;
     }

@@ -160,7 +160,9 @@ TEST(InteropFhirCrd, EveryExampleCarriesValidCoverageInformation) {
       ++lines;
       for (const auto& part : (*sr)["extension"][0]["extension"]) {
         if (part["url"] == "covered") seen.insert(part["valueCode"].get<std::string>());
-        if (part["url"] == "date") EXPECT_EQ(part["valueDate"], "2026-03-10");  // the day of the assertion
+        if (part["url"] == "date") {
+          EXPECT_EQ(part["valueDate"], "2026-03-10");  // the day of the assertion
+        }
       }
     }
   }

@@ -21,10 +21,6 @@ namespace {
 using nlohmann::json;
 using namespace detail;
 
-json adjudication(const std::string& system, const std::string& code, Money m) {
-  return {{"category", coding(system, code)}, {"amount", money(m)}};
-}
-
 }  // namespace
 
 namespace detail {
@@ -84,163 +80,18 @@ std::vector<std::string> gfe_ids(const std::string& estimate_id, int n, std::siz
 }  // namespace detail
 
 json advanced_eob_bundle(const Estimate& e, const AeobContext& ctx) {
-  const Plan& plan = *ctx.plan;
-  const CaseFile& cf = *ctx.case_file;
   const std::string id = ctx.estimate_id.empty() ? "estimate" : ctx.estimate_id;
   Entries entries;
-  const Parties parties = add_parties(entries, e, plan, cf);
-  const std::string& patient_ref = parties.patient;
-  const std::string& insurer_ref = parties.insurer;
-  const std::string& coverage_ref = parties.coverage;
-  const DateRange year = parties.year;
-  const ProviderGroups groups = group_by_provider(e);
-
-  const int t = 0;  // benefitBalance: in-network figures (the tier most estimates are for)
-  auto balance = [&](const char* type, const char* display, const Limits& lim, Money used) -> std::optional<json> {
-    if (!lim.individual) return std::nullopt;
-    Money left = *lim.individual - used;
-    if (left < Money{}) left = Money{};
-    return json{{"type", coding(pct("CodeSystem/PCTFinancialType"), type, display)},
-                {"allowedMoney", money(*lim.individual)},
-                {"usedMoney", money(used)},
-                {"extension", json::array({json{{"url", pct("StructureDefinition/remaining-benefit")},
-                                                {"valueMoney", money(left)}}})}};
-  };
-  json financial = json::array();
-  if (auto f = balance("deductible", "Deductible", plan.deductible[t], e.before.deductible_individual[t])) financial.push_back(*f);
-  if (auto f = balance("out-of-pocket-maximum", "Out-of-Pocket Maximum", plan.oop_max[t], e.before.oop_individual[t]))
-    financial.push_back(*f);
-  if (financial.empty())  // no deductible and no out-of-pocket limit: the allowed total of this estimate
-    financial.push_back({{"type", coding(pct("CodeSystem/PCTFinancialType"), "allowed", "Allowed")},
-                         {"allowedMoney", money(e.totals.allowed)},
-                         {"usedMoney", money(Money{})}});
-  json benefit_balance = json::array({json{
-      {"category", {{"coding", json::array({json{{"system", "https://x12.org/codes/service-type-codes"}, {"code", "30"},
-                                                 {"display", "Health Benefit Plan Coverage"}}})},
-                    {"text", "Health benefit plan coverage, in network, year to date before these services"}}},
-      {"unit", coding("http://terminology.hl7.org/CodeSystem/benefit-unit", "individual")},
-      {"term", coding("http://terminology.hl7.org/CodeSystem/benefit-term", "annual")},
-      {"financial", financial}}});
-
-  int n = 0;
-  for (const auto& [key, lines] : groups) {
-    ++n;
-    const Provider& p = lines.front()->line->provider;
-    const std::string provider_ref = add_provider(entries, p, n);
-    const std::vector<std::string> gfes = gfe_ids(id, n, lines.size());
-    const std::string& gfe_id = gfes.front();
-
-    json items = json::array();
-    Money submitted, eligible, benefit, liability;
-    std::string description;
-    std::set<std::string> described;
-    bool any_pa = false;
-    Money balance_bill;
-    int seq = 0;
-    for (const Determination* d : lines) {
-      const ServiceLine& l = *d->line;
-      const CodeInfo* info = ctx.catalogue ? ctx.catalogue->find(l.code) : nullptr;
-      const std::string name = info ? info->name : std::string{};
-      if (!name.empty() && described.insert(name).second) description += (description.empty() ? "" : "; ") + name;
-      json item{{"sequence", ++seq},
-                {"productOrService", coding(is_hcpcs(l.code) ? kHcpcs : kCpt, l.code)},
-                {"servicedDate", l.date.str()},
-                {"locationCodeableConcept", coding(kPos, l.place_of_service)},
-                {"quantity", {{"value", l.units}}},
-                {"net", money(d->charge)}};
-      if (!name.empty()) item["productOrService"]["text"] = name;
-      if (!l.modifiers.empty()) {
-        json mods = json::array();
-        for (std::size_t k = 0; k < l.modifiers.size() && k < 4; ++k) mods.push_back(coding(kCpt, l.modifiers[k]));
-        item["modifier"] = mods;
-      }
-      json adj = json::array();
-      adj.push_back(adjudication(kAdjudication, "submitted", d->charge));
-      adj.push_back(adjudication(kAdjudication, "eligible", d->allowed));
-      adj.push_back(adjudication(kAdjudication, "benefit", d->plan_pays));
-      adj.push_back(adjudication(pct("CodeSystem/PCTAdjudicationCategoryCS"), "memberliability", d->patient_pays()));
-      if (!d->patient.deductible.is_zero()) adj.push_back(adjudication(kAdjudication, "deductible", d->patient.deductible));
-      if (!d->patient.copay.is_zero()) adj.push_back(adjudication(kAdjudication, "copay", d->patient.copay));
-      if (!d->patient.coinsurance.is_zero())
-        adj.push_back(adjudication(pct("CodeSystem/PCTAdjudication"), "coinsurance", d->patient.coinsurance));
-      if (!d->patient.not_covered.is_zero())
-        adj.push_back(adjudication(pct("CodeSystem/PCTAdjudication"), "noncovered", d->patient.not_covered));
-      if (d->pa == PaStatus::AuthNeeded || d->pa == PaStatus::Conditional) {
-        any_pa = true;
-        adj.push_back({{"category", coding(pct("CodeSystem/PCTAdjudicationCategoryCS"), "medicalmanagement")},
-                       {"extension", json::array({json{{"url", pct("StructureDefinition/subjectToMedicalMgmt")},
-                                                       {"valueCodeableConcept",
-                                                        coding(pct("CodeSystem/PCTSubjectToMedicalMgmtReasonCS"),
-                                                               "prior-auth", "Prior Authorization")}}})}});
-      }
-      item["adjudication"] = adj;
-      items.push_back(item);
-      balance_bill += d->patient.balance_bill;
-      submitted += d->charge;
-      eligible += d->allowed;
-      benefit += d->plan_pays;
-      liability += d->patient_pays();
-    }
-    const Network net = lines.front()->network;
-    json eob{{"meta", {{"profile", json::array({pct("StructureDefinition/davinci-pct-aeob")})}}},
-             {"extension", json::array()},
-             {"identifier", json::array({json{{"type", coding(pct("CodeSystem/PCTIdentifierType"), "uc", "Unique Claim ID")},
-                                              {"system", "urn:backcover:aeob"},
-                                              {"value", fmt::format("{}-aeob-{}", id, n)}}})},
-             {"status", "active"},
-             {"type", coding("http://terminology.hl7.org/CodeSystem/claim-type", "professional", "Professional")},
-             {"use", "predetermination"},
-             {"patient", ref_to(patient_ref)},
-             {"created", ctx.created},
-             {"insurer", ref_to(insurer_ref)},
-             {"provider", ref_to(provider_ref)},
-             {"priority", coding("http://terminology.hl7.org/CodeSystem/processpriority", "normal")},
-             {"claim", {{"identifier", {{"system", kGfeIdSystem}, {"value", gfe_id}}}}},
-             {"outcome", "complete"},
-             {"insurance", json::array({json{{"focal", true}, {"coverage", ref_to(coverage_ref)}}})},
-             {"benefitPeriod", {{"start", year.first.str()}, {"end", year.last.str()}}},
-             {"item", items},
-             {"adjudication",
-              json::array({json{{"category", coding(pct("CodeSystem/PCTAdjudicationCategoryCS"), "billingnetworkstatus")},
-                                {"reason", coding(pct("CodeSystem/PCTNetworkStatusCS"),
-                                                  net == Network::In ? "innetwork" : "outofnetwork")}}})},
-             {"total", json::array({adjudication(kAdjudication, "submitted", submitted),
-                                    adjudication(kAdjudication, "eligible", eligible),
-                                    adjudication(kAdjudication, "benefit", benefit),
-                                    adjudication(pct("CodeSystem/PCTAdjudicationCategoryCS"), "memberliability", liability)})},
-             {"benefitBalance", benefit_balance}};
-    // One gfeReference per GFE Claim of this provider (the Claims `estimate --fhir gfe` writes).
-    for (const std::string& g : gfes)
-      eob["extension"].push_back(
-          {{"url", pct("StructureDefinition/gfeReference")},
-           {"valueReference",
-            {{"identifier", {{"system", kGfeIdSystem}, {"value", g}}},
-             {"display", fmt::format("Good Faith Estimate from {}", ctx.services_name.empty() ? "the services file" : ctx.services_name)}}}});
-    eob["extension"].push_back(
-        {{"url", pct("StructureDefinition/serviceDescription")}, {"valueString", description.empty() ? "services" : description}});
-    json notes = json::array();
-    notes.push_back({{"type", "display"},
-                     {"text", "An estimate made by backcover from the plan's stated benefits and the year-to-date totals "
-                              "on file; the payer's own adjudication of the claim decides what is paid."},
-                     {"extension", json::array({json{{"url", pct("StructureDefinition/processNoteClass")},
-                                                     {"valueCodeableConcept",
-                                                      coding(pct("CodeSystem/PCTAEOBProcessNoteCS"), "disclaimer", "Disclaimer")}}})}});
-    if (any_pa)
-      notes.push_back({{"type", "display"},
-                       {"text", "One or more services need prior authorization; without it the plan may pay nothing for them."},
-                       {"extension", json::array({json{{"url", pct("StructureDefinition/processNoteClass")},
-                                                       {"valueCodeableConcept",
-                                                        coding(pct("CodeSystem/PCTAEOBProcessNoteCS"), "conditional", "Conditional")}}})}});
-    if (!balance_bill.is_zero())
-      notes.push_back({{"type", "display"},
-                       {"text", fmt::format("The provider is out of network: the member liability includes {} the provider may "
-                                            "bill above the plan's eligible amount.",
-                                            balance_bill.str())},
-                       {"extension", json::array({json{{"url", pct("StructureDefinition/processNoteClass")},
-                                                       {"valueCodeableConcept",
-                                                        coding(pct("CodeSystem/PCTAEOBProcessNoteCS"), "other", "Other")}}})}});
-    eob["processNote"] = notes;
-    entries.add("ExplanationOfBenefit", fmt::format("aeob-{}", n), eob);
+  add_parties(entries, e, *ctx.plan, *ctx.case_file);
+  // Each provider's Organization, then its ExplanationOfBenefit (written as text by AeobWriter, parsed back).
+  const AeobWriter writer(e, ctx);
+  std::string text;
+  for (std::size_t k = 0; k < writer.eobs(); ++k) {
+    const int n = static_cast<int>(k) + 1;
+    add_provider(entries, writer.lines(k).front()->line->provider, n);
+    text.clear();
+    writer.write(text, k);
+    entries.add("ExplanationOfBenefit", fmt::format("aeob-{}", n), json::parse(text));
   }
   return json{{"resourceType", "Bundle"}, {"id", fmt::format("{}-aeob", id)}, {"type", "collection"}, {"entry", entries.list}};
 }

@@ -74,6 +74,24 @@ struct AeobContext {
 // the Coverage and the Organizations it references.
 nlohmann::json advanced_eob_bundle(const Estimate& estimate, const AeobContext& ctx);
 
+// The Advanced EOB's ExplanationOfBenefit resources written straight into a
+// growing buffer as compact JSON (no DOM per EOB): what advanced_eob_bundle
+// holds is this text parsed back. One EOB per provider, in first-line order.
+class AeobWriter {
+ public:
+  AeobWriter(const Estimate& estimate, const AeobContext& ctx);  // both must outlive the writer
+  std::size_t eobs() const { return groups_.size(); }
+  const std::vector<const Determination*>& lines(std::size_t k) const;  // EOB k's lines
+  // Appends ExplanationOfBenefit k (0-based; id aeob-(k+1)) to `out`.
+  void write(std::string& out, std::size_t k) const;
+
+ private:
+  const Estimate& e_;
+  const AeobContext& ctx_;
+  std::string id_, patient_ref_, insurer_ref_, coverage_ref_, start_, end_, benefit_balance_, gfe_display_;
+  std::vector<std::pair<std::string, std::vector<const Determination*>>> groups_;
+};
+
 // Structural check of an Advanced EOB Bundle against FHIR R4 and the PCT
 // profile: required elements and cardinalities, code systems, references that
 // resolve inside the bundle, money as numbers with USD, item totals that add

@@ -66,7 +66,11 @@ for (const { dir, bundle } of bundles) {
     if (errors.length > 0) {
       bad++;
       console.error(`FAIL ${name} ${label}: ${errors.length} errors`);
-      for (const e of errors.slice(0, 8)) console.error(`     ${e.dataPath || '(root)'} ${e.message} ${JSON.stringify(e.params)}`);
+      // Verbose errors list every branch of the schema's oneOf; a fresh validator's concise mode
+      // (the resource's own definition) says what is wrong.
+      const concise = new Validator().validate(r) || [];
+      for (const e of (concise.length ? concise : errors).slice(0, 8))
+        console.error(`     ${e.dataPath || '(root)'} ${e.message} ${JSON.stringify(e.params)}`);
     }
   }
   const types = [...new Set(bundle.entry.map((e) => e.resource.resourceType))].join(', ');

@@ -211,7 +211,9 @@ void AeobWriter::write(std::string& o, std::size_t k) const {
     lit(o, R"({"adjudication":[)");
     adjudication(o, kAdjudication, "submitted", d->charge);
     o.push_back(',');
-    adjudication(o, kAdjudication, "eligible", d->allowed);
+    // A line the plan does not cover has no eligible amount (what the engine allowed applies to covered lines).
+    const Money line_eligible = d->covered == Coverage::NotCovered ? Money{} : d->allowed;
+    adjudication(o, kAdjudication, "eligible", line_eligible);
     o.push_back(',');
     adjudication(o, kAdjudication, "benefit", d->plan_pays);
     o.push_back(',');
@@ -266,7 +268,7 @@ void AeobWriter::write(std::string& o, std::size_t k) const {
     lit(o, R"("})");
     balance_bill += d->patient.balance_bill;
     submitted += d->charge;
-    eligible += d->allowed;
+    eligible += line_eligible;
     benefit += d->plan_pays;
     liability += d->patient_pays();
   }

@@ -97,6 +97,7 @@ class Reader {
   int line_ = 1;
   int col_ = 1;
   Error error_;
+  unsigned char class_[256] = {};  // non-zero: element separator, segment terminator or line feed
 };
 
 // Reads the whole buffer, calling `on_segment` for each segment; stops at the

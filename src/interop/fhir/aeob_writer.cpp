@@ -3,6 +3,7 @@
 // numbers through std::to_chars, money as exact decimals ("71.42") from cents.
 // advanced_eob_bundle parses what this writes, so the bundle, its structural
 // check, the golden cases and the FHIR JSON Schema test all see this output.
+#include <algorithm>
 #include <charconv>
 #include <set>
 
@@ -142,7 +143,12 @@ AeobWriter::AeobWriter(const Estimate& e, const AeobContext& ctx) : e_(e), ctx_(
       {"unit", coding("http://terminology.hl7.org/CodeSystem/benefit-unit", "individual")},
       {"term", coding("http://terminology.hl7.org/CodeSystem/benefit-term", "annual")},
       {"financial", financial}}}).dump();
-  gfe_display_ = fmt::format("Good Faith Estimate from {}", ctx.services_name.empty() ? "the services file" : ctx.services_name);
+  // Text written in every EOB, escaped once.
+  str(gfe_display_, fmt::format("Good Faith Estimate from {}", ctx.services_name.empty() ? "the services file" : ctx.services_name));
+  str(created_, ctx.created);
+  reference(patient_json_, patient_ref_);
+  reference(insurer_json_, insurer_ref_);
+  reference(coverage_json_, coverage_ref_);
 }
 
 const std::vector<const Determination*>& AeobWriter::lines(std::size_t k) const { return groups_[k].second; }
@@ -152,10 +158,23 @@ void AeobWriter::write(std::string& o, std::size_t k) const {
   const int n = static_cast<int>(k) + 1;
   Money submitted, eligible, benefit, liability, balance_bill;
   bool any_pa = false;
-  // The plain-language names of the services, each once, in line order.
+  // The plain-language names of the services, each once, in line order (serviceDescription).
   std::string description;
-  const std::string* names[64];
-  std::size_t named = 0;
+  {
+    const std::string* names[64];
+    std::size_t named = 0;
+    for (const Determination* d : lines) {
+      const CodeInfo* info = ctx_.catalogue ? ctx_.catalogue->find(d->line->code) : nullptr;
+      if (!info || info->name.empty()) continue;
+      bool seen = false;
+      for (std::size_t i = 0; i < named && !seen; ++i) seen = *names[i] == info->name;
+      if (seen) continue;
+      if (named < 64) names[named++] = &info->name;
+      else if (description.find(info->name) != std::string::npos) continue;
+      if (!description.empty()) description += "; ";
+      description += info->name;
+    }
+  }
 
   lit(o, R"({"adjudication":[{"category":{"coding":[{"code":"billingnetworkstatus","system":")" PCT
          R"(CodeSystem/PCTAdjudicationCategoryCS"}]},"reason":{"coding":[{"code":")");
@@ -167,20 +186,29 @@ void AeobWriter::write(std::string& o, std::size_t k) const {
   lit(o, R"(","start":")");
   lit(o, start_);
   lit(o, R"("},"claim":{"identifier":{"system":"urn:backcover:gfe","value":)");
-  const std::vector<std::string> gfes = gfe_ids(id_, n, lines.size());
-  str(o, gfes.front());
+  // The GFE Claims' identifiers (gfe_ids): "<id>-gfe-<n>", then "-2", "-3" … past 50 lines.
+  const std::vector<std::string> gfes = lines.size() > kGfeMaxItems ? gfe_ids(id_, n, lines.size()) : std::vector<std::string>{};
+  auto gfe_value = [&](std::size_t i) {
+    if (!gfes.empty()) return str(o, gfes[i]);
+    o.push_back('"');
+    o.append(id_);  // an estimate id is hex digits (or "estimate"): nothing to escape
+    lit(o, "-gfe-");
+    integer(o, n);
+    o.push_back('"');
+  };
+  gfe_value(0);
   lit(o, R"(}},"created":)");
-  str(o, ctx_.created);
+  lit(o, created_);
   lit(o, R"(,"extension":[)");
-  for (const std::string& g : gfes) {
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, gfes.size()); ++i) {
     lit(o, R"({"url":")" PCT R"(StructureDefinition/gfeReference","valueReference":{"display":)");
-    str(o, gfe_display_);
+    lit(o, gfe_display_);  // escaped once, in the constructor
     lit(o, R"(,"identifier":{"system":"urn:backcover:gfe","value":)");
-    str(o, g);
+    gfe_value(i);
     lit(o, "}}},");
   }
   lit(o, R"({"url":")" PCT R"(StructureDefinition/serviceDescription","valueString":)");
-  const std::size_t description_at = o.size();  // filled in after the items (their names)
+  str(o, description.empty() ? std::string_view("services") : std::string_view(description));
   lit(o, R"(}],"id":"aeob-)");
   integer(o, n);
   lit(o, R"(","identifier":[{"system":"urn:backcover:aeob","type":{"coding":[{"code":"uc","display":"Unique Claim ID","system":")" PCT
@@ -189,24 +217,15 @@ void AeobWriter::write(std::string& o, std::size_t k) const {
   lit(o, "-aeob-");
   integer(o, n);
   lit(o, R"("}],"insurance":[{"coverage":)");
-  reference(o, coverage_ref_);
+  lit(o, coverage_json_);
   lit(o, R"(,"focal":true}],"insurer":)");
-  reference(o, insurer_ref_);
+  lit(o, insurer_json_);
   lit(o, R"(,"item":[)");
   int seq = 0;
   for (const Determination* d : lines) {
     const ServiceLine& l = *d->line;
     const CodeInfo* info = ctx_.catalogue ? ctx_.catalogue->find(l.code) : nullptr;
     const std::string* name = info && !info->name.empty() ? &info->name : nullptr;
-    if (name) {
-      bool seen = false;
-      for (std::size_t i = 0; i < named && !seen; ++i) seen = *names[i] == *name;
-      if (!seen) {
-        if (named < 64) names[named++] = name;
-        if (!description.empty()) description += "; ";
-        description += *name;
-      }
-    }
     if (seq > 0) o.push_back(',');
     lit(o, R"({"adjudication":[)");
     adjudication(o, kAdjudication, "submitted", d->charge);
@@ -273,15 +292,21 @@ void AeobWriter::write(std::string& o, std::size_t k) const {
     liability += d->patient_pays();
   }
   lit(o, R"(],"meta":{"profile":[")" PCT R"(StructureDefinition/davinci-pct-aeob"]},"outcome":"complete","patient":)");
-  reference(o, patient_ref_);
+  lit(o, patient_json_);
   lit(o, R"(,"priority":{"coding":[{"code":"normal","system":"http://terminology.hl7.org/CodeSystem/processpriority"}]},"processNote":[)");
-  auto note = [&](std::string_view text, std::string_view code, std::string_view display) {
+  auto note = [&](std::string_view text, std::string_view code, std::string_view display, bool escape = false) {
     lit(o, R"({"extension":[{"url":")" PCT R"(StructureDefinition/processNoteClass","valueCodeableConcept":{"coding":[{"code":")");
     lit(o, code);
     lit(o, R"(","display":")");
     lit(o, display);
     lit(o, R"(","system":")" PCT R"(CodeSystem/PCTAEOBProcessNoteCS"}]}}],"text":)");
-    str(o, text);
+    if (escape) {
+      str(o, text);
+    } else {  // our own fixed sentences: no quote, backslash or control character in them
+      o.push_back('"');
+      o.append(text);
+      o.push_back('"');
+    }
     lit(o, R"(,"type":"display"})");
   };
   note("An estimate made by backcover from the plan's stated benefits and the year-to-date totals on file; the payer's own "
@@ -297,10 +322,12 @@ void AeobWriter::write(std::string& o, std::size_t k) const {
     note(fmt::format("The provider is out of network: the member liability includes {} the provider may bill above the "
                      "plan's eligible amount.",
                      balance_bill.str()),
-         "other", "Other");
+         "other", "Other", true);
   }
   lit(o, R"(],"provider":)");
-  reference(o, fmt::format("Organization/provider-{}", n));
+  lit(o, R"({"reference":"Organization/provider-)");
+  integer(o, n);
+  lit(o, R"("})");
   lit(o, R"(,"resourceType":"ExplanationOfBenefit","status":"active","total":[)");
   adjudication(o, kAdjudication, "submitted", submitted);
   o.push_back(',');
@@ -310,10 +337,6 @@ void AeobWriter::write(std::string& o, std::size_t k) const {
   o.push_back(',');
   adjudication(o, PCT "CodeSystem/PCTAdjudicationCategoryCS", "memberliability", liability);
   lit(o, R"(],"type":{"coding":[{"code":"professional","display":"Professional","system":"http://terminology.hl7.org/CodeSystem/claim-type"}]},"use":"predetermination"})");
-  // The service description, now that the names are known.
-  std::string desc;
-  str(desc, description.empty() ? std::string_view("services") : std::string_view(description));
-  o.insert(description_at, desc);
 }
 
 #undef PCT

@@ -2,10 +2,16 @@
 // (stream_835: one claim in memory at a time), against a baseline of a plain
 // memchr scan for the segment terminator over the same bytes in the same run.
 //   build-*/bench/bench_x12_bench --benchmark_min_time=1
+// BACKCOVER_X12_BENCH_FILE=path: write the generated file there first (if it
+// does not exist) and parse that file, so bench/x12_npm_ratio can time the npm
+// parsers (node-x12, x12-parser) on the very same bytes.
 // MB/s is bytes_per_second; bench/run prints the ratio to the baseline.
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "backcover/interop/x12/remit.hpp"
@@ -16,8 +22,8 @@ namespace {
 
 // About `mb` megabytes: claims of two service lines each, every one balanced,
 // amounts varying so the decimal parser sees cents, and CR/LF after segments.
-const std::string& big_835(std::size_t mb = 100) {
-  static const std::string text = [mb] {
+std::string generate_835(std::size_t mb) {
+  {
     std::string body;
     body.reserve(mb << 20);
     std::size_t segs = 0;
@@ -55,6 +61,21 @@ const std::string& big_835(std::size_t mb = 100) {
     std::string out = head + bpr + body;
     out += "SE*" + std::to_string(segs + 2) + "*0001~\r\nGE*1*1~\r\nIEA*1*000000001~\r\n";
     return out;
+  }
+}
+
+const std::string& big_835(std::size_t mb = 100) {
+  static const std::string text = [mb] {
+    const char* file = std::getenv("BACKCOVER_X12_BENCH_FILE");
+    if (!file || !*file) return generate_835(mb);
+    if (std::ifstream in(file, std::ios::binary); in) {
+      std::ostringstream ss;
+      ss << in.rdbuf();
+      return ss.str();
+    }
+    std::string t = generate_835(mb);
+    std::ofstream(file, std::ios::binary).write(t.data(), static_cast<std::streamsize>(t.size()));
+    return t;
   }();
   return text;
 }

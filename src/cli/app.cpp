@@ -120,8 +120,8 @@ int run_estimate(const EstimateOptions& o, const std::string& base, std::ostream
       err << format_errors(a.errors());
       return kExitBadInput;
     }
-    if (o.fhir) {
-      auto bundle = estimate_fhir(a->estimate, *a->plan, *a->case_file, a->catalogue, o);
+    if (!o.fhir.empty()) {
+      auto bundle = estimate_fhir(*rules, *a, o);
       if (!bundle) {
         err << format_errors(bundle.errors());
         return kExitBadInput;
@@ -162,8 +162,12 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   est->add_option("--prices", eo.prices, "price list (contract rates, cash prices, packages)");
   est->add_option("--accumulators", eo.accumulators, "year-to-date accumulators (overrides the case file's)");
   est->add_flag("--json", eo.json, "machine output (JSON)");
-  est->add_flag("--fhir", eo.fhir, "the estimate as a FHIR R4 Advanced EOB Bundle (Da Vinci PCT shape)");
-  est->add_option("--today", eo.today, "with --fhir: the estimate's date (YYYY-MM-DD; default today)");
+  est->add_option("--fhir", eo.fhir,
+                  "the estimate as a FHIR R4 Bundle: aeob (default: the Advanced EOB, Da Vinci PCT), gfe (the Good Faith "
+                  "Estimate as PCT GFE Claims) or crd (coverage verdicts as Da Vinci CRD coverage-information)")
+      ->expected(0, 1)
+      ->default_str("aeob");
+  est->add_option("--today", eo.today, "with --fhir: the documents' date (YYYY-MM-DD; default today)");
   est->add_flag("--explain", eo.explain, "the estimate, then every cent the patient pays traced to its rule");
   est->add_flag("--strict", eo.strict,
                 "exit 2 when a line is not payable as coded (unknown or retired code, diagnosis not billable)");

@@ -20,8 +20,8 @@ struct EstimateOptions {
   bool json = false;
   bool explain = false;
   bool strict = false;  // a line that is not payable as coded is an error (exit 2)
-  bool fhir = false;    // the estimate as a FHIR Advanced EOB Bundle (interop_hooks.cpp)
-  std::string today;    // --today: the Advanced EOB's created date (default: the clock)
+  std::string fhir;     // --fhir [aeob|gfe|crd]: the estimate as a FHIR R4 Bundle (empty: not asked)
+  std::string today;    // --today: the FHIR documents' date (default: the clock)
   // When set, each input's text comes from here (keyed by the option's value,
   // which stays the name used in messages) instead of being read from disk.
   const std::map<std::string, std::string>* texts = nullptr;
@@ -40,8 +40,8 @@ std::shared_ptr<const app::Rules> cli_rules(std::ostream& err);
 // An input as the app layer takes it: the text from `texts` when it has the
 // name, else the file `name` relative to `base`; empty name: not given.
 app::Input cli_input(const std::string& base, const std::string& name, const std::map<std::string, std::string>* texts);
-// --fhir (interop_hooks.cpp): the estimate as a Da Vinci PCT-shaped Advanced EOB Bundle (JSON text).
-Result<std::string> estimate_fhir(const Estimate& e, const Plan& plan, const CaseFile& cf, const CodeCatalogue* catalogue,
-                                  const EstimateOptions& o);
+// --fhir (interop_hooks.cpp): the estimate as a FHIR R4 Bundle (JSON text) through app::fhir_document:
+// the Advanced EOB, the Good Faith Estimate Claims or the CRD coverage-information.
+Result<std::string> estimate_fhir(const app::Rules& rules, const app::EstimateAnswer& answer, const EstimateOptions& o);
 
 }  // namespace backcover::cli

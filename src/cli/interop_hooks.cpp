@@ -17,6 +17,7 @@
 #include <ostream>
 
 #include "backcover/cli/app.hpp"
+#include "backcover/app/fhir.hpp"
 #include "backcover/interop/fhir/fhir.hpp"
 #include "backcover/interop/x12/claim837.hpp"
 #include "backcover/interop/x12/eligibility.hpp"
@@ -712,36 +713,45 @@ void add_interop_verbs(CLI::App& app, VerbContext& ctx) {
   e837->callback([eo, &ctx] { *ctx.exit_code = run_export("837p", *eo, ctx); });
 }
 
-// `estimate … --fhir`: the estimate as a Da Vinci PCT-shaped Advanced EOB Bundle.
-Result<std::string> estimate_fhir(const Estimate& e, const Plan& plan, const CaseFile& cf, const CodeCatalogue* catalogue,
-                                  const EstimateOptions& o) {
-  interop::fhir::AeobContext c;
-  c.plan = &plan;
-  c.case_file = &cf;
-  c.catalogue = catalogue;
-  c.services_name = fs::path(o.services).filename().string();
+// `estimate … --fhir [aeob|gfe|crd]`: the estimate as a FHIR R4 Bundle (app/fhir.hpp).
+Result<std::string> estimate_fhir(const app::Rules& rules, const app::EstimateAnswer& answer, const EstimateOptions& o) {
+  app::FhirRequest rq;
+  auto kind = app::fhir_document_named(o.fhir);
+  if (!kind) {
+    // "did you mean": the name within two edits (Levenshtein) of what was typed.
+    auto distance = [](std::string_view a, std::string_view b) {
+      std::vector<std::size_t> row(b.size() + 1);
+      for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+      for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diag = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+          const std::size_t up = row[j];
+          row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+          diag = up;
+        }
+      }
+      return row[b.size()];
+    };
+    std::string hint;
+    for (const char* k : {"aeob", "gfe", "crd"})
+      if (hint.empty() && distance(o.fhir, k) <= 2) hint = fmt::format("; did you mean {}?", k);
+    return Error{"", 0, 0, "--fhir", fmt::format("\"{}\"", o.fhir), fmt::format("{}{}", app::kFhirDocumentNames, hint)};
+  }
+  rq.kind = *kind;
+  rq.services_name = fs::path(o.services).filename().string();
   if (!o.today.empty()) {
     auto d = Date::parse(o.today);
     if (!d) return Error{"", 0, 0, "--today", fmt::format("\"{}\"", o.today), Date::problem(o.today)};
-    c.created = d->str();
+    rq.created = *d;
   } else {
-    // The CLI may read the clock (the engine and the writer may not).
+    // The CLI may read the clock (the engine, the app layer and the writers may not).
     auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-    c.created = Date::from_days(static_cast<std::int32_t>(today.time_since_epoch().count())).str();
+    rq.created = Date::from_days(static_cast<std::int32_t>(today.time_since_epoch().count()));
   }
-  // A stable id for this estimate: FNV-1a over what it says (plan, member, lines).
-  std::uint64_t h = 1469598103934665603ull;
-  auto mix = [&](std::string_view s) {
-    for (unsigned char ch : s) h = (h ^ ch) * 1099511628211ull;
-    h = (h ^ 0xff) * 1099511628211ull;
-  };
-  mix(plan.id);
-  mix(cf.patient.member_id);
-  for (const auto& d : e.lines)
-    if (d.line) mix(fmt::format("{} {} {} {} {}", d.line->date.str(), d.line->code, d.charge.cents(), d.allowed.cents(), d.patient_pays().cents()));
-  c.estimate_id = fmt::format("{:016x}", h);
-  auto bundle = interop::fhir::advanced_eob_bundle(e, c);
-  return bundle.dump(2) + "\n";
+  auto bundle = app::fhir_document(rules, answer, rq);
+  if (!bundle) return bundle.errors();
+  return bundle->dump(2) + "\n";
 }
 
 }  // namespace backcover::cli

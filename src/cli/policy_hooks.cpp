@@ -10,6 +10,7 @@
 //   coverage payers --plan P --case C --services S --others O [--json]
 //                          other payers first: who pays what, in order, per line
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -17,6 +18,7 @@
 
 #include "backcover/cli/app.hpp"
 #include "backcover/io/loaders.hpp"
+#include "backcover/interop/fhir/fhir.hpp"
 #include "backcover/policy/crd.hpp"
 #include "backcover/policy/evaluate.hpp"
 #include "backcover/policy/pack_tests.hpp"
@@ -40,6 +42,7 @@ struct InputOptions {
   std::string plan, case_file, services, prices, accumulators, funding, others;
   bool json = false;
   bool fhir = false;
+  std::string today;  // --today with --fhir: the day the coverage assertions are made
   int line = 0;
 };
 
@@ -204,14 +207,22 @@ int run_coverage(const InputOptions& o, const VerbContext& ctx) {
   const policy::Pack* pack = L.library ? L.library->select(plan, L.cf->patient.state) : nullptr;
 
   if (o.fhir) {
-    json bundle = policy::crd_bundle(est.value(), plan, *L.cf);
-    for (const auto& e : bundle["entry"]) {
-      for (const auto& x : e["resource"]["extension"]) {
-        if (std::string broken = policy::check_crd_invariants(x); !broken.empty()) {
-          *ctx.err << "internal error: CRD invariant broken: " << broken << "\n";
-          return kExitInternal;
-        }
+    std::string today;
+    if (!o.today.empty()) {
+      auto d = Date::parse(o.today);
+      if (!d) {
+        *ctx.err << format_errors({Error{"", 0, 0, "--today", fmt::format("\"{}\"", o.today), Date::problem(o.today)}});
+        return kExitBadInput;
       }
+      today = d->str();
+    } else {  // the CLI may read the clock (the engine and the writers may not)
+      auto now = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+      today = Date::from_days(static_cast<std::int32_t>(now.time_since_epoch().count())).str();
+    }
+    json bundle = interop::fhir::crd_bundle(est.value(), plan, *L.cf, today);
+    if (auto broken = interop::fhir::check_crd_bundle(bundle); !broken.empty()) {
+      *ctx.err << "internal error: CRD bundle broken: " << broken.front() << "\n";
+      return kExitInternal;
     }
     *ctx.out << bundle.dump(2) << "\n";
     return kExitOk;
@@ -533,6 +544,7 @@ void add_policy_verbs(CLI::App& app, VerbContext& ctx) {
   cov->add_option("--funding", o->funding, "employer plans: self_funded or fully_insured");
   cov->add_flag("--json", o->json, "machine output (JSON)");
   cov->add_flag("--fhir", o->fhir, "HL7 Da Vinci CRD coverage-information extensions (FHIR R4 Bundle)");
+  cov->add_option("--today", o->today, "with --fhir: the date of the assertions (YYYY-MM-DD; default today)");
   cov->require_subcommand(0, 1);
 
   auto e = std::make_shared<InputOptions>();

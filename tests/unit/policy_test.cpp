@@ -437,15 +437,33 @@ TEST(PolicyCrd, CheckerCatchesBrokenExtensions) {
                         {"extension",
                          {{{"url", "covered"}, {"valueCode", "not-covered"}},
                           {{"url", "pa-needed"}, {"valueCode", "auth-needed"}},
-                          {{"url", "coverage-assertion-id"}, {"valueString", "x"}}}}};
+                          {{"url", "coverage-assertion-id"}, {"valueString", "x"}},
+                          {{"url", "coverage"}, {"valueReference", {{"reference", "Coverage/c"}}}},
+                          {{"url", "date"}, {"valueDate", "2026-03-01"}}}}};
   EXPECT_EQ(check_crd_invariants(bad), "not-covered with pa-needed");
+  const nlohmann::json required = {{{"url", "coverage"}, {"valueReference", {{"reference", "Coverage/c"}}}},
+                                   {{"url", "date"}, {"valueDate", "2026-03-01"}}};
   bad["extension"] = {{{"url", "covered"}, {"valueCode", "conditional"}},
                       {{"url", "coverage-assertion-id"}, {"valueString", "x"}}};
+  for (const auto& r : required) bad["extension"].push_back(r);
   EXPECT_EQ(check_crd_invariants(bad), "conditional without info-needed");
   bad["extension"] = {{{"url", "covered"}, {"valueCode", "covered"}},
                       {{"url", "questionnaire"}, {"valueCanonical", "q"}},
                       {{"url", "coverage-assertion-id"}, {"valueString", "x"}}};
+  for (const auto& r : required) bad["extension"].push_back(r);
   EXPECT_EQ(check_crd_invariants(bad), "questionnaire without doc-needed");
+  // Missing 1..1 parts, satisfied without its id (crd-ci-q5), doc-purpose without a reason (q8).
+  bad["extension"] = {{{"url", "covered"}, {"valueCode", "covered"}}, {{"url", "coverage-assertion-id"}, {"valueString", "x"}}};
+  EXPECT_EQ(check_crd_invariants(bad), "coverage is missing");
+  bad["extension"].push_back(required[0]);
+  EXPECT_EQ(check_crd_invariants(bad), "date is missing");
+  bad["extension"].push_back(required[1]);
+  EXPECT_EQ(check_crd_invariants(bad), "");
+  bad["extension"].push_back({{"url", "pa-needed"}, {"valueCode", "satisfied"}});
+  EXPECT_EQ(check_crd_invariants(bad), "pa-needed satisfied without satisfied-pa-id");
+  bad["extension"].push_back({{"url", "satisfied-pa-id"}, {"valueString", "PA-1"}});
+  bad["extension"].push_back({{"url", "doc-purpose"}, {"valueCode", "withclaim"}});
+  EXPECT_EQ(check_crd_invariants(bad), "doc-purpose or info-needed OTH without a reason");
 }
 
 }  // namespace

@@ -1,11 +1,14 @@
 // Output in the shape of HL7 Da Vinci Coverage Requirements Discovery (CRD):
-// the coverage-information extension for each line of an estimate, carried on
-// a draft ServiceRequest per line, in a collection Bundle. The CRD invariants
-// are enforced by construction and checked by check_crd_invariants():
+// the coverage-information extension (ext-coverage-information) for each line
+// of an estimate. interop::fhir::crd_bundle carries them on draft
+// ServiceRequests in a collection Bundle. The CRD invariants are enforced by
+// construction and checked by check_crd_invariants():
 //   - a questionnaire only with doc-needed (we never emit questionnaires);
-//   - not-covered carries no pa-needed;
-//   - info-needed is present exactly when something is conditional;
-//   - satisfied-pa-id only when pa-needed is satisfied.
+//   - not-covered carries no pa-needed (crd-ci-q2);
+//   - info-needed is present exactly when something is conditional (q3);
+//   - satisfied-pa-id exactly when pa-needed is satisfied (q5);
+//   - a reason whenever doc-purpose or info-needed OTH is given (q6, q8);
+//   - coverage, covered, date and coverage-assertion-id always (1..1).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -18,13 +21,18 @@ namespace backcover::policy {
 inline constexpr const char* kCrdCoverageInformationUrl =
     "http://hl7.org/fhir/us/davinci-crd/StructureDefinition/ext-coverage-information";
 
-// The extension for one determination. `satisfied_pa_id` is the number of the
-// authorization on file when pa is satisfied (may be empty).
-nlohmann::json crd_coverage_information(const Determination& d, const Plan& plan, const std::string& satisfied_pa_id);
+inline constexpr const char* kCrdTempCodes = "http://hl7.org/fhir/us/davinci-crd/CodeSystem/temp";
 
-// A collection Bundle of draft ServiceRequests, one per line, each carrying
-// its coverage-information extension.
-nlohmann::json crd_bundle(const Estimate& e, const Plan& plan, const CaseFile& case_file);
+// The extension for one determination. `satisfied_pa_id` is the number of the
+// authorization on file when pa is satisfied (may be empty). `coverage_ref`
+// the Coverage it is about ("Coverage/id"; empty: Coverage/<plan id>);
+// `assertion_date` the day the assertion is made (YYYY-MM-DD; empty: the line's date).
+nlohmann::json crd_coverage_information(const Determination& d, const Plan& plan, const std::string& satisfied_pa_id,
+                                        const std::string& coverage_ref = {}, const std::string& assertion_date = {});
+
+// The approved authorization on file that satisfies a line's prior
+// authorization (pa satisfied), or null.
+const Authorization* satisfying_authorization(const Determination& d, const Plan& plan, const CaseFile& case_file);
 
 // Empty when the extension respects the CRD invariants; else what is broken.
 std::string check_crd_invariants(const nlohmann::json& coverage_information);

@@ -12,73 +12,21 @@
 
 #include "backcover/interop/fhir/fhir.hpp"
 #include "json_doc.hpp"
+#include "write_common.hpp"
 
 namespace backcover::interop::fhir {
 
 namespace {
 
 using nlohmann::json;
-
-constexpr const char* kPct = "http://hl7.org/fhir/us/davinci-pct/";
-std::string pct(const char* rest) { return fmt::format("{}{}", kPct, rest); }
-constexpr const char* kAdjudication = "http://terminology.hl7.org/CodeSystem/adjudication";
-constexpr const char* kCpt = "http://www.ama-assn.org/go/cpt";
-constexpr const char* kHcpcs = "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets";
-constexpr const char* kNpi = "http://hl7.org/fhir/sid/us-npi";
-constexpr const char* kPos = "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set";
-
-json money(Money m) { return {{"value", static_cast<double>(m.cents()) / 100.0}, {"currency", "USD"}}; }
-json coding(const std::string& system, const std::string& code, const std::string& display = {}) {
-  json c{{"system", system}, {"code", code}};
-  if (!display.empty()) c["display"] = display;
-  return json{{"coding", json::array({c})}};
-}
-json ref(const std::string& r) { return {{"reference", r}}; }
-
-// CPT codes are five digits (or four digits and a letter: category II/III); HCPCS Level II a letter and four digits.
-bool is_hcpcs(const std::string& code) { return !code.empty() && code[0] >= 'A' && code[0] <= 'Z'; }
-
-json adjudication(const std::string& system, const std::string& code, Money m) {
-  return {{"category", coding(system, code)}, {"amount", money(m)}};
-}
+using namespace detail;
 
 }  // namespace
 
-json advanced_eob_bundle(const Estimate& e, const AeobContext& ctx) {
-  const Plan& plan = *ctx.plan;
-  const CaseFile& cf = *ctx.case_file;
-  const std::string id = ctx.estimate_id.empty() ? "estimate" : ctx.estimate_id;
-  json entries = json::array();
-  auto add = [&](const std::string& type, const std::string& rid, json res) {
-    res["resourceType"] = type;
-    res["id"] = rid;
-    entries.push_back({{"fullUrl", fmt::format("urn:backcover:{}/{}", type, rid)}, {"resource", std::move(res)}});
-    return fmt::format("{}/{}", type, rid);
-  };
+namespace detail {
 
-  // Patient, insurer, coverage.
-  json patient{{"name", json::array({json{{"text", cf.patient.name.empty() ? "unnamed patient" : cf.patient.name}}})}};
-  if (cf.patient.date_of_birth) patient["birthDate"] = cf.patient.date_of_birth->str();
-  if (!cf.patient.member_id.empty())
-    patient["identifier"] = json::array({json{{"type", coding("http://terminology.hl7.org/CodeSystem/v2-0203", "MB")},
-                                              {"value", cf.patient.member_id}}});
-  const std::string patient_ref = add("Patient", "patient", patient);
-  const std::string payer_name = plan.contact.payer_name.empty() ? plan.name : plan.contact.payer_name;
-  const std::string insurer_ref = add("Organization", "insurer", json{{"name", payer_name.empty() ? "the plan" : payer_name}});
-  DateRange year = e.before.plan_year;
-  if (!e.lines.empty() && e.lines.front().line) year = plan.plan_year(e.lines.front().line->date);
-  json coverage{{"status", "active"},
-                {"beneficiary", ref(patient_ref)},
-                {"payor", json::array({ref(insurer_ref)})},
-                {"period", {{"start", year.first.str()}, {"end", year.last.str()}}},
-                {"class", json::array({json{{"type", coding("http://terminology.hl7.org/CodeSystem/coverage-class", "plan")},
-                                            {"value", plan.id.empty() ? "plan" : plan.id},
-                                            {"name", plan.name}}})}};
-  if (!cf.patient.member_id.empty()) coverage["subscriberId"] = cf.patient.member_id;
-  const std::string coverage_ref = add("Coverage", "coverage", coverage);
-
-  // One AEOB per provider, in first-line order.
-  std::vector<std::pair<std::string, std::vector<const Determination*>>> groups;
+ProviderGroups group_by_provider(const Estimate& e) {
+  ProviderGroups groups;
   std::map<std::string, std::size_t> group_of;
   for (const auto& d : e.lines) {
     if (!d.line) continue;
@@ -90,152 +38,62 @@ json advanced_eob_bundle(const Estimate& e, const AeobContext& ctx) {
     }
     groups[group_of[key]].second.push_back(&d);
   }
+  return groups;
+}
 
-  const int t = 0;  // benefitBalance: in-network figures (the tier most estimates are for)
-  auto balance = [&](const char* type, const char* display, const Limits& lim, Money used) -> std::optional<json> {
-    if (!lim.individual) return std::nullopt;
-    Money left = *lim.individual - used;
-    if (left < Money{}) left = Money{};
-    return json{{"type", coding(pct("CodeSystem/PCTFinancialType"), type, display)},
-                {"allowedMoney", money(*lim.individual)},
-                {"usedMoney", money(used)},
-                {"extension", json::array({json{{"url", pct("StructureDefinition/remaining-benefit")},
-                                                {"valueMoney", money(left)}}})}};
-  };
-  json financial = json::array();
-  if (auto f = balance("deductible", "Deductible", plan.deductible[t], e.before.deductible_individual[t])) financial.push_back(*f);
-  if (auto f = balance("out-of-pocket-maximum", "Out-of-Pocket Maximum", plan.oop_max[t], e.before.oop_individual[t]))
-    financial.push_back(*f);
-  if (financial.empty())  // no deductible and no out-of-pocket limit: the allowed total of this estimate
-    financial.push_back({{"type", coding(pct("CodeSystem/PCTFinancialType"), "allowed", "Allowed")},
-                         {"allowedMoney", money(e.totals.allowed)},
-                         {"usedMoney", money(Money{})}});
-  json benefit_balance = json::array({json{
-      {"category", {{"coding", json::array({json{{"system", "https://x12.org/codes/service-type-codes"}, {"code", "30"},
-                                                 {"display", "Health Benefit Plan Coverage"}}})},
-                    {"text", "Health benefit plan coverage, in network, year to date before these services"}}},
-      {"unit", coding("http://terminology.hl7.org/CodeSystem/benefit-unit", "individual")},
-      {"term", coding("http://terminology.hl7.org/CodeSystem/benefit-term", "annual")},
-      {"financial", financial}}});
+Parties add_parties(Entries& entries, const Estimate& e, const Plan& plan, const CaseFile& cf) {
+  Parties out;
+  json patient{{"name", json::array({json{{"text", cf.patient.name.empty() ? "unnamed patient" : cf.patient.name}}})}};
+  if (cf.patient.date_of_birth) patient["birthDate"] = cf.patient.date_of_birth->str();
+  if (!cf.patient.member_id.empty())
+    patient["identifier"] = json::array({json{{"type", coding("http://terminology.hl7.org/CodeSystem/v2-0203", "MB")},
+                                              {"value", cf.patient.member_id}}});
+  out.patient = entries.add("Patient", "patient", patient);
+  const std::string payer_name = plan.contact.payer_name.empty() ? plan.name : plan.contact.payer_name;
+  out.insurer = entries.add("Organization", "insurer", json{{"name", payer_name.empty() ? "the plan" : payer_name}});
+  out.year = e.before.plan_year;
+  if (!e.lines.empty() && e.lines.front().line) out.year = plan.plan_year(e.lines.front().line->date);
+  json coverage{{"status", "active"},
+                {"beneficiary", ref_to(out.patient)},
+                {"payor", json::array({ref_to(out.insurer)})},
+                {"period", {{"start", out.year.first.str()}, {"end", out.year.last.str()}}},
+                {"class", json::array({json{{"type", coding("http://terminology.hl7.org/CodeSystem/coverage-class", "plan")},
+                                            {"value", plan.id.empty() ? "plan" : plan.id},
+                                            {"name", plan.name}}})}};
+  if (!cf.patient.member_id.empty()) coverage["subscriberId"] = cf.patient.member_id;
+  out.coverage = entries.add("Coverage", "coverage", coverage);
+  return out;
+}
 
-  int n = 0;
-  for (const auto& [key, lines] : groups) {
-    ++n;
-    const Provider& p = lines.front()->line->provider;
-    json org{{"name", p.name.empty() ? "provider" : p.name}};
-    if (!p.npi.empty()) org["identifier"] = json::array({json{{"system", kNpi}, {"value", p.npi}}});
-    const std::string provider_ref = add("Organization", fmt::format("provider-{}", n), org);
-    const std::string gfe_id = fmt::format("{}-gfe-{}", id, n);
+std::string add_provider(Entries& entries, const Provider& p, int n) {
+  json org{{"name", p.name.empty() ? "provider" : p.name}};
+  if (!p.npi.empty()) org["identifier"] = json::array({json{{"system", kNpi}, {"value", p.npi}}});
+  return entries.add("Organization", fmt::format("provider-{}", n), org);
+}
 
-    json items = json::array();
-    Money submitted, eligible, benefit, liability;
-    std::string description;
-    std::set<std::string> described;
-    bool any_pa = false;
-    Money balance_bill;
-    int seq = 0;
-    for (const Determination* d : lines) {
-      const ServiceLine& l = *d->line;
-      const CodeInfo* info = ctx.catalogue ? ctx.catalogue->find(l.code) : nullptr;
-      const std::string name = info ? info->name : std::string{};
-      if (!name.empty() && described.insert(name).second) description += (description.empty() ? "" : "; ") + name;
-      json item{{"sequence", ++seq},
-                {"productOrService", coding(is_hcpcs(l.code) ? kHcpcs : kCpt, l.code)},
-                {"servicedDate", l.date.str()},
-                {"locationCodeableConcept", coding(kPos, l.place_of_service)},
-                {"quantity", {{"value", l.units}}},
-                {"net", money(d->charge)}};
-      if (!name.empty()) item["productOrService"]["text"] = name;
-      if (!l.modifiers.empty()) {
-        json mods = json::array();
-        for (std::size_t k = 0; k < l.modifiers.size() && k < 4; ++k) mods.push_back(coding(kCpt, l.modifiers[k]));
-        item["modifier"] = mods;
-      }
-      json adj = json::array();
-      adj.push_back(adjudication(kAdjudication, "submitted", d->charge));
-      adj.push_back(adjudication(kAdjudication, "eligible", d->allowed));
-      adj.push_back(adjudication(kAdjudication, "benefit", d->plan_pays));
-      adj.push_back(adjudication(pct("CodeSystem/PCTAdjudicationCategoryCS"), "memberliability", d->patient_pays()));
-      if (!d->patient.deductible.is_zero()) adj.push_back(adjudication(kAdjudication, "deductible", d->patient.deductible));
-      if (!d->patient.copay.is_zero()) adj.push_back(adjudication(kAdjudication, "copay", d->patient.copay));
-      if (!d->patient.coinsurance.is_zero())
-        adj.push_back(adjudication(pct("CodeSystem/PCTAdjudication"), "coinsurance", d->patient.coinsurance));
-      if (!d->patient.not_covered.is_zero())
-        adj.push_back(adjudication(pct("CodeSystem/PCTAdjudication"), "noncovered", d->patient.not_covered));
-      if (d->pa == PaStatus::AuthNeeded || d->pa == PaStatus::Conditional) {
-        any_pa = true;
-        adj.push_back({{"category", coding(pct("CodeSystem/PCTAdjudicationCategoryCS"), "medicalmanagement")},
-                       {"extension", json::array({json{{"url", pct("StructureDefinition/subjectToMedicalMgmt")},
-                                                       {"valueCodeableConcept",
-                                                        coding(pct("CodeSystem/PCTSubjectToMedicalMgmtReasonCS"),
-                                                               "prior-auth", "Prior Authorization")}}})}});
-      }
-      item["adjudication"] = adj;
-      items.push_back(item);
-      balance_bill += d->patient.balance_bill;
-      submitted += d->charge;
-      eligible += d->allowed;
-      benefit += d->plan_pays;
-      liability += d->patient_pays();
-    }
-    const Network net = lines.front()->network;
-    json eob{{"meta", {{"profile", json::array({pct("StructureDefinition/davinci-pct-aeob")})}}},
-             {"extension", json::array({json{{"url", pct("StructureDefinition/gfeReference")},
-                                             {"valueReference",
-                                              {{"identifier", {{"system", "urn:backcover:gfe"}, {"value", gfe_id}}},
-                                               {"display", fmt::format("Good Faith Estimate from {}", ctx.services_name.empty() ? "the services file" : ctx.services_name)}}}},
-                                        json{{"url", pct("StructureDefinition/serviceDescription")},
-                                             {"valueString", description.empty() ? "services" : description}}})},
-             {"identifier", json::array({json{{"type", coding(pct("CodeSystem/PCTIdentifierType"), "uc", "Unique Claim ID")},
-                                              {"system", "urn:backcover:aeob"},
-                                              {"value", fmt::format("{}-aeob-{}", id, n)}}})},
-             {"status", "active"},
-             {"type", coding("http://terminology.hl7.org/CodeSystem/claim-type", "professional", "Professional")},
-             {"use", "predetermination"},
-             {"patient", ref(patient_ref)},
-             {"created", ctx.created},
-             {"insurer", ref(insurer_ref)},
-             {"provider", ref(provider_ref)},
-             {"priority", coding("http://terminology.hl7.org/CodeSystem/processpriority", "normal")},
-             {"claim", {{"identifier", {{"system", "urn:backcover:gfe"}, {"value", gfe_id}}}}},
-             {"outcome", "complete"},
-             {"insurance", json::array({json{{"focal", true}, {"coverage", ref(coverage_ref)}}})},
-             {"benefitPeriod", {{"start", year.first.str()}, {"end", year.last.str()}}},
-             {"item", items},
-             {"adjudication",
-              json::array({json{{"category", coding(pct("CodeSystem/PCTAdjudicationCategoryCS"), "billingnetworkstatus")},
-                                {"reason", coding(pct("CodeSystem/PCTNetworkStatusCS"),
-                                                  net == Network::In ? "innetwork" : "outofnetwork")}}})},
-             {"total", json::array({adjudication(kAdjudication, "submitted", submitted),
-                                    adjudication(kAdjudication, "eligible", eligible),
-                                    adjudication(kAdjudication, "benefit", benefit),
-                                    adjudication(pct("CodeSystem/PCTAdjudicationCategoryCS"), "memberliability", liability)})},
-             {"benefitBalance", benefit_balance}};
-    json notes = json::array();
-    notes.push_back({{"type", "display"},
-                     {"text", "An estimate made by backcover from the plan's stated benefits and the year-to-date totals "
-                              "on file; the payer's own adjudication of the claim decides what is paid."},
-                     {"extension", json::array({json{{"url", pct("StructureDefinition/processNoteClass")},
-                                                     {"valueCodeableConcept",
-                                                      coding(pct("CodeSystem/PCTAEOBProcessNoteCS"), "disclaimer", "Disclaimer")}}})}});
-    if (any_pa)
-      notes.push_back({{"type", "display"},
-                       {"text", "One or more services need prior authorization; without it the plan may pay nothing for them."},
-                       {"extension", json::array({json{{"url", pct("StructureDefinition/processNoteClass")},
-                                                       {"valueCodeableConcept",
-                                                        coding(pct("CodeSystem/PCTAEOBProcessNoteCS"), "conditional", "Conditional")}}})}});
-    if (!balance_bill.is_zero())
-      notes.push_back({{"type", "display"},
-                       {"text", fmt::format("The provider is out of network: the member liability includes {} the provider may "
-                                            "bill above the plan's eligible amount.",
-                                            balance_bill.str())},
-                       {"extension", json::array({json{{"url", pct("StructureDefinition/processNoteClass")},
-                                                       {"valueCodeableConcept",
-                                                        coding(pct("CodeSystem/PCTAEOBProcessNoteCS"), "other", "Other")}}})}});
-    eob["processNote"] = notes;
-    add("ExplanationOfBenefit", fmt::format("aeob-{}", n), eob);
+std::vector<std::string> gfe_ids(const std::string& estimate_id, int n, std::size_t lines) {
+  std::vector<std::string> ids{fmt::format("{}-gfe-{}", estimate_id, n)};
+  for (std::size_t k = 2; (k - 1) * kGfeMaxItems < lines; ++k) ids.push_back(fmt::format("{}-gfe-{}-{}", estimate_id, n, k));
+  return ids;
+}
+
+}  // namespace detail
+
+json advanced_eob_bundle(const Estimate& e, const AeobContext& ctx) {
+  const std::string id = ctx.estimate_id.empty() ? "estimate" : ctx.estimate_id;
+  Entries entries;
+  add_parties(entries, e, *ctx.plan, *ctx.case_file);
+  // Each provider's Organization, then its ExplanationOfBenefit (written as text by AeobWriter, parsed back).
+  const AeobWriter writer(e, ctx);
+  std::string text;
+  for (std::size_t k = 0; k < writer.eobs(); ++k) {
+    const int n = static_cast<int>(k) + 1;
+    add_provider(entries, writer.lines(k).front()->line->provider, n);
+    text.clear();
+    writer.write(text, k);
+    entries.add("ExplanationOfBenefit", fmt::format("aeob-{}", n), json::parse(text));
   }
-  return json{{"resourceType", "Bundle"}, {"id", fmt::format("{}-aeob", id)}, {"type", "collection"}, {"entry", entries}};
+  return json{{"resourceType", "Bundle"}, {"id", fmt::format("{}-aeob", id)}, {"type", "collection"}, {"entry", entries.list}};
 }
 
 // ---- the structural check ----
@@ -260,7 +118,9 @@ struct Checker {
       bad(path, fmt::format("{} is required (1..1)", k));
       return nullptr;
     }
-    if (v->type() != type && !(type == json::value_t::number_float && v->is_number())) {
+    // An integer built in memory is number_integer; read back from text, number_unsigned.
+    const bool unsigned_ok = type == json::value_t::number_unsigned && v->is_number_integer() && v->get<std::int64_t>() >= 0;
+    if (v->type() != type && !(type == json::value_t::number_float && v->is_number()) && !unsigned_ok) {
       bad(fmt::format("{}.{}", path, k), fmt::format("expected a JSON {}", json(type).type_name()));
       return nullptr;
     }

@@ -2,7 +2,9 @@
 #include "backcover/interop/x12/reader.hpp"
 
 #include <cctype>
+#include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <fmt/format.h>
 #include <istream>
 
@@ -132,8 +134,14 @@ Reader::Status Reader::read_isa(Segment& out) {
       isa11[0] != s.component && isa11[0] != s.segment && !is_space(isa11[0]))
     s.repetition = isa11[0];
   sep_ = s;
+  // The bytes the segment scan stops at: the element separator, the terminator, a line feed.
+  std::fill(std::begin(class_), std::end(class_), static_cast<unsigned char>(0));
+  class_[static_cast<unsigned char>(s.element)] = 1;
+  class_[static_cast<unsigned char>('\n')] = 1;
+  class_[static_cast<unsigned char>(s.segment)] = 1;
   version_ = out.elements.size() > 12 ? std::string(out.elements[12]) : std::string{};
   out.id = out.elements[0];
+  out.tag = segment_tag(out.id);
   out.number = ++count_;
   out.line = line_;
   out.column = col_;
@@ -147,9 +155,20 @@ Reader::Status Reader::next(Segment& out) {
   for (;;) {
     std::size_t p = pos_;
     // A UTF-8 byte-order mark before the first ISA.
-    if (count_ == 0 && in_.substr(p, 3) == "\xEF\xBB\xBF") p += 3;
-    while (p < in_.size() && is_space(in_[p])) ++p;
-    advance_to(p);
+    if (count_ == 0 && in_.substr(p, 3) == "\xEF\xBB\xBF") {
+      p += 3;
+      col_ += 3;
+    }
+    // Whitespace between segments (CR/LF mostly): line:column kept without a memchr call.
+    for (; p < in_.size() && is_space(in_[p]); ++p) {
+      if (in_[p] == '\n') {
+        ++line_;
+        col_ = 1;
+      } else {
+        ++col_;
+      }
+    }
+    pos_ = p;
     if (pos_ >= in_.size()) {
       if (!final_) return Status::NeedMore;
       if (in_interchange_) return fail("the end of the file", "IEA closing the interchange", count_ + 1, "");
@@ -177,40 +196,66 @@ Reader::Status Reader::next(Segment& out) {
       if (!final_) return Status::NeedMore;
       return Status::End;
     }
-    const void* t = std::memchr(in_.data() + pos_, sep_.segment, in_.size() - pos_);
-    if (!t) {
-      if (!final_) return Status::NeedMore;
-      auto rest = in_.substr(pos_);
-      auto e = rest.find(sep_.element);
-      return fail(shown(rest), fmt::format("a segment terminator '{}'", sep_.segment == '\n' ? std::string("\\n") : std::string(1, sep_.segment)),
-                  count_ + 1, e == std::string_view::npos ? std::string_view{} : rest.substr(0, std::min<std::size_t>(e, 3)));
-    }
-    std::size_t end = static_cast<std::size_t>(static_cast<const char*>(t) - in_.data());
-    std::string_view text = in_.substr(pos_, end - pos_);
-    while (!text.empty() && (text.back() == '\r' || text.back() == '\n')) text.remove_suffix(1);
+    // One pass over the segment: the element separators, the terminator and
+    // any line feed inside it (for line:column), without a second scan.
     out.elements.clear();
-    // Elements are short: a plain loop beats a memchr call per element.
-    const char* b = text.data();
-    const char* e = b + text.size();
+    const char* const b = in_.data() + pos_;
+    const char* const e = in_.data() + in_.size();
+    const char es = sep_.element, term = sep_.segment;
     const char* start = b;
-    const char es = sep_.element;
-    for (const char* c = b; c != e; ++c) {
-      if (*c == es) {
+    const char* c = b;
+    const char* last_nl = nullptr;
+    int nls = 0;
+    const unsigned char* const cls = class_;
+    for (;;) {
+      // Ordinary bytes: one table look-up each, four at a time.
+      while (e - c >= 4 && !(cls[static_cast<unsigned char>(c[0])] | cls[static_cast<unsigned char>(c[1])] |
+                             cls[static_cast<unsigned char>(c[2])] | cls[static_cast<unsigned char>(c[3])]))
+        c += 4;
+      while (c != e && !cls[static_cast<unsigned char>(*c)]) ++c;
+      if (c == e) break;
+      const char ch = *c;
+      if (ch == term) break;
+      if (ch == es) {
         out.elements.emplace_back(start, static_cast<std::size_t>(c - start));
         start = c + 1;
+      } else {  // a line feed inside the segment
+        ++nls;
+        last_nl = c;
       }
+      ++c;
     }
-    out.elements.emplace_back(start, static_cast<std::size_t>(e - start));
+    if (c == e) {
+      out.elements.clear();
+      if (!final_) return Status::NeedMore;
+      auto rest = in_.substr(pos_);
+      auto ep = rest.find(sep_.element);
+      return fail(shown(rest), fmt::format("a segment terminator '{}'", sep_.segment == '\n' ? std::string("\\n") : std::string(1, sep_.segment)),
+                  count_ + 1, ep == std::string_view::npos ? std::string_view{} : rest.substr(0, std::min<std::size_t>(ep, 3)));
+    }
+    // CR/LF before the terminator (or a CR before a line-feed terminator) belong to no element.
+    const char* last_end = c;
+    while (last_end != start && (last_end[-1] == '\r' || last_end[-1] == '\n')) --last_end;
+    out.elements.emplace_back(start, static_cast<std::size_t>(last_end - start));
+    const std::size_t end = static_cast<std::size_t>(c - in_.data());
     out.id = out.elements[0];
+    out.tag = segment_tag(out.id);
     out.number = count_ + 1;
     out.line = line_;
     out.column = col_;
     if (!valid_id(out.id)) return fail(shown(out.id), "a segment id (2 or 3 capital letters or digits)", count_ + 1, "");
-    if (out.id == "ISA")
+    if (out.tag == segment_tag("ISA"))
       return fail("ISA", "IEA closing the interchange before the next ISA", count_ + 1, "ISA");
     ++count_;
-    if (out.id == "IEA") in_interchange_ = false;
-    advance_to(end + 1);
+    if (out.tag == segment_tag("IEA")) in_interchange_ = false;
+    // Past the terminator: the line feeds counted above move line:column.
+    if (nls > 0) {
+      line_ += nls;
+      col_ = 1 + static_cast<int>(c - last_nl);
+    } else {
+      col_ += static_cast<int>(c - b) + 1;
+    }
+    pos_ = end + 1;
     return Status::Segment;
   }
 }
@@ -233,36 +278,36 @@ class EnvelopeCheck {
       if (warnings_) warnings_->push_back(std::move(e));
       else out.push_back(std::move(e));
     };
-    if (s.is("ISA")) {
-      isa13_ = std::string(s[13]);
+    if (s.tag == segment_tag("ISA")) {
+      isa13_.assign(s[13]);
       groups_ = 0;
-    } else if (s.is("GS")) {
+    } else if (s.tag == segment_tag("GS")) {
       if (in_group_) bad(0, "GS", "GE closing the previous functional group");
       in_group_ = true;
       ++groups_;
-      gs06_ = std::string(s[6]);
+      gs06_.assign(s[6]);
       sets_ = 0;
-    } else if (s.is("ST")) {
+    } else if (s.tag == segment_tag("ST")) {
       if (!in_group_) bad(0, "ST", "GS before the transaction set");
       if (in_set_) bad(0, "ST", "SE closing the previous transaction set");
       in_set_ = true;
       ++sets_;
-      st02_ = std::string(s[2]);
+      st02_.assign(s[2]);
       seg_in_set_ = 1;
-    } else if (s.is("SE")) {
+    } else if (s.tag == segment_tag("SE")) {
       ++seg_in_set_;
       if (!in_set_) bad(0, "SE", "ST before SE");
       if (s[1] != std::to_string(seg_in_set_))
         count(1, fmt::format("\"{}\"", s[1]), fmt::format("{} (the segments from ST to SE)", seg_in_set_));
       if (s[2] != st02_) count(2, fmt::format("\"{}\"", s[2]), fmt::format("\"{}\" (ST02)", st02_));
       in_set_ = false;
-    } else if (s.is("GE")) {
+    } else if (s.tag == segment_tag("GE")) {
       if (in_set_) bad(0, "GE", "SE closing the transaction set");
       if (s[1] != std::to_string(sets_))
         count(1, fmt::format("\"{}\"", s[1]), fmt::format("{} (transaction sets in the group)", sets_));
       if (s[2] != gs06_) count(2, fmt::format("\"{}\"", s[2]), fmt::format("\"{}\" (GS06)", gs06_));
       in_group_ = false;
-    } else if (s.is("IEA")) {
+    } else if (s.tag == segment_tag("IEA")) {
       if (in_group_) bad(0, "IEA", "GE closing the functional group");
       if (s[1] != std::to_string(groups_))
         count(1, fmt::format("\"{}\"", s[1]), fmt::format("{} (functional groups in the interchange)", groups_));

@@ -92,115 +92,197 @@ class Parser {
       if (!m) errors_.push_back(r.error_at(s, el, fmt::format("\"{}\"", v), "an amount such as 125.00 (at most two decimals)"));
       return m;
     };
-    if (s.is("ST")) {
-      if (s[1] != "835") {
-        errors_.push_back(r.error_at(s, 1, fmt::format("\"{}\"", s[1]), "835 (a remittance advice)"));
-        return false;
-      }
-      out_.emplace_back();
-      rem_ = &out_.back();
-      claim_ = nullptr;
-      line_ = nullptr;
-      return true;
+    // One switch over the packed segment id (no string compare per candidate).
+    switch (s.tag) {
+      case segment_tag("ST"):
+        if (s[1] != "835") {
+          errors_.push_back(r.error_at(s, 1, fmt::format("\"{}\"", s[1]), "835 (a remittance advice)"));
+          return false;
+        }
+        out_.emplace_back();
+        rem_ = &out_.back();
+        claim_ = nullptr;
+        line_ = nullptr;
+        return true;
+      default:
+        break;
     }
     if (!rem_) return true;  // envelope segments
-    if (s.is("BPR")) {
-      rem_->handling = std::string(s[1]);
-      rem_->total_paid = amount(2, true).value_or(Money{});
-      rem_->credit_debit = std::string(s[3]);
-      rem_->method = std::string(s[4]);
-      rem_->payment_date = std::string(s[16]);
-    } else if (s.is("TRN")) {
-      rem_->trace = std::string(s[2]);
-    } else if (s.is("REF") && !claim_ && s[1] == "2U") {
-      rem_->payer_id = std::string(s[2]);
-    } else if (s.is("N1") && !claim_) {
-      if (s[1] == "PR") {
-        rem_->payer = std::string(s[2]);
-        rem_->payer_id = std::string(s[4]);
+    switch (s.tag) {
+      case segment_tag("BPR"):
+        rem_->handling = std::string(s[1]);
+        rem_->total_paid = amount(2, true).value_or(Money{});
+        rem_->credit_debit = std::string(s[3]);
+        rem_->method = std::string(s[4]);
+        rem_->payment_date = std::string(s[16]);
+        break;
+      case segment_tag("TRN"):
+        rem_->trace = std::string(s[2]);
+        break;
+      case segment_tag("REF"):
+        if (!claim_ && s[1] == "2U") rem_->payer_id = std::string(s[2]);
+        break;
+      case segment_tag("N1"):
+        if (claim_) break;
+        if (s[1] == "PR") {
+          rem_->payer = std::string(s[2]);
+          rem_->payer_id = std::string(s[4]);
+        }
+        if (s[1] == "PE") rem_->payee = std::string(s[2]);
+        break;
+      case segment_tag("CLP"):
+        finish_claim();
+        claim_ = new_claim();
+        line_ = nullptr;
+        claim_->id.assign(s[1]);
+        claim_->status.assign(s[2]);
+        if (claim_->id.empty()) errors_.push_back(r.error_at(s, 1, "nothing", "the provider's claim number"));
+        claim_->charge = amount(3, true).value_or(Money{});
+        claim_->paid = amount(4, true).value_or(Money{});
+        claim_->patient_responsibility = amount(5, false);
+        claim_->filing_indicator.assign(s[6]);
+        claim_->payer_claim_number.assign(s[7]);
+        claim_->segment = s.number;
+        claim_->line = s.line;
+        break;
+      case segment_tag("NM1"):
+        if (!claim_ || s[1] != "QC") break;
+        claim_->patient.assign(s[3]);
+        if (!s[4].empty()) claim_->patient.append(", ").append(s[4]);
+        claim_->member_id.assign(s[9]);
+        break;
+      case segment_tag("MOA"):
+        if (!claim_) break;
+        for (std::size_t i = 3; i <= 7; ++i)
+          if (!s[i].empty()) claim_->remarks.emplace_back(s[i]);
+        break;
+      case segment_tag("SVC"): {
+        if (!claim_) break;
+        line_ = new_line();
+        line_->procedure.assign(s[1]);
+        // SVC01 components: qualifier, code, up to four modifiers (no vector built).
+        const std::string_view proc = s[1];
+        const char cs = r.separators().component;
+        std::size_t part = 0, from = 0;
+        for (std::size_t i = 0; i <= proc.size() && part < 6; ++i) {
+          if (i < proc.size() && (cs == 0 || proc[i] != cs)) continue;
+          const std::string_view piece = proc.substr(from, i - from);
+          if (part == 1) line_->code.assign(piece);
+          else if (part >= 2 && !piece.empty()) line_->modifiers.emplace_back(piece);
+          ++part;
+          from = i + 1;
+        }
+        if (line_->code.empty()) errors_.push_back(r.error_at(s, 1, fmt::format("\"{}\"", s[1]), "a procedure such as HC:97110"));
+        line_->charge = amount(2, true).value_or(Money{});
+        line_->paid = amount(3, true).value_or(Money{});
+        line_->units.assign(s[5]);
+        line_->segment = s.number;
+        line_->line = s.line;
+        break;
       }
-      if (s[1] == "PE") rem_->payee = std::string(s[2]);
-    } else if (s.is("CLP")) {
-      finish_claim();
-      rem_->claims.emplace_back();
-      claim_ = &rem_->claims.back();
-      line_ = nullptr;
-      claim_->id = std::string(s[1]);
-      claim_->status = std::string(s[2]);
-      if (claim_->id.empty()) errors_.push_back(r.error_at(s, 1, "nothing", "the provider's claim number"));
-      claim_->charge = amount(3, true).value_or(Money{});
-      claim_->paid = amount(4, true).value_or(Money{});
-      claim_->patient_responsibility = amount(5, false);
-      claim_->filing_indicator = std::string(s[6]);
-      claim_->payer_claim_number = std::string(s[7]);
-      claim_->segment = s.number;
-      claim_->line = s.line;
-    } else if (s.is("NM1") && claim_ && s[1] == "QC") {
-      claim_->patient = s[4].empty() ? std::string(s[3]) : fmt::format("{}, {}", s[3], s[4]);
-      claim_->member_id = std::string(s[9]);
-    } else if (s.is("MOA") && claim_) {
-      for (std::size_t i = 3; i <= 7; ++i)
-        if (!s[i].empty()) claim_->remarks.emplace_back(s[i]);
-    } else if (s.is("SVC") && claim_) {
-      claim_->lines.emplace_back();
-      line_ = &claim_->lines.back();
-      line_->procedure = std::string(s[1]);
-      auto parts = split(s[1], r.separators().component);
-      if (parts.size() >= 2) line_->code = std::string(parts[1]);
-      for (std::size_t i = 2; i < parts.size() && i < 6; ++i)
-        if (!parts[i].empty()) line_->modifiers.emplace_back(parts[i]);
-      if (line_->code.empty()) errors_.push_back(r.error_at(s, 1, fmt::format("\"{}\"", s[1]), "a procedure such as HC:97110"));
-      line_->charge = amount(2, true).value_or(Money{});
-      line_->paid = amount(3, true).value_or(Money{});
-      line_->units = std::string(s[5]);
-      line_->segment = s.number;
-      line_->line = s.line;
-    } else if (s.is("DTM") && claim_ && !line_ && s[1] == "232") {
-      claim_->statement_from = std::string(s[2]);
-    } else if (s.is("DTM") && line_ && (s[1] == "472" || s[1] == "150")) {
-      if (line_->date.empty()) line_->date = std::string(s[2]);
-    } else if (s.is("AMT") && line_ && s[1] == "B6") {
-      line_->allowed = amount(2, true);
-    } else if (s.is("CAS")) {
-      if (!claim_) {
-        errors_.push_back(r.error_at(s, 0, "CAS", "CAS after a CLP (claim) or SVC (service line)"));
-        return true;
+      case segment_tag("DTM"):
+        if (claim_ && !line_ && s[1] == "232") claim_->statement_from.assign(s[2]);
+        else if (line_ && (s[1] == "472" || s[1] == "150")) {
+          if (line_->date.empty()) line_->date.assign(s[2]);
+        }
+        break;
+      case segment_tag("AMT"):
+        if (line_ && s[1] == "B6") line_->allowed = amount(2, true);
+        break;
+      case segment_tag("CAS"): {
+        if (!claim_) {
+          errors_.push_back(r.error_at(s, 0, "CAS", "CAS after a CLP (claim) or SVC (service line)"));
+          return true;
+        }
+        auto& list = line_ ? line_->adjustments : claim_->adjustments;
+        if (s[1].empty()) errors_.push_back(r.error_at(s, 1, "nothing", "a group code (CO, PR, OA, PI or CR)"));
+        bool any = false;
+        for (std::size_t i = 2; i + 1 <= s.size() && i <= 17; i += 3) {
+          if (s[i].empty() && s[i + 1].empty()) continue;
+          if (s[i].empty()) errors_.push_back(r.error_at(s, i, "nothing", "a reason code (CARC) before its amount"));
+          auto m = amount(i + 1, true);
+          if (!m) continue;
+          Adjustment& adj = list.emplace_back();
+          adj.group.assign(s[1]);
+          adj.reason.assign(s[i]);
+          adj.amount = *m;
+          adj.quantity.assign(s[i + 2]);
+          adj.segment = s.number;
+          adj.line = s.line;
+          any = true;
+        }
+        if (!any && errors_.empty()) errors_.push_back(r.error_at(s, 2, "nothing", "at least one reason code and amount"));
+        break;
       }
-      auto& list = line_ ? line_->adjustments : claim_->adjustments;
-      if (s[1].empty()) errors_.push_back(r.error_at(s, 1, "nothing", "a group code (CO, PR, OA, PI or CR)"));
-      bool any = false;
-      for (std::size_t i = 2; i + 1 <= s.size() && i <= 17; i += 3) {
-        if (s[i].empty() && s[i + 1].empty()) continue;
-        if (s[i].empty()) errors_.push_back(r.error_at(s, i, "nothing", "a reason code (CARC) before its amount"));
-        auto m = amount(i + 1, true);
-        if (!m) continue;
-        list.push_back(Adjustment{std::string(s[1]), std::string(s[i]), *m, std::string(s[i + 2]), s.number, s.line});
-        any = true;
-      }
-      if (!any && errors_.empty()) errors_.push_back(r.error_at(s, 2, "nothing", "at least one reason code and amount"));
-    } else if (s.is("LQ") && line_ && s[1] == "HE") {
-      line_->remarks.emplace_back(s[2]);
-    } else if (s.is("PLB")) {
-      finish_claim();
-      claim_ = nullptr;
-      line_ = nullptr;
-      for (std::size_t i = 3; i + 1 <= s.size() && i <= 13; i += 2) {
-        if (s[i].empty() && s[i + 1].empty()) continue;
-        auto parts = split(s[i], r.separators().component);
-        auto m = amount(i + 1, true);
-        if (!m) continue;
-        rem_->provider_adjustments.push_back(ProviderAdjustment{
-            std::string(s[1]), std::string(s[2]), std::string(parts[0]),
-            parts.size() > 1 ? std::string(parts[1]) : std::string{}, *m, s.number, s.line});
-      }
-    } else if (s.is("SE")) {
-      finish_claim();
-      balance(*rem_);
-      rem_ = nullptr;
-      claim_ = nullptr;
-      line_ = nullptr;
+      case segment_tag("LQ"):
+        if (line_ && s[1] == "HE") line_->remarks.emplace_back(s[2]);
+        break;
+      case segment_tag("PLB"):
+        finish_claim();
+        claim_ = nullptr;
+        line_ = nullptr;
+        for (std::size_t i = 3; i + 1 <= s.size() && i <= 13; i += 2) {
+          if (s[i].empty() && s[i + 1].empty()) continue;
+          auto parts = split(s[i], r.separators().component);
+          auto m = amount(i + 1, true);
+          if (!m) continue;
+          rem_->provider_adjustments.push_back(ProviderAdjustment{
+              std::string(s[1]), std::string(s[2]), std::string(parts[0]),
+              parts.size() > 1 ? std::string(parts[1]) : std::string{}, *m, s.number, s.line});
+        }
+        break;
+      case segment_tag("SE"):
+        finish_claim();
+        balance(*rem_);
+        rem_ = nullptr;
+        claim_ = nullptr;
+        line_ = nullptr;
+        break;
+      default:
+        break;
     }
     return true;
+  }
+
+  // Streaming keeps one claim and a pool of service lines whose strings and
+  // vectors keep their capacity from claim to claim: no allocation per claim
+  // once the pool is warm. Otherwise each claim is a new element of the remittance.
+  RemitClaim* new_claim() {
+    if (!on_claim_) return &rem_->claims.emplace_back();
+    RemitClaim& c = stream_claim_;
+    for (auto& l : c.lines) spare_lines_.push_back(std::move(l));
+    c.lines.clear();
+    c.id.clear();
+    c.status.clear();
+    c.charge = c.paid = Money{};
+    c.patient_responsibility.reset();
+    c.filing_indicator.clear();
+    c.payer_claim_number.clear();
+    c.patient.clear();
+    c.member_id.clear();
+    c.statement_from.clear();
+    c.adjustments.clear();
+    c.remarks.clear();
+    c.segment = 0;
+    c.line = 0;
+    return &c;
+  }
+  RemitLine* new_line() {
+    if (spare_lines_.empty()) return &claim_->lines.emplace_back();
+    RemitLine& l = claim_->lines.emplace_back(std::move(spare_lines_.back()));
+    spare_lines_.pop_back();
+    l.procedure.clear();
+    l.code.clear();
+    l.modifiers.clear();
+    l.charge = l.paid = Money{};
+    l.units.clear();
+    l.allowed.reset();
+    l.date.clear();
+    l.adjustments.clear();
+    l.remarks.clear();
+    l.segment = 0;
+    l.line = 0;
+    return &l;
   }
 
   // A claim is complete at the next CLP, PLB or SE: check its balance, hand
@@ -228,10 +310,7 @@ class Parser {
                               "charge − paid = Σ adjustments for the claim (the file does not balance)"});
     paid_ += c.paid;
     ++claims_seen_;
-    if (on_claim_) {
-      if (errors_.size() == errors_before) (*on_claim_)(c);
-      rem_->claims.pop_back();
-    }
+    if (on_claim_ && errors_.size() == errors_before) (*on_claim_)(c);
     claim_ = nullptr;
     line_ = nullptr;
   }
@@ -258,6 +337,8 @@ class Parser {
   RemitLine* line_ = nullptr;
   const std::function<void(const RemitClaim&)>* on_claim_ = nullptr;
   Money paid_;
+  RemitClaim stream_claim_;              // the claim being read, when streaming
+  std::vector<RemitLine> spare_lines_;  // service lines to reuse, when streaming
 };
 
 }  // namespace

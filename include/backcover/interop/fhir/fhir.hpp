@@ -16,6 +16,7 @@
 // cents. Errors name file:line:column and the element's path.
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -47,6 +48,15 @@ std::string fhir_wording(std::string text);
 
 // ---- Writing: the estimate as an Advanced EOB ----
 
+// NUCC Health Care Provider Taxonomy codes for our providers' licences
+// (data/interop/provider-taxonomy.tsv): key "type" or "type/specialty".
+struct Taxonomy {
+  std::string code;  // ten characters, e.g. 111N00000X
+  std::string name;  // our own words
+};
+using TaxonomyTable = std::map<std::string, Taxonomy>;
+Result<TaxonomyTable> load_provider_taxonomy(const std::string& path);
+
 struct AeobContext {
   const Plan* plan = nullptr;
   const CaseFile* case_file = nullptr;
@@ -54,6 +64,7 @@ struct AeobContext {
   std::string created;        // YYYY-MM-DD: the estimate's date (an input; no clock here)
   std::string estimate_id;    // stable id of this estimate (the inputs' hash), for identifiers
   std::string services_name;  // the services file, named in the GFE reference
+  const TaxonomyTable* taxonomy = nullptr;  // the GFE's provider taxonomy (null: text only)
 };
 
 // A Bundle (type collection) holding one ExplanationOfBenefit per provider
@@ -63,10 +74,56 @@ struct AeobContext {
 // the Coverage and the Organizations it references.
 nlohmann::json advanced_eob_bundle(const Estimate& estimate, const AeobContext& ctx);
 
+// The Advanced EOB's ExplanationOfBenefit resources written straight into a
+// growing buffer as compact JSON (no DOM per EOB): what advanced_eob_bundle
+// holds is this text parsed back. One EOB per provider, in first-line order.
+class AeobWriter {
+ public:
+  AeobWriter(const Estimate& estimate, const AeobContext& ctx);  // both must outlive the writer
+  std::size_t eobs() const { return groups_.size(); }
+  const std::vector<const Determination*>& lines(std::size_t k) const;  // EOB k's lines
+  // Appends ExplanationOfBenefit k (0-based; id aeob-(k+1)) to `out`.
+  void write(std::string& out, std::size_t k) const;
+
+ private:
+  const Estimate& e_;
+  const AeobContext& ctx_;
+  std::string id_, patient_ref_, insurer_ref_, coverage_ref_, start_, end_, benefit_balance_;
+  std::string gfe_display_, created_, patient_json_, insurer_json_, coverage_json_;  // JSON text, escaped once
+  std::vector<std::pair<std::string, std::vector<const Determination*>>> groups_;
+};
+
 // Structural check of an Advanced EOB Bundle against FHIR R4 and the PCT
 // profile: required elements and cardinalities, code systems, references that
 // resolve inside the bundle, money as numbers with USD, item totals that add
 // up. Returns one line per problem ("entry[1].resource.item[0].adjudication: …").
 std::vector<std::string> check_advanced_eob_bundle(const nlohmann::json& bundle);
+
+// ---- Writing: the Good Faith Estimate as Da Vinci PCT GFE Claims ----
+
+// A Bundle (profile davinci-pct-gfe-bundle, type collection, identifier,
+// timestamp) whose first entry is the estimate-summary Claim, then one Claim
+// per provider (davinci-pct-gfe-professional, use predetermination; a second
+// one past 50 lines), identified (PLAC) as the Advanced EOB's gfeReference
+// names them: items with serviceDescription, CPT/HCPCS, date, place of
+// service, units, unit price, net; diagnoses; providerTaxonomy; totals. Then
+// the Patient, the Coverage and the Organizations they reference.
+nlohmann::json gfe_bundle(const Estimate& estimate, const AeobContext& ctx);
+
+// Structural check of a GFE Bundle against the PCT profiles (the summary
+// first, required elements, items 1..50, totals = Σ net, references resolve).
+std::vector<std::string> check_gfe_bundle(const nlohmann::json& bundle);
+
+// ---- Writing: the coverage verdicts as Da Vinci CRD coverage-information ----
+
+// A collection Bundle: one draft ServiceRequest per line carrying the
+// coverage-information extension (covered / not-covered / conditional,
+// pa-needed, doc-needed + doc-purpose, info-needed, reason, detail, date =
+// `assertion_date`, coverage-assertion-id, satisfied-pa-id), then the
+// Patient, insurer and Coverage they reference.
+nlohmann::json crd_bundle(const Estimate& estimate, const Plan& plan, const CaseFile& case_file,
+                          const std::string& assertion_date);
+// The CRD invariants of every extension, and references that resolve.
+std::vector<std::string> check_crd_bundle(const nlohmann::json& bundle);
 
 }  // namespace backcover::interop::fhir

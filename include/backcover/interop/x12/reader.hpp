@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <iosfwd>
 #include <string>
@@ -26,8 +27,16 @@ struct Separators {
 };
 
 // One segment; views into the reader's input, valid until the next call.
+// A segment id packed into an integer (up to three bytes), for a switch over ids.
+constexpr std::uint32_t segment_tag(std::string_view id) {
+  std::uint32_t t = 0;
+  for (std::size_t i = 0; i < id.size() && i < 3; ++i) t = (t << 8) | static_cast<unsigned char>(id[i]);
+  return t;
+}
+
 struct Segment {
   std::string_view id;
+  std::uint32_t tag = 0;  // segment_tag(id)
   std::vector<std::string_view> elements;  // elements[0] is the id; X12 position i is elements[i]
   std::size_t number = 0;  // 1-based position in the file (ISA is 1)
   int line = 0;            // 1-based line of the segment's first byte
@@ -88,6 +97,7 @@ class Reader {
   int line_ = 1;
   int col_ = 1;
   Error error_;
+  unsigned char class_[256] = {};  // non-zero: element separator, segment terminator or line feed
 };
 
 // Reads the whole buffer, calling `on_segment` for each segment; stops at the

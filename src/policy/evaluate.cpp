@@ -677,10 +677,11 @@ CriterionResult eval(const Criterion& cr, const Ctx& c) {
     case K::Modifier: {
       for (const auto& m : c.line.modifiers)
         if (contains_ci(cr.values, m)) {
-          r = {true, "modifier " + m + " is on the line"};
+          r = {true, want(c, true) ? "modifier " + m + " is on the line" : std::string{}};
           break;
         }
-      if (!r.met) r = {false, fmt::format("modifier {} is missing from the line", join(cr.values, " or ", false))};
+      if (!r.met && want(c, false))
+        r = {false, fmt::format("modifier {} is missing from the line", join(cr.values, " or ", false))};
       break;
     }
     case K::Units:
@@ -709,11 +710,12 @@ CriterionResult eval(const Criterion& cr, const Ctx& c) {
       break;
     case K::PlaceOfService:
       r.met = contains_ci(cr.values, c.line.place_of_service);
-      r.text = "place of service " + c.line.place_of_service;
+      if (want(c, r.met)) r.text = "place of service " + c.line.place_of_service;
       break;
     case K::State:
       r.met = contains_ci(cr.values, c.cf.patient.state);
-      r.text = c.cf.patient.state.empty() ? "the patient's state is not on file" : "the patient lives in " + c.cf.patient.state;
+      if (want(c, r.met))
+        r.text = c.cf.patient.state.empty() ? "the patient's state is not on file" : "the patient lives in " + c.cf.patient.state;
       break;
     case K::Authorization:
       r.met = authorization_on_file(c);
@@ -909,7 +911,8 @@ Evaluation evaluate(const Library& library, const Pack& selected, const ServiceL
   bool any_applied = false;
   const std::string& category = !line.category.empty() ? line.category : code ? code->category : std::string{};
   std::vector<std::size_t> candidates;
-  for (const Pack* pack : library.chain(&selected)) {
+  const std::vector<const Pack*> chain = library.chain(&selected);
+  for (const Pack* pack : chain) {
     pack->candidates(line.code, category, candidates);
     for (std::size_t ri : candidates) {
       const PolicyRule& r = pack->rules[ri];
@@ -998,7 +1001,7 @@ Evaluation evaluate(const Library& library, const Pack& selected, const ServiceL
     if (t.state != RuleTrace::State::Failed || pa_only(*t.rule)) continue;
     const PolicyRule& r = *t.rule;
     const Pack* owner = nullptr;
-    for (const Pack* p : library.chain(&selected))
+    for (const Pack* p : chain)
       for (const auto& x : p->rules)
         if (&x == &r) owner = p;
     std::string alternatives;

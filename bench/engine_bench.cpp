@@ -6,7 +6,7 @@
 //   batch_1m_lines      1,000,000 claim lines for 100,000 members (10 each,
 //                       in date order), one estimate per member with that
 //                       member's own case file and accumulators, generated
-//                       deterministically in setup. Target: >= 2 million
+//                       deterministically in setup. Target: >= 3 million
 //                       lines/s on one core (counter lines_per_second).
 //   startup_load_inputs the CLI's per-run load: catalogue, plan, case file,
 //                       treatment plan and price list parsed from disk.

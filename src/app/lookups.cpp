@@ -279,7 +279,7 @@ Result<json> audit_bill(const AuditBillRequest& rq) {
     else gfe = std::move(g).value();
   }
   if (auto t = text(rq.bill, "a bill")) {
-    if (auto b = docs::parse_bill(*t, bill_name); !b) errors.insert(errors.end(), b.errors().begin(), b.errors().end());
+    if (auto b = io::parse_bill(*t, bill_name); !b) errors.insert(errors.end(), b.errors().begin(), b.errors().end());
     else bill = std::move(b).value();
   }
   if (!errors.empty()) return errors;

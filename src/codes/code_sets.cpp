@@ -1152,9 +1152,14 @@ std::pair<const PtpEdit*, const PtpEdit*> CodeSets::ptp_for(PackedCode column1) 
 }
 
 const PtpEdit* CodeSets::ptp(PackedCode column1, PackedCode column2, Date dos) const {
-  auto [lo, hi] = ptp_for(column1);
-  for (const PtpEdit* e = lo; e != hi; ++e)
-    if (e->column2 == column2 && e->active_on(dos)) return e;
+  // Sorted by (column one, column two): one binary search on the pair, then
+  // only that pair's rows (one per effective period).
+  auto it = std::lower_bound(ptp_.begin(), ptp_.end(), std::make_pair(column1, column2),
+                             [](const PtpEdit& e, const std::pair<PackedCode, PackedCode>& k) {
+                               return e.column1 != k.first ? e.column1 < k.first : e.column2 < k.second;
+                             });
+  for (; it != ptp_.end() && it->column1 == column1 && it->column2 == column2; ++it)
+    if (it->active_on(dos)) return &*it;
   return nullptr;
 }
 
@@ -1175,14 +1180,22 @@ const Replacement* CodeSets::replacement(PackedCode code) const {
   return it != replacements_.end() && it->code == code ? &*it : nullptr;
 }
 
-bool CodeSets::has_role(PackedCode code, std::string_view role) const {
-  // Ranges compare by string order, which packed order preserves; only codes of
-  // the same length as the range ends belong to it.
-  std::size_t len = packed_length(code);
+bool CodeSets::has_role(PackedCode code, std::string_view role) const { return in_ranges(role_ranges(role), code); }
+
+std::span<const CodeRole> CodeSets::role_ranges(std::string_view role) const {
   auto lo = std::lower_bound(roles_.begin(), roles_.end(), role,
                              [](const CodeRole& r, std::string_view k) { return r.role < k; });
-  for (auto it = lo; it != roles_.end() && it->role == role; ++it)
-    if (it->from <= code && code <= it->to && packed_length(it->from) == len) return true;
+  auto hi = lo;
+  while (hi != roles_.end() && hi->role == role) ++hi;
+  return {roles_.data() + (lo - roles_.begin()), static_cast<std::size_t>(hi - lo)};
+}
+
+bool CodeSets::in_ranges(std::span<const CodeRole> ranges, PackedCode code) {
+  // Ranges compare by string order, which packed order preserves; only codes of
+  // the same length as the range ends belong to it.
+  const std::size_t len = packed_length(code);
+  for (const CodeRole& r : ranges)
+    if (r.from <= code && code <= r.to && packed_length(r.from) == len) return true;
   return false;
 }
 

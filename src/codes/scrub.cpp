@@ -16,6 +16,13 @@ PayerProfile profile_for(PayerKind kind) {
                                                                              : PayerProfile::Commercial;
 }
 
+ClaimScrubber::ClaimScrubber(const CodeSets& sets, PayerProfile profile, const CodeCatalogue* catalogue)
+    : sets_(sets),
+      profile_(profile),
+      catalogue_(catalogue),
+      roles_{sets.role_ranges("timed"), sets.role_ranges("em"), sets.role_ranges("cmt"),
+             sets.role_ranges("cmt_medicare"), sets.role_ranges("chiro_primary_dx")} {}
+
 int timed_units(int total_minutes) {
   if (total_minutes < 8) return 0;
   return total_minutes / 15 + (total_minutes % 15 >= 8 ? 1 : 0);
@@ -185,9 +192,32 @@ std::string lower(std::string s) {
 
 class Run {
  public:
+  using Roles = std::span<const CodeRole>;
   Run(const CodeSets& sets, PayerProfile profile, const CodeCatalogue* catalogue,
-      const std::vector<const ServiceLine*>& lines, const CaseFile& cf)
-      : sets_(sets), medicare_(profile == PayerProfile::Medicare), catalogue_(catalogue), lines_(lines), cf_(cf) {}
+      const std::vector<const ServiceLine*>& lines, const CaseFile& cf, Roles timed, Roles em, Roles cmt,
+      Roles cmt_medicare, Roles chiro_primary_dx)
+      : sets_(sets), medicare_(profile == PayerProfile::Medicare), catalogue_(catalogue), lines_(lines), cf_(cf),
+        cmt_medicare_(cmt_medicare), chiro_primary_dx_(chiro_primary_dx) {
+    for (const auto& d : cf_.diagnoses) cf_dx_.push_back(d.code);
+    // What each line's code is, looked up once per line (not once per pair of lines).
+    facts_.resize(lines_.size());
+    for (std::size_t i = 0; i < lines_.size(); ++i) {
+      const ServiceLine& l = *lines_[i];
+      Facts& f = facts_[i];
+      f.code = pack(l.code);
+      f.rvu = sets_.rvu(l.code);
+      f.addon = sets_.addon(f.code);
+      f.addon_code = f.addon || (f.rvu && f.rvu->global_days == kGlobalZZZ);
+      if (!f.addon_code && catalogue_)
+        if (const CodeInfo* c = catalogue_->find(l.code); c && c->add_on) f.addon_code = true;
+      f.timed = CodeSets::in_ranges(timed, f.code);
+      f.em = CodeSets::in_ranges(em, f.code);
+      f.cmt = CodeSets::in_ranges(cmt, f.code);
+      f.chiropractor = lower(l.provider.role).find("chiro") != std::string::npos;
+      for (const auto& m : l.modifiers)
+        if (const Modifier* mod = sets_.modifier(m); mod && mod->ncci_bypass) f.bypass = true;
+    }
+  }
 
   std::vector<EditFinding> found;
 
@@ -216,28 +246,42 @@ class Run {
   const ServiceLine& line(std::size_t i) const { return *lines_[i]; }
   std::string who(std::size_t i) const { return fmt::format("line {} ({})", line(i).number, line(i).code); }
 
-  bool is_addon(const ServiceLine& l) const {
-    if (sets_.addon(pack(l.code))) return true;
-    if (const RvuRow* r = sets_.rvu(l.code); r && r->global_days == kGlobalZZZ) return true;
-    if (catalogue_)
-      if (const CodeInfo* c = catalogue_->find(l.code); c && c->add_on) return true;
-    return false;
-  }
-  bool is_timed(const ServiceLine& l) const { return sets_.has_role(pack(l.code), "timed"); }
-  bool is_em(const ServiceLine& l) const { return sets_.has_role(pack(l.code), "em"); }
-  bool is_cmt(const ServiceLine& l) const { return sets_.has_role(pack(l.code), "cmt"); }
-  bool by_chiropractor(const ServiceLine& l) const { return lower(l.provider.role).find("chiro") != std::string::npos; }
-  bool ncci_bypass(const ServiceLine& l) const {
-    for (const auto& m : l.modifiers)
-      if (const Modifier* mod = sets_.modifier(m); mod && mod->ncci_bypass) return true;
-    return false;
+  bool is_addon(std::size_t i) const { return facts_[i].addon_code; }
+  bool is_timed(std::size_t i) const { return facts_[i].timed; }
+  bool is_em(std::size_t i) const { return facts_[i].em; }
+  bool is_cmt(std::size_t i) const { return facts_[i].cmt; }
+  bool ncci_bypass(std::size_t i) const { return facts_[i].bypass; }
+
+  const std::vector<std::string>& diagnoses(const ServiceLine& l) const {
+    return !l.diagnoses.empty() ? l.diagnoses : cf_dx_;
   }
 
-  std::vector<std::string> diagnoses(const ServiceLine& l) const {
-    if (!l.diagnoses.empty()) return l.diagnoses;
-    std::vector<std::string> out;
-    for (const auto& d : cf_.diagnoses) out.push_back(d.code);
-    return out;
+  // A rule of rules.tsv, looked up by id once per run.
+  enum RuleId : std::uint8_t {
+    kProcValid, kDxRequired, kDxBillable, kGpModifier, kAssistantModifier, kBilateral, kChiroCodes, kChiroDx,
+    kChiroAt, kPtp, kMue, kAddon, kEightMinute, kModifier25, kMppr, kGlobal, kRuleIds
+  };
+  const Rule& rule(RuleId id) {
+    static constexpr const char* kIds[kRuleIds] = {
+        "codes.proc.valid",         "codes.dx.required",         "codes.dx.billable",
+        "codes.therapy.gp_modifier", "codes.therapy.assistant_modifier", "codes.bilateral.50",
+        "codes.medicare.chiro.codes", "codes.medicare.chiro.dx",  "codes.medicare.chiro.at",
+        "codes.ncci.ptp",           "codes.ncci.mue",            "codes.addon.primary",
+        "codes.therapy.eight_minute", "codes.em.modifier25",     "codes.pfs.mppr_surgery",
+        "codes.global.period"};
+    if (!rules_[id]) rules_[id] = &sets_.rule(kIds[id]);
+    return *rules_[id];
+  }
+
+  // Whether a diagnosis is billable on a date, remembered for the run (a
+  // course names the same few diagnoses on every line).
+  bool icd_billable(const std::string& code, Date dos) {
+    const int fy = fiscal_year(dos);
+    for (const auto& c : billable_)
+      if (c.fy == fy && *c.code == code) return c.billable;
+    const bool b = sets_.icd_billable(code, dos);
+    billable_.push_back(Billable{&code, fy, b});
+    return b;
   }
 
   void run() {
@@ -249,14 +293,20 @@ class Run {
     }
     // Per date and provider.
     std::vector<bool> seen(lines_.size(), false);
+    // In date order (as the engine passes them) a day's lines are adjacent.
+    bool dated = true;
+    for (std::size_t i = 1; i < lines_.size() && dated; ++i) dated = !(line(i).date < line(i - 1).date);
+    std::vector<std::size_t> day;
     for (std::size_t i = 0; i < lines_.size(); ++i) {
       if (seen[i]) continue;
-      std::vector<std::size_t> day;
-      for (std::size_t j = i; j < lines_.size(); ++j)
+      day.clear();
+      for (std::size_t j = i; j < lines_.size(); ++j) {
+        if (dated && line(j).date != line(i).date) break;
         if (!seen[j] && same_day_provider(line(i), line(j))) {
           seen[j] = true;
           day.push_back(j);
         }
+      }
       ptp(day);
       mue(day);
       addons(day);
@@ -272,9 +322,9 @@ class Run {
  private:
   void procedure_valid(std::size_t i) {
     const ServiceLine& l = line(i);
-    const RvuRow* r = sets_.rvu(l.code);
-    const Rule& rule = sets_.rule("codes.proc.valid");
-    const Replacement* repl = sets_.replacement(pack(l.code));
+    const RvuRow* r = facts_[i].rvu;
+    const Rule& rule = this->rule(kProcValid);
+    const Replacement* repl = sets_.replacement(facts_[i].code);
     if (!r && !sets_.hcpcs(l.code) && !(catalogue_ && catalogue_->find(l.code))) {
       // Retired (valid once, not on this date): CO-181; never a code: CO-16 with M51.
       auto problem = check_procedure(sets_, catalogue_, l.code, medicare_ ? PayerProfile::Medicare : PayerProfile::Commercial);
@@ -317,9 +367,9 @@ class Run {
 
   void diagnosis(std::size_t i) {
     const ServiceLine& l = line(i);
-    auto dx = diagnoses(l);
+    const auto& dx = diagnoses(l);
     if (dx.empty()) {
-      deny(i, sets_.rule("codes.dx.required"), ReasonCode::make("CO", "16", "M76"),
+      deny(i, this->rule(kDxRequired), ReasonCode::make("CO", "16", "M76"),
            fmt::format("{}: no diagnosis; point the line at a billable ICD-10-CM code", who(i)),
            CodingProblem{CodingProblem::Kind::MissingDiagnosis, {},
                          "the line names no diagnosis: point it at the billable ICD-10-CM code in the record that "
@@ -329,11 +379,11 @@ class Run {
       return;
     }
     for (const auto& d : dx) {
-      if (sets_.icd_billable(d, l.date)) continue;  // the common case, without building a message
+      if (icd_billable(d, l.date)) continue;  // the common case, without building a message
       IcdLookup r = sets_.lookup_icd(d, l.date);
       if (r.status == IcdStatus::Billable) continue;
       if (r.status == IcdStatus::NoCodeSet) {
-        warn(i, sets_.rule("codes.dx.billable"), fmt::format("{}: diagnosis {} not checked: {}", who(i), r.code, r.note));
+        warn(i, this->rule(kDxBillable), fmt::format("{}: diagnosis {} not checked: {}", who(i), r.code, r.note));
         continue;
       }
       std::string text = fmt::format("{}: diagnosis {} is {}", who(i), r.code, r.note);
@@ -347,35 +397,35 @@ class Run {
         if (r.suggestions.size() > 6) text += ", …";
         text += ")";
       }
-      deny(i, sets_.rule("codes.dx.billable"), ReasonCode::make("CO", "16", "M76"), text,
+      deny(i, this->rule(kDxBillable), ReasonCode::make("CO", "16", "M76"), text,
            check_diagnosis(sets_, d, l.date));
     }
   }
 
   void modifiers(std::size_t i) {
     const ServiceLine& l = line(i);
-    const RvuRow* r = sets_.rvu(l.code);
+    const RvuRow* r = facts_[i].rvu;
     // Therapy plan-of-care modifier on always-therapy codes (MPPR indicator 5).
     if (r && r->mult_proc == 5 && !has_mod(l, "GP") && !has_mod(l, "GO") && !has_mod(l, "GN")) {
-      medicare_rule(i, sets_.rule("codes.therapy.gp_modifier"), ReasonCode::make("CO", "4"),
+      medicare_rule(i, this->rule(kGpModifier), ReasonCode::make("CO", "4"),
                     fmt::format("{}: therapy code without GP (or GO/GN); add GP for physical therapy", who(i)));
     }
     // A therapy-assistant modifier goes with its discipline: CQ with GP, CO with GO.
     for (auto [assistant, discipline, who_did] : {std::tuple{"CQ", "GP", "a physical therapist assistant"},
                                                   std::tuple{"CO", "GO", "an occupational therapy assistant"}}) {
       if (has_mod(l, assistant) && !has_mod(l, discipline))
-        medicare_rule(i, sets_.rule("codes.therapy.assistant_modifier"), ReasonCode::make("CO", "4"),
+        medicare_rule(i, this->rule(kAssistantModifier), ReasonCode::make("CO", "4"),
                       fmt::format("{}: {} (service by {}) is reported with {}; add {}", who(i), assistant, who_did,
                                   discipline, discipline));
     }
     if (has_mod(l, "50")) {
       if (!r || (r->bilateral != 1 && r->bilateral != 3)) {
-        deny(i, sets_.rule("codes.bilateral.50"), ReasonCode::make("CO", "4"),
+        deny(i, this->rule(kBilateral), ReasonCode::make("CO", "4"),
              fmt::format("{}: modifier 50 is not valid for {} (bilateral indicator {}); {}", who(i), l.code,
                          r ? std::to_string(r->bilateral) : "unknown",
                          r && r->bilateral == 2 ? "the code is already bilateral" : "bill each side as its own line (RT/LT)"));
       } else if (l.units != 1) {
-        deny(i, sets_.rule("codes.bilateral.50"), ReasonCode::make("CO", "4"),
+        deny(i, this->rule(kBilateral), ReasonCode::make("CO", "4"),
              fmt::format("{}: a bilateral procedure with modifier 50 is one line of 1 unit (found {} units)", who(i),
                          l.units));
       }
@@ -384,24 +434,24 @@ class Run {
 
   void medicare_chiropractic(std::size_t i) {
     const ServiceLine& l = line(i);
-    bool cmt = is_cmt(l);
-    if (!cmt && !by_chiropractor(l)) return;
-    if (!sets_.has_role(pack(l.code), "cmt_medicare")) {
-      medicare_rule(i, sets_.rule("codes.medicare.chiro.codes"), ReasonCode::make("PR", "96", "N130"),
+    bool cmt = is_cmt(i);
+    if (!cmt && !facts_[i].chiropractor) return;
+    if (!CodeSets::in_ranges(cmt_medicare_, facts_[i].code)) {
+      medicare_rule(i, this->rule(kChiroCodes), ReasonCode::make("PR", "96", "N130"),
                     fmt::format("{}: Medicare covers only spinal manipulation (98940-98942) {}; {} is not covered",
                                 who(i), cmt ? "among chiropractic manipulation codes" : "from a chiropractor", l.code));
       return;
     }
-    auto dx = diagnoses(l);
+    const auto& dx = diagnoses(l);
     std::string primary = dx.empty() ? "" : normalize_icd(dx.front());
-    if (primary.empty() || !sets_.has_role(pack(primary), "chiro_primary_dx")) {
-      medicare_rule(i, sets_.rule("codes.medicare.chiro.dx"), ReasonCode::make("CO", "11"),
+    if (primary.empty() || !CodeSets::in_ranges(chiro_primary_dx_, pack(primary))) {
+      medicare_rule(i, this->rule(kChiroDx), ReasonCode::make("CO", "11"),
                     fmt::format("{}: the primary diagnosis must be a spinal subluxation M99.00-M99.05 (found {})",
                                 who(i), primary.empty() ? "none" : dotted_icd(primary)));
     }
     if (!has_mod(l, "AT")) {
       bool abn = has_mod(l, "GA");
-      medicare_rule(i, sets_.rule("codes.medicare.chiro.at"), ReasonCode::make(abn ? "PR" : "CO", "50"),
+      medicare_rule(i, this->rule(kChiroAt), ReasonCode::make(abn ? "PR" : "CO", "50"),
                     fmt::format("{}: no AT modifier, so Medicare treats it as maintenance therapy, which is not "
                                 "covered{}",
                                 who(i), abn ? " (GA: ABN on file, the patient pays)" : "; add AT if the treatment is active/corrective"));
@@ -409,15 +459,16 @@ class Run {
   }
 
   void ptp(const std::vector<std::size_t>& day) {
-    const Rule& base = sets_.rule("codes.ncci.ptp");
+    if (day.size() < 2) return;
+    const Rule& base = rule(kPtp);
     for (std::size_t a : day)
       for (std::size_t b : day) {
         if (a == b) continue;
         const ServiceLine& c1 = line(a);
         const ServiceLine& c2 = line(b);
-        const PtpEdit* e = sets_.ptp(pack(c1.code), pack(c2.code), c1.date);
+        const PtpEdit* e = sets_.ptp(facts_[a].code, facts_[b].code, c1.date);
         if (!e || e->modifier == 9) continue;
-        if (e->modifier == 1 && (ncci_bypass(c2) || ncci_bypass(c1))) continue;
+        if (e->modifier == 1 && (ncci_bypass(b) || ncci_bypass(a))) continue;
         std::string how = e->modifier == 0
                               ? "no modifier allows both"
                               : "if it was a separate region, session or structure, add 59 or XS/XE/XP/XU";
@@ -431,10 +482,10 @@ class Run {
     std::vector<std::pair<PackedCode, int>> totals;
     for (std::size_t i : day) {
       const ServiceLine& l = line(i);
-      PackedCode c = pack(l.code);
+      PackedCode c = facts_[i].code;
       const MueEdit* e = sets_.mue(c);
       if (!e) continue;
-      const Rule& rule = e->rule ? *e->rule : sets_.rule("codes.ncci.mue");
+      const Rule& rule = e->rule ? *e->rule : this->rule(kMue);
       if (e->mai == 1) {
         if (l.units > e->units)
           deny(i, rule, ReasonCode::make("CO", "151", "N362"),
@@ -456,20 +507,19 @@ class Run {
   void addons(const std::vector<std::size_t>& day) {
     for (std::size_t i : day) {
       const ServiceLine& l = line(i);
-      if (!is_addon(l)) continue;
-      const AddOnEdit* e = sets_.addon(pack(l.code));
+      if (!is_addon(i)) continue;
+      const AddOnEdit* e = facts_[i].addon;
       bool ok = false;
       for (std::size_t j : day) {
         if (j == i) continue;
-        const ServiceLine& p = line(j);
-        if (e) ok = ok || std::binary_search(e->primaries.begin(), e->primaries.end(), pack(p.code));
-        else ok = ok || !is_addon(p);
+        if (e) ok = ok || std::binary_search(e->primaries.begin(), e->primaries.end(), facts_[j].code);
+        else ok = ok || !is_addon(j);
       }
       if (ok) continue;
       std::string need;
       if (e)
         for (PackedCode c : e->primaries) need += (need.empty() ? "" : ", ") + unpack(c);
-      deny(i, e && e->rule ? *e->rule : sets_.rule("codes.addon.primary"), ReasonCode::make("CO", "107"),
+      deny(i, e && e->rule ? *e->rule : this->rule(kAddon), ReasonCode::make("CO", "107"),
            fmt::format("{}: add-on code billed without its primary procedure on {} ({})", who(i), l.date.str(),
                        e ? "needs one of " + need : "needs a primary procedure"));
     }
@@ -479,7 +529,7 @@ class Run {
     std::vector<std::size_t> timed;
     int total = 0;
     for (std::size_t i : day)
-      if (is_timed(line(i)) && line(i).minutes > 0) {
+      if (is_timed(i) && line(i).minutes > 0) {
         timed.push_back(i);
         total += line(i).minutes;
       }
@@ -519,7 +569,7 @@ class Run {
       }
     }
     for (std::size_t k = 0; k < order.size() && assigned < allowed; ++k, ++assigned) ++expect[order[k]];
-    const Rule& rule = sets_.rule("codes.therapy.eight_minute");
+    const Rule& rule = this->rule(kEightMinute);
     int tie_taken = 0;
     for (std::size_t k = 0; k < timed.size(); ++k) {
       const ServiceLine& l = line(timed[k]);
@@ -557,14 +607,14 @@ class Run {
   void modifier25(const std::vector<std::size_t>& day) {
     for (std::size_t i : day) {
       const ServiceLine& em = line(i);
-      if (!is_em(em) || has_mod(em, "25")) continue;
+      if (!is_em(i) || has_mod(em, "25")) continue;
       for (std::size_t j : day) {
         if (j == i) continue;
         const ServiceLine& p = line(j);
-        const RvuRow* r = sets_.rvu(p.code);
+        const RvuRow* r = facts_[j].rvu;
         bool minor = r && (r->global_days == 0 || r->global_days == 10);
-        if (!is_cmt(p) && !minor) continue;
-        deny(i, sets_.rule("codes.em.modifier25"), ReasonCode::make("CO", "97", "M80"),
+        if (!is_cmt(j) && !minor) continue;
+        deny(i, this->rule(kModifier25), ReasonCode::make("CO", "97", "M80"),
              fmt::format("{}: office visit on the same day as line {} ({}) without modifier 25; the visit is included "
                          "unless it was significant and separately identifiable (then add 25)",
                          who(i), p.number, p.code));
@@ -576,14 +626,14 @@ class Run {
   void multiple_surgery(const std::vector<std::size_t>& day) {
     std::vector<std::pair<std::int64_t, std::size_t>> surg;
     for (std::size_t i : day) {
-      const RvuRow* r = sets_.rvu(line(i).code);
+      const RvuRow* r = facts_[i].rvu;
       if (r && r->mult_proc == 2 && r->status == 'A') surg.emplace_back(-(r->work + r->pe_facility + r->mp), i);
     }
     if (surg.size() < 2) return;
     std::stable_sort(surg.begin(), surg.end());
     for (std::size_t k = 1; k < surg.size(); ++k) {
       std::size_t i = surg[k].second;
-      warn(i, sets_.rule("codes.pfs.mppr_surgery"),
+      warn(i, this->rule(kMppr),
            fmt::format("{}: procedure #{} on {} (ranked by RVUs): Medicare pays 50% of its fee; bill it with "
                        "modifier 51",
                        who(i), k + 1, line(i).date.str()));
@@ -598,17 +648,16 @@ class Run {
       int number;  // line number, 0 for a past service
     };
     std::vector<Surgery> surgeries;
-    auto consider = [&](Date d, const std::string& code, int number) {
-      const RvuRow* r = sets_.rvu(code);
+    auto consider = [&](Date d, const std::string& code, int number, const RvuRow* r) {
       if (r && r->status == 'A' && (r->global_days == 10 || r->global_days == 90))
         surgeries.push_back(Surgery{d, code, r->global_days, number});
     };
-    for (const auto& p : cf_.past_services) consider(p.date, p.code, 0);
-    for (std::size_t i = 0; i < lines_.size(); ++i) consider(line(i).date, line(i).code, line(i).number);
+    for (const auto& p : cf_.past_services) consider(p.date, p.code, 0, sets_.rvu(p.code));
+    for (std::size_t i = 0; i < lines_.size(); ++i) consider(line(i).date, line(i).code, line(i).number, facts_[i].rvu);
     if (surgeries.empty()) return;
     for (std::size_t i = 0; i < lines_.size(); ++i) {
       const ServiceLine& em = line(i);
-      if (!is_em(em)) continue;
+      if (!is_em(i)) continue;
       for (const auto& s : surgeries) {
         std::int32_t delta = em.date - s.date;
         std::string what;
@@ -618,7 +667,7 @@ class Run {
           what = fmt::format("day {} of the {}-day global period; add 24 if the visit is unrelated to the surgery",
                              delta, s.days);
         if (what.empty()) continue;
-        deny(i, sets_.rule("codes.global.period"), ReasonCode::make("CO", "97", "M144"),
+        deny(i, this->rule(kGlobal), ReasonCode::make("CO", "97", "M144"),
              fmt::format("{}: visit inside the global period of {} on {}{}: {}", who(i), s.code, s.date.str(),
                          s.number ? fmt::format(" (line {})", s.number) : std::string(" (past service)"), what));
         break;
@@ -631,13 +680,30 @@ class Run {
   const CodeCatalogue* catalogue_;
   const std::vector<const ServiceLine*>& lines_;
   const CaseFile& cf_;
+  Roles cmt_medicare_, chiro_primary_dx_;
+  struct Facts {
+    PackedCode code = 0;
+    const RvuRow* rvu = nullptr;
+    const AddOnEdit* addon = nullptr;
+    bool addon_code = false, timed = false, em = false, cmt = false, chiropractor = false, bypass = false;
+  };
+  std::vector<Facts> facts_;            // per line
+  std::vector<std::string> cf_dx_;      // the case file's diagnoses, for lines that name none
+  const Rule* rules_[kRuleIds] = {};
+  struct Billable {
+    const std::string* code;
+    int fy;
+    bool billable;
+  };
+  std::vector<Billable> billable_;
 };
 
 }  // namespace
 
 void ClaimScrubber::scrub(const std::vector<const ServiceLine*>& lines, const CaseFile& case_file,
                           std::vector<EditFinding>& out) const {
-  Run run(sets_, profile_, catalogue_, lines, case_file);
+  Run run(sets_, profile_, catalogue_, lines, case_file, roles_.timed, roles_.em, roles_.cmt, roles_.cmt_medicare,
+          roles_.chiro_primary_dx);
   run.run();
   out.insert(out.end(), std::make_move_iterator(run.found.begin()), std::make_move_iterator(run.found.end()));
 }

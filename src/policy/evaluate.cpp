@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <span>
 
 namespace backcover::policy {
 
@@ -53,7 +54,7 @@ std::string words(std::string_view s) {
   return out;
 }
 
-std::string join(const std::vector<std::string>& v, std::string_view last_sep = " or ", bool underscores = true) {
+std::string join(std::span<const std::string> v, std::string_view last_sep = " or ", bool underscores = true) {
   std::string out;
   for (std::size_t i = 0; i < v.size(); ++i) {
     if (i > 0) out += (i + 1 == v.size()) ? std::string(last_sep) : std::string(", ");
@@ -145,11 +146,12 @@ std::string service_name(const Ctx& c) {
   return "code " + c.line.code;
 }
 
-std::vector<std::string> line_diagnoses(const Ctx& c) {
+// The line's diagnoses, else the case file's (copied into `store` only then).
+std::span<const std::string> line_diagnoses(const Ctx& c, std::vector<std::string>& store) {
   if (!c.line.diagnoses.empty()) return c.line.diagnoses;
-  std::vector<std::string> out;
-  for (const auto& d : c.cf.diagnoses) out.push_back(d.code);
-  return out;
+  store.clear();
+  for (const auto& d : c.cf.diagnoses) store.push_back(d.code);
+  return store;
 }
 
 std::string set_words(const Criterion& cr, const Pack& pack) {
@@ -213,9 +215,10 @@ bool authorization_on_file(const Ctx& c) {
 CriterionResult eval(const Criterion& cr, const Ctx& c);
 
 CriterionResult eval_diagnosis(const Criterion& cr, const Ctx& c) {
-  auto dx = line_diagnoses(c);
-  if (cr.primary_only && dx.size() > 1) dx.resize(1);
-  const std::string what = set_words(cr, *c.pack);
+  std::vector<std::string> store;
+  auto dx = line_diagnoses(c, store);
+  if (cr.primary_only && dx.size() > 1) dx = dx.first(1);
+  auto what = [&] { return set_words(cr, *c.pack); };  // only when a sentence is written
   std::string young;  // a matching diagnosis whose onset is too recent
   std::optional<Date> eligible;  // set when the only obstacle is the onset date (a fact)
   for (const auto& d : dx) {
@@ -248,9 +251,9 @@ CriterionResult eval_diagnosis(const Criterion& cr, const Ctx& c) {
         }
         continue;
       }
-      return {true, !want(c, true) ? std::string{} : fmt::format("diagnosis {} ({}) for {} weeks", d, what, weeks)};
+      return {true, !want(c, true) ? std::string{} : fmt::format("diagnosis {} ({}) for {} weeks", d, what(), weeks)};
     }
-    return {true, !want(c, true) ? std::string{} : fmt::format("diagnosis {} ({}) is on file", d, what)};
+    return {true, !want(c, true) ? std::string{} : fmt::format("diagnosis {} ({}) is on file", d, what())};
   }
   if (!young.empty()) {
     CriterionResult r{false, young};
@@ -262,11 +265,11 @@ CriterionResult eval_diagnosis(const Criterion& cr, const Ctx& c) {
   }
   if (dx.empty())
     return {false, !want(c, false) ? std::string{} : fmt::format("no diagnosis is on the line or in the case file; {} requires a diagnosis of {}",
-                               service_name(c), what)};
+                               service_name(c), what())};
   return {false, !want(c, false) ? std::string{} : fmt::format("the {} ({}) {} not {}; {} requires a diagnosis of {}",
                              cr.primary_only ? "primary diagnosis" : (dx.size() == 1 ? "diagnosis" : "diagnoses"),
-                             join(dx, " and ", false), dx.size() == 1 || cr.primary_only ? "is" : "are", what,
-                             service_name(c), what)};
+                             join(dx, " and ", false), dx.size() == 1 || cr.primary_only ? "is" : "are", what(),
+                             service_name(c), what())};
 }
 
 CriterionResult eval_age(const Criterion& cr, const Ctx& c) {
@@ -497,7 +500,8 @@ bool plan_of_care_covers(const Ctx& c, std::string& gap) {
 
 CriterionResult eval_order(const Criterion& cr, const Ctx& c) {
   const char* noun = cr.prescription ? "prescription" : "referral";
-  const auto dx = line_diagnoses(c);
+  std::vector<std::string> store;
+  const auto dx = line_diagnoses(c, store);
   std::string best_gap;
   if (cr.prescription) {
     std::string gap;
@@ -677,10 +681,11 @@ CriterionResult eval(const Criterion& cr, const Ctx& c) {
     case K::Modifier: {
       for (const auto& m : c.line.modifiers)
         if (contains_ci(cr.values, m)) {
-          r = {true, "modifier " + m + " is on the line"};
+          r = {true, want(c, true) ? "modifier " + m + " is on the line" : std::string{}};
           break;
         }
-      if (!r.met) r = {false, fmt::format("modifier {} is missing from the line", join(cr.values, " or ", false))};
+      if (!r.met && want(c, false))
+        r = {false, fmt::format("modifier {} is missing from the line", join(cr.values, " or ", false))};
       break;
     }
     case K::Units:
@@ -709,11 +714,12 @@ CriterionResult eval(const Criterion& cr, const Ctx& c) {
       break;
     case K::PlaceOfService:
       r.met = contains_ci(cr.values, c.line.place_of_service);
-      r.text = "place of service " + c.line.place_of_service;
+      if (want(c, r.met)) r.text = "place of service " + c.line.place_of_service;
       break;
     case K::State:
       r.met = contains_ci(cr.values, c.cf.patient.state);
-      r.text = c.cf.patient.state.empty() ? "the patient's state is not on file" : "the patient lives in " + c.cf.patient.state;
+      if (want(c, r.met))
+        r.text = c.cf.patient.state.empty() ? "the patient's state is not on file" : "the patient lives in " + c.cf.patient.state;
       break;
     case K::Authorization:
       r.met = authorization_on_file(c);
@@ -909,7 +915,10 @@ Evaluation evaluate(const Library& library, const Pack& selected, const ServiceL
   bool any_applied = false;
   const std::string& category = !line.category.empty() ? line.category : code ? code->category : std::string{};
   std::vector<std::size_t> candidates;
-  for (const Pack* pack : library.chain(&selected)) {
+  candidates.reserve(16);
+  ev.trace.reserve(8);
+  const std::vector<const Pack*> chain = library.chain(&selected);
+  for (const Pack* pack : chain) {
     pack->candidates(line.code, category, candidates);
     for (std::size_t ri : candidates) {
       const PolicyRule& r = pack->rules[ri];
@@ -998,7 +1007,7 @@ Evaluation evaluate(const Library& library, const Pack& selected, const ServiceL
     if (t.state != RuleTrace::State::Failed || pa_only(*t.rule)) continue;
     const PolicyRule& r = *t.rule;
     const Pack* owner = nullptr;
-    for (const Pack* p : library.chain(&selected))
+    for (const Pack* p : chain)
       for (const auto& x : p->rules)
         if (&x == &r) owner = p;
     std::string alternatives;

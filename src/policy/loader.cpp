@@ -653,16 +653,16 @@ void Pack::index() {
 
 void Pack::candidates(std::string_view code, std::string_view category, std::vector<std::size_t>& out) const {
   out.clear();
+  // Keys are "c:" code or "k:" category, sorted: compared as (tag, rest)
+  // without building the key string.
   auto take = [&](char tag, std::string_view key) {
     if (key.empty()) return;
-    std::string k;
-    k.reserve(key.size() + 2);
-    k += tag;
-    k += ':';
-    k += key;
-    auto it = std::lower_bound(by_key_.begin(), by_key_.end(), k,
-                               [](const std::pair<std::string, std::size_t>& e, const std::string& x) { return e.first < x; });
-    for (; it != by_key_.end() && it->first == k; ++it) out.push_back(it->second);
+    auto before = [&](const std::pair<std::string, std::size_t>& e) {
+      return e.first[0] != tag ? e.first[0] < tag : std::string_view(e.first).substr(2) < key;
+    };
+    auto it = std::partition_point(by_key_.begin(), by_key_.end(), before);
+    for (; it != by_key_.end() && it->first[0] == tag && std::string_view(it->first).substr(2) == key; ++it)
+      out.push_back(it->second);
   };
   take('c', code);
   take('k', category);

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -190,6 +191,9 @@ class CodeSets {
   const AddOnEdit* addon(PackedCode code) const;
   const Replacement* replacement(PackedCode code) const;
   bool has_role(PackedCode code, std::string_view role) const;
+  // The ranges of one role (for callers that test many codes against it).
+  std::span<const CodeRole> role_ranges(std::string_view role) const;
+  static bool in_ranges(std::span<const CodeRole> ranges, PackedCode code);
   const Modifier* modifier(std::string_view code) const;
   const std::vector<Modifier>& modifiers() const { return modifiers_; }
 

@@ -36,8 +36,7 @@ class ClaimScrubber : public ClaimEditor {
  public:
   // `catalogue` is optional: it adds our timed / add-on flags for codes the
   // code sets do not mark.
-  ClaimScrubber(const CodeSets& sets, PayerProfile profile, const CodeCatalogue* catalogue = nullptr)
-      : sets_(sets), profile_(profile), catalogue_(catalogue) {}
+  ClaimScrubber(const CodeSets& sets, PayerProfile profile, const CodeCatalogue* catalogue = nullptr);
 
   void scrub(const std::vector<const ServiceLine*>& lines, const CaseFile& case_file,
              std::vector<EditFinding>& out) const override;
@@ -51,6 +50,10 @@ class ClaimScrubber : public ClaimEditor {
   const CodeSets& sets_;
   PayerProfile profile_;
   const CodeCatalogue* catalogue_;
+  // The code-role ranges the edits test every line against, found once.
+  struct Roles {
+    std::span<const CodeRole> timed, em, cmt, cmt_medicare, chiro_primary_dx;
+  } roles_;
 };
 
 // Code validity, shared by the claim editor and `log add`: what is wrong with

@@ -74,7 +74,7 @@ int run_household(const EstimateOptions& o, const std::string& base, std::ostrea
           << ", not both\n";
       return kExitBadInput;
     }
-  if (o.fhir || o.explain || o.strict) {
+  if (!o.fhir.empty() || o.explain || o.strict) {
     err << "usage error: --household: --fhir, --explain and --strict are for one patient; run them per member\n";
     return kExitBadInput;
   }

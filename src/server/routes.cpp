@@ -454,7 +454,7 @@ struct Services::Impl {
     } else if (name == "accumulators.yaml") {
       if (auto x = io::parse_accumulators(*text, name); !x) errors = x.errors();
     } else if (name == "denial.yaml") {
-      if (auto x = docs::parse_denial(*text, name); !x) errors = x.errors();
+      if (auto x = io::parse_denial(*text, name); !x) errors = x.errors();
     } else if (plan_file_name(name)) {  // another plan to compare at open enrollment
       if (auto x = io::parse_plan(*text, name); !x) errors = x.errors();
     } else {

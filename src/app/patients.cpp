@@ -400,7 +400,8 @@ EstimateRequest stored_request(store::Store& s, const StoredPatient& in, const s
 }
 
 Result<StoredEstimate> estimate_stored(const Rules& rules, store::Store& s, const std::string& patient,
-                                       const std::string& course_key, Format format, std::optional<Date> today) {
+                                       const std::string& course_key, Format format, std::optional<Date> today,
+                                       decltype(EstimateRequest::add_prices) add_prices) {
   StoredPatient in = load_patient(s, patient);
   auto courses = s.courses(in.patient.id);
   const store::CourseRecord* course = nullptr;
@@ -414,6 +415,8 @@ Result<StoredEstimate> estimate_stored(const Rules& rules, store::Store& s, cons
   }
   EstimateRequest rq = stored_request(s, in, course->file);
   rq.today = today;
+  const bool rates_from_index = static_cast<bool>(add_prices);
+  rq.add_prices = std::move(add_prices);
   auto a = estimate(rules, rq);
   if (!a) return a.errors();
   StoredEstimate out{std::move(a).value(), "", course->id, "", ""};
@@ -426,6 +429,8 @@ Result<StoredEstimate> estimate_stored(const Rules& rules, store::Store& s, cons
     if (!name.empty()) inputs += fmt::format("{}\n{}\n", name, store::sha256_hex(in.texts.at(name)));
   for (const auto& c : in.counters) inputs += fmt::format("{} {} {} {}\n", c.scope, c.plan_year, c.counter, c.amount);
   for (const auto& au : in.auths) inputs += fmt::format("auth {} {}\n", au.number, au.visits_posted);
+  // The rates the index gave are named, with their file and date, in the estimate's warnings.
+  if (rates_from_index) inputs += "prices from the rate index\n";
   out.inputs_sha256 = store::sha256_hex(inputs);
   out.estimate_id = s.save_estimate({"", in.patient.id, course->id, out.inputs_sha256, out.output, ""});
   return out;

@@ -715,14 +715,6 @@ void add_prices_from(CLI::App& app, VerbContext& ctx, EstimateOptions& eo) {
          "mrf: in-network allowed amounts from the negotiated rates in the store's rate index (plan method "
          "negotiated_rate)")
       ->check(CLI::IsMember({"mrf"}));
-  // The stored-patient path (app::estimate_stored) has no hook for it yet:
-  // refuse the pair rather than ignore the option.
-  est->parse_complete_callback([est] {
-    const CLI::Option* pf = est->get_option_no_throw("--prices-from");
-    const CLI::Option* pt = est->get_option_no_throw("--patient");
-    if (pf && pf->count() && pt && pt->count())
-      throw CLI::ValidationError("--prices-from", "not with --patient yet: give --plan/--case/--services files");
-  });
 }
 
 void add_mrf_verbs(CLI::App& app, VerbContext& ctx, EstimateOptions& eo) {

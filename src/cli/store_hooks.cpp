@@ -159,7 +159,8 @@ int run_store_estimate(const VerbContext& ctx, const StoreEstimateOptions& so, c
   auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
   auto r = app::estimate_stored(*rules, *s, so.patient, so.course,
                                 eo.json ? app::Format::Json : eo.explain ? app::Format::Explain : app::Format::Text,
-                                Date::from_days(static_cast<std::int32_t>(today.time_since_epoch().count())));
+                                Date::from_days(static_cast<std::int32_t>(today.time_since_epoch().count())),
+                                eo.add_prices);
   if (!r) {
     *ctx.err << format_errors(r.errors());
     return kExitBadInput;

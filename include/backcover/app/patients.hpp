@@ -73,8 +73,11 @@ struct StoredEstimate {
 };
 // `course`: id ("C1") or file name; empty when the patient has one course.
 // Saves the estimate with the SHA-256 of every input it read.
+// `add_prices` (optional) adds prices from elsewhere before the engine runs, as
+// EstimateRequest::add_prices (`--prices-from mrf`: the store's rate index).
 Result<StoredEstimate> estimate_stored(const Rules& rules, store::Store& s, const std::string& patient,
-                                       const std::string& course, Format format, std::optional<Date> today = {});
+                                       const std::string& course, Format format, std::optional<Date> today = {},
+                                       decltype(EstimateRequest::add_prices) add_prices = {});
 
 // ---- posting ----
 

@@ -104,7 +104,7 @@ void reference(std::string& o, std::string_view r) {
 
 }  // namespace
 
-AeobWriter::AeobWriter(const Estimate& e, const AeobContext& ctx) : e_(e), ctx_(ctx) {
+AeobWriter::AeobWriter(const Estimate& e, const AeobContext& ctx) : ctx_(ctx) {
   id_ = ctx.estimate_id.empty() ? "estimate" : ctx.estimate_id;
   Entries scratch;
   const Parties parties = add_parties(scratch, e, *ctx.plan, *ctx.case_file);

@@ -86,7 +86,6 @@ class AeobWriter {
   void write(std::string& out, std::size_t k) const;
 
  private:
-  const Estimate& e_;
   const AeobContext& ctx_;
   std::string id_, patient_ref_, insurer_ref_, coverage_ref_, start_, end_, benefit_balance_;
   std::string gfe_display_, created_, patient_json_, insurer_json_, coverage_json_;  // JSON text, escaped once

@@ -16,6 +16,7 @@
 #include <optional>
 #include <ostream>
 
+#include "io/schema.hpp"
 #include "backcover/cli/app.hpp"
 #include "backcover/app/fhir.hpp"
 #include "backcover/interop/fhir/fhir.hpp"
@@ -718,24 +719,9 @@ Result<std::string> estimate_fhir(const app::Rules& rules, const app::EstimateAn
   app::FhirRequest rq;
   auto kind = app::fhir_document_named(o.fhir);
   if (!kind) {
-    // "did you mean": the name within two edits (Levenshtein) of what was typed.
-    auto distance = [](std::string_view a, std::string_view b) {
-      std::vector<std::size_t> row(b.size() + 1);
-      for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-      for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diag = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-          const std::size_t up = row[j];
-          row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-          diag = up;
-        }
-      }
-      return row[b.size()];
-    };
+    // "did you mean": the one document name close to what was typed (the loaders' rule).
     std::string hint;
-    for (const char* k : {"aeob", "gfe", "crd"})
-      if (hint.empty() && distance(o.fhir, k) <= 2) hint = fmt::format("; did you mean {}?", k);
+    if (auto c = io::schema::closest(o.fhir, {"aeob", "gfe", "crd"})) hint = fmt::format("; did you mean {}?", *c);
     return Error{"", 0, 0, "--fhir", fmt::format("\"{}\"", o.fhir), fmt::format("{}{}", app::kFhirDocumentNames, hint)};
   }
   rq.kind = *kind;

@@ -52,17 +52,36 @@ Result<HouseholdAnswer> estimate_household(const Rules& rules, const HouseholdRe
   if (prices) a.prices = std::make_unique<PriceList>(std::move(prices->value()));
   a.catalogue = &rules.catalogue();
   std::vector<std::string> services_names;
-  for (const auto& m : a.household->members) {
-    const std::string cpath = member_path(rq.household.name, m.case_file);
-    const std::string spath = member_path(rq.household.name, m.services);
-    auto cf = io::load_case(cpath);
+  // A member's file sent with the request, or an error naming the member's field.
+  auto sent = [&](std::size_t i, const char* field, const std::string& name) -> const std::string* {
+    if (auto it = rq.member_files.find(name); it != rq.member_files.end()) return &it->second;
+    std::string names;
+    for (const auto& [k, v] : rq.member_files) names += (names.empty() ? "" : ", ") + k;
+    errors.push_back(Error{rq.household.name, a.household->members[i].line, 0, fmt::format("members[{}].{}", i, field),
+                           name, names.empty() ? "a file sent with the request (none were sent)"
+                                               : "one of the files sent: " + names});
+    return nullptr;
+  };
+  for (std::size_t i = 0; i < a.household->members.size(); ++i) {
+    const auto& m = a.household->members[i];
+    const std::string cpath = rq.members_sent ? m.case_file : member_path(rq.household.name, m.case_file);
+    const std::string spath = rq.members_sent ? m.services : member_path(rq.household.name, m.services);
+    const std::string* ctext = nullptr;
+    const std::string* stext = nullptr;
+    if (rq.members_sent) {
+      ctext = sent(i, "case", m.case_file);
+      stext = sent(i, "services", m.services);
+      if (!ctext || !stext) continue;
+    }
+    auto cf = ctext ? io::parse_case(*ctext, cpath) : io::load_case(cpath);
     if (!cf) {
       take(cf.errors());
       continue;
     }
     a.cases.push_back(std::make_unique<CaseFile>(std::move(cf.value())));
     resolve_past_services(*a.cases.back(), rules.catalogue());
-    auto sv = io::load_services(spath, a.cases.back().get());
+    auto sv = stext ? io::parse_services(*stext, spath, a.cases.back().get())
+                    : io::load_services(spath, a.cases.back().get());
     if (!sv) {
       take(sv.errors());
       continue;

@@ -111,6 +111,11 @@ const char* kDocument = R"JSON({
       "responses": {"200": {"description": "the estimate (exactly backcover estimate --json)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Estimate"}}}},
                     "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
                     "403": {"$ref": "#/components/responses/Problem"}, "413": {"$ref": "#/components/responses/Problem"}}}},
+    "/api/estimate/household": {"post": {"summary": "One estimate for several members of a family on one plan, sharing the family deductible and out-of-pocket maximum (backcover estimate --household --json); the household file and each member's case and services files sent in the request, nothing stored (staff, systems)",
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HouseholdRequest"}}}},
+      "responses": {"200": {"description": "per-member estimates and the family's totals", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HouseholdEstimate"}}}},
+                    "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+                    "403": {"$ref": "#/components/responses/Problem"}, "413": {"$ref": "#/components/responses/Problem"}}}},
     "/api/coverage": {"post": {"summary": "Coverage only: each line's verdict, prior authorization, the deciding rule and what is missing, without any amount; from files sent in the request, nothing stored (staff, systems)",
       "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EstimateRequest"}}}},
       "responses": {"200": {"description": "the verdicts", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Coverage"}}}},
@@ -224,6 +229,22 @@ const char* kDocument = R"JSON({
           "prices": {"type": "string", "contentMediaType": "application/yaml", "contentSchema": {"$ref": "#/components/schemas/prices"}},
           "accumulators": {"type": "string", "contentMediaType": "application/yaml", "contentSchema": {"$ref": "#/components/schemas/accumulators"}},
           "strict": {"type": "boolean"}}},
+      "HouseholdRequest": {"type": "object", "required": ["plan", "household", "files"], "additionalProperties": false,
+        "properties": {
+          "plan": {"type": "string", "contentMediaType": "application/yaml", "contentSchema": {"$ref": "#/components/schemas/plan"}},
+          "household": {"type": "string", "contentMediaType": "application/yaml", "contentSchema": {"$ref": "#/components/schemas/household"}},
+          "files": {"type": "object", "description": "each member's case and services file, by the name the household file gives it",
+                    "additionalProperties": {"type": "string", "contentMediaType": "application/yaml"}},
+          "prices": {"type": "string", "contentMediaType": "application/yaml", "contentSchema": {"$ref": "#/components/schemas/prices"}}}},
+      "HouseholdEstimate": {"type": "object", "required": ["household", "plan", "members", "family_before", "family_after", "totals", "order", "warnings"],
+        "properties": {"household": {"type": "string"}, "plan": {"type": "string"}, "subscriber": {"type": ["string", "null"]},
+                       "deductible_mode": {"enum": ["embedded", "aggregate"]}, "oop_mode": {"enum": ["embedded", "aggregate"]},
+                       "members": {"type": "array", "items": {"type": "object", "required": ["id", "estimate"],
+                         "properties": {"id": {"type": "string"}, "relationship": {"type": ["string", "null"]}, "subscriber": {"type": "boolean"},
+                                        "estimate": {"$ref": "#/components/schemas/Estimate"}}}},
+                       "family_before": {"type": "object"}, "family_after": {"type": "object"},
+                       "totals": {"type": "object", "required": ["lines", "charge_cents", "allowed_cents", "plan_pays_cents", "patient_cents"]},
+                       "order": {"type": "array"}, "warnings": {"type": "array", "items": {"type": "string"}}}},
       "Estimate": {"type": "object", "required": ["lines", "totals", "plan", "warnings"],
         "properties": {"lines": {"type": "array", "items": {"$ref": "#/components/schemas/Determination"}},
                        "totals": {"type": "object", "required": ["charge_cents", "allowed_cents", "plan_pays_cents", "patient_pays_cents", "patient"],
@@ -342,7 +363,7 @@ const char* kDocument = R"JSON({
 nlohmann::json build_openapi() {
   nlohmann::json doc = nlohmann::json::parse(kDocument);
   // The input files' schemas, exactly as the loaders use them.
-  for (const char* name : {"plan", "case", "services", "prices", "accumulators"}) {
+  for (const char* name : {"plan", "case", "services", "prices", "accumulators", "household"}) {
     nlohmann::json s = nlohmann::json::parse(io::schema::texts().at(name));
     s["$id"] = fmt::format("https://backcover.dev/schemas/{}.schema.json", name);
     doc["components"]["schemas"][name] = std::move(s);

@@ -16,6 +16,7 @@
 
 #include "backcover/app/app.hpp"
 #include "backcover/app/compare.hpp"
+#include "backcover/app/household.hpp"
 #include "backcover/app/lookups.hpp"
 #include "backcover/app/patients.hpp"
 #include "backcover/app/verbs.hpp"
@@ -150,6 +151,39 @@ struct Services::Impl {
     Response resp{200, "application/json", a->json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {}};
     if (answers.enabled()) answers.put(key, resp.body);
     return resp;
+  }
+
+  // POST /api/estimate/household: the household file, each member's case and
+  // services files (by the names the household file gives) and the plan in the
+  // body; nothing stored.
+  Response household_stateless(const Request& r, const Identity& who) {
+    if (!who.staff()) return forbidden("an estimate from sent files is for clinic staff and systems");
+    Response refusal;
+    json body = parse_object(r, refusal, "{\"plan\", \"household\", \"files\": {name: text}, \"prices\"?}");
+    if (body.is_null()) return refusal;
+    app::HouseholdRequest q;
+    q.members_sent = true;
+    for (const auto& [k, v] : body.items()) {
+      if (k == "files") {
+        if (!v.is_object()) return bad_request(k, v.type_name(), "an object: each member's file name to its text");
+        for (const auto& [name, text] : v.items()) {
+          if (!text.is_string()) return bad_request("files." + name, text.type_name(), "the file's text as a string");
+          q.member_files.emplace(name, text.get<std::string>());
+        }
+        continue;
+      }
+      if (k != "plan" && k != "household" && k != "prices")
+        return bad_request(k, "an unknown member", "plan, household, files or prices");
+      if (!v.is_string()) return bad_request(k, v.type_name(), "the file's text as a string");
+    }
+    for (const char* k : {"plan", "household", "files"})
+      if (!body.contains(k)) return bad_request(k, "nothing", std::string(k) == "files" ? "an object: each member's file name to its text" : "the file's text as a string");
+    q.plan = app::Input::bytes("plan.yaml", body["plan"].get<std::string>());
+    q.household = app::Input::bytes("household.yaml", body["household"].get<std::string>());
+    if (body.contains("prices")) q.prices = app::Input::bytes("prices.yaml", body["prices"].get<std::string>());
+    auto a = app::estimate_household(*rules, q);
+    if (!a) return bad_input(a.errors());
+    return json_reply(a->json());
   }
 
   // POST /api/coverage: the verdicts of the files in the body, without cost.
@@ -834,6 +868,8 @@ struct Services::Impl {
     const std::size_t n = seg.size();
     if (n == 2 && seg[1] == "audit") return m == "GET" ? audit_list(r, who, s) : method_not_allowed("GET");
     if (n == 2 && seg[1] == "estimate") return m == "POST" ? estimate_stateless(r, who) : method_not_allowed("POST");
+    if (n == 3 && seg[1] == "estimate" && seg[2] == "household")
+      return m == "POST" ? household_stateless(r, who) : method_not_allowed("POST");
     if (n == 2 && seg[1] == "coverage") return m == "POST" ? coverage_stateless(r, who) : method_not_allowed("POST");
     if (n == 2 && seg[1] == "audit-bill") return m == "POST" ? audit_bill(r) : method_not_allowed("POST");
     if ((n == 2 || n == 3) && seg[1] == "codes") return m == "GET" ? codes(r, seg) : method_not_allowed("GET");

@@ -382,6 +382,57 @@ TEST_P(Server, StatelessEstimateIsTheCliEstimate) {
   EXPECT_EQ(call("POST", "/api/estimate", "/api/estimate", body.dump(), with(pat)).status, 403);
 }
 
+// A household over HTTP: the household file names each member's files, sent
+// in "files" by those names; the answer is the CLI's `estimate --household --json`.
+TEST_P(Server, HouseholdEstimateIsTheCliHousehold) {
+  const fs::path hh = fs::path(BACKCOVER_SOURCE_DIR) / "tests/cases/household-family-deductible-shared";
+  json files = json::object();
+  for (const char* f : {"family/maria-case.yaml", "family/maria-services.yaml", "family/leo-case.yaml",
+                        "family/leo-services.yaml"})
+    files[f] = slurp(hh / f);
+  json body = {{"plan", slurp(hh / "plan.yaml")}, {"household", slurp(hh / "household.yaml")},
+               {"files", files}, {"prices", slurp(hh / "prices.yaml")}};
+  Reply r = call("POST", "/api/estimate/household", "/api/estimate/household", body.dump(), bearer());
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::ostringstream out, err;
+  ASSERT_EQ(backcover::cli::run_cli({"estimate", "--plan", "plan.yaml", "--household", "household.yaml", "--prices",
+                                     "prices.yaml", "--json"},
+                                    out, err, hh.string()),
+            0)
+      << err.str();
+  json cli = json::parse(out.str());
+  EXPECT_EQ(r.j["totals"], cli["totals"]);
+  EXPECT_EQ(r.j["order"], cli["order"]);
+  EXPECT_EQ(r.j["family_after"], cli["family_after"]);
+  ASSERT_EQ(r.j["members"].size(), 2u);
+  EXPECT_EQ(r.j["members"][1]["id"], "leo");
+  EXPECT_EQ(r.j["members"][1]["estimate"]["totals"], cli["members"][1]["estimate"]["totals"]);
+
+  // A member's file not sent: 400 naming the household's member field and the files that were sent.
+  json partial = body;
+  partial["files"].erase("family/leo-services.yaml");
+  Reply missing = call("POST", "/api/estimate/household", "/api/estimate/household", partial.dump(), bearer());
+  ASSERT_EQ(missing.status, 400) << missing.body;
+  EXPECT_EQ(missing.j["errors"][0]["file"], "household.yaml");
+  EXPECT_EQ(missing.j["errors"][0]["field"], "members[1].services");
+  EXPECT_EQ(missing.j["errors"][0]["got"], "family/leo-services.yaml");
+  // A broken member file is named with its line.
+  json broken = body;
+  broken["files"]["family/leo-case.yaml"] = "patient: {name: Leo\n";
+  Reply bad = call("POST", "/api/estimate/household", "/api/estimate/household", broken.dump(), bearer());
+  ASSERT_EQ(bad.status, 400) << bad.body;
+  EXPECT_EQ(bad.j["errors"][0]["file"], "family/leo-case.yaml");
+  // "files" must be an object of texts.
+  json wrong = body;
+  wrong["files"] = json::array();
+  Reply w = call("POST", "/api/estimate/household", "/api/estimate/household", wrong.dump(), bearer());
+  EXPECT_EQ(w.status, 400);
+  EXPECT_EQ(w.j["errors"][0]["field"], "files");
+  // Staff only.
+  Session pat = login("default", "pat");
+  EXPECT_EQ(call("POST", "/api/estimate/household", "/api/estimate/household", body.dump(), with(pat)).status, 403);
+}
+
 TEST_P(Server, StoredEstimateIsSavedAndListed) {
   Session s = login("default", "frontdesk");
   Reply r = call("POST", "/api/patients/" + patient_id + "/courses/C1/estimate", "/api/patients/{id}/courses/{course}/estimate",

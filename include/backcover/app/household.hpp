@@ -4,6 +4,7 @@
 // and services files (docs/schemas.md, "Household").
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +20,11 @@ namespace backcover::app {
 struct HouseholdRequest {
   Input plan, household;
   Input prices;  // optional
+  // The members' case and services files sent with the request (HTTP), by the
+  // name the household file gives them. When `members_sent`, nothing is read
+  // from disk and a name not sent is an error naming the member.
+  bool members_sent = false;
+  std::map<std::string, std::string> member_files;
 };
 
 struct HouseholdAnswer {

@@ -86,6 +86,7 @@ Result<HouseholdAnswer> estimate_household(const Rules& rules, const HouseholdRe
       take(sv.errors());
       continue;
     }
+    if (i < rq.adjust_member.size() && rq.adjust_member[i]) rq.adjust_member[i](*a.plan, sv.value(), *a.cases.back());
     a.services.push_back(std::make_unique<std::vector<ServiceLine>>(std::move(sv.value())));
     services_names.push_back(file_name(spath));
   }

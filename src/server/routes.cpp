@@ -571,6 +571,49 @@ struct Services::Impl {
 
   // POST /api/patients/{id}/compare {"course"}: payment paths under the
   // patient's plan, from the stored files (as `compare --patient --course --json`).
+  // PUT /api/patients/{id}/family {"members": [...]}: the members join this patient's family.
+  Response family_put(const Request& r, const store::PatientRecord& p, store::Store& s) {
+    Response refusal;
+    json body = parse_object(r, refusal, "{\"members\": [patient ids]}");
+    if (body.is_null()) return refusal;
+    for (const auto& [k, v] : body.items())
+      if (k != "members") return bad_request(k, "an unknown member", "members");
+    if (!body.contains("members") || !body["members"].is_array() || body["members"].empty())
+      return bad_request("members", body.contains("members") ? body["members"].dump() : "nothing",
+                         "a list of the patients (ids or folder names) who join the family");
+    std::vector<std::string> members;
+    for (const auto& v : body["members"]) {
+      if (!v.is_string()) return bad_request("members", v.dump(), "patient ids (P2) or folder names");
+      members.push_back(v.get<std::string>());
+    }
+    const std::string family = app::set_family(s, p.id, members);
+    json out = {{"family", family}, {"members", json::array()}};
+    for (const auto& ps : s.list_patients())
+      if (ps.patient.family_id == family) out["members"].push_back(ps.patient.id);
+    return json_reply(out);
+  }
+
+  // POST /api/patients/{id}/family/estimate {"course"?}: the household estimate
+  // of every member of the patient's family; each member's read is audited.
+  Response family_estimate(const Request& r, const std::string& what, const store::PatientRecord& p, store::Store& s) {
+    std::string course;
+    if (!r.body.empty()) {
+      Response refusal;
+      json body = parse_object(r, refusal, "{\"course\"?}");
+      if (body.is_null()) return refusal;
+      for (const auto& [k, v] : body.items()) {
+        if (k != "course") return bad_request(k, "an unknown member", "course");
+        if (!v.is_string()) return bad_request("course", v.dump(), "a course id (C1) or file name");
+      }
+      course = body.value("course", std::string());
+    }
+    for (const auto& ps : s.list_patients())
+      if (ps.patient.family_id == p.family_id) s.audit("api-read", ps.patient.id, what);
+    auto a = app::estimate_family(*rules, s, p.id, course);
+    if (!a) return bad_input(a.errors());
+    return json_reply(a->json());
+  }
+
   Response compare_stored(const Request& r, const store::PatientRecord& p, store::Store& s) {
     std::string course;
     if (!r.body.empty()) {
@@ -908,6 +951,17 @@ struct Services::Impl {
       if (n == 4 && seg[3] == "authorizations") {
         if (m != "GET") return method_not_allowed("GET");
         return authorizations(r, *p, s);
+      }
+      if (n == 4 && seg[3] == "family") {
+        if (m != "PUT") return method_not_allowed("PUT");
+        if (!who.staff()) return forbidden("changing a family is for clinic staff");
+        s.audit("api-change", p->id, what);
+        return family_put(r, *p, s);
+      }
+      if (n == 5 && seg[3] == "family" && seg[4] == "estimate") {
+        if (m != "POST") return method_not_allowed("POST");
+        if (!who.staff()) return forbidden("a family's estimate reads every member's record: clinic staff");
+        return family_estimate(r, what, *p, s);
       }
       if (n == 4 && seg[3] == "compare-plans") {
         if (m != "POST") return method_not_allowed("POST");

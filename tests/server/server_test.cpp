@@ -433,6 +433,64 @@ TEST_P(Server, HouseholdEstimateIsTheCliHousehold) {
   EXPECT_EQ(call("POST", "/api/estimate/household", "/api/estimate/household", body.dump(), with(pat)).status, 403);
 }
 
+// A stored family: two imported patients on one plan joined with PUT .../family,
+// then estimated together; the figures are the household file's.
+TEST_P(Server, StoredFamilyIsEstimatedTogether) {
+  const fs::path hh = fs::path(BACKCOVER_SOURCE_DIR) / "tests/cases/household-family-deductible-shared";
+  const fs::path folders = dir / "family";
+  for (const char* m : {"maria", "leo"}) {
+    const fs::path d = folders / (std::string("okafor-") + m);
+    fs::create_directories(d);
+    fs::copy_file(hh / "plan.yaml", d / "plan.yaml");
+    fs::copy_file(hh / "prices.yaml", d / "prices.yaml");
+    fs::copy_file(hh / "family" / (std::string(m) + "-case.yaml"), d / "case.yaml");
+    fs::copy_file(hh / "family" / (std::string(m) + "-services.yaml"), d / "services.yaml");
+  }
+  std::ostringstream out, err;
+  ASSERT_EQ(backcover::cli::run_cli({"import", folders.string(), "--db", db}, out, err), 0) << err.str();
+  std::string leo, maria;
+  {
+    backcover::store::OpenOptions so;
+    auto s = backcover::store::open_store(db, so);
+    leo = s->find_patient("okafor-leo")->id;
+    maria = s->find_patient("okafor-maria")->id;
+  }
+  // Before: each is their own family; a family estimate is Maria's alone.
+  Reply alone = call("POST", "/api/patients/" + maria + "/family/estimate", "/api/patients/{id}/family/estimate", {},
+                     bearer());
+  ASSERT_EQ(alone.status, 200) << alone.body;
+  EXPECT_EQ(alone.j["members"].size(), 1u);
+  // Join, as the front desk.
+  Reply joined = call("PUT", "/api/patients/" + maria + "/family", "/api/patients/{id}/family",
+                      json{{"members", {leo}}}.dump(), bearer());
+  ASSERT_EQ(joined.status, 200) << joined.body;
+  EXPECT_EQ(joined.j["members"].size(), 2u);
+  Reply fam = call("POST", "/api/patients/" + leo + "/family/estimate", "/api/patients/{id}/family/estimate", {},
+                   bearer());
+  ASSERT_EQ(fam.status, 200) << fam.body;
+  ASSERT_EQ(fam.j["members"].size(), 2u);
+  EXPECT_EQ(fam.j["totals"]["patient_cents"], 326000);  // $3,260.00, tests/cases/household-family-deductible-shared
+  EXPECT_EQ(fam.j["totals"]["patient"]["deductible"], 300000);
+  // Each member's record read is in the audit log.
+  for (const std::string& id : {leo, maria}) {
+    const auto log = audit(id);
+    EXPECT_TRUE(std::any_of(log.begin(), log.end(), [&](const auto& e) {
+      return e.action == "api-read" && e.detail.find("/family/estimate") != std::string::npos;
+    })) << id;
+  }
+  // A member on another plan is refused, naming both.
+  Reply other = call("PUT", "/api/patients/" + maria + "/family", "/api/patients/{id}/family",
+                     json{{"members", {patient_id}}}.dump(), bearer());
+  EXPECT_EQ(other.status, 400) << other.body;
+  EXPECT_NE(other.body.find("a family shares one plan"), std::string::npos) << other.body;
+  // A bad body, and a patient's login.
+  EXPECT_EQ(call("PUT", "/api/patients/" + maria + "/family", "/api/patients/{id}/family", json{{"members", 3}}.dump(),
+                 bearer()).status, 400);
+  Session pat = login("default", "pat");
+  EXPECT_EQ(call("POST", "/api/patients/" + patient_id + "/family/estimate", "/api/patients/{id}/family/estimate", {},
+                 with(pat)).status, 403);
+}
+
 TEST_P(Server, StoredEstimateIsSavedAndListed) {
   Session s = login("default", "frontdesk");
   Reply r = call("POST", "/api/patients/" + patient_id + "/courses/C1/estimate", "/api/patients/{id}/courses/{course}/estimate",

@@ -4,6 +4,7 @@
 // and services files (docs/schemas.md, "Household").
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -25,6 +26,10 @@ struct HouseholdRequest {
   // from disk and a name not sent is an error naming the member.
   bool members_sent = false;
   std::map<std::string, std::string> member_files;
+  // Optional, per member (by position): adjusts the member's case file once
+  // its services are read (a stored patient's posted totals; see
+  // EstimateRequest::adjust_case).
+  std::vector<std::function<void(const Plan&, const std::vector<ServiceLine>&, CaseFile&)>> adjust_member;
 };
 
 struct HouseholdAnswer {

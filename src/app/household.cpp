@@ -119,12 +119,20 @@ Result<HouseholdAnswer> estimate_household(const Rules& rules, const HouseholdRe
   if (!est) return est.errors();
   for (const auto& e : est.value().members)
     if (std::string broken = check_invariants(e); !broken.empty()) throw InternalError(broken);
+  if (rq.strict) {
+    for (std::size_t i = 0; i < est.value().members.size(); ++i)
+      take(coding_errors(est.value().members[i], a.household->members[i].services));
+    if (!errors.empty()) return errors;
+  }
   a.estimate = std::move(est.value());
   a.regime = rules.regime(*a.plan);
   return a;
 }
 
-std::string HouseholdAnswer::text() const {
+std::string HouseholdAnswer::text() const { return render(false); }
+std::string HouseholdAnswer::explain() const { return render(true); }
+
+std::string HouseholdAnswer::render(bool explain) const {
   std::string o;
   const io::HouseholdFile& h = *household;
   o += fmt::format("Plan: {} ({} {}); source: {}\n", plan->name, to_string(plan->payer_kind),
@@ -134,7 +142,8 @@ std::string HouseholdAnswer::text() const {
   for (std::size_t i = 0; i < h.members.size(); ++i) {
     const auto& m = h.members[i];
     render::EstimateContext ctx{plan.get(), cases[i].get(), catalogue, nullptr};
-    std::string t = render::estimate_text(estimate.members[i], ctx);
+    std::string t = explain ? render::explain_text(estimate.members[i], ctx)
+                            : render::estimate_text(estimate.members[i], ctx);
     if (t.rfind("Plan: ", 0) == 0) t.erase(0, t.find('\n') + 1);  // said once above
     o += fmt::format("\n== {}{}{} ==\n", m.id, m.relationship.empty() ? "" : " (" + m.relationship + ")",
                      m.id == h.subscriber ? ", subscriber" : "");

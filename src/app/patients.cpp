@@ -418,7 +418,7 @@ std::string set_family(store::Store& s, const std::string& head_key, const std::
 }
 
 Result<HouseholdAnswer> estimate_family(const Rules& rules, store::Store& s, const std::string& patient,
-                                        const std::string& course_key) {
+                                        const std::string& course_key, bool strict) {
   const StoredPatient head = load_patient(s, patient);
   // Every member, in id order of the store's listing; each kept alive (the
   // adjustments refer to them).
@@ -428,6 +428,7 @@ Result<HouseholdAnswer> estimate_family(const Rules& rules, store::Store& s, con
       members.push_back(std::make_unique<StoredPatient>(load_patient(s, ps.patient.id)));
   HouseholdRequest rq;
   rq.members_sent = true;
+  rq.strict = strict;
   rq.plan = Input::bytes(head.plan_file, head.texts.at(head.plan_file));
   if (!head.prices_file.empty()) rq.prices = Input::bytes(head.prices_file, head.texts.at(head.prices_file));
   nlohmann::json listed = nlohmann::json::array();

@@ -155,19 +155,23 @@ struct StoreEstimateOptions {
 
 // `estimate --family P`: every stored patient in P's family, one household estimate.
 int run_family_estimate(const VerbContext& ctx, const StoreEstimateOptions& so, const EstimateOptions& eo) {
-  if (!eo.fhir.empty() || eo.explain || eo.strict) {
-    *ctx.err << "usage error: --family: --fhir, --explain and --strict are for one patient; run them with --patient\n";
+  if (!eo.fhir.empty()) {
+    *ctx.err << "usage error: --family: --fhir writes one patient's Advanced EOB; run it with --patient\n";
+    return kExitBadInput;
+  }
+  if (eo.explain && eo.json) {
+    *ctx.err << "usage error: --family: --explain is text; give --explain or --json\n";
     return kExitBadInput;
   }
   auto rules = cli_rules(*ctx.err);
   if (!rules) return kExitBadInput;
   auto s = open(ctx, so.db);
-  auto r = app::estimate_family(*rules, *s, so.family, so.course);
+  auto r = app::estimate_family(*rules, *s, so.family, so.course, eo.strict);
   if (!r) {
     *ctx.err << format_errors(r.errors());
     return kExitBadInput;
   }
-  *ctx.out << (eo.json ? r->json().dump(2) + "\n" : r->text());
+  *ctx.out << (eo.json ? r->json().dump(2) + "\n" : eo.explain ? r->explain() : r->text());
   return kExitOk;
 }
 

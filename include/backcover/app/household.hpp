@@ -30,6 +30,7 @@ struct HouseholdRequest {
   // its services are read (a stored patient's posted totals; see
   // EstimateRequest::adjust_case).
   std::vector<std::function<void(const Plan&, const std::vector<ServiceLine>&, CaseFile&)>> adjust_member;
+  bool strict = false;  // as EstimateRequest::strict, for every member's lines
 };
 
 struct HouseholdAnswer {
@@ -44,7 +45,11 @@ struct HouseholdAnswer {
   const CodeCatalogue* catalogue = nullptr;
 
   std::string text() const;
+  std::string explain() const;  // text, each member's lines traced to their rules (--explain)
   nlohmann::json json() const;
+
+ private:
+  std::string render(bool explain) const;
 };
 
 // Member files are read relative to the household file's folder. Errors name

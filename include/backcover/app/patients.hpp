@@ -95,7 +95,7 @@ std::string set_family(store::Store& s, const std::string& head, const std::vect
 // member's only course; a member with several and none named is an error
 // naming the courses. Posted totals apply as in stored_request. Nothing saved.
 Result<HouseholdAnswer> estimate_family(const Rules& rules, store::Store& s, const std::string& patient,
-                                        const std::string& course);
+                                        const std::string& course, bool strict = false);
 
 // ---- posting ----
 

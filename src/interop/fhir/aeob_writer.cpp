@@ -507,6 +507,16 @@ void AeobWriter::write(std::string& out, std::size_t k) const {
   Money submitted, eligible, benefit, liability, balance_bill;
   bool any_pa = false;
   Out o(out);
+  // EOBs are written in order: ask for the next ones' lines now, so reading them later does not
+  // wait on memory (the Determinations of EOB k+2, the ServiceLines of EOB k+1 whose
+  // Determinations were asked for one EOB earlier).
+  auto touch = [](const void* p, std::size_t bytes) {
+    for (std::size_t off = 0; off < bytes; off += 64) __builtin_prefetch(static_cast<const char*>(p) + off);
+  };
+  if (k + 2 < groups_.size())
+    for (const Determination* d : groups_[k + 2].second) touch(d, std::min<std::size_t>(sizeof(Determination), 192));
+  if (k + 1 < groups_.size())
+    for (const Determination* d : groups_[k + 1].second) touch(d->line, std::min<std::size_t>(sizeof(ServiceLine), 320));
 
   // Each line's name in the catalogue, looked up once (for the description and the item).
   constexpr std::size_t kShort = 64;

@@ -345,7 +345,10 @@ TEST(InteropX12Reader, TheScanSplitsAsAPlainSplitDoes) {
       Want w;
       where(text.size(), w);
       w.elements = elements;
-      for (std::size_t i = 0; i < elements.size(); ++i) text += (i ? "*" : "") + elements[i];
+      for (std::size_t i = 0; i < elements.size(); ++i) {
+        if (i) text += '*';
+        text += elements[i];
+      }
       want.push_back(std::move(w));
       switch (rng() % 4) {  // the terminator, perhaps with CR/LF before or after it
         case 0: text += "~"; break;

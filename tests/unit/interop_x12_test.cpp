@@ -364,7 +364,7 @@ TEST(InteropX12Reader, TheScanSplitsAsAPlainSplitDoes) {
       for (int k = static_cast<int>(rng() % 12); k > 0; --k) {
         std::string e;
         for (int n = static_cast<int>(rng() % 41); n > 0; --n) e += alphabet[rng() % alphabet.size()];
-        if (rng() % 10 == 0 && !e.empty()) e.insert(rng() % e.size(), "\n");  // a line feed inside an element
+        if (rng() % 10 == 0 && !e.empty()) e.insert(e.begin() + static_cast<std::ptrdiff_t>(rng() % e.size()), '\n');  // a line feed inside an element
         el.push_back(e);
       }
       add(el);

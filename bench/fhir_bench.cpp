@@ -99,7 +99,7 @@ BENCHMARK(BM_FhirWriteEob)->Unit(benchmark::kMillisecond);
 
 // The same EOBs through the previous writer (std::string::append per piece; the
 // same bytes: tests/unit/interop_fhir_aeob_writer_test.cpp).
-void BM_FhirWriteEob_old_appending(benchmark::State& state) {
+void BM_FhirWriteEob_baseline_appending(benchmark::State& state) {
   static World w(kEobs);
   const fhir::AeobWriter writer(w.estimate, w.ctx);
   std::string out;
@@ -110,7 +110,7 @@ void BM_FhirWriteEob_old_appending(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * kEobs);
 }
-BENCHMARK(BM_FhirWriteEob_old_appending)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FhirWriteEob_baseline_appending)->Unit(benchmark::kMillisecond);
 
 // The same EOBs through the DOM: the bundle's EOBs as nlohmann objects, dumped one by one.
 void BM_FhirWriteEob_baseline_dom(benchmark::State& state) {

@@ -168,6 +168,17 @@ class Pricer {
   // Prices `lines` (indices into lines_) through package `pkg`; lines that
   // the package does not cover, or are cheaper at cash, go to cash.
   void price_through_package(const PackageOption& pkg, const std::vector<int>& lines, Path& p);
+  // A package's price (or a refund, negative) dated on line i (index into lines_).
+  Charge package_charge(std::size_t i, Money amount, std::string note) const {
+    Charge c;
+    c.date = lines_[i]->date;
+    c.amount = amount;
+    c.code = lines_[i]->code;
+    c.category = category_of(*lines_[i], dets_[i]);
+    c.account_eligible = eligible(c.category, c.code);
+    c.note = std::move(note);
+    return c;
+  }
   // Packages of one group (the same codes, two or more sizes) mixed: the
   // cheapest cover of the sessions in `lines`, in date order, by packs of any
   // size of the group and cash. Empty when the cheapest cover uses fewer than
@@ -283,14 +294,8 @@ void Pricer::price_through_package(const PackageOption& pkg, const std::vector<i
   }
   for (int k = 0; k < packs; ++k) {
     const auto first = static_cast<std::size_t>(in_pkg[static_cast<std::size_t>(k * pkg.sessions)]);
-    Charge c;
-    c.date = lines_[first]->date;
-    c.amount = pkg.price;
-    c.code = lines_[first]->code;
-    c.category = category_of(*lines_[first], dets_[first]);
-    c.account_eligible = eligible(c.category, c.code);
-    c.note = fmt::format("{} (package {} of {})", pkg.name.empty() ? pkg.id : pkg.name, k + 1, packs);
-    p.charges.push_back(c);
+    p.charges.push_back(package_charge(first, pkg.price,
+                                       fmt::format("{} (package {} of {})", pkg.name.empty() ? pkg.id : pkg.name, k + 1, packs)));
   }
   for (int j = packs * pkg.sessions; j < n; ++j) {
     auto i = static_cast<std::size_t>(in_pkg[static_cast<std::size_t>(j)]);
@@ -303,14 +308,7 @@ void Pricer::price_through_package(const PackageOption& pkg, const std::vector<i
     const Money value = scale(pkg.price, unused, pkg.sessions);
     const auto last = static_cast<std::size_t>(in_pkg.back());
     if (pkg.unused_refunded) {
-      Charge r;
-      r.date = lines_[last]->date;
-      r.amount = -value;
-      r.code = lines_[last]->code;
-      r.category = category_of(*lines_[last], dets_[last]);
-      r.account_eligible = eligible(r.category, r.code);
-      r.note = fmt::format("refund of {} unused session(s)", unused);
-      p.charges.push_back(r);
+      p.charges.push_back(package_charge(last, -value, fmt::format("refund of {} unused session(s)", unused)));
       p.notes.push_back(fmt::format("{} session(s) of the package unused: {} refunded (price x {}/{})", unused,
                                     value.str(), unused, pkg.sessions));
     } else {
@@ -403,28 +401,15 @@ void Pricer::price_through_mix(const std::vector<Pack>& mix, const std::vector<i
     }
     const PackageOption& q = *k.pkg;
     const std::string name = q.name.empty() ? q.id : q.name;
-    Charge c;
-    c.date = lines_[first]->date;
-    c.amount = q.price;
-    c.code = lines_[first]->code;
-    c.category = category_of(*lines_[first], dets_[first]);
-    c.account_eligible = eligible(c.category, c.code);
-    c.note = fmt::format("{} (package {} of {}, {} of its {} sessions used)", name, ++bought, packs, k.count, q.sessions);
-    p.charges.push_back(c);
+    p.charges.push_back(package_charge(
+        first, q.price, fmt::format("{} (package {} of {}, {} of its {} sessions used)", name, ++bought, packs, k.count, q.sessions)));
     pos += static_cast<std::size_t>(k.count);
     const int unused = q.sessions - k.count;
     if (unused > 0) {
       const Money value = scale(q.price, unused, q.sessions);
       const auto last = static_cast<std::size_t>(in_pkg[pos - 1]);
       if (q.unused_refunded) {
-        Charge r;
-        r.date = lines_[last]->date;
-        r.amount = -value;
-        r.code = lines_[last]->code;
-        r.category = category_of(*lines_[last], dets_[last]);
-        r.account_eligible = eligible(r.category, r.code);
-        r.note = fmt::format("refund of {} unused session(s) of {}", unused, name);
-        p.charges.push_back(r);
+        p.charges.push_back(package_charge(last, -value, fmt::format("refund of {} unused session(s) of {}", unused, name)));
         p.notes.push_back(fmt::format("{}: {} session(s) unused: {} refunded (price x {}/{})", name, unused, value.str(),
                                       unused, q.sessions));
       } else {

@@ -571,22 +571,23 @@ void add_store_verbs(CLI::App& app, VerbContext& ctx, EstimateOptions& eo) {
                   "out-of-pocket shared), each with --course or their only course");
   db_opt(est, st->est.db);
   est->callback([&ctx, &eo, st] {
-    if (!st->est.family.empty()) {
-      if (!st->est.patient.empty()) throw CLI::ValidationError("--family", "estimates a family; give --patient or --family");
+    // With --patient or --family every input comes from the store.
+    auto no_files = [&eo](const char* store_option) {
       for (auto [name, value] : {std::pair{"--plan", &eo.plan}, {"--case", &eo.case_file}, {"--services", &eo.services},
                                  {"--prices", &eo.prices}, {"--accumulators", &eo.accumulators},
                                  {"--household", &eo.household}})
         if (!value->empty())
-          throw CLI::ValidationError(name, "the inputs come from the store with --family; give one or the other");
+          throw CLI::ValidationError(name, fmt::format("the inputs come from the store with {}; give one or the other",
+                                                       store_option));
+    };
+    if (!st->est.family.empty()) {
+      if (!st->est.patient.empty()) throw CLI::ValidationError("--family", "estimates a family; give --patient or --family");
+      no_files("--family");
       guarded(ctx, [&] { return run_family_estimate(ctx, st->est, eo); });
       return;
     }
     if (!st->est.patient.empty()) {
-      for (auto [name, value] : {std::pair{"--plan", &eo.plan}, {"--case", &eo.case_file}, {"--services", &eo.services},
-                                 {"--prices", &eo.prices}, {"--accumulators", &eo.accumulators},
-                                 {"--household", &eo.household}})
-        if (!value->empty())
-          throw CLI::ValidationError(name, "the inputs come from the store with --patient; give one or the other");
+      no_files("--patient");
       guarded(ctx, [&] { return run_store_estimate(ctx, st->est, eo); });
       return;
     }

@@ -596,36 +596,41 @@ struct Services::Impl {
   // POST /api/patients/{id}/family/estimate {"course"?}: the household estimate
   // of every member of the patient's family; each member's read is audited.
   Response family_estimate(const Request& r, const std::string& what, const store::PatientRecord& p, store::Store& s) {
-    std::string course;
-    if (!r.body.empty()) {
-      Response refusal;
-      json body = parse_object(r, refusal, "{\"course\"?}");
-      if (body.is_null()) return refusal;
-      for (const auto& [k, v] : body.items()) {
-        if (k != "course") return bad_request(k, "an unknown member", "course");
-        if (!v.is_string()) return bad_request("course", v.dump(), "a course id (C1) or file name");
-      }
-      course = body.value("course", std::string());
-    }
+    Response refusal;
+    const auto course = course_body(r, refusal);
+    if (!course) return refusal;
     for (const auto& ps : s.list_patients())
       if (ps.patient.family_id == p.family_id) s.audit("api-read", ps.patient.id, what);
-    auto a = app::estimate_family(*rules, s, p.id, course);
+    auto a = app::estimate_family(*rules, s, p.id, *course);
     if (!a) return bad_input(a.errors());
     return json_reply(a->json());
   }
 
-  Response compare_stored(const Request& r, const store::PatientRecord& p, store::Store& s) {
-    std::string course;
-    if (!r.body.empty()) {
-      Response refusal;
-      json body = parse_object(r, refusal, "{\"course\"?}");
-      if (body.is_null()) return refusal;
-      for (const auto& [k, v] : body.items()) {
-        if (k != "course") return bad_request(k, "an unknown member", "course");
-        if (!v.is_string()) return bad_request("course", v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 80), "a course id (C1) or file name");
+  // A body that is empty or {"course"?}: the course named (empty: the default),
+  // or nullopt with `refusal` naming what is wrong.
+  static std::optional<std::string> course_body(const Request& r, Response& refusal) {
+    if (r.body.empty()) return std::string();
+    json body = parse_object(r, refusal, "{\"course\"?}");
+    if (body.is_null()) return std::nullopt;
+    for (const auto& [k, v] : body.items()) {
+      if (k != "course") {
+        refusal = bad_request(k, "an unknown member", "course");
+        return std::nullopt;
       }
-      course = body.value("course", std::string());
+      if (!v.is_string()) {
+        refusal = bad_request("course", v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 80),
+                              "a course id (C1) or file name");
+        return std::nullopt;
+      }
     }
+    return body.value("course", std::string());
+  }
+
+  Response compare_stored(const Request& r, const store::PatientRecord& p, store::Store& s) {
+    Response refusal;
+    const auto chosen = course_body(r, refusal);
+    if (!chosen) return refusal;
+    const std::string& course = *chosen;
     auto in = stored_inputs(s, p, course);
     if (!in.course) return no_course(s, p, course);
     app::CompareRequest q;

@@ -206,6 +206,7 @@ const char* kDocument = R"JSON({
       "Alert": {"type": "object", "required": ["kind", "text"], "properties": {"kind": {"type": "string"}, "text": {"type": "string"}, "date": {"type": "string"}}},
       "PatientSummary": {"type": "object", "required": ["id", "slug", "name", "plan_name", "courses", "claims", "alerts"], "additionalProperties": false,
         "properties": {"id": {"type": "string"}, "slug": {"type": "string"}, "name": {"type": "string"}, "plan_name": {"type": "string"},
+                       "family_id": {"type": "string", "description": "patients with the same family id share the family's totals"},
                        "courses": {"type": "array", "items": {"$ref": "#/components/schemas/Course"}}, "claims": {"type": "integer"},
                        "alerts": {"type": "array", "items": {"$ref": "#/components/schemas/Alert"}}}},
       "Patient": {"type": "object", "required": ["id", "slug", "name"], "additionalProperties": false,

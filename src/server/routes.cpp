@@ -406,7 +406,8 @@ struct Services::Impl {
         alerts.push_back({{"kind", kind}, {"text", a}});
       }
       json pj = {{"id", ps.patient.id}, {"slug", ps.patient.slug}, {"name", ps.patient.name},
-                 {"plan_name", ps.plan_name}, {"claims", ps.claims}, {"alerts", alerts}};
+                 {"family_id", ps.patient.family_id}, {"plan_name", ps.plan_name}, {"claims", ps.claims},
+                 {"alerts", alerts}};
       pj["courses"] = json::array();
       for (const auto& c : ps.courses) pj["courses"].push_back(course_json(c));
       out.push_back(std::move(pj));

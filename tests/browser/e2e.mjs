@@ -340,6 +340,24 @@ try {
   await page.keyboard.press("Enter");
   assert.equal(await page.evaluate(() => document.activeElement?.id), "main");
 
+  // 9b. A family: two patients on the same plan (the Acme Gold PPO) joined on the
+  // patient page, a third on another plan refused, then one estimate for both.
+  await page.goto(`${base}/#/p/P4`);
+  await page.getByRole("heading", { name: "Family", level: 2 }).waitFor();
+  await page.getByLabel("Add to this family").selectOption("P5");
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await page.getByRole("alert").waitFor();
+  assert.match(await page.getByRole("alert").innerText(), /a family shares one plan/);
+  await page.getByLabel("Add to this family").selectOption("P2");
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await page.locator("#family-h + p + ul li").nth(1).waitFor();
+  assert.equal(await page.locator("#family-h + p + ul li").count(), 2, "two members in the family");
+  await page.getByRole("button", { name: "Estimate the family together" }).click();
+  const famRow = page.getByRole("row", { name: /^Family/ });
+  await famRow.waitFor();
+  assert.match(await famRow.innerText(), /\$[\d,]+\.\d\d/);
+  await check(page, "patient-family");
+
   // 10. Sign out: the session is gone.
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByRole("heading", { name: "Sign in" }).waitFor();

@@ -66,6 +66,8 @@ export const api = {
   compare: (id: string, course: string) => call<Comparison>("POST", `/api/patients/${enc(id)}/compare`, { course }),
   comparePlans: (id: string, course: string, plans?: string[], premiums_monthly_cents?: Record<string, number>) =>
     call<PlanRanking>("POST", `/api/patients/${enc(id)}/compare-plans`, { course, ...(plans ? { plans } : {}), ...(premiums_monthly_cents ? { premiums_monthly_cents } : {}) }),
+  setFamily: (id: string, members: string[]) => call<{ family: string; members: string[] }>("PUT", `/api/patients/${enc(id)}/family`, { members }),
+  familyEstimate: (id: string) => call<FamilyEstimate>("POST", `/api/patients/${enc(id)}/family/estimate`),
   authorizations: (id: string, today?: string) =>
     call<{ patient: string; today: string; authorizations: AuthStatus[] }>("GET", `/api/patients/${enc(id)}/authorizations${today ? `?today=${today}` : ""}`),
 };
@@ -94,7 +96,14 @@ function normPatient(r: any): PatientRow {
 export interface Alert { kind: string; text: string; date?: string }
 export interface CourseRow { id: string; lines: number; first_date?: string; last_date?: string; charge_cents?: number; name?: string }
 export interface PatientRow {
-  id: string; slug?: string; name: string; plan_name?: string; courses: CourseRow[]; claims?: number; alerts: Alert[];
+  id: string; slug?: string; name: string; family_id?: string; plan_name?: string; courses: CourseRow[]; claims?: number; alerts: Alert[];
+}
+interface FamilyTotals { lines: number; charge_cents: number; plan_pays_cents: number; patient_cents: number; patient: Split }
+export interface FamilyEstimate {
+  household: string; plan: string; deductible_mode: string; oop_mode: string;
+  members: { id: string; estimate: { totals: { lines: number; charge_cents: number; plan_pays_cents: number; patient_pays_cents: number; patient: Split } } }[];
+  family_after: { family_deductible_met_cents: { in_network: number }; family_out_of_pocket_met_cents: { in_network: number } };
+  totals: FamilyTotals; warnings: string[];
 }
 export interface PatientRecord {
   patient: Record<string, any>; coverage?: Record<string, any>; files: { name: string; sha256: string }[];

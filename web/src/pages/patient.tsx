@@ -1,5 +1,6 @@
 import { parse } from "yaml";
-import { api, type PatientRecord } from "../api";
+import { useState } from "preact/hooks";
+import { api, type FamilyEstimate, type PatientRecord, type PatientRow } from "../api";
 import { dateText } from "../format";
 import { ErrorBox, Loading, Money, useLoad, useSession, useT } from "../ui";
 import { valueText, type Key } from "../i18n";
@@ -57,7 +58,8 @@ export function PatientPage({ id, tab, query }: { id: string; tab: string; query
 
 function Overview({ id, rec, caseFile }: { id: string; rec: PatientRecord; caseFile: any }) {
   const t = useT();
-  const { lang } = useSession();
+  const { lang, me } = useSession();
+  const staff = me?.role !== "patient";
   const c = caseFile ?? {};
   const h = c.history ?? {};
   return (
@@ -131,11 +133,74 @@ function Overview({ id, rec, caseFile }: { id: string; rec: PatientRecord; caseF
           </div>
         )}
       </section>
+      {staff && <FamilyCard id={id} rec={rec} />}
       <section class="card wide" aria-labelledby="est-h">
         <h2 id="est-h">{t("estimates")}</h2>
         <ObjTable rows={(rec.estimates ?? []) as any[]} cols={["id", "course_id", "created_at", "inputs_sha256"]} label={t("estimates")} empty={t("noEstimates")} />
       </section>
     </div>
+  );
+}
+
+/** Who shares this patient's family totals; join others (same plan); one estimate for all. */
+function FamilyCard({ id, rec }: { id: string; rec: PatientRecord }) {
+  const t = useT();
+  const [n, setN] = useState(0);
+  const [rows] = useLoad<PatientRow[]>(() => api.patients(""), `family-list|${n}`);
+  const [add, setAdd] = useState("");
+  const [err, setErr] = useState<unknown>();
+  const [est, setEst] = useState<FamilyEstimate>();
+  const [busy, setBusy] = useState(false);
+  const family = String(rec.patient?.family_id ?? rec.patient?.id ?? id);
+  const me = String(rec.patient?.id ?? id);
+  const members = (rows ?? []).filter((r) => (r.family_id ?? r.id) === family);
+  const others = (rows ?? []).filter((r) => (r.family_id ?? r.id) !== family);
+  const run = async (f: () => Promise<void>) => {
+    setBusy(true); setErr(undefined);
+    try { await f(); } catch (e) { setErr(e); } finally { setBusy(false); }
+  };
+  const join = () => run(async () => { await api.setFamily(me, [add]); setAdd(""); setEst(undefined); setN(n + 1); });
+  const estimate = () => run(async () => { setEst(await api.familyEstimate(me)); });
+  return (
+    <section class="card wide" aria-labelledby="family-h">
+      <h2 id="family-h">{t("familyH")}</h2>
+      <p class="small muted">{t("familyHelp")}</p>
+      {!rows ? <Loading /> : members.length <= 1 ? <p class="muted">{t("familyAlone")}</p> : (
+        <ul class="plain">{members.map((m) => <li key={m.id}><a href={`#/p/${encodeURIComponent(m.id)}`}>{m.name}</a> <code>{m.id}</code></li>)}</ul>
+      )}
+      <div class="actions wrap">
+        <label>{t("familyAdd")}{" "}
+          <select value={add} onChange={(e) => setAdd((e.target as HTMLSelectElement).value)}>
+            <option value="">—</option>
+            {others.map((o) => <option key={o.id} value={o.id}>{o.name} ({o.id})</option>)}
+          </select>
+        </label>
+        <button type="button" class="btn" disabled={!add || busy} onClick={join}>{t("familyAddButton")}</button>
+        <button type="button" class="btn btn-primary" disabled={busy} onClick={estimate}>{t("familyEstimate")}</button>
+      </div>
+      <ErrorBox error={err} />
+      {est && (
+        <div class="table-wrap" tabIndex={0} role="region" aria-label={`${t("familyEstimate")} (${t("table")})`}>
+          <table class="table compact">
+            <caption class="sr-only">{t("familyEstimate")}</caption>
+            <thead><tr><th scope="col">{t("memberCol")}</th><th scope="col" class="num">{t("lines")}</th><th scope="col" class="num">{t("charge")}</th>
+              <th scope="col" class="num">{t("planPays")}</th><th scope="col" class="num">{t("youPay")}</th><th scope="col" class="num">{t("deductible")}</th></tr></thead>
+            <tbody>
+              {est.members.map((m) => (
+                <tr key={m.id}><td>{(rows ?? []).find((r) => r.id === m.id)?.name ?? m.id} <code>{m.id}</code></td>
+                  <td class="num">{m.estimate.totals.lines}</td><td class="num"><Money cents={m.estimate.totals.charge_cents} /></td>
+                  <td class="num"><Money cents={m.estimate.totals.plan_pays_cents} /></td><td class="num"><Money cents={m.estimate.totals.patient_pays_cents} /></td>
+                  <td class="num"><Money cents={m.estimate.totals.patient.deductible} /></td></tr>))}
+              <tr><th scope="row">{t("familyTotal")}</th><td class="num">{est.totals.lines}</td><td class="num"><Money cents={est.totals.charge_cents} /></td>
+                <td class="num"><Money cents={est.totals.plan_pays_cents} /></td><td class="num"><Money cents={est.totals.patient_cents} strong /></td>
+                <td class="num"><Money cents={est.totals.patient.deductible} /></td></tr>
+            </tbody>
+          </table>
+          <p class="small">{t("familyDedMet")}: <Money cents={est.family_after.family_deductible_met_cents.in_network} /> · {t("familyOopMet")}: <Money cents={est.family_after.family_out_of_pocket_met_cents.in_network} /></p>
+          {est.warnings.length > 0 && <ul class="small">{est.warnings.map((w, i) => <li key={i}>{w}</li>)}</ul>}
+        </div>
+      )}
+    </section>
   );
 }
 

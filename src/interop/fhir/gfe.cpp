@@ -57,13 +57,18 @@ json disclaimer(const std::string& text) {
 
 }  // namespace
 
-Result<TaxonomyTable> load_provider_taxonomy(const std::string& path) {
+namespace {
+
+// Reads a tab-separated table: `#` comments and blank lines skipped, a first
+// row whose first column is `header` skipped; `row` gets each other row's
+// columns and returns false when the row is not what the table takes.
+Errors read_tsv(const std::string& path, const char* what, const char* header, const std::string& expected,
+                const std::function<bool(const std::vector<std::string>&)>& row) {
   std::ifstream f(path);
-  if (!f) return Error{path, 0, 0, "", "a missing file", "the provider taxonomy table (data/interop/provider-taxonomy.tsv)"};
-  TaxonomyTable t;
+  if (!f) return {Error{path, 0, 0, "", "a missing file", what}};
   std::string line;
   int n = 0;
-  bool header = false;
+  bool first = true;
   while (std::getline(f, line)) {
     ++n;
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -71,43 +76,44 @@ Result<TaxonomyTable> load_provider_taxonomy(const std::string& path) {
     std::vector<std::string> cols;
     std::stringstream ss(line);
     for (std::string c; std::getline(ss, c, '\t');) cols.push_back(c);
-    if (!header) {
-      header = true;
-      if (cols.size() >= 3 && cols[0] == "provider") continue;
-    }
-    if (cols.size() != 3 || cols[0].empty() || cols[1].size() != 10)
-      return Error{path, n, 1, "", fmt::format("\"{}\"", line), "provider<TAB>10-character NUCC code<TAB>our name"};
-    t[cols[0]] = Taxonomy{cols[1], cols[2]};
+    const bool is_header = first && !cols.empty() && cols[0] == header;
+    first = false;
+    if (is_header) continue;
+    if (!row(cols)) return {Error{path, n, 1, "", fmt::format("\"{}\"", line), expected}};
   }
+  return {};
+}
+
+}  // namespace
+
+Result<TaxonomyTable> load_provider_taxonomy(const std::string& path) {
+  TaxonomyTable t;
+  Errors es = read_tsv(path, "the provider taxonomy table (data/interop/provider-taxonomy.tsv)", "provider",
+                       "provider<TAB>10-character NUCC code<TAB>our name", [&](const std::vector<std::string>& cols) {
+                         if (cols.size() != 3 || cols[0].empty() || cols[1].size() != 10) return false;
+                         t[cols[0]] = Taxonomy{cols[1], cols[2]};
+                         return true;
+                       });
+  if (!es.empty()) return es;
   return t;
 }
 
 Result<InstitutionalTable> load_institutional_bill(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) return Error{path, 0, 0, "", "a missing file", "the facilities' UB-04 table (data/interop/institutional-bill.tsv)"};
   InstitutionalTable t;
-  std::string line;
-  int n = 0;
-  bool header = false;
-  while (std::getline(f, line)) {
-    ++n;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty() || line[0] == '#') continue;
-    std::vector<std::string> cols;
-    std::stringstream ss(line);
-    for (std::string c; std::getline(ss, c, '\t');) cols.push_back(c);
-    if (!header) {
-      header = true;
-      if (!cols.empty() && cols[0] == "pos") continue;
-    }
-    auto digits = [](const std::string& v, std::size_t len) {
-      return v.size() == len && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
-    };
-    if (cols.size() != 7 || !digits(cols[0], 2) || !digits(cols[1], 4) || !digits(cols[3], 4) || cols[5].size() != 10)
-      return Error{path, n, 1, "", fmt::format("\"{}\"", line),
-                   "pos (2 digits)<TAB>type of bill (4 digits)<TAB>name<TAB>revenue code (4 digits)<TAB>name<TAB>NUCC code (10 characters)<TAB>name"};
-    t[cols[0]] = InstitutionalBill{cols[1], cols[2], cols[3], cols[4], Taxonomy{cols[5], cols[6]}};
-  }
+  auto digits = [](const std::string& v, std::size_t len) {
+    return v.size() == len && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  Errors es = read_tsv(
+      path, "the facilities' UB-04 table (data/interop/institutional-bill.tsv)", "pos",
+      "pos (2 digits)<TAB>type of bill (4 digits)<TAB>name<TAB>revenue code (4 digits)<TAB>name<TAB>NUCC code (10 "
+      "characters)<TAB>name",
+      [&](const std::vector<std::string>& cols) {
+        if (cols.size() != 7 || !digits(cols[0], 2) || !digits(cols[1], 4) || !digits(cols[3], 4) || cols[5].size() != 10)
+          return false;
+        t[cols[0]] = InstitutionalBill{cols[1], cols[2], cols[3], cols[4], Taxonomy{cols[5], cols[6]}};
+        return true;
+      });
+  if (!es.empty()) return es;
   return t;
 }
 

@@ -187,23 +187,8 @@ bool png_signature(std::string_view b) {
   return true;
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
-// "did you mean …" for an unknown key within 2 edits of a known one (the
-// Reader lists the keys; the nearest one is named).
+// "did you mean …" for an unknown key close to a known one (the Reader lists
+// the keys; io::schema::closest picks, as every loader does).
 void suggest(Errors& errors) {
   static constexpr std::string_view kUnknown = "an unknown key \"";
   static constexpr std::string_view kOneOf = "one of: ";
@@ -211,17 +196,14 @@ void suggest(Errors& errors) {
     if (e.found.rfind(kUnknown, 0) != 0 || e.expected.rfind(kOneOf, 0) != 0) continue;
     if (e.expected.find("did you mean") != std::string::npos) continue;  // the Reader named one already
     const std::string key = e.found.substr(kUnknown.size(), e.found.size() - kUnknown.size() - 1);
-    std::string best;
-    std::size_t best_d = 3;
+    std::vector<std::string> known;
     std::string_view list = std::string_view(e.expected).substr(kOneOf.size());
     while (!list.empty()) {
       const std::size_t comma = list.find(", ");
-      const std::string_view k = list.substr(0, comma);
-      const std::size_t d = edit_distance(key, k);
-      if (d < best_d) best_d = d, best = std::string(k);
+      known.emplace_back(list.substr(0, comma));
       list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 2);
     }
-    if (!best.empty()) e.expected += fmt::format("; did you mean \"{}\"?", best);
+    if (auto best = schema::closest(key, known)) e.expected += fmt::format("; did you mean \"{}\"?", *best);
   }
 }
 

@@ -58,8 +58,11 @@ std::string join(const std::vector<std::string>& v) {
 }  // namespace
 
 void RateCollector::emit_group(const InNetworkItem& item, const NegotiatedRate& r, const ProviderGroup& g) {
-  std::vector<std::uint64_t> npis = g.npis;
-  if (npis.empty()) npis.push_back(0);
+  // No copies of the (often long) NPI list per rate; the row's place of
+  // service is assigned only when it changes.
+  static const std::vector<std::uint64_t> kNoNpi{0};
+  static const std::vector<std::string> kAnyPlace{""};
+  const std::vector<std::uint64_t>& npis = g.npis.empty() ? kNoNpi : g.npis;
   for (const auto& p : r.prices) {
     RateRow row;
     row.code_type = item.code_type;
@@ -74,12 +77,11 @@ void RateCollector::emit_group(const InNetworkItem& item, const NegotiatedRate& 
     row.value = p.value;
     row.expiration_date = p.expiration_date;
     for (const auto& b : item.bundled) row.bundled += fmt::format("{}{}:{}", row.bundled.empty() ? "" : ",", b.type, b.code);
-    std::vector<std::string> poses = p.service_codes;
-    if (poses.empty()) poses.push_back("");
+    const std::vector<std::string>& poses = p.service_codes.empty() ? kAnyPlace : p.service_codes;
     for (auto npi : npis) {
       row.npi = npi;
       for (const auto& pos : poses) {
-        row.pos = pos;
+        if (poses.size() > 1 || row.pos != pos) row.pos = pos;
         sink_(row);
         ++rows_;
       }

@@ -178,8 +178,12 @@ Result<ProviderList> read_provider_list(std::istream& in, const std::string& nam
     std::string npi_field = nppes ? "NPI" : "npi";
     if (npi.empty() && !nppes && c_tin != SIZE_MAX && !field(f, c_tin).empty()) {
       p.npi = 0;  // a TIN-only row (a group that publishes no NPI)
-    } else if (npi.size() != 10 || !all_digits(npi)) {
-      errors.push_back(Error{name, line_no, at(c_npi), npi_field, fmt::format("\"{}\"", npi), "a 10-digit NPI"});
+    } else if (npi.size() != 10 || !all_digits(npi) || npi[0] == '0') {
+      // An NPI never begins with 0 (CMS issues them from 1 and 2); one that did
+      // would lose a digit in the index, which keeps NPIs as integers.
+      errors.push_back(Error{name, line_no, at(c_npi), npi_field, fmt::format("\"{}\"", npi),
+                             npi.size() == 10 && all_digits(npi) ? "a 10-digit NPI, which never begins with 0"
+                                                                 : "a 10-digit NPI"});
       continue;
     } else {
       p.npi = std::stoull(npi);

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "backcover/interop/mrf/reader.hpp"
+#include "interop/mrf/scan.hpp"
 
 namespace backcover::interop::mrf {
 
@@ -217,6 +218,89 @@ struct Decoder {
   }
 };
 
+// ---- the fast filter ----
+
+// An in_network / out_of_network item's top-level "billing_code" and
+// "billing_code_type" (the first of each, as the On-Demand filter takes),
+// read by walking the item's top-level keys byte by byte: string values are
+// stepped over, objects and arrays skipped with the structural scan, nothing
+// else is decoded. It answers only when the walk is sure: false (let
+// simdjson On-Demand do it, with its errors) for a key or code holding a
+// backslash (an escape), a value of another kind before both keys are found
+// (a number, true, null...), no billing_code, or anything that is not
+// well-formed where it walks.
+struct CodeKeys {
+  std::string_view type, code;
+  bool have_type = false, have_code = false;
+};
+
+bool walk_code_keys(const char* s, std::size_t len, CodeKeys& out) {
+  std::size_t p = 1;  // s[0] is '{'
+  auto ws = [&] {
+    while (p < len && (s[p] == ' ' || s[p] == '\n' || s[p] == '\r' || s[p] == '\t')) ++p;
+  };
+  // A plain string from s[p] (after its opening quote) to its closing quote.
+  auto plain = [&](std::string_view& v) {
+    std::size_t v0 = p;
+    const void* q = std::memchr(s + p, '"', len - p);
+    if (!q) return false;
+    std::size_t e = static_cast<std::size_t>(static_cast<const char*>(q) - s);
+    if (std::memchr(s + v0, '\\', e - v0)) return false;
+    v = std::string_view(s + v0, e - v0);
+    p = e + 1;
+    return true;
+  };
+  for (;;) {
+    ws();
+    if (p >= len || s[p] != '"') return false;
+    ++p;
+    std::string_view key;
+    if (!plain(key)) return false;
+    ws();
+    if (p >= len || s[p] != ':') return false;
+    ++p;
+    ws();
+    if (p >= len) return false;
+    char c = s[p];
+    bool is_code = key == "billing_code" && !out.have_code;
+    bool is_type = key == "billing_code_type" && !out.have_type;
+    if (is_code || is_type) {
+      if (c != '"') return false;
+      ++p;
+      std::string_view v;
+      if (!plain(v)) return false;
+      if (is_code) out.code = v, out.have_code = true;
+      else out.type = v, out.have_type = true;
+      if (out.have_code && out.have_type) return true;
+    } else if (c == '"') {
+      ++p;
+      for (;;) {
+        if (p >= len) return false;
+        if (s[p] == '\\') p += 2;
+        else if (s[p] == '"') break;
+        else ++p;
+      }
+      ++p;
+    } else if (c == '{' || c == '[') {
+      scan::State st;
+      st.depth = 1;
+      ++p;
+      std::size_t e = scan::find_close(s, p, len, st);
+      if (st.depth != 0) return false;
+      p = e;
+    } else {
+      return false;
+    }
+    ws();
+    if (p >= len) return false;
+    if (s[p] == ',') {
+      ++p;
+      continue;
+    }
+    return s[p] == '}' && out.have_code;
+  }
+}
+
 // ---- the splitter ----
 
 class Splitter {
@@ -341,8 +425,35 @@ class Splitter {
     }
   }
 
-  // From begin_ at '{' or '[': returns the index after the matching close.
+  // From begin_ at '{' or '[': returns the index after the matching close
+  // (scan.hpp); notes in control_in_string_ whether a string in it holds a
+  // raw control byte.
   std::size_t scan_container() {
+    if (opts_.legacy_path) return scan_container_legacy();
+    std::size_t p = begin_ + 1;
+    scan::State st;
+    st.depth = 1;
+    for (;;) {
+      std::size_t e = scan::find_close(buf_.data(), p, end_, st);
+      if (st.depth == 0) {
+        control_in_string_ = st.control_in_string;
+        return e;
+      }
+      std::size_t rel = p - begin_;
+      if (!fill()) {
+        std::string what = scan_elem_ ? fmt::format("\"{}\" element", scan_key_) : fmt::format("value of \"{}\"", scan_key_);
+        throw MrfError(abs(end_), fmt::format("unexpected end of file: expected {} more closing bracket(s) for the {} "
+                                              "that began at byte {}{} (the file is truncated)",
+                                              st.depth, what, abs(begin_), st.in_string ? ", inside a string" : ""));
+      }
+      p = begin_ + rel;
+    }
+  }
+
+  // The previous scan (ReadOptions::legacy_path): SSE2, 16 bytes at a time,
+  // every quote, backslash and bracket looked at one by one.
+  std::size_t scan_container_legacy() {
+    control_in_string_ = true;  // not looked at: the fast filter is off anyway
     std::size_t p = begin_ + 1;
     int depth = 1;
     bool in_str = false;
@@ -527,16 +638,33 @@ class Splitter {
     Decoder d;
     d.elem_offset = abs(begin_);
     d.elem_start = s;
+    // The fast filter: the item's code read without simdjson; an unwanted
+    // item is skipped there (its bytes valid UTF-8 and its strings free of
+    // raw control bytes, as simdjson's stage 1 would have checked).
+    CodeKeys ck;
+    bool known = false;
+    if ((kind == FileKind::in_network || kind == FileKind::allowed_amounts) && !opts_.legacy_path &&
+        !control_in_string_ && walk_code_keys(s, len, ck)) {
+      if (!vis_.wants_code(ck.type, ck.code)) {
+        if (simdjson::validate_utf8(s, len)) {
+          ++stats_.items;
+          ++stats_.items_skipped_fast;
+          return;
+        }
+      } else {
+        known = true;
+      }
+    }
     try {
       od::document doc = parser_.iterate(psv);
       if (kind == FileKind::unknown) {
         provider_reference(doc, d);
       } else if (kind == FileKind::in_network) {
         ++stats_.items;
-        in_network(doc, d);
+        in_network(doc, d, known ? &ck : nullptr);
       } else if (kind == FileKind::allowed_amounts) {
         ++stats_.items;
-        out_of_network(doc, d);
+        out_of_network(doc, d, known ? &ck : nullptr);
       } else {
         reporting_structure(doc, d);
       }
@@ -567,30 +695,45 @@ class Splitter {
     vis_.provider_reference(id, std::move(groups), d.elem_offset);
   }
 
-  void in_network(od::document& doc, Decoder& d) {
-    std::string code_type, code;
+  // The first "billing_code" and "billing_code_type" of an item (a repeated
+  // key is not read again, by this filter, the fast one or the decoders).
+  // Returns false when the visitor does not want the item.
+  template <class Doc>
+  bool filter(Doc& doc, Decoder& d, const char* what, std::string& code) {
+    std::string code_type;
     bool have_type = false, have_code = false;
-    d.path = "billing_code";
+    if (std::string_view(what) == "in_network") d.path = "billing_code";
     for (auto f : doc.get_object()) {
       std::string_view k = f.unescaped_key();
-      if (k == "billing_code") code = Decoder::str(f.value()), have_code = true;
-      else if (k == "billing_code_type") code_type = Decoder::str(f.value()), have_type = true;
+      if (k == "billing_code" && !have_code) code = Decoder::str(f.value()), have_code = true;
+      else if (k == "billing_code_type" && !have_type) code_type = Decoder::str(f.value()), have_type = true;
       if (have_code && have_type) break;
     }
-    if (!have_code) d.fail(nullptr, "an in_network item without \"billing_code\"");
-    if (!vis_.wants_code(code_type, code)) return;
+    if (!have_code) d.fail(nullptr, fmt::format("an {} item without \"billing_code\"", what));
+    return vis_.wants_code(code_type, code);
+  }
+
+  void in_network(od::document& doc, Decoder& d, const CodeKeys* known) {
+    std::string code;
+    if (known) {
+      d.path = "billing_code";
+      code = std::string(known->code);
+    } else {
+      if (!filter(doc, d, "in_network", code)) return;
+      doc.rewind();
+    }
     ++stats_.items_decoded;
-    doc.rewind();
     InNetworkItem it;
     it.offset = d.elem_offset;
+    bool seen_type = false, seen_code = false;
     for (auto f : doc.get_object()) {
       std::string_view k = f.unescaped_key();
       d.path = std::string(k);
       if (k == "negotiation_arrangement") it.arrangement = Decoder::str(f.value());
       else if (k == "name") it.name = Decoder::str(f.value());
-      else if (k == "billing_code_type") it.code_type = Decoder::str(f.value());
+      else if (k == "billing_code_type" && !seen_type) it.code_type = Decoder::str(f.value()), seen_type = true;
       else if (k == "billing_code_type_version") it.code_version = Decoder::str(f.value());
-      else if (k == "billing_code") it.code = Decoder::str(f.value());
+      else if (k == "billing_code" && !seen_code) it.code = Decoder::str(f.value()), seen_code = true;
       else if (k == "bundled_codes" || k == "covered_services") {
         auto refs = Decoder::code_refs(f.value());
         it.bundled.insert(it.bundled.end(), refs.begin(), refs.end());
@@ -606,28 +749,25 @@ class Splitter {
     vis_.in_network(std::move(it));
   }
 
-  void out_of_network(od::document& doc, Decoder& d) {
-    std::string code_type, code;
-    bool have_type = false, have_code = false;
-    for (auto f : doc.get_object()) {
-      std::string_view k = f.unescaped_key();
-      if (k == "billing_code") code = Decoder::str(f.value()), have_code = true;
-      else if (k == "billing_code_type") code_type = Decoder::str(f.value()), have_type = true;
-      if (have_code && have_type) break;
+  void out_of_network(od::document& doc, Decoder& d, const CodeKeys* known) {
+    std::string code;
+    if (known) {
+      code = std::string(known->code);
+    } else {
+      if (!filter(doc, d, "out_of_network", code)) return;
+      doc.rewind();
     }
-    if (!have_code) d.fail(nullptr, "an out_of_network item without \"billing_code\"");
-    if (!vis_.wants_code(code_type, code)) return;
     ++stats_.items_decoded;
-    doc.rewind();
     OutOfNetworkItem it;
     it.offset = d.elem_offset;
+    bool seen_type = false, seen_code = false;
     for (auto f : doc.get_object()) {
       std::string_view k = f.unescaped_key();
       d.path = std::string(k);
       if (k == "name") it.name = Decoder::str(f.value());
-      else if (k == "billing_code_type") it.code_type = Decoder::str(f.value());
+      else if (k == "billing_code_type" && !seen_type) it.code_type = Decoder::str(f.value()), seen_type = true;
       else if (k == "billing_code_type_version") it.code_version = Decoder::str(f.value());
-      else if (k == "billing_code") it.code = Decoder::str(f.value());
+      else if (k == "billing_code" && !seen_code) it.code = Decoder::str(f.value()), seen_code = true;
       else if (k == "allowed_amounts") {
         for (auto a : f.value().get_array()) {
           AllowedAmount am;
@@ -716,6 +856,7 @@ class Splitter {
   bool asked_ = false;  // Visitor::proceed was called
   std::string scan_key_;    // what scan_container is inside, for errors
   bool scan_elem_ = false;
+  bool control_in_string_ = false;  // the last container scanned has a raw control byte in a string
 };
 
 }  // namespace

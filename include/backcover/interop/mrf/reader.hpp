@@ -5,9 +5,12 @@
 // ByteSource (a plain file, or a gzip file inflated by ISA-L) into one window
 // buffer. A structural splitter walks the top-level object and cuts every
 // element of the big arrays (in_network, provider_references, out_of_network,
-// reporting_structure) out of the window as one byte range; each element is
-// then parsed on its own with simdjson On-Demand (zero copy: the window keeps
-// SIMDJSON_PADDING bytes of slack after its data). Resident memory is the
+// reporting_structure) out of the window as one byte range (a 64-byte bitmask
+// scan, src/interop/mrf/scan.hpp); an in_network / out_of_network item whose
+// code the visitor does not want is dropped after a byte walk of its
+// top-level keys, without simdjson; every other element is parsed on its own
+// with simdjson On-Demand (zero copy: the window keeps SIMDJSON_PADDING bytes
+// of slack after its data). Resident memory is the
 // window (4 MiB, growing only while one element is larger, up to
 // max_element_bytes) + the largest element's parse + the provider_references
 // table (kept compactly: NPIs as integers) + the items the visitor keeps.
@@ -146,7 +149,10 @@ struct FileHeader {
 };
 
 // Receives the file piece by piece. wants_code() is asked before an item's
-// prices are decoded: false skips the item cheaply.
+// prices are decoded: false skips the item cheaply. For most items it is
+// asked with the code read by a byte walk of the item's top-level keys,
+// without simdjson (reader.cpp, walk_code_keys); the item's first
+// "billing_code" and "billing_code_type" count (a repeated key is ignored).
 class Visitor {
  public:
   virtual ~Visitor() = default;
@@ -182,6 +188,7 @@ struct ReadStats {
   std::uint64_t file_bytes = 0;      // bytes of the file (compressed for gzip)
   std::uint64_t items = 0;           // in_network / out_of_network items seen
   std::uint64_t items_decoded = 0;   // ... whose code the visitor wanted
+  std::uint64_t items_skipped_fast = 0;  // ... not wanted, skipped by the fast filter (no simdjson)
   std::uint64_t references = 0;      // provider_references entries
   std::uint64_t largest_element = 0; // bytes of the largest array element
   bool stopped = false;              // Visitor::proceed said no: the rest was not read
@@ -192,6 +199,10 @@ struct ReadOptions {
   std::size_t max_element_bytes = 128u << 20;  // one element larger than this is refused
   // Called about every 16 MiB of JSON text and at the end.
   std::function<void(const ReadStats&)> progress;
+  // The previous path, for the benchmark and the tests that compare the two:
+  // the older 16-byte splitter and every in_network / out_of_network item
+  // handed to simdjson On-Demand to read its code. Same items, same rows.
+  bool legacy_path = false;
 };
 
 // Reads one whole file. Throws MrfError on bad input.

@@ -34,7 +34,7 @@ class AnswerCache {
 
   // At most `max_entries` answers and `max_bytes` of bodies plus answers; 0 entries: off.
   AnswerCache(std::size_t max_entries, std::size_t max_bytes) : max_entries_(max_entries), max_bytes_(max_bytes) {
-    while (shard_count_ < kMaxShards && shard_count_ * 2 <= max_entries_) shard_count_ *= 2;
+    while (shard_count_ < kMaxShards && shard_count_ * 2 * kMinPerShard <= max_entries_) shard_count_ *= 2;
     shards_ = std::make_unique<Shard[]>(shard_count_);
   }
 
@@ -119,7 +119,7 @@ class AnswerCache {
   }
 
  private:
-  static constexpr std::size_t kMaxShards = 16;
+  static constexpr std::size_t kMaxShards = 16, kMinPerShard = 16;
   struct Entry {
     std::string day, body;
     Answer answer;

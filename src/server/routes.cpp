@@ -927,6 +927,12 @@ Response Services::dispatch(const Request& r, const std::vector<std::string>& se
   return impl_->dispatch(r, seg, who, s);
 }
 
+Response Services::stateless(const Request& r, const Identity& who) {
+  if (r.path == "/api/estimate")
+    return r.method == "POST" ? impl_->estimate_stateless(r, who) : method_not_allowed("POST");
+  return r.method == "POST" ? impl_->coverage_stateless(r, who) : method_not_allowed("POST");
+}
+
 Response Services::static_file(const Request& r) const {
   if (r.method != "GET" && r.method != "HEAD") return method_not_allowed("GET");
   const std::string& root = impl_->o.web_dir;

@@ -1,7 +1,8 @@
 // FHIR R4 writing (issue 15, item 8): Advanced EOB ExplanationOfBenefit
 // resources written by AeobWriter straight into one growing buffer (no DOM per
-// EOB), items/s = EOBs per second on one core; against the DOM path in the
-// same run (nlohmann objects for the same EOBs, dumped).
+// EOB), items/s = EOBs per second on one core; against the previous writer
+// (write_appending, the same bytes) and the DOM path (nlohmann objects for the
+// same EOBs, dumped) in the same run.
 //   build-*/bench/bench_fhir_bench --benchmark_min_time=1
 // Each EOB: one provider, two service lines (an office visit and manual
 // therapy), every adjudication (submitted, eligible, benefit, member
@@ -95,6 +96,21 @@ void BM_FhirWriteEob(benchmark::State& state) {
   state.counters["bytes_per_eob"] = static_cast<double>(bytes) / kEobs;
 }
 BENCHMARK(BM_FhirWriteEob)->Unit(benchmark::kMillisecond);
+
+// The same EOBs through the previous writer (std::string::append per piece; the
+// same bytes: tests/unit/interop_fhir_aeob_writer_test.cpp).
+void BM_FhirWriteEob_baseline_appending(benchmark::State& state) {
+  static World w(kEobs);
+  const fhir::AeobWriter writer(w.estimate, w.ctx);
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    for (std::size_t k = 0; k < writer.eobs(); ++k) writer.write_appending(out, k);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * kEobs);
+}
+BENCHMARK(BM_FhirWriteEob_baseline_appending)->Unit(benchmark::kMillisecond);
 
 // The same EOBs through the DOM: the bundle's EOBs as nlohmann objects, dumped one by one.
 void BM_FhirWriteEob_baseline_dom(benchmark::State& state) {

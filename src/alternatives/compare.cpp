@@ -16,6 +16,18 @@ bool contains(const std::vector<std::string>& v, std::string_view s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
+template <class T>
+bool contains_ptr(const std::vector<const T*>& v, const T* x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// One purchase in a mix of package sizes, or one session at cash.
+struct Pack {
+  const PackageOption* pkg = nullptr;  // null: the session at cash
+  int first = 0, count = 1;            // where it starts (see cheapest_mix) and how many sessions it covers
+};
+std::pair<std::string, std::string> mix_label(const std::vector<Pack>& mix);
+
 Money sum_charges(const std::vector<Charge>& cs) {
   Money t;
   for (const auto& c : cs) t += c.amount;
@@ -151,11 +163,32 @@ class Pricer {
 
   // ---- base paths ----
   Path cash_path();
-  Path insured_path(const PackageOption* pkg);
+  Path insured_path(const PackageOption* pkg, const std::vector<const PackageOption*>* group = nullptr);
   Path package_path(const PackageOption& pkg);
   // Prices `lines` (indices into lines_) through package `pkg`; lines that
   // the package does not cover, or are cheaper at cash, go to cash.
   void price_through_package(const PackageOption& pkg, const std::vector<int>& lines, Path& p);
+  // A package's price (or a refund, negative) dated on line i (index into lines_).
+  Charge package_charge(std::size_t i, Money amount, std::string note) const {
+    Charge c;
+    c.date = lines_[i]->date;
+    c.amount = amount;
+    c.code = lines_[i]->code;
+    c.category = category_of(*lines_[i], dets_[i]);
+    c.account_eligible = eligible(c.category, c.code);
+    c.note = std::move(note);
+    return c;
+  }
+  // Packages of one group (the same codes, two or more sizes) mixed: the
+  // cheapest cover of the sessions in `lines`, in date order, by packs of any
+  // size of the group and cash. Empty when the cheapest cover uses fewer than
+  // two of the group's packages (a single size is its own path).
+  std::vector<Pack> cheapest_mix(const std::vector<const PackageOption*>& group, const std::vector<int>& lines);
+  void price_through_mix(const std::vector<Pack>& mix, const std::vector<int>& lines, Path& p);
+  Path mix_path(const std::vector<const PackageOption*>& group);
+  // Packages with the same codes, two or more to a group, in the order given.
+  std::vector<std::vector<const PackageOption*>> package_groups() const;
+  Path insured_mix_path(const std::vector<const PackageOption*>& group);
 
   Path payment_plan(const PaymentPlanOption& o, const Path& b);
   Path deferred_card(const DeferredCardOption& o, const Path& b);
@@ -261,14 +294,8 @@ void Pricer::price_through_package(const PackageOption& pkg, const std::vector<i
   }
   for (int k = 0; k < packs; ++k) {
     const auto first = static_cast<std::size_t>(in_pkg[static_cast<std::size_t>(k * pkg.sessions)]);
-    Charge c;
-    c.date = lines_[first]->date;
-    c.amount = pkg.price;
-    c.code = lines_[first]->code;
-    c.category = category_of(*lines_[first], dets_[first]);
-    c.account_eligible = eligible(c.category, c.code);
-    c.note = fmt::format("{} (package {} of {})", pkg.name.empty() ? pkg.id : pkg.name, k + 1, packs);
-    p.charges.push_back(c);
+    p.charges.push_back(package_charge(first, pkg.price,
+                                       fmt::format("{} (package {} of {})", pkg.name.empty() ? pkg.id : pkg.name, k + 1, packs)));
   }
   for (int j = packs * pkg.sessions; j < n; ++j) {
     auto i = static_cast<std::size_t>(in_pkg[static_cast<std::size_t>(j)]);
@@ -281,14 +308,7 @@ void Pricer::price_through_package(const PackageOption& pkg, const std::vector<i
     const Money value = scale(pkg.price, unused, pkg.sessions);
     const auto last = static_cast<std::size_t>(in_pkg.back());
     if (pkg.unused_refunded) {
-      Charge r;
-      r.date = lines_[last]->date;
-      r.amount = -value;
-      r.code = lines_[last]->code;
-      r.category = category_of(*lines_[last], dets_[last]);
-      r.account_eligible = eligible(r.category, r.code);
-      r.note = fmt::format("refund of {} unused session(s)", unused);
-      p.charges.push_back(r);
+      p.charges.push_back(package_charge(last, -value, fmt::format("refund of {} unused session(s)", unused)));
       p.notes.push_back(fmt::format("{} session(s) of the package unused: {} refunded (price x {}/{})", unused,
                                     value.str(), unused, pkg.sessions));
     } else {
@@ -305,6 +325,160 @@ void Pricer::price_through_package(const PackageOption& pkg, const std::vector<i
   sort_charges(p.charges);
 }
 
+std::vector<Pack> Pricer::cheapest_mix(const std::vector<const PackageOption*>& group,
+                                               const std::vector<int>& idx) {
+  const auto& codes = group.front()->codes;
+  std::vector<int> in_pkg;
+  for (int i : idx)
+    if (contains(codes, lines_[static_cast<std::size_t>(i)]->code)) in_pkg.push_back(i);
+  const std::size_t n = in_pkg.size();
+  if (n == 0) return {};
+  std::vector<Money> cash(n);
+  std::vector<std::string> scratch;
+  for (std::size_t j = 0; j < n; ++j) {
+    const auto i = static_cast<std::size_t>(in_pkg[j]);
+    cash[j] = cash_charge(*lines_[i], dets_[i], scratch).amount;
+  }
+  // best[j]: the least that covers the first j sessions. A pack of s sessions
+  // may cover t <= s of them (the rest unused: refunded pro rata or lost).
+  // Ties keep the earlier choice: cash, then the larger package as the later
+  // purchase (so the smaller is bought first: less paid before the course shows
+  // it helps), fuller packs first.
+  std::vector<const PackageOption*> by_size = group;
+  std::stable_sort(by_size.begin(), by_size.end(),
+                   [](const PackageOption* a, const PackageOption* b) { return a->sessions > b->sessions; });
+  std::vector<Money> best(n + 1);
+  std::vector<Pack> how(n + 1);
+  for (std::size_t j = 1; j <= n; ++j) {
+    best[j] = best[j - 1] + cash[j - 1];
+    how[j] = Pack{nullptr, static_cast<int>(j) - 1, 1};
+    for (const PackageOption* q : by_size)
+      for (int t = std::min(q->sessions, static_cast<int>(j)); t >= 1; --t) {
+        Money cost = q->price;
+        if (q->unused_refunded) cost -= scale(q->price, q->sessions - t, q->sessions);
+        cost += best[j - static_cast<std::size_t>(t)];
+        if (cost < best[j]) {
+          best[j] = cost;
+          how[j] = Pack{q, static_cast<int>(j) - t, t};
+        }
+      }
+  }
+  std::vector<Pack> mix;
+  for (std::size_t j = n; j > 0; j -= static_cast<std::size_t>(how[j].count)) mix.push_back(how[j]);
+  std::reverse(mix.begin(), mix.end());
+  std::vector<const PackageOption*> used;
+  for (const auto& k : mix)
+    if (k.pkg && !contains_ptr(used, k.pkg)) used.push_back(k.pkg);
+  if (used.size() < 2) return {};
+  // Positions become indices into lines_.
+  for (auto& k : mix) k.first = in_pkg[static_cast<std::size_t>(k.first)];
+  return mix;
+}
+
+void Pricer::price_through_mix(const std::vector<Pack>& mix, const std::vector<int>& idx, Path& p) {
+  const auto& codes = mix.front().pkg ? mix.front().pkg->codes : mix.back().pkg->codes;
+  std::vector<int> in_pkg;
+  for (int i : idx) {
+    const auto u = static_cast<std::size_t>(i);
+    if (contains(codes, lines_[u]->code)) in_pkg.push_back(i);
+    else p.charges.push_back(cash_charge(*lines_[u], dets_[u], p.notes));
+  }
+  int packs = 0;
+  for (const auto& k : mix) packs += k.pkg ? 1 : 0;
+  p.notes.push_back(fmt::format("{} packages bought as the sessions come, the smaller first where the cost is the same "
+                                "(less paid before the course shows it helps)", packs));
+  std::size_t pos = 0;  // position in in_pkg
+  int bought = 0;
+  std::vector<const PackageOption*> risked;
+  for (const auto& k : mix) {
+    const auto first = static_cast<std::size_t>(in_pkg[pos]);
+    if (!k.pkg) {
+      auto c = cash_charge(*lines_[first], dets_[first], p.notes);
+      c.note = "between packages: cash";
+      p.charges.push_back(c);
+      ++pos;
+      continue;
+    }
+    const PackageOption& q = *k.pkg;
+    const std::string name = q.name.empty() ? q.id : q.name;
+    p.charges.push_back(package_charge(
+        first, q.price, fmt::format("{} (package {} of {}, {} of its {} sessions used)", name, ++bought, packs, k.count, q.sessions)));
+    pos += static_cast<std::size_t>(k.count);
+    const int unused = q.sessions - k.count;
+    if (unused > 0) {
+      const Money value = scale(q.price, unused, q.sessions);
+      const auto last = static_cast<std::size_t>(in_pkg[pos - 1]);
+      if (q.unused_refunded) {
+        p.charges.push_back(package_charge(last, -value, fmt::format("refund of {} unused session(s) of {}", unused, name)));
+        p.notes.push_back(fmt::format("{}: {} session(s) unused: {} refunded (price x {}/{})", name, unused, value.str(),
+                                      unused, q.sessions));
+      } else {
+        p.unused_value += value;
+        p.notes.push_back(fmt::format("{}: {} session(s) unused: {} paid for and lost", name, unused, value.str()));
+      }
+    }
+    if (!contains_ptr(risked, &q)) {
+      risked.push_back(&q);
+      const Money per = scale(q.price, 1, q.sessions);
+      p.risks.push_back(fmt::format("{}: each session not used is {} {} (package price {} / {} sessions)", name,
+                                    per.str(), q.unused_refunded ? "refunded" : "lost", q.price.str(), q.sessions));
+    }
+  }
+  sort_charges(p.charges);
+}
+
+// "1 x 10 sessions ($400.00) + 1 x 5 sessions ($225.00)", in the order first bought;
+// the id joins the packages' ids the same way: "ten+five".
+std::pair<std::string, std::string> mix_label(const std::vector<Pack>& mix) {
+  std::vector<std::pair<const PackageOption*, int>> counts;
+  for (const auto& k : mix) {
+    if (!k.pkg) continue;
+    auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == k.pkg; });
+    if (it == counts.end()) counts.emplace_back(k.pkg, 1); else ++it->second;
+  }
+  std::string id, name;
+  for (const auto& [q, n] : counts) {
+    id += (id.empty() ? "" : "+") + q->id;
+    name += fmt::format("{}{} x {} ({})", name.empty() ? "" : " + ", n, q->name.empty() ? q->id : q->name, q->price.str());
+  }
+  return {id, name};
+}
+
+std::vector<std::vector<const PackageOption*>> Pricer::package_groups() const {
+  std::vector<std::vector<const PackageOption*>> groups;
+  auto same_codes = [](const PackageOption& a, const PackageOption& b) {
+    auto x = a.codes, y = b.codes;
+    std::sort(x.begin(), x.end());
+    std::sort(y.begin(), y.end());
+    x.erase(std::unique(x.begin(), x.end()), x.end());
+    y.erase(std::unique(y.begin(), y.end()), y.end());
+    return x == y;
+  };
+  for (const auto& pk : packages_) {
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return same_codes(*g.front(), pk); });
+    if (it == groups.end()) groups.push_back({&pk}); else it->push_back(&pk);
+  }
+  std::erase_if(groups, [](const auto& g) { return g.size() < 2; });
+  return groups;
+}
+
+Path Pricer::mix_path(const std::vector<const PackageOption*>& group) {
+  std::vector<int> all(lines_.size());
+  for (std::size_t i = 0; i < lines_.size(); ++i) all[i] = static_cast<int>(i);
+  const auto mix = cheapest_mix(group, all);
+  Path p;
+  if (mix.empty()) return p;
+  const auto [id, name] = mix_label(mix);
+  p.id = "package:" + id;
+  p.kind = "package";
+  p.name = "Packages mixed: " + name;
+  price_through_mix(mix, all, p);
+  p.care_cost = sum_charges(p.charges);
+  flows_from_charges(p);
+  finish(p);
+  return p;
+}
+
 Path Pricer::package_path(const PackageOption& pkg) {
   Path p;
   p.id = "package:" + pkg.id;
@@ -319,12 +493,15 @@ Path Pricer::package_path(const PackageOption& pkg) {
   return p;
 }
 
-Path Pricer::insured_path(const PackageOption* pkg) {
+Path Pricer::insured_mix_path(const std::vector<const PackageOption*>& group) { return insured_path(nullptr, &group); }
+
+Path Pricer::insured_path(const PackageOption* pkg, const std::vector<const PackageOption*>* group) {
   Path p;
   p.id = pkg ? "insured+package:" + pkg->id : "insured";
-  p.kind = pkg ? "insured+package" : "insured";
+  p.kind = pkg || group ? "insured+package" : "insured";
   p.name = pkg ? fmt::format("Insurance, with {} for lines the plan will not pay", pkg->name.empty() ? pkg->id : pkg->name)
                : "Insurance" + (in_.plan && !in_.plan->name.empty() ? " (" + in_.plan->name + ")" : std::string());
+  const std::vector<std::string>* pkg_codes = pkg ? &pkg->codes : group ? &group->front()->codes : nullptr;
   // Lines the plan will not (or may not) pay, grouped for one note each:
   // same code, verdict, rule and pricing.
   struct Group {
@@ -363,9 +540,9 @@ Path Pricer::insured_path(const PackageOption* pkg) {
     }
     const char* why = d.covered == Coverage::NotCovered ? "not covered" : "conditional";
     const std::string rule = d.decided_by ? d.decided_by->id : std::string();
-    if (pkg && contains(pkg->codes, l.code)) {
+    if (pkg_codes && contains(*pkg_codes, l.code)) {
       to_package.push_back(static_cast<int>(i));
-      flag(l, why, rule, "through the package", Money::zero());
+      flag(l, why, rule, group ? "through the packages" : "through the package", Money::zero());
       continue;
     }
     Charge c;
@@ -388,13 +565,21 @@ Path Pricer::insured_path(const PackageOption* pkg) {
   for (const auto& g : groups) {
     const std::string when = g.first == g.last ? g.first.str() : g.first.str() + " to " + g.last.str();
     const std::string rule = g.rule.empty() ? std::string() : " (" + g.rule + ")";
-    if (g.how == "through the package")
+    if (g.how.starts_with("through the package"))
       p.notes.push_back(fmt::format("{} x{} ({}): {}{}; {}", g.code, g.count, when, g.why, rule, g.how));
     else
       p.notes.push_back(fmt::format("{} x{} ({}): {}{}; {}, {} in all", g.code, g.count, when, g.why, rule, g.how,
                                     g.total.str()));
   }
   if (pkg) price_through_package(*pkg, to_package, p);
+  if (group) {
+    const auto mix = cheapest_mix(*group, to_package);
+    if (mix.empty()) return Path{};
+    const auto [id, name] = mix_label(mix);
+    p.id = "insured+package:" + id;
+    p.name = "Insurance, with packages mixed for lines the plan will not pay: " + name;
+    price_through_mix(mix, to_package, p);
+  }
   sort_charges(p.charges);
   p.care_cost = sum_charges(p.charges);
   flows_from_charges(p);
@@ -842,7 +1027,7 @@ Result<Comparison> Pricer::run() {
   // Base paths go straight into the output, in display order; bases_ maps a
   // base id to its index.
   std::vector<Path> paths;
-  paths.reserve(8 + 2 * packages_.size() + opt_.payment_plans.size() + opt_.deferred_cards.size() +
+  paths.reserve(8 + 4 * packages_.size() + opt_.payment_plans.size() + opt_.deferred_cards.size() +
                 opt_.fixed_cards.size() + opt_.loans.size() + opt_.other_payers.size());
   auto add_base = [&](Path p) {
     bases_.emplace(p.id, paths.size());
@@ -867,6 +1052,33 @@ Result<Comparison> Pricer::run() {
         some_covered = some_covered || dets_[i]->covered == Coverage::Covered;
       }
       if (any && some_covered) add_base(insured_path(&pk));
+    }
+  }
+  // Packages of two or more sizes for the same codes: the cheapest mix, when
+  // it buys more than one of them and beats each size alone.
+  for (const auto& group : package_groups()) {
+    // The least of `without` (the path with no package) and each size alone.
+    auto least_alone = [&](const std::string& without, const std::string& prefix) {
+      std::optional<Money> least;
+      auto take = [&](const std::string& id) {
+        if (auto it = bases_.find(id); it != bases_.end())
+          if (!least || paths[it->second].care_cost < *least) least = paths[it->second].care_cost;
+      };
+      take(without);
+      for (const PackageOption* q : group) take(prefix + q->id);
+      return least;
+    };
+    Path m = mix_path(group);
+    if (!m.id.empty() && bases_.find(m.id) == bases_.end()) {
+      const auto alone = least_alone("cash", "package:");
+      if (!alone || m.care_cost < *alone) add_base(std::move(m));
+    }
+    if (in_.estimate) {
+      Path im = insured_mix_path(group);
+      if (!im.id.empty() && bases_.find(im.id) == bases_.end()) {
+        const auto alone = least_alone("insured", "insured+package:");
+        if (alone && im.care_cost < *alone) add_base(std::move(im));
+      }
     }
   }
   auto with_base = [&](const std::string& ref, const std::string& field, auto&& make) {

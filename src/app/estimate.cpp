@@ -45,6 +45,8 @@ std::string diagnoses_key(const CaseFile& cf) {
   return k;
 }
 
+}  // namespace
+
 // --strict: every line the payer would send back for its codes, as an error
 // naming the services file and line, what was wrong and what to bill instead.
 Errors coding_errors(const Estimate& e, const std::string& services_file) {
@@ -69,6 +71,8 @@ Errors coding_errors(const Estimate& e, const std::string& services_file) {
     }
   return out;
 }
+
+namespace {
 
 // A birth date after today (the engine already warns when it is after the
 // first date of service).

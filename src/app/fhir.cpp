@@ -62,6 +62,9 @@ Result<nlohmann::json> fhir_document(const Rules& rules, const EstimateAnswer& a
   auto taxonomy = fhir::load_provider_taxonomy(rules.data_dir() + "/interop/provider-taxonomy.tsv");
   if (!taxonomy) return taxonomy.errors();
   c.taxonomy = &*taxonomy;
+  auto institutional = fhir::load_institutional_bill(rules.data_dir() + "/interop/institutional-bill.tsv");
+  if (!institutional) return institutional.errors();
+  c.institutional = &*institutional;
   auto bundle = fhir::gfe_bundle(a.estimate, c);
   if (auto problems = fhir::check_gfe_bundle(bundle); !problems.empty())
     throw InternalError(fmt::format("the GFE we wrote is broken: {}", problems.front()));

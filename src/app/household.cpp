@@ -52,21 +52,41 @@ Result<HouseholdAnswer> estimate_household(const Rules& rules, const HouseholdRe
   if (prices) a.prices = std::make_unique<PriceList>(std::move(prices->value()));
   a.catalogue = &rules.catalogue();
   std::vector<std::string> services_names;
-  for (const auto& m : a.household->members) {
-    const std::string cpath = member_path(rq.household.name, m.case_file);
-    const std::string spath = member_path(rq.household.name, m.services);
-    auto cf = io::load_case(cpath);
+  // A member's file sent with the request, or an error naming the member's field.
+  auto sent = [&](std::size_t i, const char* field, const std::string& name) -> const std::string* {
+    if (auto it = rq.member_files.find(name); it != rq.member_files.end()) return &it->second;
+    std::string names;
+    for (const auto& [k, v] : rq.member_files) names += (names.empty() ? "" : ", ") + k;
+    errors.push_back(Error{rq.household.name, a.household->members[i].line, 0, fmt::format("members[{}].{}", i, field),
+                           name, names.empty() ? "a file sent with the request (none were sent)"
+                                               : "one of the files sent: " + names});
+    return nullptr;
+  };
+  for (std::size_t i = 0; i < a.household->members.size(); ++i) {
+    const auto& m = a.household->members[i];
+    const std::string cpath = rq.members_sent ? m.case_file : member_path(rq.household.name, m.case_file);
+    const std::string spath = rq.members_sent ? m.services : member_path(rq.household.name, m.services);
+    const std::string* ctext = nullptr;
+    const std::string* stext = nullptr;
+    if (rq.members_sent) {
+      ctext = sent(i, "case", m.case_file);
+      stext = sent(i, "services", m.services);
+      if (!ctext || !stext) continue;
+    }
+    auto cf = ctext ? io::parse_case(*ctext, cpath) : io::load_case(cpath);
     if (!cf) {
       take(cf.errors());
       continue;
     }
     a.cases.push_back(std::make_unique<CaseFile>(std::move(cf.value())));
     resolve_past_services(*a.cases.back(), rules.catalogue());
-    auto sv = io::load_services(spath, a.cases.back().get());
+    auto sv = stext ? io::parse_services(*stext, spath, a.cases.back().get())
+                    : io::load_services(spath, a.cases.back().get());
     if (!sv) {
       take(sv.errors());
       continue;
     }
+    if (i < rq.adjust_member.size() && rq.adjust_member[i]) rq.adjust_member[i](*a.plan, sv.value(), *a.cases.back());
     a.services.push_back(std::make_unique<std::vector<ServiceLine>>(std::move(sv.value())));
     services_names.push_back(file_name(spath));
   }
@@ -99,12 +119,20 @@ Result<HouseholdAnswer> estimate_household(const Rules& rules, const HouseholdRe
   if (!est) return est.errors();
   for (const auto& e : est.value().members)
     if (std::string broken = check_invariants(e); !broken.empty()) throw InternalError(broken);
+  if (rq.strict) {
+    for (std::size_t i = 0; i < est.value().members.size(); ++i)
+      take(coding_errors(est.value().members[i], a.household->members[i].services));
+    if (!errors.empty()) return errors;
+  }
   a.estimate = std::move(est.value());
   a.regime = rules.regime(*a.plan);
   return a;
 }
 
-std::string HouseholdAnswer::text() const {
+std::string HouseholdAnswer::text() const { return render(false); }
+std::string HouseholdAnswer::explain() const { return render(true); }
+
+std::string HouseholdAnswer::render(bool explain) const {
   std::string o;
   const io::HouseholdFile& h = *household;
   o += fmt::format("Plan: {} ({} {}); source: {}\n", plan->name, to_string(plan->payer_kind),
@@ -114,7 +142,8 @@ std::string HouseholdAnswer::text() const {
   for (std::size_t i = 0; i < h.members.size(); ++i) {
     const auto& m = h.members[i];
     render::EstimateContext ctx{plan.get(), cases[i].get(), catalogue, nullptr};
-    std::string t = render::estimate_text(estimate.members[i], ctx);
+    std::string t = explain ? render::explain_text(estimate.members[i], ctx)
+                            : render::estimate_text(estimate.members[i], ctx);
     if (t.rfind("Plan: ", 0) == 0) t.erase(0, t.find('\n') + 1);  // said once above
     o += fmt::format("\n== {}{}{} ==\n", m.id, m.relationship.empty() ? "" : " (" + m.relationship + ")",
                      m.id == h.subscriber ? ", subscriber" : "");

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <memory>
 #include <set>
 #include <sstream>
 
@@ -397,6 +398,68 @@ EstimateRequest stored_request(store::Store& s, const StoredPatient& in, const s
         if (r.number == a.number) a.visits_used += r.visits_posted;
   };
   return rq;
+}
+
+std::string set_family(store::Store& s, const std::string& head_key, const std::vector<std::string>& members) {
+  const StoredPatient head = load_patient(s, head_key);
+  for (const auto& key : members) {
+    const StoredPatient m = load_patient(s, key);
+    if (m.patient.id == head.patient.id) continue;
+    if (m.texts.at(m.plan_file) != head.texts.at(head.plan_file))
+      throw store::StoreError(fmt::format("{} ({}) is on another plan file than {} ({}): a family shares one plan; "
+                                          "import the same plan.yaml for both first",
+                                          m.patient.id, m.patient.slug, head.patient.id, head.patient.slug));
+  }
+  for (const auto& key : members) {
+    const auto p = s.find_patient(key);
+    if (p && p->id != head.patient.id) s.set_family(p->id, head.patient.family_id);
+  }
+  return head.patient.family_id;
+}
+
+Result<HouseholdAnswer> estimate_family(const Rules& rules, store::Store& s, const std::string& patient,
+                                        const std::string& course_key, bool strict) {
+  const StoredPatient head = load_patient(s, patient);
+  // Every member, in id order of the store's listing; each kept alive (the
+  // adjustments refer to them).
+  std::vector<std::unique_ptr<StoredPatient>> members;
+  for (const auto& ps : s.list_patients())
+    if (ps.patient.family_id == head.patient.family_id)
+      members.push_back(std::make_unique<StoredPatient>(load_patient(s, ps.patient.id)));
+  HouseholdRequest rq;
+  rq.members_sent = true;
+  rq.strict = strict;
+  rq.plan = Input::bytes(head.plan_file, head.texts.at(head.plan_file));
+  if (!head.prices_file.empty()) rq.prices = Input::bytes(head.prices_file, head.texts.at(head.prices_file));
+  nlohmann::json listed = nlohmann::json::array();
+  for (const auto& m : members) {
+    if (m->texts.at(m->plan_file) != head.texts.at(head.plan_file))
+      throw store::StoreError(fmt::format("{} is in {}'s family but on another plan file: a family shares one plan",
+                                          m->patient.id, head.patient.id));
+    const auto courses = s.courses(m->patient.id);
+    const store::CourseRecord* course = nullptr;
+    for (const auto& c : courses)
+      if (c.id == course_key || c.file == course_key) course = &c;
+    if (!course && courses.size() == 1) course = &courses.front();
+    if (!course) {
+      std::string known;
+      for (const auto& c : courses) known += fmt::format("{}{} ({})", known.empty() ? "" : ", ", c.id, c.file);
+      throw store::StoreError(fmt::format("{} ({}) has {}; name one with --course{}{}", m->patient.id, m->patient.slug,
+                                          courses.empty() ? "no course" : "several courses",
+                                          known.empty() ? "" : ": ", known));
+    }
+    const std::string dir = m->patient.id + "/";
+    rq.member_files[dir + m->case_file] = m->texts.at(m->case_file);
+    rq.member_files[dir + course->file] = m->texts.at(course->file);
+    listed.push_back({{"id", m->patient.id}, {"case", dir + m->case_file}, {"services", dir + course->file}});
+    EstimateRequest one = stored_request(s, *m, course->file);
+    rq.adjust_member.push_back(std::move(one.adjust_case));
+  }
+  // The household file the loader checks, written from the store (JSON is YAML).
+  const nlohmann::json household = {{"name", fmt::format("family of {} ({})", head.patient.id, head.patient.slug)},
+                                    {"members", listed}};
+  rq.household = Input::bytes("household (from the store)", household.dump());
+  return estimate_household(rules, rq);
 }
 
 Result<StoredEstimate> estimate_stored(const Rules& rules, store::Store& s, const std::string& patient,

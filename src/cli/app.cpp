@@ -74,8 +74,13 @@ int run_household(const EstimateOptions& o, const std::string& base, std::ostrea
           << ", not both\n";
       return kExitBadInput;
     }
-  if (!o.fhir.empty() || o.explain || o.strict) {
-    err << "usage error: --household: --fhir, --explain and --strict are for one patient; run them per member\n";
+  if (!o.fhir.empty()) {
+    err << "usage error: --household: --fhir writes one patient's Advanced EOB; run it per member with --case and "
+           "--services\n";
+    return kExitBadInput;
+  }
+  if (o.explain && o.json) {
+    err << "usage error: --household: --explain is text; give --explain or --json\n";
     return kExitBadInput;
   }
   auto rules = cli_rules(err);
@@ -84,13 +89,14 @@ int run_household(const EstimateOptions& o, const std::string& base, std::ostrea
   rq.plan = cli_input(base, o.plan, o.texts);
   rq.household = cli_input(base, o.household, o.texts);
   rq.prices = cli_input(base, o.prices, o.texts);
+  rq.strict = o.strict;
   try {
     auto a = app::estimate_household(*rules, rq);
     if (!a) {
       err << format_errors(a.errors());
       return kExitBadInput;
     }
-    out << (o.json ? a->json().dump(2) + "\n" : a->text());
+    out << (o.json ? a->json().dump(2) + "\n" : o.explain ? a->explain() : a->text());
   } catch (const app::InternalError& e) {
     err << "internal error: " << e.what() << "\n";
     return kExitInternal;

@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -149,8 +150,40 @@ int run_patients(const VerbContext& ctx, const std::string& db, const std::strin
 // ---- estimate from the store ----
 
 struct StoreEstimateOptions {
-  std::string db, patient, course;
+  std::string db, patient, course, family;
 };
+
+// `estimate --family P`: every stored patient in P's family, one household estimate.
+int run_family_estimate(const VerbContext& ctx, const StoreEstimateOptions& so, const EstimateOptions& eo) {
+  if (!eo.fhir.empty()) {
+    *ctx.err << "usage error: --family: --fhir writes one patient's Advanced EOB; run it with --patient\n";
+    return kExitBadInput;
+  }
+  if (eo.explain && eo.json) {
+    *ctx.err << "usage error: --family: --explain is text; give --explain or --json\n";
+    return kExitBadInput;
+  }
+  auto rules = cli_rules(*ctx.err);
+  if (!rules) return kExitBadInput;
+  auto s = open(ctx, so.db);
+  auto r = app::estimate_family(*rules, *s, so.family, so.course, eo.strict);
+  if (!r) {
+    *ctx.err << format_errors(r.errors());
+    return kExitBadInput;
+  }
+  *ctx.out << (eo.json ? r->json().dump(2) + "\n" : eo.explain ? r->explain() : r->text());
+  return kExitOk;
+}
+
+// `patients family HEAD MEMBER…`: one family, sharing its totals and estimated together.
+int run_set_family(const VerbContext& ctx, const std::string& db, const std::vector<std::string>& who) {
+  auto s = open(ctx, db);
+  const std::vector<std::string> members(who.begin() + 1, who.end());
+  const std::string family = app::set_family(*s, who.front(), members);
+  *ctx.out << fmt::format("family {}: {} and {} now share the family's deductible and out-of-pocket totals\n", family,
+                          who.front(), fmt::join(members, ", "));
+  return kExitOk;
+}
 
 int run_store_estimate(const VerbContext& ctx, const StoreEstimateOptions& so, const EstimateOptions& eo) {
   auto rules = cli_rules(*ctx.err);
@@ -420,6 +453,7 @@ void add_store_verbs(CLI::App& app, VerbContext& ctx, EstimateOptions& eo) {
     std::string dir, today, services, claim_id, out;
     StoreEstimateOptions est;
     std::string patient;
+    std::vector<std::string> family;
     bool json = false;
   };
   auto st = std::make_shared<State>();
@@ -485,7 +519,16 @@ void add_store_verbs(CLI::App& app, VerbContext& ctx, EstimateOptions& eo) {
   db_opt(pts, st->db);
   pts->add_option("--today", st->today, "today's date for the alerts (YYYY-MM-DD; default: the clock)");
   pts->add_flag("--json", st->json, "machine output (JSON)");
-  pts->callback([&ctx, st] { guarded(ctx, [&] { return run_patients(ctx, st->db, st->today, st->json); }); });
+  pts->callback([&ctx, st, pts] {
+    if (!pts->get_subcommands().empty()) return;
+    guarded(ctx, [&] { return run_patients(ctx, st->db, st->today, st->json); });
+  });
+  auto* fam = pts->add_subcommand("family", "Put stored patients in one family (one plan): shared family totals, `estimate --family`");
+  db_opt(fam, st->db);
+  fam->add_option("patients", st->family, "the family's first member, then the others (ids or folder names)")
+      ->required()
+      ->expected(2, -1);
+  fam->callback([&ctx, st] { guarded(ctx, [&] { return run_set_family(ctx, st->db, st->family); }); });
 
   auto* visit = app.add_subcommand("visit", "Post a visit's claim (visit post) or take one back (visit void)");
   visit->require_subcommand(1);
@@ -523,18 +566,32 @@ void add_store_verbs(CLI::App& app, VerbContext& ctx, EstimateOptions& eo) {
   for (const char* o : {"--plan", "--case", "--services"}) est->get_option(o)->required(false);
   est->add_option("--patient", st->est.patient, "a stored patient (id or folder name) instead of --plan/--case");
   est->add_option("--course", st->est.course, "the stored course (C1, or its file name)");
+  est->add_option("--family", st->est.family,
+                  "a stored patient: estimate every member of their family together (family deductible and "
+                  "out-of-pocket shared), each with --course or their only course");
   db_opt(est, st->est.db);
   est->callback([&ctx, &eo, st] {
-    if (!st->est.patient.empty()) {
+    // With --patient or --family every input comes from the store.
+    auto no_files = [&eo](const char* store_option) {
       for (auto [name, value] : {std::pair{"--plan", &eo.plan}, {"--case", &eo.case_file}, {"--services", &eo.services},
                                  {"--prices", &eo.prices}, {"--accumulators", &eo.accumulators},
                                  {"--household", &eo.household}})
         if (!value->empty())
-          throw CLI::ValidationError(name, "the inputs come from the store with --patient; give one or the other");
+          throw CLI::ValidationError(name, fmt::format("the inputs come from the store with {}; give one or the other",
+                                                       store_option));
+    };
+    if (!st->est.family.empty()) {
+      if (!st->est.patient.empty()) throw CLI::ValidationError("--family", "estimates a family; give --patient or --family");
+      no_files("--family");
+      guarded(ctx, [&] { return run_family_estimate(ctx, st->est, eo); });
+      return;
+    }
+    if (!st->est.patient.empty()) {
+      no_files("--patient");
       guarded(ctx, [&] { return run_store_estimate(ctx, st->est, eo); });
       return;
     }
-    if (!st->est.course.empty()) throw CLI::ValidationError("--course", "names a stored course: give --patient too");
+    if (!st->est.course.empty()) throw CLI::ValidationError("--course", "names a stored course: give --patient or --family too");
     for (auto [name, value] : {std::pair{"--plan", &eo.plan}, {"--case", &eo.case_file}, {"--services", &eo.services}})
       if (value->empty() && (eo.household.empty() || std::string_view(name) == "--plan")) throw CLI::RequiredError(name);
     *ctx.exit_code = run_estimate(eo, ctx.base_dir, *ctx.out, *ctx.err);

@@ -111,10 +111,29 @@ const char* kDocument = R"JSON({
       "responses": {"200": {"description": "the estimate (exactly backcover estimate --json)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Estimate"}}}},
                     "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
                     "403": {"$ref": "#/components/responses/Problem"}, "413": {"$ref": "#/components/responses/Problem"}}}},
+    "/api/estimate/household": {"post": {"summary": "One estimate for several members of a family on one plan, sharing the family deductible and out-of-pocket maximum (backcover estimate --household --json); the household file and each member's case and services files sent in the request, nothing stored (staff, systems)",
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HouseholdRequest"}}}},
+      "responses": {"200": {"description": "per-member estimates and the family's totals", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HouseholdEstimate"}}}},
+                    "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+                    "403": {"$ref": "#/components/responses/Problem"}, "413": {"$ref": "#/components/responses/Problem"}}}},
     "/api/coverage": {"post": {"summary": "Coverage only: each line's verdict, prior authorization, the deciding rule and what is missing, without any amount; from files sent in the request, nothing stored (staff, systems)",
       "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EstimateRequest"}}}},
       "responses": {"200": {"description": "the verdicts", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Coverage"}}}},
                     "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"}, "403": {"$ref": "#/components/responses/Problem"}, "413": {"$ref": "#/components/responses/Problem"}}}},
+    "/api/patients/{id}/family": {"parameters": [{"$ref": "#/components/parameters/Patient"}],
+      "put": {"summary": "Put stored patients in this patient's family (one plan): they share the family's posted totals and are estimated together (backcover patients family); a member on another plan file is refused (staff)",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["members"], "additionalProperties": false,
+          "properties": {"members": {"type": "array", "minItems": 1, "items": {"type": "string"}}}}}}},
+        "responses": {"200": {"description": "the family and its members", "content": {"application/json": {"schema": {"type": "object", "required": ["family", "members"], "additionalProperties": false,
+                          "properties": {"family": {"type": "string"}, "members": {"type": "array", "items": {"type": "string"}}}}}}},
+                      "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+                      "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}},
+    "/api/patients/{id}/family/estimate": {"parameters": [{"$ref": "#/components/parameters/Patient"}],
+      "post": {"summary": "One estimate for every member of the patient's family, sharing the family deductible and out-of-pocket maximum (backcover estimate --family); each member's course is the one named or their only one; nothing saved (staff)",
+        "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "properties": {"course": {"type": "string"}}}}}},
+        "responses": {"200": {"description": "per-member estimates and the family's totals", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HouseholdEstimate"}}}},
+                      "400": {"$ref": "#/components/responses/Problem"}, "401": {"$ref": "#/components/responses/Problem"},
+                      "403": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}}},
     "/api/patients/{id}/courses/{course}/coverage": {"parameters": [{"$ref": "#/components/parameters/Patient"},
         {"name": "course", "in": "path", "required": true, "schema": {"type": "string"}, "description": "C1, or the course's file name"}],
       "post": {"summary": "Coverage only for a stored course: the verdicts without amounts; nothing is saved",
@@ -224,6 +243,22 @@ const char* kDocument = R"JSON({
           "prices": {"type": "string", "contentMediaType": "application/yaml", "contentSchema": {"$ref": "#/components/schemas/prices"}},
           "accumulators": {"type": "string", "contentMediaType": "application/yaml", "contentSchema": {"$ref": "#/components/schemas/accumulators"}},
           "strict": {"type": "boolean"}}},
+      "HouseholdRequest": {"type": "object", "required": ["plan", "household", "files"], "additionalProperties": false,
+        "properties": {
+          "plan": {"type": "string", "contentMediaType": "application/yaml", "contentSchema": {"$ref": "#/components/schemas/plan"}},
+          "household": {"type": "string", "contentMediaType": "application/yaml", "contentSchema": {"$ref": "#/components/schemas/household"}},
+          "files": {"type": "object", "description": "each member's case and services file, by the name the household file gives it",
+                    "additionalProperties": {"type": "string", "contentMediaType": "application/yaml"}},
+          "prices": {"type": "string", "contentMediaType": "application/yaml", "contentSchema": {"$ref": "#/components/schemas/prices"}}}},
+      "HouseholdEstimate": {"type": "object", "required": ["household", "plan", "members", "family_before", "family_after", "totals", "order", "warnings"],
+        "properties": {"household": {"type": "string"}, "plan": {"type": "string"}, "subscriber": {"type": ["string", "null"]},
+                       "deductible_mode": {"enum": ["embedded", "aggregate"]}, "oop_mode": {"enum": ["embedded", "aggregate"]},
+                       "members": {"type": "array", "items": {"type": "object", "required": ["id", "estimate"],
+                         "properties": {"id": {"type": "string"}, "relationship": {"type": ["string", "null"]}, "subscriber": {"type": "boolean"},
+                                        "estimate": {"$ref": "#/components/schemas/Estimate"}}}},
+                       "family_before": {"type": "object"}, "family_after": {"type": "object"},
+                       "totals": {"type": "object", "required": ["lines", "charge_cents", "allowed_cents", "plan_pays_cents", "patient_cents"]},
+                       "order": {"type": "array"}, "warnings": {"type": "array", "items": {"type": "string"}}}},
       "Estimate": {"type": "object", "required": ["lines", "totals", "plan", "warnings"],
         "properties": {"lines": {"type": "array", "items": {"$ref": "#/components/schemas/Determination"}},
                        "totals": {"type": "object", "required": ["charge_cents", "allowed_cents", "plan_pays_cents", "patient_pays_cents", "patient"],
@@ -342,7 +377,7 @@ const char* kDocument = R"JSON({
 nlohmann::json build_openapi() {
   nlohmann::json doc = nlohmann::json::parse(kDocument);
   // The input files' schemas, exactly as the loaders use them.
-  for (const char* name : {"plan", "case", "services", "prices", "accumulators"}) {
+  for (const char* name : {"plan", "case", "services", "prices", "accumulators", "household"}) {
     nlohmann::json s = nlohmann::json::parse(io::schema::texts().at(name));
     s["$id"] = fmt::format("https://backcover.dev/schemas/{}.schema.json", name);
     doc["components"]["schemas"][name] = std::move(s);

@@ -17,6 +17,7 @@
 
 #include "backcover/app/app.hpp"
 #include "backcover/app/compare.hpp"
+#include "backcover/app/household.hpp"
 #include "backcover/app/lookups.hpp"
 #include "backcover/app/patients.hpp"
 #include "backcover/app/verbs.hpp"
@@ -159,6 +160,39 @@ struct Services::Impl {
     resp.shared_body = std::make_shared<const std::string>(std::move(text));
     answers.put(day_key, r.body, resp.shared_body);
     return resp;
+  }
+
+  // POST /api/estimate/household: the household file, each member's case and
+  // services files (by the names the household file gives) and the plan in the
+  // body; nothing stored.
+  Response household_stateless(const Request& r, const Identity& who) {
+    if (!who.staff()) return forbidden("an estimate from sent files is for clinic staff and systems");
+    Response refusal;
+    json body = parse_object(r, refusal, "{\"plan\", \"household\", \"files\": {name: text}, \"prices\"?}");
+    if (body.is_null()) return refusal;
+    app::HouseholdRequest q;
+    q.members_sent = true;
+    for (const auto& [k, v] : body.items()) {
+      if (k == "files") {
+        if (!v.is_object()) return bad_request(k, v.type_name(), "an object: each member's file name to its text");
+        for (const auto& [name, text] : v.items()) {
+          if (!text.is_string()) return bad_request("files." + name, text.type_name(), "the file's text as a string");
+          q.member_files.emplace(name, text.get<std::string>());
+        }
+        continue;
+      }
+      if (k != "plan" && k != "household" && k != "prices")
+        return bad_request(k, "an unknown member", "plan, household, files or prices");
+      if (!v.is_string()) return bad_request(k, v.type_name(), "the file's text as a string");
+    }
+    for (const char* k : {"plan", "household", "files"})
+      if (!body.contains(k)) return bad_request(k, "nothing", std::string(k) == "files" ? "an object: each member's file name to its text" : "the file's text as a string");
+    q.plan = app::Input::bytes("plan.yaml", body["plan"].get<std::string>());
+    q.household = app::Input::bytes("household.yaml", body["household"].get<std::string>());
+    if (body.contains("prices")) q.prices = app::Input::bytes("prices.yaml", body["prices"].get<std::string>());
+    auto a = app::estimate_household(*rules, q);
+    if (!a) return bad_input(a.errors());
+    return json_reply(a->json());
   }
 
   // POST /api/coverage: the verdicts of the files in the body, without cost.
@@ -546,18 +580,66 @@ struct Services::Impl {
 
   // POST /api/patients/{id}/compare {"course"}: payment paths under the
   // patient's plan, from the stored files (as `compare --patient --course --json`).
-  Response compare_stored(const Request& r, const store::PatientRecord& p, store::Store& s) {
-    std::string course;
-    if (!r.body.empty()) {
-      Response refusal;
-      json body = parse_object(r, refusal, "{\"course\"?}");
-      if (body.is_null()) return refusal;
-      for (const auto& [k, v] : body.items()) {
-        if (k != "course") return bad_request(k, "an unknown member", "course");
-        if (!v.is_string()) return bad_request("course", v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 80), "a course id (C1) or file name");
-      }
-      course = body.value("course", std::string());
+  // PUT /api/patients/{id}/family {"members": [...]}: the members join this patient's family.
+  Response family_put(const Request& r, const store::PatientRecord& p, store::Store& s) {
+    Response refusal;
+    json body = parse_object(r, refusal, "{\"members\": [patient ids]}");
+    if (body.is_null()) return refusal;
+    for (const auto& [k, v] : body.items())
+      if (k != "members") return bad_request(k, "an unknown member", "members");
+    if (!body.contains("members") || !body["members"].is_array() || body["members"].empty())
+      return bad_request("members", body.contains("members") ? body["members"].dump() : "nothing",
+                         "a list of the patients (ids or folder names) who join the family");
+    std::vector<std::string> members;
+    for (const auto& v : body["members"]) {
+      if (!v.is_string()) return bad_request("members", v.dump(), "patient ids (P2) or folder names");
+      members.push_back(v.get<std::string>());
     }
+    const std::string family = app::set_family(s, p.id, members);
+    json out = {{"family", family}, {"members", json::array()}};
+    for (const auto& ps : s.list_patients())
+      if (ps.patient.family_id == family) out["members"].push_back(ps.patient.id);
+    return json_reply(out);
+  }
+
+  // POST /api/patients/{id}/family/estimate {"course"?}: the household estimate
+  // of every member of the patient's family; each member's read is audited.
+  Response family_estimate(const Request& r, const std::string& what, const store::PatientRecord& p, store::Store& s) {
+    Response refusal;
+    const auto course = course_body(r, refusal);
+    if (!course) return refusal;
+    for (const auto& ps : s.list_patients())
+      if (ps.patient.family_id == p.family_id) s.audit("api-read", ps.patient.id, what);
+    auto a = app::estimate_family(*rules, s, p.id, *course);
+    if (!a) return bad_input(a.errors());
+    return json_reply(a->json());
+  }
+
+  // A body that is empty or {"course"?}: the course named (empty: the default),
+  // or nullopt with `refusal` naming what is wrong.
+  static std::optional<std::string> course_body(const Request& r, Response& refusal) {
+    if (r.body.empty()) return std::string();
+    json body = parse_object(r, refusal, "{\"course\"?}");
+    if (body.is_null()) return std::nullopt;
+    for (const auto& [k, v] : body.items()) {
+      if (k != "course") {
+        refusal = bad_request(k, "an unknown member", "course");
+        return std::nullopt;
+      }
+      if (!v.is_string()) {
+        refusal = bad_request("course", v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(0, 80),
+                              "a course id (C1) or file name");
+        return std::nullopt;
+      }
+    }
+    return body.value("course", std::string());
+  }
+
+  Response compare_stored(const Request& r, const store::PatientRecord& p, store::Store& s) {
+    Response refusal;
+    const auto chosen = course_body(r, refusal);
+    if (!chosen) return refusal;
+    const std::string& course = *chosen;
     auto in = stored_inputs(s, p, course);
     if (!in.course) return no_course(s, p, course);
     app::CompareRequest q;
@@ -843,6 +925,8 @@ struct Services::Impl {
     const std::size_t n = seg.size();
     if (n == 2 && seg[1] == "audit") return m == "GET" ? audit_list(r, who, s) : method_not_allowed("GET");
     if (n == 2 && seg[1] == "estimate") return m == "POST" ? estimate_stateless(r, who) : method_not_allowed("POST");
+    if (n == 3 && seg[1] == "estimate" && seg[2] == "household")
+      return m == "POST" ? household_stateless(r, who) : method_not_allowed("POST");
     if (n == 2 && seg[1] == "coverage") return m == "POST" ? coverage_stateless(r, who) : method_not_allowed("POST");
     if (n == 2 && seg[1] == "audit-bill") return m == "POST" ? audit_bill(r) : method_not_allowed("POST");
     if ((n == 2 || n == 3) && seg[1] == "codes") return m == "GET" ? codes(r, seg) : method_not_allowed("GET");
@@ -881,6 +965,17 @@ struct Services::Impl {
       if (n == 4 && seg[3] == "authorizations") {
         if (m != "GET") return method_not_allowed("GET");
         return authorizations(r, *p, s);
+      }
+      if (n == 4 && seg[3] == "family") {
+        if (m != "PUT") return method_not_allowed("PUT");
+        if (!who.staff()) return forbidden("changing a family is for clinic staff");
+        s.audit("api-change", p->id, what);
+        return family_put(r, *p, s);
+      }
+      if (n == 5 && seg[3] == "family" && seg[4] == "estimate") {
+        if (m != "POST") return method_not_allowed("POST");
+        if (!who.staff()) return forbidden("a family's estimate reads every member's record: clinic staff");
+        return family_estimate(r, what, *p, s);
       }
       if (n == 4 && seg[3] == "compare-plans") {
         if (m != "POST") return method_not_allowed("POST");

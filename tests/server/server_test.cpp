@@ -431,6 +431,115 @@ TEST_P(Server, StatelessEstimateIsTheCliEstimate) {
   EXPECT_EQ(call("POST", "/api/estimate", "/api/estimate", body.dump(), with(pat)).status, 403);
 }
 
+// A household over HTTP: the household file names each member's files, sent
+// in "files" by those names; the answer is the CLI's `estimate --household --json`.
+TEST_P(Server, HouseholdEstimateIsTheCliHousehold) {
+  const fs::path hh = fs::path(BACKCOVER_SOURCE_DIR) / "tests/cases/household-family-deductible-shared";
+  json files = json::object();
+  for (const char* f : {"family/maria-case.yaml", "family/maria-services.yaml", "family/leo-case.yaml",
+                        "family/leo-services.yaml"})
+    files[f] = slurp(hh / f);
+  json body = {{"plan", slurp(hh / "plan.yaml")}, {"household", slurp(hh / "household.yaml")},
+               {"files", files}, {"prices", slurp(hh / "prices.yaml")}};
+  Reply r = call("POST", "/api/estimate/household", "/api/estimate/household", body.dump(), bearer());
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::ostringstream out, err;
+  ASSERT_EQ(backcover::cli::run_cli({"estimate", "--plan", "plan.yaml", "--household", "household.yaml", "--prices",
+                                     "prices.yaml", "--json"},
+                                    out, err, hh.string()),
+            0)
+      << err.str();
+  json cli = json::parse(out.str());
+  EXPECT_EQ(r.j["totals"], cli["totals"]);
+  EXPECT_EQ(r.j["order"], cli["order"]);
+  EXPECT_EQ(r.j["family_after"], cli["family_after"]);
+  ASSERT_EQ(r.j["members"].size(), 2u);
+  EXPECT_EQ(r.j["members"][1]["id"], "leo");
+  EXPECT_EQ(r.j["members"][1]["estimate"]["totals"], cli["members"][1]["estimate"]["totals"]);
+
+  // A member's file not sent: 400 naming the household's member field and the files that were sent.
+  json partial = body;
+  partial["files"].erase("family/leo-services.yaml");
+  Reply missing = call("POST", "/api/estimate/household", "/api/estimate/household", partial.dump(), bearer());
+  ASSERT_EQ(missing.status, 400) << missing.body;
+  EXPECT_EQ(missing.j["errors"][0]["file"], "household.yaml");
+  EXPECT_EQ(missing.j["errors"][0]["field"], "members[1].services");
+  EXPECT_EQ(missing.j["errors"][0]["got"], "family/leo-services.yaml");
+  // A broken member file is named with its line.
+  json broken = body;
+  broken["files"]["family/leo-case.yaml"] = "patient: {name: Leo\n";
+  Reply bad = call("POST", "/api/estimate/household", "/api/estimate/household", broken.dump(), bearer());
+  ASSERT_EQ(bad.status, 400) << bad.body;
+  EXPECT_EQ(bad.j["errors"][0]["file"], "family/leo-case.yaml");
+  // "files" must be an object of texts.
+  json wrong = body;
+  wrong["files"] = json::array();
+  Reply w = call("POST", "/api/estimate/household", "/api/estimate/household", wrong.dump(), bearer());
+  EXPECT_EQ(w.status, 400);
+  EXPECT_EQ(w.j["errors"][0]["field"], "files");
+  // Staff only.
+  Session pat = login("default", "pat");
+  EXPECT_EQ(call("POST", "/api/estimate/household", "/api/estimate/household", body.dump(), with(pat)).status, 403);
+}
+
+// A stored family: two imported patients on one plan joined with PUT .../family,
+// then estimated together; the figures are the household file's.
+TEST_P(Server, StoredFamilyIsEstimatedTogether) {
+  const fs::path hh = fs::path(BACKCOVER_SOURCE_DIR) / "tests/cases/household-family-deductible-shared";
+  const fs::path folders = dir / "family";
+  for (const char* m : {"maria", "leo"}) {
+    const fs::path d = folders / (std::string("okafor-") + m);
+    fs::create_directories(d);
+    fs::copy_file(hh / "plan.yaml", d / "plan.yaml");
+    fs::copy_file(hh / "prices.yaml", d / "prices.yaml");
+    fs::copy_file(hh / "family" / (std::string(m) + "-case.yaml"), d / "case.yaml");
+    fs::copy_file(hh / "family" / (std::string(m) + "-services.yaml"), d / "services.yaml");
+  }
+  std::ostringstream out, err;
+  ASSERT_EQ(backcover::cli::run_cli({"import", folders.string(), "--db", db}, out, err), 0) << err.str();
+  std::string leo, maria;
+  {
+    backcover::store::OpenOptions so;
+    auto s = backcover::store::open_store(db, so);
+    leo = s->find_patient("okafor-leo")->id;
+    maria = s->find_patient("okafor-maria")->id;
+  }
+  // Before: each is their own family; a family estimate is Maria's alone.
+  Reply alone = call("POST", "/api/patients/" + maria + "/family/estimate", "/api/patients/{id}/family/estimate", {},
+                     bearer());
+  ASSERT_EQ(alone.status, 200) << alone.body;
+  EXPECT_EQ(alone.j["members"].size(), 1u);
+  // Join, as the front desk.
+  Reply joined = call("PUT", "/api/patients/" + maria + "/family", "/api/patients/{id}/family",
+                      json{{"members", {leo}}}.dump(), bearer());
+  ASSERT_EQ(joined.status, 200) << joined.body;
+  EXPECT_EQ(joined.j["members"].size(), 2u);
+  Reply fam = call("POST", "/api/patients/" + leo + "/family/estimate", "/api/patients/{id}/family/estimate", {},
+                   bearer());
+  ASSERT_EQ(fam.status, 200) << fam.body;
+  ASSERT_EQ(fam.j["members"].size(), 2u);
+  EXPECT_EQ(fam.j["totals"]["patient_cents"], 326000);  // $3,260.00, tests/cases/household-family-deductible-shared
+  EXPECT_EQ(fam.j["totals"]["patient"]["deductible"], 300000);
+  // Each member's record read is in the audit log.
+  for (const std::string& id : {leo, maria}) {
+    const auto log = audit(id);
+    EXPECT_TRUE(std::any_of(log.begin(), log.end(), [&](const auto& e) {
+      return e.action == "api-read" && e.detail.find("/family/estimate") != std::string::npos;
+    })) << id;
+  }
+  // A member on another plan is refused, naming both.
+  Reply other = call("PUT", "/api/patients/" + maria + "/family", "/api/patients/{id}/family",
+                     json{{"members", {patient_id}}}.dump(), bearer());
+  EXPECT_EQ(other.status, 400) << other.body;
+  EXPECT_NE(other.body.find("a family shares one plan"), std::string::npos) << other.body;
+  // A bad body, and a patient's login.
+  EXPECT_EQ(call("PUT", "/api/patients/" + maria + "/family", "/api/patients/{id}/family", json{{"members", 3}}.dump(),
+                 bearer()).status, 400);
+  Session pat = login("default", "pat");
+  EXPECT_EQ(call("POST", "/api/patients/" + patient_id + "/family/estimate", "/api/patients/{id}/family/estimate", {},
+                 with(pat)).status, 403);
+}
+
 TEST_P(Server, StoredEstimateIsSavedAndListed) {
   Session s = login("default", "frontdesk");
   Reply r = call("POST", "/api/patients/" + patient_id + "/courses/C1/estimate", "/api/patients/{id}/courses/{course}/estimate",

@@ -524,5 +524,54 @@ TEST(AlternativesCompare, AccountSearchFindsTheMinimumOverEveryForcedBase) {
   }
 }
 
+// Two package sizes for the same code: the paths on offer include the
+// cheapest cover of the sessions by any number of each size plus cash,
+// found here by trying every count of each (unused sessions lost).
+TEST(AlternativesCompare, PackageSizesMixedGiveTheCheapestCover) {
+  std::mt19937 rng(1215);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int mixes = 0;
+  for (int round = 0; round < 300; ++round) {
+    SCOPED_TRACE(round);
+    const int n = pick(1, 40);
+    const int cash = pick(30, 160);
+    auto lines = course("S9090", n);
+    auto prices = cash_list("S9090", cash);
+    Options o;
+    const int s1 = pick(3, 20), s2 = pick(2, 12);
+    // Packages priced below cash per session (as clinics sell them), the big one cheaper still.
+    const int p1 = s1 * cash * pick(55, 95) / 100, p2 = s2 * cash * pick(65, 100) / 100;
+    o.packages.push_back(PackageOption{"big", "", {"S9090"}, s1, usd(p1), false});
+    o.packages.push_back(PackageOption{"small", "", {"S9090"}, s2, usd(p2), false});
+    std::int64_t best = INT64_MAX, best_single = INT64_MAX;
+    for (int a = 0; a <= n / s1 + 1; ++a)
+      for (int b = 0; b <= n / s2 + 1; ++b) {
+        const std::int64_t cost = std::int64_t{a} * p1 + std::int64_t{b} * p2 + std::int64_t{cash} * std::max(0, n - a * s1 - b * s2);
+        best = std::min(best, cost);
+        if (a == 0 || b == 0) best_single = std::min(best_single, cost);
+      }
+    const Comparison cmp = run(lines, &prices, o);
+    Money least = Money::from_cents(INT64_MAX / 4);
+    bool mixed = false;
+    for (const auto& p : cmp.paths)
+      if (p.kind == "package" || p.kind == "cash") {
+        least = min(least, p.care_cost);
+        if (p.id.find('+') != std::string::npos) {
+          mixed = true;
+          EXPECT_EQ(p.care_cost, usd(best)) << p.id;
+          // The charges sum to the cost, and each pack is dated on its first session.
+          Money sum;
+          for (const auto& c : p.charges) sum += c.amount;
+          EXPECT_EQ(sum, p.care_cost);
+        }
+      }
+    EXPECT_EQ(least, usd(best));
+    // A mix is offered exactly when it beats every single size (and cash).
+    EXPECT_EQ(mixed, best < best_single);
+    mixes += mixed ? 1 : 0;
+  }
+  EXPECT_GT(mixes, 10);  // the random plans do exercise mixing
+}
+
 }  // namespace
 }  // namespace backcover::alternatives

@@ -133,6 +133,36 @@ TEST(InteropFhirGfe, TheCheckerCatchesBrokenBundles) {
   EXPECT_NE(broken(1, [](auto& r) { r.erase("identifier"); }).find("PLAC"), std::string::npos);
 }
 
+// The surgery center of the microdiscectomy episode (role facility, place of service 24) is billed
+// on an institutional GFE (PCT gfe-institutional); the checker wants its type of bill and revenue codes.
+TEST(InteropFhirGfe, AFacilityIsAnInstitutionalClaimTheCheckerHoldsToItsProfile) {
+  auto good = fhir_of(kSrc / "examples" / "microdiscectomy-episode", "gfe");
+  ASSERT_FALSE(good.is_null());
+  ASSERT_EQ(joined(fhir::check_gfe_bundle(good)), "");
+  std::size_t at = 0;
+  int institutional = 0;
+  for (std::size_t i = 0; i < good["entry"].size(); ++i) {
+    const auto& r = good["entry"][i]["resource"];
+    if (r["resourceType"] != "Claim" || r["type"]["coding"][0]["code"] != "institutional") continue;
+    ++institutional;
+    at = i;
+    EXPECT_EQ(r["meta"]["profile"][0], "http://hl7.org/fhir/us/davinci-pct/StructureDefinition/davinci-pct-gfe-institutional");
+    EXPECT_EQ(r["supportingInfo"][0]["code"]["coding"][0]["code"], "0831");
+    EXPECT_EQ(r["item"][0]["revenue"]["coding"][0]["code"], "0490");
+    EXPECT_EQ(r["provider"]["extension"][0]["valueCodeableConcept"]["coding"][0]["code"], "261QA1903X");
+    EXPECT_EQ(r["use"], "predetermination");
+  }
+  ASSERT_EQ(institutional, 1);  // the surgery center only: surgeon, anesthesia and imaging stay professional
+  auto broken = [&](auto edit) {
+    nlohmann::json b = good;
+    edit(b["entry"][at]["resource"]);
+    return joined(fhir::check_gfe_bundle(b));
+  };
+  EXPECT_NE(broken([](auto& r) { r.erase("supportingInfo"); }).find("typeOfBill"), std::string::npos);
+  EXPECT_NE(broken([](auto& r) { r["item"][0].erase("revenue"); }).find("revenue code"), std::string::npos);
+  EXPECT_NE(broken([](auto& r) { r["type"]["coding"][0]["code"] = "oral"; }).find("professional or institutional"), std::string::npos);
+}
+
 TEST(InteropFhirGfe, UnitPriceOnlyWhenTheChargeDividesIntoCents) {
   auto b = fhir_of(kSrc / "tests/cases/estimate-fhir-gfe-two-providers", "gfe",
                    kSrc / "tests/cases/estimate-fhir-gfe-two-providers/services.yaml");

@@ -3,7 +3,9 @@
 // cases (tests/cases/interop-*), whose READMEs give their provenance.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "backcover/interop/x12/eligibility.hpp"
@@ -316,4 +318,88 @@ TEST(InteropX12Remit, StreamHandsOverBalancedClaimsAndKeepsNone) {
   auto ru = x12::stream_835(u, "u.835", [&](const x12::RemitClaim&) { ++m; });
   ASSERT_FALSE(ru.ok());
   EXPECT_EQ(m, 499u);
+}
+
+// The segment scan (sixteen bytes a step where SSE2 is there, a byte at a time
+// for the rest) against a plain reference: random segments with elements of 0 to
+// 40 bytes, line feeds and CRs inside segments and between them, each segment's
+// elements, line and column as a naive split and count give them; and the
+// stream reader in 7-byte chunks sees the same.
+TEST(InteropX12Reader, TheScanSplitsAsAPlainSplitDoes) {
+  std::mt19937 rng(835);
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.: ^-";
+  for (int round = 0; round < 40; ++round) {
+    std::string text = "ISA*00*          *00*          *ZZ*A              *ZZ*B              *260101*1200*^*00501*000000001*0*T*:~\n";
+    struct Want {
+      std::vector<std::string> elements;
+      int line, column;
+    };
+    std::vector<Want> want;
+    auto where = [&](std::size_t at, Want& w) {
+      w.line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+      const auto nl = text.rfind('\n', at == 0 ? 0 : at - 1);
+      w.column = static_cast<int>(at - (nl == std::string::npos || at == 0 ? 0 : nl + 1)) + 1;
+    };
+    const int segments = 20 + static_cast<int>(rng() % 200);
+    auto add = [&](std::vector<std::string> elements) {
+      Want w;
+      where(text.size(), w);
+      w.elements = elements;
+      for (std::size_t i = 0; i < elements.size(); ++i) {
+        if (i) text += '*';
+        text += elements[i];
+      }
+      want.push_back(std::move(w));
+      switch (rng() % 4) {  // the terminator, perhaps with CR/LF before or after it
+        case 0: text += "~"; break;
+        case 1: text += "~\r\n"; break;
+        case 2: text += "~\n\n"; break;
+        default: text += "\r\n~"; break;  // CR/LF before it belong to no element
+      }
+    };
+    add({"GS", "HP", "A", "B", "20260101", "1200", "1", "X", "005010X221A1"});
+    add({"ST", "835", "0001"});
+    for (int i = 0; i < segments; ++i) {
+      std::vector<std::string> el = {i % 2 ? "REF" : "NTE"};
+      for (int k = static_cast<int>(rng() % 12); k > 0; --k) {
+        std::string e;
+        for (int n = static_cast<int>(rng() % 41); n > 0; --n) e += alphabet[rng() % alphabet.size()];
+        if (rng() % 10 == 0 && !e.empty()) e.insert(e.begin() + static_cast<std::ptrdiff_t>(rng() % e.size()), '\n');  // a line feed inside an element
+        el.push_back(e);
+      }
+      add(el);
+    }
+    add({"SE", std::to_string(segments + 2), "0001"});
+    add({"GE", "1", "1"});
+    add({"IEA", "1", "000000001"});
+    for (auto& w : want)
+      if (!w.elements.empty())  // CR/LF at the end of the last element belong to no element
+        while (!w.elements.back().empty() && (w.elements.back().back() == '\n' || w.elements.back().back() == '\r'))
+          w.elements.back().pop_back();
+    auto check = [&](auto&& read, const char* how) {
+      std::size_t k = 0;
+      auto r = read([&](const x12::Segment& s, const x12::Reader&) {
+        if (s.id == "ISA") return true;
+        if (k >= want.size()) {
+          ADD_FAILURE() << how << ": more segments than written";
+          return false;
+        }
+        const Want& w = want[k++];
+        std::vector<std::string> got(s.elements.begin(), s.elements.end());
+        EXPECT_EQ(got, w.elements) << how << " round " << round << " segment " << k;
+        EXPECT_EQ(s.line, w.line) << how << " round " << round << " segment " << k;
+        EXPECT_EQ(s.column, w.column) << how << " round " << round << " segment " << k;
+        return !::testing::Test::HasFailure();
+      });
+      EXPECT_TRUE(r.ok()) << how << ": " << (r.ok() ? "" : r.errors()[0].message());
+      EXPECT_EQ(k, want.size()) << how;
+    };
+    check([&](auto f) { return x12::read_buffer(text, "scan", f); }, "buffer");
+    check([&](auto f) {
+            std::istringstream in(text);
+            return x12::read_stream(in, "scan", f, 1u << 20, nullptr, 7);
+          },
+          "stream");
+    if (::testing::Test::HasFailure()) return;
+  }
 }

@@ -131,6 +131,10 @@ struct EstimateAnswer {
   nlohmann::json json() const;  // DESIGN.md "Interfaces"
 };
 
+// --strict: every line of `e` the payer would send back for its codes, as an
+// error naming the services file and line and what to bill instead.
+Errors coding_errors(const Estimate& e, const std::string& services_file);
+
 // Bad input comes back as errors naming file, line and field; an estimate
 // that breaks its invariants throws InternalError.
 Result<EstimateAnswer> estimate(const Rules& rules, const EstimateRequest& request);

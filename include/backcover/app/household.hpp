@@ -4,6 +4,8 @@
 // and services files (docs/schemas.md, "Household").
 #pragma once
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +21,16 @@ namespace backcover::app {
 struct HouseholdRequest {
   Input plan, household;
   Input prices;  // optional
+  // The members' case and services files sent with the request (HTTP), by the
+  // name the household file gives them. When `members_sent`, nothing is read
+  // from disk and a name not sent is an error naming the member.
+  bool members_sent = false;
+  std::map<std::string, std::string> member_files;
+  // Optional, per member (by position): adjusts the member's case file once
+  // its services are read (a stored patient's posted totals; see
+  // EstimateRequest::adjust_case).
+  std::vector<std::function<void(const Plan&, const std::vector<ServiceLine>&, CaseFile&)>> adjust_member;
+  bool strict = false;  // as EstimateRequest::strict, for every member's lines
 };
 
 struct HouseholdAnswer {
@@ -33,7 +45,11 @@ struct HouseholdAnswer {
   const CodeCatalogue* catalogue = nullptr;
 
   std::string text() const;
+  std::string explain() const;  // text, each member's lines traced to their rules (--explain)
   nlohmann::json json() const;
+
+ private:
+  std::string render(bool explain) const;
 };
 
 // Member files are read relative to the household file's folder. Errors name

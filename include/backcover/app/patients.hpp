@@ -13,6 +13,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "backcover/app/app.hpp"
+#include "backcover/app/household.hpp"
 #include "backcover/store/store.hpp"
 
 namespace backcover::app {
@@ -78,6 +79,23 @@ struct StoredEstimate {
 Result<StoredEstimate> estimate_stored(const Rules& rules, store::Store& s, const std::string& patient,
                                        const std::string& course, Format format, std::optional<Date> today = {},
                                        decltype(EstimateRequest::add_prices) add_prices = {});
+
+// ---- a stored family ----
+
+// Puts `members` (ids or folder names) in the family of `head`: from then on
+// they share the family's posted totals and `estimate --family` estimates them
+// together. Refused (StoreError) when a member's plan file is not the head's:
+// a family shares one plan. Audited per member (set-family). Returns the
+// family's id.
+std::string set_family(store::Store& s, const std::string& head, const std::vector<std::string>& members);
+
+// One estimate for every stored patient in `patient`'s family on the family's
+// shared plan (HouseholdAnswer, as `estimate --household`). Each member's
+// course: `course` (id or file name) when the member has it, else the
+// member's only course; a member with several and none named is an error
+// naming the courses. Posted totals apply as in stored_request. Nothing saved.
+Result<HouseholdAnswer> estimate_family(const Rules& rules, store::Store& s, const std::string& patient,
+                                        const std::string& course, bool strict = false);
 
 // ---- posting ----
 

@@ -5,6 +5,7 @@
 // check, the golden cases and the FHIR JSON Schema test all see this output.
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <set>
 
 #include "backcover/interop/fhir/fhir.hpp"
@@ -149,11 +150,24 @@ AeobWriter::AeobWriter(const Estimate& e, const AeobContext& ctx) : ctx_(ctx) {
   reference(patient_json_, patient_ref_);
   reference(insurer_json_, insurer_ref_);
   reference(coverage_json_, coverage_ref_);
+  for (std::string* head : {&head_in_, &head_out_}) {
+    std::string& o = *head;
+    lit(o, R"({"adjudication":[{"category":{"coding":[{"code":"billingnetworkstatus","system":")" PCT
+           R"(CodeSystem/PCTAdjudicationCategoryCS"}]},"reason":{"coding":[{"code":")");
+    lit(o, head == &head_in_ ? "innetwork" : "outofnetwork");
+    lit(o, R"(","system":")" PCT R"(CodeSystem/PCTNetworkStatusCS"}]}}],"benefitBalance":)");
+    lit(o, benefit_balance_);
+    lit(o, R"(,"benefitPeriod":{"end":")");
+    lit(o, end_);
+    lit(o, R"(","start":")");
+    lit(o, start_);
+    lit(o, R"("},"claim":{"identifier":{"system":"urn:backcover:gfe","value":)");
+  }
 }
 
 const std::vector<const Determination*>& AeobWriter::lines(std::size_t k) const { return groups_[k].second; }
 
-void AeobWriter::write(std::string& o, std::size_t k) const {
+void AeobWriter::write_appending(std::string& o, std::size_t k) const {
   const auto& lines = groups_[k].second;
   const int n = static_cast<int>(k) + 1;
   Money submitted, eligible, benefit, liability, balance_bill;
@@ -339,6 +353,352 @@ void AeobWriter::write(std::string& o, std::size_t k) const {
   lit(o, R"(],"type":{"coding":[{"code":"professional","display":"Professional","system":"http://terminology.hl7.org/CodeSystem/claim-type"}]},"use":"predetermination"})");
 }
 
+// ---- the writer: a cursor over the buffer's spare room ----
+
+namespace {
+
+// Writes at a cursor into `s`'s tail: need(n) makes room for n more bytes
+// (resize in 16 KB steps, so std::string's doubling keeps appends amortised,
+// and the zero fill touches the memory just before it is written); each piece
+// is then a plain copy. The destructor cuts `s` back to what was written.
+class Out {
+ public:
+  explicit Out(std::string& s) : s_(s), used_(s.size()) {}
+  Out(const Out&) = delete;
+  Out& operator=(const Out&) = delete;
+  ~Out() { s_.resize(static_cast<std::size_t>(p_ ? p_ - s_.data() : static_cast<std::ptrdiff_t>(used_))); }
+
+  void need(std::size_t n) {
+    if (static_cast<std::size_t>(e_ - p_) < n) grow(n);
+  }
+  // Constant text: its length is known at compile time, so the copy is a few moves.
+  template <std::size_t N>
+  void lit(const char (&a)[N]) {
+    need(N - 1);
+    std::memcpy(p_, a, N - 1);
+    p_ += N - 1;
+  }
+  void raw(std::string_view v) {
+    need(v.size());
+    std::memcpy(p_, v.data(), v.size());
+    p_ += v.size();
+  }
+  void ch(char c) {
+    need(1);
+    *p_++ = c;
+  }
+  // The inside of a JSON string (as str() in the appending writer): quotes,
+  // backslashes and control characters escaped; UTF-8 kept as is.
+  void escaped(std::string_view s) {
+    need(6 * s.size());
+    for (const char x : s) {
+      const unsigned char c = static_cast<unsigned char>(x);
+      if (c >= 0x20 && c != '"' && c != '\\') {
+        *p_++ = x;
+        continue;
+      }
+      *p_++ = '\\';
+      switch (c) {
+        case '"': *p_++ = '"'; break;
+        case '\\': *p_++ = '\\'; break;
+        case '\n': *p_++ = 'n'; break;
+        case '\r': *p_++ = 'r'; break;
+        case '\t': *p_++ = 't'; break;
+        case '\b': *p_++ = 'b'; break;
+        case '\f': *p_++ = 'f'; break;
+        default: {
+          static const char hex[] = "0123456789abcdef";
+          const char u[] = {'u', '0', '0', hex[c >> 4], hex[c & 15]};
+          std::memcpy(p_, u, 5);
+          p_ += 5;
+        }
+      }
+    }
+  }
+  void str(std::string_view s) {
+    ch('"');
+    escaped(s);
+    ch('"');
+  }
+  // A non-negative integer, digits written from the right.
+  void digits(std::uint64_t v) {
+    int n = 1;
+    for (std::uint64_t t = v; t >= 10; t /= 10) ++n;
+    need(static_cast<std::size_t>(n));
+    char* q = p_ + n;
+    do {
+      *--q = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v);
+    p_ += n;
+  }
+  void integer(std::int64_t v) {
+    if (v < 0) {
+      ch('-');
+      digits(0 - static_cast<std::uint64_t>(v));
+    } else {
+      digits(static_cast<std::uint64_t>(v));
+    }
+  }
+  // {"currency":"USD","value":12.34}: exact cents, always two decimals.
+  void money(Money m) {
+    lit(R"({"currency":"USD","value":)");
+    const std::int64_t c = m.cents();
+    std::uint64_t u = static_cast<std::uint64_t>(c);
+    if (c < 0) {
+      ch('-');
+      u = 0 - u;
+    }
+    digits(u / 100);
+    need(4);
+    p_[0] = '.';
+    p_[1] = static_cast<char>('0' + u % 100 / 10);
+    p_[2] = static_cast<char>('0' + u % 10);
+    p_[3] = '}';
+    p_ += 4;
+  }
+  void date(Date d) {
+    const auto v = d.ymd();
+    const int y = static_cast<int>(v.year());
+    if (y < 0 || y > 9999) return raw(d.str());
+    const unsigned m = static_cast<unsigned>(v.month()), dd = static_cast<unsigned>(v.day());
+    need(10);
+    const char t[] = {static_cast<char>('0' + y / 1000), static_cast<char>('0' + y / 100 % 10), static_cast<char>('0' + y / 10 % 10),
+                      static_cast<char>('0' + y % 10),   '-',
+                      static_cast<char>('0' + m / 10),   static_cast<char>('0' + m % 10),
+                      '-',                               static_cast<char>('0' + dd / 10),
+                      static_cast<char>('0' + dd % 10)};
+    std::memcpy(p_, t, 10);
+    p_ += 10;
+  }
+
+ private:
+  void grow(std::size_t n) {
+    const std::size_t used = p_ ? static_cast<std::size_t>(p_ - s_.data()) : used_;
+    s_.resize(used + std::max<std::size_t>(n, 16 << 10));
+    p_ = s_.data() + used;
+    e_ = s_.data() + s_.size();
+  }
+  std::string& s_;
+  std::size_t used_;
+  char* p_ = nullptr;
+  char* e_ = nullptr;
+};
+
+// {"amount":MONEY,"category":{"coding":[{"code":CODE,"system":SYSTEM}]}}
+template <std::size_t S, std::size_t C>
+void adjudication(Out& o, const char (&system)[S], const char (&code)[C], Money m) {
+  o.lit(R"({"amount":)");
+  o.money(m);
+  o.lit(R"(,"category":{"coding":[{"code":")");
+  o.lit(code);
+  o.lit(R"(","system":")");
+  o.lit(system);
+  o.lit(R"("}]}})");
+}
+
+#define ADJ "http://terminology.hl7.org/CodeSystem/adjudication"
+
+}  // namespace
+
+void AeobWriter::write(std::string& out, std::size_t k) const {
+  const auto& lines = groups_[k].second;
+  const int n = static_cast<int>(k) + 1;
+  Money submitted, eligible, benefit, liability, balance_bill;
+  bool any_pa = false;
+  Out o(out);
+  // EOBs are written in order: ask for the next ones' lines now, so reading them later does not
+  // wait on memory (the Determinations of EOB k+2, the ServiceLines of EOB k+1 whose
+  // Determinations were asked for one EOB earlier).
+  auto touch = [](const void* p, std::size_t bytes) {
+    for (std::size_t off = 0; off < bytes; off += 64) __builtin_prefetch(static_cast<const char*>(p) + off);
+  };
+  if (k + 2 < groups_.size())
+    for (const Determination* d : groups_[k + 2].second) touch(d, std::min<std::size_t>(sizeof(Determination), 192));
+  if (k + 1 < groups_.size())
+    for (const Determination* d : groups_[k + 1].second) touch(d->line, std::min<std::size_t>(sizeof(ServiceLine), 320));
+
+  // Each line's name in the catalogue, looked up once (for the description and the item).
+  constexpr std::size_t kShort = 64;
+  const CodeInfo* infos[kShort];
+  const bool short_list = lines.size() <= kShort;
+  auto info_of = [&](std::size_t i) -> const CodeInfo* {
+    if (short_list) return infos[i];
+    return ctx_.catalogue ? ctx_.catalogue->find(lines[i]->line->code) : nullptr;
+  };
+  if (short_list)
+    for (std::size_t i = 0; i < lines.size(); ++i) infos[i] = ctx_.catalogue ? ctx_.catalogue->find(lines[i]->line->code) : nullptr;
+
+  o.raw(lines.front()->network == Network::In ? head_in_ : head_out_);
+  // The GFE Claims' identifiers (gfe_ids): "<id>-gfe-<n>", then "-2", "-3" … past 50 lines.
+  const std::vector<std::string> gfes = lines.size() > kGfeMaxItems ? gfe_ids(id_, n, lines.size()) : std::vector<std::string>{};
+  auto gfe_value = [&](std::size_t i) {
+    if (!gfes.empty()) return o.str(gfes[i]);
+    o.ch('"');
+    o.raw(id_);  // an estimate id is hex digits (or "estimate"): nothing to escape
+    o.lit("-gfe-");
+    o.integer(n);
+    o.ch('"');
+  };
+  gfe_value(0);
+  o.lit(R"(}},"created":)");
+  o.raw(created_);
+  o.lit(R"(,"extension":[)");
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, gfes.size()); ++i) {
+    o.lit(R"({"url":")" PCT R"(StructureDefinition/gfeReference","valueReference":{"display":)");
+    o.raw(gfe_display_);  // escaped once, in the constructor
+    o.lit(R"(,"identifier":{"system":"urn:backcover:gfe","value":)");
+    gfe_value(i);
+    o.lit("}}},");
+  }
+  o.lit(R"({"url":")" PCT R"(StructureDefinition/serviceDescription","valueString":)");
+  // The plain-language names of the services, each once, in line order, "; " between.
+  if (short_list) {
+    const std::string* names[kShort];
+    std::size_t named = 0;
+    o.ch('"');
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      const CodeInfo* info = infos[i];
+      if (!info || info->name.empty()) continue;
+      bool seen = false;
+      for (std::size_t j = 0; j < named && !seen; ++j) seen = names[j] == &info->name || *names[j] == info->name;
+      if (seen) continue;
+      if (named) o.lit("; ");
+      names[named++] = &info->name;
+      o.escaped(info->name);
+    }
+    if (!named) o.lit("services");
+    o.ch('"');
+  } else {  // as the appending writer does it (past 64 names it skips one found inside the text so far)
+    std::string description;
+    const std::string* names[kShort];
+    std::size_t named = 0;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      const CodeInfo* info = info_of(i);
+      if (!info || info->name.empty()) continue;
+      bool seen = false;
+      for (std::size_t j = 0; j < named && !seen; ++j) seen = *names[j] == info->name;
+      if (seen) continue;
+      if (named < kShort) names[named++] = &info->name;
+      else if (description.find(info->name) != std::string::npos) continue;
+      if (!description.empty()) description += "; ";
+      description += info->name;
+    }
+    o.str(description.empty() ? std::string_view("services") : std::string_view(description));
+  }
+  o.lit(R"(}],"id":"aeob-)");
+  o.integer(n);
+  o.lit(R"(","identifier":[{"system":"urn:backcover:aeob","type":{"coding":[{"code":"uc","display":"Unique Claim ID","system":")" PCT
+        R"(CodeSystem/PCTIdentifierType"}]},"value":")");
+  o.raw(id_);
+  o.lit("-aeob-");
+  o.integer(n);
+  o.lit(R"("}],"insurance":[{"coverage":)");
+  o.raw(coverage_json_);
+  o.lit(R"(,"focal":true}],"insurer":)");
+  o.raw(insurer_json_);
+  o.lit(R"(,"item":[)");
+  int seq = 0;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const Determination* d = lines[i];
+    const ServiceLine& l = *d->line;
+    const CodeInfo* info = info_of(i);
+    const std::string* name = info && !info->name.empty() ? &info->name : nullptr;
+    if (seq > 0) o.ch(',');
+    o.lit(R"({"adjudication":[)");
+    adjudication(o, ADJ, "submitted", d->charge);
+    o.ch(',');
+    // A line the plan does not cover has no eligible amount (what the engine allowed applies to covered lines).
+    const Money line_eligible = d->covered == Coverage::NotCovered ? Money{} : d->allowed;
+    adjudication(o, ADJ, "eligible", line_eligible);
+    o.ch(',');
+    adjudication(o, ADJ, "benefit", d->plan_pays);
+    o.ch(',');
+    adjudication(o, PCT "CodeSystem/PCTAdjudicationCategoryCS", "memberliability", d->patient_pays());
+    if (!d->patient.deductible.is_zero()) o.ch(','), adjudication(o, ADJ, "deductible", d->patient.deductible);
+    if (!d->patient.copay.is_zero()) o.ch(','), adjudication(o, ADJ, "copay", d->patient.copay);
+    if (!d->patient.coinsurance.is_zero()) o.ch(','), adjudication(o, PCT "CodeSystem/PCTAdjudication", "coinsurance", d->patient.coinsurance);
+    if (!d->patient.not_covered.is_zero()) o.ch(','), adjudication(o, PCT "CodeSystem/PCTAdjudication", "noncovered", d->patient.not_covered);
+    if (d->pa == PaStatus::AuthNeeded || d->pa == PaStatus::Conditional) {
+      any_pa = true;
+      o.lit(R"(,{"category":{"coding":[{"code":"medicalmanagement","system":")" PCT
+            R"(CodeSystem/PCTAdjudicationCategoryCS"}]},"extension":[{"url":")" PCT
+            R"(StructureDefinition/subjectToMedicalMgmt","valueCodeableConcept":{"coding":[{"code":"prior-auth","display":"Prior Authorization","system":")" PCT
+            R"(CodeSystem/PCTSubjectToMedicalMgmtReasonCS"}]}}]})");
+    }
+    o.lit(R"(],"locationCodeableConcept":{"coding":[{"code":)");
+    o.str(l.place_of_service);
+    o.lit(R"(,"system":"https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"}]},)");
+    if (!l.modifiers.empty()) {
+      o.lit(R"("modifier":[)");
+      for (std::size_t m = 0; m < l.modifiers.size() && m < 4; ++m) {
+        if (m) o.ch(',');
+        o.lit(R"({"coding":[{"code":)");
+        o.str(l.modifiers[m]);
+        o.lit(R"(,"system":"http://www.ama-assn.org/go/cpt"}]})");
+      }
+      o.lit("],");
+    }
+    o.lit(R"("net":)");
+    o.money(d->charge);
+    o.lit(R"(,"productOrService":{"coding":[{"code":)");
+    o.str(l.code);
+    if (is_hcpcs(l.code))
+      o.lit(R"(,"system":"http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"}])");
+    else
+      o.lit(R"(,"system":"http://www.ama-assn.org/go/cpt"}])");
+    if (name) {
+      o.lit(R"(,"text":)");
+      o.str(*name);
+    }
+    o.lit(R"(},"quantity":{"value":)");
+    o.integer(l.units);
+    o.lit(R"(},"sequence":)");
+    o.integer(++seq);
+    o.lit(R"(,"servicedDate":")");
+    o.date(l.date);
+    o.lit(R"("})");
+    balance_bill += d->patient.balance_bill;
+    submitted += d->charge;
+    eligible += line_eligible;
+    benefit += d->plan_pays;
+    liability += d->patient_pays();
+  }
+  o.lit(R"(],"meta":{"profile":[")" PCT R"(StructureDefinition/davinci-pct-aeob"]},"outcome":"complete","patient":)");
+  o.raw(patient_json_);
+  o.lit(R"(,"priority":{"coding":[{"code":"normal","system":"http://terminology.hl7.org/CodeSystem/processpriority"}]},"processNote":[)");
+#define NOTE_HEAD R"({"extension":[{"url":")" PCT R"(StructureDefinition/processNoteClass","valueCodeableConcept":{"coding":[{"code":")"
+#define NOTE_MID R"(","system":")" PCT R"(CodeSystem/PCTAEOBProcessNoteCS"}]}}],"text":)"
+  // Our own fixed sentences: no quote, backslash or control character in them.
+  o.lit(NOTE_HEAD R"(disclaimer","display":"Disclaimer)" NOTE_MID
+        R"("An estimate made by backcover from the plan's stated benefits and the year-to-date totals on file; the payer's own )"
+        R"(adjudication of the claim decides what is paid.","type":"display"})");
+  if (any_pa)
+    o.lit(R"(,)" NOTE_HEAD R"(conditional","display":"Conditional)" NOTE_MID
+          R"("One or more services need prior authorization; without it the plan may pay nothing for them.","type":"display"})");
+  if (!balance_bill.is_zero()) {
+    o.lit(R"(,)" NOTE_HEAD R"(other","display":"Other)" NOTE_MID);
+    o.str(fmt::format("The provider is out of network: the member liability includes {} the provider may bill above the "
+                      "plan's eligible amount.",
+                      balance_bill.str()));
+    o.lit(R"(,"type":"display"})");
+  }
+#undef NOTE_HEAD
+#undef NOTE_MID
+  o.lit(R"(],"provider":{"reference":"Organization/provider-)");
+  o.integer(n);
+  o.lit(R"("},"resourceType":"ExplanationOfBenefit","status":"active","total":[)");
+  adjudication(o, ADJ, "submitted", submitted);
+  o.ch(',');
+  adjudication(o, ADJ, "eligible", eligible);
+  o.ch(',');
+  adjudication(o, ADJ, "benefit", benefit);
+  o.ch(',');
+  adjudication(o, PCT "CodeSystem/PCTAdjudicationCategoryCS", "memberliability", liability);
+  o.lit(R"(],"type":{"coding":[{"code":"professional","display":"Professional","system":"http://terminology.hl7.org/CodeSystem/claim-type"}]},"use":"predetermination"})");
+}
+
+#undef ADJ
 #undef PCT
 
 }  // namespace backcover::interop::fhir

@@ -3,7 +3,11 @@
 // Claim (use predetermination) per provider — several when a provider has
 // more than 50 lines (item 1..50) — then the Patient, Coverage and
 // Organizations they reference. The Claims' identifiers are the ones the
-// Advanced EOB's gfeReference names, so the two Bundles link up.
+// Advanced EOB's gfeReference names, so the two Bundles link up. A facility
+// (role facility) at a place of service data/interop/institutional-bill.tsv
+// lists is billed on an institutional GFE Claim (davinci-pct-gfe-institutional,
+// as PCT-GFE-Institutional-1: type institutional, supportingInfo typeOfBill,
+// a NUBC revenue code on every item).
 //
 // Money: as in aeob.cpp (exact cents written as decimals). unitPrice is the
 // charge divided by the units when that is a whole number of cents; otherwise
@@ -32,6 +36,8 @@ constexpr const char* kClaimType = "http://terminology.hl7.org/CodeSystem/claim-
 constexpr const char* kSummaryType = "http://hl7.org/fhir/us/davinci-pct/CodeSystem/PCTEstimateTypeSummaryCSTemporaryTrialUse";
 constexpr const char* kDiagnosisType = "http://terminology.hl7.org/CodeSystem/ex-diagnosistype";
 constexpr const char* kDataAbsent = "http://hl7.org/fhir/StructureDefinition/data-absent-reason";
+constexpr const char* kNubcTypeOfBill = "https://www.nubc.org/CodeSystem/TypeOfBill";
+constexpr const char* kNubcRevenue = "https://www.nubc.org/CodeSystem/RevenueCodes";
 
 json taxonomy_of(const Provider& p, const TaxonomyTable* table) {
   if (table) {
@@ -72,6 +78,35 @@ Result<TaxonomyTable> load_provider_taxonomy(const std::string& path) {
     if (cols.size() != 3 || cols[0].empty() || cols[1].size() != 10)
       return Error{path, n, 1, "", fmt::format("\"{}\"", line), "provider<TAB>10-character NUCC code<TAB>our name"};
     t[cols[0]] = Taxonomy{cols[1], cols[2]};
+  }
+  return t;
+}
+
+Result<InstitutionalTable> load_institutional_bill(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) return Error{path, 0, 0, "", "a missing file", "the facilities' UB-04 table (data/interop/institutional-bill.tsv)"};
+  InstitutionalTable t;
+  std::string line;
+  int n = 0;
+  bool header = false;
+  while (std::getline(f, line)) {
+    ++n;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> cols;
+    std::stringstream ss(line);
+    for (std::string c; std::getline(ss, c, '\t');) cols.push_back(c);
+    if (!header) {
+      header = true;
+      if (!cols.empty() && cols[0] == "pos") continue;
+    }
+    auto digits = [](const std::string& v, std::size_t len) {
+      return v.size() == len && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    if (cols.size() != 7 || !digits(cols[0], 2) || !digits(cols[1], 4) || !digits(cols[3], 4) || cols[5].size() != 10)
+      return Error{path, n, 1, "", fmt::format("\"{}\"", line),
+                   "pos (2 digits)<TAB>type of bill (4 digits)<TAB>name<TAB>revenue code (4 digits)<TAB>name<TAB>NUCC code (10 characters)<TAB>name"};
+    t[cols[0]] = InstitutionalBill{cols[1], cols[2], cols[3], cols[4], Taxonomy{cols[5], cols[6]}};
   }
   return t;
 }
@@ -151,6 +186,19 @@ json gfe_bundle(const Estimate& e, const AeobContext& ctx) {
     const std::string provider_ref = add_provider(provider_entry, p, n);
     providers.push_back({provider_ref, provider_entry.list.front()});
     const std::vector<std::string> ids = gfe_ids(id, n, lines.size());
+    // A facility billed on a UB-04: every line's place of service in the table, all on the same row.
+    const InstitutionalBill* bill = nullptr;
+    if (ctx.institutional && p.role == "facility") {
+      for (const Determination* d : lines) {
+        auto it = ctx.institutional->find(d->line->place_of_service);
+        const InstitutionalBill* row = it == ctx.institutional->end() ? nullptr : &it->second;
+        if (!row || (bill && bill != row)) {
+          bill = nullptr;
+          break;
+        }
+        bill = row;
+      }
+    }
     for (std::size_t part = 0; part < ids.size(); ++part) {
       const std::size_t from = part * kGfeMaxItems, to = std::min(lines.size(), from + kGfeMaxItems);
       std::vector<const Determination*> chunk(lines.begin() + static_cast<std::ptrdiff_t>(from),
@@ -177,6 +225,7 @@ json gfe_bundle(const Estimate& e, const AeobContext& ctx) {
                   {"locationCodeableConcept", coding(kPos, l.place_of_service)},
                   {"quantity", {{"value", l.units}}},
                   {"net", money(d->charge)}};
+        if (bill) item["revenue"] = coding(kNubcRevenue, bill->revenue, bill->revenue_name);
         if (l.units > 0 && d->charge.cents() % l.units == 0) item["unitPrice"] = money(Money::from_cents(d->charge.cents() / l.units));
         if (!l.modifiers.empty()) {
           json mods = json::array();
@@ -191,15 +240,17 @@ json gfe_bundle(const Estimate& e, const AeobContext& ctx) {
         total += d->charge;
       }
       json provider = ref_to(provider_ref);
-      provider["extension"] = json::array(
-          {json{{"url", pct("StructureDefinition/providerTaxonomy")}, {"valueCodeableConcept", taxonomy_of(p, ctx.taxonomy)}}});
-      json claim{{"meta", {{"profile", json::array({pct("StructureDefinition/davinci-pct-gfe-professional")})}}},
+      json taxonomy = taxonomy_of(p, ctx.taxonomy);
+      if (bill && !taxonomy.contains("coding")) taxonomy = coding(kNucc, bill->taxonomy.code, bill->taxonomy.name);
+      provider["extension"] = json::array({json{{"url", pct("StructureDefinition/providerTaxonomy")}, {"valueCodeableConcept", taxonomy}}});
+      json claim{{"meta", {{"profile", json::array({pct(bill ? "StructureDefinition/davinci-pct-gfe-institutional"
+                                                             : "StructureDefinition/davinci-pct-gfe-professional")})}}},
                  {"identifier", json::array({json{{"type", coding("http://terminology.hl7.org/CodeSystem/v2-0203", "PLAC", "Placer Identifier")},
                                                   {"system", kGfeIdSystem},
                                                   {"value", ids[part]}}})},
                  {"extension", json::array({linking_info(c_first, c_last), disclaimer(estimate_only)})},
                  {"status", "active"},
-                 {"type", coding(kClaimType, "professional", "Professional")},
+                 {"type", bill ? coding(kClaimType, "institutional", "Institutional") : coding(kClaimType, "professional", "Professional")},
                  {"use", "predetermination"},
                  {"patient", ref_to(parties.patient)},
                  {"created", ctx.created},
@@ -211,6 +262,10 @@ json gfe_bundle(const Estimate& e, const AeobContext& ctx) {
                  {"item", items},
                  {"total", money(total)}};
       if (!diagnosis.empty()) claim["diagnosis"] = diagnosis;
+      if (bill)  // PCT gfe-institutional: supportingInfo[typeOfBill] 1..1
+        claim["supportingInfo"] = json::array({json{{"sequence", 1},
+                                                    {"category", coding(pct("CodeSystem/PCTSupportingInfoType"), "typeofbill", "Type of Bill")},
+                                                    {"code", coding(kNubcTypeOfBill, bill->type_of_bill, bill->bill_name)}}});
       claims.add("Claim", part == 0 ? fmt::format("gfe-{}", n) : fmt::format("gfe-{}-{}", n, part + 1), claim);
     }
   }
@@ -272,7 +327,18 @@ std::vector<std::string> check_gfe_bundle(const json& b) {
       if (r.contains("item")) bad(p, "a summary has no items (0..0)");
       continue;
     }
-    if (type != "professional") bad(p + ".type", "expected professional");
+    const bool institutional = type == "institutional";
+    if (type != "professional" && !institutional) bad(p + ".type", "expected professional or institutional");
+    if (institutional) {  // PCT gfe-institutional: supportingInfo[typeOfBill] 1..1, item.revenue 1..1
+      int bills = 0;
+      for (const auto& si : r.value("supportingInfo", json::array()))
+        if (si.contains("category") && si["category"].value("coding", json::array()).size() > 0 &&
+            si["category"]["coding"][0].value("code", "") == "typeofbill" && si.contains("code"))
+          ++bills;
+      if (bills != 1) bad(p + ".supportingInfo", "an institutional GFE needs one typeOfBill (1..1)");
+      for (const auto& it : r.value("item", json::array()))
+        if (!it.contains("revenue")) bad(p + ".item", "an institutional GFE item needs a revenue code (1..1)");
+    }
     int plac = 0;
     for (const auto& id : r.value("identifier", json::array()))
       if (id.contains("type") && id["type"]["coding"][0].value("code", "") == "PLAC" && id.contains("value")) ++plac;

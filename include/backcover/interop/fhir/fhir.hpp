@@ -57,6 +57,16 @@ struct Taxonomy {
 using TaxonomyTable = std::map<std::string, Taxonomy>;
 Result<TaxonomyTable> load_provider_taxonomy(const std::string& path);
 
+// A facility's UB-04 fields by place of service (data/interop/institutional-bill.tsv):
+// its GFE is an institutional Claim when every line's place of service is listed.
+struct InstitutionalBill {
+  std::string type_of_bill, bill_name;  // NUBC type of bill, "0831"
+  std::string revenue, revenue_name;    // NUBC revenue code of its lines, "0490"
+  Taxonomy taxonomy;                    // the facility's, when the case file states no listed licence
+};
+using InstitutionalTable = std::map<std::string, InstitutionalBill>;  // key: CMS place of service
+Result<InstitutionalTable> load_institutional_bill(const std::string& path);
+
 struct AeobContext {
   const Plan* plan = nullptr;
   const CaseFile* case_file = nullptr;
@@ -65,6 +75,7 @@ struct AeobContext {
   std::string estimate_id;    // stable id of this estimate (the inputs' hash), for identifiers
   std::string services_name;  // the services file, named in the GFE reference
   const TaxonomyTable* taxonomy = nullptr;  // the GFE's provider taxonomy (null: text only)
+  const InstitutionalTable* institutional = nullptr;  // facilities' GFEs (null: every GFE professional)
 };
 
 // A Bundle (type collection) holding one ExplanationOfBenefit per provider
@@ -82,12 +93,20 @@ class AeobWriter {
   AeobWriter(const Estimate& estimate, const AeobContext& ctx);  // both must outlive the writer
   std::size_t eobs() const { return groups_.size(); }
   const std::vector<const Determination*>& lines(std::size_t k) const;  // EOB k's lines
-  // Appends ExplanationOfBenefit k (0-based; id aeob-(k+1)) to `out`.
+  // Appends ExplanationOfBenefit k (0-based; id aeob-(k+1)) to `out`: through a
+  // cursor over out's spare room (one capacity check per piece, constant text
+  // copied with its length known at compile time, no allocation per EOB).
   void write(std::string& out, std::size_t k) const;
+  // The previous writer (std::string::append per piece), byte for byte the same
+  // text: kept as the reference the tests compare write() against over random
+  // estimates, and that bench_fhir_bench times in the same run.
+  void write_appending(std::string& out, std::size_t k) const;
 
  private:
   const AeobContext& ctx_;
   std::string id_, patient_ref_, insurer_ref_, coverage_ref_, start_, end_, benefit_balance_;
+  // The text every EOB starts with, up to the GFE identifier's value, in and out of network.
+  std::string head_in_, head_out_;
   std::string gfe_display_, created_, patient_json_, insurer_json_, coverage_json_;  // JSON text, escaped once
   std::vector<std::pair<std::string, std::vector<const Determination*>>> groups_;
 };
@@ -105,8 +124,11 @@ std::vector<std::string> check_advanced_eob_bundle(const nlohmann::json& bundle)
 // per provider (davinci-pct-gfe-professional, use predetermination; a second
 // one past 50 lines), identified (PLAC) as the Advanced EOB's gfeReference
 // names them: items with serviceDescription, CPT/HCPCS, date, place of
-// service, units, unit price, net; diagnoses; providerTaxonomy; totals. Then
-// the Patient, the Coverage and the Organizations they reference.
+// service, units, unit price, net; diagnoses; providerTaxonomy; totals. A
+// facility (role facility) whose lines' place of service ctx.institutional
+// lists gets a davinci-pct-gfe-institutional Claim instead (type
+// institutional, supportingInfo typeOfBill, a revenue code on every item).
+// Then the Patient, the Coverage and the Organizations they reference.
 nlohmann::json gfe_bundle(const Estimate& estimate, const AeobContext& ctx);
 
 // Structural check of a GFE Bundle against the PCT profiles (the summary

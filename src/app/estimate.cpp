@@ -28,15 +28,14 @@ Result<T> load_cached(TextCache<T>& cache, const Input& in, std::string_view ext
   return T(**hit);
 }
 
-// A plan is never changed once parsed (its benefits point into its own rule
-// book, so it cannot be copied either): the cached one is shared.
-template <class Parse, class Load>
-Result<std::shared_ptr<const Plan>> load_plan_cached(TextCache<Plan>& cache, const Input& in, Parse parse,
-                                                     Load load_file) {
+// A plan (or a price list) is never changed once parsed (its entries point
+// into its own rule book, so it cannot be copied either): the cached one is shared.
+template <class T, class Parse, class Load>
+Result<std::shared_ptr<const T>> load_shared(TextCache<T>& cache, const Input& in, Parse parse, Load load_file) {
   if (in.text) return cache.get(ParseCache::key(in.name, *in.text), [&] { return parse(*in.text, in.name); });
   auto p = load_file(in.name);
   if (!p) return p.errors();
-  return std::shared_ptr<const Plan>(std::make_shared<Plan>(std::move(p).value()));
+  return std::shared_ptr<const T>(std::make_shared<T>(std::move(p).value()));
 }
 
 // What a services file's parse reads from the case file: its diagnoses (dx pointers).
@@ -107,7 +106,7 @@ Result<EstimateAnswer> estimate(const Rules& rules, const EstimateRequest& rq) {
   Errors errors;
   auto take = [&](const Errors& es) { errors.insert(errors.end(), es.begin(), es.end()); };
   ParseCache& cache = rules.parse_cache();
-  auto plan = load_plan_cached(
+  auto plan = load_shared(
       cache.plans, rq.plan, [](std::string_view t, const std::string& n) { return io::parse_plan(t, n); },
       io::load_plan);
   if (!plan) take(plan.errors());
@@ -123,10 +122,21 @@ Result<EstimateAnswer> estimate(const Rules& rules, const EstimateRequest& rq) {
       [cfp](const std::string& p) { return io::load_services(p, cfp); });
   if (!services) take(services.errors());
   else if (rq.adjust_case && plan) rq.adjust_case(*plan.value(), services.value(), cf.value());
-  std::optional<Result<PriceList>> prices;
+  // Like a plan, a price list's entries point into its own rule book: the
+  // cached one is shared, unless add_prices is to change it (then it is parsed
+  // for this call alone).
+  std::shared_ptr<const PriceList> prices;
+  std::shared_ptr<PriceList> own_prices;
   if (!rq.prices.empty()) {
-    prices = load(rq.prices, [](std::string_view t, const std::string& n) { return io::parse_prices(t, n); }, io::load_prices);
-    if (!*prices) take(prices->errors());
+    auto parse = [](std::string_view t, const std::string& n) { return io::parse_prices(t, n); };
+    if (!rq.add_prices) {
+      if (auto p = load_shared(cache.prices, rq.prices, parse, io::load_prices); !p) take(p.errors());
+      else prices = std::move(p).value();
+    } else if (auto p = load(rq.prices, parse, io::load_prices); !p) {
+      take(p.errors());
+    } else {
+      own_prices = std::make_shared<PriceList>(std::move(p).value());
+    }
   }
   if (!rq.accumulators.empty()) {
     auto acc = load(rq.accumulators,
@@ -141,11 +151,12 @@ Result<EstimateAnswer> estimate(const Rules& rules, const EstimateRequest& rq) {
   a.plan = std::move(plan).value();
   a.case_file = std::make_unique<CaseFile>(std::move(cf.value()));
   a.services = std::make_unique<std::vector<ServiceLine>>(std::move(services.value()));
-  if (prices) a.prices = std::make_unique<PriceList>(std::move(prices->value()));
+  a.prices = std::move(prices);
   std::vector<std::string> price_notes;
   if (rq.add_prices) {
-    if (!a.prices) a.prices = std::make_unique<PriceList>();
-    price_notes = rq.add_prices(*a.plan, *a.services, *a.prices);
+    if (!own_prices) own_prices = std::make_shared<PriceList>();
+    price_notes = rq.add_prices(*a.plan, *a.services, *own_prices);
+    a.prices = std::move(own_prices);
   }
   a.catalogue = &rules.catalogue();
   resolve_past_services(*a.case_file, rules.catalogue());

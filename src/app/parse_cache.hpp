@@ -68,6 +68,7 @@ class ParseCache {
   TextCache<Plan> plans{64};
   TextCache<CaseFile> cases{512};
   TextCache<std::vector<ServiceLine>> services{512};
+  TextCache<PriceList> prices{512};
 
   // name, NUL, the bytes, NUL, anything else the parse read.
   static std::string key(std::string_view name, std::string_view text, std::string_view extra = {}) {

@@ -2,6 +2,9 @@
 // fee schedule), policy library, regime router.
 #include <cstdlib>
 #include <filesystem>
+#include <future>
+#include <optional>
+#include <utility>
 
 #include "backcover/app/app.hpp"
 #include "parse_cache.hpp"
@@ -63,6 +66,10 @@ std::optional<render::RegimeSummary> Rules::regime(const Plan& plan) const {
   return s;
 }
 
+// The files are read in three parts at once (the code sets, the policy
+// library and router, the catalogue): they share nothing, and `serve` starts
+// in the time of the longest. Errors are reported in the order of a load one
+// after another: the catalogue's, then the code sets', the library's, the router's.
 Result<std::shared_ptr<const Rules>> load_rules(const std::string& data_dir) {
   std::shared_ptr<Rules> r(new Rules());
   r->parsed_ = std::make_unique<ParseCache>();
@@ -70,25 +77,32 @@ Result<std::shared_ptr<const Rules>> load_rules(const std::string& data_dir) {
   Errors errors;
   auto take = [&](const Errors& es) { errors.insert(errors.end(), es.begin(), es.end()); };
 
+  auto sets_task = std::async(std::launch::async, [&data_dir] {
+    return std::make_pair(codes::CodeSets::load(data_dir + "/codes", {}),
+                          codes::ZipLocalities::load(data_dir + "/codes/" + codes::ZipLocalities::kFile));
+  });
+  auto policy_task = std::async(std::launch::async, [&data_dir] {
+    std::optional<Result<std::unique_ptr<policy::Library>>> lib;
+    std::error_code ec;
+    if (std::filesystem::is_directory(data_dir + "/policy", ec))  // no packs shipped: the plans alone decide
+      lib = policy::load_library(data_dir + "/policy");
+    return std::make_pair(std::move(lib), policy::load_router(data_dir + "/policy/router/regimes.yaml"));
+  });
   auto cat = io::load_catalogue(data_dir + "/catalogue/services.yaml");
+  auto [sets, zips] = sets_task.get();
+  auto [lib, router] = policy_task.get();
+
   if (!cat) return cat.errors();
   r->catalogue_ = std::move(cat.value());
-
-  auto sets = codes::CodeSets::load(data_dir + "/codes", {});
   if (!sets) take(sets.errors());
   else r->sets_ = std::shared_ptr<const codes::CodeSets>(std::move(sets.value()));
-  auto zips = codes::ZipLocalities::load(data_dir + "/codes/" + codes::ZipLocalities::kFile);
   if (!zips) take(zips.errors());
   else r->zips_ = std::make_shared<const codes::ZipLocalities>(std::move(zips.value()));
   if (!errors.empty()) return errors;
-
-  std::error_code ec;
-  if (std::filesystem::is_directory(data_dir + "/policy", ec)) {  // no packs shipped: the plans alone decide
-    auto lib = policy::load_library(data_dir + "/policy");
-    if (!lib) return lib.errors();
-    r->library_ = std::shared_ptr<const policy::Library>(std::move(lib).value());
+  if (lib) {
+    if (!*lib) return lib->errors();
+    r->library_ = std::shared_ptr<const policy::Library>(std::move(*lib).value());
   }
-  auto router = policy::load_router(data_dir + "/policy/router/regimes.yaml");
   if (!router) return router.errors();
   r->router_ = std::make_unique<const policy::Router>(std::move(router.value()));
 

@@ -1,60 +1,141 @@
 // A bounded cache of stateless answers: the engine is pure (same inputs, same
 // output; DESIGN.md), so POST /api/estimate's reply is a function of the
 // request body, the rule data loaded at start-up and the date (the one clock
-// input: the future-birth-date warning). Keys are the whole body compared
-// byte for byte (no digest that two bodies could share). Nothing a patient
-// owns is kept here: stored estimates and visits never go through it.
+// input: the future-birth-date warning). An entry is found by a fast hash of
+// the body and then compared byte for byte, day and body (no digest that two
+// bodies could share decides a hit). Nothing a patient owns is kept here:
+// stored estimates and visits never go through it.
+//
+// The hit path is what the benchmark's cached estimate costs, so it takes no
+// copy of the body and no global lock: the entries are split over shards by
+// hash, a hit takes its shard's lock shared (many readers at once), marks the
+// entry used with an atomic tick and hands back the answer as a shared,
+// immutable string (the reply is written from it without a copy). Inserts
+// (after a miss has run the engine) take the shard's lock exclusively and drop
+// the shard's least recently used entries past its share of the bounds.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
-#include <list>
+#include <cstdint>
+#include <cstring>
+#include <memory>
 #include <mutex>
-#include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <utility>
 
 namespace backcover::server {
 
 class AnswerCache {
  public:
-  // At most `max_entries` answers and `max_bytes` of keys plus answers; 0 entries: off.
-  AnswerCache(std::size_t max_entries, std::size_t max_bytes) : max_entries_(max_entries), max_bytes_(max_bytes) {}
+  using Answer = std::shared_ptr<const std::string>;
+
+  // At most `max_entries` answers and `max_bytes` of bodies plus answers; 0 entries: off.
+  AnswerCache(std::size_t max_entries, std::size_t max_bytes) : max_entries_(max_entries), max_bytes_(max_bytes) {
+    while (shard_count_ < kMaxShards && shard_count_ * 2 * kMinPerShard <= max_entries_) shard_count_ *= 2;
+    shards_ = std::make_unique<Shard[]>(shard_count_);
+  }
 
   bool enabled() const { return max_entries_ > 0; }
 
-  std::optional<std::string> get(const std::string& key) {
-    if (!enabled()) return std::nullopt;
-    std::lock_guard lock(m_);
-    auto it = map_.find(std::string_view(key));
-    if (it == map_.end()) return std::nullopt;
-    order_.splice(order_.begin(), order_, it->second);  // most recent first
-    return it->second->second;
+  // The answer kept for this day's request with this body, or null.
+  Answer get(std::string_view day, std::string_view body) const {
+    if (!enabled()) return nullptr;
+    const std::uint64_t h = hash(body);
+    Shard& s = shard(h);
+    std::shared_lock lock(s.m);
+    auto [it, end] = s.map.equal_range(h);
+    for (; it != end; ++it) {
+      const Entry& e = *it->second;
+      if (e.day == day && e.body == body) {
+        e.used.store(s.clock.fetch_add(1, std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        return e.answer;
+      }
+    }
+    return nullptr;
   }
 
-  void put(const std::string& key, const std::string& answer) {
-    if (!enabled() || key.size() + answer.size() > max_bytes_ / 4) return;
-    std::lock_guard lock(m_);
-    if (map_.count(std::string_view(key))) return;
-    order_.emplace_front(key, answer);
-    map_.emplace(std::string_view(order_.front().first), order_.begin());
-    bytes_ += key.size() + answer.size();
-    while (map_.size() > max_entries_ || bytes_ > max_bytes_) {
-      auto& last = order_.back();
-      bytes_ -= last.first.size() + last.second.size();
-      map_.erase(std::string_view(last.first));
-      order_.pop_back();
+  void put(std::string_view day, std::string_view body, Answer answer) {
+    if (!enabled() || !answer) return;
+    const std::size_t size = day.size() + body.size() + answer->size();
+    const std::size_t shard_bytes = max_bytes_ / shard_count_;
+    const std::size_t shard_entries = max_entries_ / shard_count_;
+    if (size > shard_bytes / 4) return;
+    const std::uint64_t h = hash(body);
+    Shard& s = shard(h);
+    std::unique_lock lock(s.m);
+    auto [it, end] = s.map.equal_range(h);
+    for (; it != end; ++it)
+      if (it->second->day == day && it->second->body == body) return;
+    auto e = std::make_unique<Entry>();
+    e->day = day;
+    e->body = body;
+    e->answer = std::move(answer);
+    e->used.store(s.clock.fetch_add(1, std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    s.map.emplace(h, std::move(e));
+    s.bytes += size;
+    while (s.map.size() > shard_entries || s.bytes > shard_bytes) {
+      auto oldest = s.map.begin();
+      for (auto i = s.map.begin(); i != s.map.end(); ++i)
+        if (i->second->used.load(std::memory_order_relaxed) < oldest->second->used.load(std::memory_order_relaxed))
+          oldest = i;
+      s.bytes -= oldest->second->day.size() + oldest->second->body.size() + oldest->second->answer->size();
+      s.map.erase(oldest);
     }
   }
 
+  std::size_t size() const {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < shard_count_; ++i) {
+      std::shared_lock lock(shards_[i].m);
+      n += shards_[i].map.size();
+    }
+    return n;
+  }
+
+  // 64 bits over 8-byte words in four independent lanes (so the multiplies
+  // overlap), then the tail and the length; every byte counts. Only picks the
+  // bucket: a hit is decided by comparing the bytes.
+  static std::uint64_t hash(std::string_view bytes) {
+    constexpr std::uint64_t k = 0x9E3779B97F4A7C15ull;
+    std::uint64_t lane[4] = {k, k ^ 0x1234567ull, k ^ 0x89ABCDEFull, k ^ 0x5555AAAAull};
+    const char* p = bytes.data();
+    std::size_t n = bytes.size(), i = 0;
+    for (; i + 32 <= n; i += 32)
+      for (int j = 0; j < 4; ++j) {
+        std::uint64_t w;
+        std::memcpy(&w, p + i + 8 * j, 8);
+        lane[j] = (lane[j] ^ w) * 0xff51afd7ed558ccdull;
+        lane[j] ^= lane[j] >> 29;
+      }
+    std::uint64_t h = lane[0] ^ (lane[1] * 31) ^ (lane[2] * 961) ^ (lane[3] * 29791) ^ n;
+    for (; i < n; ++i) h = (h ^ static_cast<unsigned char>(p[i])) * 0x100000001b3ull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return h;
+  }
+
  private:
-  using Entry = std::pair<std::string, std::string>;
-  std::size_t max_entries_, max_bytes_, bytes_ = 0;
-  std::mutex m_;
-  std::list<Entry> order_;
-  // Keys view the list's own strings (list nodes never move), so a body is kept once.
-  std::unordered_map<std::string_view, std::list<Entry>::iterator> map_;
+  static constexpr std::size_t kMaxShards = 16, kMinPerShard = 16;
+  struct Entry {
+    std::string day, body;
+    Answer answer;
+    mutable std::atomic<std::uint64_t> used{0};
+  };
+  struct Shard {
+    mutable std::shared_mutex m;
+    std::unordered_multimap<std::uint64_t, std::unique_ptr<Entry>> map;
+    std::size_t bytes = 0;
+    mutable std::atomic<std::uint64_t> clock{0};
+  };
+  Shard& shard(std::uint64_t h) const { return shards_[(h >> 56) & (shard_count_ - 1)]; }
+
+  std::size_t max_entries_, max_bytes_;
+  std::size_t shard_count_ = 1;
+  std::unique_ptr<Shard[]> shards_;
 };
 
 }  // namespace backcover::server

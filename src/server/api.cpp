@@ -317,6 +317,10 @@ struct Api::Impl {
       if (who->via_session) j["csrf"] = who->csrf;
       return json_reply(j);
     }
+    if (r.path == "/api/estimate" || r.path == "/api/coverage") {
+      lease.release();  // the engine's time holds no store connection; `s` is not touched again
+      return services.stateless(r, *who);
+    }
     return services.dispatch(r, segments(r.path), *who, s);
   }
 };

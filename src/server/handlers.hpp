@@ -47,6 +47,10 @@ class StorePool {
     Lease(Lease&&) = default;
     Lease(const Lease&) = delete;
     store::Store& operator*() { return *s_; }
+    // Back to the pool now, before the request is done (it needs the store no more).
+    void release() {
+      if (s_) p_->give_back(std::move(s_));
+    }
 
    private:
     StorePool* p_;
@@ -70,6 +74,10 @@ class Services {
   explicit Services(const Options& o);
   ~Services();
   Response dispatch(const Request& r, const std::vector<std::string>& seg, const Identity& who, store::Store& s);
+  // /api/estimate and /api/coverage (only those paths): they read nothing
+  // stored, so they are answered without a store connection (the engine's
+  // time does not hold one).
+  Response stateless(const Request& r, const Identity& who);
   Response static_file(const Request& r) const;
 
  private:

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -17,9 +19,13 @@
 namespace backcover::server {
 
 struct HttpServer::Impl {
+  // httplib keeps the listening socket to itself (protected): this reaches it.
+  struct Listener : httplib::Server {
+    int socket() const { return static_cast<int>(svr_sock_); }
+  };
   Options o;
   Api api;
-  httplib::Server http;
+  Listener http;
   std::string host;
   int port = 0;
   // cpp-httplib's stop() does nothing before listen has started, and listen
@@ -51,15 +57,29 @@ struct HttpServer::Impl {
       for (const auto& [k, v] : req.params) r.query.emplace(k, v);
       for (const auto& [k, v] : req.headers) {
         std::string lower = k;
-        std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-        r.headers[lower] = v;
+        for (char& c : lower)  // header names are ASCII: no locale lookups per character
+          if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        r.headers[std::move(lower)] = v;
       }
       r.body = req.body;
       r.remote_addr = req.remote_addr;
       Response out = api.handle(r);
       res.status = out.status;
       for (const auto& [k, v] : out.headers) res.set_header(k, v);
-      if (out.status != 204) res.set_content(std::move(out.body), out.content_type);
+      if (out.status == 204) return;
+      if (out.shared_body) {
+        // A cached answer: written from the shared string, not copied into the reply.
+        const std::size_t size = out.shared_body->size();
+        res.set_content_provider(size, out.content_type,
+                                 [text = std::move(out.shared_body)](std::size_t offset, std::size_t length,
+                                                                     httplib::DataSink& sink) {
+                                   return sink.write(text->data() + offset, length);
+                                 });
+        return;
+      }
+      // set_content copies; the body is ours to give away.
+      res.body = std::move(out.body);
+      res.set_header("Content-Type", out.content_type);
     };
     for (const char* m : {"GET", "POST", "PUT", "DELETE", "PATCH"}) {
       const std::string method = m;
@@ -98,6 +118,11 @@ int HttpServer::bind() {
   if (impl_->port == 0) impl_->port = impl_->http.bind_to_any_port(impl_->host);
   else if (!impl_->http.bind_to_port(impl_->host, impl_->port)) impl_->port = -1;
   if (impl_->port <= 0) throw std::runtime_error(fmt::format("cannot listen on {}", impl_->o.listen));
+  // Debian's cpp-httplib is built with a listen backlog of 5: 64 clients
+  // connecting at once overflow it, and each dropped SYN costs its client a
+  // 1 s retransmission (the p99 of every wrk run). listen() again on the
+  // bound socket raises the backlog to the system's limit.
+  if (const int fd = impl_->http.socket(); fd >= 0) ::listen(fd, SOMAXCONN);
   return impl_->port;
 }
 

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -136,20 +137,28 @@ struct Services::Impl {
   // POST /api/estimate: the files in the body, nothing stored.
   Response estimate_stateless(const Request& r, const Identity& who) {
     if (!who.staff()) return forbidden("an estimate from sent files is for clinic staff and systems");
-    const std::string today = today_utc().str();
-    std::string key;
-    if (answers.enabled()) {
-      key.reserve(today.size() + 1 + r.body.size());
-      key.append(today).append(1, '\n').append(r.body);
-      if (auto hit = answers.get(key)) return Response{200, "application/json", std::move(*hit), {}};
-    }
+    // The day is part of the key (the answer's one clock input); the body is
+    // looked up where it lies, not copied.
+    const Date today = today_utc();
+    char day[4];
+    const std::int32_t days = today.days();
+    std::memcpy(day, &days, sizeof day);
+    const std::string_view day_key(day, sizeof day);
+    Response resp{200, "application/json", {}, {}, nullptr};
+    if (answers.enabled())
+      if ((resp.shared_body = answers.get(day_key, r.body))) return resp;
     Response refusal;
     auto q = estimate_body(r, refusal);
     if (!q) return refusal;
     auto a = app::estimate(*rules, *q);
     if (!a) return bad_input(a.errors());
-    Response resp{200, "application/json", a->json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {}};
-    if (answers.enabled()) answers.put(key, resp.body);
+    std::string text = a->json().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (!answers.enabled()) {
+      resp.body = std::move(text);
+      return resp;
+    }
+    resp.shared_body = std::make_shared<const std::string>(std::move(text));
+    answers.put(day_key, r.body, resp.shared_body);
     return resp;
   }
 
@@ -1012,6 +1021,12 @@ Services::~Services() = default;
 Response Services::dispatch(const Request& r, const std::vector<std::string>& seg, const Identity& who,
                             store::Store& s) {
   return impl_->dispatch(r, seg, who, s);
+}
+
+Response Services::stateless(const Request& r, const Identity& who) {
+  if (r.path == "/api/estimate")
+    return r.method == "POST" ? impl_->estimate_stateless(r, who) : method_not_allowed("POST");
+  return r.method == "POST" ? impl_->coverage_stateless(r, who) : method_not_allowed("POST");
 }
 
 Response Services::static_file(const Request& r) const {

@@ -9,12 +9,14 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <pqxx/pqxx>
 #include <sstream>
 #include <thread>
 
 #include "backcover/cli/app.hpp"
 #include "backcover/server/server.hpp"
+#include "server/answer_cache.hpp"
 #include "backcover/store/store.hpp"
 #include "openapi_check.hpp"
 
@@ -166,6 +168,53 @@ class Server : public ::testing::TestWithParam<std::string> {
   json doc;
   int checked = 0;
 };
+
+// The answer cache: a hit only on the same day and the same body, byte for
+// byte; bounded in entries and bytes, the least recently used dropped first.
+TEST(AnswerCache, HitsOnlyTheSameDayAndBytesAndKeepsItsBounds) {
+  using srv::AnswerCache;
+  auto text = [](const std::string& s) { return std::make_shared<const std::string>(s); };
+  AnswerCache off(0, 1 << 20);
+  off.put("d1", "body", text("answer"));
+  EXPECT_FALSE(off.get("d1", "body"));
+
+  AnswerCache c(2, 1 << 20);  // one shard: two entries
+  c.put("d1", "body-a", text("answer a"));
+  ASSERT_TRUE(c.get("d1", "body-a"));
+  EXPECT_EQ(*c.get("d1", "body-a"), "answer a");
+  EXPECT_FALSE(c.get("d2", "body-a"));   // another day
+  EXPECT_FALSE(c.get("d1", "body-b"));   // another body
+  EXPECT_FALSE(c.get("d1", "body-a "));  // one byte more
+  EXPECT_FALSE(c.get("d1", std::string("body-a\0", 7)));
+  c.put("d1", "body-b", text("answer b"));
+  EXPECT_TRUE(c.get("d1", "body-a"));  // a used after b: b is the least recent
+  c.put("d1", "body-c", text("answer c"));
+  EXPECT_EQ(c.size(), 2u);
+  EXPECT_FALSE(c.get("d1", "body-b"));
+  EXPECT_TRUE(c.get("d1", "body-a"));
+  EXPECT_TRUE(c.get("d1", "body-c"));
+  // The first answer put for a key stays (answers are a function of the key).
+  c.put("d1", "body-c", text("other"));
+  EXPECT_EQ(*c.get("d1", "body-c"), "answer c");
+
+  AnswerCache small(64, 4 * 1000);  // 4 shards of 16 entries and 1,000 bytes: no entry over 250 bytes
+  small.put("d", "x", text(std::string(300, 'a')));
+  EXPECT_FALSE(small.get("d", "x"));
+  for (int i = 0; i < 200; ++i) small.put("d", "body " + std::to_string(i), text(std::string(100, 'a')));
+  EXPECT_LE(small.size(), 4u * 9u);  // each shard holds at most 1,000 bytes of ~110-byte entries
+  EXPECT_GE(small.size(), 4u);
+  EXPECT_TRUE(small.get("d", "body 199"));  // the last put is kept
+
+  // Many bodies that differ in one byte each hash apart (a check of the hash's spread, not of correctness).
+  std::set<std::uint64_t> hashes;
+  std::string body(7000, 'x');
+  for (std::size_t i = 0; i < body.size(); i += 7) {
+    std::string b = body;
+    b[i] = 'y';
+    hashes.insert(AnswerCache::hash(b));
+  }
+  EXPECT_EQ(hashes.size(), 1000u);
+}
 
 TEST_P(Server, HealthOpenApiAndPage) {
   Reply h = call("GET", "/healthz", "/healthz");

@@ -159,6 +159,44 @@ TEST(App, ParseCacheNeverServesAnOlderText) {
   EXPECT_EQ(with_case, answer(*fresh_rules.value(), case_changed));
 }
 
+// A price list sent as text is parsed once and shared by the answers (its
+// prices point into its own rule book, like a plan's benefits); a request
+// that adds prices (--prices-from mrf) gets a list of its own, and the shared
+// one is never changed by it.
+TEST(App, PricesAreParsedOnceSharedAndNeverChangedByAddedPrices) {
+  const fs::path dir = fs::path(BACKCOVER_SOURCE_DIR) / "examples" / "massage-prescription";
+  auto fresh = app::load_rules(app::default_data_dir());
+  ASSERT_TRUE(fresh);
+  const app::Rules& r = *fresh.value();
+  const auto rq = request_from_texts(dir);
+  ASSERT_FALSE(rq.prices.empty());
+  auto a = app::estimate(r, rq);
+  auto b = app::estimate(r, rq);
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(a->prices && b->prices);
+  EXPECT_EQ(a->prices.get(), b->prices.get());  // the same parse
+  const std::string original = a->json().dump();
+  EXPECT_EQ(b->json().dump(), original);
+  EXPECT_EQ(b->json().dump(2) + "\n", cli_json(dir));  // as a fresh parse answers
+
+  auto adding = rq;
+  std::size_t contract_seen = 0;
+  adding.add_prices = [&](const Plan&, const std::vector<ServiceLine>&, PriceList& p) {
+    contract_seen = p.contract.size();
+    p.contract.clear();  // what the cached list must never see
+    return std::vector<std::string>{"prices replaced by the test"};
+  };
+  auto c = app::estimate(r, adding);
+  ASSERT_TRUE(c) << format_errors(c.errors());
+  EXPECT_GT(contract_seen, 0u);  // it was given the sent prices
+  EXPECT_NE(c->prices.get(), a->prices.get());
+  EXPECT_NE(a->prices->contract.size(), 0u);
+  auto d = app::estimate(r, rq);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->json().dump(), original);
+  EXPECT_EQ(d->prices.get(), a->prices.get());
+}
+
 TEST(ParseCache, KeepsTheMostRecentlyUsedAndParsesEachTextOnce) {
   app::TextCache<std::string> cache(2);
   int parses = 0;

@@ -120,7 +120,7 @@ struct EstimateAnswer {
   std::shared_ptr<const Plan> plan;  // shared with the parse cache (rules point into it)
   std::unique_ptr<CaseFile> case_file;
   std::unique_ptr<std::vector<ServiceLine>> services;
-  std::unique_ptr<PriceList> prices;
+  std::shared_ptr<const PriceList> prices;  // shared with the parse cache when sent as text (rules point into it)
   Estimate estimate;
   std::optional<render::RegimeSummary> regime;
   const CodeCatalogue* catalogue = nullptr;

@@ -61,6 +61,10 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // When set, the body instead of `body`: an immutable string shared with a
+  // cache (POST /api/estimate's answers), written out without a copy.
+  std::shared_ptr<const std::string> shared_body = nullptr;
+  const std::string& text() const { return shared_body ? *shared_body : body; }
 };
 
 // Argon2id (libsodium crypto_pwhash_str), interactive limits unless `fast`.

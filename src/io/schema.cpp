@@ -1,6 +1,8 @@
 #include "io/schema.hpp"
 
 #include <algorithm>
+#include <array>
+#include <climits>
 #include <cctype>
 #include <charconv>
 #include <mutex>
@@ -35,19 +37,24 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-// Optimal string alignment distance (Levenshtein plus adjacent transposition).
+// Optimal string alignment distance (Levenshtein plus adjacent transposition),
+// for words of at most 64 characters (closest() skips longer ones): three rows
+// on the stack, no allocation.
 std::size_t osa(std::string_view a, std::string_view b) {
   const std::size_t n = a.size(), m = b.size();
-  std::vector<std::vector<std::size_t>> d(n + 1, std::vector<std::size_t>(m + 1));
-  for (std::size_t i = 0; i <= n; ++i) d[i][0] = i;
-  for (std::size_t j = 0; j <= m; ++j) d[0][j] = j;
-  for (std::size_t i = 1; i <= n; ++i)
+  std::array<std::size_t, 66> r0{}, r1{}, r2{};  // rows i-2, i-1, i
+  for (std::size_t j = 0; j <= m; ++j) r1[j] = j;
+  for (std::size_t i = 1; i <= n; ++i) {
+    r2[0] = i;
     for (std::size_t j = 1; j <= m; ++j) {
-      std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      r2[j] = std::min({r1[j] + 1, r2[j - 1] + 1, r1[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) r2[j] = std::min(r2[j], r0[j - 2] + 1);
     }
-  return d[n][m];
+    r0 = r1;
+    r1 = r2;
+  }
+  return r1[m];
 }
 
 std::string lower(std::string_view s) {
@@ -67,7 +74,10 @@ std::optional<std::string> closest(std::string_view word, const std::vector<std:
   bool tie = false;
   for (const auto& c : candidates) {
     if (c == word || c.size() > 64) continue;
-    std::size_t d = lower(c) == lw ? 0 : osa(lw, lower(c));
+    // The distance is at least the difference in length.
+    if ((c.size() > word.size() ? c.size() - word.size() : word.size() - c.size()) > limit) continue;
+    const std::string lc = lower(c);
+    std::size_t d = lc == lw ? 0 : osa(lw, lc);
     if (d < best_d) {
       best_d = d;
       best = c;
@@ -222,6 +232,8 @@ struct Walker {
   const json& root;
   std::string file;
   const Vocabularies* vocab;
+  std::size_t cap = SIZE_MAX;  // stop walking once `out` holds this many errors
+  bool truncated = false;
 
   void err(Errors& out, const YAML::Node& at, const std::string& path, std::string found, std::string expected) {
     Error e{file, 0, 0, path, std::move(found), std::move(expected)};
@@ -348,6 +360,12 @@ struct Walker {
   int depth = 0;
 
   void walk(const json& s0, const YAML::Node& n, const std::string& path, Errors& out) {
+    // A file this wrong is not read further: its first errors say enough, and
+    // a fuzzed file with thousands of bad keys stays fast.
+    if (out.size() >= cap) {
+      truncated = true;
+      return;
+    }
     // Input nested deeper than any valid file (policy criteria nest the most)
     // stops here, before the stack does.
     if (depth > 64) {
@@ -510,7 +528,11 @@ bool check(std::string_view name, const YAML::Node& node, const std::string& fil
   std::size_t before = out.size();
   const nlohmann::ordered_json& root = get(name);
   Walker w{root, file, vocab};
+  w.cap = before + kMaxErrors;
   w.walk(def.empty() ? root : root.at("$defs").at(def), node, path, out);
+  if (w.truncated)
+    out.push_back(Error{file, 0, 0, path, fmt::format("more than {} errors", kMaxErrors),
+                        "a file closer to the schema: the rest is not checked until these are fixed"});
   return out.size() == before;
 }
 

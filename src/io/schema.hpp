@@ -45,6 +45,10 @@ const std::map<std::string, std::string_view>& texts();
 // The parsed schema of that name; throws std::out_of_range for an unknown name.
 const nlohmann::ordered_json& get(std::string_view name);
 
+// The most errors one check reports; past it the file is not walked further
+// and one last error says so.
+inline constexpr std::size_t kMaxErrors = 100;
+
 // Validates `node` (the document root, or what a wrapper key holds) against
 // `schema`, appending one Error per problem. `path` prefixes field paths.
 void validate(const nlohmann::ordered_json& schema, const YAML::Node& node, const std::string& file, const std::string& path,

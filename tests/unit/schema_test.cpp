@@ -2,7 +2,9 @@
 // loaders accept. These tests fail when the schemas, the loaders, the
 // examples and docs/schemas.md drift apart.
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <set>
@@ -129,6 +131,34 @@ TEST(Schema, ClosestSuggestsOneCloseWordOnly) {
   EXPECT_FALSE(io::schema::closest("surgery", cats));                      // nothing close
   EXPECT_FALSE(io::schema::closest("cat", {"car", "cab"}));                // two equally close: say nothing
   EXPECT_EQ(io::schema::did_you_mean("copays", {"copay", "coinsurance"}), " (did you mean \"copay\"?)");
+}
+
+// A file with thousands of wrong keys: at most kMaxErrors from the schema,
+// then one error saying the rest of the schema check was skipped (and it stays fast: the fuzz
+// regression fuzz/seeds/io_services_fuzz/regress-many-unknown-keys.yaml).
+TEST(Schema, AFileThisWrongStopsAtTheErrorCap) {
+  std::string text = "lines:\n";
+  for (int i = 0; i < 3000; ++i) text += "  - {code: S9090, per_week: 2, weeks: 4, start: 2026-03-02}\n";
+  auto r = io::parse_services(text, "many.yaml", nullptr);
+  ASSERT_FALSE(r);
+  const Errors& es = r.errors();
+  // The schema's unknown-key errors stop at the cap (the loader's own checks of
+  // each line, which cost no distance, come on top).
+  const auto unknown = std::count_if(es.begin(), es.end(), [](const Error& e) {
+    return e.found.rfind("an unknown key", 0) == 0;
+  });
+  EXPECT_GT(unknown, 0);
+  EXPECT_LE(static_cast<std::size_t>(unknown), io::schema::kMaxErrors);
+  const auto cap = std::find_if(es.begin(), es.end(), [](const Error& e) {
+    return e.found == fmt::format("more than {} errors", io::schema::kMaxErrors);
+  });
+  ASSERT_NE(cap, es.end());
+  EXPECT_EQ(cap->file, "many.yaml");
+  EXPECT_NE(es.front().message().find("per_week"), std::string::npos) << es.front().message();
+  // A file with a few errors reports each of them and no cap.
+  auto few = io::parse_services("lines:\n  - {code: S9090, weeks: 4}\n", "few.yaml", nullptr);
+  ASSERT_FALSE(few);
+  for (const auto& e : few.errors()) EXPECT_EQ(e.found.find("more than"), std::string::npos) << e.message();
 }
 
 TEST(Schema, EveryExampleAndShippedDataFileLoads) {

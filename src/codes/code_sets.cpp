@@ -13,13 +13,16 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <type_traits>
+#include <utility>
 
 #include <fmt/format.h>
 
+#include "snapshot.hpp"
 #include "text_table.hpp"
 
 namespace backcover::codes {
@@ -32,6 +35,12 @@ using detail::parse_int;
 using detail::split_csv;
 using detail::split_tsv;
 using detail::trim;
+using detail::read_snapshot_rows;
+using detail::snapshot_dir;
+using detail::snapshot_path;
+using detail::SnapshotHeader;
+using detail::write_snapshot_rows;
+using detail::MappedText;
 
 PackedCode pack(std::string_view code) noexcept {
   if (code.empty() || code.size() > 8) return 0;
@@ -108,14 +117,6 @@ const char* to_string(IcdStatus s) {
 
 namespace {
 
-Result<std::string> read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{path, 0, 0, "", "", "a readable file"};
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 bool file_exists(const std::string& path) { return static_cast<bool>(std::ifstream(path)); }
 
 // Header rows are recognised by their first field, so a file whose header was
@@ -130,126 +131,31 @@ bool looks_like_procedure(std::string_view s) { return s.size() == 5 && pack(s) 
 //
 // Parsing the two ICD-10-CM valid-code files (74,000 codes a year) and the PFS
 // RVU file (2.2 MB of CSV) is most of loading the code sets. Each of these
-// tables is kept, once parsed, as a snapshot: a header and the table's rows
-// (trivially copyable: packed codes, RvuRow), memory-mapped and copied in at
-// the next start. A snapshot is keyed by its source file's size, modification
-// time and content hash (read either way), and by this file's build (the
-// compiler's __DATE__ __TIME__ and the row size: a changed row layout is a new
-// build), all checked field by field when it is opened. So an edited source
-// (even one edited back to the same size and time) or a new build parses again
-// and rewrites the snapshot: never stale. Where: $BACKCOVER_CACHE_DIR ("off":
-// no snapshots), else $XDG_CACHE_HOME/backcover, else ~/.cache/backcover. A
-// cache that cannot be written only costs the parse.
+// tables is kept, once parsed, as a snapshot (snapshot.hpp: keyed by the
+// source's size, time and content hash and by this file's build; the rows are
+// trivially copyable: packed codes, RvuRow), memory-mapped and copied in at
+// the next start.
 
-constexpr char kSnapshotMagic[8] = {'B', 'C', 'S', 'N', 'A', 'P', '0', '2'};
+constexpr std::string_view kBuild = __DATE__ " " __TIME__ " " __FILE__;
 
-struct SnapshotHeader {
-  char magic[8];
-  std::uint32_t row_size;     // sizeof the row type
-  std::uint32_t kind;         // the fiscal year of an ICD list; 1 for the RVU rows
-  std::uint64_t source_size;
-  std::int64_t source_mtime_ns;
-  std::uint64_t source_hash;
-  std::uint64_t build_hash;   // this file's build
-  std::uint64_t count;        // rows after the header
-};
-
-std::string snapshot_dir() {
-  if (const char* d = std::getenv("BACKCOVER_CACHE_DIR"); d && *d) return std::string_view(d) == "off" ? std::string() : d;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/backcover";
-  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/backcover";
-  return {};
-}
-
-// FNV-1a 64 over 8-byte words, then the tail bytes: every byte counts.
-std::uint64_t content_hash(std::string_view bytes) {
-  std::uint64_t h = 14695981039346656037ull;
-  std::size_t i = 0;
-  for (; i + 8 <= bytes.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, bytes.data() + i, 8);
-    h = (h ^ w) * 1099511628211ull;
-  }
-  for (; i < bytes.size(); ++i) h = (h ^ static_cast<unsigned char>(bytes[i])) * 1099511628211ull;
-  return h ^ bytes.size();
-}
-
-// The key of a source file as read now; false when it cannot be stat'ed.
 template <class Row>
 bool snapshot_key(const std::string& path, std::string_view text, std::uint32_t kind, SnapshotHeader& key) {
   static_assert(std::is_trivially_copyable_v<Row>);
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return false;
-  std::memset(&key, 0, sizeof key);
-  std::memcpy(key.magic, kSnapshotMagic, sizeof kSnapshotMagic);
-  key.row_size = sizeof(Row);
-  key.kind = kind;
-  key.source_size = text.size();
-  key.source_mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-  key.source_hash = content_hash(text);
-  key.build_hash = content_hash(__DATE__ " " __TIME__ " " __FILE__);
-  return true;
+  return detail::snapshot_key(path, text, sizeof(Row), kind, kBuild, key);
 }
 
-std::string snapshot_path(const std::string& dir, std::string_view stem, const SnapshotHeader& key) {
-  char hash[17];
-  std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(key.source_hash));
-  return fmt::format("{}/{}-{}.snap", dir, stem, hash);
-}
-
-// The rows of a snapshot matching `key`, memory-mapped and copied; false when
-// there is none, or it is for another source or build, short or damaged.
 template <class Row>
 bool read_snapshot(const std::string& path, const SnapshotHeader& key, std::vector<Row>& out) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  struct stat st {};
-  bool ok = false;
-  if (::fstat(fd, &st) == 0 && static_cast<std::size_t>(st.st_size) >= sizeof(SnapshotHeader)) {
-    const auto size = static_cast<std::size_t>(st.st_size);
-    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (p != MAP_FAILED) {
-      SnapshotHeader h;
-      std::memcpy(&h, p, sizeof h);
-      ok = std::memcmp(h.magic, key.magic, sizeof h.magic) == 0 && h.row_size == key.row_size &&
-           h.kind == key.kind && h.source_size == key.source_size && h.source_mtime_ns == key.source_mtime_ns &&
-           h.source_hash == key.source_hash && h.build_hash == key.build_hash &&
-           h.count <= (size - sizeof h) / sizeof(Row) && size == sizeof h + h.count * sizeof(Row);  // no overflow
-      if (ok) {
-        out.resize(h.count);
-        std::memcpy(static_cast<void*>(out.data()), static_cast<const char*>(p) + sizeof h, h.count * sizeof(Row));
-      }
-      ::munmap(p, size);
-    }
-  }
-  ::close(fd);
-  return ok;
+  return read_snapshot_rows(path, key, [&](const char* rows, std::uint64_t count) {
+    out.resize(count);
+    std::memcpy(static_cast<void*>(out.data()), rows, count * sizeof(Row));
+    return true;
+  });
 }
 
-// Writes a snapshot beside its place and renames it there, so a reader never
-// sees half of one. Failure is silent: the next start parses.
 template <class Row>
 void write_snapshot(const std::string& dir, std::string_view stem, const SnapshotHeader& key, const std::vector<Row>& rows) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  const std::string path = snapshot_path(dir, stem, key);
-  static std::atomic<unsigned> serial{0};  // two threads of one process never share a temporary
-  const std::string tmp = fmt::format("{}.tmp{}.{}", path, ::getpid(), serial++);
-  SnapshotHeader h = key;
-  h.count = rows.size();
-  {
-    std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
-    if (!o) return;
-    o.write(reinterpret_cast<const char*>(&h), sizeof h);
-    o.write(reinterpret_cast<const char*>(rows.data()), static_cast<std::streamsize>(rows.size() * sizeof(Row)));
-    if (!o) {
-      o.close();
-      std::filesystem::remove(tmp, ec);
-      return;
-    }
-  }
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) std::filesystem::remove(tmp, ec);
+  write_snapshot_rows(dir, stem, key, rows.data(), rows.size());
 }
 }  // namespace
 
@@ -876,22 +782,22 @@ Result<std::unique_ptr<CodeSets>> CodeSets::load(const std::string& dir, const s
   auto with = [&](const char* file, bool required, auto&& parse) {
     std::string p = path(file);
     if (!required && !file_exists(p)) return;
-    auto text = read_text(p);
+    auto text = MappedText::open(p);
     if (!text) {
-      for (const auto& e : text.errors()) errors.push_back(e);
+      errors.push_back(Error{p, 0, 0, "", "", "a readable file"});
       return;
     }
-    parse(*text, p.rfind(dir + "/", 0) == 0 ? std::string(file) : p);
+    parse(text->view(), p.rfind(dir + "/", 0) == 0 ? std::string(file) : p);
   };
   // rules.tsv first: the edit parsers attach to rules by id.
-  with("rules.tsv", true, [&](const std::string& t, const std::string& n) { sets->parse_rules(t, n, errors); });
+  with("rules.tsv", true, [&](std::string_view t, const std::string& n) { sets->parse_rules(t, n, errors); });
   // The valid-code lists from their snapshots when the sources are unchanged
   // (snapshot_key above); else parsed, and the snapshot written.
   const std::string cache = snapshot_dir();
   auto icd_codes = [&](int fy, const char* file) {
     const std::string p = path(file);
     const std::string stem = fmt::format("icd10cm-FY{}", fy);
-    with(file, true, [&](const std::string& t, const std::string& n) {
+    with(file, true, [&](std::string_view t, const std::string& n) {
       SnapshotHeader key;
       const bool keyed = !cache.empty() && snapshot_key<PackedCode>(p, t, static_cast<std::uint32_t>(fy), key);
       std::vector<PackedCode> codes;
@@ -911,17 +817,17 @@ Result<std::unique_ptr<CodeSets>> CodeSets::load(const std::string& dir, const s
   icd_codes(2026, "icd10cm-valid-FY2026.txt");
   icd_codes(2027, "icd10cm-valid-FY2027.txt");
   with("icd10cm-FY2026-dorsopathies-M43-M54-desc.tsv", false,
-       [&](const std::string& t, const std::string& n) { sets->parse_icd_titles(t, n, errors); });
+       [&](std::string_view t, const std::string& n) { sets->parse_icd_titles(t, n, errors); });
   with("icd10cm-titles-curated.tsv", false,
-       [&](const std::string& t, const std::string& n) { sets->parse_icd_titles(t, n, errors); });
+       [&](std::string_view t, const std::string& n) { sets->parse_icd_titles(t, n, errors); });
   with("icd10cm-titles-imported.tsv", false,
-       [&](const std::string& t, const std::string& n) { sets->parse_icd_titles(t, n, errors); });
+       [&](std::string_view t, const std::string& n) { sets->parse_icd_titles(t, n, errors); });
   with("icd10cm-history.tsv", false,
-       [&](const std::string& t, const std::string& n) { sets->parse_icd_history(t, n, errors); });
+       [&](std::string_view t, const std::string& n) { sets->parse_icd_history(t, n, errors); });
   with("icd10cm-changes-FY2027.tsv", false,
-       [&](const std::string& t, const std::string& n) { sets->parse_icd_changes(2027, t, n, errors); });
+       [&](std::string_view t, const std::string& n) { sets->parse_icd_changes(2027, t, n, errors); });
   // The RVU rows the same way (the rows as parsed; finish() sorts and indexes them).
-  with("pfs-rvu-2025.csv", true, [&](const std::string& t, const std::string& n) {
+  with("pfs-rvu-2025.csv", true, [&](std::string_view t, const std::string& n) {
     const std::string p = path("pfs-rvu-2025.csv");
     SnapshotHeader key;
     const bool keyed = !cache.empty() && sets->rvu_.empty() && snapshot_key<RvuRow>(p, t, 1, key);
@@ -931,26 +837,26 @@ Result<std::unique_ptr<CodeSets>> CodeSets::load(const std::string& dir, const s
     sets->parse_rvu(t, n, errors);
     if (keyed && errors.size() == before) write_snapshot(cache, "pfs-rvu-2025", key, sets->rvu_);
   });
-  with("pfs-gpci-2025.csv", true, [&](const std::string& t, const std::string& n) { sets->parse_gpci(t, n, errors); });
+  with("pfs-gpci-2025.csv", true, [&](std::string_view t, const std::string& n) { sets->parse_gpci(t, n, errors); });
   with("pfs-anesthesia-cf-2025.csv", false,
-       [&](const std::string& t, const std::string& n) { sets->parse_anesthesia_cf(t, n, errors); });
+       [&](std::string_view t, const std::string& n) { sets->parse_anesthesia_cf(t, n, errors); });
   with("anesthesia-base-units.tsv", false,
-       [&](const std::string& t, const std::string& n) { sets->parse_anesthesia_base_units(t, n, errors); });
+       [&](std::string_view t, const std::string& n) { sets->parse_anesthesia_base_units(t, n, errors); });
   with("hcpcs-level2-2025-from-pfs.tsv", false,
-       [&](const std::string& t, const std::string& n) { sets->parse_text_table("hcpcs", t, n, errors); });
-  with("pos.tsv", false, [&](const std::string& t, const std::string& n) { sets->parse_text_table("pos", t, n, errors); });
-  with("carc.tsv", false, [&](const std::string& t, const std::string& n) { sets->parse_text_table("carc", t, n, errors); });
-  with("rarc.tsv", false, [&](const std::string& t, const std::string& n) { sets->parse_text_table("rarc", t, n, errors); });
-  with("modifiers.tsv", false, [&](const std::string& t, const std::string& n) { sets->parse_modifiers(t, n, errors); });
+       [&](std::string_view t, const std::string& n) { sets->parse_text_table("hcpcs", t, n, errors); });
+  with("pos.tsv", false, [&](std::string_view t, const std::string& n) { sets->parse_text_table("pos", t, n, errors); });
+  with("carc.tsv", false, [&](std::string_view t, const std::string& n) { sets->parse_text_table("carc", t, n, errors); });
+  with("rarc.tsv", false, [&](std::string_view t, const std::string& n) { sets->parse_text_table("rarc", t, n, errors); });
+  with("modifiers.tsv", false, [&](std::string_view t, const std::string& n) { sets->parse_modifiers(t, n, errors); });
   with("curated-replacements.tsv", false,
-       [&](const std::string& t, const std::string& n) { sets->parse_replacements(t, n, errors); });
-  with("code-roles.tsv", false, [&](const std::string& t, const std::string& n) { sets->parse_roles(t, n, errors); });
+       [&](std::string_view t, const std::string& n) { sets->parse_replacements(t, n, errors); });
+  with("code-roles.tsv", false, [&](std::string_view t, const std::string& n) { sets->parse_roles(t, n, errors); });
   with("curated-addon-primaries.tsv", false,
-       [&](const std::string& t, const std::string& n) { sets->parse_addons(t, n, errors); });
-  with("curated-ncci-ptp.tsv", false, [&](const std::string& t, const std::string& n) { sets->parse_ptp(t, n, errors); });
-  with("curated-ncci-mue.tsv", false, [&](const std::string& t, const std::string& n) { sets->parse_mue(t, n, errors); });
-  with("ncci-ptp-imported.tsv", false, [&](const std::string& t, const std::string& n) { sets->parse_ptp(t, n, errors); });
-  with("ncci-mue-imported.tsv", false, [&](const std::string& t, const std::string& n) { sets->parse_mue(t, n, errors); });
+       [&](std::string_view t, const std::string& n) { sets->parse_addons(t, n, errors); });
+  with("curated-ncci-ptp.tsv", false, [&](std::string_view t, const std::string& n) { sets->parse_ptp(t, n, errors); });
+  with("curated-ncci-mue.tsv", false, [&](std::string_view t, const std::string& n) { sets->parse_mue(t, n, errors); });
+  with("ncci-ptp-imported.tsv", false, [&](std::string_view t, const std::string& n) { sets->parse_ptp(t, n, errors); });
+  with("ncci-mue-imported.tsv", false, [&](std::string_view t, const std::string& n) { sets->parse_mue(t, n, errors); });
   sets->finish(errors);
   if (!errors.empty()) {
     for (auto& e : errors)

@@ -2,10 +2,10 @@
 #include "backcover/codes/zip_locality.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+#include <cstring>
 #include <unordered_map>
 
+#include "snapshot.hpp"
 #include "text_table.hpp"
 
 namespace backcover::codes {
@@ -109,15 +109,83 @@ Result<ZipLocalities> ZipLocalities::parse(std::string_view text, const std::str
   return t;
 }
 
+// The table, once parsed, as a snapshot (snapshot.hpp; issue 17 item 4): the
+// payload is the ZIP count and the tail count (u64 each), the ZIP codes and
+// their rows (u32 each), each tail's length (u32), then the tails' bytes.
+namespace {
+
+constexpr std::string_view kBuild = __DATE__ " " __TIME__ " " __FILE__;
+constexpr std::uint32_t kZipKind = 'Z';
+
+template <class T>
+void put(std::string& out, const T& v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+
+}  // namespace
+
+std::string ZipLocalities::snapshot_bytes() const {
+  std::string out;
+  put(out, static_cast<std::uint64_t>(zips_.size()));
+  put(out, static_cast<std::uint64_t>(tails_.size()));
+  out.append(reinterpret_cast<const char*>(zips_.data()), zips_.size() * sizeof(std::uint32_t));
+  out.append(reinterpret_cast<const char*>(rows_.data()), rows_.size() * sizeof(std::uint32_t));
+  for (const auto& t : tails_) put(out, static_cast<std::uint32_t>(t.size()));
+  for (const auto& t : tails_) out += t;
+  return out;
+}
+
+bool ZipLocalities::from_snapshot(std::string_view bytes) {
+  auto take = [&](void* to, std::size_t n) {
+    if (bytes.size() < n) return false;
+    std::memcpy(to, bytes.data(), n);
+    bytes.remove_prefix(n);
+    return true;
+  };
+  std::uint64_t nzips = 0, ntails = 0;
+  if (!take(&nzips, 8) || !take(&ntails, 8) || nzips == 0 || nzips > bytes.size() / 8 || ntails > bytes.size() / 4)
+    return false;
+  zips_.resize(nzips);
+  rows_.resize(nzips);
+  std::vector<std::uint32_t> lengths(ntails);
+  if (!take(zips_.data(), nzips * 4) || !take(rows_.data(), nzips * 4) || !take(lengths.data(), ntails * 4)) return false;
+  tails_.clear();
+  tails_.reserve(ntails);
+  for (auto n : lengths) {
+    if (bytes.size() < n) return false;
+    tails_.emplace_back(bytes.substr(0, n));
+    bytes.remove_prefix(n);
+  }
+  // What parse() guarantees, checked again: increasing ZIP codes, rows naming a tail.
+  for (std::size_t i = 0; i < nzips; ++i)
+    if ((i > 0 && zips_[i] <= zips_[i - 1]) || rows_[i] >= ntails) return false;
+  return bytes.empty();
+}
+
 Result<ZipLocalities> ZipLocalities::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
+  auto text = detail::MappedText::open(path);
+  if (!text)
     return Error{path, 0, 0, "", "no such file",
                  "the ZIP -> Medicare locality table (derived by scripts/derive-zip-locality)"};
-  std::ostringstream ss;
-  ss << in.rdbuf();
   std::string name = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
-  return parse(ss.str(), name);
+  const std::string cache = detail::snapshot_dir();
+  detail::SnapshotHeader key;
+  const bool keyed = !cache.empty() && detail::snapshot_key(path, text->view(), 1, kZipKind, kBuild, key);
+  if (keyed) {
+    ZipLocalities t;
+    t.source_ = name;
+    if (detail::read_snapshot_rows(detail::snapshot_path(cache, "zip-locality", key), key,
+                                   [&](const char* rows, std::uint64_t count) {
+                                     return t.from_snapshot(std::string_view(rows, count));
+                                   }))
+      return t;
+  }
+  auto r = parse(text->view(), name);
+  if (keyed && r.ok()) {
+    const std::string bytes = r->snapshot_bytes();
+    detail::write_snapshot_rows(cache, "zip-locality", key, bytes.data(), bytes.size());
+  }
+  return r;
 }
 
 std::optional<ZipLocality> ZipLocalities::find(std::string_view zip) const {

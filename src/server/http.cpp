@@ -2,6 +2,10 @@
 // keep-alive client waits on Nagle + delayed ACK, ~300 req/s instead of
 // ~30,000 here), a bounded pool of worker threads, bounded body size and
 // read/write timeouts. Everything else is Api::handle.
+//
+// This file is the module backcover-http.so (server/transport.hpp): only
+// `serve` loads it, so an estimate never maps cpp-httplib and OpenSSL.
+// HttpServer itself, which owns the Api, is http_server.cpp.
 #include <fmt/format.h>
 #include <httplib.h>
 
@@ -15,32 +19,25 @@
 #include <stdexcept>
 
 #include "backcover/server/server.hpp"
+#include "server/transport.hpp"
 
 namespace backcover::server {
 
-struct HttpServer::Impl {
+namespace {
+
+struct HttplibTransport final : HttpTransport {
   // httplib keeps the listening socket to itself (protected): this reaches it.
   struct Listener : httplib::Server {
     int socket() const { return static_cast<int>(svr_sock_); }
   };
   Options o;
-  Api api;
+  Handler handle;
   Listener http;
-  std::string host;
-  int port = 0;
   // cpp-httplib's stop() does nothing before listen has started, and listen
   // then serves for ever: a stop that comes first is remembered here.
   std::atomic<bool> stop_requested{false}, entered{false};
 
-  explicit Impl(Options opt) : o(opt), api(std::move(opt)) {
-    auto colon = o.listen.rfind(':');
-    if (colon == std::string::npos) throw std::invalid_argument(fmt::format("--listen: expected HOST:PORT, got {}", o.listen));
-    host = o.listen.substr(0, colon);
-    try {
-      port = std::stoi(o.listen.substr(colon + 1));
-    } catch (...) {
-      throw std::invalid_argument(fmt::format("--listen: expected HOST:PORT with a port number, got {}", o.listen));
-    }
+  HttplibTransport(const Options& opt, Handler h) : o(opt), handle(std::move(h)) {
     const int threads = std::max(1, o.threads);
     http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
     http.set_tcp_nodelay(true);
@@ -63,7 +60,7 @@ struct HttpServer::Impl {
       }
       r.body = req.body;
       r.remote_addr = req.remote_addr;
-      Response out = api.handle(r);
+      Response out = handle(r);
       res.status = out.status;
       for (const auto& [k, v] : out.headers) res.set_header(k, v);
       if (out.status == 204) return;
@@ -108,39 +105,44 @@ struct HttpServer::Impl {
     return fmt::format(R"({{"type":"https://backcover.dev/problems/{}","title":"{}","status":{}{}}})", slug, title, status,
                        *detail ? fmt::format(R"(,"detail":"{}")", detail) : std::string());
   }
+  int bind(const std::string& host, int port) override {
+    if (port == 0) port = http.bind_to_any_port(host);
+    else if (!http.bind_to_port(host, port)) port = -1;
+    if (port <= 0) return -1;
+    // Debian's cpp-httplib is built with a listen backlog of 5: 64 clients
+    // connecting at once overflow it, and each dropped SYN costs its client a
+    // 1 s retransmission (the p99 of every wrk run). listen() again on the
+    // bound socket raises the backlog to the system's limit.
+    if (const int fd = http.socket(); fd >= 0) ::listen(fd, SOMAXCONN);
+    return port;
+  }
+
+  void run() override {
+    entered = true;
+    if (stop_requested) return;
+    http.listen_after_bind();
+  }
+
+  void stop() override {
+    stop_requested = true;
+    if (entered) {
+      // run() has started: wait until listen is under way (it returns at once
+      // after a stop) so that httplib's stop reaches it.
+      for (int i = 0; i < 10000 && !http.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    http.stop();
+  }
 };
 
-HttpServer::HttpServer(Options options) : impl_(std::make_unique<Impl>(std::move(options))) {}
-HttpServer::~HttpServer() = default;
-Api& HttpServer::api() { return impl_->api; }
-
-int HttpServer::bind() {
-  if (impl_->port == 0) impl_->port = impl_->http.bind_to_any_port(impl_->host);
-  else if (!impl_->http.bind_to_port(impl_->host, impl_->port)) impl_->port = -1;
-  if (impl_->port <= 0) throw std::runtime_error(fmt::format("cannot listen on {}", impl_->o.listen));
-  // Debian's cpp-httplib is built with a listen backlog of 5: 64 clients
-  // connecting at once overflow it, and each dropped SYN costs its client a
-  // 1 s retransmission (the p99 of every wrk run). listen() again on the
-  // bound socket raises the backlog to the system's limit.
-  if (const int fd = impl_->http.socket(); fd >= 0) ::listen(fd, SOMAXCONN);
-  return impl_->port;
+std::unique_ptr<HttpTransport> make_transport(const Options& o, Handler h) {
+  return std::make_unique<HttplibTransport>(o, std::move(h));
 }
 
-void HttpServer::run() {
-  impl_->entered = true;
-  if (impl_->stop_requested) return;
-  impl_->http.listen_after_bind();
-}
-
-void HttpServer::stop() {
-  impl_->stop_requested = true;
-  if (impl_->entered) {
-    // run() has started: wait until listen is under way (it returns at once
-    // after a stop) so that httplib's stop reaches it.
-    for (int i = 0; i < 10000 && !impl_->http.is_running(); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  impl_->http.stop();
-}
+}  // namespace
 
 }  // namespace backcover::server
+
+extern "C" __attribute__((visibility("default"))) const backcover::server::HttpModule* backcover_module_http_v1() {
+  static const backcover::server::HttpModule m{&backcover::server::make_transport};
+  return &m;
+}

@@ -62,7 +62,16 @@ class Connection {
 };
 
 std::unique_ptr<Connection> open_sqlite(const std::string& path, bool create);
+// The PostgreSQL back end lives in a module, backcover-postgres.so
+// (backcover/core/module.hpp), so that only a process that opens a
+// postgresql:// store maps libpqxx and libpq: open_postgres loads it on first
+// use; a missing module is a StoreError naming it.
 std::unique_ptr<Connection> open_postgres(const std::string& url);
+// The module's table (src/store/postgres/module.cpp).
+struct PostgresModule {
+  std::unique_ptr<Connection> (*open)(const std::string& url);
+};
+inline constexpr const char* kPostgresModuleEntry = "backcover_module_postgres_v1";
 
 // Commits on success, rolls back when an exception leaves the scope.
 class Transaction {

@@ -31,6 +31,8 @@ class ZipLocalities {
 
   // `source` names the text in errors. Every malformed row is an error.
   static Result<ZipLocalities> parse(std::string_view text, const std::string& source);
+  // From the file, or from its binary snapshot when the file is unchanged
+  // (src/codes/snapshot.hpp: $BACKCOVER_CACHE_DIR, "off" for none).
   static Result<ZipLocalities> load(const std::string& path);
 
   // "94110" or ZIP+4 "94110-1234"; nullopt when the table has no such ZIP.
@@ -43,6 +45,8 @@ class ZipLocalities {
   const std::string& source() const { return source_; }
 
  private:
+  std::string snapshot_bytes() const;
+  bool from_snapshot(std::string_view bytes);  // false: damaged (the table is then parsed)
   std::vector<std::uint32_t> zips_;  // sorted
   std::vector<std::uint32_t> rows_;  // zips_[i] -> tails_[rows_[i]]
   std::vector<std::string> tails_;   // "localities\tdetail", interned (about 3,000 distinct)

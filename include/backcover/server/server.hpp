@@ -64,6 +64,9 @@ struct Response {
   // When set, the body instead of `body`: an immutable string shared with a
   // cache (POST /api/estimate's answers), written out without a copy.
   std::shared_ptr<const std::string> shared_body = nullptr;
+  // The gzip of shared_body when the cache has one: sent as it is to a client
+  // that accepts gzip (Api::handle picks; otherwise it compresses per reply).
+  std::shared_ptr<const std::string> shared_gzip = nullptr;
   const std::string& text() const { return shared_body ? *shared_body : body; }
 };
 

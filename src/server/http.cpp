@@ -68,7 +68,9 @@ struct HttpServer::Impl {
           r.headers[std::move(lower)] = v;
         }
       }
-      r.body = req.body;
+      // The body is moved, not copied (7 KB for the benchmark's estimate):
+      // cpp-httplib reads nothing of it after the handler (no logger is set).
+      r.body = std::move(const_cast<httplib::Request&>(req).body);
       r.remote_addr = req.remote_addr;
       Response out = api.handle(r);
       res.status = out.status;

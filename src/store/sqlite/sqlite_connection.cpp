@@ -19,6 +19,12 @@ namespace {
 class SqliteConnection final : public Connection {
  public:
   SqliteConnection(const std::string& path, bool create) : path_(path) {
+    // SQLite's memory statistics take one process-wide mutex on every
+    // allocation it makes; nothing here reads them, and with many workers each
+    // on its own connection (serve) that mutex is contended on every query.
+    // Before SQLite initialises only: later calls are refused and change nothing.
+    static const bool configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
+    (void)configured;
     if (!create && !std::filesystem::exists(path))
       throw StoreError(fmt::format("no store at {} (run 'backcover db init' first)", path));
     int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;

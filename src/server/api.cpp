@@ -66,7 +66,15 @@ Response json_reply(const json& j, int status) {
 
 // ---- the pooled store connections ----
 
-StorePool::StorePool(const Options& o) : url_(o.db), max_(std::max(1, std::min(o.threads, o.db_connections))) {
+namespace {
+int pool_size(const Options& o) {
+  const bool postgres = o.db.rfind("postgres://", 0) == 0 || o.db.rfind("postgresql://", 0) == 0;
+  const int wanted = o.db_connections > 0 ? o.db_connections : postgres ? 8 : o.threads;
+  return std::max(1, std::min(o.threads, wanted));
+}
+}  // namespace
+
+StorePool::StorePool(const Options& o) : url_(o.db), max_(pool_size(o)) {
   // One connection now, so a store that cannot be opened stops `serve` at
   // once; the others when the load asks for them (start-up stays short).
   free_.push_back(open());

@@ -26,7 +26,10 @@ struct Options {
   // Worker threads. cpp-httplib gives a keep-alive connection one worker for
   // its life, so this bounds the connections served at once (more wait).
   int threads = 64;
-  int db_connections = 8;               // store connections shared by the workers (at most `threads`)
+  // Store connections shared by the workers (at most `threads`); 0: one per
+  // worker for SQLite (a connection is a file handle and a page cache, and a
+  // worker then never waits for one) and 8 for PostgreSQL (server processes).
+  int db_connections = 0;
   std::size_t max_body = 1 << 20;       // bytes; larger bodies are refused with 413
   int read_timeout_s = 10, write_timeout_s = 10;
   int session_hours = 12;

@@ -168,7 +168,7 @@ class SqliteConnection final : public Connection {
         if (!name || name[0] != '$') continue;
         char* end = nullptr;
         const long n = std::strtol(name + 1, &end, 10);
-        if (*end != '\0' || n < 1 || n > 999) continue;
+        if (*end != '\0' || n < 1 || n > (1 << 20)) continue;  // SQLite allows 32,766 parameters
         if (p.index.size() < static_cast<std::size_t>(n)) p.index.resize(static_cast<std::size_t>(n), 0);
         p.index[static_cast<std::size_t>(n - 1)] = j;
       }

@@ -82,7 +82,8 @@ void step(Run& r, const Plan& plan, const PriceList* prices, const RuleSet& rule
     }
   }
 
-  stages::LineWork w = stages::classify(line, li, plan, rules);
+  // The line's Determination is written where the estimate keeps it (lines are reserved in start()).
+  stages::LineWork w = stages::classify(r.est.lines.emplace_back(), line, li, plan, rules);
   // 3. cover
   stages::cover(w, plan, *r.cf, rules, r.scrubbed.for_line(li), course);
   // 4. price (before the share: a spending threshold looks at the allowed amount)
@@ -98,7 +99,6 @@ void step(Run& r, const Plan& plan, const PriceList* prices, const RuleSet& rule
       family->oop[t] = course.acc.oop_family[t];
     }
   course.earlier.push_back(&line);
-  r.est.lines.push_back(std::move(w.d));
 }
 
 void finish(Run& r) {

@@ -72,7 +72,12 @@ struct Posting {
 class Ledger {
  public:
   static constexpr std::size_t kCapacity = 12;
-  void add(const Posting& p);  // merges nothing; throws if full (an invariant)
+  // Merges nothing; a zero posting explains nothing and is dropped; throws if full (an invariant).
+  void add(const Posting& p) {
+    if (p.amount.is_zero()) return;
+    if (n_ == kCapacity) throw_full();
+    items_[n_++] = p;
+  }
   std::size_t size() const { return n_; }
   const Posting* begin() const { return items_.data(); }
   const Posting* end() const { return items_.data() + n_; }
@@ -81,6 +86,7 @@ class Ledger {
   Money total(Bucket b) const;
 
  private:
+  [[noreturn]] static void throw_full();
   std::array<Posting, kCapacity> items_{};
   std::size_t n_ = 0;
 };

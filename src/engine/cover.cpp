@@ -287,10 +287,11 @@ void check_plan_conditions(const Plan& plan, const Benefit& ben, const ServiceLi
 // (experimental, not medically necessary: what the patient needs to read);
 // what it would need on file does not matter then.
 void check_policy(LineWork& w, const Plan& plan, const CaseFile& cf, const MedicalPolicy& policy,
-                  const std::vector<const ServiceLine*>& earlier) {
+                  MedicalPolicy::Course* prepared, const std::vector<const ServiceLine*>& earlier) {
   Determination& d = w.d;
   const bool denied_before = d.covered == Coverage::NotCovered;
-  if (auto v = policy.evaluate(*w.line, w.code, plan, cf, earlier)) {
+  if (auto v = prepared ? prepared->evaluate(*w.line, w.code, earlier)
+                        : policy.evaluate(*w.line, w.code, plan, cf, earlier)) {
     if (denied_before && v->covered != Coverage::NotCovered) return;
     if (v->covered == Coverage::NotCovered) {
       w.deny(v->decided_by, v->reason.empty() ? ReasonCode::make("PR", "50") : v->reason, DenialSource::Policy);
@@ -475,7 +476,7 @@ void cover(LineWork& w, const Plan& plan, const CaseFile& cf, const RuleSet& rul
     check_plan_conditions(plan, *w.benefit, *w.line, w.category, cf, course.auth_used, d);
   // The payer's policy runs on a denied line too (not on an unknown code):
   // its "experimental" outranks a missing benefit.
-  if (rules.policy && (w.code || !w.category.empty())) check_policy(w, plan, cf, *rules.policy, course.earlier);
+  if (rules.policy && (w.code || !w.category.empty())) check_policy(w, plan, cf, *rules.policy, course.policy, course.earlier);
   apply_denying_edits(w, edits);
   medicare_liability(w, plan, cf);
   list_other_denials(w);

@@ -22,6 +22,7 @@ struct Run {
   stages::Scrubbed scrubbed;
   std::vector<std::optional<FeeQuote>> quotes;
   stages::CourseState course;
+  std::unique_ptr<MedicalPolicy::Course> policy;  // course.policy points here
   std::size_t next = 0;
 };
 
@@ -45,6 +46,10 @@ void start(Run& r, const Plan& plan, const CaseFile& cf, const std::vector<Servi
   course.acc = initial_state(plan, cf, plan.plan_year(r.order.front()->date));
   stages::course_warnings(plan, cf, r.order, course.acc, r.est.warnings);
   r.est.before = course.acc;
+  if (rules.policy) {
+    r.policy = rules.policy->course(plan, cf);
+    course.policy = r.policy.get();
+  }
   course.auth_used.assign(cf.authorizations.size(), 0);
   stages::start_benefit_visits(plan, cf, course);
   if (cf.self_pay.self_pay) {

@@ -58,6 +58,7 @@ struct CourseState {
   AccumulatorState acc;                    // deductible, OOP, visits, threshold spend
   std::vector<int> auth_used;              // per CaseFile::authorizations: visits this course used
   std::vector<const ServiceLine*> earlier; // lines already decided (policy frequency rules)
+  MedicalPolicy::Course* policy = nullptr; // the payer's policy prepared for this course, if it offers one
   std::vector<CopayVisit> copay_visits;    // today's visits that already paid a copay
   // Per Plan::benefits: visits this plan year (a visit is a date), for
   // "the first N visits before the deductible", and the last date counted.

@@ -918,24 +918,59 @@ CriterionResult check(const Criterion& c, const Pack& pack, const ServiceLine& l
   return eval(c, ctx);
 }
 
+namespace {
+
+// A rule about the line's code or category: its pack and index, in chain order.
+struct Candidate {
+  const Pack* pack;
+  std::size_t rule;
+};
+
+// The rules of `chain` about `code` or `category` (a pack's index holds nothing else), in chain and pack order.
+void find_candidates(std::span<const Pack* const> chain, std::string_view code, std::string_view category,
+                     std::vector<std::size_t>& scratch, std::vector<Candidate>& out) {
+  out.clear();
+  for (const Pack* pack : chain) {
+    pack->candidates(code, category, scratch);
+    for (std::size_t ri : scratch) out.push_back(Candidate{pack, ri});
+  }
+}
+
+Evaluation evaluate_candidates(const Library& library, const Pack& selected, std::span<const Pack* const> chain,
+                               std::span<const Candidate> candidates, const ServiceLine& line, const CodeInfo* code,
+                               const Plan& plan, const CaseFile& case_file,
+                               const std::vector<const ServiceLine*>& earlier, bool explain);
+
+}  // namespace
+
 Evaluation evaluate(const Library& library, const Pack& selected, const ServiceLine& line, const CodeInfo* code,
                     const Plan& plan, const CaseFile& case_file, const std::vector<const ServiceLine*>& earlier,
                     bool explain) {
-  Evaluation ev;
-  ev.pack = &selected;
-  bool any_applied = false;
   const std::string& category = !line.category.empty() ? line.category : code ? code->category : std::string{};
-  std::vector<std::size_t> candidates;
-  candidates.reserve(16);
-  ev.trace.reserve(8);
   std::vector<const Pack*> own_chain;  // only when the library was not linked
   std::span<const Pack* const> chain = library.linked_chain(&selected);
   if (chain.empty()) chain = own_chain = library.chain(&selected);
-  for (const Pack* pack : chain) {
-    // The rules about this code or category (the index holds nothing else).
-    pack->candidates(line.code, category, candidates);
-    for (std::size_t ri : candidates) {
-      const PolicyRule& r = pack->rules[ri];
+  std::vector<std::size_t> scratch;
+  std::vector<Candidate> candidates;
+  find_candidates(chain, line.code, category, scratch, candidates);
+  return evaluate_candidates(library, selected, chain, candidates, line, code, plan, case_file, earlier, explain);
+}
+
+namespace {
+
+Evaluation evaluate_candidates(const Library& library, const Pack& selected, std::span<const Pack* const> chain,
+                               std::span<const Candidate> candidates, const ServiceLine& line, const CodeInfo* code,
+                               const Plan& plan, const CaseFile& case_file,
+                               const std::vector<const ServiceLine*>& earlier, bool explain) {
+  Evaluation ev;
+  ev.pack = &selected;
+  bool any_applied = false;
+  if (candidates.empty()) return ev;
+  ev.trace.reserve(candidates.size());
+  {
+    for (const Candidate& cand : candidates) {
+      const Pack* pack = cand.pack;
+      const PolicyRule& r = pack->rules[cand.rule];
       if (r.effective_from && line.date < *r.effective_from) continue;
       if (r.effective_to && line.date > *r.effective_to) continue;
       Ctx ctx{&library, pack, &r, line, code, plan, case_file, earlier};
@@ -1123,6 +1158,59 @@ Evaluation evaluate(const Library& library, const Pack& selected, const ServiceL
   }
   ev.verdict = std::move(v);
   return ev;
+}
+
+// One course under one plan: the pack and its chain selected once, each
+// distinct (code, category)'s candidate rules found once.
+class PackCourse final : public MedicalPolicy::Course {
+ public:
+  PackCourse(const Library& library, const Pack& pack, const Plan& plan, const CaseFile& cf)
+      : library_(library), pack_(pack), plan_(plan), cf_(cf) {
+    chain_ = library.linked_chain(&pack);
+    if (chain_.empty()) chain_ = own_chain_ = library.chain(&pack);
+  }
+  std::optional<PolicyVerdict> evaluate(const ServiceLine& line, const CodeInfo* code,
+                                        const std::vector<const ServiceLine*>& earlier) override {
+    const std::string& category = !line.category.empty() ? line.category : code ? code->category : std::string{};
+    const Memo* m = nullptr;
+    for (const Memo& x : memo_)
+      if (x.code == line.code && x.category == category) {
+        m = &x;
+        break;
+      }
+    if (!m) {
+      Memo x{line.code, category, {}};
+      find_candidates(chain_, line.code, category, scratch_, x.candidates);
+      memo_.push_back(std::move(x));
+      m = &memo_.back();
+    }
+    if (m->candidates.empty()) return std::nullopt;  // no rule is about this line
+    return evaluate_candidates(library_, pack_, chain_, m->candidates, line, code, plan_, cf_, earlier,
+                               /*explain=*/false)
+        .verdict;
+  }
+
+ private:
+  struct Memo {
+    std::string code, category;
+    std::vector<Candidate> candidates;
+  };
+  const Library& library_;
+  const Pack& pack_;
+  const Plan& plan_;
+  const CaseFile& cf_;
+  std::vector<const Pack*> own_chain_;
+  std::span<const Pack* const> chain_;
+  std::vector<Memo> memo_;  // a course bills a handful of distinct codes: a short list
+  std::vector<std::size_t> scratch_;
+};
+
+}  // namespace
+
+std::unique_ptr<MedicalPolicy::Course> PackPolicy::course(const Plan& plan, const CaseFile& case_file) const {
+  const Pack* pack = library_->select(plan, case_file.patient.state);
+  if (!pack) return nullptr;
+  return std::make_unique<PackCourse>(*library_, *pack, plan, case_file);
 }
 
 std::optional<PolicyVerdict> PackPolicy::evaluate(const ServiceLine& line, const CodeInfo* code, const Plan& plan,

@@ -60,6 +60,42 @@ void Reader::input(std::string_view bytes, bool final) {
   in_ = bytes;
   pos_ = 0;
   final_ = final;
+  blk_ok_ = false;
+}
+
+namespace {
+
+#if defined(__SSE2__)
+// Bit i set when p[i] is the element separator, the terminator or a line feed (64 bytes).
+inline std::uint64_t structural64(const char* p, char es, char term) {
+  const __m128i v_es = _mm_set1_epi8(es), v_term = _mm_set1_epi8(term), v_nl = _mm_set1_epi8('\n');
+  auto part = [&](int k) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+    return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, v_es), _mm_cmpeq_epi8(v, v_term)), _mm_cmpeq_epi8(v, v_nl)))));
+  };
+  return part(0) | (part(1) << 16) | (part(2) << 32) | (part(3) << 48);
+}
+#endif
+
+}  // namespace
+
+std::uint64_t Reader::block_bits(std::size_t at) const {
+  const char* p = in_.data() + at;
+  const std::size_t avail = in_.size() - at;
+#if defined(__SSE2__)
+  if (avail >= 64) return structural64(p, sep_.element, sep_.segment);
+  char buf[64] = {};
+  std::memcpy(buf, p, avail);
+  return structural64(buf, sep_.element, sep_.segment) & ((std::uint64_t{1} << avail) - 1);
+#else
+  // Without SSE2: the class table, a byte at a time.
+  const std::size_t k = avail < 64 ? avail : 64;
+  std::uint64_t bits = 0;
+  for (std::size_t i = 0; i < k; ++i)
+    bits |= static_cast<std::uint64_t>(class_[static_cast<unsigned char>(p[i])] != 0) << i;
+  return bits;
+#endif
 }
 
 void Reader::advance_to(std::size_t p) {
@@ -149,6 +185,7 @@ Reader::Status Reader::read_isa(Segment& out) {
   out.line = line_;
   out.column = col_;
   in_interchange_ = true;
+  blk_ok_ = false;  // new separators: the scan starts again
   advance_to(p + 3);
   return Status::Segment;
 }
@@ -200,68 +237,57 @@ Reader::Status Reader::next(Segment& out) {
       return Status::End;
     }
     // One pass over the segment: the element separators, the terminator and
-    // any line feed inside it (for line:column), without a second scan.
+    // any line feed inside it (for line:column), taken in order from the
+    // structural bits of 64-byte blocks (block_bits), which carry over from one
+    // segment to the next: each byte of the input is classified once.
     out.elements.clear();
-    const char* const b = in_.data() + pos_;
-    const char* const e = in_.data() + in_.size();
-    const char es = sep_.element, term = sep_.segment;
-    const char* start = b;
-    const char* c = b;
-    const char* last_nl = nullptr;
+    const char* const base = in_.data();
+    const std::size_t n = in_.size();
+    const char term = sep_.segment;
+    const char es = sep_.element;
+    const char* const b = base + pos_;
+    std::size_t start = pos_;
+    std::size_t last_nl = 0;
     int nls = 0;
-    const unsigned char* const cls = class_;
-    bool at_term = false;
-#if defined(__SSE2__)
-    {
-      // Sixteen bytes a step: one mask of the element separators, the terminator and the
-      // line feeds among them, its set bits taken in order (no work for ordinary bytes).
-      const __m128i v_es = _mm_set1_epi8(es), v_term = _mm_set1_epi8(term), v_nl = _mm_set1_epi8('\n');
-      while (e - c >= 16) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(c));
-        unsigned m = static_cast<unsigned>(_mm_movemask_epi8(
-            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, v_es), _mm_cmpeq_epi8(v, v_term)), _mm_cmpeq_epi8(v, v_nl))));
-        while (m) {
-          const char* q = c + __builtin_ctz(m);
-          m &= m - 1;
-          if (*q == term) {
-            c = q;
-            at_term = true;
-            break;
-          }
-          if (*q == es) {
-            out.elements.emplace_back(start, static_cast<std::size_t>(q - start));
-            start = q + 1;
-          } else {  // a line feed inside the segment
-            ++nls;
-            last_nl = q;
-          }
-        }
-        if (at_term) break;
-        c += 16;
-      }
+    if (!blk_ok_ || pos_ < blk_ || pos_ - blk_ >= 64) {
+      blk_ = pos_;
+      bits_ = block_bits(pos_);
+      blk_ok_ = true;
+    } else {
+      bits_ &= ~std::uint64_t{0} << (pos_ - blk_);  // the bytes before this segment are taken
     }
-#endif
-    // The rest (under sixteen bytes, or no SSE2): one table look-up a byte, four at a time.
-    while (!at_term) {
-      // Ordinary bytes: one table look-up each, four at a time.
-      while (e - c >= 4 && !(cls[static_cast<unsigned char>(c[0])] | cls[static_cast<unsigned char>(c[1])] |
-                             cls[static_cast<unsigned char>(c[2])] | cls[static_cast<unsigned char>(c[3])]))
-        c += 4;
-      while (c != e && !cls[static_cast<unsigned char>(*c)]) ++c;
-      if (c == e) break;
-      const char ch = *c;
+    std::uint64_t bits = bits_;
+    std::size_t blk = blk_;
+    std::size_t q;
+    for (;;) {
+      if (bits == 0) {
+        blk += 64;
+        if (blk >= n) {
+          q = n;
+          break;
+        }
+        bits = block_bits(blk);
+        continue;
+      }
+      q = blk + static_cast<std::size_t>(__builtin_ctzll(bits));
+      bits &= bits - 1;
+      const char ch = base[q];
       if (ch == term) break;
       if (ch == es) {
-        out.elements.emplace_back(start, static_cast<std::size_t>(c - start));
-        start = c + 1;
+        out.elements.emplace_back(base + start, q - start);
+        start = q + 1;
       } else {  // a line feed inside the segment
         ++nls;
-        last_nl = c;
+        last_nl = q;
       }
-      ++c;
     }
+    bits_ = bits;
+    blk_ = blk;
+    const char* const e = base + n;
+    const char* c = base + q;
     if (c == e) {
       out.elements.clear();
+      blk_ok_ = false;
       if (!final_) return Status::NeedMore;
       auto rest = in_.substr(pos_);
       auto ep = rest.find(sep_.element);
@@ -270,8 +296,8 @@ Reader::Status Reader::next(Segment& out) {
     }
     // CR/LF before the terminator (or a CR before a line-feed terminator) belong to no element.
     const char* last_end = c;
-    while (last_end != start && (last_end[-1] == '\r' || last_end[-1] == '\n')) --last_end;
-    out.elements.emplace_back(start, static_cast<std::size_t>(last_end - start));
+    while (last_end != base + start && (last_end[-1] == '\r' || last_end[-1] == '\n')) --last_end;
+    out.elements.emplace_back(base + start, static_cast<std::size_t>(last_end - (base + start)));
     const std::size_t end = static_cast<std::size_t>(c - in_.data());
     out.id = out.elements[0];
     out.tag = segment_tag(out.id);
@@ -286,7 +312,7 @@ Reader::Status Reader::next(Segment& out) {
     // Past the terminator: the line feeds counted above move line:column.
     if (nls > 0) {
       line_ += nls;
-      col_ = 1 + static_cast<int>(c - last_nl);
+      col_ = 1 + static_cast<int>(q - last_nl);
     } else {
       col_ += static_cast<int>(c - b) + 1;
     }

@@ -83,6 +83,9 @@ class Reader {
   Status read_isa(Segment& out);
   Status fail(std::string found, std::string expected, std::size_t number, std::string_view id);
   void advance_to(std::size_t p);
+  // The structural bits (element separator, terminator, line feed) of the 64 bytes of
+  // in_ from `at` (fewer at the end of the input: the bits past it are clear).
+  std::uint64_t block_bits(std::size_t at) const;
 
   std::string name_;
   std::string_view in_;
@@ -98,6 +101,12 @@ class Reader {
   int col_ = 1;
   Error error_;
   unsigned char class_[256] = {};  // non-zero: element separator, segment terminator or line feed
+  // The scan's state, kept from one segment to the next: the 64-byte block of in_
+  // from blk_ and the bits of its structural bytes not yet taken (valid while blk_ok_;
+  // a new input or new separators drop it).
+  std::size_t blk_ = 0;
+  std::uint64_t bits_ = 0;
+  bool blk_ok_ = false;
 };
 
 // Reads the whole buffer, calling `on_segment` for each segment; stops at the

@@ -1,6 +1,8 @@
 // The X12 segment reader and the envelope check (reader.hpp).
 #include "backcover/interop/x12/reader.hpp"
 
+#include "interop/x12/envelope.hpp"
+
 #include <cctype>
 #include <algorithm>
 #include <cstring>
@@ -321,89 +323,67 @@ Reader::Status Reader::next(Segment& out) {
   }
 }
 
-namespace {
+namespace detail {
 
-// The envelope rules checked while reading: counts and matching control numbers.
-class EnvelopeCheck {
- public:
-  // Structure errors go to the result; count and control-number mismatches
-  // too, unless `warnings` is given (real files get SE01 wrong; the data is fine).
-  explicit EnvelopeCheck(Errors* warnings) : warnings_(warnings) {}
-  Errors check(const Segment& s, const Reader& r) {
-    Errors out;
-    auto bad = [&](std::size_t el, std::string found, std::string expected) {
-      out.push_back(r.error_at(s, el, std::move(found), std::move(expected)));
-    };
-    auto count = [&](std::size_t el, std::string found, std::string expected) {
-      auto e = r.error_at(s, el, std::move(found), std::move(expected));
-      if (warnings_) warnings_->push_back(std::move(e));
-      else out.push_back(std::move(e));
-    };
-    if (s.tag == segment_tag("ISA")) {
-      isa13_.assign(s[13]);
-      groups_ = 0;
-    } else if (s.tag == segment_tag("GS")) {
-      if (in_group_) bad(0, "GS", "GE closing the previous functional group");
-      in_group_ = true;
-      ++groups_;
-      gs06_.assign(s[6]);
-      sets_ = 0;
-    } else if (s.tag == segment_tag("ST")) {
-      if (!in_group_) bad(0, "ST", "GS before the transaction set");
-      if (in_set_) bad(0, "ST", "SE closing the previous transaction set");
-      in_set_ = true;
-      ++sets_;
-      st02_.assign(s[2]);
-      seg_in_set_ = 1;
-    } else if (s.tag == segment_tag("SE")) {
-      ++seg_in_set_;
-      if (!in_set_) bad(0, "SE", "ST before SE");
-      if (s[1] != std::to_string(seg_in_set_))
-        count(1, fmt::format("\"{}\"", s[1]), fmt::format("{} (the segments from ST to SE)", seg_in_set_));
-      if (s[2] != st02_) count(2, fmt::format("\"{}\"", s[2]), fmt::format("\"{}\" (ST02)", st02_));
-      in_set_ = false;
-    } else if (s.tag == segment_tag("GE")) {
-      if (in_set_) bad(0, "GE", "SE closing the transaction set");
-      if (s[1] != std::to_string(sets_))
-        count(1, fmt::format("\"{}\"", s[1]), fmt::format("{} (transaction sets in the group)", sets_));
-      if (s[2] != gs06_) count(2, fmt::format("\"{}\"", s[2]), fmt::format("\"{}\" (GS06)", gs06_));
-      in_group_ = false;
-    } else if (s.tag == segment_tag("IEA")) {
-      if (in_group_) bad(0, "IEA", "GE closing the functional group");
-      if (s[1] != std::to_string(groups_))
-        count(1, fmt::format("\"{}\"", s[1]), fmt::format("{} (functional groups in the interchange)", groups_));
-      if (s[2] != isa13_) count(2, fmt::format("\"{}\"", s[2]), fmt::format("\"{}\" (ISA13)", isa13_));
-    } else {
-      if (!in_set_) bad(0, std::string(s.id), "a segment inside ST … SE");
-      ++seg_in_set_;
-    }
-    return out;
+bool EnvelopeCheck::outside(const Segment& s, const Reader& r, Errors& out) {
+  out.push_back(r.error_at(s, 0, std::string(s.id), "a segment inside ST … SE"));
+  return false;
+}
+
+bool EnvelopeCheck::envelope(const Segment& s, const Reader& r, Errors& out) {
+  const std::size_t before = out.size();
+  auto bad = [&](std::size_t el, std::string found, std::string expected) {
+    out.push_back(r.error_at(s, el, std::move(found), std::move(expected)));
+  };
+  auto count = [&](std::size_t el, std::string found, std::string expected) {
+    auto e = r.error_at(s, el, std::move(found), std::move(expected));
+    if (warnings_) warnings_->push_back(std::move(e));
+    else out.push_back(std::move(e));
+  };
+  if (s.tag == segment_tag("ISA")) {
+    isa13_.assign(s[13]);
+    groups_ = 0;
+  } else if (s.tag == segment_tag("GS")) {
+    if (in_group_) bad(0, "GS", "GE closing the previous functional group");
+    in_group_ = true;
+    ++groups_;
+    gs06_.assign(s[6]);
+    sets_ = 0;
+  } else if (s.tag == segment_tag("ST")) {
+    if (!in_group_) bad(0, "ST", "GS before the transaction set");
+    if (in_set_) bad(0, "ST", "SE closing the previous transaction set");
+    in_set_ = true;
+    ++sets_;
+    st02_.assign(s[2]);
+    seg_in_set_ = 1;
+  } else if (s.tag == segment_tag("SE")) {
+    ++seg_in_set_;
+    if (!in_set_) bad(0, "SE", "ST before SE");
+    if (s[1] != std::to_string(seg_in_set_))
+      count(1, fmt::format("\"{}\"", s[1]), fmt::format("{} (the segments from ST to SE)", seg_in_set_));
+    if (s[2] != st02_) count(2, fmt::format("\"{}\"", s[2]), fmt::format("\"{}\" (ST02)", st02_));
+    in_set_ = false;
+  } else if (s.tag == segment_tag("GE")) {
+    if (in_set_) bad(0, "GE", "SE closing the transaction set");
+    if (s[1] != std::to_string(sets_))
+      count(1, fmt::format("\"{}\"", s[1]), fmt::format("{} (transaction sets in the group)", sets_));
+    if (s[2] != gs06_) count(2, fmt::format("\"{}\"", s[2]), fmt::format("\"{}\" (GS06)", gs06_));
+    in_group_ = false;
+  } else if (s.tag == segment_tag("IEA")) {
+    if (in_group_) bad(0, "IEA", "GE closing the functional group");
+    if (s[1] != std::to_string(groups_))
+      count(1, fmt::format("\"{}\"", s[1]), fmt::format("{} (functional groups in the interchange)", groups_));
+    if (s[2] != isa13_) count(2, fmt::format("\"{}\"", s[2]), fmt::format("\"{}\" (ISA13)", isa13_));
   }
+  return out.size() == before;
+}
 
- private:
-  bool in_group_ = false, in_set_ = false;
-  std::size_t groups_ = 0, sets_ = 0, seg_in_set_ = 0;
-  std::string isa13_, gs06_, st02_;
-  Errors* warnings_ = nullptr;
-};
-
-}  // namespace
+}  // namespace detail
 
 Result<std::size_t> read_buffer(std::string_view bytes, const std::string& name,
                                 const std::function<bool(const Segment&, const Reader&)>& on_segment,
                                 Errors* warnings) {
-  Reader r(name);
-  r.input(bytes, true);
-  Segment s;
-  EnvelopeCheck env(warnings);
-  for (;;) {
-    auto st = r.next(s);
-    if (st == Reader::Status::Error) return r.error();
-    if (st != Reader::Status::Segment) break;
-    if (auto es = env.check(s, r); !es.empty()) return es;
-    if (!on_segment(s, r)) break;
-  }
-  return r.segments();
+  return detail::read_each(bytes, name, on_segment, warnings);
 }
 
 Result<std::size_t> read_stream(std::istream& in, const std::string& name,
@@ -414,7 +394,8 @@ Result<std::size_t> read_stream(std::istream& in, const std::string& name,
   std::string window;
   Segment s;
   bool eof = false;
-  EnvelopeCheck env(warnings);
+  detail::EnvelopeCheck env(warnings);
+  Errors es;
   for (;;) {
     if (!eof) {
       std::size_t old = window.size();
@@ -429,7 +410,7 @@ Result<std::size_t> read_stream(std::istream& in, const std::string& name,
       if (st == Reader::Status::Error) return r.error();
       if (st == Reader::Status::End) return r.segments();
       if (st == Reader::Status::NeedMore) break;
-      if (auto es = env.check(s, r); !es.empty()) return es;
+      if (!env.check(s, r, es)) return es;
       if (!on_segment(s, r)) return r.segments();
     }
     window.erase(0, window.size() - r.pending().size());

@@ -68,35 +68,48 @@ void Reader::input(std::string_view bytes, bool final) {
 namespace {
 
 #if defined(__SSE2__)
-// Bit i set when p[i] is the element separator, the terminator or a line feed (64 bytes).
-inline std::uint64_t structural64(const char* p, char es, char term) {
-  const __m128i v_es = _mm_set1_epi8(es), v_term = _mm_set1_epi8(term), v_nl = _mm_set1_epi8('\n');
-  auto part = [&](int k) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
-    return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, v_es), _mm_cmpeq_epi8(v, v_term)), _mm_cmpeq_epi8(v, v_nl)))));
-  };
-  return part(0) | (part(1) << 16) | (part(2) << 32) | (part(3) << 48);
+// The bits of 64 bytes from p equal to c.
+inline std::uint64_t bits_of(__m128i v0, __m128i v1, __m128i v2, __m128i v3, char c) {
+  const __m128i k = _mm_set1_epi8(c);
+  auto m = [&](__m128i v) { return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, k)))); };
+  return m(v0) | (m(v1) << 16) | (m(v2) << 32) | (m(v3) << 48);
 }
 #endif
 
 }  // namespace
 
-std::uint64_t Reader::block_bits(std::size_t at) const {
+[[gnu::always_inline]] inline void Reader::load_block(std::size_t at) {
+  blk_ = at;
   const char* p = in_.data() + at;
   const std::size_t avail = in_.size() - at;
 #if defined(__SSE2__)
-  if (avail >= 64) return structural64(p, sep_.element, sep_.segment);
-  char buf[64] = {};
-  std::memcpy(buf, p, avail);
-  return structural64(buf, sep_.element, sep_.segment) & ((std::uint64_t{1} << avail) - 1);
+  // Sixteen bytes a compare (SSE2, the x86-64 baseline); the last block of the
+  // input through a zeroed copy, its bits past the end cleared.
+  char buf[64];
+  std::uint64_t keep = ~std::uint64_t{0};
+  if (avail < 64) [[unlikely]] {
+    std::memset(buf, 0, sizeof buf);
+    std::memcpy(buf, p, avail);
+    p = buf;
+    keep = (std::uint64_t{1} << avail) - 1;
+  }
+  const __m128i v0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i v1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16));
+  const __m128i v2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 32));
+  const __m128i v3 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 48));
+  e_ = bits_of(v0, v1, v2, v3, sep_.element) & keep;
+  t_ = bits_of(v0, v1, v2, v3, sep_.segment) & keep;
+  l_ = bits_of(v0, v1, v2, v3, '\n') & keep & ~t_;
 #else
-  // Without SSE2: the class table, a byte at a time.
+  // Without SSE2: a byte at a time.
   const std::size_t k = avail < 64 ? avail : 64;
-  std::uint64_t bits = 0;
-  for (std::size_t i = 0; i < k; ++i)
-    bits |= static_cast<std::uint64_t>(class_[static_cast<unsigned char>(p[i])] != 0) << i;
-  return bits;
+  e_ = t_ = l_ = 0;
+  for (std::size_t i = 0; i < k; ++i) {
+    const std::uint64_t bit = std::uint64_t{1} << i;
+    if (p[i] == sep_.segment) t_ |= bit;
+    else if (p[i] == sep_.element) e_ |= bit;
+    else if (p[i] == '\n') l_ |= bit;
+  }
 #endif
 }
 
@@ -239,52 +252,55 @@ Reader::Status Reader::next(Segment& out) {
       return Status::End;
     }
     // One pass over the segment: the element separators, the terminator and
-    // any line feed inside it (for line:column), taken in order from the
-    // structural bits of 64-byte blocks (block_bits), which carry over from one
-    // segment to the next: each byte of the input is classified once.
+    // any line feed inside it (for line:column), taken from the bit masks of
+    // 64-byte blocks (load_block), which carry over from one segment to the
+    // next: each byte of the input is classified once, and the elements of a
+    // segment come from one mask (no branch per byte or per separator kind).
     out.elements.clear();
     const char* const base = in_.data();
     const std::size_t n = in_.size();
-    const char term = sep_.segment;
-    const char es = sep_.element;
     const char* const b = base + pos_;
     std::size_t start = pos_;
     std::size_t last_nl = 0;
     int nls = 0;
     if (!blk_ok_ || pos_ < blk_ || pos_ - blk_ >= 64) {
-      blk_ = pos_;
-      bits_ = block_bits(pos_);
+      load_block(pos_);
       blk_ok_ = true;
     } else {
-      bits_ &= ~std::uint64_t{0} << (pos_ - blk_);  // the bytes before this segment are taken
+      const std::uint64_t from = ~std::uint64_t{0} << (pos_ - blk_);  // the bytes before this segment are taken
+      e_ &= from;
+      t_ &= from;
+      l_ &= from;
     }
-    std::uint64_t bits = bits_;
-    std::size_t blk = blk_;
     std::size_t q;
     for (;;) {
-      if (bits == 0) {
-        blk += 64;
-        if (blk >= n) {
-          q = n;
-          break;
-        }
-        bits = block_bits(blk);
-        continue;
+      const std::size_t blk = blk_;
+      std::uint64_t before = ~std::uint64_t{0};  // the bits of this segment in the block
+      if (t_) before = (t_ & -t_) - 1;
+      for (std::uint64_t eb = e_ & before; eb; eb &= eb - 1) {
+        const std::size_t at = blk + static_cast<std::size_t>(__builtin_ctzll(eb));
+        out.elements.emplace_back(base + start, at - start);
+        start = at + 1;
       }
-      q = blk + static_cast<std::size_t>(__builtin_ctzll(bits));
-      bits &= bits - 1;
-      const char ch = base[q];
-      if (ch == term) break;
-      if (ch == es) {
-        out.elements.emplace_back(base + start, q - start);
-        start = q + 1;
-      } else {  // a line feed inside the segment
-        ++nls;
-        last_nl = q;
+      if (const std::uint64_t lb = l_ & before; lb) [[unlikely]] {
+        nls += __builtin_popcountll(lb);
+        last_nl = blk + 63 - static_cast<std::size_t>(__builtin_clzll(lb));
       }
+      if (t_) {
+        const int t = __builtin_ctzll(t_);
+        q = blk + static_cast<std::size_t>(t);
+        const std::uint64_t after = t == 63 ? 0 : ~std::uint64_t{0} << (t + 1);
+        e_ &= after;
+        t_ &= after;
+        l_ &= after;
+        break;
+      }
+      if (blk + 64 >= n) {
+        q = n;
+        break;
+      }
+      load_block(blk + 64);
     }
-    bits_ = bits;
-    blk_ = blk;
     const char* const e = base + n;
     const char* c = base + q;
     if (c == e) {

@@ -83,9 +83,9 @@ class Reader {
   Status read_isa(Segment& out);
   Status fail(std::string found, std::string expected, std::size_t number, std::string_view id);
   void advance_to(std::size_t p);
-  // The structural bits (element separator, terminator, line feed) of the 64 bytes of
-  // in_ from `at` (fewer at the end of the input: the bits past it are clear).
-  std::uint64_t block_bits(std::size_t at) const;
+  // Makes the 64 bytes of in_ from `at` the scan's block: e_, t_ and l_ get the bits
+  // of its element separators, terminators and line feeds (none past the input's end).
+  void load_block(std::size_t at);
 
   std::string name_;
   std::string_view in_;
@@ -102,10 +102,11 @@ class Reader {
   Error error_;
   unsigned char class_[256] = {};  // non-zero: element separator, segment terminator or line feed
   // The scan's state, kept from one segment to the next: the 64-byte block of in_
-  // from blk_ and the bits of its structural bytes not yet taken (valid while blk_ok_;
-  // a new input or new separators drop it).
+  // from blk_ and the bits of its element separators (e_), terminators (t_) and
+  // line feeds (l_) not yet taken (valid while blk_ok_; a new input or new
+  // separators drop it).
   std::size_t blk_ = 0;
-  std::uint64_t bits_ = 0;
+  std::uint64_t e_ = 0, t_ = 0, l_ = 0;
   bool blk_ok_ = false;
 };
 

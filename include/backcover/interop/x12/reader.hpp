@@ -107,6 +107,7 @@ class Reader {
   // separators drop it).
   std::size_t blk_ = 0;
   std::uint64_t e_ = 0, t_ = 0, l_ = 0;
+  alignas(16) char splat_[2][16] = {};  // the element separator and the terminator, sixteen times each
   bool blk_ok_ = false;
 };
 

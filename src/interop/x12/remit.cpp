@@ -98,10 +98,48 @@ template <std::size_t N>
   return v.size() == N - 1 && std::memcmp(v.data(), lit, N - 1) == 0;
 }
 
-// s = v, keeping s's capacity (the strings of a reused claim keep theirs).
+// s = v. A field of a reused claim mostly gets a value as long as the last
+// one (an amount, a code, a date): then the bytes are copied in place, inline
+// (two overlapping moves, no call to the library's assign and memmove).
 [[gnu::always_inline]] inline void set(std::string& s, std::string_view v) {
-  s.clear();
-  s.append(v.data(), v.size());
+  const std::size_t n = v.size();
+  if (n != s.size() || n > 16) {
+    s.assign(v.data(), n);
+    return;
+  }
+  char* d = s.data();
+  const char* f = v.data();
+  if (n >= 8) {
+    std::uint64_t a, b;
+    std::memcpy(&a, f, 8);
+    std::memcpy(&b, f + n - 8, 8);
+    std::memcpy(d, &a, 8);
+    std::memcpy(d + n - 8, &b, 8);
+  } else if (n >= 4) {
+    std::uint32_t a, b;
+    std::memcpy(&a, f, 4);
+    std::memcpy(&b, f + n - 4, 4);
+    std::memcpy(d, &a, 4);
+    std::memcpy(d + n - 4, &b, 4);
+  } else if (n > 0) {
+    d[0] = f[0];
+    d[n / 2] = f[n / 2];
+    d[n - 1] = f[n - 1];
+  }
+}
+
+// The next element of a list being refilled: the one left from the last claim
+// when there is one (its strings keep their capacity), else a new one. `used`
+// counts the elements refilled; trim() drops the rest when the list is complete.
+template <class T>
+[[gnu::always_inline]] inline T& next_of(std::vector<T>& v, std::size_t& used) {
+  if (used < v.size()) return v[used++];
+  ++used;
+  return v.emplace_back();
+}
+template <class T>
+inline void trim(std::vector<T>& v, std::size_t used) {
+  if (v.size() > used) v.erase(v.begin() + static_cast<std::ptrdiff_t>(used), v.end());
 }
 
 class Parser {
@@ -193,14 +231,26 @@ class Parser {
       }
       case segment_tag("NM1"):
         if (!claim_ || !is(s[1], "QC")) break;
-        set(claim_->patient, s[3]);
-        if (!s[4].empty()) claim_->patient.append(", ").append(s[4]);
+        if (const std::string_view last = s[3], first = s[4]; first.empty()) {
+          set(claim_->patient, last);
+        } else if (last.size() + first.size() <= 62) {  // "LAST, FIRST" built on the stack, then copied once
+          char name[64];
+          std::memcpy(name, last.data(), last.size());
+          name[last.size()] = ',';
+          name[last.size() + 1] = ' ';
+          std::memcpy(name + last.size() + 2, first.data(), first.size());
+          set(claim_->patient, std::string_view(name, last.size() + 2 + first.size()));
+        } else {
+          set(claim_->patient, last);
+          claim_->patient.append(", ").append(first);
+        }
         set(claim_->member_id, s[9]);
+        claim_named_ = true;
         break;
       case segment_tag("MOA"):
         if (!claim_) break;
         for (std::size_t i = 3; i <= 7; ++i)
-          if (!s[i].empty()) claim_->remarks.emplace_back(s[i]);
+          if (!s[i].empty()) set(next_of(claim_->remarks, claim_used_.remarks), s[i]);
         break;
       case segment_tag("SVC"): {
         if (!claim_) break;
@@ -211,14 +261,19 @@ class Parser {
         const std::string_view proc = s[1];
         const char cs = r.separators().component;
         std::size_t part = 0, from = 0;
+        bool has_code = false;
         for (std::size_t i = 0; i <= proc.size() && part < 6; ++i) {
           if (i < proc.size() && (cs == 0 || proc[i] != cs)) continue;
           const std::string_view piece = proc.substr(from, i - from);
-          if (part == 1) set(l.code, piece);
-          else if (part >= 2 && !piece.empty()) l.modifiers.emplace_back(piece);
+          if (part == 1) {
+            set(l.code, piece);
+            has_code = true;
+          }
+          else if (part >= 2 && !piece.empty()) set(next_of(l.modifiers, line_used_.modifiers), piece);
           ++part;
           from = i + 1;
         }
+        if (!has_code) l.code.clear();
         if (l.code.empty()) errors_.push_back(r.error_at(s, 1, fmt::format("\"{}\"", s[1]), "a procedure such as HC:97110"));
         l.charge = amount_or_zero(s, r, 2);
         l.paid = amount_or_zero(s, r, 3);
@@ -228,9 +283,14 @@ class Parser {
         break;
       }
       case segment_tag("DTM"):
-        if (claim_ && !line_ && is(s[1], "232")) set(claim_->statement_from, s[2]);
-        else if (line_ && (is(s[1], "472") || is(s[1], "150"))) {
-          if (line_->date.empty()) set(line_->date, s[2]);
+        if (claim_ && !line_ && is(s[1], "232")) {
+          set(claim_->statement_from, s[2]);
+          claim_dated_ = true;
+        } else if (line_ && (is(s[1], "472") || is(s[1], "150"))) {
+          if (!line_dated_) {  // the first date given wins
+            set(line_->date, s[2]);
+            line_dated_ = !s[2].empty();
+          }
         }
         break;
       case segment_tag("AMT"):
@@ -245,6 +305,7 @@ class Parser {
           return true;
         }
         auto& list = line_ ? line_->adjustments : claim_->adjustments;
+        std::size_t& used = line_ ? line_used_.adjustments : claim_used_.adjustments;
         if (s[1].empty()) errors_.push_back(r.error_at(s, 1, "nothing", "a group code (CO, PR, OA, PI or CR)"));
         bool any = false;
         for (std::size_t i = 2; i + 1 <= s.size() && i <= 17; i += 3) {
@@ -252,7 +313,7 @@ class Parser {
           if (s[i].empty()) errors_.push_back(r.error_at(s, i, "nothing", "a reason code (CARC) before its amount"));
           Money m;
           if (!amount(s, r, i + 1, true, m)) continue;
-          Adjustment& adj = list.emplace_back();
+          Adjustment& adj = next_of(list, used);
           set(adj.group, s[1]);
           set(adj.reason, s[i]);
           adj.amount = m;
@@ -265,7 +326,7 @@ class Parser {
         break;
       }
       case segment_tag("LQ"):
-        if (line_ && is(s[1], "HE")) line_->remarks.emplace_back(s[2]);
+        if (line_ && is(s[1], "HE")) set(next_of(line_->remarks, line_used_.remarks), s[2]);
         break;
       case segment_tag("PLB"):
         finish_claim();
@@ -294,69 +355,64 @@ class Parser {
     return true;
   }
 
-  // Streaming keeps one claim whose service lines, strings and vectors keep
-  // their capacity from claim to claim (lines past the ones in use wait in a
-  // pool): no allocation per claim once warm. Otherwise each claim is a new
-  // element of the remittance.
+  // Streaming keeps one claim whose service lines, adjustments, remarks and
+  // modifiers are refilled in place from claim to claim (their strings keep
+  // their capacity; lines past the ones in use wait in a pool): no allocation
+  // per claim once warm. Otherwise each claim is a new element of the remittance.
   RemitClaim* new_claim() {
+    claim_used_ = Used{};
+    line_used_ = Used{};
+    claim_named_ = claim_dated_ = line_dated_ = false;
     if (!on_claim_) return &rem_->claims.emplace_back();
     RemitClaim& c = stream_claim_;
     lines_used_ = 0;  // the lines stay, to be reused in order (finish_claim trims the rest)
-    c.id.clear();
-    c.status.clear();
-    c.charge = c.paid = Money{};
-    c.patient_responsibility.reset();
-    c.filing_indicator.clear();
-    c.payer_claim_number.clear();
-    c.patient.clear();
-    c.member_id.clear();
-    c.statement_from.clear();
-    c.adjustments.clear();
-    c.remarks.clear();
-    c.segment = 0;
-    c.line = 0;
+    // CLP sets id, status, amounts, filing indicator, payer claim number, segment and
+    // line right after; the name and the statement date stay until finish_claim
+    // clears them if this claim gives none (a field set to the same length is copied in place).
     return &c;
   }
+  // The lists of the line being read are complete.
+  void close_line() {
+    if (!line_) return;
+    if (!line_dated_) line_->date.clear();
+    trim(line_->modifiers, line_used_.modifiers);
+    trim(line_->adjustments, line_used_.adjustments);
+    trim(line_->remarks, line_used_.remarks);
+  }
   RemitLine* new_line() {
+    close_line();
+    line_used_ = Used{};
+    line_dated_ = false;
     if (!on_claim_) return &claim_->lines.emplace_back();
     auto& lines = claim_->lines;
+    RemitLine* l;
     if (lines_used_ < lines.size()) {
-      RemitLine& l = lines[lines_used_++];
-      l.procedure.clear();
-      l.code.clear();
-      l.modifiers.clear();
-      l.charge = l.paid = Money{};
-      l.units.clear();
-      l.allowed.reset();
-      l.date.clear();
-      l.adjustments.clear();
-      l.remarks.clear();
-      l.segment = 0;
-      l.line = 0;
-      return &l;
+      l = &lines[lines_used_];
+    } else if (spare_lines_.empty()) {
+      l = &lines.emplace_back();
+    } else {
+      l = &lines.emplace_back(std::move(spare_lines_.back()));
+      spare_lines_.pop_back();
     }
     ++lines_used_;
-    if (spare_lines_.empty()) return &lines.emplace_back();
-    RemitLine& l = lines.emplace_back(std::move(spare_lines_.back()));
-    spare_lines_.pop_back();
-    l.procedure.clear();
-    l.code.clear();
-    l.modifiers.clear();
-    l.charge = l.paid = Money{};
-    l.units.clear();
-    l.allowed.reset();
-    l.date.clear();
-    l.adjustments.clear();
-    l.remarks.clear();
-    l.segment = 0;
-    l.line = 0;
-    return &l;
+    // SVC sets procedure, code, amounts, units, segment and line right after; the date stays
+    // until close_line clears it if this line gives none.
+    l->allowed.reset();
+    return l;
   }
 
   // A claim is complete at the next CLP, PLB or SE: check its balance, hand
   // it to the caller and, when streaming, drop it (memory stays per claim).
   void finish_claim() {
     if (!claim_ || !rem_) return;
+    close_line();
+    if (!claim_named_) {
+      claim_->patient.clear();
+      claim_->member_id.clear();
+    }
+    if (!claim_dated_) claim_->statement_from.clear();
+    trim(claim_->adjustments, claim_used_.adjustments);
+    trim(claim_->remarks, claim_used_.remarks);
     if (on_claim_) {  // the reused claim's lines past this claim's go back to the pool
       auto& lines = claim_->lines;
       while (lines.size() > lines_used_) {
@@ -414,6 +470,11 @@ class Parser {
   Money paid_;
   RemitClaim stream_claim_;              // the claim being read, when streaming
   std::size_t lines_used_ = 0;           // stream_claim_'s lines in use
+  struct Used {                          // elements refilled in the lists of a claim or a line (next_of)
+    std::size_t adjustments = 0, remarks = 0, modifiers = 0;
+  };
+  Used claim_used_, line_used_;
+  bool claim_named_ = false, claim_dated_ = false, line_dated_ = false;  // NM1*QC, DTM*232, a line's date seen
   std::vector<RemitLine> spare_lines_;  // service lines to reuse, when streaming
 };
 

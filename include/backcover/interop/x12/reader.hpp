@@ -43,7 +43,7 @@ struct Segment {
   int column = 0;
 
   // X12 position `i` (1-based); empty when absent.
-  std::string_view operator[](std::size_t i) const { return i < elements.size() ? elements[i] : std::string_view{}; }
+  [[gnu::always_inline]] std::string_view operator[](std::size_t i) const { return i < elements.size() ? elements[i] : std::string_view{}; }
   std::size_t size() const { return elements.empty() ? 0 : elements.size() - 1; }
   bool is(std::string_view s) const { return id == s; }
 };

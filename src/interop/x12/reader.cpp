@@ -349,7 +349,10 @@ Reader::Status Reader::next(Segment& out) {
     ++count_;
     if (out.tag == segment_tag("IEA")) in_interchange_ = false;
     // Past the terminator: the line feeds counted above move line:column.
-    if (nls > 0) {
+    if (sep_.segment == '\n') [[unlikely]] {  // the terminator is the line feed: the next segment starts a line
+      line_ += nls + 1;
+      col_ = 1;
+    } else if (nls > 0) {
       line_ += nls;
       col_ = 1 + static_cast<int>(q - last_nl);
     } else {

@@ -18,11 +18,11 @@ namespace backcover::interop::x12 {
 namespace {
 
 bool is_space(char c) { return c == '\r' || c == '\n' || c == ' ' || c == '\t' || c == '\0'; }
+// A byte of a segment id: a capital letter or a digit.
+constexpr bool id_byte(char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 bool valid_id(std::string_view id) {
   if (id.size() < 2 || id.size() > 3) return false;
-  for (char c : id)
-    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
-  return true;
+  return id_byte(id[0]) && id_byte(id[1]) && (id.size() == 2 || id_byte(id[2]));
 }
 std::string shown(std::string_view s) {
   std::string out;
@@ -220,7 +220,11 @@ Reader::Status Reader::next(Segment& out) {
       col_ += 3;
     }
     // Whitespace between segments (CR/LF mostly): line:column kept without a memchr call.
-    {
+    if (p + 2 < in_.size() && in_[p] == '\r' && in_[p + 1] == '\n' && static_cast<unsigned char>(in_[p + 2]) > ' ') {
+      p += 2;  // the usual CR/LF, then a segment
+      ++line_;
+      col_ = 1;
+    } else {
       // The bytes is_space takes, as bits of one mask (no chain of compares).
       constexpr std::uint64_t kSpace = (std::uint64_t{1} << '\r') | (std::uint64_t{1} << '\n') |
                                        (std::uint64_t{1} << ' ') | (std::uint64_t{1} << '\t') | std::uint64_t{1};
@@ -241,13 +245,22 @@ Reader::Status Reader::next(Segment& out) {
       col_ = col;
     }
     pos_ = p;
+    if (pos_ >= in_.size() || !in_interchange_) [[unlikely]]
+      return between(out);
+    return in_segment(out);
+  }
+}
+
+// The end of the input, an ISA, or the bytes after the last IEA.
+Reader::Status Reader::between(Segment& out) {
+  for (;;) {
     if (pos_ >= in_.size()) {
       if (!final_) return Status::NeedMore;
       if (in_interchange_) return fail("the end of the file", "IEA closing the interchange", count_ + 1, "");
       if (count_ == 0) return fail("an empty file", "an X12 interchange starting with ISA", 1, "");
       return Status::End;
     }
-    if (!in_interchange_) {
+    {
       if (trailing_ > 0) {  // once junk has started, the rest is junk too (whole or streamed alike)
         trailing_ += in_.size() - pos_;
         pos_ = in_.size();
@@ -268,6 +281,26 @@ Reader::Status Reader::next(Segment& out) {
       if (!final_) return Status::NeedMore;
       return Status::End;
     }
+  }
+}
+
+Reader::Status Reader::unterminated() {
+  blk_ok_ = false;
+  if (!final_) return Status::NeedMore;
+  auto rest = in_.substr(pos_);
+  auto ep = rest.find(sep_.element);
+  return fail(shown(rest), fmt::format("a segment terminator '{}'", sep_.segment == '\n' ? std::string("\\n") : std::string(1, sep_.segment)),
+              count_ + 1, ep == std::string_view::npos ? std::string_view{} : rest.substr(0, std::min<std::size_t>(ep, 3)));
+}
+
+Reader::Status Reader::bad_id(std::string_view id) {
+  if (id == "ISA") return fail("ISA", "IEA closing the interchange before the next ISA", count_ + 1, "ISA");
+  return fail(shown(id), "a segment id (2 or 3 capital letters or digits)", count_ + 1, "");
+}
+
+// One segment inside an interchange, from pos_.
+Reader::Status Reader::in_segment(Segment& out) {
+  {
     // One pass over the segment: the element separators, the terminator and
     // any line feed inside it (for line:column), taken from the bit masks of
     // 64-byte blocks (load_block), which carry over from one segment to the
@@ -324,14 +357,9 @@ Reader::Status Reader::next(Segment& out) {
     }
     const char* const e = base + n;
     const char* c = base + q;
-    if (c == e) {
+    if (c == e) [[unlikely]] {
       out.elements.clear();
-      blk_ok_ = false;
-      if (!final_) return Status::NeedMore;
-      auto rest = in_.substr(pos_);
-      auto ep = rest.find(sep_.element);
-      return fail(shown(rest), fmt::format("a segment terminator '{}'", sep_.segment == '\n' ? std::string("\\n") : std::string(1, sep_.segment)),
-                  count_ + 1, ep == std::string_view::npos ? std::string_view{} : rest.substr(0, std::min<std::size_t>(ep, 3)));
+      return unterminated();
     }
     // CR/LF before the terminator (or a CR before a line-feed terminator) belong to no element.
     const char* last_end = c;
@@ -343,9 +371,8 @@ Reader::Status Reader::next(Segment& out) {
     out.number = count_ + 1;
     out.line = line_;
     out.column = col_;
-    if (!valid_id(out.id)) [[unlikely]] return fail(shown(out.id), "a segment id (2 or 3 capital letters or digits)", count_ + 1, "");
-    if (out.tag == segment_tag("ISA"))
-      return fail("ISA", "IEA closing the interchange before the next ISA", count_ + 1, "ISA");
+    if (!valid_id(out.id) || out.tag == segment_tag("ISA")) [[unlikely]]
+      return bad_id(out.id);
     ++count_;
     if (out.tag == segment_tag("IEA")) in_interchange_ = false;
     // Past the terminator: the line feeds counted above move line:column.

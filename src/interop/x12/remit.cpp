@@ -260,18 +260,24 @@ class Parser {
         // SVC01 components: qualifier, code, up to four modifiers (no vector built).
         const std::string_view proc = s[1];
         const char cs = r.separators().component;
-        std::size_t part = 0, from = 0;
         bool has_code = false;
-        for (std::size_t i = 0; i <= proc.size() && part < 6; ++i) {
-          if (i < proc.size() && (cs == 0 || proc[i] != cs)) continue;
-          const std::string_view piece = proc.substr(from, i - from);
-          if (part == 1) {
-            set(l.code, piece);
-            has_code = true;
+        if (cs != 0) {  // without a component separator SVC01 is one piece: no code
+          const char* p = proc.data();
+          const char* const end = p + proc.size();
+          const char* from = p;
+          for (std::size_t part = 0; part < 6; ++p) {
+            if (p != end && *p != cs) continue;
+            const std::string_view piece(from, static_cast<std::size_t>(p - from));
+            if (part == 1) {
+              set(l.code, piece);
+              has_code = true;
+            } else if (part >= 2 && !piece.empty()) {
+              set(next_of(l.modifiers, line_used_.modifiers), piece);
+            }
+            ++part;
+            from = p + 1;
+            if (p == end) break;
           }
-          else if (part >= 2 && !piece.empty()) set(next_of(l.modifiers, line_used_.modifiers), piece);
-          ++part;
-          from = i + 1;
         }
         if (!has_code) l.code.clear();
         if (l.code.empty()) errors_.push_back(r.error_at(s, 1, fmt::format("\"{}\"", s[1]), "a procedure such as HC:97110"));

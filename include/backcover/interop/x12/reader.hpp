@@ -81,6 +81,10 @@ class Reader {
 
  private:
   Status read_isa(Segment& out);
+  Status between(Segment& out);     // the end of the input, an ISA, or bytes after the last IEA
+  Status in_segment(Segment& out);  // a segment inside an interchange
+  [[gnu::cold, gnu::noinline]] Status unterminated();
+  [[gnu::cold, gnu::noinline]] Status bad_id(std::string_view id);
   Status fail(std::string found, std::string expected, std::size_t number, std::string_view id);
   void advance_to(std::size_t p);
   // Makes the 64 bytes of in_ from `at` the scan's block: e_, t_ and l_ get the bits

@@ -274,9 +274,9 @@ class Parser {
             } else if (part >= 2 && !piece.empty()) {
               set(next_of(l.modifiers, line_used_.modifiers), piece);
             }
+            if (p == end) break;  // (an absent SVC01 is a null view: no pointer past it)
             ++part;
             from = p + 1;
-            if (p == end) break;
           }
         }
         if (!has_code) l.code.clear();

@@ -2,7 +2,8 @@
 // plan mapping on arbitrary bytes. Any input must give a value or a list of
 // errors, never a crash, a hang or an escaping exception; and reading the same
 // bytes whole or through the stream reader in 7-byte chunks must see the same
-// segments. Seeds: fuzz/seeds/x12_fuzz/ (the real and our own X12 files).
+// segments; and the 835 read whole and streamed (its claim refilled in place)
+// must give the same claims. Seeds: fuzz/seeds/x12_fuzz/ (the real and our own X12 files).
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -18,6 +19,33 @@
 #include "backcover/interop/x12/remit.hpp"
 
 namespace x12 = backcover::interop::x12;
+
+namespace {
+
+// Every field of a claim as one text.
+std::string claim_text(const x12::RemitClaim& c) {
+  std::string t = c.id + "|" + c.status + "|" + c.charge.plain() + "|" + c.paid.plain() + "|" +
+                  (c.patient_responsibility ? c.patient_responsibility->plain() : "-") + "|" + c.filing_indicator + "|" +
+                  c.payer_claim_number + "|" + c.patient + "|" + c.member_id + "|" + c.statement_from + "|" +
+                  std::to_string(c.segment) + "|" + std::to_string(c.line);
+  auto adj = [&](const std::vector<x12::Adjustment>& v) {
+    for (const auto& a : v)
+      t += " [" + a.group + "|" + a.reason + "|" + a.amount.plain() + "|" + a.quantity + "|" + std::to_string(a.segment) + "]";
+  };
+  adj(c.adjustments);
+  for (const auto& r : c.remarks) t += " r" + r;
+  for (const auto& l : c.lines) {
+    t += "\n " + l.procedure + "|" + l.code + "|";
+    for (const auto& m : l.modifiers) t += m + ",";
+    t += "|" + l.charge.plain() + "|" + l.paid.plain() + "|" + l.units + "|" + (l.allowed ? l.allowed->plain() : "-") + "|" +
+         l.date + "|" + std::to_string(l.segment) + "|" + std::to_string(l.line);
+    adj(l.adjustments);
+    for (const auto& r : l.remarks) t += " r" + r;
+  }
+  return t;
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -47,7 +75,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       std::fprintf(stderr, "buffer and stream readers disagree (%zu vs %zu segments)\n", whole.size(), streamed.size());
       std::abort();
     }
-    if (auto r = x12::parse_835(text, "fuzz.835"); !r) (void)backcover::format_errors(r.errors());
+    // The 835 whole (a new claim object per claim) and streamed (one claim refilled
+    // in place): the same claims, or both refused.
+    std::vector<std::string> parsed, streamed_claims;
+    auto r = x12::parse_835(text, "fuzz.835");
+    if (!r) (void)backcover::format_errors(r.errors());
+    else
+      for (const auto& rm : *r)
+        for (const auto& c : rm.claims) parsed.push_back(claim_text(c));
+    auto rs = x12::stream_835(text, "fuzz.835", [&](const x12::RemitClaim& c) { streamed_claims.push_back(claim_text(c)); });
+    if (r.ok() != rs.ok() || (r.ok() && parsed != streamed_claims)) {
+      std::fprintf(stderr, "parse_835 and stream_835 disagree (%zu vs %zu claims)\n", parsed.size(), streamed_claims.size());
+      std::abort();
+    }
     if (auto e = x12::parse_271(text, "fuzz.271"); e && types) {
       auto files = x12::eligibility_files(*e, *types, "fuzz.271");
       (void)x12::eligibility_summary(*e, files);

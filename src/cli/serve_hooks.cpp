@@ -93,8 +93,9 @@ void add_serve_verbs(CLI::App& app, VerbContext& ctx) {
   serve->add_option("--threads", o->threads, "worker threads: at most this many connections are served at once")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
-  serve->add_option("--db-connections", o->db_connections, "store connections the workers share")
-      ->check(CLI::Range(1, 256))
+  serve->add_option("--db-connections", o->db_connections,
+                    "store connections the workers share (0: one per worker for SQLite, 8 for PostgreSQL)")
+      ->check(CLI::Range(0, 256))
       ->capture_default_str();
   serve->add_option("--max-body", o->max_body, "largest request body in bytes (larger: 413)")->capture_default_str();
   serve->add_option("--estimate-cache", o->estimate_cache_entries,

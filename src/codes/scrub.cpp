@@ -185,9 +185,15 @@ bool same_day_provider(const ServiceLine& a, const ServiceLine& b) {
   return a.date == b.date && (a.provider.npi.empty() || b.provider.npi.empty() || a.provider.npi == b.provider.npi);
 }
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
+// Whether `hay` contains `needle` (lower-case ASCII), ignoring case; no copy.
+bool contains_ci(std::string_view hay, std::string_view needle) {
+  if (needle.size() > hay.size()) return false;
+  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+    std::size_t k = 0;
+    while (k < needle.size() && (hay[i + k] | 0x20) == needle[k]) ++k;
+    if (k == needle.size()) return true;
+  }
+  return false;
 }
 
 class Run {
@@ -213,7 +219,7 @@ class Run {
       f.timed = CodeSets::in_ranges(timed, f.code);
       f.em = CodeSets::in_ranges(em, f.code);
       f.cmt = CodeSets::in_ranges(cmt, f.code);
-      f.chiropractor = lower(l.provider.role).find("chiro") != std::string::npos;
+      f.chiropractor = contains_ci(l.provider.role, "chiro");
       for (const auto& m : l.modifiers)
         if (const Modifier* mod = sets_.modifier(m); mod && mod->ncci_bypass) f.bypass = true;
     }

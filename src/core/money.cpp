@@ -4,11 +4,7 @@
 
 namespace backcover {
 
-namespace {
-[[noreturn]] void overflow(const char* op) {
-  throw std::overflow_error(std::string("Money overflow in ") + op);
-}
-}  // namespace
+void Money::overflow(const char* op) { throw std::overflow_error(std::string("Money overflow in ") + op); }
 
 Money Money::dollars(std::int64_t d) {
   std::int64_t c = 0;
@@ -16,27 +12,9 @@ Money Money::dollars(std::int64_t d) {
   return Money{c};
 }
 
-Money operator+(Money a, Money b) {
-  std::int64_t c = 0;
-  if (__builtin_add_overflow(a.cents_, b.cents_, &c)) overflow("+");
-  return Money{c};
-}
-
-Money operator-(Money a, Money b) {
-  std::int64_t c = 0;
-  if (__builtin_sub_overflow(a.cents_, b.cents_, &c)) overflow("-");
-  return Money{c};
-}
-
 Money Money::operator-() const {
   std::int64_t c = 0;
   if (__builtin_sub_overflow(std::int64_t{0}, cents_, &c)) overflow("unary -");
-  return Money{c};
-}
-
-Money operator*(Money a, std::int64_t n) {
-  std::int64_t c = 0;
-  if (__builtin_mul_overflow(a.cents_, n, &c)) overflow("*");
   return Money{c};
 }
 

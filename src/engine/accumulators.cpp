@@ -76,6 +76,9 @@ void start_benefit_visits(const Plan& plan, const CaseFile& cf, CourseState& cou
 }
 
 bool enter_plan_year(AccumulatorState& st, const Plan& plan, Date date) {
+  // Most lines fall in the plan year already open: no calendar arithmetic then.
+  if (st.plan_year.first <= date && date <= st.plan_year.last && !(st.plan_year.last < st.plan_year.first))
+    return false;
   DateRange py = plan.plan_year(date);
   if (py.first == st.plan_year.first) return false;
   st.plan_year = py;

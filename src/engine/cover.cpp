@@ -100,13 +100,14 @@ void check_benefit(LineWork& w, const Plan& plan, const CodeCatalogue& catalogue
 
 // Every edit on the line is listed; an edit that denies and names a coding
 // problem makes the line not payable as coded.
-void take_edits(LineWork& w, std::span<const EditFinding> edits) {
+void take_edits(LineWork& w, std::span<EditFinding> edits) {
   Determination& d = w.d;
-  for (const auto& e : edits) {
-    d.findings.push_back(e.finding);
+  for (auto& e : edits) {
+    const ReasonCode reason = e.finding.reason;
+    d.findings.push_back(Finding{e.finding.kind, std::move(e.finding.text), e.finding.rule, reason});
     if (e.denies && e.coding) {
-      d.coding.push_back(*e.coding);
-      d.coding.back().reason = e.finding.reason;
+      d.coding.push_back(std::move(*e.coding));
+      d.coding.back().reason = reason;
     }
   }
   // An unknown code with no claim editor loaded: the catalogue is all we know.
@@ -171,7 +172,12 @@ void note_transition(const CaseFile& cf, Determination& d) {
 
 void check_plan_conditions(const Plan& plan, const Benefit& ben, const ServiceLine& line, std::string_view category,
                            const CaseFile& cf, std::vector<int>& auth_used, Determination& d) {
-  const std::string cat = category_words(category);
+  // The category in words, built only when a sentence needs it.
+  std::string cat_store;
+  auto cat_words = [&]() -> const std::string& {
+    if (cat_store.empty()) cat_store = category_words(category);
+    return cat_store;
+  };
   auto referral_ok = [&](Referral::Kind kind, std::string& missing) {
     bool any = false;
     for (const auto& r : cf.referrals) {
@@ -199,10 +205,10 @@ void check_plan_conditions(const Plan& plan, const Benefit& ben, const ServiceLi
     if (!referral_ok(Referral::Kind::Referral, missing)) {
       d.covered = stricter(d.covered, Coverage::Conditional);
       d.findings.push_back(finding(Finding::Kind::DocNeeded,
-                                   "a referral for " + cat + " from the primary care provider (" + missing + ")",
+                                   "a referral for " + cat_words() + " from the primary care provider (" + missing + ")",
                                    ben.referral_rule, ReasonCode::make("PR", "288")));
       d.findings.push_back(finding(Finding::Kind::Action,
-                                   "ask the primary care provider for a referral to " + cat + " before the visit",
+                                   "ask the primary care provider for a referral to " + cat_words() + " before the visit",
                                    ben.referral_rule));
       if (!d.decided_by) d.decided_by = ben.referral_rule;
     }
@@ -212,7 +218,7 @@ void check_plan_conditions(const Plan& plan, const Benefit& ben, const ServiceLi
     if (!referral_ok(Referral::Kind::Prescription, missing)) {
       d.covered = stricter(d.covered, Coverage::Conditional);
       d.findings.push_back(finding(Finding::Kind::DocNeeded,
-                                   "a written prescription for " + cat +
+                                   "a written prescription for " + cat_words() +
                                        " naming the diagnosis, frequency and duration (" + missing + ")",
                                    ben.prescription_rule, ReasonCode::make("CO", "252")));
       d.findings.push_back(finding(Finding::Kind::Action,
@@ -257,7 +263,7 @@ void check_plan_conditions(const Plan& plan, const Benefit& ben, const ServiceLi
       // member is held harmless (CO-197) unless the plan says the member pays.
       bool in = line.provider.network == Network::In;
       const bool provider_liable = in && !plan.missing_auth_patient_liable;
-      d.findings.push_back(finding(Finding::Kind::DocNeeded, "prior authorization for " + cat + " (" + why + ")",
+      d.findings.push_back(finding(Finding::Kind::DocNeeded, "prior authorization for " + cat_words() + " (" + why + ")",
                                    ben.prior_auth_rule, ReasonCode::make(provider_liable ? "CO" : "PR", "197")));
       if (in)
         d.findings.push_back(finding(
@@ -281,10 +287,11 @@ void check_plan_conditions(const Plan& plan, const Benefit& ben, const ServiceLi
 // (experimental, not medically necessary: what the patient needs to read);
 // what it would need on file does not matter then.
 void check_policy(LineWork& w, const Plan& plan, const CaseFile& cf, const MedicalPolicy& policy,
-                  const std::vector<const ServiceLine*>& earlier) {
+                  MedicalPolicy::Course* prepared, const std::vector<const ServiceLine*>& earlier) {
   Determination& d = w.d;
   const bool denied_before = d.covered == Coverage::NotCovered;
-  if (auto v = policy.evaluate(*w.line, w.code, plan, cf, earlier)) {
+  if (auto v = prepared ? prepared->evaluate(*w.line, w.code, earlier)
+                        : policy.evaluate(*w.line, w.code, plan, cf, earlier)) {
     if (denied_before && v->covered != Coverage::NotCovered) return;
     if (v->covered == Coverage::NotCovered) {
       w.deny(v->decided_by, v->reason.empty() ? ReasonCode::make("PR", "50") : v->reason, DenialSource::Policy);
@@ -391,8 +398,9 @@ int code_override(const Plan& plan, std::string_view code) {
 
 }  // namespace
 
-LineWork classify(const ServiceLine& line, std::size_t index, const Plan& plan, const RuleSet& rules) {
-  LineWork w;
+LineWork classify(Determination& slot, const ServiceLine& line, std::size_t index, const Plan& plan,
+                  const RuleSet& rules) {
+  LineWork w(slot);
   w.line = &line;
   w.index = index;
   w.d.line = &line;
@@ -451,8 +459,8 @@ LineWork classify(const ServiceLine& line, std::size_t index, const Plan& plan, 
   return w;
 }
 
-void cover(LineWork& w, const Plan& plan, const CaseFile& cf, const RuleSet& rules,
-           std::span<const EditFinding> edits, CourseState& course) {
+void cover(LineWork& w, const Plan& plan, const CaseFile& cf, const RuleSet& rules, std::span<EditFinding> edits,
+           CourseState& course) {
   Determination& d = w.d;
   if (!w.fell_from.empty() && w.benefit)
     d.findings.push_back(finding(Finding::Kind::Warning,
@@ -468,7 +476,7 @@ void cover(LineWork& w, const Plan& plan, const CaseFile& cf, const RuleSet& rul
     check_plan_conditions(plan, *w.benefit, *w.line, w.category, cf, course.auth_used, d);
   // The payer's policy runs on a denied line too (not on an unknown code):
   // its "experimental" outranks a missing benefit.
-  if (rules.policy && (w.code || !w.category.empty())) check_policy(w, plan, cf, *rules.policy, course.earlier);
+  if (rules.policy && (w.code || !w.category.empty())) check_policy(w, plan, cf, *rules.policy, course.policy, course.earlier);
   apply_denying_edits(w, edits);
   medicare_liability(w, plan, cf);
   list_other_denials(w);

@@ -22,6 +22,7 @@ struct Run {
   stages::Scrubbed scrubbed;
   std::vector<std::optional<FeeQuote>> quotes;
   stages::CourseState course;
+  std::unique_ptr<MedicalPolicy::Course> policy;  // course.policy points here
   std::size_t next = 0;
 };
 
@@ -45,6 +46,10 @@ void start(Run& r, const Plan& plan, const CaseFile& cf, const std::vector<Servi
   course.acc = initial_state(plan, cf, plan.plan_year(r.order.front()->date));
   stages::course_warnings(plan, cf, r.order, course.acc, r.est.warnings);
   r.est.before = course.acc;
+  if (rules.policy) {
+    r.policy = rules.policy->course(plan, cf);
+    course.policy = r.policy.get();
+  }
   course.auth_used.assign(cf.authorizations.size(), 0);
   stages::start_benefit_visits(plan, cf, course);
   if (cf.self_pay.self_pay) {
@@ -82,7 +87,8 @@ void step(Run& r, const Plan& plan, const PriceList* prices, const RuleSet& rule
     }
   }
 
-  stages::LineWork w = stages::classify(line, li, plan, rules);
+  // The line's Determination is written where the estimate keeps it (lines are reserved in start()).
+  stages::LineWork w = stages::classify(r.est.lines.emplace_back(), line, li, plan, rules);
   // 3. cover
   stages::cover(w, plan, *r.cf, rules, r.scrubbed.for_line(li), course);
   // 4. price (before the share: a spending threshold looks at the allowed amount)
@@ -98,7 +104,6 @@ void step(Run& r, const Plan& plan, const PriceList* prices, const RuleSet& rule
       family->oop[t] = course.acc.oop_family[t];
     }
   course.earlier.push_back(&line);
-  r.est.lines.push_back(std::move(w.d));
 }
 
 void finish(Run& r) {

@@ -17,8 +17,10 @@ Scrubbed scrub(const std::vector<const ServiceLine*>& order, const CaseFile& cf,
   std::erase_if(s.edits, [&](const EditFinding& e) {
     return e.line_index < 0 || static_cast<std::size_t>(e.line_index) >= order.size();
   });
-  std::stable_sort(s.edits.begin(), s.edits.end(),
-                   [](const EditFinding& a, const EditFinding& b) { return a.line_index < b.line_index; });
+  auto by_line = [](const EditFinding& a, const EditFinding& b) { return a.line_index < b.line_index; };
+  // The claim scrubber hands them over in line order already: no moving them about then.
+  if (!std::is_sorted(s.edits.begin(), s.edits.end(), by_line))
+    std::stable_sort(s.edits.begin(), s.edits.end(), by_line);
   for (const auto& e : s.edits) ++s.start[static_cast<std::size_t>(e.line_index) + 1];
   for (std::size_t i = 1; i < s.start.size(); ++i) s.start[i] += s.start[i - 1];
   return s;

@@ -58,6 +58,7 @@ struct CourseState {
   AccumulatorState acc;                    // deductible, OOP, visits, threshold spend
   std::vector<int> auth_used;              // per CaseFile::authorizations: visits this course used
   std::vector<const ServiceLine*> earlier; // lines already decided (policy frequency rules)
+  MedicalPolicy::Course* policy = nullptr; // the payer's policy prepared for this course, if it offers one
   std::vector<CopayVisit> copay_visits;    // today's visits that already paid a copay
   // Per Plan::benefits: visits this plan year (a visit is a date), for
   // "the first N visits before the deductible", and the last date counted.
@@ -74,9 +75,12 @@ int denial_rank(ReasonCode reason, DenialSource source);
 
 // One line on its way through cover -> price -> share.
 struct LineWork {
+  // Built in place: `d` is the estimate's own slot for this line (no
+  // 900-byte Determination copied out at the end).
+  explicit LineWork(Determination& slot) : d(slot) {}
   const ServiceLine* line = nullptr;
   std::size_t index = 0;  // into the date-ordered lines
-  Determination d;
+  Determination& d;
   // classify: what the code is and which benefit pays for it
   const CodeInfo* code = nullptr;
   std::string_view category;
@@ -156,7 +160,8 @@ void course_warnings(const Plan& plan, const CaseFile& cf, const std::vector<con
 struct Scrubbed {
   std::vector<EditFinding> edits;   // sorted by line_index, stable
   std::vector<std::uint32_t> start; // edits of line i: [start[i], start[i + 1])
-  std::span<const EditFinding> for_line(std::size_t i) const {
+  // Mutable: cover moves each line's findings into its Determination (each line is covered once).
+  std::span<EditFinding> for_line(std::size_t i) {
     if (i + 1 >= start.size()) return {};
     return {edits.data() + start[i], edits.data() + start[i + 1]};
   }
@@ -167,12 +172,16 @@ Scrubbed scrub(const std::vector<const ServiceLine*>& order, const CaseFile& cf,
 
 // What the line is (code, benefit category, plan benefit) and which network
 // tier's cost sharing applies (No Surprises Act protection).
-LineWork classify(const ServiceLine& line, std::size_t index, const Plan& plan, const RuleSet& rules);
+// `slot` is the (fresh) Determination the line's verdict and cost are written into.
+LineWork classify(Determination& slot, const ServiceLine& line, std::size_t index, const Plan& plan,
+                  const RuleSet& rules);
 // Covered, conditional or not covered, and what must be on file: the plan's
 // benefit and exclusions, the claim edits, visit limits, referral /
 // prescription / prior authorization, the payer's medical policy.
-void cover(LineWork& w, const Plan& plan, const CaseFile& cf, const RuleSet& rules,
-           std::span<const EditFinding> edits, CourseState& course);
+// The line's edits are moved from (their text and coding problem; the rule,
+// reason and `denies` stay readable).
+void cover(LineWork& w, const Plan& plan, const CaseFile& cf, const RuleSet& rules, std::span<EditFinding> edits,
+           CourseState& course);
 
 // ------------------------------------------------------------ 4. price.cpp
 

@@ -20,7 +20,10 @@ Errors validate(const Inputs& in, const RuleSet& rules) {
   const auto& services = *in.services;
   for (std::size_t i = 0; i < services.size(); ++i) {
     const auto& s = services[i];
-    std::string where = "lines[" + std::to_string(i) + "]";
+    if (s.charge.cents() > 0 && s.units >= 1 && !s.code.empty()) continue;  // the usual case: nothing to name
+    std::string where = "lines[";
+    where += std::to_string(i);
+    where += ']';
     if (s.charge.cents() <= 0)
       errors.push_back(Error{"", s.source_line, 0, where + ".charge", s.charge.str(), "a charge greater than $0.00"});
     if (s.units < 1)

@@ -69,19 +69,6 @@ bool is_patient_bucket(Bucket b) {
          b == Bucket::BalanceBill;
 }
 
-ReasonCode ReasonCode::make(std::string_view group, std::string_view carc, std::string_view rarc) {
-  ReasonCode r;
-  auto copy = [](auto& dst, std::string_view src) {
-    std::size_t n = std::min(src.size(), dst.size() - 1);
-    for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
-    dst[n] = '\0';
-  };
-  copy(r.group, group);
-  copy(r.carc, carc);
-  copy(r.rarc, rarc);
-  return r;
-}
-
 std::string ReasonCode::str() const {
   if (empty()) return {};
   std::string s = std::string(group.data()) + "-" + carc.data();
@@ -89,11 +76,7 @@ std::string ReasonCode::str() const {
   return s;
 }
 
-void Ledger::add(const Posting& p) {
-  if (p.amount.is_zero()) return;  // a zero posting explains nothing
-  if (n_ == kCapacity) throw std::logic_error("Ledger capacity exceeded");
-  items_[n_++] = p;
-}
+void Ledger::throw_full() { throw std::logic_error("Ledger capacity exceeded"); }
 
 Money Ledger::total() const {
   Money t;

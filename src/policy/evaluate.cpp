@@ -22,6 +22,36 @@ using K = Criterion::Kind;
 constexpr char ascii_lower(char ch) { return ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch; }
 constexpr char ascii_upper(char ch) { return ch >= 'a' && ch <= 'z' ? static_cast<char>(ch - 'a' + 'A') : ch; }
 
+// An ICD-10-CM code normalised (dots and blanks dropped, upper case, a
+// trailing * dropped) into a fixed buffer, so a diagnosis is normalised once
+// and matched against every pattern of a set without allocating.
+struct IcdNorm {
+  char b[24];
+  std::size_t n = 0;
+  explicit IcdNorm(std::string_view s) {
+    for (char ch : s)
+      if (ch != '.' && ch != ' ' && n < sizeof b) b[n++] = ascii_upper(ch);
+    if (n > 0 && b[n - 1] == '*') --n;
+  }
+  std::string_view view() const { return {b, n}; }
+};
+struct IcdKey {
+  IcdNorm code;
+  explicit IcdKey(std::string_view c) : code(c) {}
+  // "M51.1" matches M51.1 and every code under it, "M51.1*" the same,
+  // "M48.06-M48.07" an inclusive range.
+  bool matches(std::string_view pattern) const {
+    const std::string_view cv = code.view();
+    if (auto dash = pattern.find('-'); dash != std::string_view::npos) {
+      const IcdNorm lo(pattern.substr(0, dash)), hi(pattern.substr(dash + 1));
+      if (hi.n > 0 && cv.substr(0, hi.n) == hi.view()) return true;  // everything under the upper bound
+      return cv >= lo.view() && cv <= hi.view();
+    }
+    const IcdNorm p(pattern);
+    return p.n > 0 && cv.substr(0, p.n) == p.view();
+  }
+};
+
 std::string norm_icd(std::string_view s) {
   std::string out;
   for (char ch : s)
@@ -222,9 +252,13 @@ CriterionResult eval_diagnosis(const Criterion& cr, const Ctx& c) {
   std::string young;  // a matching diagnosis whose onset is too recent
   std::optional<Date> eligible;  // set when the only obstacle is the onset date (a fact)
   for (const auto& d : dx) {
+    const IcdKey key(d);  // normalised once, not once per pattern
     bool match = false;
     for (const auto& p : cr.values)
-      if (icd_matches(p, d)) match = true;
+      if (key.matches(p)) {
+        match = true;
+        break;
+      }
     if (!match) continue;
     if (cr.for_weeks > 0) {
       std::optional<Date> onset;
@@ -544,9 +578,15 @@ CriterionResult eval_order(const Criterion& cr, const Ctx& c) {
     std::vector<std::string> missing;
     if (cr.need_diagnosis) {
       bool dx_ok = false;
-      for (const auto& a : r.diagnoses)
-        for (const auto& b : dx)
-          if (icd_matches(a, b)) dx_ok = true;
+      for (const auto& b : dx) {
+        const IcdKey key(b);
+        for (const auto& a : r.diagnoses)
+          if (key.matches(a)) {
+            dx_ok = true;
+            break;
+          }
+        if (dx_ok) break;
+      }
       if (!dx_ok) missing.push_back(r.diagnoses.empty() ? "the diagnosis" : "a diagnosis matching the line's");
     }
     if (cr.need_frequency && r.frequency.empty()) missing.push_back("the frequency");
@@ -763,13 +803,6 @@ CriterionResult eval(const Criterion& cr, const Ctx& c) {
   return r;
 }
 
-bool service_matches(const PolicyRule& r, const ServiceLine& line, const CodeInfo* code) {
-  if (std::find(r.codes.begin(), r.codes.end(), line.code) != r.codes.end()) return true;
-  if (r.categories.empty()) return false;
-  const std::string& cat = !line.category.empty() ? line.category : code ? code->category : std::string{};
-  return !cat.empty() && std::find(r.categories.begin(), r.categories.end(), cat) != r.categories.end();
-}
-
 bool plan_requires_order(const Plan& plan, const ServiceLine& line, const CodeInfo* code, bool prescription) {
   const std::string& cat = !line.category.empty() ? line.category : code ? code->category : std::string{};
   const int bi = cat.empty() ? -1 : plan.benefit_index(cat);
@@ -812,29 +845,7 @@ int age_on(Date birth, Date on) {
   return age;
 }
 
-bool icd_matches(std::string_view pattern, std::string_view code) {
-  // Normalised into small fixed buffers: this runs for every diagnosis of
-  // every line against every code of a set, so it does not allocate.
-  struct Norm {
-    char b[24];
-    std::size_t n = 0;
-    explicit Norm(std::string_view s) {
-      for (char ch : s)
-        if (ch != '.' && ch != ' ' && n < sizeof b) b[n++] = ascii_upper(ch);
-      if (n > 0 && b[n - 1] == '*') --n;
-    }
-    std::string_view view() const { return {b, n}; }
-  };
-  const Norm c(code);
-  const std::string_view cv = c.view();
-  if (auto dash = pattern.find('-'); dash != std::string_view::npos) {
-    const Norm lo(pattern.substr(0, dash)), hi(pattern.substr(dash + 1));
-    if (hi.n > 0 && cv.substr(0, hi.n) == hi.view()) return true;  // everything under the upper bound
-    return cv >= lo.view() && cv <= hi.view();
-  }
-  const Norm p(pattern);
-  return p.n > 0 && cv.substr(0, p.n) == p.view();
-}
+bool icd_matches(std::string_view pattern, std::string_view code) { return IcdKey(code).matches(pattern); }
 
 std::string describe(const Criterion& c, const Pack& pack) {
   if (!c.label.empty()) return c.label;
@@ -907,22 +918,59 @@ CriterionResult check(const Criterion& c, const Pack& pack, const ServiceLine& l
   return eval(c, ctx);
 }
 
+namespace {
+
+// A rule about the line's code or category: its pack and index, in chain order.
+struct Candidate {
+  const Pack* pack;
+  std::size_t rule;
+};
+
+// The rules of `chain` about `code` or `category` (a pack's index holds nothing else), in chain and pack order.
+void find_candidates(std::span<const Pack* const> chain, std::string_view code, std::string_view category,
+                     std::vector<std::size_t>& scratch, std::vector<Candidate>& out) {
+  out.clear();
+  for (const Pack* pack : chain) {
+    pack->candidates(code, category, scratch);
+    for (std::size_t ri : scratch) out.push_back(Candidate{pack, ri});
+  }
+}
+
+Evaluation evaluate_candidates(const Library& library, const Pack& selected, std::span<const Pack* const> chain,
+                               std::span<const Candidate> candidates, const ServiceLine& line, const CodeInfo* code,
+                               const Plan& plan, const CaseFile& case_file,
+                               const std::vector<const ServiceLine*>& earlier, bool explain);
+
+}  // namespace
+
 Evaluation evaluate(const Library& library, const Pack& selected, const ServiceLine& line, const CodeInfo* code,
                     const Plan& plan, const CaseFile& case_file, const std::vector<const ServiceLine*>& earlier,
                     bool explain) {
+  const std::string& category = !line.category.empty() ? line.category : code ? code->category : std::string{};
+  std::vector<const Pack*> own_chain;  // only when the library was not linked
+  std::span<const Pack* const> chain = library.linked_chain(&selected);
+  if (chain.empty()) chain = own_chain = library.chain(&selected);
+  std::vector<std::size_t> scratch;
+  std::vector<Candidate> candidates;
+  find_candidates(chain, line.code, category, scratch, candidates);
+  return evaluate_candidates(library, selected, chain, candidates, line, code, plan, case_file, earlier, explain);
+}
+
+namespace {
+
+Evaluation evaluate_candidates(const Library& library, const Pack& selected, std::span<const Pack* const> chain,
+                               std::span<const Candidate> candidates, const ServiceLine& line, const CodeInfo* code,
+                               const Plan& plan, const CaseFile& case_file,
+                               const std::vector<const ServiceLine*>& earlier, bool explain) {
   Evaluation ev;
   ev.pack = &selected;
   bool any_applied = false;
-  const std::string& category = !line.category.empty() ? line.category : code ? code->category : std::string{};
-  std::vector<std::size_t> candidates;
-  candidates.reserve(16);
-  ev.trace.reserve(8);
-  const std::vector<const Pack*> chain = library.chain(&selected);
-  for (const Pack* pack : chain) {
-    pack->candidates(line.code, category, candidates);
-    for (std::size_t ri : candidates) {
-      const PolicyRule& r = pack->rules[ri];
-      if (!service_matches(r, line, code)) continue;
+  if (candidates.empty()) return ev;
+  ev.trace.reserve(candidates.size());
+  {
+    for (const Candidate& cand : candidates) {
+      const Pack* pack = cand.pack;
+      const PolicyRule& r = pack->rules[cand.rule];
       if (r.effective_from && line.date < *r.effective_from) continue;
       if (r.effective_to && line.date > *r.effective_to) continue;
       Ctx ctx{&library, pack, &r, line, code, plan, case_file, earlier};
@@ -953,8 +1001,11 @@ Evaluation evaluate(const Library& library, const Pack& selected, const ServiceL
       } else if (r.require.empty()) {  // prior authorization only: met when one is on file
         const bool on_file = authorization_on_file(ctx);
         t.state = on_file ? RuleTrace::State::Met : RuleTrace::State::Failed;
-        t.details.push_back({on_file, on_file ? "an approved authorization covering this date is on file"
-                                              : "no approved authorization covering this date is on file"});
+        // Only `coverage explain` reads these words when the rule is about prior
+        // authorization alone (pa_only: it makes no finding).
+        t.details.push_back({on_file, !explain && r.prior_auth ? std::string{}
+                                      : on_file ? "an approved authorization covering this date is on file"
+                                                : "no approved authorization covering this date is on file"});
       } else {
         bool all = true;
         for (const auto& q : r.require) {
@@ -1107,6 +1158,59 @@ Evaluation evaluate(const Library& library, const Pack& selected, const ServiceL
   }
   ev.verdict = std::move(v);
   return ev;
+}
+
+// One course under one plan: the pack and its chain selected once, each
+// distinct (code, category)'s candidate rules found once.
+class PackCourse final : public MedicalPolicy::Course {
+ public:
+  PackCourse(const Library& library, const Pack& pack, const Plan& plan, const CaseFile& cf)
+      : library_(library), pack_(pack), plan_(plan), cf_(cf) {
+    chain_ = library.linked_chain(&pack);
+    if (chain_.empty()) chain_ = own_chain_ = library.chain(&pack);
+  }
+  std::optional<PolicyVerdict> evaluate(const ServiceLine& line, const CodeInfo* code,
+                                        const std::vector<const ServiceLine*>& earlier) override {
+    const std::string& category = !line.category.empty() ? line.category : code ? code->category : std::string{};
+    const Memo* m = nullptr;
+    for (const Memo& x : memo_)
+      if (x.code == line.code && x.category == category) {
+        m = &x;
+        break;
+      }
+    if (!m) {
+      Memo x{line.code, category, {}};
+      find_candidates(chain_, line.code, category, scratch_, x.candidates);
+      memo_.push_back(std::move(x));
+      m = &memo_.back();
+    }
+    if (m->candidates.empty()) return std::nullopt;  // no rule is about this line
+    return evaluate_candidates(library_, pack_, chain_, m->candidates, line, code, plan_, cf_, earlier,
+                               /*explain=*/false)
+        .verdict;
+  }
+
+ private:
+  struct Memo {
+    std::string code, category;
+    std::vector<Candidate> candidates;
+  };
+  const Library& library_;
+  const Pack& pack_;
+  const Plan& plan_;
+  const CaseFile& cf_;
+  std::vector<const Pack*> own_chain_;
+  std::span<const Pack* const> chain_;
+  std::vector<Memo> memo_;  // a course bills a handful of distinct codes: a short list
+  std::vector<std::size_t> scratch_;
+};
+
+}  // namespace
+
+std::unique_ptr<MedicalPolicy::Course> PackPolicy::course(const Plan& plan, const CaseFile& case_file) const {
+  const Pack* pack = library_->select(plan, case_file.patient.state);
+  if (!pack) return nullptr;
+  return std::make_unique<PackCourse>(*library_, *pack, plan, case_file);
 }
 
 std::optional<PolicyVerdict> PackPolicy::evaluate(const ServiceLine& line, const CodeInfo* code, const Plan& plan,

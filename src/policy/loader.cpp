@@ -717,6 +717,19 @@ std::vector<const Pack*> Library::chain(const Pack* pack) const {
   return out;
 }
 
+void Library::link() {
+  chains_.clear();
+  chains_.reserve(packs_.size());
+  for (const auto& p : packs_) chains_.push_back(chain(p.get()));
+}
+
+std::span<const Pack* const> Library::linked_chain(const Pack* pack) const {
+  if (chains_.size() != packs_.size()) return {};
+  for (std::size_t i = 0; i < packs_.size(); ++i)
+    if (packs_[i].get() == pack) return chains_[i];
+  return {};
+}
+
 Result<std::unique_ptr<Library>> load_library(const std::string& dir) {
   namespace fs = std::filesystem;
   Errors errors;
@@ -754,6 +767,7 @@ Result<std::unique_ptr<Library>> load_library(const std::string& dir) {
                                "a rule id already used by another pack", "rule ids unique across all packs"});
   }
   if (!errors.empty()) return errors;
+  lib->link();
   return lib;
 }
 

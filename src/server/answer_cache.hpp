@@ -10,7 +10,9 @@
 // copy of the body and no global lock: the entries are split over shards by
 // hash, a hit takes its shard's lock shared (many readers at once), marks the
 // entry used with an atomic tick and hands back the answer as a shared,
-// immutable string (the reply is written from it without a copy). Inserts
+// immutable string (the reply is written from it without a copy), with its
+// gzip beside it when one was made (compressed once per answer, at the insert,
+// not per request). Inserts
 // (after a miss has run the engine) take the shard's lock exclusively and drop
 // the shard's least recently used entries past its share of the bounds.
 #pragma once
@@ -40,8 +42,9 @@ class AnswerCache {
 
   bool enabled() const { return max_entries_ > 0; }
 
-  // The answer kept for this day's request with this body, or null.
-  Answer get(std::string_view day, std::string_view body) const {
+  // The answer kept for this day's request with this body, or null; its gzip
+  // into *gzip when asked (null when none was kept).
+  Answer get(std::string_view day, std::string_view body, Answer* gzip = nullptr) const {
     if (!enabled()) return nullptr;
     const std::uint64_t h = hash(body);
     Shard& s = shard(h);
@@ -51,15 +54,17 @@ class AnswerCache {
       const Entry& e = *it->second;
       if (e.day == day && e.body == body) {
         e.used.store(s.clock.fetch_add(1, std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        if (gzip) *gzip = e.gzip;
         return e.answer;
       }
     }
     return nullptr;
   }
 
-  void put(std::string_view day, std::string_view body, Answer answer) {
+  // `gzip`: the answer's gzip, or null when it is not worth one.
+  void put(std::string_view day, std::string_view body, Answer answer, Answer gzip = nullptr) {
     if (!enabled() || !answer) return;
-    const std::size_t size = day.size() + body.size() + answer->size();
+    const std::size_t size = day.size() + body.size() + answer->size() + (gzip ? gzip->size() : 0);
     const std::size_t shard_bytes = max_bytes_ / shard_count_;
     const std::size_t shard_entries = max_entries_ / shard_count_;
     if (size > shard_bytes / 4) return;
@@ -73,6 +78,7 @@ class AnswerCache {
     e->day = day;
     e->body = body;
     e->answer = std::move(answer);
+    e->gzip = std::move(gzip);
     e->used.store(s.clock.fetch_add(1, std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     s.map.emplace(h, std::move(e));
     s.bytes += size;
@@ -81,7 +87,8 @@ class AnswerCache {
       for (auto i = s.map.begin(); i != s.map.end(); ++i)
         if (i->second->used.load(std::memory_order_relaxed) < oldest->second->used.load(std::memory_order_relaxed))
           oldest = i;
-      s.bytes -= oldest->second->day.size() + oldest->second->body.size() + oldest->second->answer->size();
+      const Entry& o = *oldest->second;
+      s.bytes -= o.day.size() + o.body.size() + o.answer->size() + (o.gzip ? o.gzip->size() : 0);
       s.map.erase(oldest);
     }
   }
@@ -122,7 +129,7 @@ class AnswerCache {
   static constexpr std::size_t kMaxShards = 16, kMinPerShard = 16;
   struct Entry {
     std::string day, body;
-    Answer answer;
+    Answer answer, gzip;
     mutable std::atomic<std::uint64_t> used{0};
   };
   struct Shard {

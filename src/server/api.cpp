@@ -18,6 +18,7 @@
 #include "backcover/core/error.hpp"
 #include "backcover/server/server.hpp"
 #include "backcover/store/store.hpp"
+#include "server/gzip.hpp"
 #include "server/handlers.hpp"
 
 namespace backcover::server {
@@ -65,7 +66,15 @@ Response json_reply(const json& j, int status) {
 
 // ---- the pooled store connections ----
 
-StorePool::StorePool(const Options& o) : url_(o.db), max_(std::max(1, std::min(o.threads, o.db_connections))) {
+namespace {
+int pool_size(const Options& o) {
+  const bool postgres = o.db.rfind("postgres://", 0) == 0 || o.db.rfind("postgresql://", 0) == 0;
+  const int wanted = o.db_connections > 0 ? o.db_connections : postgres ? 8 : o.threads;
+  return std::max(1, std::min(o.threads, wanted));
+}
+}  // namespace
+
+StorePool::StorePool(const Options& o) : url_(o.db), max_(pool_size(o)) {
   // One connection now, so a store that cannot be opened stops `serve` at
   // once; the others when the load asks for them (start-up stays short).
   free_.push_back(open());
@@ -336,20 +345,54 @@ Api::~Api() = default;
 const nlohmann::json& Api::openapi() const { return impl_->openapi_doc; }
 const Options& Api::options() const { return impl_->o; }
 
-Response Api::handle(const Request& request) {
-  try {
-    if (request.body.size() > impl_->o.max_body)
-      return problem(413, "too-large", "Request body too large",
-                     fmt::format("at most {} bytes", impl_->o.max_body));
-    return impl_->route(request);
-  } catch (const store::StoreError& e) {
-    return problem(400, "refused", "The store refused the request", e.what());
-  } catch (const std::exception& e) {
-    // The message may name SQL or internals: it goes to the server's log, not the caller.
-    std::fprintf(stderr, "backcover serve: internal error on %s %s: %s\n", request.method.c_str(),
-                 request.path.c_str(), e.what());
-    return problem(500, "internal", "Internal error", "the server's log has the details");
+namespace {
+
+// Content-Encoding (issue 14.7): a reply of kCompressAbove bytes or more, of a
+// type that compresses, goes out gzip'ed when the request's Accept-Encoding
+// allows it, and says Vary: Accept-Encoding either way (a shared cache must not
+// give one client's encoding to another). The answer cache's gzip is sent as
+// it is; any other reply is compressed here, at ISA-L's fastest level.
+void encode(const Request& req, Response& resp) {
+  std::shared_ptr<const std::string> cached = std::move(resp.shared_gzip);
+  resp.shared_gzip = nullptr;
+  if (resp.status == 204 || resp.status == 304 || req.method == "HEAD") return;
+  if (resp.text().size() < kCompressAbove || !compressible(resp.content_type)) return;
+  for (const auto& h : resp.headers)
+    if (h.first == "Content-Encoding" || h.first == "Vary") return;  // the route chose already
+  resp.headers.emplace_back("Vary", "Accept-Encoding");
+  if (!accepts_gzip(req.header("accept-encoding"))) return;
+  if (cached) {
+    resp.shared_body = std::move(cached);
+    resp.body.clear();
+  } else {
+    std::string z = gzip(resp.text(), 1);
+    if (z.empty()) return;
+    resp.body = std::move(z);
+    resp.shared_body = nullptr;
   }
+  resp.headers.emplace_back("Content-Encoding", "gzip");
+}
+
+}  // namespace
+
+Response Api::handle(const Request& request) {
+  Response resp = [&] {
+    try {
+      if (request.body.size() > impl_->o.max_body)
+        return problem(413, "too-large", "Request body too large",
+                       fmt::format("at most {} bytes", impl_->o.max_body));
+      return impl_->route(request);
+    } catch (const store::StoreError& e) {
+      return problem(400, "refused", "The store refused the request", e.what());
+    } catch (const std::exception& e) {
+      // The message may name SQL or internals: it goes to the server's log, not the caller.
+      std::fprintf(stderr, "backcover serve: internal error on %s %s: %s\n", request.method.c_str(),
+                   request.path.c_str(), e.what());
+      return problem(500, "internal", "Internal error", "the server's log has the details");
+    }
+  }();
+  encode(request, resp);
+  return resp;
 }
 
 }  // namespace backcover::server

@@ -26,6 +26,7 @@
 #include "app/clinic_choice.hpp"
 #include "backcover/io/loaders.hpp"
 #include "server/answer_cache.hpp"
+#include "server/gzip.hpp"
 #include "server/handlers.hpp"
 
 namespace backcover::server {
@@ -144,9 +145,9 @@ struct Services::Impl {
     const std::int32_t days = today.days();
     std::memcpy(day, &days, sizeof day);
     const std::string_view day_key(day, sizeof day);
-    Response resp{200, "application/json", {}, {}, nullptr};
+    Response resp{200, "application/json", {}, {}, nullptr, nullptr};
     if (answers.enabled())
-      if ((resp.shared_body = answers.get(day_key, r.body))) return resp;
+      if ((resp.shared_body = answers.get(day_key, r.body, &resp.shared_gzip))) return resp;
     Response refusal;
     auto q = estimate_body(r, refusal);
     if (!q) return refusal;
@@ -157,8 +158,12 @@ struct Services::Impl {
       resp.body = std::move(text);
       return resp;
     }
+    // Compressed once per distinct answer (ISA-L's smallest level: this runs
+    // once, the bytes it saves go out on every hit), kept beside the plain text.
+    if (text.size() >= kCompressAbove)
+      if (std::string z = gzip(text, 3); !z.empty()) resp.shared_gzip = std::make_shared<const std::string>(std::move(z));
     resp.shared_body = std::make_shared<const std::string>(std::move(text));
-    answers.put(day_key, r.body, resp.shared_body);
+    answers.put(day_key, r.body, resp.shared_body, resp.shared_gzip);
     return resp;
   }
 

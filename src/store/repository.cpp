@@ -505,11 +505,16 @@ class Repository final : public Store {
     tx.commit();
   }
 
+  // On every API request with a bearer token (no token is kept in the server:
+  // a revoked token fails on its next request). One read, by the primary key
+  // (tenant_id, token_sha256), of a statement each connection prepares once;
+  // the SQL text is not rebuilt per call.
   std::optional<UserRecord> find_token(const std::string& tenant, const std::string& sha) override {
-    auto r = c_->query("SELECT t.user_id, u.name, u.role, u.patient_id FROM api_tokens t JOIN users u"
-                       " ON u.tenant_id = t.tenant_id AND u.user_id = t.user_id"
-                       " WHERE t.tenant_id = $1 AND t.token_sha256 = $2",
-                       {tenant, sha});
+    static const std::string sql =
+        "SELECT t.user_id, u.name, u.role, u.patient_id FROM api_tokens t JOIN users u"
+        " ON u.tenant_id = t.tenant_id AND u.user_id = t.user_id"
+        " WHERE t.tenant_id = $1 AND t.token_sha256 = $2";
+    auto r = c_->query(sql, {tenant, sha});
     if (r.empty()) return std::nullopt;
     return UserRecord{tenant, r[0].str(0), r[0].str(1), r[0].str(2), r[0].str(3), ""};
   }

@@ -3,10 +3,17 @@
 // oversized bodies refused (413), failed logins rate-limited (429), every
 // patient read audited, and every response checked against /openapi.json.
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <atomic>
+#include <cctype>
+#include <map>
+#include <vector>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -17,6 +24,7 @@
 #include "backcover/cli/app.hpp"
 #include "backcover/server/server.hpp"
 #include "server/answer_cache.hpp"
+#include "server/gzip.hpp"
 #include "backcover/store/store.hpp"
 #include "openapi_check.hpp"
 
@@ -41,6 +49,82 @@ fs::path scratch() {
   fs::remove_all(p);
   fs::create_directories(p);
   return p;
+}
+
+// gzip inflated by zlib (not the ISA-L that made it): "" and a failure when it is not one whole gzip member.
+std::string gunzip(const std::string& z) {
+  z_stream s{};
+  if (inflateInit2(&s, 16 + MAX_WBITS) != Z_OK) return {};
+  std::string out;
+  char buf[1 << 16];
+  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(z.data()));
+  s.avail_in = static_cast<uInt>(z.size());
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    s.next_out = reinterpret_cast<Bytef*>(buf);
+    s.avail_out = sizeof buf;
+    rc = inflate(&s, Z_NO_FLUSH);
+    out.append(buf, sizeof buf - s.avail_out);
+  }
+  const bool whole = rc == Z_STREAM_END && s.avail_in == 0;
+  inflateEnd(&s);
+  if (!whole) ADD_FAILURE() << "not one whole gzip member (zlib " << rc << ", " << s.avail_in << " bytes left)";
+  return whole ? out : std::string{};
+}
+
+// One HTTP/1.1 exchange on a plain socket, with exactly the headers given (an
+// HTTP client library adds its own Accept-Encoding); the reply's body as sent.
+struct RawReply {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // names lower-case
+  std::string body;
+};
+RawReply raw_http(int port, const std::string& method, const std::string& path,
+                  const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body = {}) {
+  RawReply out;
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ADD_FAILURE() << "cannot connect to port " << port;
+    if (fd >= 0) ::close(fd);
+    return out;
+  }
+  std::string req = method + " " + path + " HTTP/1.1\r\nHost: test\r\nConnection: close\r\n";
+  for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
+  if (method != "GET") req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  req += "\r\n" + body;
+  for (std::size_t sent = 0; sent < req.size();) {
+    const ssize_t n = ::send(fd, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<std::size_t>(n);
+  }
+  std::string all;
+  char buf[1 << 16];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) all.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  const std::size_t end = all.find("\r\n\r\n");
+  if (all.rfind("HTTP/1.1 ", 0) != 0 || end == std::string::npos) {
+    ADD_FAILURE() << "not an HTTP reply: " << all.substr(0, 200);
+    return out;
+  }
+  out.status = std::stoi(all.substr(9, 3));
+  for (std::size_t at = all.find("\r\n") + 2; at < end;) {
+    const std::size_t eol = all.find("\r\n", at);
+    const std::string line = all.substr(at, eol - at);
+    const std::size_t colon = line.find(':');
+    std::string name = line.substr(0, colon);
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.headers[name] = line.substr(line.find_first_not_of(' ', colon + 1));
+    at = eol + 2;
+  }
+  out.body = all.substr(end + 4);
+  if (out.headers.count("content-length")) {
+    EXPECT_EQ(out.body.size(), std::stoul(out.headers["content-length"])) << method << " " << path;
+  }
+  return out;
 }
 
 struct Reply {
@@ -214,6 +298,69 @@ TEST(AnswerCache, HitsOnlyTheSameDayAndBytesAndKeepsItsBounds) {
     hashes.insert(AnswerCache::hash(b));
   }
   EXPECT_EQ(hashes.size(), 1000u);
+}
+
+// Accept-Encoding (RFC 9110 §12.5.3) as the server reads it: gzip only when a
+// q-value above 0 allows it and identity is not preferred.
+TEST(Gzip, AcceptEncodingHonoursQValues) {
+  using srv::accepts_gzip;
+  EXPECT_FALSE(accepts_gzip(""));
+  EXPECT_TRUE(accepts_gzip("gzip"));
+  EXPECT_TRUE(accepts_gzip("GZip"));
+  EXPECT_TRUE(accepts_gzip("x-gzip"));
+  EXPECT_TRUE(accepts_gzip("gzip, deflate, br, zstd"));  // what Chromium sends
+  EXPECT_TRUE(accepts_gzip("deflate , gzip ; q=0.5"));
+  EXPECT_TRUE(accepts_gzip("gzip;q=1.000"));
+  EXPECT_TRUE(accepts_gzip("gzip;q=0.001"));
+  EXPECT_TRUE(accepts_gzip("*"));
+  EXPECT_TRUE(accepts_gzip("br;q=1, *;q=0.5"));
+  EXPECT_TRUE(accepts_gzip("gzip;q=0.5, identity;q=0.5"));  // a tie: the smaller reply
+  EXPECT_TRUE(accepts_gzip(",gzip,"));                      // empty list elements are allowed
+  EXPECT_FALSE(accepts_gzip("identity"));
+  EXPECT_FALSE(accepts_gzip("br"));
+  EXPECT_FALSE(accepts_gzip("deflate, br"));
+  EXPECT_FALSE(accepts_gzip("gzip;q=0"));
+  EXPECT_FALSE(accepts_gzip("gzip; q=0.000"));
+  EXPECT_FALSE(accepts_gzip("gzip;Q=0"));
+  EXPECT_FALSE(accepts_gzip("gzip;q=0, *"));               // named and refused: "*" does not bring it back
+  EXPECT_FALSE(accepts_gzip("*;q=0"));
+  EXPECT_FALSE(accepts_gzip("gzip;q=0.5, identity"));      // identity preferred (q=1)
+  EXPECT_FALSE(accepts_gzip("gzip;q=0.4, *;q=0.6"));       // "*" speaks for identity
+  EXPECT_FALSE(accepts_gzip("gzip;q=2"));                  // malformed q-values refuse the coding
+  EXPECT_FALSE(accepts_gzip("gzip;q=1.5"));
+  EXPECT_FALSE(accepts_gzip("gzip;q=0.0001"));
+  EXPECT_FALSE(accepts_gzip("gzip;q=abc"));
+  EXPECT_FALSE(accepts_gzip("gzipped"));
+  EXPECT_TRUE(srv::compressible("application/json"));
+  EXPECT_TRUE(srv::compressible("application/problem+json"));
+  EXPECT_TRUE(srv::compressible("text/html; charset=utf-8"));
+  EXPECT_FALSE(srv::compressible("application/pdf"));
+  EXPECT_FALSE(srv::compressible("image/png"));
+}
+
+// ISA-L's gzip at every level is a gzip member zlib inflates to the bytes, the
+// empty input included; text compresses.
+TEST(Gzip, InflatesToTheBytesAtEveryLevel) {
+  std::string text;
+  for (int i = 0; i < 4000; ++i) text += "{\"line\":" + std::to_string(i) + ",\"verdict\":\"covered\",\"cents\":" + std::to_string(i * 37 % 9973) + "},";
+  std::string noise(200000, '\0');
+  std::uint64_t x = 88172645463325252ull;
+  for (char& c : noise) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    c = static_cast<char>(x);
+  }
+  for (int level = 1; level <= 3; ++level) {
+    const std::string z = srv::gzip(text, level);
+    ASSERT_GE(z.size(), 18u) << level;
+    EXPECT_EQ(static_cast<unsigned char>(z[0]), 0x1f);
+    EXPECT_EQ(static_cast<unsigned char>(z[1]), 0x8b);
+    EXPECT_LT(z.size(), text.size() / 4) << level;
+    EXPECT_EQ(gunzip(z), text) << level;
+    EXPECT_EQ(gunzip(srv::gzip(noise, level)), noise) << level;  // incompressible: stored blocks fit the bound
+  }
+  const std::string empty = srv::gzip("", 1);
+  EXPECT_FALSE(empty.empty());
+  EXPECT_EQ(gunzip(empty), "");
 }
 
 TEST_P(Server, HealthOpenApiAndPage) {
@@ -957,6 +1104,66 @@ TEST_P(Server, ComparePlansRanksThePlansOnFile) {
   EXPECT_EQ(unknown.j["errors"][0]["field"], "plans");
   EXPECT_EQ(call("POST", p + "/compare-plans", route, R"({"plans":"plan.yaml"})", with(s)).j["errors"][0]["field"], "plans");
   EXPECT_EQ(call("POST", "/api/patients/mri-hdhp/compare-plans", route, "", with(login("default", "pat"))).status, 404);
+}
+
+// Compressed replies: the estimate (from the engine, then from the answer
+// cache) and /openapi.json (compressed per reply) go out gzip'ed only when
+// Accept-Encoding allows it, inflate to exactly the plain reply, and say
+// Vary: Accept-Encoding either way; tiny replies are never compressed.
+TEST_P(Server, GzipRepliesInflateToThePlainReply) {
+  const fs::path ex = kExamples / "massage-prescription";
+  const std::string body = json{{"plan", slurp(ex / "plan.yaml")}, {"case", slurp(ex / "case.yaml")},
+                                {"services", slurp(ex / "services.yaml")}, {"prices", slurp(ex / "prices.yaml")}}.dump();
+  const std::pair<std::string, std::string> auth{"Authorization", "Bearer " + token};
+  // Gzip first, so the first gzip reply is made on the engine's path and the second comes from the cache.
+  std::vector<std::string> gz;
+  for (int i = 0; i < 2; ++i) {
+    RawReply z = raw_http(port, "POST", "/api/estimate", {auth, {"Accept-Encoding", "gzip, deflate, br"}}, body);
+    ASSERT_EQ(z.status, 200) << z.body.substr(0, 300);
+    EXPECT_EQ(z.headers["content-encoding"], "gzip");
+    EXPECT_EQ(z.headers["vary"], "Accept-Encoding");
+    EXPECT_EQ(z.headers["content-type"], "application/json");
+    gz.push_back(z.body);
+  }
+  RawReply plain = raw_http(port, "POST", "/api/estimate", {auth}, body);
+  ASSERT_EQ(plain.status, 200);
+  EXPECT_EQ(plain.headers.count("content-encoding"), 0u);
+  EXPECT_EQ(plain.headers["vary"], "Accept-Encoding");
+  ASSERT_GT(plain.body.size(), srv::kCompressAbove);
+  EXPECT_EQ(json::parse(plain.body)["totals"]["patient_pays_cents"], 49138);
+  for (const auto& z : gz) {
+    EXPECT_LT(z.size(), plain.body.size() / 3);
+    EXPECT_EQ(gunzip(z), plain.body);
+  }
+  // Refused or not offered: the plain bytes (cpp-httplib's own compression,
+  // which would answer "br" and "gzip;q=0" with brotli or gzip, never runs).
+  for (const std::string ae : {"identity", "gzip;q=0", "gzip;q=0, identity", "br", "*;q=0", "gzip;q=0.5, identity"}) {
+    RawReply r = raw_http(port, "POST", "/api/estimate", {auth, {"Accept-Encoding", ae}}, body);
+    EXPECT_EQ(r.headers.count("content-encoding"), 0u) << ae;
+    EXPECT_EQ(r.headers["vary"], "Accept-Encoding") << ae;
+    EXPECT_EQ(r.body, plain.body) << ae;
+  }
+  // Accept-Encoding sent on two lines is one list.
+  RawReply two = raw_http(port, "POST", "/api/estimate", {auth, {"Accept-Encoding", "br"}, {"Accept-Encoding", "gzip"}}, body);
+  EXPECT_EQ(two.headers["content-encoding"], "gzip");
+  EXPECT_EQ(gunzip(two.body), plain.body);
+
+  // A reply not from the cache, compressed as it goes out.
+  RawReply doc_plain = raw_http(port, "GET", "/openapi.json", {});
+  RawReply doc_gz = raw_http(port, "GET", "/openapi.json", {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(doc_plain.headers.count("content-encoding"), 0u);
+  EXPECT_EQ(doc_gz.headers["content-encoding"], "gzip");
+  EXPECT_EQ(doc_gz.headers["vary"], "Accept-Encoding");
+  EXPECT_EQ(gunzip(doc_gz.body), doc_plain.body);
+  EXPECT_EQ(json::parse(doc_plain.body)["openapi"], "3.1.0");
+  // Tiny replies and refusals as they are, without Vary.
+  RawReply h = raw_http(port, "GET", "/healthz", {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(h.body, R"({"ok":true})");
+  EXPECT_EQ(h.headers.count("content-encoding"), 0u);
+  EXPECT_EQ(h.headers.count("vary"), 0u);
+  RawReply no = raw_http(port, "POST", "/api/estimate", {{"Accept-Encoding", "gzip"}}, body);
+  EXPECT_EQ(no.status, 401);
+  EXPECT_EQ(json::parse(no.body)["status"], 401);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Server, ::testing::Values("sqlite", "postgresql"),

@@ -370,6 +370,68 @@ TEST(PolicyPacks, EveryRuleIsExercisedPassingAndFailing) {
   EXPECT_EQ(rep.passed, rep.tests);
 }
 
+// The engine asks a course prepared once per estimate (PackPolicy::course);
+// `coverage explain` and older callers ask evaluate() per line. Both must
+// give the same verdict, reason and findings for every line of every pack.
+TEST(PolicyPacks, APreparedCourseGivesTheVerdictsOfEvaluate) {
+  auto lib = load_library(kDataDir + "/policy");
+  ASSERT_TRUE(lib) << format_errors(lib.errors());
+  std::shared_ptr<const Library> shared(std::move(lib).value());
+  for (const auto& p : shared->packs()) {  // link() computed each chain as chain() does
+    const auto linked = shared->linked_chain(p.get());
+    const auto built = shared->chain(p.get());
+    EXPECT_EQ(std::vector<const Pack*>(linked.begin(), linked.end()), built) << p->id;
+  }
+  PackPolicy policy(shared);
+  int compared = 0, verdicts = 0;
+  for (const auto& p : shared->packs()) {
+    Plan plan;
+    plan.id = p->plans.empty() ? "any" : p->plans.front();
+    plan.payer_kind = p->payer_kinds.empty() ? PayerKind::Commercial : p->payer_kinds.front();
+    CaseFile cf;
+    cf.patient.state = p->states.empty() ? "" : p->states.front();
+    cf.patient.date_of_birth = d("1970-05-01");
+    cf.diagnoses.push_back(Diagnosis{"M54.16", "", d("2025-10-01")});
+    auto course = policy.course(plan, cf);
+    ASSERT_TRUE(course) << p->id;
+    // Every code a rule names, three times (frequency rules see the earlier lines), plus one no rule names.
+    std::vector<ServiceLine> lines;
+    for (const auto& r : p->rules)
+      for (const auto& code : r.codes)
+        for (int k = 0; k < 3; ++k) {
+          ServiceLine l;
+          l.number = static_cast<int>(lines.size()) + 1;
+          l.code = code;
+          l.date = d("2026-03-02").plus_days(static_cast<int>(lines.size()));
+          l.diagnoses = {"M54.16", "M51.16"};
+          lines.push_back(l);
+        }
+    ServiceLine none;
+    none.code = "00000";
+    none.date = d("2026-12-01");
+    lines.push_back(none);
+    std::vector<const ServiceLine*> earlier;
+    for (const auto& l : lines) {
+      auto a = policy.evaluate(l, nullptr, plan, cf, earlier);
+      auto b = course->evaluate(l, nullptr, earlier);
+      ASSERT_EQ(a.has_value(), b.has_value()) << p->id << " " << l.code;
+      ++compared;
+      if (a) {
+        ++verdicts;
+        EXPECT_EQ(a->covered, b->covered) << p->id << " " << l.code;
+        EXPECT_EQ(a->pa, b->pa) << p->id << " " << l.code;
+        EXPECT_EQ(a->decided_by, b->decided_by) << p->id << " " << l.code;
+        EXPECT_EQ(a->reason.str(), b->reason.str()) << p->id << " " << l.code;
+        ASSERT_EQ(a->findings.size(), b->findings.size()) << p->id << " " << l.code;
+        for (std::size_t i = 0; i < a->findings.size(); ++i) EXPECT_EQ(a->findings[i].text, b->findings[i].text);
+      }
+      earlier.push_back(&l);
+    }
+  }
+  EXPECT_GT(compared, 100);
+  EXPECT_GT(verdicts, 50);  // the comparison saw real verdicts, not only "no rule about this line"
+}
+
 TEST(PolicyPacks, CoverageCheckCatchesAnUnexercisedRule) {
   auto lib = std::make_unique<Library>();
   lib->add(pack_from(std::string(kHeader) + kMriRule));

@@ -33,19 +33,33 @@ class Money {
 
   // Every operator is overflow-checked and throws std::overflow_error: an
   // overflowing amount is a broken invariant, never a silent wrap.
-  friend Money operator+(Money a, Money b);
-  friend Money operator-(Money a, Money b);
+  // Inline (they are on every line's path); the throw is out of line.
+  friend Money operator+(Money a, Money b) {
+    std::int64_t c = 0;
+    if (__builtin_add_overflow(a.cents_, b.cents_, &c)) overflow("+");
+    return Money{c};
+  }
+  friend Money operator-(Money a, Money b) {
+    std::int64_t c = 0;
+    if (__builtin_sub_overflow(a.cents_, b.cents_, &c)) overflow("-");
+    return Money{c};
+  }
   Money operator-() const;
   Money& operator+=(Money b) { return *this = *this + b; }
   Money& operator-=(Money b) { return *this = *this - b; }
   // Money times a count (units, sessions, months). Money * Money does not exist.
-  friend Money operator*(Money a, std::int64_t n);
+  friend Money operator*(Money a, std::int64_t n) {
+    std::int64_t c = 0;
+    if (__builtin_mul_overflow(a.cents_, n, &c)) overflow("*");
+    return Money{c};
+  }
   friend Money operator*(std::int64_t n, Money a) { return a * n; }
 
   friend constexpr bool operator==(Money, Money) = default;
   friend constexpr auto operator<=>(Money, Money) = default;
 
  private:
+  [[noreturn]] static void overflow(const char* op);  // throws std::overflow_error
   explicit constexpr Money(std::int64_t c) noexcept : cents_{c} {}
   std::int64_t cents_ = 0;
 };

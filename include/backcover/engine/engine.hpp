@@ -13,8 +13,10 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "backcover/core/error.hpp"
@@ -38,9 +40,24 @@ struct ReasonCode {
   std::array<char, 3> group{};  // "CO", "PR", "OA", "PI"
   std::array<char, 6> carc{};   // "45", "119", "B7"
   std::array<char, 8> rarc{};   // "N130", or empty
-  static ReasonCode make(std::string_view group, std::string_view carc, std::string_view rarc = {});
+  // Inline and constexpr: the share stage makes one for every posting.
+  static constexpr ReasonCode make(std::string_view group, std::string_view carc, std::string_view rarc = {}) {
+    ReasonCode r;
+    copy(r.group, group);
+    copy(r.carc, carc);
+    copy(r.rarc, rarc);
+    return r;
+  }
   bool empty() const { return group[0] == '\0'; }
   std::string str() const;  // "PR-119"
+
+ private:
+  template <std::size_t N>
+  static constexpr void copy(std::array<char, N>& dst, std::string_view src) {
+    const std::size_t n = src.size() < N - 1 ? src.size() : N - 1;
+    for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
+    dst[n] = '\0';
+  }
 };
 
 // ---- The ledger: the charge split into postings, each naming its rule ----
@@ -72,7 +89,12 @@ struct Posting {
 class Ledger {
  public:
   static constexpr std::size_t kCapacity = 12;
-  void add(const Posting& p);  // merges nothing; throws if full (an invariant)
+  // Merges nothing; a zero posting explains nothing and is dropped; throws if full (an invariant).
+  void add(const Posting& p) {
+    if (p.amount.is_zero()) return;
+    if (n_ == kCapacity) throw_full();
+    items_[n_++] = p;
+  }
   std::size_t size() const { return n_; }
   const Posting* begin() const { return items_.data(); }
   const Posting* end() const { return items_.data() + n_; }
@@ -81,6 +103,7 @@ class Ledger {
   Money total(Bucket b) const;
 
  private:
+  [[noreturn]] static void throw_full();
   std::array<Posting, kCapacity> items_{};
   std::size_t n_ = 0;
 };
@@ -252,6 +275,21 @@ class MedicalPolicy {
   virtual std::optional<PolicyVerdict> evaluate(const ServiceLine& line, const CodeInfo* code, const Plan& plan,
                                                 const CaseFile& case_file,
                                                 const std::vector<const ServiceLine*>& earlier) const = 0;
+
+  // The policy for one course (one plan, one case file), prepared once per
+  // estimate: what depends only on the plan and the patient (which pack, which
+  // rules are about which code) is worked out once instead of for every line.
+  // Same verdicts as evaluate(). Lives no longer than the estimate.
+  class Course {
+   public:
+    virtual ~Course() = default;
+    virtual std::optional<PolicyVerdict> evaluate(const ServiceLine& line, const CodeInfo* code,
+                                                  const std::vector<const ServiceLine*>& earlier) = 0;
+  };
+  // Null (the default): the engine calls evaluate() for every line.
+  virtual std::unique_ptr<Course> course(const Plan& /*plan*/, const CaseFile& /*case_file*/) const {
+    return nullptr;
+  }
 };
 
 struct Inputs {

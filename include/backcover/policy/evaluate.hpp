@@ -68,6 +68,9 @@ class PackPolicy : public MedicalPolicy {
   std::optional<PolicyVerdict> evaluate(const ServiceLine& line, const CodeInfo* code, const Plan& plan,
                                         const CaseFile& case_file,
                                         const std::vector<const ServiceLine*>& earlier) const override;
+  // The pack selected once for the plan and the patient's state, and each
+  // code's candidate rules found once per course.
+  std::unique_ptr<Course> course(const Plan& plan, const CaseFile& case_file) const override;
   const Library& library() const { return *library_; }
 
  private:

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -148,12 +149,21 @@ class Library {
   // The packs whose rules apply when `pack` is selected: itself then its includes (depth first, once each).
   std::vector<const Pack*> chain(const Pack* pack) const;
   const std::vector<std::unique_ptr<Pack>>& packs() const { return packs_; }
-  void add(std::unique_ptr<Pack> p) { packs_.push_back(std::move(p)); }
+  void add(std::unique_ptr<Pack> p) {
+    packs_.push_back(std::move(p));
+    chains_.clear();  // a new pack may change any chain: link() again
+  }
+  // Computes every pack's chain once, after the last add() (load_library does;
+  // the engine's hot path then reads them instead of building one per line).
+  void link();
+  // The chain link() computed for `pack`; empty when link() has not run since the last add().
+  std::span<const Pack* const> linked_chain(const Pack* pack) const;
   const PolicyRule* find_rule(std::string_view id) const;
   std::size_t rule_count() const;
 
  private:
   std::vector<std::unique_ptr<Pack>> packs_;
+  std::vector<std::vector<const Pack*>> chains_;  // parallel to packs_ once linked
 };
 
 // Parses one pack. `name` is the file name for messages.

@@ -26,7 +26,10 @@ struct Options {
   // Worker threads. cpp-httplib gives a keep-alive connection one worker for
   // its life, so this bounds the connections served at once (more wait).
   int threads = 64;
-  int db_connections = 8;               // store connections shared by the workers (at most `threads`)
+  // Store connections shared by the workers (at most `threads`); 0: one per
+  // worker for SQLite (a connection is a file handle and a page cache, and a
+  // worker then never waits for one) and 8 for PostgreSQL (server processes).
+  int db_connections = 0;
   std::size_t max_body = 1 << 20;       // bytes; larger bodies are refused with 413
   int read_timeout_s = 10, write_timeout_s = 10;
   int session_hours = 12;
@@ -64,6 +67,9 @@ struct Response {
   // When set, the body instead of `body`: an immutable string shared with a
   // cache (POST /api/estimate's answers), written out without a copy.
   std::shared_ptr<const std::string> shared_body = nullptr;
+  // The gzip of shared_body when the cache has one: sent as it is to a client
+  // that accepts gzip (Api::handle picks; otherwise it compresses per reply).
+  std::shared_ptr<const std::string> shared_gzip = nullptr;
   const std::string& text() const { return shared_body ? *shared_body : body; }
 };
 

@@ -6,6 +6,7 @@
 #include <pqxx/pqxx>
 
 #include <string>
+#include <unordered_map>
 
 #include "backcover/store/store.hpp"
 #include "store/connection.hpp"
@@ -128,12 +129,30 @@ class PgConnection final : public Connection {
         text.push_back(conn_->esc_raw(reinterpret_cast<const unsigned char*>(b->bytes.data()), b->bytes.size()));
       else throw StoreError("NULL parameters are not used by the store");
     }
-    return run([&](pqxx::transaction_base& w) { return w.exec_params(sql, pqxx::prepare::make_dynamic_params(text)); });
+    const std::string& name = prepared(sql);
+    return run([&](pqxx::transaction_base& w) { return w.exec_prepared(name, pqxx::prepare::make_dynamic_params(text)); });
+  }
+
+  // Each statement is prepared once per connection (on its first use; libpqxx
+  // prepares in the server lazily) and run by name afterwards: the hot reads,
+  // such as the bearer token's lookup on every API request, are not parsed
+  // and planned again per call.
+  const std::string& prepared(const std::string& sql) {
+    auto it = prepared_.find(sql);
+    if (it != prepared_.end()) return it->second;
+    std::string name = fmt::format("bc_{}", prepared_.size() + 1);
+    try {
+      conn_->prepare(name, sql);
+    } catch (const pqxx::sql_error& e) {
+      throw StoreError(e.what());
+    }
+    return prepared_.emplace(sql, std::move(name)).first->second;
   }
 
   std::string url_;
   std::unique_ptr<pqxx::connection> conn_;
   std::unique_ptr<pqxx::work> tx_;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
 };
 
 }  // namespace

@@ -4,8 +4,10 @@
 #include <sqlite3.h>
 
 #include <filesystem>
-#include <map>
+#include <cstdlib>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "store/connection.hpp"
 #include "backcover/store/store.hpp"
@@ -17,6 +19,12 @@ namespace {
 class SqliteConnection final : public Connection {
  public:
   SqliteConnection(const std::string& path, bool create) : path_(path) {
+    // SQLite's memory statistics take one process-wide mutex on every
+    // allocation it makes; nothing here reads them, and with many workers each
+    // on its own connection (serve) that mutex is contended on every query.
+    // Before SQLite initialises only: later calls are refused and change nothing.
+    static const bool configured = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
+    (void)configured;
     if (!create && !std::filesystem::exists(path))
       throw StoreError(fmt::format("no store at {} (run 'backcover db init' first)", path));
     int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
@@ -39,7 +47,7 @@ class SqliteConnection final : public Connection {
     }
   }
   ~SqliteConnection() override {
-    for (auto& [sql, st] : cache_) sqlite3_finalize(st);
+    for (auto& [sql, p] : cache_) sqlite3_finalize(p.st);
     sqlite3_close(db_);
   }
 
@@ -137,30 +145,57 @@ class SqliteConnection final : public Connection {
   }
 
  private:
+  // A statement prepared once per connection and kept (the hot reads, such as
+  // the bearer token's lookup on every API request, only bind and step), with
+  // the index SQLite gave each $N so that binding formats no names.
+  struct Prepared {
+    sqlite3_stmt* st = nullptr;
+    std::vector<int> index;  // index[N - 1]: the parameter index of $N, 0 when unused
+  };
+
   sqlite3_stmt* prepare(const std::string& sql, const Params& params) {
-    sqlite3_stmt*& st = cache_[sql];
-    if (!st) {
-      if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &st, nullptr) != SQLITE_OK) {
-        st = nullptr;
-        cache_.erase(sql);
-        throw StoreError(fmt::format("SQL error: {} in: {}", sqlite3_errmsg(db_), sql));
+    auto found = cache_.find(sql);
+    if (found == cache_.end()) {
+      Prepared p;
+      if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &p.st, nullptr) != SQLITE_OK) {
+        std::string m = sqlite3_errmsg(db_);
+        sqlite3_finalize(p.st);
+        throw StoreError(fmt::format("SQL error: {} in: {}", m, sql));
       }
+      const int count = sqlite3_bind_parameter_count(p.st);
+      for (int j = 1; j <= count; ++j) {
+        const char* name = sqlite3_bind_parameter_name(p.st, j);
+        if (!name || name[0] != '$') continue;
+        char* end = nullptr;
+        const long n = std::strtol(name + 1, &end, 10);
+        if (*end != '\0' || n < 1 || n > (1 << 20)) continue;  // SQLite allows 32,766 parameters
+        if (p.index.size() < static_cast<std::size_t>(n)) p.index.resize(static_cast<std::size_t>(n), 0);
+        p.index[static_cast<std::size_t>(n - 1)] = j;
+      }
+      found = cache_.emplace(sql, std::move(p)).first;
     }
+    sqlite3_stmt* st = found->second.st;
+    const std::vector<int>& index = found->second.index;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    // The values are bound without a copy (SQLITE_STATIC): `params` outlives
+    // the statement's steps, and finish() clears the bindings before returning.
     for (std::size_t i = 0; i < params.size(); ++i) {
-      std::string name = fmt::format("${}", i + 1);
-      int idx = sqlite3_bind_parameter_index(st, name.c_str());
+      const int idx = i < index.size() ? index[i] : 0;
       if (idx == 0) continue;  // not used by this statement
       const Value& v = params[i];
       int rc = SQLITE_OK;
       if (std::holds_alternative<std::nullptr_t>(v)) rc = sqlite3_bind_null(st, idx);
       else if (auto* n = std::get_if<std::int64_t>(&v)) rc = sqlite3_bind_int64(st, idx, *n);
       else if (auto* s = std::get_if<std::string>(&v))
-        rc = sqlite3_bind_text64(st, idx, s->data(), s->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+        rc = sqlite3_bind_text64(st, idx, s->data(), s->size(), SQLITE_STATIC, SQLITE_UTF8);
       else if (auto* b = std::get_if<Blob>(&v))
-        rc = sqlite3_bind_blob64(st, idx, b->bytes.data(), b->bytes.size(), SQLITE_TRANSIENT);
-      if (rc != SQLITE_OK) throw StoreError(fmt::format("SQL bind error: {}", sqlite3_errmsg(db_)));
+        rc = sqlite3_bind_blob64(st, idx, b->bytes.data(), b->bytes.size(), SQLITE_STATIC);
+      if (rc != SQLITE_OK) {
+        std::string m = sqlite3_errmsg(db_);
+        sqlite3_clear_bindings(st);
+        throw StoreError(fmt::format("SQL bind error: {}", m));
+      }
     }
     return st;
   }
@@ -168,14 +203,16 @@ class SqliteConnection final : public Connection {
     if (rc != SQLITE_DONE) {
       std::string m = sqlite3_errmsg(db_);
       sqlite3_reset(st);
+      sqlite3_clear_bindings(st);
       throw StoreError(m);
     }
     sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
   }
 
   std::string path_;
   sqlite3* db_ = nullptr;
-  std::map<std::string, sqlite3_stmt*> cache_;
+  std::unordered_map<std::string, Prepared> cache_;
 };
 
 }  // namespace

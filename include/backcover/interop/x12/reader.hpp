@@ -43,7 +43,7 @@ struct Segment {
   int column = 0;
 
   // X12 position `i` (1-based); empty when absent.
-  std::string_view operator[](std::size_t i) const { return i < elements.size() ? elements[i] : std::string_view{}; }
+  [[gnu::always_inline]] std::string_view operator[](std::size_t i) const { return i < elements.size() ? elements[i] : std::string_view{}; }
   std::size_t size() const { return elements.empty() ? 0 : elements.size() - 1; }
   bool is(std::string_view s) const { return id == s; }
 };
@@ -81,8 +81,15 @@ class Reader {
 
  private:
   Status read_isa(Segment& out);
+  Status between(Segment& out);     // the end of the input, an ISA, or bytes after the last IEA
+  Status in_segment(Segment& out);  // a segment inside an interchange
+  [[gnu::cold, gnu::noinline]] Status unterminated();
+  [[gnu::cold, gnu::noinline]] Status bad_id(std::string_view id);
   Status fail(std::string found, std::string expected, std::size_t number, std::string_view id);
   void advance_to(std::size_t p);
+  // Makes the 64 bytes of in_ from `at` the scan's block: e_, t_ and l_ get the bits
+  // of its element separators, terminators and line feeds (none past the input's end).
+  void load_block(std::size_t at);
 
   std::string name_;
   std::string_view in_;
@@ -98,6 +105,14 @@ class Reader {
   int col_ = 1;
   Error error_;
   unsigned char class_[256] = {};  // non-zero: element separator, segment terminator or line feed
+  // The scan's state, kept from one segment to the next: the 64-byte block of in_
+  // from blk_ and the bits of its element separators (e_), terminators (t_) and
+  // line feeds (l_) not yet taken (valid while blk_ok_; a new input or new
+  // separators drop it).
+  std::size_t blk_ = 0;
+  std::uint64_t e_ = 0, t_ = 0, l_ = 0;
+  alignas(16) char splat_[2][16] = {};  // the element separator and the terminator, sixteen times each
+  bool blk_ok_ = false;
 };
 
 // Reads the whole buffer, calling `on_segment` for each segment; stops at the

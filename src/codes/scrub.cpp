@@ -7,6 +7,7 @@
 #include <cctype>
 #include <optional>
 #include <tuple>
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 namespace backcover::codes {
@@ -196,6 +197,26 @@ bool contains_ci(std::string_view hay, std::string_view needle) {
   return false;
 }
 
+// Names a line in a finding: "line 3 (97110)".
+struct Who {
+  int number;
+  std::string_view code;
+};
+
+}  // namespace
+}  // namespace backcover::codes
+
+template <>
+struct fmt::formatter<backcover::codes::Who> : fmt::formatter<std::string_view> {
+  template <typename Ctx>
+  auto format(const backcover::codes::Who& w, Ctx& ctx) const {
+    return fmt::format_to(ctx.out(), FMT_COMPILE("line {} ({})"), w.number, w.code);
+  }
+};
+
+namespace backcover::codes {
+namespace {
+
 class Run {
  public:
   using Roles = std::span<const CodeRole>;
@@ -207,21 +228,49 @@ class Run {
     for (const auto& d : cf_.diagnoses) cf_dx_.push_back(d.code);
     // What each line's code is, looked up once per line (not once per pair of lines).
     facts_.resize(lines_.size());
+    // A course bills a handful of distinct codes and modifiers many times: the
+    // code's facts (from its packed form, an integer) and each modifier's NCCI
+    // bypass flag are looked up once per distinct value.
+    std::vector<std::size_t> first_of;  // per distinct code: the first line that billed it
+    std::vector<std::pair<std::string_view, bool>> bypass;
     for (std::size_t i = 0; i < lines_.size(); ++i) {
       const ServiceLine& l = *lines_[i];
       Facts& f = facts_[i];
       f.code = pack(l.code);
-      f.rvu = sets_.rvu(l.code);
-      f.addon = sets_.addon(f.code);
-      f.addon_code = f.addon || (f.rvu && f.rvu->global_days == kGlobalZZZ);
-      if (!f.addon_code && catalogue_)
-        if (const CodeInfo* c = catalogue_->find(l.code); c && c->add_on) f.addon_code = true;
-      f.timed = CodeSets::in_ranges(timed, f.code);
-      f.em = CodeSets::in_ranges(em, f.code);
-      f.cmt = CodeSets::in_ranges(cmt, f.code);
+      const std::size_t* same = nullptr;
+      for (const std::size_t& k : first_of)
+        if (facts_[k].code == f.code && lines_[k]->code == l.code) {
+          same = &k;
+          break;
+        }
+      if (same) {
+        const Facts& g = facts_[*same];
+        f.rvu = g.rvu;
+        f.addon = g.addon;
+        f.addon_code = g.addon_code;
+        f.timed = g.timed;
+        f.em = g.em;
+        f.cmt = g.cmt;
+      } else {
+        first_of.push_back(i);
+        f.rvu = sets_.rvu(l.code);
+        f.addon = sets_.addon(f.code);
+        f.addon_code = f.addon || (f.rvu && f.rvu->global_days == kGlobalZZZ);
+        if (!f.addon_code && catalogue_)
+          if (const CodeInfo* c = catalogue_->find(l.code); c && c->add_on) f.addon_code = true;
+        f.timed = CodeSets::in_ranges(timed, f.code);
+        f.em = CodeSets::in_ranges(em, f.code);
+        f.cmt = CodeSets::in_ranges(cmt, f.code);
+      }
       f.chiropractor = contains_ci(l.provider.role, "chiro");
-      for (const auto& m : l.modifiers)
-        if (const Modifier* mod = sets_.modifier(m); mod && mod->ncci_bypass) f.bypass = true;
+      for (const auto& m : l.modifiers) {
+        auto it = std::find_if(bypass.begin(), bypass.end(), [&](const auto& b) { return b.first == m; });
+        if (it == bypass.end()) {
+          const Modifier* mod = sets_.modifier(m);
+          it = bypass.insert(bypass.end(), {m, mod && mod->ncci_bypass});
+        }
+        if (it->second) f.bypass = true;
+      }
     }
   }
 
@@ -234,13 +283,18 @@ class Run {
                                 std::move(coding)});
   }
   // A Medicare rule: denies under Medicare, a warning for other payers.
-  void medicare_rule(std::size_t i, const Rule& rule, ReasonCode reason, std::string text) {
+  // The text is written once, with the warning's lead-in for other payers (no
+  // second string for the concatenation).
+  template <typename... A>
+  void medicare_rule(std::size_t i, const Rule& rule, ReasonCode reason, fmt::format_string<A...> f, A&&... args) {
+    fmt::memory_buffer buf;
+    if (!medicare_) buf.append(std::string_view("Medicare rule (other payers may follow it): "));
+    fmt::format_to(fmt::appender(buf), f, std::forward<A>(args)...);
+    std::string text(buf.data(), buf.size());
     if (medicare_) {
       deny(i, rule, reason, std::move(text));
     } else {
-      found.push_back(EditFinding{static_cast<int>(i),
-                                  Finding{Finding::Kind::Warning, "Medicare rule (other payers may follow it): " + text,
-                                          &rule, reason},
+      found.push_back(EditFinding{static_cast<int>(i), Finding{Finding::Kind::Warning, std::move(text), &rule, reason},
                                   false, std::nullopt});
     }
   }
@@ -250,7 +304,8 @@ class Run {
   }
 
   const ServiceLine& line(std::size_t i) const { return *lines_[i]; }
-  std::string who(std::size_t i) const { return fmt::format("line {} ({})", line(i).number, line(i).code); }
+  // "line 3 (97110)", written straight into the finding's text.
+  Who who(std::size_t i) const { return Who{line(i).number, line(i).code}; }
 
   bool is_addon(std::size_t i) const { return facts_[i].addon_code; }
   bool is_timed(std::size_t i) const { return facts_[i].timed; }
@@ -282,15 +337,16 @@ class Run {
   // Whether a diagnosis is billable on a date, remembered for the run (a
   // course names the same few diagnoses on every line).
   bool icd_billable(const std::string& code, Date dos) {
+    for (const auto& c : billable_)  // the fiscal year as a date range: no calendar conversion per line
+      if (c.fy.contains(dos) && *c.code == code) return c.billable;
     const int fy = fiscal_year(dos);
-    for (const auto& c : billable_)
-      if (c.fy == fy && *c.code == code) return c.billable;
     const bool b = sets_.icd_billable(code, dos);
-    billable_.push_back(Billable{&code, fy, b});
+    billable_.push_back(Billable{&code, DateRange{Date::from_ymd(fy - 1, 10, 1), Date::from_ymd(fy, 9, 30)}, b});
     return b;
   }
 
   void run() {
+    found.reserve(lines_.size() * 2);
     for (std::size_t i = 0; i < lines_.size(); ++i) {
       procedure_valid(i);
       diagnosis(i);
@@ -321,8 +377,9 @@ class Run {
       multiple_surgery(day);
     }
     global_period();
-    std::stable_sort(found.begin(), found.end(),
-                     [](const EditFinding& a, const EditFinding& b) { return a.line_index < b.line_index; });
+    // Most findings come from the per-line edits, already in line order.
+    auto by_line = [](const EditFinding& a, const EditFinding& b) { return a.line_index < b.line_index; };
+    if (!std::is_sorted(found.begin(), found.end(), by_line)) std::stable_sort(found.begin(), found.end(), by_line);
   }
 
  private:
@@ -414,15 +471,15 @@ class Run {
     // Therapy plan-of-care modifier on always-therapy codes (MPPR indicator 5).
     if (r && r->mult_proc == 5 && !has_mod(l, "GP") && !has_mod(l, "GO") && !has_mod(l, "GN")) {
       medicare_rule(i, this->rule(kGpModifier), ReasonCode::make("CO", "4"),
-                    fmt::format("{}: therapy code without GP (or GO/GN); add GP for physical therapy", who(i)));
+                    "{}: therapy code without GP (or GO/GN); add GP for physical therapy", who(i));
     }
     // A therapy-assistant modifier goes with its discipline: CQ with GP, CO with GO.
     for (auto [assistant, discipline, who_did] : {std::tuple{"CQ", "GP", "a physical therapist assistant"},
                                                   std::tuple{"CO", "GO", "an occupational therapy assistant"}}) {
       if (has_mod(l, assistant) && !has_mod(l, discipline))
         medicare_rule(i, this->rule(kAssistantModifier), ReasonCode::make("CO", "4"),
-                      fmt::format("{}: {} (service by {}) is reported with {}; add {}", who(i), assistant, who_did,
-                                  discipline, discipline));
+                      "{}: {} (service by {}) is reported with {}; add {}", who(i), assistant, who_did,
+                                  discipline, discipline);
     }
     if (has_mod(l, "50")) {
       if (!r || (r->bilateral != 1 && r->bilateral != 3)) {
@@ -444,23 +501,23 @@ class Run {
     if (!cmt && !facts_[i].chiropractor) return;
     if (!CodeSets::in_ranges(cmt_medicare_, facts_[i].code)) {
       medicare_rule(i, this->rule(kChiroCodes), ReasonCode::make("PR", "96", "N130"),
-                    fmt::format("{}: Medicare covers only spinal manipulation (98940-98942) {}; {} is not covered",
-                                who(i), cmt ? "among chiropractic manipulation codes" : "from a chiropractor", l.code));
+                    "{}: Medicare covers only spinal manipulation (98940-98942) {}; {} is not covered",
+                                who(i), cmt ? "among chiropractic manipulation codes" : "from a chiropractor", l.code);
       return;
     }
     const auto& dx = diagnoses(l);
     std::string primary = dx.empty() ? "" : normalize_icd(dx.front());
     if (primary.empty() || !CodeSets::in_ranges(chiro_primary_dx_, pack(primary))) {
       medicare_rule(i, this->rule(kChiroDx), ReasonCode::make("CO", "11"),
-                    fmt::format("{}: the primary diagnosis must be a spinal subluxation M99.00-M99.05 (found {})",
-                                who(i), primary.empty() ? "none" : dotted_icd(primary)));
+                    "{}: the primary diagnosis must be a spinal subluxation M99.00-M99.05 (found {})",
+                                who(i), primary.empty() ? "none" : dotted_icd(primary));
     }
     if (!has_mod(l, "AT")) {
       bool abn = has_mod(l, "GA");
       medicare_rule(i, this->rule(kChiroAt), ReasonCode::make(abn ? "PR" : "CO", "50"),
-                    fmt::format("{}: no AT modifier, so Medicare treats it as maintenance therapy, which is not "
+                    "{}: no AT modifier, so Medicare treats it as maintenance therapy, which is not "
                                 "covered{}",
-                                who(i), abn ? " (GA: ABN on file, the patient pays)" : "; add AT if the treatment is active/corrective"));
+                                who(i), abn ? " (GA: ABN on file, the patient pays)" : "; add AT if the treatment is active/corrective");
     }
   }
 
@@ -591,17 +648,17 @@ class Run {
           continue;
         }
         medicare_rule(timed[k], rule, ReasonCode::make("CO", "151"),
-                      fmt::format("{}: {} unit(s) billed for {} min; {} timed minutes on {} support {} unit(s) in all, "
+                      "{}: {} unit(s) billed for {} min; {} timed minutes on {} support {} unit(s) in all, "
                                   "at most {} for this line and {} more among the lines with equal minutes",
                                   who(timed[k]), l.units, l.minutes, total, l.date.str(), allowed, base[k] + 1,
-                                  tie_units));
+                                  tie_units);
         continue;
       }
       if (l.units > expect[k]) {
         medicare_rule(timed[k], rule, ReasonCode::make("CO", "151"),
-                      fmt::format("{}: {} unit(s) billed for {} min; {} timed minutes on {} support {} unit(s) in all, "
+                      "{}: {} unit(s) billed for {} min; {} timed minutes on {} support {} unit(s) in all, "
                                   "{} of them for this line",
-                                  who(timed[k]), l.units, l.minutes, total, l.date.str(), allowed, expect[k]));
+                                  who(timed[k]), l.units, l.minutes, total, l.date.str(), allowed, expect[k]);
       } else if (l.units < expect[k]) {
         warn(timed[k], rule,
              fmt::format("{}: {} unit(s) billed for {} min; the 8-minute rule allows {} for this line", who(timed[k]),
@@ -698,7 +755,7 @@ class Run {
   const Rule* rules_[kRuleIds] = {};
   struct Billable {
     const std::string* code;
-    int fy;
+    DateRange fy;  // October 1 to September 30
     bool billable;
   };
   std::vector<Billable> billable_;

@@ -57,11 +57,24 @@ unsigned Date::day() const { return static_cast<unsigned>(ymd().day()); }
 unsigned Date::weekday() const { return std::chrono::weekday{chr::sys_days{chr::days{days_}}}.c_encoding(); }
 
 std::string Date::str() const {
-  char buf[16];
-  auto v = ymd();
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(v.year()), static_cast<unsigned>(v.month()),
-                static_cast<unsigned>(v.day()));
-  return buf;
+  // "%04d-%02u-%02u" without printf (explanations print many dates); a year
+  // outside 0..9999 (never a real date of service) falls back to printf.
+  const auto v = ymd();
+  const int y = static_cast<int>(v.year());
+  const unsigned m = static_cast<unsigned>(v.month()), d = static_cast<unsigned>(v.day());
+  if (y < 0 || y > 9999) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
+    return buf;
+  }
+  const auto yu = static_cast<unsigned>(y);
+  const char out[10] = {static_cast<char>('0' + yu / 1000),      static_cast<char>('0' + yu / 100 % 10),
+                        static_cast<char>('0' + yu / 10 % 10),   static_cast<char>('0' + yu % 10),
+                        '-',
+                        static_cast<char>('0' + m / 10),         static_cast<char>('0' + m % 10),
+                        '-',
+                        static_cast<char>('0' + d / 10),         static_cast<char>('0' + d % 10)};
+  return std::string(out, sizeof out);
 }
 
 Date Date::plus_months(int n) const {

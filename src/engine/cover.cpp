@@ -399,7 +399,7 @@ int code_override(const Plan& plan, std::string_view code) {
 }  // namespace
 
 LineWork classify(Determination& slot, const ServiceLine& line, std::size_t index, const Plan& plan,
-                  const RuleSet& rules) {
+                  const RuleSet& rules, CourseState& course) {
   LineWork w(slot);
   w.line = &line;
   w.index = index;
@@ -409,7 +409,7 @@ LineWork classify(Determination& slot, const ServiceLine& line, std::size_t inde
   // Which benefit: the line's own category, else the plan's override for the
   // code, else the catalogue's default category.
   int benefit = -1;
-  w.code = rules.catalogue->find(line.code);
+  w.code = course.find_code(line.code, *rules.catalogue);
   if (!line.category.empty()) {
     w.category = line.category;
   } else if (const int b = code_override(plan, line.code); b >= 0) {

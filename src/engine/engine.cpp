@@ -88,7 +88,7 @@ void step(Run& r, const Plan& plan, const PriceList* prices, const RuleSet& rule
   }
 
   // The line's Determination is written where the estimate keeps it (lines are reserved in start()).
-  stages::LineWork w = stages::classify(r.est.lines.emplace_back(), line, li, plan, rules);
+  stages::LineWork w = stages::classify(r.est.lines.emplace_back(), line, li, plan, rules, course);
   // 3. cover
   stages::cover(w, plan, *r.cf, rules, r.scrubbed.for_line(li), course);
   // 4. price (before the share: a spending threshold looks at the allowed amount)

@@ -64,6 +64,16 @@ struct CourseState {
   // "the first N visits before the deductible", and the last date counted.
   std::vector<int> benefit_visits;
   std::vector<Date> benefit_last_visit;
+  // The catalogue's entry for each distinct code of the course, looked up once
+  // (a course bills a handful of codes many times).
+  std::vector<std::pair<std::string_view, const CodeInfo*>> code_info;
+  const CodeInfo* find_code(std::string_view code, const CodeCatalogue& catalogue) {
+    for (const auto& [c, info] : code_info)
+      if (c == code) return info;
+    const CodeInfo* info = catalogue.find(code);
+    code_info.emplace_back(code, info);
+    return info;
+  }
 };
 
 // How strongly a denial speaks, lower first: what the patient needs to read
@@ -174,7 +184,8 @@ Scrubbed scrub(const std::vector<const ServiceLine*>& order, const CaseFile& cf,
 // tier's cost sharing applies (No Surprises Act protection).
 // `slot` is the (fresh) Determination the line's verdict and cost are written into.
 LineWork classify(Determination& slot, const ServiceLine& line, std::size_t index, const Plan& plan,
-                  const RuleSet& rules);
+                  const RuleSet& rules,
+                  CourseState& course);
 // Covered, conditional or not covered, and what must be on file: the plan's
 // benefit and exclusions, the claim edits, visit limits, referral /
 // prescription / prior authorization, the payer's medical policy.

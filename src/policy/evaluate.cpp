@@ -52,6 +52,12 @@ struct IcdKey {
   }
 };
 
+// The line's category, else its code's; a reference (no copy), empty when neither says.
+const std::string& line_category(const ServiceLine& line, const CodeInfo* code) {
+  static const std::string kNone;
+  return !line.category.empty() ? line.category : code ? code->category : kNone;
+}
+
 std::string norm_icd(std::string_view s) {
   std::string out;
   for (char ch : s)
@@ -85,10 +91,15 @@ std::string words(std::string_view s) {
 }
 
 std::string join(std::span<const std::string> v, std::string_view last_sep = " or ", bool underscores = true) {
+  std::size_t n = 0;
+  for (const auto& x : v) n += x.size() + last_sep.size();
   std::string out;
+  out.reserve(n);
   for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i > 0) out += (i + 1 == v.size()) ? std::string(last_sep) : std::string(", ");
-    out += underscores ? words(v[i]) : v[i];
+    if (i > 0) out += (i + 1 == v.size()) ? last_sep : std::string_view(", ");
+    const std::size_t at = out.size();
+    out += v[i];
+    if (underscores) std::replace(out.begin() + static_cast<std::ptrdiff_t>(at), out.end(), '_', ' ');
   }
   return out;
 }
@@ -230,7 +241,7 @@ bool line_in_region(const Pack& pack, std::string_view code, std::string& region
 
 bool authorization_on_file(const Ctx& c) {
   for (const auto& a : c.cf.authorizations) {
-    if (lower(a.status) != "approved") continue;
+    if (!equal_ci(a.status, "approved")) continue;
     if (!(a.from <= c.line.date && c.line.date <= a.to)) continue;
     bool match = std::find(a.codes.begin(), a.codes.end(), c.line.code) != a.codes.end();
     if (!match && c.code) match = contains_ci(a.categories, c.code->category);
@@ -498,7 +509,7 @@ CriterionResult eval_exam(const Criterion& cr, const Ctx& c) {
 // days, recertified at least every 90 (BPM 100-02 ch15 §220.1.2-220.1.3;
 // 42 CFR 424.24(c)). Sets `gap` when one is on file but does not cover the date.
 bool plan_of_care_covers(const Ctx& c, std::string& gap) {
-  const std::string& cat = !c.line.category.empty() ? c.line.category : c.code ? c.code->category : std::string{};
+  const std::string& cat = line_category(c.line, c.code);
   if (cat != "physical_therapy" && cat != "massage") return false;
   for (const auto& poc : c.cf.plans_of_care) {
     if (poc.discipline != "PT" || poc.start > c.line.date) continue;
@@ -804,7 +815,7 @@ CriterionResult eval(const Criterion& cr, const Ctx& c) {
 }
 
 bool plan_requires_order(const Plan& plan, const ServiceLine& line, const CodeInfo* code, bool prescription) {
-  const std::string& cat = !line.category.empty() ? line.category : code ? code->category : std::string{};
+  const std::string& cat = line_category(line, code);
   const int bi = cat.empty() ? -1 : plan.benefit_index(cat);
   if (bi < 0) return false;
   const Benefit& b = plan.benefits[static_cast<std::size_t>(bi)];
@@ -936,37 +947,43 @@ void find_candidates(std::span<const Pack* const> chain, std::string_view code, 
   }
 }
 
-Evaluation evaluate_candidates(const Library& library, const Pack& selected, std::span<const Pack* const> chain,
-                               std::span<const Candidate> candidates, const ServiceLine& line, const CodeInfo* code,
-                               const Plan& plan, const CaseFile& case_file,
-                               const std::vector<const ServiceLine*>& earlier, bool explain);
+// Into `ev`, whose trace entries (and their details' room) are reused: a
+// course evaluates line after line into one Evaluation without allocating.
+// Returns how many entries of ev.trace are this line's (the rest are room).
+std::size_t evaluate_candidates(Evaluation& ev, const Library& library, const Pack& selected,
+                         std::span<const Pack* const> chain, std::span<const Candidate> candidates,
+                         const ServiceLine& line, const CodeInfo* code, const Plan& plan, const CaseFile& case_file,
+                         const std::vector<const ServiceLine*>& earlier, bool explain);
 
 }  // namespace
 
 Evaluation evaluate(const Library& library, const Pack& selected, const ServiceLine& line, const CodeInfo* code,
                     const Plan& plan, const CaseFile& case_file, const std::vector<const ServiceLine*>& earlier,
                     bool explain) {
-  const std::string& category = !line.category.empty() ? line.category : code ? code->category : std::string{};
+  const std::string& category = line_category(line, code);
   std::vector<const Pack*> own_chain;  // only when the library was not linked
   std::span<const Pack* const> chain = library.linked_chain(&selected);
   if (chain.empty()) chain = own_chain = library.chain(&selected);
   std::vector<std::size_t> scratch;
   std::vector<Candidate> candidates;
   find_candidates(chain, line.code, category, scratch, candidates);
-  return evaluate_candidates(library, selected, chain, candidates, line, code, plan, case_file, earlier, explain);
+  Evaluation ev;
+  ev.trace.resize(
+      evaluate_candidates(ev, library, selected, chain, candidates, line, code, plan, case_file, earlier, explain));
+  return ev;
 }
 
 namespace {
 
-Evaluation evaluate_candidates(const Library& library, const Pack& selected, std::span<const Pack* const> chain,
-                               std::span<const Candidate> candidates, const ServiceLine& line, const CodeInfo* code,
-                               const Plan& plan, const CaseFile& case_file,
-                               const std::vector<const ServiceLine*>& earlier, bool explain) {
-  Evaluation ev;
+std::size_t evaluate_candidates(Evaluation& ev, const Library& library, const Pack& selected,
+                         std::span<const Pack* const> chain, std::span<const Candidate> candidates,
+                         const ServiceLine& line, const CodeInfo* code, const Plan& plan, const CaseFile& case_file,
+                         const std::vector<const ServiceLine*>& earlier, bool explain) {
   ev.pack = &selected;
+  ev.verdict.reset();
+  std::size_t used = 0;  // entries of ev.trace written for this line; the rest are room kept from earlier lines
   bool any_applied = false;
-  if (candidates.empty()) return ev;
-  ev.trace.reserve(candidates.size());
+  if (candidates.empty()) return 0;
   {
     for (const Candidate& cand : candidates) {
       const Pack* pack = cand.pack;
@@ -977,8 +994,11 @@ Evaluation evaluate_candidates(const Library& library, const Pack& selected, std
       Ctx gate = ctx;
       gate.text = explain ? Text::All : Text::None;
       ctx.text = explain ? Text::All : Text::Unmet;
-      RuleTrace t;
+      if (used == ev.trace.size()) ev.trace.emplace_back();
+      RuleTrace& t = ev.trace[used++];
       t.rule = &r;
+      t.state = RuleTrace::State::NotApplicable;
+      t.details.clear();
       bool applies = true;
       for (const auto& w : r.when) {
         auto x = eval(w, gate);
@@ -990,7 +1010,6 @@ Evaluation evaluate_candidates(const Library& library, const Pack& selected, std
       }
       if (!applies) {
         t.state = RuleTrace::State::NotApplicable;
-        ev.trace.push_back(std::move(t));
         continue;
       }
       any_applied = true;
@@ -1025,17 +1044,17 @@ Evaluation evaluate_candidates(const Library& library, const Pack& selected, std
           }
         }
       }
-      ev.trace.push_back(std::move(t));
     }
   }
-  if (!any_applied) return ev;
+  const std::span<const RuleTrace> trace(ev.trace.data(), used);
+  if (!any_applied) return used;
 
   PolicyVerdict v;
   const RuleTrace* decider = nullptr;
   int worst = 0;
   bool pa_needed = false;
   Ctx any_ctx{&library, &selected, nullptr, line, code, plan, case_file, earlier};
-  for (const auto& t : ev.trace) {
+  for (const auto& t : trace) {
     if (t.state == RuleTrace::State::NotApplicable) continue;
     if (t.rule->prior_auth) pa_needed = true;
     if (t.state == RuleTrace::State::Failed && !pa_only(*t.rule)) {
@@ -1054,7 +1073,7 @@ Evaluation evaluate_candidates(const Library& library, const Pack& selected, std
   if (worst > 0) v.reason = decider->rule->reason;
 
   // Findings: what is still missing, per failed rule, in pack order.
-  for (const auto& t : ev.trace) {
+  for (const auto& t : trace) {
     if (t.state != RuleTrace::State::Failed || pa_only(*t.rule)) continue;
     const PolicyRule& r = *t.rule;
     const Pack* owner = nullptr;
@@ -1132,11 +1151,11 @@ Evaluation evaluate_candidates(const Library& library, const Pack& selected, std
 
   if (pa_needed && v.covered != Coverage::NotCovered) {
     const RuleTrace* pa_rule = nullptr;
-    for (const auto& t : ev.trace)
+    for (const auto& t : trace)
       if (t.state != RuleTrace::State::NotApplicable && t.rule->prior_auth && !pa_rule) pa_rule = &t;
     // When the plan itself lists this benefit as needing authorization, the
     // engine already says so; do not repeat the action.
-    const std::string& cat = !line.category.empty() ? line.category : code ? code->category : std::string{};
+    const std::string& cat = line_category(line, code);
     const int bi = cat.empty() ? -1 : plan.benefit_index(cat);
     const bool plan_says_pa = bi >= 0 && plan.benefits[static_cast<std::size_t>(bi)].prior_auth_required;
     if (authorization_on_file(any_ctx)) {
@@ -1157,7 +1176,7 @@ Evaluation evaluate_candidates(const Library& library, const Pack& selected, std
     if (!v.decided_by) v.decided_by = pa_rule->rule->rule;
   }
   ev.verdict = std::move(v);
-  return ev;
+  return used;
 }
 
 // One course under one plan: the pack and its chain selected once, each
@@ -1171,7 +1190,7 @@ class PackCourse final : public MedicalPolicy::Course {
   }
   std::optional<PolicyVerdict> evaluate(const ServiceLine& line, const CodeInfo* code,
                                         const std::vector<const ServiceLine*>& earlier) override {
-    const std::string& category = !line.category.empty() ? line.category : code ? code->category : std::string{};
+    const std::string& category = line_category(line, code);
     const Memo* m = nullptr;
     for (const Memo& x : memo_)
       if (x.code == line.code && x.category == category) {
@@ -1185,9 +1204,9 @@ class PackCourse final : public MedicalPolicy::Course {
       m = &memo_.back();
     }
     if (m->candidates.empty()) return std::nullopt;  // no rule is about this line
-    return evaluate_candidates(library_, pack_, chain_, m->candidates, line, code, plan_, cf_, earlier,
-                               /*explain=*/false)
-        .verdict;
+    evaluate_candidates(scratch_eval_, library_, pack_, chain_, m->candidates, line, code, plan_, cf_, earlier,
+                        /*explain=*/false);
+    return std::move(scratch_eval_.verdict);
   }
 
  private:
@@ -1203,6 +1222,7 @@ class PackCourse final : public MedicalPolicy::Course {
   std::span<const Pack* const> chain_;
   std::vector<Memo> memo_;  // a course bills a handful of distinct codes: a short list
   std::vector<std::size_t> scratch_;
+  Evaluation scratch_eval_;  // its trace's room is reused from line to line
 };
 
 }  // namespace

@@ -1,4 +1,5 @@
 // Value types: Money, Rate, Date. Figures are hand-checked; sources inline.
+#include <cstdio>
 #include <gtest/gtest.h>
 
 #include <limits>
@@ -99,6 +100,25 @@ TEST(Date, ParsesStrictly) {
   EXPECT_TRUE(Date::parse("2028-02-29").has_value());
   EXPECT_FALSE(Date::parse("2027-02-29").has_value());
   EXPECT_EQ(Date::parse("2026-03-02")->weekday(), 1u);  // a Monday
+}
+
+TEST(Date, StrWritesDatesAsPrintfWould) {
+  // str() writes the digits itself: every day from 1899 to 2201 (the years a
+  // date file may hold), every 97th day from year 1 to beyond 9999 (printf's
+  // form there), against snprintf("%04d-%02u-%02u").
+  auto check = [](Date d) {
+    const auto v = d.ymd();
+    char want[24];
+    std::snprintf(want, sizeof want, "%04d-%02u-%02u", static_cast<int>(v.year()), static_cast<unsigned>(v.month()),
+                  static_cast<unsigned>(v.day()));
+    EXPECT_EQ(d.str(), want) << d.days();
+  };
+  int checked = 0;
+  for (Date d = Date::from_ymd(1899, 1, 1); d <= Date::from_ymd(2201, 12, 31); d = d.plus_days(1), ++checked) check(d);
+  for (Date d = Date::from_ymd(1, 1, 1); d <= Date::from_ymd(10001, 12, 31); d = d.plus_days(97), ++checked) check(d);
+  EXPECT_GT(checked, 140000);
+  EXPECT_EQ(Date::from_ymd(2026, 3, 2).str(), "2026-03-02");
+  EXPECT_EQ(Date::from_ymd(10000, 1, 1).str(), "10000-01-01");
 }
 
 TEST(Date, ProblemSaysWhyADateIsRefused) {

@@ -127,9 +127,9 @@ export function LedgerTable({ entries }: { entries: LedgerEntry[] }) {
   );
 }
 
-/** "$30.00 written off by the provider [rule: text; source: …] CO-45" → the rule's text. */
+/** "$30.00 written off by the provider [rule: text; source: …] CO-45" (or "…; fuente: …]" in Spanish) → the rule's text. */
 function ruleText(note: string): string {
-  const m = /\[[^:\]]+: ([^\]]*?)(?:; source: [^\]]*)?\]/.exec(note);
+  const m = /\[[^:\]]+: ([^\]]*?)(?:; (?:source|fuente): [^\]]*)?\]/.exec(note);
   return m ? m[1] : note;
 }
 

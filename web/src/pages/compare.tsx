@@ -43,13 +43,14 @@ export function humanPaths(all: PayPath[]): PayPath[] {
   }));
 }
 function cliffs(p: PayPath) {
-  return (p.costs ?? []).filter((c) => /deferred interest/i.test(c.note));
+  return (p.costs ?? []).filter((c) => /deferred interest|intereses diferidos/i.test(c.note));
 }
 
 export function CompareTab({ id, rec, query, onChanged }: { id: string; rec: PatientRecord; query: URLSearchParams; onChanged: () => void }) {
   const t = useT();
+  const { lang } = useSession();
   const course = query.get("course") ?? rec.courses[0]?.id ?? "";
-  const [cmp, err] = useLoad<Comparison>(() => api.compare(id, course), `${id}|${course}`);
+  const [cmp, err] = useLoad<Comparison>(() => api.compare(id, course), `${id}|${course}|${lang}`);
   return (
     <div>
       <div class="toolbar-row">

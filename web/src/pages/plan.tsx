@@ -1,12 +1,13 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type Estimate, type EstimateLine, type LedgerEntry, type PatientRecord } from "../api";
 import { dateText } from "../format";
+import type { Key } from "../i18n";
 import { ErrorBox, Loading, Money, Verdict, WhyButton, useSession, useT } from "../ui";
 import { go } from "../nav";
 
 export function PlanTab({ id, rec, query, onChanged }: { id: string; rec: PatientRecord; query: URLSearchParams; onChanged: () => void }) {
   const t = useT();
-  const { me } = useSession();
+  const { me, lang } = useSession();
   const course = query.get("course") ?? rec.courses[0]?.id ?? "";
   const [est, setEst] = useState<Estimate>();
   const [err, setErr] = useState<unknown>();
@@ -19,7 +20,7 @@ export function PlanTab({ id, rec, query, onChanged }: { id: string; rec: Patien
     setBusy(true); setErr(undefined); setEst(undefined);
     try { setEst(await api.estimate(id, c)); } catch (x) { setErr(x); } finally { setBusy(false); }
   }
-  useEffect(() => { run(course); }, [id, course]);
+  useEffect(() => { run(course); }, [id, course, lang]);
 
   async function add(e: Event) {
     e.preventDefault(); setAddErr(undefined);
@@ -61,6 +62,12 @@ export function PlanTab({ id, rec, query, onChanged }: { id: string; rec: Patien
       {est && <EstimateView est={est} course={course} />}
     </div>
   );
+}
+
+/** The line's prior-authorization status (a code in the answer) in the page's language. */
+function paText(pa: string, t: (k: Key) => string): string {
+  const keys: Record<string, Key> = { "auth-needed": "paNeeded", satisfied: "paSatisfied", conditional: "paConditional" };
+  return keys[pa] ? t(keys[pa]) : pa.replace(/-/g, " ");
 }
 
 function sumEntries(lines: EstimateLine[], pick: (e: LedgerEntry) => boolean): LedgerEntry[] {
@@ -163,7 +170,7 @@ export function EstimateView({ est, course }: { est: Estimate; course: string })
                 <td class="nowrap">{dateText(l.date)}</td>
                 <td><code>{l.code}{l.modifiers && l.modifiers.length ? `-${l.modifiers.join("-")}` : ""}</code>{l.units > 1 && <span class="muted"> ×{l.units}</span>} {l.name}
                   {l.decided_by?.text && <div class="muted small">{l.decided_by.text}</div>}</td>
-                <td><Verdict value={l.covered} />{l.pa_needed && l.pa_needed !== "no-auth" && <div class="small muted">{l.pa_needed.replace(/-/g, " ")}</div>}</td>
+                <td><Verdict value={l.covered} />{l.pa_needed && l.pa_needed !== "no-auth" && <div class="small muted">{paText(l.pa_needed, t)}</div>}</td>
                 <td class="num"><Money cents={l.charge_cents} /></td>
                 <td class="num"><Money cents={l.allowed_cents} /></td>
                 <td class="num"><Money cents={l.plan_pays_cents} /></td>

@@ -162,17 +162,22 @@ bool MessageTable::match(const Pattern& p, std::string_view s, std::vector<std::
   const std::string& last = parts.back();
   if (s.size() < parts[0].size() + last.size() || s.substr(s.size() - last.size()) != last) return false;
   holes.assign(p.en_holes.size(), std::string_view());
+  // A {name=} hole is one token (an amount, a date, a code, an id): no space in it.
+  auto fits = [&](std::size_t k, std::string_view h) {
+    return p.en_holes[k].back() != '=' || h.find_first_of(" \t\n") == std::string_view::npos;
+  };
   // at(k, pos): hole k starts at pos.
   auto at = [&](auto&& self, std::size_t k, std::size_t pos) -> bool {
     if (k + 1 == p.en_holes.size()) {
       const std::size_t end = s.size() - last.size();
       if (end <= pos) return false;
       holes[k] = s.substr(pos, end - pos);
-      return true;
+      return fits(k, holes[k]);
     }
     const std::string& next = parts[k + 1];
     for (std::size_t f = s.find(next, pos + 1); f != std::string_view::npos; f = s.find(next, f + 1)) {
       holes[k] = s.substr(pos, f - pos);
+      if (!fits(k, holes[k])) return false;  // a longer one has the space too
       if (self(self, k + 1, f + next.size())) return true;
     }
     return false;
@@ -197,8 +202,8 @@ std::string MessageTable::text_at(std::string_view en, std::vector<std::string>*
         const std::string name = p.es.substr(i + 1, close - i - 1);
         const std::size_t h = static_cast<std::size_t>(
             std::find(p.en_holes.begin(), p.en_holes.end(), name) - p.en_holes.begin());
-        // A hole named with a trailing "=" is kept as written (a name, an amount, an id).
-        out += name.back() == '=' ? std::string(holes[h]) : text_at(holes[h], missed, depth + 1);
+        // {name=} (a token) and {name*} (any text: a plan's name, a citation) are kept as written.
+        out += name.back() == '=' || name.back() == '*' ? std::string(holes[h]) : text_at(holes[h], missed, depth + 1);
         i = close;
       }
       return out;
@@ -232,9 +237,14 @@ void MessageTable::localize(nlohmann::json& j, std::vector<std::string>* missed)
     return;
   }
   if (!j.is_object()) return;
-  // A service line's name: ours, by its code.
-  if (j.contains("code") && j.contains("name") && j["code"].is_string() && j["name"].is_string())
-    if (const std::string* n = code_name(j["code"].get_ref<const std::string&>())) j["name"] = *n;
+  // A service line's name: ours, by its code; a payment path's name: a text.
+  if (j.contains("name") && j["name"].is_string()) {
+    if (j.contains("code") && j["code"].is_string()) {
+      if (const std::string* n = code_name(j["code"].get_ref<const std::string&>())) j["name"] = *n;
+    } else if (j.contains("net_cost_cents") || (j.contains("kind") && j.contains("available"))) {
+      j["name"] = text(j["name"].get_ref<const std::string&>(), missed);
+    }
+  }
   for (auto& [k, v] : j.items()) {
     if (is_text_member(k)) texts(v, texts);
     else if (v.is_object() || v.is_array()) localize(v, missed);

@@ -91,15 +91,19 @@ async function engineTexts(page) {
     .map((e) => e.textContent.trim()).filter((t) => /[a-z]{4}/.test(t)));
 }
 // English left on a Spanish page: the words no Spanish sentence has, and the
-// terms of the estimate. The course shorthand's example (its syntax is
-// English words) and the user's own YAML are not read.
+// terms of the estimate. Not read: the course shorthand's example (its syntax
+// is English words), the user's own YAML, and a rule's source (a citation of
+// the English document, "SBC p.4 'Rehabilitation services: …'").
 const englishWords = /\b(the|and|you|your|with|for|of|is|not|plan pays|coinsurance|deductible|copay|covered|prior authorization|prescription|written off|source|payment|months|interest|paid|cash|loan|session)\b/i;
 async function englishLeft(page, known = []) {
   const text = await page.evaluate(() => {
-    const main = document.querySelector("main").cloneNode(true);
-    for (const el of main.querySelectorAll("#course-help, textarea, code, .sr-only")) el.remove();
+    const skip = [...document.querySelectorAll("main #course-help, main textarea, main code, main .sr-only, .source, dialog code")];
+    const was = skip.map((el) => el.style.display);
+    for (const el of skip) el.style.display = "none";
     const dlg = document.querySelector("dialog[open]");
-    return main.innerText + "\n" + (dlg ? dlg.innerText : "");
+    const text = document.querySelector("main").innerText + "\n" + (dlg ? dlg.innerText : "");
+    skip.forEach((el, i) => { el.style.display = was[i]; });
+    return text;
   });
   const found = [];
   for (const line of text.split("\n")) { const m = englishWords.exec(line); if (m) found.push(`"${m[0]}" in: ${line.trim().slice(0, 160)}`); }
@@ -314,7 +318,7 @@ try {
   await check(page, "estimate-es");
   await page.getByRole("button", { name: "¿por qué? Usted paga", exact: true }).click();
   await page.getByRole("dialog").waitFor();
-  assert.match(await page.getByRole("dialog").innerText(), /coseguro|deducible|copago/);
+  assert.match(await page.getByRole("dialog").innerText(), /Fuente: [^]*(No cubierto|coseguro|deducible|copago)/);
   assert.deepEqual(await englishLeft(page, english), [], "English in the Spanish ledger");
   await check(page, "estimate-why-es");
   await page.keyboard.press("Escape");

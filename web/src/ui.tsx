@@ -117,7 +117,7 @@ export function LedgerTable({ entries }: { entries: LedgerEntry[] }) {
             <td>
               <div>{ruleText(e.note)}</div>
               <div class="small"><code>{e.rule}</code></div>
-              <div class="muted small">{t("source")}: {e.source}</div>
+              <div class="muted small source">{t("source")}: {e.source}</div>
             </td>
             <td>{e.reason || "—"}</td>
           </tr>

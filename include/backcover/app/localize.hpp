@@ -2,8 +2,8 @@
 // policy packs and the payment paths write their explanations in English; a
 // message table (data, data/messages/<lang>.yaml) gives each of them in the
 // other language: whole texts, texts with holes ("prior authorization for
-// {what} ({why})", each hole's text looked up again), and our catalogue's
-// names by code. The English answer is never changed: the server localizes a
+// {what} ({why})", each hole's text looked up again; {amount=} a token kept as
+// written, {plan*} any text kept as written), and our catalogue's names by code. The English answer is never changed: the server localizes a
 // copy when the page asks with `lang=es`.
 #pragma once
 
@@ -34,7 +34,7 @@ class MessageTable {
   // Every text member of an answer (estimate, coverage, compare, plan
   // ranking, household, authorizations), in place: members named text, note,
   // notes, fix, risks, warnings, reasons, alerts, heading, detail, name
-  // (a line's name by its code first); ids, codes, dates and amounts are
+  // (a line's name by its code, a payment path's name); ids, codes, dates and amounts are
   // left as they are.
   void localize(nlohmann::json& answer, std::vector<std::string>* missed = nullptr) const;
 

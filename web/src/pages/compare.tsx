@@ -28,6 +28,7 @@ export function humanize(text: string, all: PayPath[]): string {
   for (const p of all) {
     if (!p.id || !p.name || p.id === p.name) continue;
     out = out.split(`paying the ${p.id} path`).join(`paying for “${p.name}”`);
+    out = out.split(`pagando la forma ${p.id}`).join(`pagando “${p.name}”`);  // lang=es (data/messages/es.yaml)
     out = out.split(`the ${p.id} path`).join(`the “${p.name}” path`);
     if (/[:+]/.test(p.id)) out = out.split(p.id).join(`“${p.name}”`);
   }

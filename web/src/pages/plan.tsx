@@ -93,9 +93,10 @@ export function EstimateView({ est, course }: { est: Estimate; course: string })
   const warnText = (w: any) => (typeof w === "string" ? w : w.text ?? JSON.stringify(w));
   const warnGroups = new Map<string, { text: string; lines: number[] }>();
   const addWarn = (text: string, line?: number) => {
-    const m = /\bline (\d+)\b/.exec(text);
+    // "line 3" in English, "línea 3" in Spanish (lang=es).
+    const m = /\b(?:line|línea) (\d+)\b/.exec(text);
     const n = line ?? (m ? Number(m[1]) : undefined);
-    const key = text.replace(/\bline \d+\b/g, "line #");
+    const key = text.replace(/\b(?:line|línea) \d+\b/g, "line #");
     if (!warnGroups.has(key)) warnGroups.set(key, { text: key, lines: [] });
     if (n !== undefined && !warnGroups.get(key)!.lines.includes(n)) warnGroups.get(key)!.lines.push(n);
   };
@@ -103,7 +104,7 @@ export function EstimateView({ est, course }: { est: Estimate; course: string })
   for (const l of est.lines) for (const w of l.warnings ?? []) addWarn(warnText(w), l.line);
   const span = (ls: number[]) => (ls.length > 4 ? `${ls[0]}–${ls[ls.length - 1]} (${ls.length})` : ls.join(", "));
   const uniqWarns = Array.from(warnGroups.values()).map((g) =>
-    g.lines.length === 0 ? g.text : g.text.includes("line #") ? g.text.replace("line #", `${t("linesWord")} ${span(g.lines)}`) : `${g.text} (${t("linesWord")} ${span(g.lines)})`);
+    g.lines.length === 0 ? g.text : g.text.includes("line #") ? g.text.replace(/line #/g, `${t("linesWord")} ${span(g.lines)}`) : `${g.text} (${t("linesWord")} ${span(g.lines)})`);
   const p = tot.patient ?? { deductible: 0, copay: 0, coinsurance: 0, not_covered: 0, balance_bill: 0 };
 
   return (

@@ -251,6 +251,13 @@ void MessageTable::localize(nlohmann::json& j, std::vector<std::string>* missed)
   }
 }
 
+nlohmann::json MessageTable::words_json() const {
+  nlohmann::json phrases = nlohmann::json::object(), codes = nlohmann::json::object();
+  for (const auto& [k, v] : phrases_) phrases[k] = v;
+  for (const auto& [k, v] : codes_) codes[k] = v;
+  return {{"lang", lang_}, {"phrases", phrases}, {"codes", codes}};
+}
+
 Result<std::shared_ptr<const MessageTable>> messages(const std::string& data_dir, const std::string& lang) {
   if (lang == "en") return std::shared_ptr<const MessageTable>();
   static std::mutex mu;

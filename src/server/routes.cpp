@@ -939,6 +939,19 @@ struct Services::Impl {
            (n == 5 && seg[3] == "family" && seg[4] == "estimate");
   }
 
+  // GET /api/messages/{lang}: the message table's whole texts and service
+  // names, for the page's words that come from the plan file itself (the
+  // Summary of Benefits and Coverage: benefit names, categories).
+  Response message_words(const std::string& lang) {
+    if (lang != "es") return not_found(fmt::format("no message table for '{}' (es)", lang));
+    auto table = app::messages(data_dir, lang);
+    if (!table) {
+      fmt::print(stderr, "backcover serve: the message table for {} is refused:\n{}\n", lang, format_errors(table.errors()));
+      return problem(500, "internal", "Internal error", "the server could not answer in this language");
+    }
+    return json_reply((*table)->words_json());
+  }
+
   Response dispatch(const Request& r, const std::vector<std::string>& seg, const Identity& who, store::Store& s) {
     const std::string lang = takes_lang(seg) ? r.param("lang") : std::string();
     if (lang.empty() || lang == "en") return route(r, seg, who, s);
@@ -968,6 +981,7 @@ struct Services::Impl {
     if (n == 2 && seg[1] == "audit-bill") return m == "POST" ? audit_bill(r) : method_not_allowed("POST");
     if ((n == 2 || n == 3) && seg[1] == "codes") return m == "GET" ? codes(r, seg) : method_not_allowed("GET");
     if (n == 2 && seg[1] == "patients") return m == "GET" ? patients_list(r, who, s) : method_not_allowed("GET");
+    if (n == 3 && seg[1] == "messages") return m == "GET" ? message_words(seg[2]) : method_not_allowed("GET");
     if (n >= 3 && seg[1] == "patients") {
       auto p = patient(s, who, seg[2]);
       if (!p) return not_found(fmt::format("no patient '{}' in this clinic", seg[2]));

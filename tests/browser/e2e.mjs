@@ -332,6 +332,9 @@ try {
   }
   await page.getByRole("link", { name: "Cobertura" }).click();
   await page.getByText("¿Cuál es el deducible general?").waitFor();
+  // The plan file's own benefit names, through the server's message table (GET /api/messages/es).
+  await page.locator(".sbc-b th", { hasText: "Consulta en el consultorio" }).waitFor();
+  assert.equal(await page.locator(".sbc-b th", { hasText: "Office visit" }).count(), 0, "an English benefit name on the Spanish SBC");
   await check(page, "coverage-es");
   await page.getByLabel("Idioma").first().selectOption("en");
 

@@ -1286,6 +1286,13 @@ TEST_P(Server, SpanishAnswersForThePatientsPages) {
   Reply fr = call("POST", "/api/patients/" + patient_id + "/courses/C1/estimate?lang=fr", "/api/patients/{id}/courses/{course}/estimate", "", with(s));
   EXPECT_EQ(fr.status, 400);
   EXPECT_EQ(fr.j["errors"][0]["field"], "lang");
+  // The words of the plan file itself (the SBC page's benefit names), for the page; signed in only.
+  Reply words = call("GET", "/api/messages/es", "/api/messages/{lang}", "", with(s, false));
+  ASSERT_EQ(words.status, 200) << words.body;
+  EXPECT_EQ(words.j["phrases"]["Office visit"], "Consulta en el consultorio");
+  EXPECT_EQ(words.j["codes"]["97124"], "Masaje terapéutico, cada 15 minutos");
+  EXPECT_EQ(call("GET", "/api/messages/fr", "/api/messages/{lang}", "", with(s, false)).status, 404);
+  EXPECT_EQ(call("GET", "/api/messages/es", "/api/messages/{lang}").status, 401);
 }
 
 // The message table: holes looked up again, kept holes as written, and a bad

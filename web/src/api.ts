@@ -73,6 +73,7 @@ export const api = {
     call<PlanRanking>("POST", `/api/patients/${enc(id)}/compare-plans${langQ()}`, { course, ...(plans ? { plans } : {}), ...(premiums_monthly_cents ? { premiums_monthly_cents } : {}) }),
   setFamily: (id: string, members: string[]) => call<{ family: string; members: string[] }>("PUT", `/api/patients/${enc(id)}/family`, { members }),
   familyEstimate: (id: string) => call<FamilyEstimate>("POST", `/api/patients/${enc(id)}/family/estimate${langQ()}`),
+  words: (lang: string) => call<{ lang: string; phrases: Record<string, string>; codes: Record<string, string> }>("GET", `/api/messages/${enc(lang)}`),
   authorizations: (id: string, today?: string) =>
     call<{ patient: string; today: string; authorizations: AuthStatus[] }>("GET", `/api/patients/${enc(id)}/authorizations${today ? `?today=${today}${langQ("&")}` : langQ()}`),
 };

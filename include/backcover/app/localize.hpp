@@ -37,6 +37,9 @@ class MessageTable {
   // (a line's name by its code, a payment path's name); ids, codes, dates and amounts are
   // left as they are.
   void localize(nlohmann::json& answer, std::vector<std::string>* missed = nullptr) const;
+  // {"lang", "phrases": {english: text}, "codes": {code: name}}: for a page
+  // that shows words of the plan file itself (benefit names, categories).
+  nlohmann::json words_json() const;
 
   struct Pattern {
     std::vector<std::string> en_parts;  // literal text between the holes (holes + 1 parts)

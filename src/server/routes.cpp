@@ -18,6 +18,7 @@
 #include "backcover/app/app.hpp"
 #include "backcover/app/compare.hpp"
 #include "backcover/app/household.hpp"
+#include "backcover/app/localize.hpp"
 #include "backcover/app/lookups.hpp"
 #include "backcover/app/patients.hpp"
 #include "backcover/app/verbs.hpp"
@@ -925,7 +926,50 @@ struct Services::Impl {
     return json_reply(out);
   }
 
+  // ?lang= on the routes of the patient's pages (a stored course's estimate
+  // and coverage, the payment paths, the plan ranking, the family estimate,
+  // the authorizations): with lang=es every text for people in the answer
+  // comes from the Spanish message table (data/messages/es.yaml,
+  // app::MessageTable); no lang or lang=en: the English answer, unchanged.
+  static bool takes_lang(const std::vector<std::string>& seg) {
+    const std::size_t n = seg.size();
+    if (n < 4 || seg[1] != "patients") return false;
+    return (n == 6 && seg[3] == "courses" && (seg[5] == "estimate" || seg[5] == "coverage")) ||
+           (n == 4 && (seg[3] == "compare" || seg[3] == "compare-plans" || seg[3] == "authorizations")) ||
+           (n == 5 && seg[3] == "family" && seg[4] == "estimate");
+  }
+
+  // GET /api/messages/{lang}: the message table's whole texts and service
+  // names, for the page's words that come from the plan file itself (the
+  // Summary of Benefits and Coverage: benefit names, categories).
+  Response message_words(const std::string& lang) {
+    if (lang != "es") return not_found(fmt::format("no message table for '{}' (es)", lang));
+    auto table = app::messages(data_dir, lang);
+    if (!table) {
+      fmt::print(stderr, "backcover serve: the message table for {} is refused:\n{}\n", lang, format_errors(table.errors()));
+      return problem(500, "internal", "Internal error", "the server could not answer in this language");
+    }
+    return json_reply((*table)->words_json());
+  }
+
   Response dispatch(const Request& r, const std::vector<std::string>& seg, const Identity& who, store::Store& s) {
+    const std::string lang = takes_lang(seg) ? r.param("lang") : std::string();
+    if (lang.empty() || lang == "en") return route(r, seg, who, s);
+    if (lang != "es") return bad_request("lang", lang, "en or es");
+    auto table = app::messages(data_dir, lang);
+    if (!table) {
+      fmt::print(stderr, "backcover serve: the message table for {} is refused:\n{}\n", lang, format_errors(table.errors()));
+      return problem(500, "internal", "Internal error", "the server could not answer in this language");
+    }
+    Response reply = route(r, seg, who, s);
+    if (reply.status != 200 || reply.content_type != "application/json") return reply;
+    json j = json::parse(reply.body, nullptr, false);
+    if (j.is_discarded()) return reply;
+    (*table)->localize(j);
+    return json_reply(j, reply.status);
+  }
+
+  Response route(const Request& r, const std::vector<std::string>& seg, const Identity& who, store::Store& s) {
     // seg[0] == "api"
     const std::string& m = r.method;
     const std::size_t n = seg.size();
@@ -937,6 +981,7 @@ struct Services::Impl {
     if (n == 2 && seg[1] == "audit-bill") return m == "POST" ? audit_bill(r) : method_not_allowed("POST");
     if ((n == 2 || n == 3) && seg[1] == "codes") return m == "GET" ? codes(r, seg) : method_not_allowed("GET");
     if (n == 2 && seg[1] == "patients") return m == "GET" ? patients_list(r, who, s) : method_not_allowed("GET");
+    if (n == 3 && seg[1] == "messages") return m == "GET" ? message_words(seg[2]) : method_not_allowed("GET");
     if (n >= 3 && seg[1] == "patients") {
       auto p = patient(s, who, seg[2]);
       if (!p) return not_found(fmt::format("no patient '{}' in this clinic", seg[2]));

@@ -80,6 +80,37 @@ async function noOverflow(page, name) {
   assert.deepEqual(bad, [], `${name}: content wider than its container`);
 }
 
+
+// Text made by the engine, the plan's rules and the payment paths as the page
+// shows it (verdict explanations, what is missing, warnings, the ledger's
+// rule texts, path names, notes and risks): read in English, then looked for
+// on the Spanish page, where none may remain.
+async function engineTexts(page) {
+  return page.evaluate(() => [...document.querySelectorAll(
+    ".missing li > span:nth-child(2), .warn-list li, table.lines tbody td .muted.small, .legend-item, .risk, table tbody th .muted.small, .ledger td > div:first-child")]
+    .map((e) => e.textContent.trim()).filter((t) => /[a-z]{4}/.test(t)));
+}
+// English left on a Spanish page: the words no Spanish sentence has, and the
+// terms of the estimate. Not read: the course shorthand's example (its syntax
+// is English words), the user's own YAML, and a rule's source (a citation of
+// the English document, "SBC p.4 'Rehabilitation services: …'").
+const englishWords = /\b(the|and|you|your|with|for|of|is|not|plan pays|coinsurance|deductible|copay|covered|prior authorization|prescription|written off|source|payment|months|interest|paid|cash|loan|session)\b/i;
+async function englishLeft(page, known = []) {
+  const text = await page.evaluate(() => {
+    const skip = [...document.querySelectorAll("main #course-help, main textarea, main code, main .sr-only, .source, dialog code")];
+    const was = skip.map((el) => el.style.display);
+    for (const el of skip) el.style.display = "none";
+    const dlg = document.querySelector("dialog[open]");
+    const text = document.querySelector("main").innerText + "\n" + (dlg ? dlg.innerText : "");
+    skip.forEach((el, i) => { el.style.display = was[i]; });
+    return text;
+  });
+  const found = [];
+  for (const line of text.split("\n")) { const m = englishWords.exec(line); if (m) found.push(`"${m[0]}" in: ${line.trim().slice(0, 160)}`); }
+  for (const k of known) if (text.includes(k)) found.push(`an English text of the engine: ${k.slice(0, 160)}`);
+  return found;
+}
+
 let server, browser;
 try {
   // --base URL (development only) drives an already running server instead.
@@ -245,7 +276,22 @@ try {
     assert.match(readFileSync(icsPath, "utf8"), /^BEGIN:VCALENDAR/, "deadlines as iCalendar");
   }
 
-  // 8. Spanish for the patient's pages.
+  // 8. Spanish for the patient's pages. First James's estimate and ways to pay in
+  // English, to know the engine's English texts on them.
+  const english = [];
+  await page.getByRole("link", { name: "Plan a course" }).click();
+  await page.locator(".stat-main .stat-value").waitFor();
+  english.push(...await engineTexts(page));
+  await page.getByRole("button", { name: "why? You pay", exact: true }).click();
+  await page.getByRole("dialog").waitFor();
+  english.push(...await engineTexts(page));
+  await page.keyboard.press("Escape");
+  await page.getByRole("link", { name: "Ways to pay" }).click();
+  await page.locator("svg.chart").waitFor();
+  english.push(...await engineTexts(page));
+  assert.ok(english.length >= 10, `the engine's English texts were read (${english.length})`);
+  await page.getByRole("link", { name: "Documents" }).click();
+  await page.getByRole("heading", { name: "Appeal letter" }).waitFor();
   await page.getByLabel("Language").first().selectOption("es");
   await page.getByRole("heading", { name: "Documentos" }).waitFor();
   // <html lang> follows the language (set after the render): waited for, and fails after the timeout.
@@ -266,12 +312,30 @@ try {
   await page.getByRole("link", { name: "Planear un tratamiento" }).click();
   await page.locator(".stat-main .stat-value").waitFor();
   assert.match(await page.locator(".stat-main .stat-label").innerText(), /usted paga/i);
+  // The engine's text comes in Spanish (lang=es): the explanations, what is missing, the warnings.
+  await page.waitForFunction(() => /[áéíóúñ¿]/.test(document.querySelector("table.lines tbody")?.innerText ?? ""));
+  assert.deepEqual(await englishLeft(page, english), [], "English on the Spanish estimate");
   await check(page, "estimate-es");
+  await page.getByRole("button", { name: "¿por qué? Usted paga", exact: true }).click();
+  await page.getByRole("dialog").waitFor();
+  assert.match(await page.getByRole("dialog").innerText(), /Fuente: [^]*(No cubierto|coseguro|deducible|copago)/);
+  assert.deepEqual(await englishLeft(page, english), [], "English in the Spanish ledger");
+  await check(page, "estimate-why-es");
+  await page.keyboard.press("Escape");
+  await page.getByRole("dialog").waitFor({ state: "hidden" });
   {
     await page.getByRole("link", { name: "Formas de pago" }).click();
     await page.locator("svg.chart").waitFor();
+    await page.locator(".cliff").first().waitFor();
+    assert.deepEqual(await englishLeft(page, english), [], "English on the Spanish ways to pay");
     await check(page, "compare-es");
   }
+  await page.getByRole("link", { name: "Cobertura" }).click();
+  await page.getByText("¿Cuál es el deducible general?").waitFor();
+  // The plan file's own benefit names, through the server's message table (GET /api/messages/es).
+  await page.locator(".sbc-b th", { hasText: "Consulta en el consultorio" }).waitFor();
+  assert.equal(await page.locator(".sbc-b th", { hasText: "Office visit" }).count(), 0, "an English benefit name on the Spanish SBC");
+  await check(page, "coverage-es");
   await page.getByLabel("Idioma").first().selectOption("en");
 
   // 8b. Authorizations (Priya's MRI authorization) and plans at open enrollment (Maria: a second plan added).
@@ -377,7 +441,12 @@ try {
     await page.getByRole("link", { name: "Planear un tratamiento" }).click();
     await page.locator(".stat-main .stat-value").waitFor();
     assert.equal(await page.getByLabel("Tratamiento (forma abreviada o YAML de servicios)").count(), 0, "a patient plans no course");
+    await page.waitForFunction(() => /[áéíóúñ¿]/.test(document.querySelector("table.lines tbody")?.innerText ?? ""));
+    assert.deepEqual(await englishLeft(page), [], "English on the patient's own Spanish estimate");
     await check(page, "patient-portal-estimate-es");
+    await page.getByRole("link", { name: "Autorizaciones" }).click();
+    await page.locator("#auth-list-h").waitFor();
+    await check(page, "patient-portal-authorizations-es");
     await page.goto(`${base}/#/p/P3`);
     await page.getByRole("alert").waitFor();
     assert.match(await page.getByRole("alert").innerText(), /not found|404/i);

@@ -21,6 +21,7 @@
 #include <sstream>
 #include <thread>
 
+#include "backcover/app/localize.hpp"
 #include "backcover/cli/app.hpp"
 #include "backcover/server/server.hpp"
 #include "server/answer_cache.hpp"
@@ -1164,6 +1165,168 @@ TEST_P(Server, GzipRepliesInflateToThePlainReply) {
   RawReply no = raw_http(port, "POST", "/api/estimate", {{"Accept-Encoding", "gzip"}}, body);
   EXPECT_EQ(no.status, 401);
   EXPECT_EQ(json::parse(no.body)["status"], 401);
+}
+
+// lang=es on the patient's pages: every text for people in every example's
+// estimate, coverage, payment paths and authorizations comes from the
+// Spanish message table; ids, codes, amounts and verdicts stay as they are,
+// and without lang (or with lang=en) the answer is the English one.
+namespace {
+// Members holding text for people (as app::MessageTable::localize reads them).
+bool text_member(const std::string& k) {
+  for (const char* n : {"text", "note", "notes", "fix", "risks", "warnings", "reasons", "alerts", "heading", "detail", "what", "why"})
+    if (k == n) return true;
+  return false;
+}
+// Words: a run of four letters or more with a lower-case one.
+bool wordy(const std::string& s) {
+  int run = 0;
+  bool lower = false;
+  for (char c : s) {
+    if (std::isalpha(static_cast<unsigned char>(c))) {
+      ++run;
+      lower = lower || std::islower(static_cast<unsigned char>(c));
+      if (run >= 4 && lower) return true;
+    } else {
+      run = 0;
+      lower = false;
+    }
+  }
+  return false;
+}
+// Walks the English and the Spanish answer side by side: the same shape, the
+// same non-text values, and every text with words different in Spanish.
+void same_but_spanish(const json& en, const json& es, const std::string& at, bool text, std::vector<std::string>& english,
+                      std::vector<std::string>& wrong) {
+  if (en.type() != es.type()) {
+    wrong.push_back(at + ": another type");
+    return;
+  }
+  if (en.is_object()) {
+    for (auto it = en.begin(); it != en.end(); ++it) {
+      if (!es.contains(it.key())) {
+        wrong.push_back(at + "." + it.key() + ": missing");
+        continue;
+      }
+      // A service line's name is ours by its code (a path's name is a text too).
+      if (it.key() == "estimate_id") continue;  // a stored estimate is saved each time, with a new id
+      const bool named = it.key() == "name" && (en.contains("code") || en.contains("net_cost_cents") ||
+                                                (en.contains("kind") && en.contains("available")));
+      // Inside an object only its own text members are texts ({"text", "rule"}: the rule is an id).
+      same_but_spanish(it.value(), es[it.key()], at + "." + it.key(), text_member(it.key()) || named, english, wrong);
+    }
+  } else if (en.is_array()) {
+    if (en.size() != es.size()) wrong.push_back(at + ": another length");
+    for (std::size_t i = 0; i < en.size() && i < es.size(); ++i)
+      same_but_spanish(en[i], es[i], at + "[" + std::to_string(i) + "]", text, english, wrong);
+  } else if (en.is_string() && text) {
+    if (en == es && wordy(en.get<std::string>())) english.push_back(at + ": " + en.get<std::string>());
+  } else if (en != es) {
+    wrong.push_back(at + ": " + en.dump() + " became " + es.dump());
+  }
+}
+}  // namespace
+
+TEST_P(Server, SpanishAnswersForThePatientsPages) {
+  Session s = login("default", "frontdesk");
+  std::vector<std::string> english, wrong;
+  int answers = 0;
+  backcover::store::OpenOptions so;
+  std::vector<std::pair<std::string, std::string>> courses;  // patient, course
+  {
+    auto st = backcover::store::open_store(db, so);
+    for (const auto& p : st->list_patients())
+      for (const auto& c : st->courses(p.patient.id)) courses.emplace_back(p.patient.id, c.id);
+  }
+  ASSERT_GE(courses.size(), 6u);  // every example
+  auto table = backcover::app::messages(std::string(BACKCOVER_SOURCE_DIR) + "/data", "es");
+  ASSERT_TRUE(table && *table);
+  auto both = [&](const std::string& method, const std::string& path, const std::string& route, const std::string& body) {
+    const std::string sep = path.find('?') == std::string::npos ? "?" : "&";
+    Reply en = call(method, path, route, body, with(s, method != "GET"));
+    Reply es = call(method, path + sep + "lang=es", route, body, with(s, method != "GET"));
+    Reply en2 = call(method, path + sep + "lang=en", route, body, with(s, method != "GET"));
+    ASSERT_EQ(en.status, 200) << path << ": " << en.body;
+    ASSERT_EQ(es.status, 200) << path << "?lang=es: " << es.body;
+    json a = en.j, b = en2.j;
+    a.erase("estimate_id");  // a stored estimate is saved each time, with a new id
+    b.erase("estimate_id");
+    EXPECT_EQ(a, b) << path << ": lang=en is the English answer";
+    same_but_spanish(en.j, es.j, path, false, english, wrong);
+    // And no part of any text (a hole of a pattern: "…: not covered (rule); …") is left without an entry.
+    std::vector<std::string> missed;
+    json copy = en.j;
+    (*table)->localize(copy, &missed);
+    for (const auto& m : missed) english.push_back(path + " (a part): " + m);
+    ++answers;
+  };
+  for (const auto& [p, c] : courses) {
+    both("POST", "/api/patients/" + p + "/courses/" + c + "/estimate", "/api/patients/{id}/courses/{course}/estimate", "");
+    both("POST", "/api/patients/" + p + "/courses/" + c + "/coverage", "/api/patients/{id}/courses/{course}/coverage", "");
+    both("POST", "/api/patients/" + p + "/compare", "/api/patients/{id}/compare", json{{"course", c}}.dump());
+    both("GET", "/api/patients/" + p + "/authorizations?today=2026-06-20", "/api/patients/{id}/authorizations", "");
+  }
+  EXPECT_EQ(answers, static_cast<int>(courses.size()) * 4);
+  std::string list;
+  for (const auto& e : english) list += "\n  " + e.substr(0, 300);
+  EXPECT_TRUE(english.empty()) << english.size() << " text(s) left in English:" << list;
+  std::string changed;
+  for (const auto& w : wrong) changed += "\n  " + w.substr(0, 300);
+  EXPECT_TRUE(wrong.empty()) << "ids, codes or amounts changed:" << changed;
+
+  // Known sentences, in Spanish (examples/massage-prescription: the massage needs a written prescription).
+  Reply es = call("POST", "/api/patients/" + patient_id + "/courses/C1/estimate?lang=es", "/api/patients/{id}/courses/{course}/estimate", "", with(s));
+  ASSERT_EQ(es.status, 200);
+  const std::string all = es.j.dump();
+  EXPECT_NE(all.find("de coseguro"), std::string::npos);
+  EXPECT_NE(all.find("fuente: "), std::string::npos);
+  EXPECT_EQ(all.find("coinsurance ("), std::string::npos);
+  EXPECT_EQ(es.j["totals"]["patient_pays_cents"], 49138);  // the amounts are the English answer's
+  // Another language is refused naming the parameter; lang is ignored where it does not apply.
+  Reply fr = call("POST", "/api/patients/" + patient_id + "/courses/C1/estimate?lang=fr", "/api/patients/{id}/courses/{course}/estimate", "", with(s));
+  EXPECT_EQ(fr.status, 400);
+  EXPECT_EQ(fr.j["errors"][0]["field"], "lang");
+  // The words of the plan file itself (the SBC page's benefit names), for the page; signed in only.
+  Reply words = call("GET", "/api/messages/es", "/api/messages/{lang}", "", with(s, false));
+  ASSERT_EQ(words.status, 200) << words.body;
+  EXPECT_EQ(words.j["phrases"]["Office visit"], "Consulta en el consultorio");
+  EXPECT_EQ(words.j["codes"]["97124"], "Masaje terapéutico, cada 15 minutos");
+  EXPECT_EQ(call("GET", "/api/messages/fr", "/api/messages/{lang}", "", with(s, false)).status, 404);
+  EXPECT_EQ(call("GET", "/api/messages/es", "/api/messages/{lang}").status, 401);
+}
+
+// The message table: holes looked up again, kept holes as written, and a bad
+// table refused naming its line and field.
+TEST(MessageTable, PatternsHolesAndErrors) {
+  auto t = backcover::app::MessageTable::parse(R"yaml(lang: es
+phrases:
+  advanced imaging: imágenes avanzadas
+patterns:
+  - en: "prior authorization for {what} ({why})"
+    es: "autorización previa para {what} ({why})"
+  - en: "${a=} copay"
+    es: "copago de ${a=}"
+)yaml", "t.yaml");
+  ASSERT_TRUE(t) << backcover::format_errors(t.errors());
+  std::vector<std::string> missed;
+  EXPECT_EQ((*t)->text("prior authorization for advanced imaging (none is on file)", &missed),
+            "autorización previa para imágenes avanzadas (none is on file)");
+  ASSERT_EQ(missed.size(), 1u);  // the hole's own text has no entry
+  EXPECT_EQ(missed[0], "none is on file");
+  missed.clear();
+  EXPECT_EQ((*t)->text("$1,030.00 copay", &missed), "copago de $1,030.00");
+  EXPECT_EQ((*t)->text("copay", &missed), "copay");
+  EXPECT_EQ((*t)->text("M54.50", &missed), "M54.50");
+  EXPECT_EQ(missed, std::vector<std::string>{"copay"});
+  auto bad = backcover::app::MessageTable::parse("lang: es\npatterns:\n  - en: \"{a}{b}\"\n    es: \"{a}\"\n  - en: \"x {a}\"\n    es: \"{b}\"\n", "bad.yaml");
+  ASSERT_FALSE(bad);
+  ASSERT_EQ(bad.errors().size(), 2u);
+  EXPECT_EQ(bad.errors()[0].line, 3);
+  EXPECT_EQ(bad.errors()[0].field, "patterns[0].en");
+  EXPECT_EQ(bad.errors()[1].field, "patterns[1].es");
+  // The shipped table is read without an error.
+  auto shipped = backcover::app::MessageTable::load(std::string(BACKCOVER_SOURCE_DIR) + "/data/messages/es.yaml");
+  EXPECT_TRUE(shipped) << (shipped ? "" : backcover::format_errors(shipped.errors()));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Server, ::testing::Values("sqlite", "postgresql"),

@@ -1,3 +1,4 @@
+import { currentLang as pageLang } from "./format";
 // The HTTP API (docs/api.md): JSON in and out, RFC 9457 problem details on errors,
 // a session cookie plus the X-CSRF-Token header on every change.
 
@@ -49,6 +50,10 @@ export async function download(path: string, filename: string): Promise<void> {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+// The patient's pages ask for the engine's and the payment paths' texts in the
+// page's language (lang=es: the server's message table, docs/api.md).
+const langQ = (sep: "?" | "&" = "?") => (pageLang() === "en" ? "" : `${sep}lang=${pageLang()}`);
+
 export const api = {
   me: () => call<Me>("GET", "/api/me"),
   login: (clinic: string, user: string, password: string) => call<Me>("POST", "/api/login", { clinic, user, password }),
@@ -62,14 +67,15 @@ export const api = {
   file: (id: string, name: string) => call<{ name: string; text: string; sha256: string }>("GET", `/api/patients/${enc(id)}/files/${enc(name)}`),
   putFile: (id: string, name: string, text: string) => call<unknown>("PUT", `/api/patients/${enc(id)}/files/${enc(name)}`, { text }),
   addCourse: (id: string, text: string) => call<{ id: string }>("POST", `/api/patients/${enc(id)}/courses`, { text }),
-  estimate: (id: string, course: string) => call<Estimate>("POST", `/api/patients/${enc(id)}/courses/${enc(course)}/estimate`),
-  compare: (id: string, course: string) => call<Comparison>("POST", `/api/patients/${enc(id)}/compare`, { course }),
+  estimate: (id: string, course: string) => call<Estimate>("POST", `/api/patients/${enc(id)}/courses/${enc(course)}/estimate${langQ()}`),
+  compare: (id: string, course: string) => call<Comparison>("POST", `/api/patients/${enc(id)}/compare${langQ()}`, { course }),
   comparePlans: (id: string, course: string, plans?: string[], premiums_monthly_cents?: Record<string, number>) =>
-    call<PlanRanking>("POST", `/api/patients/${enc(id)}/compare-plans`, { course, ...(plans ? { plans } : {}), ...(premiums_monthly_cents ? { premiums_monthly_cents } : {}) }),
+    call<PlanRanking>("POST", `/api/patients/${enc(id)}/compare-plans${langQ()}`, { course, ...(plans ? { plans } : {}), ...(premiums_monthly_cents ? { premiums_monthly_cents } : {}) }),
   setFamily: (id: string, members: string[]) => call<{ family: string; members: string[] }>("PUT", `/api/patients/${enc(id)}/family`, { members }),
-  familyEstimate: (id: string) => call<FamilyEstimate>("POST", `/api/patients/${enc(id)}/family/estimate`),
+  familyEstimate: (id: string) => call<FamilyEstimate>("POST", `/api/patients/${enc(id)}/family/estimate${langQ()}`),
+  words: (lang: string) => call<{ lang: string; phrases: Record<string, string>; codes: Record<string, string> }>("GET", `/api/messages/${enc(lang)}`),
   authorizations: (id: string, today?: string) =>
-    call<{ patient: string; today: string; authorizations: AuthStatus[] }>("GET", `/api/patients/${enc(id)}/authorizations${today ? `?today=${today}` : ""}`),
+    call<{ patient: string; today: string; authorizations: AuthStatus[] }>("GET", `/api/patients/${enc(id)}/authorizations${today ? `?today=${today}${langQ("&")}` : langQ()}`),
 };
 const enc = encodeURIComponent;
 

@@ -16,6 +16,8 @@ export function money(cents: number | undefined | null, lang: Lang = "en"): stri
 let pageLang: Lang = "en";
 /** The page's language, the default for dates (set by the language menu). */
 export function setPageLang(l: Lang) { pageLang = l; }
+/** The page's language now (the API's lang parameter follows it). */
+export function currentLang(): Lang { return pageLang; }
 
 export function dateText(iso: string | undefined, lang: Lang = pageLang): string {
   if (!iso) return "—";

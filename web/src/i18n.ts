@@ -239,6 +239,9 @@ const en = {
   planFileNameHelp: "Stored as plan-NAME.yaml, for example plan-hdhp.yaml.",
   planYaml: "The plan (plan.yaml text)",
   appealNeedsDenialHelp: "Put the plan's denial on file (denial.yaml) to write an appeal.",
+  paNeeded: "prior authorization needed",
+  paSatisfied: "authorization on file",
+  paConditional: "authorization depends on what is missing",
 };
 type Dict = typeof en;
 const es: Dict = {
@@ -477,6 +480,9 @@ const es: Dict = {
   planFileNameHelp: "Se guarda como plan-NOMBRE.yaml, por ejemplo plan-hdhp.yaml.",
   planYaml: "El plan (texto de plan.yaml)",
   appealNeedsDenialHelp: "Registre la negación del plan (denial.yaml) para escribir una apelación.",
+  paNeeded: "se necesita autorización previa",
+  paSatisfied: "autorización registrada",
+  paConditional: "la autorización depende de lo que falta",
 };
 export type Key = keyof Dict;
 

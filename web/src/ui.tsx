@@ -1,7 +1,7 @@
 import { createContext } from "preact";
 import { useContext, useEffect, useRef, useState } from "preact/hooks";
 import type { ComponentChildren } from "preact";
-import { ApiError, type LedgerEntry, type Me } from "./api";
+import { api, ApiError, type LedgerEntry, type Me } from "./api";
 import { dicts, type Key } from "./i18n";
 import { money, type Lang } from "./format";
 
@@ -11,6 +11,23 @@ export function useSession() { return useContext(SessionCtx); }
 export function useT() {
   const { lang } = useSession();
   return (k: Key) => dicts[lang][k];
+}
+
+// The server's message table (GET /api/messages/es), for the words the page
+// takes from the plan file itself (benefit names, categories); read once.
+let words: Promise<Record<string, string>> | null = null;
+/** A word of the plan file in the page's language (as written when the table has none). */
+export function useWord(): (s: string) => string {
+  const { lang } = useSession();
+  const [table, setTable] = useState<Record<string, string>>({});
+  useEffect(() => {
+    if (lang === "en") return;
+    words ??= api.words(lang).then((w) => w.phrases, () => ({}));
+    let live = true;
+    words.then((p) => live && setTable(p));
+    return () => { live = false; };
+  }, [lang]);
+  return (s: string) => (lang === "en" ? s : table[s] ?? s);
 }
 
 export function Money({ cents, strong }: { cents: number | undefined | null; strong?: boolean }) {
@@ -117,7 +134,7 @@ export function LedgerTable({ entries }: { entries: LedgerEntry[] }) {
             <td>
               <div>{ruleText(e.note)}</div>
               <div class="small"><code>{e.rule}</code></div>
-              <div class="muted small">{t("source")}: {e.source}</div>
+              <div class="muted small source">{t("source")}: {e.source}</div>
             </td>
             <td>{e.reason || "—"}</td>
           </tr>
@@ -127,9 +144,9 @@ export function LedgerTable({ entries }: { entries: LedgerEntry[] }) {
   );
 }
 
-/** "$30.00 written off by the provider [rule: text; source: …] CO-45" → the rule's text. */
+/** "$30.00 written off by the provider [rule: text; source: …] CO-45" (or "…; fuente: …]" in Spanish) → the rule's text. */
 function ruleText(note: string): string {
-  const m = /\[[^:\]]+: ([^\]]*?)(?:; source: [^\]]*)?\]/.exec(note);
+  const m = /\[[^:\]]+: ([^\]]*?)(?:; (?:source|fuente): [^\]]*)?\]/.exec(note);
   return m ? m[1] : note;
 }
 

@@ -8,7 +8,7 @@ import { colLabel } from "./patient";
 export function AuthTab({ id }: { id: string }) {
   const t = useT();
   const { lang } = useSession();
-  const [data, err] = useLoad(() => api.authorizations(id), `${id}|auth`);
+  const [data, err] = useLoad(() => api.authorizations(id), `${id}|auth|${lang}`);
   const rows: AuthStatus[] = data?.authorizations ?? [];
   // What needs doing, in the page's language, by the rule the patients list's alerts follow.
   const alerts = rows.flatMap((a) => {

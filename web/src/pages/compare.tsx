@@ -28,6 +28,7 @@ export function humanize(text: string, all: PayPath[]): string {
   for (const p of all) {
     if (!p.id || !p.name || p.id === p.name) continue;
     out = out.split(`paying the ${p.id} path`).join(`paying for “${p.name}”`);
+    out = out.split(`pagando la forma ${p.id}`).join(`pagando “${p.name}”`);  // lang=es (data/messages/es.yaml)
     out = out.split(`the ${p.id} path`).join(`the “${p.name}” path`);
     if (/[:+]/.test(p.id)) out = out.split(p.id).join(`“${p.name}”`);
   }
@@ -43,13 +44,14 @@ export function humanPaths(all: PayPath[]): PayPath[] {
   }));
 }
 function cliffs(p: PayPath) {
-  return (p.costs ?? []).filter((c) => /deferred interest/i.test(c.note));
+  return (p.costs ?? []).filter((c) => /deferred interest|intereses diferidos/i.test(c.note));
 }
 
 export function CompareTab({ id, rec, query, onChanged }: { id: string; rec: PatientRecord; query: URLSearchParams; onChanged: () => void }) {
   const t = useT();
+  const { lang } = useSession();
   const course = query.get("course") ?? rec.courses[0]?.id ?? "";
-  const [cmp, err] = useLoad<Comparison>(() => api.compare(id, course), `${id}|${course}`);
+  const [cmp, err] = useLoad<Comparison>(() => api.compare(id, course), `${id}|${course}|${lang}`);
   return (
     <div>
       <div class="toolbar-row">

@@ -2,7 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { parseDocument, type Document } from "yaml";
 import { api } from "../api";
 import { dateText, money } from "../format";
-import { ErrorBox, Loading, useLoad, useSession, useT } from "../ui";
+import { ErrorBox, Loading, useLoad, useSession, useT, useWord } from "../ui";
 
 // Coverage laid out like the plan's Summary of Benefits and Coverage (SBC): the
 // "important questions" (deductible, out-of-pocket limit) and, per service, what
@@ -92,6 +92,7 @@ interface Row { key: string; name: string; inText: string; outText: string; limi
 function Sbc({ id, text, editing, onSaved, onCancel }: { id: string; text: string; editing: boolean; onSaved: () => void; onCancel: () => void }) {
   const { lang } = useSession();
   const t = useT();
+  const word = useWord();
   const note = (x: any) => { const n = shareNote(x); return n === "" ? "" : n.startsWith("after") ? t("afterDed") : t("noDed"); };
   const tr = (x: string) => (lang === "es" ? x.replace("not covered", t("notCoveredShare")).replace("coinsurance", "coseguro").replace("copay", "copago").replace("no charge", "sin cargo") : x);
   const [doc, setDoc] = useState<Document | null>(null);
@@ -202,7 +203,7 @@ function Sbc({ id, text, editing, onSaved, onCancel }: { id: string; text: strin
         <tbody>
           {rows.map((r, i) => (
             <tr key={r.key}>
-              <th scope="row">{r.name}<div class="muted small"><code>{r.key}</code></div></th>
+              <th scope="row">{word(r.name)}<div class="muted small"><code>{r.key}</code></div></th>
               {r.excluded ? <td colSpan={2}><span class="verdict verdict-no"><span aria-hidden="true">✕</span> {t("excluded")} ({r.excluded})</span></td> : editing ? (
                 <>
                   <td><input aria-label={`${r.name}, in network`} value={r.inText} onInput={(e) => upd(i, { inText: (e.target as HTMLInputElement).value })} /></td>
@@ -223,7 +224,7 @@ function Sbc({ id, text, editing, onSaved, onCancel }: { id: string; text: strin
       </table>
       </div>
       {limits.length > 0 && (
-        <p class="small">{t("sharedLimits")}: {limits.map((l, i) => <span key={i}>{i > 0 && "; "}{l.visits} {t("visitsAYearFor")} {(l.categories ?? []).join(" + ").replace(/_/g, " ")}</span>)}.</p>
+        <p class="small">{t("sharedLimits")}: {limits.map((l, i) => <span key={i}>{i > 0 && "; "}{l.visits} {t("visitsAYearFor")} {(l.categories ?? []).map((c: string) => word(c.replace(/_/g, " "))).join(" + ")}</span>)}.</p>
       )}
       {fieldErr.length > 0 && <div class="error-box" role="alert"><ul>{fieldErr.map((x, i) => <li key={i}>{x}</li>)}</ul></div>}
       <ErrorBox error={err} />

@@ -1,12 +1,13 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type Estimate, type EstimateLine, type LedgerEntry, type PatientRecord } from "../api";
 import { dateText } from "../format";
+import type { Key } from "../i18n";
 import { ErrorBox, Loading, Money, Verdict, WhyButton, useSession, useT } from "../ui";
 import { go } from "../nav";
 
 export function PlanTab({ id, rec, query, onChanged }: { id: string; rec: PatientRecord; query: URLSearchParams; onChanged: () => void }) {
   const t = useT();
-  const { me } = useSession();
+  const { me, lang } = useSession();
   const course = query.get("course") ?? rec.courses[0]?.id ?? "";
   const [est, setEst] = useState<Estimate>();
   const [err, setErr] = useState<unknown>();
@@ -19,7 +20,7 @@ export function PlanTab({ id, rec, query, onChanged }: { id: string; rec: Patien
     setBusy(true); setErr(undefined); setEst(undefined);
     try { setEst(await api.estimate(id, c)); } catch (x) { setErr(x); } finally { setBusy(false); }
   }
-  useEffect(() => { run(course); }, [id, course]);
+  useEffect(() => { run(course); }, [id, course, lang]);
 
   async function add(e: Event) {
     e.preventDefault(); setAddErr(undefined);
@@ -63,6 +64,12 @@ export function PlanTab({ id, rec, query, onChanged }: { id: string; rec: Patien
   );
 }
 
+/** The line's prior-authorization status (a code in the answer) in the page's language. */
+function paText(pa: string, t: (k: Key) => string): string {
+  const keys: Record<string, Key> = { "auth-needed": "paNeeded", satisfied: "paSatisfied", conditional: "paConditional" };
+  return keys[pa] ? t(keys[pa]) : pa.replace(/-/g, " ");
+}
+
 function sumEntries(lines: EstimateLine[], pick: (e: LedgerEntry) => boolean): LedgerEntry[] {
   return lines.flatMap((l) => (l.ledger ?? []).filter(pick).map((e) => ({ ...e, note: `${l.date} ${l.code}: ${e.note}` })));
 }
@@ -86,9 +93,10 @@ export function EstimateView({ est, course }: { est: Estimate; course: string })
   const warnText = (w: any) => (typeof w === "string" ? w : w.text ?? JSON.stringify(w));
   const warnGroups = new Map<string, { text: string; lines: number[] }>();
   const addWarn = (text: string, line?: number) => {
-    const m = /\bline (\d+)\b/.exec(text);
+    // "line 3" in English, "línea 3" in Spanish (lang=es).
+    const m = /\b(?:line|línea) (\d+)\b/.exec(text);
     const n = line ?? (m ? Number(m[1]) : undefined);
-    const key = text.replace(/\bline \d+\b/g, "line #");
+    const key = text.replace(/\b(?:line|línea) \d+\b/g, "line #");
     if (!warnGroups.has(key)) warnGroups.set(key, { text: key, lines: [] });
     if (n !== undefined && !warnGroups.get(key)!.lines.includes(n)) warnGroups.get(key)!.lines.push(n);
   };
@@ -96,7 +104,7 @@ export function EstimateView({ est, course }: { est: Estimate; course: string })
   for (const l of est.lines) for (const w of l.warnings ?? []) addWarn(warnText(w), l.line);
   const span = (ls: number[]) => (ls.length > 4 ? `${ls[0]}–${ls[ls.length - 1]} (${ls.length})` : ls.join(", "));
   const uniqWarns = Array.from(warnGroups.values()).map((g) =>
-    g.lines.length === 0 ? g.text : g.text.includes("line #") ? g.text.replace("line #", `${t("linesWord")} ${span(g.lines)}`) : `${g.text} (${t("linesWord")} ${span(g.lines)})`);
+    g.lines.length === 0 ? g.text : g.text.includes("line #") ? g.text.replace(/line #/g, `${t("linesWord")} ${span(g.lines)}`) : `${g.text} (${t("linesWord")} ${span(g.lines)})`);
   const p = tot.patient ?? { deductible: 0, copay: 0, coinsurance: 0, not_covered: 0, balance_bill: 0 };
 
   return (
@@ -163,7 +171,7 @@ export function EstimateView({ est, course }: { est: Estimate; course: string })
                 <td class="nowrap">{dateText(l.date)}</td>
                 <td><code>{l.code}{l.modifiers && l.modifiers.length ? `-${l.modifiers.join("-")}` : ""}</code>{l.units > 1 && <span class="muted"> ×{l.units}</span>} {l.name}
                   {l.decided_by?.text && <div class="muted small">{l.decided_by.text}</div>}</td>
-                <td><Verdict value={l.covered} />{l.pa_needed && l.pa_needed !== "no-auth" && <div class="small muted">{l.pa_needed.replace(/-/g, " ")}</div>}</td>
+                <td><Verdict value={l.covered} />{l.pa_needed && l.pa_needed !== "no-auth" && <div class="small muted">{paText(l.pa_needed, t)}</div>}</td>
                 <td class="num"><Money cents={l.charge_cents} /></td>
                 <td class="num"><Money cents={l.allowed_cents} /></td>
                 <td class="num"><Money cents={l.plan_pays_cents} /></td>

@@ -22,6 +22,7 @@
 
 #include "backcover/io/loaders.hpp"
 #include "backcover/policy/pack.hpp"
+#include "backcover/policy/router.hpp"
 #include "core/snapshot.hpp"
 #include "policy/pack_snapshot.hpp"
 
@@ -277,6 +278,45 @@ TEST_F(RuleSnapshot, TheCatalogueTooAndAStandInIsAlwaysParsed) {
   ASSERT_TRUE(from_memory);
   EXPECT_TRUE(from_memory->find("97110"));
   EXPECT_EQ(snapshots(cache(), "catalogue-").size(), 2u);
+}
+
+// The regimes table (policy::load_router) the same way.
+TEST_F(RuleSnapshot, TheRegimesTableToo) {
+  const fs::path table = root_ / "policy" / "router" / "regimes.yaml";
+  auto load_regimes = [&] {
+    auto r = load_router(table.string());
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : format_errors(r.errors()));
+    return r;
+  };
+  auto parsed = load_regimes();
+  ASSERT_TRUE(parsed.ok());
+  ASSERT_EQ(snapshots(cache(), "regimes-").size(), 1u);
+  auto again = load_regimes();
+  ASSERT_TRUE(again.ok());
+  const auto& a = again.value().regimes();
+  const auto& b = parsed.value().regimes();
+  ASSERT_EQ(a.size(), b.size());
+  ASSERT_GE(a.size(), 5u);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(std::tie(a[i].id, a[i].name, a[i].payer_kinds, a[i].funding, a[i].law, a[i].nsa_applies, a[i].nsa_note,
+                       a[i].nsa_confidence, a[i].cms_0057f, a[i].cms_0057f_note, a[i].pays_first),
+              std::tie(b[i].id, b[i].name, b[i].payer_kinds, b[i].funding, b[i].law, b[i].nsa_applies, b[i].nsa_note,
+                       b[i].nsa_confidence, b[i].cms_0057f, b[i].cms_0057f_note, b[i].pays_first));
+    for (auto clocks : {&Regime::pa_clocks, &Regime::appeal_clocks}) {
+      ASSERT_EQ((a[i].*clocks).size(), (b[i].*clocks).size());
+      for (std::size_t k = 0; k < (b[i].*clocks).size(); ++k) {
+        const Clock& x = (a[i].*clocks)[k];
+        const Clock& y = (b[i].*clocks)[k];
+        EXPECT_EQ(std::tie(x.name, x.limit, x.citation, x.confidence), std::tie(y.name, y.limit, y.citation, y.confidence));
+      }
+    }
+  }
+  EXPECT_EQ(a[0].pa_clocks[0].limit, "72 hours");
+  edit_same_size_and_time(table, "limit: \"72 hours\"", "limit: \"96 hours\"");
+  auto edited = load_regimes();
+  ASSERT_TRUE(edited.ok());
+  EXPECT_EQ(edited.value().regimes()[0].pa_clocks[0].limit, "96 hours");
+  EXPECT_EQ(snapshots(cache(), "regimes-").size(), 2u);
 }
 
 }  // namespace

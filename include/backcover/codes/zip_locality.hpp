@@ -32,7 +32,7 @@ class ZipLocalities {
   // `source` names the text in errors. Every malformed row is an error.
   static Result<ZipLocalities> parse(std::string_view text, const std::string& source);
   // From the file, or from its binary snapshot when the file is unchanged
-  // (src/codes/snapshot.hpp: $BACKCOVER_CACHE_DIR, "off" for none).
+  // (src/core/snapshot.hpp: $BACKCOVER_CACHE_DIR, "off" for none).
   static Result<ZipLocalities> load(const std::string& path);
 
   // "94110" or ZIP+4 "94110-1234"; nullopt when the table has no such ZIP.

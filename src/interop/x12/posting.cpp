@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "interop/amount_sum.hpp"
+
 namespace backcover::interop::x12 {
 
 namespace {
@@ -31,11 +33,20 @@ std::string member_key(std::string_view id) {
   return k;
 }
 
-Money patient_share(const std::vector<Adjustment>& v) {
-  Money m;
+// A sum that notes an overflow instead of throwing: the readers bound what they
+// hand over (AmountBudget), but a Remittance may come from any caller.
+struct Total {
+  Money sum;
+  bool over = false;
+  void add(Money m) { over = !add_to(sum, m) || over; }
+};
+
+Money patient_share(const std::vector<Adjustment>& v, bool& over) {
+  Total t;
   for (const auto& a : v)
-    if (a.group == "PR") m += a.amount;
-  return m;
+    if (a.group == "PR") t.add(a.amount);
+  over = over || t.over;
+  return t.sum;
 }
 
 }  // namespace
@@ -81,13 +92,15 @@ Result<RemitPosting> remit_posting(const std::vector<Remittance>& rems, const Po
       if (c.patient_responsibility) cj["patient_responsibility_cents"] = c.patient_responsibility->cents();
       std::optional<Date> first;
       std::set<std::pair<std::string, std::string>> visits;  // (limit, date)
+      bool over = false;  // a sum below overflowed: the claim is refused
+      Total ded, coins, copay, other;
       auto add_share = [&](const std::vector<Adjustment>& v) {
         for (const auto& a : v) {
           if (a.group != "PR") continue;
-          if (a.reason == "1") p.deductible += a.amount;
-          else if (a.reason == "2") p.coinsurance += a.amount;
-          else if (a.reason == "3") p.copay += a.amount;
-          else p.other_patient += a.amount;
+          if (a.reason == "1") ded.add(a.amount);
+          else if (a.reason == "2") coins.add(a.amount);
+          else if (a.reason == "3") copay.add(a.amount);
+          else other.add(a.amount);
         }
       };
       add_share(c.adjustments);
@@ -107,9 +120,11 @@ Result<RemitPosting> remit_posting(const std::vector<Remittance>& rems, const Po
           continue;
         }
         add_share(l.adjustments);
-        const Money pr = patient_share(l.adjustments);
+        const Money pr = patient_share(l.adjustments, over);
         // Allowed: AMT*B6 when sent, else what the payer and the patient pay.
-        const Money allowed = l.allowed ? *l.allowed : l.paid + pr;
+        Money allowed = l.paid;
+        if (l.allowed) allowed = *l.allowed;
+        else over = !add_to(allowed, pr) || over;
         const bool denied = allowed.is_zero() && l.paid.is_zero();
         nlohmann::json lj{{"source", "X12 835"},
                           {"claim", c.id},
@@ -139,12 +154,20 @@ Result<RemitPosting> remit_posting(const std::vector<Remittance>& rems, const Po
       }
       if (!first) continue;
       p.plan_year = o.plan_year(*first).str();
-      const Money oop = p.deductible + p.coinsurance + p.copay;
-      if (c.patient_responsibility && *c.patient_responsibility != patient_share(c.adjustments) + [&] {
-            Money m;
-            for (const auto& l : c.lines) m += patient_share(l.adjustments);
-            return m;
-          }())
+      p.deductible = ded.sum;
+      p.coinsurance = coins.sum;
+      p.copay = copay.sum;
+      p.other_patient = other.sum;
+      Total oop, shares;
+      for (Money m : {p.deductible, p.coinsurance, p.copay}) oop.add(m);
+      shares.add(patient_share(c.adjustments, over));
+      for (const auto& l : c.lines) shares.add(patient_share(l.adjustments, over));
+      if (over || ded.over || coins.over || copay.over || other.over || oop.over || shares.over) {
+        fail(c.line, "amounts whose sums overflow (the patient's share, the deductible, coinsurance, copay or allowed amounts)",
+             fmt::format("amounts whose sums stay within {}", kLargestAmount));
+        continue;
+      }
+      if (c.patient_responsibility && *c.patient_responsibility != shares.sum)
         out.notes.push_back(fmt::format("claim {} (segment {}): CLP05 patient responsibility {} differs from the PR "
                                         "adjustments; the counters use the PR adjustments",
                                         c.id, c.segment, c.patient_responsibility->plain()));
@@ -155,7 +178,7 @@ Result<RemitPosting> remit_posting(const std::vector<Remittance>& rems, const Po
         };
         for (const char* scope : {"member", "family"}) {
           add(scope, fmt::format("deductible.{}", net), p.deductible.cents());
-          add(scope, fmt::format("oop.{}", net), oop.cents());
+          add(scope, fmt::format("oop.{}", net), oop.sum.cents());
         }
         std::map<std::string, int> per_limit;
         for (const auto& [id, date] : visits) ++per_limit[id];

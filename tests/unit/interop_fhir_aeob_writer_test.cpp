@@ -1,11 +1,13 @@
 // The Advanced EOB writer (issue 15, item 8): AeobWriter::write (a cursor over
-// the buffer's spare room) writes byte for byte what the previous writer
+// the buffer's spare room, into a std::string or an OutBuffer that is not
+// zero-filled) writes byte for byte what the previous writer
 // (AeobWriter::write_appending, std::string::append per piece) wrote, over
 // many random estimates: names that need escaping (quotes, backslashes,
 // control characters, UTF-8), negative, zero and large amounts, every
 // adjudication on or off, prior authorization, balance bills, modifiers,
 // HCPCS codes, codes the catalogue lacks, repeated names, providers past 50
-// lines (several GFE references) and past 64 names, into a buffer that
+// lines (several GFE references) and past 64 names, facilities billed on a
+// UB-04 (institutional: revenue codes, type of bill), into a buffer that
 // already holds text. Each EOB must also parse as JSON.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -37,6 +39,7 @@ struct RandomEstimate {
   Names names;
   std::deque<ServiceLine> lines;
   Estimate estimate;
+  fhir::InstitutionalTable bills;
   fhir::AeobContext ctx;
 
   explicit RandomEstimate(std::mt19937_64& rng) {
@@ -84,6 +87,7 @@ struct RandomEstimate {
       l.place_of_service = pick(5) == 0 ? "2\\2" : "11";
       const int p = pick(providers);
       l.provider.name = fmt::format("Clinic {}", p);
+      l.provider.role = p % 2 ? "facility" : "therapist";  // a facility at a listed place of service bills on a UB-04
       l.provider.npi = std::to_string(1000000000 + p);
       Determination& d = estimate.lines.emplace_back();
       d.line = &l;
@@ -108,23 +112,36 @@ struct RandomEstimate {
     ctx.created = "2026-03-01";
     ctx.estimate_id = pick(5) ? "6fc00296363ddd1c" : "";
     ctx.services_name = pick(2) ? "services \"a\".yaml" : "";
+    // UB-04 rows for both places of service (names that need escaping, one without names).
+    bills["11"] = fhir::InstitutionalBill{"0131", "hospital \"outpatient\"", "0360", "operating room\tservices", {}};
+    bills["2\\2"] = fhir::InstitutionalBill{"0831", "", "0490", "", {}};
+    ctx.institutional = pick(4) ? &bills : nullptr;
   }
 };
 
 TEST(InteropFhirAeobWriter, TheCursorWriterWritesWhatTheAppendingWriterWrote) {
   std::mt19937_64 rng(15);
-  std::size_t eobs = 0, escaped = 0, many_gfes = 0, past_64_names = 0, negative = 0;
+  std::size_t eobs = 0, escaped = 0, many_gfes = 0, past_64_names = 0, negative = 0, institutional = 0;
   for (int round = 0; round < 600; ++round) {
     RandomEstimate r(rng);
     const fhir::AeobWriter writer(r.estimate, r.ctx);
     // Into a buffer that already holds text (and, every other round, has room to spare).
     std::string fast = "[", slow = "[";
     if (round % 2) fast.reserve(1 << 20);
+    fhir::OutBuffer buffer;  // the same text into a buffer that is not zero-filled, from a reused one half the time
+    if (round % 3) buffer.reserve(0, 7);
+    static fhir::OutBuffer reused;
+    fhir::OutBuffer& unfilled = round % 2 ? reused : buffer;
+    unfilled.clear();
+    unfilled.reserve(0, 1)[0] = '[';
+    unfilled.set_size(1);
     for (std::size_t k = 0; k < writer.eobs(); ++k) {
       const std::size_t from = fast.size();
       writer.write(fast, k);
       writer.write_appending(slow, k);
+      writer.write(unfilled, k);
       ASSERT_EQ(fast, slow) << "round " << round << ", EOB " << k;
+      ASSERT_EQ(unfilled.view(), std::string_view(fast)) << "round " << round << ", EOB " << k;
       const std::string one = fast.substr(from);
       const auto doc = nlohmann::json::parse(one);  // throws (fails the test) on bad JSON
       ASSERT_EQ(doc["resourceType"], "ExplanationOfBenefit");
@@ -133,8 +150,15 @@ TEST(InteropFhirAeobWriter, TheCursorWriterWritesWhatTheAppendingWriterWrote) {
       many_gfes += doc["extension"].size() > 2;
       past_64_names += writer.lines(k).size() > 64;
       negative += one.find("\"value\":-") != std::string::npos;
+      if (doc["type"]["coding"][0]["code"] == "institutional") {
+        ++institutional;
+        for (const auto& it : doc["item"]) ASSERT_TRUE(it.contains("revenue"));
+        ASSERT_EQ(doc["supportingInfo"].size(), 1u);
+      }
       fast += ',';
       slow += ',';
+      unfilled.reserve(unfilled.size(), unfilled.size() + 1)[unfilled.size()] = ',';
+      unfilled.set_size(unfilled.size() + 1);
     }
   }
   // The random estimates reached every path the comparison is meant to cover.
@@ -143,6 +167,7 @@ TEST(InteropFhirAeobWriter, TheCursorWriterWritesWhatTheAppendingWriterWrote) {
   EXPECT_GT(many_gfes, 10u);
   EXPECT_GT(past_64_names, 5u);
   EXPECT_GT(negative, 100u);
+  EXPECT_GT(institutional, 100u);
 }
 
 // The comparison can fail: one byte of difference in an amount is seen.
@@ -158,6 +183,10 @@ TEST(InteropFhirAeobWriter, TheComparisonSeesAOneCentDifference) {
   std::string b;
   before.write(b, 0);
   EXPECT_NE(a, b);
+  fhir::OutBuffer c;
+  before.write(c, 0);
+  EXPECT_EQ(c.view(), std::string_view(b));
+  EXPECT_NE(c.view(), std::string_view(a));
 }
 
 }  // namespace

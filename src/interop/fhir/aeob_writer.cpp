@@ -115,6 +115,31 @@ AeobWriter::AeobWriter(const Estimate& e, const AeobContext& ctx) : ctx_(ctx) {
   start_ = parties.year.first.str();
   end_ = parties.year.last.str();
   groups_ = group_by_provider(e);
+  // A facility billed on a UB-04 (as its GFE Claim is): the revenue code of its items and its type of bill.
+  institutional_.resize(groups_.size());
+  for (std::size_t k = 0; k < groups_.size(); ++k) {
+    const InstitutionalBill* bill = institutional_bill(groups_[k].second, ctx.institutional);
+    if (!bill) continue;
+    auto code = [](std::string& o, const std::string& c, const std::string& display, const char* system) {
+      lit(o, R"({"coding":[{"code":)");
+      str(o, c);
+      if (!display.empty()) {
+        lit(o, R"(,"display":)");
+        str(o, display);
+      }
+      lit(o, R"(,"system":")");
+      lit(o, system);
+      lit(o, R"("}]})");
+    };
+    std::string& rev = institutional_[k].revenue;
+    lit(rev, R"(,"revenue":)");
+    code(rev, bill->revenue, bill->revenue_name, kNubcRevenue);
+    std::string& si = institutional_[k].supporting_info;
+    lit(si, R"(,"supportingInfo":[{"category":{"coding":[{"code":"typeofbill","display":"Type of Bill","system":")" PCT
+            R"(CodeSystem/PCTSupportingInfoType"}]},"code":)");
+    code(si, bill->type_of_bill, bill->bill_name, kNubcTypeOfBill);
+    lit(si, R"(,"sequence":1}])");
+  }
 
   // benefitBalance is the same in every EOB of the estimate: made once, as text.
   const Plan& plan = *ctx.plan;
@@ -169,6 +194,7 @@ const std::vector<const Determination*>& AeobWriter::lines(std::size_t k) const 
 
 void AeobWriter::write_appending(std::string& o, std::size_t k) const {
   const auto& lines = groups_[k].second;
+  const Institutional& inst = institutional_[k];
   const int n = static_cast<int>(k) + 1;
   Money submitted, eligible, benefit, liability, balance_bill;
   bool any_pa = false;
@@ -294,7 +320,9 @@ void AeobWriter::write_appending(std::string& o, std::size_t k) const {
     }
     lit(o, R"(},"quantity":{"value":)");
     integer(o, l.units);
-    lit(o, R"(},"sequence":)");
+    o.push_back('}');
+    lit(o, inst.revenue);
+    lit(o, R"(,"sequence":)");
     integer(o, ++seq);
     lit(o, R"(,"servicedDate":")");
     date_to(o, l.date);
@@ -342,7 +370,9 @@ void AeobWriter::write_appending(std::string& o, std::size_t k) const {
   lit(o, R"({"reference":"Organization/provider-)");
   integer(o, n);
   lit(o, R"("})");
-  lit(o, R"(,"resourceType":"ExplanationOfBenefit","status":"active","total":[)");
+  lit(o, R"(,"resourceType":"ExplanationOfBenefit","status":"active")");
+  lit(o, inst.supporting_info);
+  lit(o, R"(,"total":[)");
   adjudication(o, kAdjudication, "submitted", submitted);
   o.push_back(',');
   adjudication(o, kAdjudication, "eligible", eligible);
@@ -350,23 +380,32 @@ void AeobWriter::write_appending(std::string& o, std::size_t k) const {
   adjudication(o, kAdjudication, "benefit", benefit);
   o.push_back(',');
   adjudication(o, PCT "CodeSystem/PCTAdjudicationCategoryCS", "memberliability", liability);
-  lit(o, R"(],"type":{"coding":[{"code":"professional","display":"Professional","system":"http://terminology.hl7.org/CodeSystem/claim-type"}]},"use":"predetermination"})");
+  if (inst.supporting_info.empty())
+    lit(o, R"(],"type":{"coding":[{"code":"professional","display":"Professional","system":"http://terminology.hl7.org/CodeSystem/claim-type"}]},"use":"predetermination"})");
+  else
+    lit(o, R"(],"type":{"coding":[{"code":"institutional","display":"Institutional","system":"http://terminology.hl7.org/CodeSystem/claim-type"}]},"use":"predetermination"})");
 }
 
 // ---- the writer: a cursor over the buffer's spare room ----
 
 namespace {
 
-// Writes at a cursor into `s`'s tail: need(n) makes room for n more bytes
-// (resize in 16 KB steps, so std::string's doubling keeps appends amortised,
-// and the zero fill touches the memory just before it is written); each piece
-// is then a plain copy. The destructor cuts `s` back to what was written.
+// Writes at a cursor into the tail of a std::string or an OutBuffer: need(n)
+// makes room for n more bytes, then each piece is a plain copy. A string grows
+// by resize in 16 KB steps (its doubling keeps appends amortised, and the zero
+// fill touches the memory just before it is written); an OutBuffer by doubling
+// its capacity, unfilled. The destructor sets the size to what was written.
 class Out {
  public:
-  explicit Out(std::string& s) : s_(s), used_(s.size()) {}
+  explicit Out(std::string& s) : s_(&s), used_(s.size()) {}
+  explicit Out(OutBuffer& b) : b_(&b), used_(b.size()) {}
   Out(const Out&) = delete;
   Out& operator=(const Out&) = delete;
-  ~Out() { s_.resize(static_cast<std::size_t>(p_ ? p_ - s_.data() : static_cast<std::ptrdiff_t>(used_))); }
+  ~Out() {
+    const std::size_t n = p_ ? static_cast<std::size_t>(p_ - base_) : used_;
+    if (s_) s_->resize(n);
+    else b_->set_size(n);
+  }
 
   void need(std::size_t n) {
     if (static_cast<std::size_t>(e_ - p_) < n) grow(n);
@@ -473,14 +512,22 @@ class Out {
   }
 
  private:
-  void grow(std::size_t n) {
-    const std::size_t used = p_ ? static_cast<std::size_t>(p_ - s_.data()) : used_;
-    s_.resize(used + std::max<std::size_t>(n, 16 << 10));
-    p_ = s_.data() + used;
-    e_ = s_.data() + s_.size();
+  [[gnu::noinline]] void grow(std::size_t n) {
+    const std::size_t used = p_ ? static_cast<std::size_t>(p_ - base_) : used_;
+    if (s_) {
+      s_->resize(used + std::max<std::size_t>(n, 16 << 10));
+      base_ = s_->data();
+      e_ = base_ + s_->size();
+    } else {
+      base_ = b_->reserve(used, used + std::max<std::size_t>(n, 16 << 10));
+      e_ = base_ + b_->capacity();
+    }
+    p_ = base_ + used;
   }
-  std::string& s_;
+  std::string* s_ = nullptr;
+  OutBuffer* b_ = nullptr;
   std::size_t used_;
+  char* base_ = nullptr;
   char* p_ = nullptr;
   char* e_ = nullptr;
 };
@@ -501,8 +548,24 @@ void adjudication(Out& o, const char (&system)[S], const char (&code)[C], Money 
 
 }  // namespace
 
-void AeobWriter::write(std::string& out, std::size_t k) const {
+char* OutBuffer::reserve(std::size_t keep, std::size_t need) {
+  if (need > capacity_) {
+    const std::size_t cap = std::max(need, 2 * capacity_);
+    std::unique_ptr<char[]> bigger(new char[cap]);  // default-initialised: no fill
+    if (keep) std::memcpy(bigger.get(), data_.get(), keep);
+    data_ = std::move(bigger);
+    capacity_ = cap;
+  }
+  return data_.get();
+}
+
+void AeobWriter::write(std::string& out, std::size_t k) const { write_to(out, k); }
+void AeobWriter::write(OutBuffer& out, std::size_t k) const { write_to(out, k); }
+
+template <class Sink>
+void AeobWriter::write_to(Sink& out, std::size_t k) const {
   const auto& lines = groups_[k].second;
+  const Institutional& inst = institutional_[k];
   const int n = static_cast<int>(k) + 1;
   Money submitted, eligible, benefit, liability, balance_bill;
   bool any_pa = false;
@@ -653,7 +716,13 @@ void AeobWriter::write(std::string& out, std::size_t k) const {
     }
     o.lit(R"(},"quantity":{"value":)");
     o.integer(l.units);
-    o.lit(R"(},"sequence":)");
+    if (!inst.revenue.empty()) {
+      o.ch('}');
+      o.raw(inst.revenue);
+      o.lit(R"(,"sequence":)");
+    } else {
+      o.lit(R"(},"sequence":)");
+    }
     o.integer(++seq);
     o.lit(R"(,"servicedDate":")");
     o.date(l.date);
@@ -687,7 +756,9 @@ void AeobWriter::write(std::string& out, std::size_t k) const {
 #undef NOTE_MID
   o.lit(R"(],"provider":{"reference":"Organization/provider-)");
   o.integer(n);
-  o.lit(R"("},"resourceType":"ExplanationOfBenefit","status":"active","total":[)");
+  o.lit(R"("},"resourceType":"ExplanationOfBenefit","status":"active")");
+  if (!inst.supporting_info.empty()) o.raw(inst.supporting_info);
+  o.lit(R"(,"total":[)");
   adjudication(o, ADJ, "submitted", submitted);
   o.ch(',');
   adjudication(o, ADJ, "eligible", eligible);
@@ -695,7 +766,10 @@ void AeobWriter::write(std::string& out, std::size_t k) const {
   adjudication(o, ADJ, "benefit", benefit);
   o.ch(',');
   adjudication(o, PCT "CodeSystem/PCTAdjudicationCategoryCS", "memberliability", liability);
-  o.lit(R"(],"type":{"coding":[{"code":"professional","display":"Professional","system":"http://terminology.hl7.org/CodeSystem/claim-type"}]},"use":"predetermination"})");
+  if (inst.supporting_info.empty())
+    o.lit(R"(],"type":{"coding":[{"code":"professional","display":"Professional","system":"http://terminology.hl7.org/CodeSystem/claim-type"}]},"use":"predetermination"})");
+  else
+    o.lit(R"(],"type":{"coding":[{"code":"institutional","display":"Institutional","system":"http://terminology.hl7.org/CodeSystem/claim-type"}]},"use":"predetermination"})");
 }
 
 #undef ADJ

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -75,15 +76,36 @@ struct AeobContext {
   std::string estimate_id;    // stable id of this estimate (the inputs' hash), for identifiers
   std::string services_name;  // the services file, named in the GFE reference
   const TaxonomyTable* taxonomy = nullptr;  // the GFE's provider taxonomy (null: text only)
-  const InstitutionalTable* institutional = nullptr;  // facilities' GFEs (null: every GFE professional)
+  const InstitutionalTable* institutional = nullptr;  // facilities' GFEs and AEOBs (null: all professional)
 };
 
 // A Bundle (type collection) holding one ExplanationOfBenefit per provider
 // (meta.profile davinci-pct-aeob, use predetermination, gfeReference,
 // items with submitted / eligible / benefit / memberliability adjudications,
 // totals, benefitBalance for deductible and out-of-pocket), plus the Patient,
-// the Coverage and the Organizations it references.
+// the Coverage and the Organizations it references. A facility that
+// ctx.institutional bills on a UB-04 (as its GFE) gets an institutional EOB:
+// type institutional, supportingInfo typeofbill, a NUBC revenue code per item.
 nlohmann::json advanced_eob_bundle(const Estimate& estimate, const AeobContext& ctx);
+
+// A growable output buffer whose new room is not zero-filled: std::string
+// fills what resize() adds (C++20 has no resize_and_overwrite), and perf showed
+// that fill taking a quarter of the EOB writer's time. clear() keeps the memory.
+class OutBuffer {
+ public:
+  std::string_view view() const noexcept { return {data_.get(), size_}; }
+  std::size_t size() const noexcept { return size_; }
+  std::size_t capacity() const noexcept { return capacity_; }
+  void clear() noexcept { size_ = 0; }
+  // Capacity for at least `need` bytes, the first `keep` kept (unwritten past them); the data.
+  char* reserve(std::size_t keep, std::size_t need);
+  // The first n bytes (n ≤ capacity(), all written) are the content.
+  void set_size(std::size_t n) noexcept { size_ = n; }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  std::size_t size_ = 0, capacity_ = 0;
+};
 
 // The Advanced EOB's ExplanationOfBenefit resources written straight into a
 // growing buffer as compact JSON (no DOM per EOB): what advanced_eob_bundle
@@ -97,6 +119,8 @@ class AeobWriter {
   // cursor over out's spare room (one capacity check per piece, constant text
   // copied with its length known at compile time, no allocation per EOB).
   void write(std::string& out, std::size_t k) const;
+  // The same bytes into an OutBuffer (no zero fill of the room it makes): the fast path.
+  void write(OutBuffer& out, std::size_t k) const;
   // The previous writer (std::string::append per piece), byte for byte the same
   // text: kept as the reference the tests compare write() against over random
   // estimates, and that bench_fhir_bench times in the same run.
@@ -109,6 +133,14 @@ class AeobWriter {
   std::string head_in_, head_out_;
   std::string gfe_display_, created_, patient_json_, insurer_json_, coverage_json_;  // JSON text, escaped once
   std::vector<std::pair<std::string, std::vector<const Determination*>>> groups_;
+  // Per EOB, for a facility billed on a UB-04 (else empty): its items' ,"revenue":{…}
+  // and its ,"supportingInfo":[…] (the type of bill), as JSON text made once.
+  struct Institutional {
+    std::string revenue, supporting_info;
+  };
+  std::vector<Institutional> institutional_;
+  template <class Sink>
+  void write_to(Sink& out, std::size_t k) const;  // both write()s
 };
 
 // Structural check of an Advanced EOB Bundle against FHIR R4 and the PCT

@@ -1,6 +1,5 @@
 // The Advanced EOB writer (issue 15, item 8): AeobWriter::write (a cursor over
-// the buffer's spare room, into a std::string or an OutBuffer that is not
-// zero-filled) writes byte for byte what the previous writer
+// the buffer's spare room) writes byte for byte what the previous writer
 // (AeobWriter::write_appending, std::string::append per piece) wrote, over
 // many random estimates: names that need escaping (quotes, backslashes,
 // control characters, UTF-8), negative, zero and large amounts, every
@@ -55,7 +54,9 @@ struct RandomEstimate {
     };
     const std::vector<std::string> texts = {"Office visit", "Manual therapy, each 15 minutes", "say \"ah\"", "back\\slash",
                                             "tab\there", "line\nbreak", std::string("nul\0byte", 8), "bell\x07\x1f",
-                                            "Ärztliche Leistung — 診察", "", "café; crème", "x"};
+                                            "Ärztliche Leistung — 診察", "", "café; crème", "x",
+                                            // escapes past the first sixteen bytes, and in a second block of sixteen
+                                            "Manual therapy, each 15 \"minutes\" \\ and a\x01 bell\x1f, then 32 more bytes \"x\""};
     auto text = [&] { return texts[static_cast<std::size_t>(pick(static_cast<int>(texts.size())))]; };
     const int ncodes = 1 + pick(90);
     std::vector<std::string> codes;
@@ -128,20 +129,11 @@ TEST(InteropFhirAeobWriter, TheCursorWriterWritesWhatTheAppendingWriterWrote) {
     // Into a buffer that already holds text (and, every other round, has room to spare).
     std::string fast = "[", slow = "[";
     if (round % 2) fast.reserve(1 << 20);
-    fhir::OutBuffer buffer;  // the same text into a buffer that is not zero-filled, from a reused one half the time
-    if (round % 3) buffer.reserve(0, 7);
-    static fhir::OutBuffer reused;
-    fhir::OutBuffer& unfilled = round % 2 ? reused : buffer;
-    unfilled.clear();
-    unfilled.reserve(0, 1)[0] = '[';
-    unfilled.set_size(1);
     for (std::size_t k = 0; k < writer.eobs(); ++k) {
       const std::size_t from = fast.size();
       writer.write(fast, k);
       writer.write_appending(slow, k);
-      writer.write(unfilled, k);
       ASSERT_EQ(fast, slow) << "round " << round << ", EOB " << k;
-      ASSERT_EQ(unfilled.view(), std::string_view(fast)) << "round " << round << ", EOB " << k;
       const std::string one = fast.substr(from);
       const auto doc = nlohmann::json::parse(one);  // throws (fails the test) on bad JSON
       ASSERT_EQ(doc["resourceType"], "ExplanationOfBenefit");
@@ -157,8 +149,6 @@ TEST(InteropFhirAeobWriter, TheCursorWriterWritesWhatTheAppendingWriterWrote) {
       }
       fast += ',';
       slow += ',';
-      unfilled.reserve(unfilled.size(), unfilled.size() + 1)[unfilled.size()] = ',';
-      unfilled.set_size(unfilled.size() + 1);
     }
   }
   // The random estimates reached every path the comparison is meant to cover.
@@ -183,10 +173,6 @@ TEST(InteropFhirAeobWriter, TheComparisonSeesAOneCentDifference) {
   std::string b;
   before.write(b, 0);
   EXPECT_NE(a, b);
-  fhir::OutBuffer c;
-  before.write(c, 0);
-  EXPECT_EQ(c.view(), std::string_view(b));
-  EXPECT_NE(c.view(), std::string_view(a));
 }
 
 }  // namespace

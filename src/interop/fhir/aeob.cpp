@@ -85,13 +85,13 @@ json advanced_eob_bundle(const Estimate& e, const AeobContext& ctx) {
   add_parties(entries, e, *ctx.plan, *ctx.case_file);
   // Each provider's Organization, then its ExplanationOfBenefit (written as text by AeobWriter, parsed back).
   const AeobWriter writer(e, ctx);
-  OutBuffer text;
+  std::string text;
   for (std::size_t k = 0; k < writer.eobs(); ++k) {
     const int n = static_cast<int>(k) + 1;
     add_provider(entries, writer.lines(k).front()->line->provider, n);
     text.clear();
     writer.write(text, k);
-    entries.add("ExplanationOfBenefit", fmt::format("aeob-{}", n), json::parse(text.view()));
+    entries.add("ExplanationOfBenefit", fmt::format("aeob-{}", n), json::parse(text));
   }
   return json{{"resourceType", "Bundle"}, {"id", fmt::format("{}-aeob", id)}, {"type", "collection"}, {"entry", entries.list}};
 }

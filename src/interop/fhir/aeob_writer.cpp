@@ -7,6 +7,9 @@
 #include <charconv>
 #include <cstring>
 #include <set>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "backcover/interop/fhir/fhir.hpp"
 #include "write_common.hpp"
@@ -390,22 +393,25 @@ void AeobWriter::write_appending(std::string& o, std::size_t k) const {
 
 namespace {
 
-// Writes at a cursor into the tail of a std::string or an OutBuffer: need(n)
-// makes room for n more bytes, then each piece is a plain copy. A string grows
-// by resize in 16 KB steps (its doubling keeps appends amortised, and the zero
-// fill touches the memory just before it is written); an OutBuffer by doubling
-// its capacity, unfilled. The destructor sets the size to what was written.
+// "00" "01" … "99": two digits a step.
+constexpr char kPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+// Writes at a cursor into `s`'s tail: need(n) makes room for n more bytes
+// (resize in 16 KB steps, so std::string's doubling keeps appends amortised),
+// then each piece is a plain copy. The destructor cuts `s` back to what was
+// written. The zero fill of resize is kept on purpose: it brings the room into
+// the cache just before it is written without reading memory (glibc's memset
+// of 16 KB stores whole lines), and a buffer without the fill measured no
+// faster: its stores then wait on those reads instead (docs/interop.md, Speed).
 class Out {
  public:
-  explicit Out(std::string& s) : s_(&s), used_(s.size()) {}
-  explicit Out(OutBuffer& b) : b_(&b), used_(b.size()) {}
+  explicit Out(std::string& s) : s_(s), used_(s.size()) {}
   Out(const Out&) = delete;
   Out& operator=(const Out&) = delete;
-  ~Out() {
-    const std::size_t n = p_ ? static_cast<std::size_t>(p_ - base_) : used_;
-    if (s_) s_->resize(n);
-    else b_->set_size(n);
-  }
+  ~Out() { s_.resize(static_cast<std::size_t>(p_ ? p_ - s_.data() : static_cast<std::ptrdiff_t>(used_))); }
 
   void need(std::size_t n) {
     if (static_cast<std::size_t>(e_ - p_) < n) grow(n);
@@ -427,15 +433,20 @@ class Out {
     *p_++ = c;
   }
   // The inside of a JSON string (as str() in the appending writer): quotes,
-  // backslashes and control characters escaped; UTF-8 kept as is.
+  // backslashes and control characters escaped; UTF-8 kept as is. The runs
+  // between them (mostly the whole string) are found sixteen bytes a step
+  // (SSE2, the x86-64 baseline) and copied whole.
   void escaped(std::string_view s) {
     need(6 * s.size());
-    for (const char x : s) {
-      const unsigned char c = static_cast<unsigned char>(x);
-      if (c >= 0x20 && c != '"' && c != '\\') {
-        *p_++ = x;
-        continue;
-      }
+    const char* f = s.data();
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+    while (i < n) {
+      const std::size_t j = plain_run(f, i, n);
+      std::memcpy(p_, f + i, j - i);
+      p_ += j - i;
+      if (j == n) break;
+      const unsigned char c = static_cast<unsigned char>(f[j]);
       *p_++ = '\\';
       switch (c) {
         case '"': *p_++ = '"'; break;
@@ -452,23 +463,49 @@ class Out {
           p_ += 5;
         }
       }
+      i = j + 1;
     }
+  }
+  // The first position from i on holding a byte JSON escapes (below 0x20, '"', '\\'), or n.
+  static std::size_t plain_run(const char* f, std::size_t i, std::size_t n) {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), control = _mm_set1_epi8(0x1f);
+    for (; i + 16 <= n; i += 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(f + i));
+      const __m128i low = _mm_cmpeq_epi8(_mm_max_epu8(v, control), control);  // v ≤ 0x1f, unsigned
+      const __m128i hit = _mm_or_si128(low, _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+      if (const int m = _mm_movemask_epi8(hit)) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(m)));
+    }
+#endif
+    for (; i < n; ++i) {
+      const unsigned char c = static_cast<unsigned char>(f[i]);
+      if (c < 0x20 || c == '"' || c == '\\') return i;
+    }
+    return n;
   }
   void str(std::string_view s) {
     ch('"');
     escaped(s);
     ch('"');
   }
-  // A non-negative integer, digits written from the right.
+  // A non-negative integer, two digits a step from the right (a table of the pairs "00" … "99").
   void digits(std::uint64_t v) {
-    int n = 1;
-    for (std::uint64_t t = v; t >= 10; t /= 10) ++n;
-    need(static_cast<std::size_t>(n));
-    char* q = p_ + n;
-    do {
-      *--q = static_cast<char>('0' + v % 10);
-      v /= 10;
-    } while (v);
+    char buf[20];
+    char* q = buf + sizeof buf;
+    while (v >= 100) {
+      q -= 2;
+      std::memcpy(q, kPairs + 2 * (v % 100), 2);
+      v /= 100;
+    }
+    if (v >= 10) {
+      q -= 2;
+      std::memcpy(q, kPairs + 2 * v, 2);
+    } else {
+      *--q = static_cast<char>('0' + v);
+    }
+    const std::size_t n = static_cast<std::size_t>(buf + sizeof buf - q);
+    need(n);
+    std::memcpy(p_, q, n);
     p_ += n;
   }
   void integer(std::int64_t v) {
@@ -491,8 +528,7 @@ class Out {
     digits(u / 100);
     need(4);
     p_[0] = '.';
-    p_[1] = static_cast<char>('0' + u % 100 / 10);
-    p_[2] = static_cast<char>('0' + u % 10);
+    std::memcpy(p_ + 1, kPairs + 2 * (u % 100), 2);
     p_[3] = '}';
     p_ += 4;
   }
@@ -512,22 +548,14 @@ class Out {
   }
 
  private:
-  [[gnu::noinline]] void grow(std::size_t n) {
-    const std::size_t used = p_ ? static_cast<std::size_t>(p_ - base_) : used_;
-    if (s_) {
-      s_->resize(used + std::max<std::size_t>(n, 16 << 10));
-      base_ = s_->data();
-      e_ = base_ + s_->size();
-    } else {
-      base_ = b_->reserve(used, used + std::max<std::size_t>(n, 16 << 10));
-      e_ = base_ + b_->capacity();
-    }
-    p_ = base_ + used;
+  void grow(std::size_t n) {
+    const std::size_t used = p_ ? static_cast<std::size_t>(p_ - s_.data()) : used_;
+    s_.resize(used + std::max<std::size_t>(n, 16 << 10));
+    p_ = s_.data() + used;
+    e_ = s_.data() + s_.size();
   }
-  std::string* s_ = nullptr;
-  OutBuffer* b_ = nullptr;
+  std::string& s_;
   std::size_t used_;
-  char* base_ = nullptr;
   char* p_ = nullptr;
   char* e_ = nullptr;
 };
@@ -548,22 +576,7 @@ void adjudication(Out& o, const char (&system)[S], const char (&code)[C], Money 
 
 }  // namespace
 
-char* OutBuffer::reserve(std::size_t keep, std::size_t need) {
-  if (need > capacity_) {
-    const std::size_t cap = std::max(need, 2 * capacity_);
-    std::unique_ptr<char[]> bigger(new char[cap]);  // default-initialised: no fill
-    if (keep) std::memcpy(bigger.get(), data_.get(), keep);
-    data_ = std::move(bigger);
-    capacity_ = cap;
-  }
-  return data_.get();
-}
-
-void AeobWriter::write(std::string& out, std::size_t k) const { write_to(out, k); }
-void AeobWriter::write(OutBuffer& out, std::size_t k) const { write_to(out, k); }
-
-template <class Sink>
-void AeobWriter::write_to(Sink& out, std::size_t k) const {
+void AeobWriter::write(std::string& out, std::size_t k) const {
   const auto& lines = groups_[k].second;
   const Institutional& inst = institutional_[k];
   const int n = static_cast<int>(k) + 1;

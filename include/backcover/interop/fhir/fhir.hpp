@@ -17,7 +17,6 @@
 #pragma once
 
 #include <map>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -88,25 +87,6 @@ struct AeobContext {
 // type institutional, supportingInfo typeofbill, a NUBC revenue code per item.
 nlohmann::json advanced_eob_bundle(const Estimate& estimate, const AeobContext& ctx);
 
-// A growable output buffer whose new room is not zero-filled: std::string
-// fills what resize() adds (C++20 has no resize_and_overwrite), and perf showed
-// that fill taking a quarter of the EOB writer's time. clear() keeps the memory.
-class OutBuffer {
- public:
-  std::string_view view() const noexcept { return {data_.get(), size_}; }
-  std::size_t size() const noexcept { return size_; }
-  std::size_t capacity() const noexcept { return capacity_; }
-  void clear() noexcept { size_ = 0; }
-  // Capacity for at least `need` bytes, the first `keep` kept (unwritten past them); the data.
-  char* reserve(std::size_t keep, std::size_t need);
-  // The first n bytes (n ≤ capacity(), all written) are the content.
-  void set_size(std::size_t n) noexcept { size_ = n; }
-
- private:
-  std::unique_ptr<char[]> data_;
-  std::size_t size_ = 0, capacity_ = 0;
-};
-
 // The Advanced EOB's ExplanationOfBenefit resources written straight into a
 // growing buffer as compact JSON (no DOM per EOB): what advanced_eob_bundle
 // holds is this text parsed back. One EOB per provider, in first-line order.
@@ -119,8 +99,6 @@ class AeobWriter {
   // cursor over out's spare room (one capacity check per piece, constant text
   // copied with its length known at compile time, no allocation per EOB).
   void write(std::string& out, std::size_t k) const;
-  // The same bytes into an OutBuffer (no zero fill of the room it makes): the fast path.
-  void write(OutBuffer& out, std::size_t k) const;
   // The previous writer (std::string::append per piece), byte for byte the same
   // text: kept as the reference the tests compare write() against over random
   // estimates, and that bench_fhir_bench times in the same run.
@@ -139,8 +117,6 @@ class AeobWriter {
     std::string revenue, supporting_info;
   };
   std::vector<Institutional> institutional_;
-  template <class Sink>
-  void write_to(Sink& out, std::size_t k) const;  // both write()s
 };
 
 // Structural check of an Advanced EOB Bundle against FHIR R4 and the PCT

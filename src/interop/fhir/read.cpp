@@ -6,7 +6,7 @@
 #include <stdexcept>
 
 #include "backcover/interop/fhir/fhir.hpp"
-#include "interop/amount_sum.hpp"
+#include "interop/x12/amount_sum.hpp"
 #include "json_doc.hpp"
 
 namespace backcover::interop::fhir {

@@ -5,7 +5,7 @@
 
 #include "backcover/core/date.hpp"
 #include "backcover/interop/x12/reader.hpp"
-#include "interop/amount_sum.hpp"
+#include "interop/x12/amount_sum.hpp"
 #include "backcover/interop/x12/remit.hpp"
 
 namespace backcover::interop::x12 {

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "interop/amount_sum.hpp"
+#include "interop/x12/amount_sum.hpp"
 
 namespace backcover::interop::x12 {
 
@@ -31,6 +31,12 @@ std::string member_key(std::string_view id) {
     else if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) k += c;
   }
   return k;
+}
+
+// The JSON kept with a posting. An 835's text is bytes (a name in Latin-1 is not UTF-8): an invalid
+// byte is written as U+FFFD rather than thrown (nlohmann's dump throws by default; x12_fuzz found it).
+std::string as_text(const nlohmann::json& j, int indent = -1) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 // A sum that notes an overflow instead of throwing: the readers bound what they
@@ -140,7 +146,7 @@ Result<RemitPosting> remit_posting(const std::vector<Remittance>& rems, const Po
                           {"remarks", l.remarks},
                           {"segment", l.segment}};
         p.post.lines.push_back({d->str(), l.code, denied ? "not-covered" : "covered", l.charge.cents(), allowed.cents(),
-                                l.paid.cents(), pr.cents(), lj.dump()});
+                                l.paid.cents(), pr.cents(), as_text(lj)});
         if (!denied && o.visit_limits && !p.reversal)
           for (const auto& id : o.visit_limits(l.code)) visits.insert({id, d->str()});
       }
@@ -171,7 +177,7 @@ Result<RemitPosting> remit_posting(const std::vector<Remittance>& rems, const Po
         out.notes.push_back(fmt::format("claim {} (segment {}): CLP05 patient responsibility {} differs from the PR "
                                         "adjustments; the counters use the PR adjustments",
                                         c.id, c.segment, c.patient_responsibility->plain()));
-      p.post.services_file = cj.dump(2);
+      p.post.services_file = as_text(cj, 2);
       if (!p.reversal) {
         auto add = [&](const char* scope, std::string counter, std::int64_t v) {
           if (v != 0) p.post.deltas.push_back({scope, p.plan_year, std::move(counter), v});

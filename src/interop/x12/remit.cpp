@@ -6,7 +6,7 @@
 #include <functional>
 
 #include "backcover/interop/x12/reader.hpp"
-#include "interop/amount_sum.hpp"
+#include "interop/x12/amount_sum.hpp"
 #include "interop/x12/envelope.hpp"
 
 namespace backcover::interop::x12 {

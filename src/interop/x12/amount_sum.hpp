@@ -1,7 +1,7 @@
 // Money sums for the readers of payers' files (X12, FHIR). Money's operators
 // throw std::overflow_error, a broken invariant; in a reader an amount that
 // takes a sum past what Money holds is bad input, so these say so with false and
-// the reader names the segment, element or claim. Internal to src/interop.
+// the reader names the segment, element or claim. Internal to src/interop (x12 and fhir).
 #pragma once
 
 #include <cstdint>

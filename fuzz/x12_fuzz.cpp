@@ -1,5 +1,5 @@
-// libFuzzer target: the X12 reader, the 835 and 271 readers and the 271 ->
-// plan mapping on arbitrary bytes. Any input must give a value or a list of
+// libFuzzer target: the X12 reader, the 835 reader and its posting, the 837P
+// and 271 readers and the 271 -> plan mapping on arbitrary bytes. Any input must give a value or a list of
 // errors, never a crash, a hang or an escaping exception; and reading the same
 // bytes whole or through the stream reader in 7-byte chunks must see the same
 // segments; and the 835 read whole and streamed (its claim refilled in place)
@@ -14,7 +14,9 @@
 #include <string_view>
 #include <vector>
 
+#include "backcover/interop/x12/claim837.hpp"
 #include "backcover/interop/x12/eligibility.hpp"
+#include "backcover/interop/x12/posting.hpp"
 #include "backcover/interop/x12/reader.hpp"
 #include "backcover/interop/x12/remit.hpp"
 
@@ -88,6 +90,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       std::fprintf(stderr, "parse_835 and stream_835 disagree (%zu vs %zu claims)\n", parsed.size(), streamed_claims.size());
       std::abort();
     }
+    if (r) {  // the totals `import x12` prints and the posting: no sum of what was read may overflow
+      for (const auto& rm : *r) {
+        (void)rm.sum_charge();
+        (void)rm.sum_paid();
+        (void)rm.sum_provider_adjustments();
+        for (const char* g : {"CO", "PR", "OA", "PI", "CR"}) (void)rm.sum_group(g);
+      }
+      x12::PostingOptions po;
+      po.patient_id = "P1";
+      po.plan_year = [](backcover::Date d) { return backcover::Date::from_ymd(d.year(), 1, 1); };
+      (void)x12::remit_posting(*r, po, "fuzz.835");
+    }
+    if (auto c = x12::parse_837p(text, "fuzz.837"); !c) (void)backcover::format_errors(c.errors());
     if (auto e = x12::parse_271(text, "fuzz.271"); e && types) {
       auto files = x12::eligibility_files(*e, *types, "fuzz.271");
       (void)x12::eligibility_summary(*e, files);

@@ -53,6 +53,10 @@ Result<nlohmann::json> fhir_document(const Rules& rules, const EstimateAnswer& a
   c.created = rq.created.str();
   c.estimate_id = estimate_id(a);
   c.services_name = rq.services_name;
+  // A facility billed on a UB-04 gets an institutional GFE Claim and Advanced EOB alike.
+  auto institutional = fhir::load_institutional_bill(rules.data_dir() + "/interop/institutional-bill.tsv");
+  if (!institutional) return institutional.errors();
+  c.institutional = &*institutional;
   if (rq.kind == FhirDocument::AdvancedEob) {
     auto bundle = fhir::advanced_eob_bundle(a.estimate, c);
     if (auto problems = fhir::check_advanced_eob_bundle(bundle); !problems.empty())
@@ -62,9 +66,6 @@ Result<nlohmann::json> fhir_document(const Rules& rules, const EstimateAnswer& a
   auto taxonomy = fhir::load_provider_taxonomy(rules.data_dir() + "/interop/provider-taxonomy.tsv");
   if (!taxonomy) return taxonomy.errors();
   c.taxonomy = &*taxonomy;
-  auto institutional = fhir::load_institutional_bill(rules.data_dir() + "/interop/institutional-bill.tsv");
-  if (!institutional) return institutional.errors();
-  c.institutional = &*institutional;
   auto bundle = fhir::gfe_bundle(a.estimate, c);
   if (auto problems = fhir::check_gfe_bundle(bundle); !problems.empty())
     throw InternalError(fmt::format("the GFE we wrote is broken: {}", problems.front()));

@@ -5,7 +5,8 @@
 // control characters, UTF-8), negative, zero and large amounts, every
 // adjudication on or off, prior authorization, balance bills, modifiers,
 // HCPCS codes, codes the catalogue lacks, repeated names, providers past 50
-// lines (several GFE references) and past 64 names, into a buffer that
+// lines (several GFE references) and past 64 names, facilities billed on a
+// UB-04 (institutional: revenue codes, type of bill), into a buffer that
 // already holds text. Each EOB must also parse as JSON.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -37,6 +38,7 @@ struct RandomEstimate {
   Names names;
   std::deque<ServiceLine> lines;
   Estimate estimate;
+  fhir::InstitutionalTable bills;
   fhir::AeobContext ctx;
 
   explicit RandomEstimate(std::mt19937_64& rng) {
@@ -52,7 +54,9 @@ struct RandomEstimate {
     };
     const std::vector<std::string> texts = {"Office visit", "Manual therapy, each 15 minutes", "say \"ah\"", "back\\slash",
                                             "tab\there", "line\nbreak", std::string("nul\0byte", 8), "bell\x07\x1f",
-                                            "Ärztliche Leistung — 診察", "", "café; crème", "x"};
+                                            "Ärztliche Leistung — 診察", "", "café; crème", "x",
+                                            // escapes past the first sixteen bytes, and in a second block of sixteen
+                                            "Manual therapy, each 15 \"minutes\" \\ and a\x01 bell\x1f, then 32 more bytes \"x\""};
     auto text = [&] { return texts[static_cast<std::size_t>(pick(static_cast<int>(texts.size())))]; };
     const int ncodes = 1 + pick(90);
     std::vector<std::string> codes;
@@ -84,6 +88,7 @@ struct RandomEstimate {
       l.place_of_service = pick(5) == 0 ? "2\\2" : "11";
       const int p = pick(providers);
       l.provider.name = fmt::format("Clinic {}", p);
+      l.provider.role = p % 2 ? "facility" : "therapist";  // a facility at a listed place of service bills on a UB-04
       l.provider.npi = std::to_string(1000000000 + p);
       Determination& d = estimate.lines.emplace_back();
       d.line = &l;
@@ -108,12 +113,16 @@ struct RandomEstimate {
     ctx.created = "2026-03-01";
     ctx.estimate_id = pick(5) ? "6fc00296363ddd1c" : "";
     ctx.services_name = pick(2) ? "services \"a\".yaml" : "";
+    // UB-04 rows for both places of service (names that need escaping, one without names).
+    bills["11"] = fhir::InstitutionalBill{"0131", "hospital \"outpatient\"", "0360", "operating room\tservices", {}};
+    bills["2\\2"] = fhir::InstitutionalBill{"0831", "", "0490", "", {}};
+    ctx.institutional = pick(4) ? &bills : nullptr;
   }
 };
 
 TEST(InteropFhirAeobWriter, TheCursorWriterWritesWhatTheAppendingWriterWrote) {
   std::mt19937_64 rng(15);
-  std::size_t eobs = 0, escaped = 0, many_gfes = 0, past_64_names = 0, negative = 0;
+  std::size_t eobs = 0, escaped = 0, many_gfes = 0, past_64_names = 0, negative = 0, institutional = 0;
   for (int round = 0; round < 600; ++round) {
     RandomEstimate r(rng);
     const fhir::AeobWriter writer(r.estimate, r.ctx);
@@ -133,6 +142,11 @@ TEST(InteropFhirAeobWriter, TheCursorWriterWritesWhatTheAppendingWriterWrote) {
       many_gfes += doc["extension"].size() > 2;
       past_64_names += writer.lines(k).size() > 64;
       negative += one.find("\"value\":-") != std::string::npos;
+      if (doc["type"]["coding"][0]["code"] == "institutional") {
+        ++institutional;
+        for (const auto& it : doc["item"]) ASSERT_TRUE(it.contains("revenue"));
+        ASSERT_EQ(doc["supportingInfo"].size(), 1u);
+      }
       fast += ',';
       slow += ',';
     }
@@ -143,6 +157,7 @@ TEST(InteropFhirAeobWriter, TheCursorWriterWritesWhatTheAppendingWriterWrote) {
   EXPECT_GT(many_gfes, 10u);
   EXPECT_GT(past_64_names, 5u);
   EXPECT_GT(negative, 100u);
+  EXPECT_GT(institutional, 100u);
 }
 
 // The comparison can fail: one byte of difference in an amount is seen.

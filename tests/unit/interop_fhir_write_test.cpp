@@ -163,6 +163,56 @@ TEST(InteropFhirGfe, AFacilityIsAnInstitutionalClaimTheCheckerHoldsToItsProfile)
   EXPECT_NE(broken([](auto& r) { r["type"]["coding"][0]["code"] = "oral"; }).find("professional or institutional"), std::string::npos);
 }
 
+// The same surgery center's Advanced EOB is institutional too (PCT-AEOB-1's shape: type institutional, a NUBC
+// revenue code on every item) with the GFE's type of bill as supportingInfo; the other providers' stay professional.
+TEST(InteropFhirAeob, AFacilityBilledOnAUb04HasAnInstitutionalEob) {
+  const fs::path ex = kSrc / "examples" / "microdiscectomy-episode";
+  auto good = fhir_of(ex, "aeob");
+  ASSERT_FALSE(good.is_null());
+  ASSERT_EQ(joined(fhir::check_advanced_eob_bundle(good)), "");
+  std::size_t at = 0;
+  int institutional = 0, professional = 0;
+  for (std::size_t i = 0; i < good["entry"].size(); ++i) {
+    const auto& r = good["entry"][i]["resource"];
+    if (r["resourceType"] != "ExplanationOfBenefit") continue;
+    EXPECT_EQ(r["meta"]["profile"][0], "http://hl7.org/fhir/us/davinci-pct/StructureDefinition/davinci-pct-aeob");
+    if (r["type"]["coding"][0]["code"] != "institutional") {
+      ++professional;
+      EXPECT_FALSE(r.contains("supportingInfo"));
+      for (const auto& it : r["item"]) EXPECT_FALSE(it.contains("revenue"));
+      continue;
+    }
+    ++institutional;
+    at = i;
+    EXPECT_EQ(r["supportingInfo"][0]["category"]["coding"][0]["code"], "typeofbill");
+    EXPECT_EQ(r["supportingInfo"][0]["code"]["coding"][0]["system"], "https://www.nubc.org/CodeSystem/TypeOfBill");
+    EXPECT_EQ(r["supportingInfo"][0]["code"]["coding"][0]["code"], "0831");
+    ASSERT_FALSE(r["item"].empty());
+    for (const auto& it : r["item"]) EXPECT_EQ(it["revenue"]["coding"][0]["code"], "0490");
+    EXPECT_EQ(r["use"], "predetermination");
+  }
+  EXPECT_EQ(institutional, 1);  // the surgery center; surgeon, anesthesia and imaging stay professional
+  EXPECT_EQ(professional, 3);
+  // The GFE of the same estimate bills the same facility on the same type of bill.
+  auto gfe = fhir_of(ex, "gfe");
+  ASSERT_FALSE(gfe.is_null());
+  std::string gfe_bill;
+  for (const auto* c : of_type(gfe, "Claim"))
+    if ((*c)["type"]["coding"][0]["code"] == "institutional") gfe_bill = (*c)["supportingInfo"][0]["code"]["coding"][0]["code"];
+  EXPECT_EQ(gfe_bill, "0831");
+  auto broken = [&](auto edit) {
+    nlohmann::json b = good;
+    edit(b["entry"][at]["resource"]);
+    return joined(fhir::check_advanced_eob_bundle(b));
+  };
+  EXPECT_NE(broken([](auto& r) { r.erase("supportingInfo"); }).find("supportingInfo is required"), std::string::npos);
+  EXPECT_NE(broken([](auto& r) { r["supportingInfo"][0]["category"]["coding"][0]["code"] = "admissionperiod"; })
+                .find("one type of bill (found 0)"), std::string::npos);
+  EXPECT_NE(broken([](auto& r) { r["item"][0].erase("revenue"); }).find("NUBC revenue code"), std::string::npos);
+  EXPECT_NE(broken([](auto& r) { r["supportingInfo"][0]["code"]["coding"][0]["code"] = "083"; }).find("four characters"),
+            std::string::npos);
+}
+
 TEST(InteropFhirGfe, UnitPriceOnlyWhenTheChargeDividesIntoCents) {
   auto b = fhir_of(kSrc / "tests/cases/estimate-fhir-gfe-two-providers", "gfe",
                    kSrc / "tests/cases/estimate-fhir-gfe-two-providers/services.yaml");

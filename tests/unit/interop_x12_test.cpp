@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "backcover/interop/x12/eligibility.hpp"
+#include "backcover/interop/x12/posting.hpp"
 #include "backcover/interop/x12/reader.hpp"
 #include "backcover/interop/x12/remit.hpp"
 #include "backcover/interop/x12/writer.hpp"
@@ -402,4 +403,22 @@ TEST(InteropX12Reader, TheScanSplitsAsAPlainSplitDoes) {
           "stream");
     if (::testing::Test::HasFailure()) return;
   }
+}
+
+// A payer's name that is not UTF-8 (Latin-1 "PEÑA" in N1*PR) posts: the JSON kept with the claim
+// carries U+FFFD for the byte instead of throwing (found by x12_fuzz once it ran the posting).
+TEST(InteropX12Posting, ANameThatIsNotUtf8Posts) {
+  auto t = big_835(1);
+  t.replace(t.find("TRN*1*1*1"), 9, "N1*PR*PE\xD1" "A HEALTH");  // the same number of segments
+  auto rm = x12::parse_835(t, "latin1.835");
+  ASSERT_TRUE(rm.ok()) << backcover::format_errors(rm.errors());
+  ASSERT_EQ((*rm)[0].payer, "PE\xD1" "A HEALTH");
+  std::vector<x12::Remittance> rems = *rm;
+  rems[0].claims[0].lines[0].date = "20260302";  // (the generated file has no DTM*472)
+  x12::PostingOptions o;
+  o.patient_id = "P1";
+  o.plan_year = [](backcover::Date) { return backcover::Date::from_ymd(2026, 1, 1); };
+  auto p = x12::remit_posting(rems, o, "latin1.835");
+  ASSERT_TRUE(p.ok()) << backcover::format_errors(p.errors());
+  EXPECT_NE(p->claims[0].post.services_file.find("PE\xEF\xBF\xBD" "A HEALTH"), std::string::npos) << p->claims[0].post.services_file;
 }

@@ -242,7 +242,24 @@ struct Checker {
     if (const json* s = one(r, "status", path, json::value_t::string); s && !statuses.count(s->get<std::string>()))
       bad(path + ".status", "not an R4 explanationofbenefit-status code");
     static const std::set<std::string> types = {"institutional", "oral", "pharmacy", "professional", "vision"};
-    if (!types.count(code(r, "type", path, "http://terminology.hl7.org/CodeSystem/claim-type"))) bad(path + ".type", "not a claim-type code");
+    const std::string type = code(r, "type", path, kClaimType);
+    if (!types.count(type)) bad(path + ".type", "not a claim-type code");
+    if (type == "institutional") {  // a UB-04's fields, as on the facility's GFE: one type of bill, a revenue code per item
+      int bills = 0;
+      if (const json* si = array(r, "supportingInfo", path, 1, SIZE_MAX))
+        for (std::size_t i = 0; i < si->size(); ++i) {
+          const std::string p = fmt::format("{}.supportingInfo[{}]", path, i);
+          one((*si)[i], "sequence", p, json::value_t::number_unsigned);
+          if (code((*si)[i], "category", p, pct("CodeSystem/PCTSupportingInfoType"), true) != "typeofbill") continue;
+          if (code((*si)[i], "code", p, kNubcTypeOfBill).size() == 4) ++bills;
+          else bad(p + ".code", "a NUBC type of bill has four characters");
+        }
+      if (bills != 1) bad(path + ".supportingInfo", fmt::format("an institutional EOB needs one type of bill (found {})", bills));
+      if (const json* items = get(r, "item"); items && items->is_array())
+        for (std::size_t i = 0; i < items->size(); ++i)
+          if (code((*items)[i], "revenue", fmt::format("{}.item[{}]", path, i), kNubcRevenue, false).size() != 4)
+            bad(fmt::format("{}.item[{}]", path, i), "an institutional EOB's item needs a NUBC revenue code (four digits)");
+    }
     if (const json* u = one(r, "use", path, json::value_t::string); u && *u != "predetermination")
       bad(path + ".use", "must be predetermination (PCT AEOB)");
     reference(r, "patient", path);

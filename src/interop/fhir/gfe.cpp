@@ -32,12 +32,9 @@ namespace {
 using nlohmann::json;
 using namespace detail;
 
-constexpr const char* kClaimType = "http://terminology.hl7.org/CodeSystem/claim-type";
 constexpr const char* kSummaryType = "http://hl7.org/fhir/us/davinci-pct/CodeSystem/PCTEstimateTypeSummaryCSTemporaryTrialUse";
 constexpr const char* kDiagnosisType = "http://terminology.hl7.org/CodeSystem/ex-diagnosistype";
 constexpr const char* kDataAbsent = "http://hl7.org/fhir/StructureDefinition/data-absent-reason";
-constexpr const char* kNubcTypeOfBill = "https://www.nubc.org/CodeSystem/TypeOfBill";
-constexpr const char* kNubcRevenue = "https://www.nubc.org/CodeSystem/RevenueCodes";
 
 json taxonomy_of(const Provider& p, const TaxonomyTable* table) {
   if (table) {
@@ -97,6 +94,22 @@ Result<TaxonomyTable> load_provider_taxonomy(const std::string& path) {
   if (!es.empty()) return es;
   return t;
 }
+
+namespace detail {
+
+const InstitutionalBill* institutional_bill(const std::vector<const Determination*>& lines, const InstitutionalTable* table) {
+  if (!table || lines.empty() || lines.front()->line->provider.role != "facility") return nullptr;
+  const InstitutionalBill* bill = nullptr;
+  for (const Determination* d : lines) {
+    auto it = table->find(d->line->place_of_service);
+    const InstitutionalBill* row = it == table->end() ? nullptr : &it->second;
+    if (!row || (bill && bill != row)) return nullptr;
+    bill = row;
+  }
+  return bill;
+}
+
+}  // namespace detail
 
 Result<InstitutionalTable> load_institutional_bill(const std::string& path) {
   InstitutionalTable t;
@@ -192,19 +205,7 @@ json gfe_bundle(const Estimate& e, const AeobContext& ctx) {
     const std::string provider_ref = add_provider(provider_entry, p, n);
     providers.push_back({provider_ref, provider_entry.list.front()});
     const std::vector<std::string> ids = gfe_ids(id, n, lines.size());
-    // A facility billed on a UB-04: every line's place of service in the table, all on the same row.
-    const InstitutionalBill* bill = nullptr;
-    if (ctx.institutional && p.role == "facility") {
-      for (const Determination* d : lines) {
-        auto it = ctx.institutional->find(d->line->place_of_service);
-        const InstitutionalBill* row = it == ctx.institutional->end() ? nullptr : &it->second;
-        if (!row || (bill && bill != row)) {
-          bill = nullptr;
-          break;
-        }
-        bill = row;
-      }
-    }
+    const InstitutionalBill* bill = institutional_bill(lines, ctx.institutional);
     for (std::size_t part = 0; part < ids.size(); ++part) {
       const std::size_t from = part * kGfeMaxItems, to = std::min(lines.size(), from + kGfeMaxItems);
       std::vector<const Determination*> chunk(lines.begin() + static_cast<std::ptrdiff_t>(from),

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "backcover/interop/fhir/fhir.hpp"
+#include "interop/x12/amount_sum.hpp"
 #include "json_doc.hpp"
 
 namespace backcover::interop::fhir {
@@ -118,6 +119,7 @@ class Reader {
   std::string name_;
   std::map<std::string, Node> by_ref_;
   std::map<std::string, x12::Remittance> remits_;  // by insurer
+  std::map<std::string, AmountBudget> budgets_;    // by insurer: Σ|amount| of what its claims hold
   std::vector<std::string> remit_order_;
   std::size_t items_ = 0;
 
@@ -527,15 +529,24 @@ class Reader {
       std::map<std::string, Money> amt;
       std::map<std::string, Node> at;
       Node adj = it["adjudication"];
-      for (std::size_t k = 0; k < adj.size(); ++k) {
+      // A sum past what Money holds: refused, naming the element (never an exception).
+      auto overflows = [&](const Node& n, std::string what) {
+        fail(n, fmt::format("{}: the sum overflows", what), fmt::format("amounts whose sums stay within {}", kLargestAmount));
+      };
+      bool over = false;
+      for (std::size_t k = 0; k < adj.size() && !over; ++k) {
         Node a = adj.at(k);
         const std::string cat = code_of(a["category"]).first;
         if (!a["amount"].exists()) continue;
         auto m = money(a["amount"]);
         if (!m) continue;
-        amt[cat] += *m;
+        if (!add_to(amt[cat], *m)) {
+          overflows(a["amount"], fmt::format("{} added to the item's other {} amounts {}", m->plain(), cat, amt[cat].plain()));
+          over = true;
+        }
         at[cat] = a;
       }
+      if (over) continue;
       const std::string iw = it.path;
       auto get = [&](const char* k) { return amt.count(k) ? amt[k] : Money{}; };
       if (!amt.count("submitted")) {
@@ -543,8 +554,15 @@ class Reader {
         continue;
       }
       l.charge = get("submitted");
-      if (amt.count("paidtoprovider") || amt.count("paidtopatient")) l.paid = get("paidtoprovider") + get("paidtopatient");
-      else l.paid = get("benefit");
+      if (amt.count("paidtoprovider") || amt.count("paidtopatient")) {
+        l.paid = get("paidtoprovider");
+        if (!add_to(l.paid, get("paidtopatient"))) {
+          overflows(adj, "paidtoprovider + paidtopatient");
+          continue;
+        }
+      } else {
+        l.paid = get("benefit");
+      }
       auto pr = [&](const char* cat, const char* carc) {
         if (Money m = get(cat); !m.is_zero()) l.adjustments.push_back({"PR", carc, m, "", c.segment, 0});
       };
@@ -552,7 +570,12 @@ class Reader {
       pr("coinsurance", "2");
       pr("copay", "3");
       pr("noncovered", "96");
-      Money patient = get("deductible") + get("coinsurance") + get("copay") + get("noncovered");
+      Money patient;
+      for (const char* k : {"deductible", "coinsurance", "copay", "noncovered"}) over = !add_to(patient, get(k)) || over;
+      if (over) {
+        overflows(adj, "deductible + coinsurance + copay + noncovered");
+        continue;
+      }
       if (patient.is_zero() && !get("memberliability").is_zero()) {
         // Liability with no split: kept, counted toward neither deductible nor out of pocket.
         patient = get("memberliability");
@@ -565,13 +588,22 @@ class Reader {
       if (amt.count("eligible")) {
         allowed = get("eligible");
         l.allowed = allowed;
-        if (allowed - l.paid != patient) {
-          fail(at["eligible"], fmt::format("eligible {} − paid {} = {}", allowed.plain(), l.paid.plain(), (allowed - l.paid).plain()),
+        Money rest;
+        if (!sub_to(allowed, l.paid, rest)) {
+          overflows(at["eligible"], fmt::format("eligible {} − paid {}", allowed.plain(), l.paid.plain()));
+          continue;
+        }
+        if (rest != patient) {
+          fail(at["eligible"], fmt::format("eligible {} − paid {} = {}", allowed.plain(), l.paid.plain(), rest.plain()),
                fmt::format("the patient's share (deductible + coinsurance + copay + noncovered = {})", patient.plain()));
           continue;
         }
       } else {
-        allowed = l.paid + patient;
+        allowed = l.paid;
+        if (!add_to(allowed, patient)) {
+          overflows(adj, fmt::format("paid {} + the patient's share {}", l.paid.plain(), patient.plain()));
+          continue;
+        }
         out.notes.push_back(fmt::format("{}: no eligible amount; allowed taken as paid + the patient's share ({}), the rest "
                                         "of the charge as a contractual adjustment (CO-45)",
                                         iw, allowed.plain()));
@@ -581,7 +613,24 @@ class Reader {
              "submitted ≥ eligible (paid + the patient's share)");
         continue;
       }
-      if (Money co = l.charge - allowed; !co.is_zero()) l.adjustments.insert(l.adjustments.begin(), {"CO", "45", co, "", c.segment, 0});
+      Money co;
+      if (!sub_to(l.charge, allowed, co)) {
+        overflows(at["submitted"], fmt::format("submitted {} − allowed {}", l.charge.plain(), allowed.plain()));
+        continue;
+      }
+      if (!co.is_zero()) l.adjustments.insert(l.adjustments.begin(), {"CO", "45", co, "", c.segment, 0});
+      // Every amount the line holds, into the insurer's budget: the claim's and the
+      // file's totals, the balancing and the posting then cannot overflow.
+      AmountBudget& budget = budgets_[insurer];
+      bool fits = budget.take(l.charge) && budget.take(l.paid) && budget.take(allowed);
+      for (const auto& a : l.adjustments) fits = fits && budget.take(a.amount);
+      if (!fits) {
+        if (budget.first_refusal())
+          fail(it, fmt::format("amounts that take the claims from {} past {} in all", insurer, kLargestAmount),
+             fmt::format("amounts whose absolute values add up to at most {} per insurer (sums of them must not overflow)",
+                         kLargestAmount));
+        continue;
+      }
       l.segment = c.segment;
       if (status == "cancelled") {  // a reversal: the amounts taken back
         l.charge = -l.charge;

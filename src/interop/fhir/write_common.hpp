@@ -24,6 +24,9 @@ inline constexpr const char* kNpi = "http://hl7.org/fhir/sid/us-npi";
 inline constexpr const char* kPos = "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set";
 inline constexpr const char* kIcd10Cm = "http://hl7.org/fhir/sid/icd-10-cm";
 inline constexpr const char* kNucc = "http://nucc.org/provider-taxonomy";
+inline constexpr const char* kClaimType = "http://terminology.hl7.org/CodeSystem/claim-type";
+inline constexpr const char* kNubcTypeOfBill = "https://www.nubc.org/CodeSystem/TypeOfBill";
+inline constexpr const char* kNubcRevenue = "https://www.nubc.org/CodeSystem/RevenueCodes";
 
 // Money as a JSON number: cents / 100.0 is the double nearest the exact decimal
 // and nlohmann prints the shortest text that reads back as it (the decimal).
@@ -53,6 +56,12 @@ struct Entries {
 // The lines of an estimate by provider (name and NPI), in first-line order.
 using ProviderGroups = std::vector<std::pair<std::string, std::vector<const Determination*>>>;
 ProviderGroups group_by_provider(const Estimate& e);
+
+// A facility billed on a UB-04: the table's row when the provider's role is
+// facility and every line's place of service is listed, all on the same row;
+// else null (a CMS-1500, professional). The GFE Claim and the Advanced EOB of
+// the provider follow it alike.
+const InstitutionalBill* institutional_bill(const std::vector<const Determination*>& lines, const InstitutionalTable* table);
 
 // Patient, insurer Organization and Coverage (added in that order).
 struct Parties {

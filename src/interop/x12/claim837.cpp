@@ -5,6 +5,7 @@
 
 #include "backcover/core/date.hpp"
 #include "backcover/interop/x12/reader.hpp"
+#include "interop/x12/amount_sum.hpp"
 #include "backcover/interop/x12/remit.hpp"
 
 namespace backcover::interop::x12 {
@@ -37,8 +38,17 @@ Result<std::vector<Claim837>> parse_837p(std::string_view text, const std::strin
   auto finish = [&]() {
     if (!claim) return;
     Money sum;
-    for (const auto& l : claim->lines) sum += l.charge;
-    if (claim->lines.empty())
+    const ClaimLine837* past = nullptr;  // the line whose charge takes the sum past what Money holds
+    for (const auto& l : claim->lines)
+      if (!add_to(sum, l.charge)) {
+        past = &l;
+        break;
+      }
+    if (past)
+      errors.push_back(Error{name, past->line, 0, fmt::format("segment {} SV102 (claim {} line {})", past->segment, claim->id, past->number),
+                             fmt::format("{}, which takes the sum of the claim's lines past {}", past->charge.plain(), kLargestAmount),
+                             "line charges whose sum fits (CLM02 = Σ SV102)"});
+    else if (claim->lines.empty())
       errors.push_back(Error{name, claim->line, 0, fmt::format("segment {} CLM (claim {})", claim->segment, claim->id),
                              "a claim without service lines", "at least one LX / SV1 line"});
     else if (sum != claim->charge)

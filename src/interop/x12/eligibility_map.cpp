@@ -6,6 +6,7 @@
 // of two conflicting specific EBs is kept and the conflict is asked about.
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <fmt/format.h>
 #include <map>
 #include <set>
@@ -255,6 +256,23 @@ std::string slug(std::string_view s) {
   return out;
 }
 
+// remaining + used visits (EB10 counts, their leading whole number as atoi read them; no number counts 0),
+// or nothing when a count or the sum is too large for a count: then the limit is asked about, never wrapped.
+std::optional<long long> visit_sum(const std::string& a, const std::string& b) {
+  auto count = [](const std::string& v) -> std::optional<long long> {
+    std::size_t i = 0;
+    while (i < v.size() && (v[i] == ' ' || v[i] == '+')) ++i;
+    long long n = 0;
+    const auto r = std::from_chars(v.data() + i, v.data() + v.size(), n);
+    if (r.ec == std::errc::result_out_of_range) return std::nullopt;
+    return r.ec == std::errc{} ? n : 0;
+  };
+  const auto x = count(a), y = count(b);
+  long long sum = 0;
+  if (!x || !y || __builtin_add_overflow(*x, *y, &sum)) return std::nullopt;
+  return sum;
+}
+
 std::optional<Money> money_of(const Field& f) {
   if (!f.set) return std::nullopt;
   return parse_amount(f.value);
@@ -453,8 +471,8 @@ EligibilityFiles eligibility_files(const Eligibility& el, const ServiceTypes& ty
       if (std::find(ded_unknown.begin(), ded_unknown.end(), c) == ded_unknown.end()) ded_unknown.push_back(c);
     }
     if (cat.visit_limit.set) field_line(bens, 6, "visit_limit", cat.visit_limit);
-    else if (cat.visits_remaining.set && cat.visits_used.set) {
-      int lim = std::atoi(cat.visits_remaining.value.c_str()) + std::atoi(cat.visits_used.value.c_str());
+    else if (cat.visits_remaining.set && cat.visits_used.set && visit_sum(cat.visits_remaining.value, cat.visits_used.value)) {
+      const long long lim = *visit_sum(cat.visits_remaining.value, cat.visits_used.value);
       cat.visit_limit = Field{std::to_string(lim), fmt::format("inferred: used {} + remaining {}", cat.visits_used.value, cat.visits_remaining.value), true, true};
       field_line(bens, 6, "visit_limit", cat.visit_limit);
     } else if (cat.visits_remaining.set) {

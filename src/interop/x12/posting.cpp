@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "interop/x12/amount_sum.hpp"
+
 namespace backcover::interop::x12 {
 
 namespace {
@@ -31,11 +33,26 @@ std::string member_key(std::string_view id) {
   return k;
 }
 
-Money patient_share(const std::vector<Adjustment>& v) {
-  Money m;
+// The JSON kept with a posting. An 835's text is bytes (a name in Latin-1 is not UTF-8): an invalid
+// byte is written as U+FFFD rather than thrown (nlohmann's dump throws by default; x12_fuzz found it).
+std::string as_text(const nlohmann::json& j, int indent = -1) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// A sum that notes an overflow instead of throwing: the readers bound what they
+// hand over (AmountBudget), but a Remittance may come from any caller.
+struct Total {
+  Money sum;
+  bool over = false;
+  void add(Money m) { over = !add_to(sum, m) || over; }
+};
+
+Money patient_share(const std::vector<Adjustment>& v, bool& over) {
+  Total t;
   for (const auto& a : v)
-    if (a.group == "PR") m += a.amount;
-  return m;
+    if (a.group == "PR") t.add(a.amount);
+  over = over || t.over;
+  return t.sum;
 }
 
 }  // namespace
@@ -81,13 +98,15 @@ Result<RemitPosting> remit_posting(const std::vector<Remittance>& rems, const Po
       if (c.patient_responsibility) cj["patient_responsibility_cents"] = c.patient_responsibility->cents();
       std::optional<Date> first;
       std::set<std::pair<std::string, std::string>> visits;  // (limit, date)
+      bool over = false;  // a sum below overflowed: the claim is refused
+      Total ded, coins, copay, other;
       auto add_share = [&](const std::vector<Adjustment>& v) {
         for (const auto& a : v) {
           if (a.group != "PR") continue;
-          if (a.reason == "1") p.deductible += a.amount;
-          else if (a.reason == "2") p.coinsurance += a.amount;
-          else if (a.reason == "3") p.copay += a.amount;
-          else p.other_patient += a.amount;
+          if (a.reason == "1") ded.add(a.amount);
+          else if (a.reason == "2") coins.add(a.amount);
+          else if (a.reason == "3") copay.add(a.amount);
+          else other.add(a.amount);
         }
       };
       add_share(c.adjustments);
@@ -107,9 +126,11 @@ Result<RemitPosting> remit_posting(const std::vector<Remittance>& rems, const Po
           continue;
         }
         add_share(l.adjustments);
-        const Money pr = patient_share(l.adjustments);
+        const Money pr = patient_share(l.adjustments, over);
         // Allowed: AMT*B6 when sent, else what the payer and the patient pay.
-        const Money allowed = l.allowed ? *l.allowed : l.paid + pr;
+        Money allowed = l.paid;
+        if (l.allowed) allowed = *l.allowed;
+        else over = !add_to(allowed, pr) || over;
         const bool denied = allowed.is_zero() && l.paid.is_zero();
         nlohmann::json lj{{"source", "X12 835"},
                           {"claim", c.id},
@@ -125,7 +146,7 @@ Result<RemitPosting> remit_posting(const std::vector<Remittance>& rems, const Po
                           {"remarks", l.remarks},
                           {"segment", l.segment}};
         p.post.lines.push_back({d->str(), l.code, denied ? "not-covered" : "covered", l.charge.cents(), allowed.cents(),
-                                l.paid.cents(), pr.cents(), lj.dump()});
+                                l.paid.cents(), pr.cents(), as_text(lj)});
         if (!denied && o.visit_limits && !p.reversal)
           for (const auto& id : o.visit_limits(l.code)) visits.insert({id, d->str()});
       }
@@ -139,23 +160,31 @@ Result<RemitPosting> remit_posting(const std::vector<Remittance>& rems, const Po
       }
       if (!first) continue;
       p.plan_year = o.plan_year(*first).str();
-      const Money oop = p.deductible + p.coinsurance + p.copay;
-      if (c.patient_responsibility && *c.patient_responsibility != patient_share(c.adjustments) + [&] {
-            Money m;
-            for (const auto& l : c.lines) m += patient_share(l.adjustments);
-            return m;
-          }())
+      p.deductible = ded.sum;
+      p.coinsurance = coins.sum;
+      p.copay = copay.sum;
+      p.other_patient = other.sum;
+      Total oop, shares;
+      for (Money m : {p.deductible, p.coinsurance, p.copay}) oop.add(m);
+      shares.add(patient_share(c.adjustments, over));
+      for (const auto& l : c.lines) shares.add(patient_share(l.adjustments, over));
+      if (over || ded.over || coins.over || copay.over || other.over || oop.over || shares.over) {
+        fail(c.line, "amounts whose sums overflow (the patient's share, the deductible, coinsurance, copay or allowed amounts)",
+             fmt::format("amounts whose sums stay within {}", kLargestAmount));
+        continue;
+      }
+      if (c.patient_responsibility && *c.patient_responsibility != shares.sum)
         out.notes.push_back(fmt::format("claim {} (segment {}): CLP05 patient responsibility {} differs from the PR "
                                         "adjustments; the counters use the PR adjustments",
                                         c.id, c.segment, c.patient_responsibility->plain()));
-      p.post.services_file = cj.dump(2);
+      p.post.services_file = as_text(cj, 2);
       if (!p.reversal) {
         auto add = [&](const char* scope, std::string counter, std::int64_t v) {
           if (v != 0) p.post.deltas.push_back({scope, p.plan_year, std::move(counter), v});
         };
         for (const char* scope : {"member", "family"}) {
           add(scope, fmt::format("deductible.{}", net), p.deductible.cents());
-          add(scope, fmt::format("oop.{}", net), oop.cents());
+          add(scope, fmt::format("oop.{}", net), oop.sum.cents());
         }
         std::map<std::string, int> per_limit;
         for (const auto& [id, date] : visits) ++per_limit[id];

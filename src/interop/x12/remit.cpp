@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "backcover/interop/x12/reader.hpp"
+#include "interop/x12/amount_sum.hpp"
 #include "interop/x12/envelope.hpp"
 
 namespace backcover::interop::x12 {
@@ -154,7 +155,19 @@ class Parser {
       if (required) errors_.push_back(r.error_at(s, el, "nothing", "an amount such as 125.00"));
       return;
     }
-    errors_.push_back(r.error_at(s, el, fmt::format("\"{}\"", v), "an amount such as 125.00 (at most two decimals)"));
+    std::size_t whole = 0;  // digits before the point: more than 15 is refused (an amount below a quadrillion)
+    for (char c : v.substr(v.front() == '-' || v.front() == '+' ? 1 : 0)) {
+      if (c == '.') break;
+      whole += c >= '0' && c <= '9';
+    }
+    errors_.push_back(r.error_at(s, el, fmt::format("\"{}\"", v),
+                                 whole > 15 ? "an amount below 1,000,000,000,000,000.00 (at most 15 digits before the point)"
+                                            : "an amount such as 125.00 (at most two decimals)"));
+  }
+  // An amount that takes the transaction's Σ|amount| past what Money holds (AmountBudget).
+  [[gnu::noinline, gnu::cold]] void too_much(const Segment& s, const Reader& r, std::size_t el) {
+    errors_.push_back(r.error_at(s, el, fmt::format("\"{}\", which takes the amounts of this 835 (ST to SE) past {} in all", s[el], kLargestAmount),
+                                 fmt::format("amounts whose absolute values add up to at most {} in one transaction (sums of them must not overflow)", kLargestAmount)));
   }
 
   // Element `el` as an amount into `out`; false (and the error, if any) when it is not one.
@@ -162,6 +175,10 @@ class Parser {
     std::int64_t c;
     if (amount_cents(s[el], c)) [[likely]] {
       out = Money::from_cents(c);
+      if (!budget_.take(out)) [[unlikely]] {
+        if (budget_.first_refusal()) too_much(s, r, el);
+        return false;
+      }
       return true;
     }
     bad_amount(s, r, el, required);
@@ -183,6 +200,7 @@ class Parser {
       }
       out_.emplace_back();
       rem_ = &out_.back();
+      budget_.reset();
       claim_ = nullptr;
       line_ = nullptr;
       return true;
@@ -474,6 +492,7 @@ class Parser {
   RemitLine* line_ = nullptr;
   const std::function<void(const RemitClaim&)>* on_claim_ = nullptr;
   Money paid_;
+  AmountBudget budget_;                  // Σ|amount| of the transaction: every sum below is then safe
   RemitClaim stream_claim_;              // the claim being read, when streaming
   std::size_t lines_used_ = 0;           // stream_claim_'s lines in use
   struct Used {                          // elements refilled in the lists of a claim or a line (next_of)

@@ -75,14 +75,16 @@ struct AeobContext {
   std::string estimate_id;    // stable id of this estimate (the inputs' hash), for identifiers
   std::string services_name;  // the services file, named in the GFE reference
   const TaxonomyTable* taxonomy = nullptr;  // the GFE's provider taxonomy (null: text only)
-  const InstitutionalTable* institutional = nullptr;  // facilities' GFEs (null: every GFE professional)
+  const InstitutionalTable* institutional = nullptr;  // facilities' GFEs and AEOBs (null: all professional)
 };
 
 // A Bundle (type collection) holding one ExplanationOfBenefit per provider
 // (meta.profile davinci-pct-aeob, use predetermination, gfeReference,
 // items with submitted / eligible / benefit / memberliability adjudications,
 // totals, benefitBalance for deductible and out-of-pocket), plus the Patient,
-// the Coverage and the Organizations it references.
+// the Coverage and the Organizations it references. A facility that
+// ctx.institutional bills on a UB-04 (as its GFE) gets an institutional EOB:
+// type institutional, supportingInfo typeofbill, a NUBC revenue code per item.
 nlohmann::json advanced_eob_bundle(const Estimate& estimate, const AeobContext& ctx);
 
 // The Advanced EOB's ExplanationOfBenefit resources written straight into a
@@ -109,6 +111,12 @@ class AeobWriter {
   std::string head_in_, head_out_;
   std::string gfe_display_, created_, patient_json_, insurer_json_, coverage_json_;  // JSON text, escaped once
   std::vector<std::pair<std::string, std::vector<const Determination*>>> groups_;
+  // Per EOB, for a facility billed on a UB-04 (else empty): its items' ,"revenue":{…}
+  // and its ,"supportingInfo":[…] (the type of bill), as JSON text made once.
+  struct Institutional {
+    std::string revenue, supporting_info;
+  };
+  std::vector<Institutional> institutional_;
 };
 
 // Structural check of an Advanced EOB Bundle against FHIR R4 and the PCT

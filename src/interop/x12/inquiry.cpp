@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 
@@ -305,6 +306,8 @@ Result<std::vector<Inquiry270>> read_270(std::string_view text, const std::strin
       warnings);
   if (!r) return r.errors();
   if (!seen_st && errors.empty()) return Error{name, 0, 0, "ST01", "no transaction set", "a 270 (ST*270)"};
+  // In file order (a loop's missing NM1 is found when the next HL closes it).
+  std::stable_sort(errors.begin(), errors.end(), [](const Error& a, const Error& b) { return a.line < b.line; });
   if (!errors.empty()) return errors;
   return out;
 }

@@ -1,5 +1,5 @@
-// libFuzzer target: the X12 reader, the 835 reader and its posting, the 837P
-// and 271 readers and the 271 -> plan mapping on arbitrary bytes. Any input must give a value or a list of
+// libFuzzer target: the X12 reader, the 835 reader and its posting, the 837P,
+// 270 (with its text and JSON for `import x12`) and 271 readers and the 271 -> plan mapping on arbitrary bytes. Any input must give a value or a list of
 // errors, never a crash, a hang or an escaping exception; and reading the same
 // bytes whole or through the stream reader in 7-byte chunks must see the same
 // segments; and the 835 read whole and streamed (its claim refilled in place)
@@ -14,8 +14,10 @@
 #include <string_view>
 #include <vector>
 
+#include "backcover/app/inquiry.hpp"
 #include "backcover/interop/x12/claim837.hpp"
 #include "backcover/interop/x12/eligibility.hpp"
+#include "backcover/interop/x12/inquiry.hpp"
 #include "backcover/interop/x12/posting.hpp"
 #include "backcover/interop/x12/reader.hpp"
 #include "backcover/interop/x12/remit.hpp"
@@ -103,6 +105,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       (void)x12::remit_posting(*r, po, "fuzz.835");
     }
     if (auto c = x12::parse_837p(text, "fuzz.837"); !c) (void)backcover::format_errors(c.errors());
+    backcover::Errors w270;
+    if (auto q = x12::read_270(text, "fuzz.270", &w270); !q) (void)backcover::format_errors(q.errors());
+    else {
+      (void)backcover::app::inquiry_text(*q, "fuzz.270");
+      (void)backcover::app::inquiry_json(*q);
+    }
     if (auto e = x12::parse_271(text, "fuzz.271"); e && types) {
       auto files = x12::eligibility_files(*e, *types, "fuzz.271");
       (void)x12::eligibility_summary(*e, files);

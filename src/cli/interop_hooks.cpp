@@ -1,6 +1,7 @@
 // Interop verbs (issue 15):
 //   import x12 FILE [--json] [--out DIR]   835 -> posted claims and totals; 271 -> plan.yaml,
-//                                          accumulators.yaml and questions.txt in DIR
+//                                          accumulators.yaml and questions.txt in DIR; 270 -> what was
+//                                          asked (app/inquiry.hpp)
 //   export x12 270 --case C [--out F]      the eligibility request
 //   export x12 837p --case C --services S [--out F]
 // The transaction set (ST01) picks what `import` does. Exit 0 for an answer,
@@ -19,9 +20,11 @@
 #include "io/schema.hpp"
 #include "backcover/cli/app.hpp"
 #include "backcover/app/fhir.hpp"
+#include "backcover/app/inquiry.hpp"
 #include "backcover/interop/fhir/fhir.hpp"
 #include "backcover/interop/x12/claim837.hpp"
 #include "backcover/interop/x12/eligibility.hpp"
+#include "backcover/interop/x12/inquiry.hpp"
 #include "backcover/interop/x12/posting.hpp"
 #include "backcover/interop/x12/reader.hpp"
 #include "backcover/interop/x12/remit.hpp"
@@ -255,7 +258,7 @@ Result<std::string> transaction_set(std::string_view text, const std::string& na
       },
       &ignored);
   if (!r) return r.errors();
-  if (set.empty()) return Error{name, 0, 0, "ST01", "no transaction set", "an 835, a 271 or an 837 (ST*835, ST*271, ST*837)"};
+  if (set.empty()) return Error{name, 0, 0, "ST01", "no transaction set", "an 835, a 270, a 271 or an 837 (ST*835, ST*270, ST*271, ST*837)"};
   return set;
 }
 
@@ -568,6 +571,17 @@ int run_import(const ImportOptions& o, const VerbContext& ctx) {
     print_837(*claims, name, o.json, out);
     return kExitOk;
   }
+  if (*set == "270") {
+    Errors warnings;
+    auto inq = x12::read_270(*text, name, &warnings);
+    print_warnings(warnings, err);
+    if (!inq) {
+      err << format_errors(inq.errors());
+      return kExitBadInput;
+    }
+    out << (o.json ? app::inquiry_json(*inq) : app::inquiry_text(*inq, name));
+    return kExitOk;
+  }
   if (*set == "271") {
     Errors warnings;
     auto el = x12::parse_271(*text, name, &warnings);
@@ -584,7 +598,7 @@ int run_import(const ImportOptions& o, const VerbContext& ctx) {
     auto files = x12::eligibility_files(*el, *types, name);
     return write_eligibility(files, x12::eligibility_summary(*el, files), o, ctx);
   }
-  err << fmt::format("error: {} ST01: got \"{}\", expected 835 (remittance), 271 (eligibility response) or 837 (claim)\n", name, *set);
+  err << fmt::format("error: {} ST01: got \"{}\", expected 835 (remittance), 270 (eligibility inquiry), 271 (eligibility response) or 837 (claim)\n", name, *set);
   return kExitBadInput;
 }
 
@@ -671,9 +685,9 @@ void add_interop_verbs(CLI::App& app, VerbContext& ctx) {
   };
   auto* imp = verb("import", "Read a payer's file: X12 835 remittance or 271 eligibility response");
   auto io = std::make_shared<ImportOptions>();
-  auto* x = imp->add_subcommand("x12", "an X12 5010 file (835 or 271; the ST segment says which)");
+  auto* x = imp->add_subcommand("x12", "an X12 5010 file (835, 270, 271 or 837; the ST segment says which)");
   x->add_option("file", io->file, "the X12 file")->required();
-  x->add_flag("--json", io->json, "machine output (JSON) for an 835");
+  x->add_flag("--json", io->json, "machine output (JSON) for an 835, a 270 or an 837");
   x->add_option("--out", io->out_dir, "for a 271: the folder for plan.yaml, accumulators.yaml and questions.txt");
   x->add_option("--patient", io->patient, "for an 835: post its claims into the store for this patient (id or folder name)");
   x->add_option("--db", io->db, "the store with --patient: a SQLite file (default ./backcover.db, or $BACKCOVER_DB) or postgresql://…");

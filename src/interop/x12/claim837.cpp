@@ -6,18 +6,14 @@
 #include "backcover/core/date.hpp"
 #include "backcover/interop/x12/reader.hpp"
 #include "interop/x12/amount_sum.hpp"
+#include "interop/x12/dates.hpp"
 #include "backcover/interop/x12/remit.hpp"
 
 namespace backcover::interop::x12 {
 
 namespace {
 
-bool valid_d8(std::string_view d) {
-  if (d.size() != 8) return false;
-  for (char c : d)
-    if (c < '0' || c > '9') return false;
-  return Date::parse(fmt::format("{}-{}-{}", d.substr(0, 4), d.substr(4, 2), d.substr(6, 2))).has_value();
-}
+using detail::valid_d8;
 
 std::string name_of(const Segment& s) {
   if (s[2] == "2" || s[4].empty()) return std::string(s[3]);
@@ -233,11 +229,9 @@ Result<std::vector<Claim837>> parse_837p(std::string_view text, const std::strin
         }
         if (s.is("DTP") && line && s[1] == "472") {
           auto v = s[3];
-          if (s[2] == "D8" && valid_d8(v)) {
-            line->date = line->date_to = std::string(v);
-          } else if (s[2] == "RD8" && v.size() == 17 && v[8] == '-' && valid_d8(v.substr(0, 8)) && valid_d8(v.substr(9))) {
-            line->date = std::string(v.substr(0, 8));
-            line->date_to = std::string(v.substr(9));
+          if (auto period = detail::date_period(s[2], v)) {
+            line->date = std::string(period->first);
+            line->date_to = std::string(period->second);
           } else {
             errors.push_back(rd.error_at(s, 3, fmt::format("\"{}\" ({})", v, s[2]), "D8 CCYYMMDD or RD8 CCYYMMDD-CCYYMMDD"));
           }
